@@ -1,0 +1,331 @@
+//! The command line: every subcommand and flag (clap derive), and dispatch.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
+
+use crate::Result;
+use crate::commands;
+
+/// Rapport: a terminal CRM. With no command, opens the full-screen app.
+#[derive(Debug, Parser)]
+#[command(name = "rapport", version, about, propagate_version = true)]
+pub struct Cli {
+    /// Database file [default: rapport.db in your data directory]
+    #[arg(long, global = true, env = "RAPPORT_DB", value_name = "PATH")]
+    pub db: Option<PathBuf>,
+
+    /// Print machine-readable JSON instead of text
+    #[arg(long, global = true)]
+    pub json: bool,
+
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Add, list, show, edit and delete customers
+    #[command(subcommand)]
+    Customer(CustomerCommand),
+    /// Log an interaction (call, email, meeting, note, sms) with a customer
+    Log(LogArgs),
+    /// Work with the sales pipeline
+    #[command(subcommand)]
+    Deal(DealCommand),
+    /// Follow-up reminders
+    #[command(subcommand)]
+    Remind(RemindCommand),
+    /// Follow-ups overdue, due today and coming up
+    Agenda(AgendaArgs),
+    /// Fill an empty database with realistic demo data
+    Demo(DemoArgs),
+}
+
+/// A customer: its number (`12` or `#12`) or its name (exact, or a unique beginning).
+pub type CustomerRef = String;
+
+#[derive(Debug, Subcommand)]
+pub enum CustomerCommand {
+    /// Add a person or a company
+    Add(CustomerAddArgs),
+    /// List customers
+    List(CustomerListArgs),
+    /// Show one customer with phones, emails, timeline, deals and follow-ups
+    Show { customer: CustomerRef },
+    /// Change a customer's fields
+    Edit(CustomerEditArgs),
+    /// Delete a customer with its interactions, deals and follow-ups
+    Delete {
+        customer: CustomerRef,
+        /// Really delete (without it, shows what would be deleted)
+        #[arg(long)]
+        yes: bool,
+    },
+}
+
+#[derive(Debug, Args)]
+pub struct CustomerAddArgs {
+    /// Display name
+    #[arg(long)]
+    pub name: String,
+    /// person or company
+    #[arg(long, default_value = "person")]
+    pub kind: String,
+    /// The company this person belongs to (number or name)
+    #[arg(long)]
+    pub company: Option<CustomerRef>,
+    /// Phone, optionally typed: `+98 912 345 6789` or `work:+44 20 7946 0958` (repeatable)
+    #[arg(long = "phone", value_name = "[KIND:]NUMBER")]
+    pub phones: Vec<String>,
+    /// Email address (repeatable)
+    #[arg(long = "email")]
+    pub emails: Vec<String>,
+    /// Tag (repeatable)
+    #[arg(long = "tag")]
+    pub tags: Vec<String>,
+    #[arg(long)]
+    pub address: Option<String>,
+    /// lead, active, inactive or lost
+    #[arg(long, default_value = "lead")]
+    pub status: String,
+    /// Where the customer came from (website, referral, …)
+    #[arg(long)]
+    pub source: Option<String>,
+    #[arg(long)]
+    pub notes: Option<String>,
+    /// Owning operator's login [default: you]
+    #[arg(long)]
+    pub owner: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct CustomerListArgs {
+    /// Only this status
+    #[arg(long)]
+    pub status: Option<String>,
+    /// Only people or only companies
+    #[arg(long)]
+    pub kind: Option<String>,
+    /// Only customers with this tag
+    #[arg(long)]
+    pub tag: Option<String>,
+    /// Only customers owned by this login
+    #[arg(long)]
+    pub owner: Option<String>,
+    /// name, last-contact or open-value
+    #[arg(long, default_value = "name")]
+    pub sort: String,
+    #[arg(long)]
+    pub limit: Option<usize>,
+}
+
+#[derive(Debug, Args)]
+pub struct CustomerEditArgs {
+    pub customer: CustomerRef,
+    #[arg(long)]
+    pub name: Option<String>,
+    #[arg(long)]
+    pub kind: Option<String>,
+    /// Company this person belongs to; `none` to detach
+    #[arg(long)]
+    pub company: Option<String>,
+    #[arg(long = "add-phone", value_name = "[KIND:]NUMBER")]
+    pub add_phones: Vec<String>,
+    /// Remove the phone with these digits
+    #[arg(long = "remove-phone")]
+    pub remove_phones: Vec<String>,
+    #[arg(long = "add-email")]
+    pub add_emails: Vec<String>,
+    #[arg(long = "remove-email")]
+    pub remove_emails: Vec<String>,
+    #[arg(long = "add-tag")]
+    pub add_tags: Vec<String>,
+    #[arg(long = "remove-tag")]
+    pub remove_tags: Vec<String>,
+    /// New address; empty text clears it
+    #[arg(long)]
+    pub address: Option<String>,
+    #[arg(long)]
+    pub status: Option<String>,
+    #[arg(long)]
+    pub source: Option<String>,
+    #[arg(long)]
+    pub notes: Option<String>,
+    #[arg(long)]
+    pub owner: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct LogArgs {
+    pub customer: CustomerRef,
+    /// call, email, meeting, note or sms
+    #[arg(long, default_value = "call")]
+    pub kind: String,
+    /// What happened
+    #[arg(long, short = 'm')]
+    pub summary: String,
+    /// in (the customer reached us) or out (we reached them)
+    #[arg(long, default_value = "out")]
+    pub direction: String,
+    /// When it happened [default: now]
+    #[arg(long, default_value = "now")]
+    pub at: String,
+    #[arg(long)]
+    pub outcome: Option<String>,
+    /// Customer satisfaction, 1 to 5
+    #[arg(long)]
+    pub satisfaction: Option<i64>,
+    /// The deal this was about
+    #[arg(long)]
+    pub deal: Option<i64>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum DealCommand {
+    /// Open a deal for a customer
+    Add(DealAddArgs),
+    /// List deals in pipeline order
+    List(DealListArgs),
+    /// Show one deal
+    Show { deal: i64 },
+    /// Move a deal to another open stage (`next` and `prev` step along the pipeline)
+    Move { deal: i64, stage: String },
+    /// Mark a deal won
+    Won {
+        deal: i64,
+        /// Close date [default: today]
+        #[arg(long, default_value = "today")]
+        date: String,
+    },
+    /// Mark a deal lost, with the reason
+    Lost {
+        deal: i64,
+        #[arg(long)]
+        reason: String,
+        #[arg(long, default_value = "today")]
+        date: String,
+    },
+}
+
+#[derive(Debug, Args)]
+pub struct DealAddArgs {
+    pub customer: CustomerRef,
+    #[arg(long)]
+    pub title: String,
+    /// Amount in the currency's units, e.g. 1200 or 1,200.50
+    #[arg(long, allow_hyphen_values = true)]
+    pub amount: String,
+    /// ISO 4217 code
+    #[arg(long, env = "RAPPORT_CURRENCY", default_value = "USD")]
+    pub currency: String,
+    /// Stage key [default: the first stage]
+    #[arg(long)]
+    pub stage: Option<String>,
+    /// Win probability in percent [default: the stage's]
+    #[arg(long)]
+    pub probability: Option<i64>,
+    /// Expected close date
+    #[arg(long)]
+    pub close: Option<String>,
+    #[arg(long)]
+    pub owner: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct DealListArgs {
+    /// Only deals in this stage
+    #[arg(long)]
+    pub stage: Option<String>,
+    /// Only open, won or lost deals
+    #[arg(long)]
+    pub outcome: Option<String>,
+    #[arg(long)]
+    pub customer: Option<CustomerRef>,
+    #[arg(long)]
+    pub limit: Option<usize>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum RemindCommand {
+    /// Add a follow-up
+    Add(RemindAddArgs),
+    /// List open follow-ups
+    List(RemindListArgs),
+    /// Mark a follow-up done (a recurring one schedules its next occurrence)
+    Done { id: i64 },
+    /// Put a follow-up off
+    Snooze {
+        id: i64,
+        /// Until when (e.g. `+2h`, `tomorrow 09:00`)
+        #[arg(long)]
+        until: String,
+    },
+}
+
+#[derive(Debug, Args)]
+pub struct RemindAddArgs {
+    pub customer: CustomerRef,
+    /// When: `tomorrow 10:00`, `+3d`, `2026-12-01 14:30`
+    #[arg(long)]
+    pub due: String,
+    #[arg(long)]
+    pub note: String,
+    /// Repeat: daily, weekly, monthly or Nd
+    #[arg(long)]
+    pub every: Option<String>,
+    #[arg(long)]
+    pub deal: Option<i64>,
+    #[arg(long)]
+    pub owner: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct RemindListArgs {
+    #[arg(long)]
+    pub customer: Option<CustomerRef>,
+    /// Only this operator's
+    #[arg(long)]
+    pub owner: Option<String>,
+    /// Include done follow-ups
+    #[arg(long)]
+    pub done: bool,
+    #[arg(long)]
+    pub limit: Option<usize>,
+}
+
+#[derive(Debug, Args)]
+pub struct AgendaArgs {
+    /// How many days ahead "upcoming" reaches
+    #[arg(long, default_value_t = 7)]
+    pub days: u32,
+    /// Only this operator's follow-ups
+    #[arg(long)]
+    pub owner: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct DemoArgs {
+    /// How many customers (people and companies) to create
+    #[arg(long, default_value_t = 500)]
+    pub customers: usize,
+    /// Seed: the same seed gives the same data
+    #[arg(long, default_value_t = 42)]
+    pub seed: u64,
+}
+
+/// Runs a parsed command line.
+pub fn run(cli: Cli) -> Result<()> {
+    let mut ctx = commands::Context::open(cli.db.as_deref(), cli.json)?;
+    let result = match cli.command {
+        None => commands::tui::run(&mut ctx),
+        Some(Command::Customer(cmd)) => commands::customer::run(&mut ctx, cmd),
+        Some(Command::Log(args)) => commands::log::run(&mut ctx, args),
+        Some(Command::Deal(cmd)) => commands::deal::run(&mut ctx, cmd),
+        Some(Command::Remind(cmd)) => commands::remind::run(&mut ctx, cmd),
+        Some(Command::Agenda(args)) => commands::agenda::run(&mut ctx, args),
+        Some(Command::Demo(args)) => commands::demo::run(&mut ctx, args),
+    };
+    std::io::Write::flush(&mut ctx.out)?;
+    result
+}

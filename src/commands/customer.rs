@@ -1,0 +1,355 @@
+use std::io::Write;
+
+use serde::Serialize;
+
+use super::Context;
+use super::output::{Table, field, local_time, opt_local_time};
+use crate::cli::{CustomerAddArgs, CustomerCommand, CustomerEditArgs, CustomerListArgs};
+use crate::domain::customer::normalise_tag;
+use crate::domain::{
+    Customer, CustomerDraft, CustomerKind, CustomerStatus, CustomerSummary, Deal, Email,
+    Interaction, Phone, Reminder,
+};
+use crate::store::{CustomerFilter, CustomerSort, DealFilter, ReminderFilter};
+use crate::text::{fold_digits, for_terminal};
+use crate::{Error, Result};
+
+pub fn run(ctx: &mut Context, cmd: CustomerCommand) -> Result<()> {
+    match cmd {
+        CustomerCommand::Add(args) => add(ctx, args),
+        CustomerCommand::List(args) => list(ctx, args),
+        CustomerCommand::Show { customer } => show(ctx, &customer),
+        CustomerCommand::Edit(args) => edit(ctx, args),
+        CustomerCommand::Delete { customer, yes } => delete(ctx, &customer, yes),
+    }
+}
+
+fn add(ctx: &mut Context, a: CustomerAddArgs) -> Result<()> {
+    let mut d = CustomerDraft::new(CustomerKind::parse("kind", &a.kind)?, a.name);
+    d.status = CustomerStatus::parse("status", &a.status)?;
+    d.company_id = a
+        .company
+        .as_deref()
+        .map(|c| ctx.customer_id(c))
+        .transpose()?;
+    d.phones = a
+        .phones
+        .iter()
+        .map(|p| Phone::parse_labeled(p))
+        .collect::<Result<_, _>>()?;
+    d.emails = a
+        .emails
+        .iter()
+        .map(|e| Email::parse(e))
+        .collect::<Result<_, _>>()?;
+    d.tags = a.tags;
+    d.address = a.address;
+    d.source = a.source;
+    d.notes = a.notes;
+    // Validate before anything is written (even the operator row).
+    d.clone().validate()?;
+    d.owner_id = Some(ctx.owner_or_me(a.owner.as_deref())?);
+    let id = ctx.store.add_customer(&d)?;
+    if ctx.json {
+        return ctx.print_json(&ctx.store.customer(id)?);
+    }
+    writeln!(
+        ctx.out,
+        "Added customer #{id} {}",
+        for_terminal(&d.name.trim())
+    )?;
+    Ok(())
+}
+
+fn list(ctx: &mut Context, a: CustomerListArgs) -> Result<()> {
+    let sort = match a.sort.as_str() {
+        "name" => CustomerSort::Name,
+        "last-contact" => CustomerSort::LastContact,
+        "open-value" => CustomerSort::OpenValue,
+        other => {
+            return Err(Error::msg(format!(
+                "sort: {other:?} is not one of: name, last-contact, open-value"
+            )));
+        }
+    };
+    let filter = CustomerFilter {
+        status: a
+            .status
+            .as_deref()
+            .map(|s| CustomerStatus::parse("status", s))
+            .transpose()?,
+        kind: a
+            .kind
+            .as_deref()
+            .map(|k| CustomerKind::parse("kind", k))
+            .transpose()?,
+        tag: a.tag,
+        owner_id: a
+            .owner
+            .as_deref()
+            .map(|o| ctx.operator(o))
+            .transpose()?
+            .map(|o| o.id),
+        company_id: None,
+        sort,
+        limit: a.limit,
+    };
+    let rows = ctx.store.customers(&filter)?;
+    if ctx.json {
+        return ctx.print_json(&rows);
+    }
+    summary_table(&rows).print(&mut ctx.out)?;
+    Ok(())
+}
+
+fn summary_table(rows: &[CustomerSummary]) -> Table {
+    let mut t = Table::new(&[
+        "ID",
+        "NAME",
+        "COMPANY",
+        "PHONE",
+        "STATUS",
+        "LAST CONTACT",
+        "OPEN DEALS",
+    ]);
+    for c in rows {
+        t.row(vec![
+            c.id.to_string(),
+            c.name.clone(),
+            c.company_name.clone().unwrap_or_default(),
+            c.main_phone.clone().unwrap_or_default(),
+            c.status.to_string(),
+            opt_local_time(c.last_contact),
+            c.open_deals
+                .iter()
+                .map(ToString::to_string)
+                .collect::<Vec<_>>()
+                .join(", "),
+        ]);
+    }
+    t
+}
+
+/// Everything `customer show` prints, and its JSON shape.
+#[derive(Serialize)]
+struct CustomerCard {
+    #[serde(flatten)]
+    customer: Customer,
+    people: Vec<CustomerSummary>,
+    interactions: Vec<Interaction>,
+    deals: Vec<Deal>,
+    reminders: Vec<Reminder>,
+}
+
+const TIMELINE_LIMIT: usize = 20;
+
+fn show(ctx: &mut Context, reference: &str) -> Result<()> {
+    let id = ctx.customer_id(reference)?;
+    let s = &ctx.store;
+    let card = CustomerCard {
+        people: if s.customer(id)?.kind == CustomerKind::Company {
+            s.people_of(id)?
+        } else {
+            Vec::new()
+        },
+        customer: s.customer(id)?,
+        interactions: s.interactions_of(id, TIMELINE_LIMIT)?,
+        deals: s.deals(&DealFilter {
+            customer_id: Some(id),
+            ..Default::default()
+        })?,
+        reminders: s.reminders(&ReminderFilter {
+            customer_id: Some(id),
+            ..Default::default()
+        })?,
+    };
+    if ctx.json {
+        return ctx.print_json(&card);
+    }
+    let c = &card.customer;
+    let out = &mut ctx.out;
+    writeln!(
+        out,
+        "#{} {} ({}, {})",
+        c.id,
+        for_terminal(&c.name),
+        c.kind,
+        c.status
+    )?;
+    if let Some(company) = &c.company_name {
+        field(out, "company:", company)?;
+    }
+    for p in &c.phones {
+        field(out, "phone:", &format!("{} ({})", p.raw, p.kind.as_str()))?;
+    }
+    for e in &c.emails {
+        field(out, "email:", e.as_str())?;
+    }
+    if !c.tags.is_empty() {
+        field(out, "tags:", &c.tags.join(", "))?;
+    }
+    for (label, value) in [
+        ("address:", &c.address),
+        ("source:", &c.source),
+        ("owner:", &c.owner_login),
+        ("notes:", &c.notes),
+    ] {
+        if let Some(v) = value {
+            field(out, label, v)?;
+        }
+    }
+    field(out, "created:", &local_time(c.created_at))?;
+    if !card.people.is_empty() {
+        writeln!(out, "\nPeople")?;
+        summary_table(&card.people).print(out)?;
+    }
+    if !card.deals.is_empty() {
+        writeln!(out, "\nDeals")?;
+        let mut t = Table::new(&["ID", "TITLE", "AMOUNT", "STAGE", "PROB", "CLOSE"]);
+        for d in &card.deals {
+            t.row(vec![
+                d.id.to_string(),
+                d.title.clone(),
+                d.amount.to_string(),
+                d.stage_key.clone(),
+                format!("{}%", d.probability),
+                d.closed_on
+                    .or(d.expected_close)
+                    .map(|d| d.to_string())
+                    .unwrap_or_default(),
+            ]);
+        }
+        t.print(out)?;
+    }
+    if !card.reminders.is_empty() {
+        writeln!(out, "\nFollow-ups")?;
+        let mut t = Table::new(&["ID", "DUE", "NOTE"]);
+        for r in &card.reminders {
+            t.row(vec![
+                r.id.to_string(),
+                local_time(r.effective_due()),
+                r.note.clone(),
+            ]);
+        }
+        t.print(out)?;
+    }
+    if !card.interactions.is_empty() {
+        writeln!(out, "\nTimeline (latest {TIMELINE_LIMIT})")?;
+        let mut t = Table::new(&["WHEN", "KIND", "DIR", "BY", "SUMMARY"]);
+        for i in &card.interactions {
+            t.row(vec![
+                local_time(i.occurred_at),
+                i.kind.to_string(),
+                i.direction.to_string(),
+                i.operator_login.clone().unwrap_or_default(),
+                match &i.outcome {
+                    Some(o) => format!("{} → {o}", i.summary),
+                    None => i.summary.clone(),
+                },
+            ]);
+        }
+        t.print(out)?;
+    }
+    Ok(())
+}
+
+fn edit(ctx: &mut Context, a: CustomerEditArgs) -> Result<()> {
+    let id = ctx.customer_id(&a.customer)?;
+    let current = ctx.store.customer(id)?;
+    let mut d = current.draft();
+    if let Some(name) = a.name {
+        d.name = name;
+    }
+    if let Some(kind) = &a.kind {
+        d.kind = CustomerKind::parse("kind", kind)?;
+    }
+    if let Some(company) = &a.company {
+        d.company_id = match company.trim() {
+            "" | "none" => None,
+            c => Some(ctx.customer_id(c)?),
+        };
+    }
+    for digits in &a.remove_phones {
+        let digits = fold_digits(digits);
+        let before = d.phones.len();
+        d.phones.retain(|p| p.digits != digits);
+        if d.phones.len() == before {
+            return Err(Error::msg(format!(
+                "phone: customer #{id} has no phone with digits {digits}"
+            )));
+        }
+    }
+    for p in &a.add_phones {
+        d.phones.push(Phone::parse_labeled(p)?);
+    }
+    for e in &a.remove_emails {
+        let before = d.emails.len();
+        d.emails
+            .retain(|x| !x.as_str().eq_ignore_ascii_case(e.trim()));
+        if d.emails.len() == before {
+            return Err(Error::msg(format!(
+                "email: customer #{id} has no email {:?}",
+                e.trim()
+            )));
+        }
+    }
+    for e in &a.add_emails {
+        d.emails.push(Email::parse(e)?);
+    }
+    for t in &a.remove_tags {
+        let t = normalise_tag(t)?;
+        d.tags.retain(|x| *x != t);
+    }
+    d.tags.extend(a.add_tags);
+    if let Some(address) = a.address {
+        d.address = Some(address);
+    }
+    if let Some(status) = &a.status {
+        d.status = CustomerStatus::parse("status", status)?;
+    }
+    if let Some(source) = a.source {
+        d.source = Some(source);
+    }
+    if let Some(notes) = a.notes {
+        d.notes = Some(notes);
+    }
+    if let Some(owner) = &a.owner {
+        d.owner_id = Some(ctx.operator(owner)?.id);
+    }
+    ctx.store.update_customer(id, current.version, &d)?;
+    if ctx.json {
+        return ctx.print_json(&ctx.store.customer(id)?);
+    }
+    writeln!(
+        ctx.out,
+        "Updated customer #{id} {}",
+        for_terminal(d.name.trim())
+    )?;
+    Ok(())
+}
+
+fn delete(ctx: &mut Context, reference: &str, yes: bool) -> Result<()> {
+    let id = ctx.customer_id(reference)?;
+    let c = ctx.store.customer(id)?;
+    let (interactions, deals, reminders, people) = ctx.store.customer_dependents(id)?;
+    let what = format!(
+        "customer #{id} {} with {interactions} interactions, {deals} deals and {reminders} follow-ups{}",
+        for_terminal(&c.name),
+        if people > 0 {
+            format!(" ({people} people stay, without a company)")
+        } else {
+            String::new()
+        }
+    );
+    if !yes {
+        return Err(Error::msg(format!(
+            "this would delete {what}; run again with --yes to delete"
+        )));
+    }
+    ctx.store.delete_customer(id)?;
+    if ctx.json {
+        return ctx.print_json(&serde_json::json!({ "deleted": id }));
+    }
+    writeln!(ctx.out, "Deleted {what}")?;
+    Ok(())
+}

@@ -1,0 +1,138 @@
+use std::io::Write;
+
+use super::Context;
+use super::output::Table;
+use crate::Result;
+use crate::cli::{DealAddArgs, DealCommand, DealListArgs};
+use crate::domain::deal::validate_probability;
+use crate::domain::when::parse_date;
+use crate::domain::{Currency, Deal, DealDraft, Money, StageOutcome};
+use crate::store::DealFilter;
+use crate::text::for_terminal;
+
+pub fn run(ctx: &mut Context, cmd: DealCommand) -> Result<()> {
+    match cmd {
+        DealCommand::Add(args) => add(ctx, args),
+        DealCommand::List(args) => list(ctx, args),
+        DealCommand::Show { deal } => {
+            let deal = ctx.store.deal(deal)?;
+            report(ctx, "Deal", &deal)
+        }
+        DealCommand::Move { deal, stage } => {
+            let moved = match stage.trim() {
+                "next" => ctx.store.write(|w| w.step_deal(deal, 1))?,
+                "prev" => ctx.store.write(|w| w.step_deal(deal, -1))?,
+                key => ctx.store.write(|w| w.move_deal(deal, key))?,
+            };
+            report(ctx, "Moved deal", &moved)
+        }
+        DealCommand::Won { deal, date } => {
+            let day = parse_date("date", &date, &ctx.now())?;
+            let won = ctx.store.write(|w| w.mark_deal_won(deal, day))?;
+            report(ctx, "Won deal", &won)
+        }
+        DealCommand::Lost { deal, reason, date } => {
+            let day = parse_date("date", &date, &ctx.now())?;
+            let lost = ctx.store.write(|w| w.mark_deal_lost(deal, &reason, day))?;
+            report(ctx, "Lost deal", &lost)
+        }
+    }
+}
+
+fn add(ctx: &mut Context, a: DealAddArgs) -> Result<()> {
+    let customer_id = ctx.customer_id(&a.customer)?;
+    let currency = Currency::from_code(&a.currency)?;
+    let stage_id = a
+        .stage
+        .as_deref()
+        .map(|s| ctx.store.stage(s))
+        .transpose()?
+        .map(|s| s.id);
+    let mut draft = DealDraft {
+        customer_id,
+        title: a.title,
+        amount: Money::parse(&a.amount, currency)?,
+        stage_id,
+        probability: a.probability.map(validate_probability).transpose()?,
+        expected_close: a
+            .close
+            .as_deref()
+            .map(|c| parse_date("close", c, &ctx.now()))
+            .transpose()?,
+        owner_id: None,
+    };
+    draft.clone().validate()?;
+    draft.owner_id = Some(ctx.owner_or_me(a.owner.as_deref())?);
+    let id = ctx.store.add_deal(&draft)?;
+    let deal = ctx.store.deal(id)?;
+    report(ctx, "Added deal", &deal)
+}
+
+fn list(ctx: &mut Context, a: DealListArgs) -> Result<()> {
+    let filter = DealFilter {
+        customer_id: a
+            .customer
+            .as_deref()
+            .map(|c| ctx.customer_id(c))
+            .transpose()?,
+        stage_id: a
+            .stage
+            .as_deref()
+            .map(|s| ctx.store.stage(s))
+            .transpose()?
+            .map(|s| s.id),
+        outcome: a
+            .outcome
+            .as_deref()
+            .map(|o| StageOutcome::parse("outcome", o))
+            .transpose()?,
+        owner_id: None,
+        limit: a.limit,
+    };
+    let deals = ctx.store.deals(&filter)?;
+    if ctx.json {
+        return ctx.print_json(&deals);
+    }
+    let mut t = Table::new(&[
+        "ID", "STAGE", "TITLE", "CUSTOMER", "AMOUNT", "PROB", "CLOSE", "OWNER",
+    ]);
+    for d in &deals {
+        t.row(vec![
+            d.id.to_string(),
+            d.stage_key.clone(),
+            d.title.clone(),
+            d.customer_name.clone(),
+            d.amount.to_string(),
+            format!("{}%", d.probability),
+            d.closed_on
+                .or(d.expected_close)
+                .map(|d| d.to_string())
+                .unwrap_or_default(),
+            d.owner_login.clone().unwrap_or_default(),
+        ]);
+    }
+    t.print(&mut ctx.out)?;
+    Ok(())
+}
+
+fn report(ctx: &mut Context, verb: &str, d: &Deal) -> Result<()> {
+    if ctx.json {
+        return ctx.print_json(d);
+    }
+    let reason = d
+        .lost_reason
+        .as_deref()
+        .map(|r| format!(" ({})", for_terminal(r)))
+        .unwrap_or_default();
+    writeln!(
+        ctx.out,
+        "{verb} #{} {} for {}: {} in {} at {}%{reason}",
+        d.id,
+        for_terminal(&d.title),
+        for_terminal(&d.customer_name),
+        d.amount,
+        d.stage_key,
+        d.probability
+    )?;
+    Ok(())
+}

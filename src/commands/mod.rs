@@ -1,0 +1,111 @@
+//! Handlers behind each subcommand. They parse and validate arguments into domain
+//! values, call the store, and print text or JSON.
+
+pub mod agenda;
+pub mod customer;
+pub mod deal;
+pub mod demo;
+pub mod log;
+pub mod output;
+pub mod remind;
+pub mod tui;
+
+use std::io::{self, BufWriter, Stdout, Write};
+use std::path::{Path, PathBuf};
+
+use chrono::{DateTime, Local};
+use serde::Serialize;
+
+use crate::domain::{Operator, operator::os_login};
+use crate::store::Store;
+use crate::{Error, Result};
+
+/// What every command works with: the open store, the output and its format.
+pub struct Context {
+    pub store: Store,
+    pub json: bool,
+    pub out: BufWriter<Stdout>,
+}
+
+impl Context {
+    pub fn open(db: Option<&Path>, json: bool) -> Result<Self> {
+        let path = match db {
+            Some(p) => p.to_path_buf(),
+            None => default_db_path()?,
+        };
+        Ok(Self {
+            store: Store::open(&path)?,
+            json,
+            out: BufWriter::new(io::stdout()),
+        })
+    }
+
+    /// The operator running this command (created on first use).
+    pub fn me(&mut self) -> Result<Operator> {
+        Ok(self.store.ensure_operator(&os_login())?)
+    }
+
+    /// The operator with `login`, which must exist.
+    pub fn operator(&self, login: &str) -> Result<Operator> {
+        self.store
+            .operator_by_login(login.trim())?
+            .ok_or_else(|| Error::msg(format!("owner: no operator with login {:?}", login.trim())))
+    }
+
+    /// The owner for a new record: `login` if given, else the current operator.
+    pub fn owner_or_me(&mut self, login: Option<&str>) -> Result<i64> {
+        match login {
+            Some(l) => Ok(self.operator(l)?.id),
+            None => Ok(self.me()?.id),
+        }
+    }
+
+    /// "Now" in the operator's time zone, from the store's clock.
+    pub fn now(&self) -> DateTime<Local> {
+        self.store.now().with_timezone(&Local)
+    }
+
+    pub fn print_json(&mut self, value: &impl Serialize) -> Result<()> {
+        serde_json::to_writer_pretty(&mut self.out, value).map_err(io::Error::from)?;
+        writeln!(self.out)?;
+        Ok(())
+    }
+
+    /// Resolves a customer reference: `12`, `#12`, or a name that matches exactly one
+    /// customer (exactly, or failing that by its beginning; case and script variants folded).
+    pub fn customer_id(&self, reference: &str) -> Result<i64> {
+        let r = reference.trim();
+        if let Ok(id) = r.trim_start_matches('#').parse::<i64>() {
+            self.store.customer(id)?;
+            return Ok(id);
+        }
+        let found = self.store.customers_named(r, 6)?;
+        match found.as_slice() {
+            [] => Err(Error::msg(format!("customer: no customer is named {r:?}"))),
+            [(id, _)] => Ok(*id),
+            many => {
+                let listed: Vec<String> = many
+                    .iter()
+                    .take(5)
+                    .map(|(id, name)| format!("#{id} {}", crate::text::for_terminal(name)))
+                    .collect();
+                let more = if many.len() > 5 { ", …" } else { "" };
+                Err(Error::msg(format!(
+                    "customer: {r:?} matches several customers ({}{more}); use the number",
+                    listed.join(", ")
+                )))
+            }
+        }
+    }
+}
+
+/// `rapport.db` in the platform's data directory (`~/.local/share/rapport` on Linux).
+pub fn default_db_path() -> Result<PathBuf> {
+    directories::ProjectDirs::from("", "", "rapport")
+        .map(|dirs| dirs.data_dir().join("rapport.db"))
+        .ok_or_else(|| {
+            Error::msg(
+                "cannot find your data directory (is HOME set?); pass --db PATH or set RAPPORT_DB",
+            )
+        })
+}

@@ -1,0 +1,109 @@
+use std::io::Write;
+
+use super::Context;
+use super::output::{Table, local_time};
+use crate::Result;
+use crate::cli::{RemindAddArgs, RemindCommand, RemindListArgs};
+use crate::domain::when::parse_datetime;
+use crate::domain::{Recurrence, Reminder, ReminderDraft};
+use crate::store::ReminderFilter;
+use crate::text::for_terminal;
+
+pub fn run(ctx: &mut Context, cmd: RemindCommand) -> Result<()> {
+    match cmd {
+        RemindCommand::Add(args) => add(ctx, args),
+        RemindCommand::List(args) => list(ctx, args),
+        RemindCommand::Done { id } => {
+            let now = ctx.store.now();
+            let next = ctx.store.write(|w| w.complete_reminder(id, now))?;
+            if ctx.json {
+                return ctx.print_json(&serde_json::json!({ "done": id, "next": next }));
+            }
+            write!(ctx.out, "Done: follow-up #{id}")?;
+            if let Some(next) = next {
+                let r = ctx.store.reminder(next)?;
+                write!(ctx.out, "; next one #{next} due {}", local_time(r.due_at))?;
+            }
+            writeln!(ctx.out)?;
+            Ok(())
+        }
+        RemindCommand::Snooze { id, until } => {
+            let until = parse_datetime("until", &until, &ctx.now())?;
+            ctx.store.write(|w| w.snooze_reminder(id, until, None))?;
+            if ctx.json {
+                return ctx.print_json(&ctx.store.reminder(id)?);
+            }
+            writeln!(
+                ctx.out,
+                "Snoozed follow-up #{id} until {}",
+                local_time(until)
+            )?;
+            Ok(())
+        }
+    }
+}
+
+fn add(ctx: &mut Context, a: RemindAddArgs) -> Result<()> {
+    let customer_id = ctx.customer_id(&a.customer)?;
+    let mut draft = ReminderDraft {
+        customer_id,
+        deal_id: a.deal,
+        due_at: parse_datetime("due", &a.due, &ctx.now())?,
+        note: a.note,
+        recurrence: a.every.as_deref().map(Recurrence::parse).transpose()?,
+        owner_id: None,
+    };
+    draft.clone().validate()?;
+    draft.owner_id = Some(ctx.owner_or_me(a.owner.as_deref())?);
+    let id = ctx.store.add_reminder(&draft)?;
+    if ctx.json {
+        return ctx.print_json(&ctx.store.reminder(id)?);
+    }
+    writeln!(
+        ctx.out,
+        "Added follow-up #{id} due {}",
+        local_time(draft.due_at)
+    )?;
+    Ok(())
+}
+
+fn list(ctx: &mut Context, a: RemindListArgs) -> Result<()> {
+    let filter = ReminderFilter {
+        customer_id: a
+            .customer
+            .as_deref()
+            .map(|c| ctx.customer_id(c))
+            .transpose()?,
+        owner_id: a
+            .owner
+            .as_deref()
+            .map(|o| ctx.operator(o))
+            .transpose()?
+            .map(|o| o.id),
+        due_before: None,
+        include_done: a.done,
+        limit: a.limit,
+    };
+    let reminders = ctx.store.reminders(&filter)?;
+    if ctx.json {
+        return ctx.print_json(&reminders);
+    }
+    reminder_table(&reminders).print(&mut ctx.out)?;
+    Ok(())
+}
+
+pub fn reminder_table(reminders: &[Reminder]) -> Table {
+    let mut t = Table::new(&["ID", "DUE", "CUSTOMER", "NOTE", "REPEATS", "OWNER", "DONE"]);
+    for r in reminders {
+        t.row(vec![
+            r.id.to_string(),
+            local_time(r.effective_due()),
+            format!("#{} {}", r.customer_id, for_terminal(&r.customer_name)),
+            r.note.clone(),
+            r.recurrence.map(Recurrence::as_text).unwrap_or_default(),
+            r.owner_login.clone().unwrap_or_default(),
+            r.done_at.map(local_time).unwrap_or_default(),
+        ]);
+    }
+    t
+}

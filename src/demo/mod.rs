@@ -1,0 +1,519 @@
+//! Realistic demo data: people and companies in Latin, Persian and Cyrillic script,
+//! deals across every stage, follow-ups overdue, due today and upcoming, and two years
+//! of interactions so KPIs and trends have history. The same seed and clock give the
+//! same database.
+
+mod names;
+
+use chrono::{DateTime, Duration, NaiveDate, Utc};
+
+use crate::domain::{
+    Currency, CustomerDraft, CustomerKind, CustomerStatus, DealDraft, Direction, Email,
+    InteractionDraft, InteractionKind, Money, Phone, PhoneKind, Recurrence, ReminderDraft,
+    StageOutcome,
+};
+use crate::store::{Result, Store, Writer};
+use names::*;
+
+#[derive(Debug, Clone, Copy)]
+pub struct DemoOptions {
+    pub customers: usize,
+    pub seed: u64,
+}
+
+/// What `generate` wrote.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+pub struct DemoReport {
+    pub customers: usize,
+    pub companies: usize,
+    pub interactions: usize,
+    pub deals: usize,
+    pub reminders: usize,
+    pub operators: usize,
+}
+
+const HISTORY_DAYS: i64 = 730;
+
+#[derive(Clone, Copy)]
+enum Script {
+    Latin,
+    Persian,
+    Cyrillic,
+}
+
+struct Company {
+    id: i64,
+    domain: String,
+    script: Script,
+}
+
+/// Fills the store with demo data in one transaction. `operator_login` (the person
+/// running the command) becomes one of the owners.
+pub fn generate(store: &mut Store, opts: DemoOptions, operator_login: &str) -> Result<DemoReport> {
+    let now = store.now();
+    let stages = store.stages()?;
+    store.write(|w| {
+        let mut g = Generator {
+            rng: fastrand::Rng::with_seed(opts.seed),
+            now,
+            report: DemoReport::default(),
+            owners: Vec::new(),
+            stages: stages
+                .iter()
+                .map(|s| (s.id, s.key.clone(), s.outcome))
+                .collect(),
+        };
+        g.owners
+            .push(w.ensure_operator(operator_login, operator_login)?.id);
+        for (login, display) in OPERATORS {
+            g.owners.push(w.ensure_operator(login, display)?.id);
+        }
+        g.report.operators = g.owners.len();
+        g.fill(w, opts.customers)?;
+        Ok(g.report)
+    })
+}
+
+struct Generator {
+    rng: fastrand::Rng,
+    now: DateTime<Utc>,
+    report: DemoReport,
+    owners: Vec<i64>,
+    stages: Vec<(i64, String, StageOutcome)>,
+}
+
+impl Generator {
+    fn pick<'a, T>(&mut self, items: &'a [T]) -> &'a T {
+        &items[self.rng.usize(..items.len())]
+    }
+
+    fn chance(&mut self, percent: u32) -> bool {
+        self.rng.u32(..100) < percent
+    }
+
+    fn script(&mut self) -> Script {
+        match self.rng.u32(..10) {
+            0..=3 => Script::Latin,
+            4..=6 => Script::Persian,
+            _ => Script::Cyrillic,
+        }
+    }
+
+    fn days_ago(&mut self, max_days: i64) -> DateTime<Utc> {
+        self.now - Duration::seconds(self.rng.i64(0..max_days * 86_400))
+    }
+
+    fn fill(&mut self, w: &mut Writer<'_>, total: usize) -> Result<()> {
+        let n_companies = if total == 0 { 0 } else { (total / 8).max(1) };
+        let mut companies: Vec<Company> = Vec::with_capacity(n_companies);
+        for i in 0..total {
+            let created = self.days_ago(HISTORY_DAYS);
+            w.backdate(created);
+            let id = if i < n_companies {
+                let (draft, domain, script) = self.company(i);
+                let id = w.add_customer(&draft)?;
+                companies.push(Company { id, domain, script });
+                self.report.companies += 1;
+                id
+            } else {
+                let company = (!companies.is_empty() && self.chance(60))
+                    .then(|| self.rng.usize(..companies.len()))
+                    .map(|k| &companies[k]);
+                let draft = self.person(company);
+                w.add_customer(&draft)?
+            };
+            self.report.customers += 1;
+            self.history(w, id, created)?;
+        }
+        w.backdate(self.now);
+        Ok(())
+    }
+
+    fn company(&mut self, i: usize) -> (CustomerDraft, String, Script) {
+        let script = self.script();
+        let serial = i / 40; // keep names distinct once every stem/suffix pair is used
+        let (name, slug) = match script {
+            Script::Latin => {
+                let stem = *self.pick(LATIN_COMPANY_STEMS);
+                let suffix = *self.pick(LATIN_COMPANY_SUFFIXES);
+                (
+                    format!("{stem} {suffix}"),
+                    format!("{}{}", stem.to_lowercase(), suffix.to_lowercase()),
+                )
+            }
+            Script::Persian => {
+                let (stem, s1) = *self.pick(PERSIAN_COMPANY_STEMS);
+                let (suffix, s2) = *self.pick(PERSIAN_COMPANY_SUFFIXES);
+                (format!("{stem} {suffix}"), format!("{s1}{s2}"))
+            }
+            Script::Cyrillic => {
+                let form = *self.pick(CYRILLIC_COMPANY_FORMS);
+                let (stem, slug) = *self.pick(CYRILLIC_COMPANY_STEMS);
+                (format!("{form} «{stem}»"), slug.to_string())
+            }
+        };
+        let (name, slug) = if serial > 0 {
+            (format!("{name} {serial}"), format!("{slug}{serial}"))
+        } else {
+            (name, slug)
+        };
+        let tld = match script {
+            Script::Latin => "com",
+            Script::Persian => "ir",
+            Script::Cyrillic => "ru",
+        };
+        let domain = format!("{slug}.{tld}");
+        let mut d = CustomerDraft::new(CustomerKind::Company, name);
+        d.phones = vec![self.phone(script, PhoneKind::Work)];
+        d.emails = Email::parse(&format!("info@{domain}"))
+            .into_iter()
+            .collect();
+        d.address = Some(self.pick(CITIES).to_string());
+        self.common(&mut d);
+        (d, domain, script)
+    }
+
+    fn person(&mut self, company: Option<&Company>) -> CustomerDraft {
+        let script = company.map_or_else(|| self.script(), |c| c.script);
+        let (name, first_latin, last_latin) = match script {
+            Script::Latin => {
+                let first = *self.pick(LATIN_FIRST);
+                let last = *self.pick(LATIN_LAST);
+                (
+                    format!("{first} {last}"),
+                    ascii_slug(first),
+                    ascii_slug(last),
+                )
+            }
+            Script::Persian => {
+                let (first, f) = *self.pick(PERSIAN_FIRST);
+                let (last, l) = *self.pick(PERSIAN_LAST);
+                (format!("{first} {last}"), f.to_string(), l.to_string())
+            }
+            Script::Cyrillic => {
+                let (first, male, f) = *self.pick(CYRILLIC_FIRST);
+                let (last, l) = *self.pick(CYRILLIC_LAST);
+                let last = if male {
+                    last.to_string()
+                } else {
+                    format!("{last}а")
+                };
+                (format!("{first} {last}"), f.to_string(), l.to_string())
+            }
+        };
+        let mut d = CustomerDraft::new(CustomerKind::Person, name);
+        d.company_id = company.map(|c| c.id);
+        let domain = company.map_or_else(
+            || {
+                self.pick(&[
+                    "gmail.com",
+                    "outlook.com",
+                    "yandex.ru",
+                    "mail.ru",
+                    "yahoo.com",
+                    "chmail.ir",
+                ])
+                .to_string()
+            },
+            |c| c.domain.clone(),
+        );
+        let serial = self.rng.u32(1..1000);
+        d.emails = Email::parse(&format!("{first_latin}.{last_latin}{serial}@{domain}"))
+            .into_iter()
+            .collect();
+        d.phones = vec![self.phone(script, PhoneKind::Mobile)];
+        if self.chance(25) {
+            d.phones.push(self.phone(script, PhoneKind::Work));
+        }
+        if self.chance(30) {
+            d.address = Some(self.pick(CITIES).to_string());
+        }
+        self.common(&mut d);
+        d
+    }
+
+    fn common(&mut self, d: &mut CustomerDraft) {
+        d.status = match self.rng.u32(..20) {
+            0..=3 => CustomerStatus::Lead,
+            4..=15 => CustomerStatus::Active,
+            16..=18 => CustomerStatus::Inactive,
+            _ => CustomerStatus::Lost,
+        };
+        for _ in 0..self.rng.usize(..3) {
+            d.tags.push(self.pick(TAGS).to_string());
+        }
+        d.source = Some(self.pick(SOURCES).to_string());
+        d.owner_id = Some(*self.pick(&self.owners.clone()));
+        if self.chance(10) {
+            d.notes = Some(self.pick(NOTE_SUMMARIES).to_string());
+        }
+    }
+
+    fn phone(&mut self, script: Script, kind: PhoneKind) -> Phone {
+        let r = &mut self.rng;
+        let raw = match script {
+            Script::Persian => format!(
+                "+98 9{:02} {:03} {:04}",
+                r.u32(10..40),
+                r.u32(..1000),
+                r.u32(..10000)
+            ),
+            Script::Cyrillic => format!(
+                "+7 (9{:02}) {:03}-{:02}-{:02}",
+                r.u32(..100),
+                r.u32(..1000),
+                r.u32(..100),
+                r.u32(..100)
+            ),
+            Script::Latin => match r.u32(..3) {
+                0 => format!("+44 7{:03} {:06}", r.u32(..1000), r.u32(..1_000_000)),
+                1 => format!("+49 15{:01} {:08}", r.u32(..10), r.u32(..100_000_000)),
+                _ => format!(
+                    "+1 ({:03}) {:03}-{:04}",
+                    r.u32(200..1000),
+                    r.u32(200..1000),
+                    r.u32(..10000)
+                ),
+            },
+        };
+        // Generated numbers always have enough digits; fall back to a fixed valid one regardless.
+        Phone::parse(kind, &raw).unwrap_or(Phone {
+            kind,
+            raw: raw.clone(),
+            digits: crate::text::fold_digits(&raw),
+        })
+    }
+
+    /// Interactions, deals and follow-ups of one customer, from `since` until now.
+    fn history(
+        &mut self,
+        w: &mut Writer<'_>,
+        customer_id: i64,
+        since: DateTime<Utc>,
+    ) -> Result<()> {
+        let span = (self.now - since).num_seconds().max(1);
+        let operator = *self.pick(&self.owners.clone());
+        let count = self.rng.usize(..7) + usize::from(span > 86_400 * 90);
+        let mut times: Vec<DateTime<Utc>> = (0..count)
+            .map(|_| since + Duration::seconds(self.rng.i64(0..span)))
+            .collect();
+        times.sort();
+        for at in times {
+            self.interaction(w, customer_id, operator, at)?;
+        }
+        if self.chance(35) {
+            for _ in 0..1 + usize::from(self.chance(25)) {
+                self.deal(w, customer_id, operator, since)?;
+            }
+        }
+        if self.chance(22) {
+            self.reminder(w, customer_id, operator)?;
+        }
+        Ok(())
+    }
+
+    fn interaction(
+        &mut self,
+        w: &mut Writer<'_>,
+        customer_id: i64,
+        operator: i64,
+        at: DateTime<Utc>,
+    ) -> Result<()> {
+        let kind = match self.rng.u32(..10) {
+            0..=4 => InteractionKind::Call,
+            5..=6 => InteractionKind::Email,
+            7 => InteractionKind::Meeting,
+            8 => InteractionKind::Sms,
+            _ => InteractionKind::Note,
+        };
+        let summary = match kind {
+            InteractionKind::Call | InteractionKind::Sms => self.pick(CALL_SUMMARIES),
+            InteractionKind::Email => self.pick(EMAIL_SUMMARIES),
+            InteractionKind::Meeting => self.pick(MEETING_SUMMARIES),
+            InteractionKind::Note => self.pick(NOTE_SUMMARIES),
+        };
+        let draft = InteractionDraft {
+            customer_id,
+            deal_id: None,
+            kind,
+            direction: if self.chance(40) {
+                Direction::In
+            } else {
+                Direction::Out
+            },
+            occurred_at: at,
+            operator_id: Some(operator),
+            summary: summary.to_string(),
+            outcome: self.chance(50).then(|| self.pick(OUTCOMES).to_string()),
+            satisfaction: (kind != InteractionKind::Note && self.chance(30))
+                .then(|| self.satisfaction()),
+        };
+        w.backdate(at);
+        w.log_interaction(&draft)?;
+        self.report.interactions += 1;
+        Ok(())
+    }
+
+    fn satisfaction(&mut self) -> u8 {
+        match self.rng.u32(..20) {
+            0 => 1,
+            1..=2 => 2,
+            3..=6 => 3,
+            7..=13 => 4,
+            _ => 5,
+        }
+    }
+
+    fn deal(
+        &mut self,
+        w: &mut Writer<'_>,
+        customer_id: i64,
+        owner: i64,
+        since: DateTime<Utc>,
+    ) -> Result<()> {
+        let opened =
+            since + Duration::seconds(self.rng.i64(0..(self.now - since).num_seconds().max(1)));
+        let currency = *self.pick(&[Currency::USD, Currency::USD, Currency::USD, Currency::EUR]);
+        let amount = Money::new(i64::from(self.rng.u32(5..500)) * 10_000, currency)?;
+        let (stage_id, _, outcome) = self.pick(&self.stages.clone()).clone();
+        let today = self.now.date_naive();
+        let expected_close = match outcome {
+            StageOutcome::Open => Some(today + Duration::days(self.rng.i64(-20..180))),
+            _ => None,
+        };
+        w.backdate(opened);
+        let id = w.add_deal(&DealDraft {
+            customer_id,
+            title: self.pick(DEAL_TITLES).to_string(),
+            amount,
+            stage_id: (outcome == StageOutcome::Open).then_some(stage_id),
+            probability: None,
+            expected_close,
+            owner_id: Some(owner),
+        })?;
+        if outcome != StageOutcome::Open {
+            let open_days = (today - opened.date_naive()).num_days().max(0);
+            let closed_on: NaiveDate =
+                opened.date_naive() + Duration::days(self.rng.i64(0..=open_days.min(120)));
+            w.backdate(
+                closed_on
+                    .and_hms_opt(12, 0, 0)
+                    .map_or(opened, |t| t.and_utc()),
+            );
+            if outcome == StageOutcome::Won {
+                w.mark_deal_won(id, closed_on)?;
+            } else {
+                let reason = *self.pick(LOST_REASONS);
+                w.mark_deal_lost(id, reason, closed_on)?;
+            }
+        }
+        self.report.deals += 1;
+        Ok(())
+    }
+
+    fn reminder(&mut self, w: &mut Writer<'_>, customer_id: i64, owner: i64) -> Result<()> {
+        let offset_minutes = match self.rng.u32(..10) {
+            0..=2 => -self.rng.i64(60..14 * 24 * 60), // overdue
+            3..=5 => self.rng.i64(-6 * 60..8 * 60),   // around today
+            _ => self.rng.i64(24 * 60..30 * 24 * 60), // upcoming
+        };
+        let due = self.now + Duration::minutes(offset_minutes);
+        let recurrence = match self.rng.u32(..10) {
+            0 => Some(Recurrence::Weekly),
+            1 => Some(Recurrence::Monthly),
+            2 => Some(Recurrence::Days(14)),
+            _ => None,
+        };
+        w.backdate(due - Duration::days(self.rng.i64(1..20)));
+        let id = w.add_reminder(&ReminderDraft {
+            customer_id,
+            deal_id: None,
+            due_at: due,
+            note: self.pick(REMINDER_NOTES).to_string(),
+            recurrence,
+            owner_id: Some(owner),
+        })?;
+        self.report.reminders += 1;
+        // Some older follow-ups were already handled, on time or late.
+        if offset_minutes < -24 * 60 && self.chance(40) {
+            let done = due + Duration::minutes(self.rng.i64(-120..3 * 24 * 60));
+            w.backdate(done.min(self.now));
+            if w.complete_reminder(id, done.min(self.now))?.is_some() {
+                self.report.reminders += 1;
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Lowercase ASCII for an email local part: accents dropped, other letters removed.
+fn ascii_slug(s: &str) -> String {
+    s.chars()
+        .filter_map(|c| match c {
+            'á' | 'à' | 'ä' | 'â' => Some('a'),
+            'é' | 'è' | 'ê' | 'ë' => Some('e'),
+            'í' | 'ï' => Some('i'),
+            'ó' | 'ö' | 'ô' => Some('o'),
+            'ú' | 'ü' => Some('u'),
+            c if c.is_ascii_alphabetic() => Some(c.to_ascii_lowercase()),
+            _ => None,
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::sync::Arc;
+
+    fn store_at(now: DateTime<Utc>) -> Store {
+        Store::open_in_memory()
+            .unwrap()
+            .with_clock(Arc::new(move || now))
+    }
+
+    #[test]
+    fn same_seed_same_data_and_every_stage_is_used() {
+        let now = DateTime::parse_from_rfc3339("2026-11-23T09:00:00Z")
+            .unwrap()
+            .to_utc();
+        let mut a = store_at(now);
+        let mut b = store_at(now);
+        let opts = DemoOptions {
+            customers: 300,
+            seed: 7,
+        };
+        let ra = generate(&mut a, opts, "tester").unwrap();
+        let rb = generate(&mut b, opts, "tester").unwrap();
+        assert_eq!(ra, rb);
+        assert_eq!(ra.customers, 300);
+        let filter = crate::store::CustomerFilter::default();
+        assert_eq!(a.customers(&filter).unwrap(), b.customers(&filter).unwrap());
+        let deals = a.deals(&Default::default()).unwrap();
+        for stage in a.stages().unwrap() {
+            assert!(
+                deals.iter().any(|d| d.stage_id == stage.id),
+                "no deal in {}",
+                stage.key
+            );
+        }
+        let names: String = a
+            .customers(&filter)
+            .unwrap()
+            .iter()
+            .map(|c| c.name.clone())
+            .collect();
+        assert!(
+            names
+                .chars()
+                .any(|c| ('\u{0600}'..='\u{06FF}').contains(&c)),
+            "no Persian names"
+        );
+        assert!(
+            names
+                .chars()
+                .any(|c| ('\u{0400}'..='\u{04FF}').contains(&c)),
+            "no Cyrillic names"
+        );
+    }
+}

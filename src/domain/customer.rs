@@ -1,0 +1,248 @@
+//! Customers: people and companies, with their phones, emails and tags.
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+use super::error::{optional_text, required_text};
+use super::{Email, Phone, ValidationError};
+
+pub const NAME_MAX: usize = 200;
+pub const ADDRESS_MAX: usize = 500;
+pub const NOTES_MAX: usize = 20_000;
+pub const TAG_MAX: usize = 64;
+
+macro_rules! string_enum {
+    ($(#[$m:meta])* $name:ident { $($variant:ident = $text:literal),+ $(,)? }) => {
+        $(#[$m])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+        #[serde(rename_all = "lowercase")]
+        pub enum $name { $($variant),+ }
+
+        impl $name {
+            pub const ALL: &'static [$name] = &[$($name::$variant),+];
+
+            pub fn as_str(self) -> &'static str {
+                match self { $($name::$variant => $text),+ }
+            }
+
+            /// Parses the lowercase name, case-insensitively; the error lists what is allowed.
+            pub fn parse(field: &str, text: &str) -> Result<Self, $crate::domain::ValidationError> {
+                let t = text.trim();
+                Self::ALL
+                    .iter()
+                    .copied()
+                    .find(|v| v.as_str().eq_ignore_ascii_case(t))
+                    .ok_or_else(|| {
+                        let allowed: Vec<&str> = Self::ALL.iter().map(|v| v.as_str()).collect();
+                        $crate::domain::ValidationError::new(
+                            field,
+                            format!("{t:?} is not one of: {}", allowed.join(", ")),
+                        )
+                    })
+            }
+        }
+
+        impl std::fmt::Display for $name {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+    };
+}
+pub(crate) use string_enum;
+
+string_enum!(
+    /// A customer is a person or a company; a person may belong to a company.
+    CustomerKind { Person = "person", Company = "company" }
+);
+
+string_enum!(
+    /// Where a customer stands with us.
+    CustomerStatus { Lead = "lead", Active = "active", Inactive = "inactive", Lost = "lost" }
+);
+
+/// A stored customer with everything attached to the record itself.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Customer {
+    pub id: i64,
+    pub kind: CustomerKind,
+    pub name: String,
+    pub company_id: Option<i64>,
+    pub company_name: Option<String>,
+    pub phones: Vec<Phone>,
+    pub emails: Vec<Email>,
+    pub address: Option<String>,
+    pub tags: Vec<String>,
+    pub owner_id: Option<i64>,
+    pub owner_login: Option<String>,
+    pub status: CustomerStatus,
+    pub source: Option<String>,
+    pub notes: Option<String>,
+    pub version: i64,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+impl Customer {
+    /// The editable part, to change and save back.
+    pub fn draft(&self) -> CustomerDraft {
+        CustomerDraft {
+            kind: self.kind,
+            name: self.name.clone(),
+            company_id: self.company_id,
+            phones: self.phones.clone(),
+            emails: self.emails.clone(),
+            address: self.address.clone(),
+            tags: self.tags.clone(),
+            owner_id: self.owner_id,
+            status: self.status,
+            source: self.source.clone(),
+            notes: self.notes.clone(),
+        }
+    }
+}
+
+/// A customer as entered, before it has an id. `validate` normalises it in place.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CustomerDraft {
+    pub kind: CustomerKind,
+    pub name: String,
+    pub company_id: Option<i64>,
+    pub phones: Vec<Phone>,
+    pub emails: Vec<Email>,
+    pub address: Option<String>,
+    pub tags: Vec<String>,
+    pub owner_id: Option<i64>,
+    pub status: CustomerStatus,
+    pub source: Option<String>,
+    pub notes: Option<String>,
+}
+
+impl CustomerDraft {
+    pub fn new(kind: CustomerKind, name: impl Into<String>) -> Self {
+        Self {
+            kind,
+            name: name.into(),
+            company_id: None,
+            phones: Vec::new(),
+            emails: Vec::new(),
+            address: None,
+            tags: Vec::new(),
+            owner_id: None,
+            status: CustomerStatus::Lead,
+            source: None,
+            notes: None,
+        }
+    }
+
+    /// Checks every field, trims text, folds tags and drops exact duplicates
+    /// (the same phone digits, email or tag twice).
+    pub fn validate(&mut self) -> Result<(), ValidationError> {
+        self.name = required_text("name", &self.name, NAME_MAX)?;
+        self.address = optional_text("address", self.address.as_deref(), ADDRESS_MAX)?;
+        self.source = optional_text("source", self.source.as_deref(), NAME_MAX)?;
+        self.notes = optional_text("notes", self.notes.as_deref(), NOTES_MAX)?;
+        if self.kind == CustomerKind::Company && self.company_id.is_some() {
+            return Err(ValidationError::new(
+                "company",
+                "a company cannot belong to another company",
+            ));
+        }
+        let mut tags: Vec<String> = Vec::with_capacity(self.tags.len());
+        for tag in &self.tags {
+            let tag = normalise_tag(tag)?;
+            if !tags.contains(&tag) {
+                tags.push(tag);
+            }
+        }
+        self.tags = tags;
+        let mut seen = std::collections::HashSet::new();
+        self.phones.retain(|p| seen.insert(p.digits.clone()));
+        let mut seen = std::collections::HashSet::new();
+        self.emails
+            .retain(|e| seen.insert(e.as_str().to_lowercase()));
+        Ok(())
+    }
+}
+
+/// Tags are trimmed, lowercased and free of spaces inside (`key account` → `key-account`).
+pub fn normalise_tag(tag: &str) -> Result<String, ValidationError> {
+    let t = required_text("tag", tag, TAG_MAX)?;
+    if t.chars().any(char::is_control) {
+        return Err(ValidationError::new(
+            "tag",
+            format!("{t:?} contains a control character"),
+        ));
+    }
+    Ok(t.split_whitespace()
+        .collect::<Vec<_>>()
+        .join("-")
+        .to_lowercase())
+}
+
+/// One row of a customer list: enough to show and sort, cheap to load in bulk.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CustomerSummary {
+    pub id: i64,
+    pub kind: CustomerKind,
+    pub name: String,
+    pub company_name: Option<String>,
+    pub main_phone: Option<String>,
+    pub main_email: Option<String>,
+    pub status: CustomerStatus,
+    pub owner_login: Option<String>,
+    pub last_contact: Option<DateTime<Utc>>,
+    /// Open deal value per currency, largest first.
+    pub open_deals: Vec<crate::domain::Money>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn validate_trims_and_dedupes() {
+        let mut d = CustomerDraft::new(CustomerKind::Person, "  Ada Lovelace ");
+        d.tags = vec!["Key Account".into(), "key-account".into(), "VIP".into()];
+        d.phones = vec![
+            Phone::parse_labeled("+44 20 1234 5678").unwrap(),
+            Phone::parse_labeled("work:+44 (20) 1234-5678").unwrap(),
+        ];
+        d.emails = vec![
+            Email::parse("ada@x.org").unwrap(),
+            Email::parse("ADA@x.org").unwrap(),
+        ];
+        d.validate().unwrap();
+        assert_eq!(d.name, "Ada Lovelace");
+        assert_eq!(d.tags, vec!["key-account", "vip"]);
+        assert_eq!(d.phones.len(), 1);
+        assert_eq!(d.emails.len(), 1);
+    }
+
+    #[test]
+    fn refuses_empty_name_and_company_in_company() {
+        assert_eq!(
+            CustomerDraft::new(CustomerKind::Person, " ")
+                .validate()
+                .unwrap_err()
+                .field,
+            "name"
+        );
+        let mut c = CustomerDraft::new(CustomerKind::Company, "Acme");
+        c.company_id = Some(3);
+        assert_eq!(c.validate().unwrap_err().field, "company");
+    }
+
+    #[test]
+    fn enum_parse_lists_allowed_values() {
+        assert_eq!(
+            CustomerStatus::parse("status", "Active").unwrap(),
+            CustomerStatus::Active
+        );
+        let err = CustomerStatus::parse("status", "gone").unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "status: \"gone\" is not one of: lead, active, inactive, lost"
+        );
+    }
+}

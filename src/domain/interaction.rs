@@ -1,0 +1,96 @@
+//! The timeline: every call, email, meeting, note and SMS with a customer.
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+use super::ValidationError;
+use super::customer::string_enum;
+use super::error::{optional_text, required_text};
+
+pub const SUMMARY_MAX: usize = 20_000;
+
+string_enum!(
+    InteractionKind { Call = "call", Email = "email", Meeting = "meeting", Note = "note", Sms = "sms" }
+);
+
+string_enum!(
+    /// Who reached out: the customer (`in`) or us (`out`).
+    Direction { In = "in", Out = "out" }
+);
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Interaction {
+    pub id: i64,
+    pub customer_id: i64,
+    pub deal_id: Option<i64>,
+    pub kind: InteractionKind,
+    pub direction: Direction,
+    pub occurred_at: DateTime<Utc>,
+    pub operator_id: Option<i64>,
+    pub operator_login: Option<String>,
+    pub summary: String,
+    pub outcome: Option<String>,
+    pub satisfaction: Option<u8>,
+    pub version: i64,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct InteractionDraft {
+    pub customer_id: i64,
+    pub deal_id: Option<i64>,
+    pub kind: InteractionKind,
+    pub direction: Direction,
+    pub occurred_at: DateTime<Utc>,
+    pub operator_id: Option<i64>,
+    pub summary: String,
+    pub outcome: Option<String>,
+    pub satisfaction: Option<u8>,
+}
+
+impl InteractionDraft {
+    pub fn validate(&mut self) -> Result<(), ValidationError> {
+        self.summary = required_text("summary", &self.summary, SUMMARY_MAX)?;
+        self.outcome = optional_text("outcome", self.outcome.as_deref(), SUMMARY_MAX)?;
+        if let Some(s) = self.satisfaction
+            && !(1..=5).contains(&s)
+        {
+            return Err(ValidationError::new(
+                "satisfaction",
+                format!("{s} is out of range; use a score from 1 to 5"),
+            ));
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn draft() -> InteractionDraft {
+        InteractionDraft {
+            customer_id: 1,
+            deal_id: None,
+            kind: InteractionKind::Call,
+            direction: Direction::Out,
+            occurred_at: Utc::now(),
+            operator_id: None,
+            summary: "Discussed renewal".into(),
+            outcome: None,
+            satisfaction: Some(4),
+        }
+    }
+
+    #[test]
+    fn satisfaction_must_be_one_to_five() {
+        assert!(draft().validate().is_ok());
+        let mut d = draft();
+        d.satisfaction = Some(6);
+        assert_eq!(d.validate().unwrap_err().field, "satisfaction");
+        let mut d = draft();
+        d.summary = "".into();
+        assert_eq!(d.validate().unwrap_err().field, "summary");
+    }
+}

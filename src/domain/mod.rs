@@ -1,0 +1,25 @@
+//! The domain: types and rules of a CRM. No SQL and no terminal code lives here.
+
+pub mod agenda;
+pub mod customer;
+pub mod deal;
+pub mod email;
+pub mod error;
+pub mod interaction;
+pub mod kpi;
+pub mod money;
+pub mod operator;
+pub mod phone;
+pub mod reminder;
+pub mod when;
+
+pub use customer::{Customer, CustomerDraft, CustomerKind, CustomerStatus, CustomerSummary};
+pub use deal::{Deal, DealDraft, Stage, StageOutcome};
+pub use email::Email;
+pub use error::ValidationError;
+pub use interaction::{Direction, Interaction, InteractionDraft, InteractionKind};
+pub use kpi::{KpiDefinition, KpiGroup, KpiStanding, KpiUnit, Period};
+pub use money::{Currency, Money};
+pub use operator::{Operator, Role};
+pub use phone::{Phone, PhoneKind};
+pub use reminder::{Recurrence, Reminder, ReminderDraft};

@@ -1,0 +1,171 @@
+//! Follow-up reminders: due times, recurrence, done and snoozed states.
+
+use chrono::{DateTime, Duration, Months, Utc};
+use serde::{Deserialize, Serialize};
+
+use super::ValidationError;
+use super::error::{optional_text, required_text};
+
+/// How a follow-up repeats once done.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase", tag = "every", content = "days")]
+pub enum Recurrence {
+    Daily,
+    Weekly,
+    Monthly,
+    Days(u16),
+}
+
+impl Recurrence {
+    /// Parses `daily`, `weekly`, `monthly` or `Nd` / `every N days`.
+    pub fn parse(text: &str) -> Result<Self, ValidationError> {
+        let t = text.trim().to_lowercase();
+        let bad = || {
+            ValidationError::new(
+                "recurrence",
+                format!("{t:?} is not a recurrence; use daily, weekly, monthly or Nd (e.g. 14d)"),
+            )
+        };
+        match t.as_str() {
+            "daily" => return Ok(Self::Daily),
+            "weekly" => return Ok(Self::Weekly),
+            "monthly" => return Ok(Self::Monthly),
+            _ => {}
+        }
+        let n = t
+            .strip_prefix("every ")
+            .and_then(|r| r.strip_suffix(" days").or_else(|| r.strip_suffix(" day")))
+            .or_else(|| t.strip_suffix('d'))
+            .ok_or_else(bad)?;
+        let n: u16 = n.trim().parse().map_err(|_| bad())?;
+        if n == 0 || n > 3660 {
+            return Err(ValidationError::new(
+                "recurrence",
+                "every N days needs N from 1 to 3660",
+            ));
+        }
+        Ok(Self::Days(n))
+    }
+
+    /// The stored text form, which `parse` reads back.
+    pub fn as_text(self) -> String {
+        match self {
+            Self::Daily => "daily".into(),
+            Self::Weekly => "weekly".into(),
+            Self::Monthly => "monthly".into(),
+            Self::Days(n) => format!("{n}d"),
+        }
+    }
+
+    /// The occurrence after `due`. Monthly keeps the day of month where it exists and
+    /// otherwise uses the month's last day (Jan 31 → Feb 28/29).
+    pub fn next_after(self, due: DateTime<Utc>) -> DateTime<Utc> {
+        match self {
+            Self::Daily => due + Duration::days(1),
+            Self::Weekly => due + Duration::weeks(1),
+            Self::Monthly => due.checked_add_months(Months::new(1)).unwrap_or(due),
+            Self::Days(n) => due + Duration::days(i64::from(n)),
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Reminder {
+    pub id: i64,
+    pub customer_id: i64,
+    pub customer_name: String,
+    pub deal_id: Option<i64>,
+    pub due_at: DateTime<Utc>,
+    pub note: String,
+    pub recurrence: Option<Recurrence>,
+    pub done_at: Option<DateTime<Utc>>,
+    pub snoozed_until: Option<DateTime<Utc>>,
+    pub owner_id: Option<i64>,
+    pub owner_login: Option<String>,
+    pub version: i64,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+impl Reminder {
+    /// When it should come up: the snooze time if snoozed, else the due time.
+    pub fn effective_due(&self) -> DateTime<Utc> {
+        self.snoozed_until.unwrap_or(self.due_at)
+    }
+
+    pub fn is_done(&self) -> bool {
+        self.done_at.is_some()
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ReminderDraft {
+    pub customer_id: i64,
+    pub deal_id: Option<i64>,
+    pub due_at: DateTime<Utc>,
+    pub note: String,
+    pub recurrence: Option<Recurrence>,
+    pub owner_id: Option<i64>,
+}
+
+impl ReminderDraft {
+    pub fn validate(&mut self) -> Result<(), ValidationError> {
+        self.note = required_text("note", &self.note, 2_000)?;
+        Ok(())
+    }
+}
+
+pub fn validate_note(note: Option<&str>) -> Result<Option<String>, ValidationError> {
+    optional_text("note", note, 2_000)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::TimeZone;
+
+    fn at(y: i32, m: u32, d: u32) -> DateTime<Utc> {
+        Utc.with_ymd_and_hms(y, m, d, 9, 0, 0).unwrap()
+    }
+
+    #[test]
+    fn parses_recurrences() {
+        assert_eq!(Recurrence::parse("Weekly").unwrap(), Recurrence::Weekly);
+        assert_eq!(Recurrence::parse("14d").unwrap(), Recurrence::Days(14));
+        assert_eq!(
+            Recurrence::parse("every 3 days").unwrap(),
+            Recurrence::Days(3)
+        );
+        for bad in ["0d", "fortnightly", "d", "-3d"] {
+            assert_eq!(
+                Recurrence::parse(bad).unwrap_err().field,
+                "recurrence",
+                "{bad}"
+            );
+        }
+        assert_eq!(
+            Recurrence::parse(&Recurrence::Days(9).as_text()).unwrap(),
+            Recurrence::Days(9)
+        );
+    }
+
+    #[test]
+    fn monthly_clamps_to_month_end_and_leap_years() {
+        assert_eq!(
+            Recurrence::Monthly.next_after(at(2026, 1, 31)),
+            at(2026, 2, 28)
+        );
+        assert_eq!(
+            Recurrence::Monthly.next_after(at(2028, 1, 31)),
+            at(2028, 2, 29)
+        );
+        assert_eq!(
+            Recurrence::Monthly.next_after(at(2026, 12, 15)),
+            at(2027, 1, 15)
+        );
+        assert_eq!(
+            Recurrence::Weekly.next_after(at(2028, 2, 26)),
+            at(2028, 3, 4)
+        );
+    }
+}

@@ -1,0 +1,15 @@
+//! Rapport: a terminal CRM over SQLite.
+//!
+//! `domain` holds the types and rules (no SQL, no terminal), `store` is the only
+//! code that speaks SQL, `text` folds and sanitises text for every front end, and
+//! `cli` is the command-line front end.
+
+pub mod cli;
+pub mod commands;
+pub mod demo;
+pub mod domain;
+pub mod error;
+pub mod store;
+pub mod text;
+
+pub use error::{Error, Result};

@@ -1,0 +1,427 @@
+use rusqlite::{Connection, OptionalExtension, Row, params};
+
+use super::sql_types::{from_secs, opt_from_secs};
+use super::{Result, Store, StoreError, Writer};
+use crate::domain::{
+    Currency, Customer, CustomerDraft, CustomerKind, CustomerStatus, CustomerSummary, Email, Money,
+    Phone,
+};
+use crate::text::fold;
+
+/// Which customers a list shows.
+#[derive(Debug, Clone, Default)]
+pub struct CustomerFilter {
+    pub status: Option<CustomerStatus>,
+    pub kind: Option<CustomerKind>,
+    pub tag: Option<String>,
+    pub owner_id: Option<i64>,
+    pub company_id: Option<i64>,
+    pub sort: CustomerSort,
+    pub limit: Option<usize>,
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum CustomerSort {
+    #[default]
+    Name,
+    /// Most recently contacted first; never-contacted last.
+    LastContact,
+    /// Largest open deal value first.
+    OpenValue,
+}
+
+const SELECT_CUSTOMER: &str = "
+SELECT c.id, c.kind, c.name, c.company_id, co.name, c.address, c.status, c.source, c.notes,
+       c.owner_id, o.login, c.version, c.created_at, c.updated_at
+FROM customers c
+LEFT JOIN customers co ON co.id = c.company_id
+LEFT JOIN operators o ON o.id = c.owner_id";
+
+const SELECT_SUMMARY: &str = "
+SELECT c.id, c.kind, c.name, co.name,
+       (SELECT p.raw FROM customer_phones p WHERE p.customer_id = c.id ORDER BY p.position LIMIT 1),
+       (SELECT e.address FROM customer_emails e WHERE e.customer_id = c.id ORDER BY e.position LIMIT 1),
+       c.status, o.login,
+       (SELECT max(i.occurred_at) FROM interactions i WHERE i.customer_id = c.id),
+       (SELECT group_concat(t.currency || ' ' || t.total, ',') FROM (
+            SELECT d.currency, sum(d.amount_minor) AS total FROM deals d JOIN stages s ON s.id = d.stage_id
+            WHERE d.customer_id = c.id AND s.outcome = 'open' GROUP BY d.currency ORDER BY total DESC) t)
+FROM customers c
+LEFT JOIN customers co ON co.id = c.company_id
+LEFT JOIN operators o ON o.id = c.owner_id";
+
+fn row_to_customer(r: &Row<'_>) -> rusqlite::Result<Customer> {
+    Ok(Customer {
+        id: r.get(0)?,
+        kind: r.get(1)?,
+        name: r.get(2)?,
+        company_id: r.get(3)?,
+        company_name: r.get(4)?,
+        address: r.get(5)?,
+        status: r.get(6)?,
+        source: r.get(7)?,
+        notes: r.get(8)?,
+        owner_id: r.get(9)?,
+        owner_login: r.get(10)?,
+        version: r.get(11)?,
+        created_at: from_secs(r.get(12)?),
+        updated_at: from_secs(r.get(13)?),
+        phones: Vec::new(),
+        emails: Vec::new(),
+        tags: Vec::new(),
+    })
+}
+
+fn row_to_summary(r: &Row<'_>) -> rusqlite::Result<CustomerSummary> {
+    let open: Option<String> = r.get(9)?;
+    Ok(CustomerSummary {
+        id: r.get(0)?,
+        kind: r.get(1)?,
+        name: r.get(2)?,
+        company_name: r.get(3)?,
+        main_phone: r.get(4)?,
+        main_email: r.get(5)?,
+        status: r.get(6)?,
+        owner_login: r.get(7)?,
+        last_contact: opt_from_secs(r.get(8)?),
+        open_deals: open.as_deref().map(parse_totals).unwrap_or_default(),
+    })
+}
+
+/// Reads `USD 1200,EUR 300` (currency, minor units) back into money values.
+fn parse_totals(text: &str) -> Vec<Money> {
+    text.split(',')
+        .filter_map(|part| {
+            let (code, total) = part.split_once(' ')?;
+            Some(Money {
+                minor: total.parse().ok()?,
+                currency: Currency::from_code(code).ok()?,
+            })
+        })
+        .collect()
+}
+
+fn load_details(conn: &Connection, customer: &mut Customer) -> Result<()> {
+    let id = customer.id;
+    let mut phones = conn.prepare_cached(
+        "SELECT kind, raw, digits FROM customer_phones WHERE customer_id = ?1 ORDER BY position",
+    )?;
+    customer.phones = phones
+        .query_map([id], |r| {
+            Ok(Phone {
+                kind: r.get(0)?,
+                raw: r.get(1)?,
+                digits: r.get(2)?,
+            })
+        })?
+        .collect::<rusqlite::Result<_>>()?;
+    let mut emails = conn.prepare_cached(
+        "SELECT address FROM customer_emails WHERE customer_id = ?1 ORDER BY position",
+    )?;
+    customer.emails = emails
+        .query_map([id], |r| r.get::<_, String>(0))?
+        .map(|a| Ok(Email::parse(&a?).map_err(StoreError::from)?))
+        .collect::<Result<_>>()?;
+    let mut tags =
+        conn.prepare_cached("SELECT tag FROM customer_tags WHERE customer_id = ?1 ORDER BY tag")?;
+    customer.tags = tags
+        .query_map([id], |r| r.get(0))?
+        .collect::<rusqlite::Result<_>>()?;
+    Ok(())
+}
+
+fn load_customer(conn: &Connection, id: i64) -> Result<Customer> {
+    let mut stmt = conn.prepare_cached(&format!("{SELECT_CUSTOMER} WHERE c.id = ?1"))?;
+    let mut customer =
+        stmt.query_row([id], row_to_customer)
+            .optional()?
+            .ok_or(StoreError::NotFound {
+                entity: "customer",
+                id,
+            })?;
+    load_details(conn, &mut customer)?;
+    Ok(customer)
+}
+
+impl Store {
+    /// One customer with phones, emails and tags.
+    pub fn customer(&self, id: i64) -> Result<Customer> {
+        self.read(|c| load_customer(c, id))
+    }
+
+    pub fn customers(&self, filter: &CustomerFilter) -> Result<Vec<CustomerSummary>> {
+        let sql = format!(
+            "{SELECT_SUMMARY}
+             WHERE (?1 IS NULL OR c.status = ?1) AND (?2 IS NULL OR c.kind = ?2)
+               AND (?3 IS NULL OR EXISTS (SELECT 1 FROM customer_tags t WHERE t.customer_id = c.id AND t.tag = ?3))
+               AND (?4 IS NULL OR c.owner_id = ?4) AND (?5 IS NULL OR c.company_id = ?5)
+             ORDER BY c.name_key, c.id
+             LIMIT ?6"
+        );
+        // Name order comes from the index; the other orders need every row first.
+        let sql_limit = match (filter.sort, filter.limit) {
+            (CustomerSort::Name, Some(n)) => n as i64,
+            _ => -1,
+        };
+        let tag = filter
+            .tag
+            .as_deref()
+            .map(crate::domain::customer::normalise_tag)
+            .transpose()?;
+        let mut rows: Vec<CustomerSummary> = self.read(|c| {
+            let mut stmt = c.prepare_cached(&sql)?;
+            let rows = stmt.query_map(
+                params![
+                    filter.status,
+                    filter.kind,
+                    tag,
+                    filter.owner_id,
+                    filter.company_id,
+                    sql_limit
+                ],
+                row_to_summary,
+            )?;
+            Ok(rows.collect::<rusqlite::Result<_>>()?)
+        })?;
+        match filter.sort {
+            CustomerSort::Name => {}
+            CustomerSort::LastContact => rows.sort_by(|a, b| b.last_contact.cmp(&a.last_contact)),
+            CustomerSort::OpenValue => {
+                rows.sort_by_key(|r| std::cmp::Reverse(r.open_deals.first().map_or(0, |m| m.minor)))
+            }
+        }
+        if let Some(n) = filter.limit {
+            rows.truncate(n);
+        }
+        Ok(rows)
+    }
+
+    /// Customers whose folded name equals `name`, or failing that starts with it
+    /// (at most `limit`). Used to resolve a name typed on the command line.
+    pub fn customers_named(&self, name: &str, limit: usize) -> Result<Vec<(i64, String)>> {
+        let key = fold(name);
+        self.read(|c| {
+            let mut exact = c.prepare_cached("SELECT id, name FROM customers WHERE name_key = ?1 ORDER BY id LIMIT ?2")?;
+            let found: Vec<(i64, String)> =
+                exact.query_map(params![key, limit as i64], |r| Ok((r.get(0)?, r.get(1)?)))?.collect::<rusqlite::Result<_>>()?;
+            if !found.is_empty() || key.is_empty() {
+                return Ok(found);
+            }
+            let mut prefix = c.prepare_cached(
+                "SELECT id, name FROM customers WHERE name_key >= ?1 AND name_key < ?1 || char(1114111)
+                 ORDER BY name_key, id LIMIT ?2",
+            )?;
+            Ok(prefix.query_map(params![key, limit as i64], |r| Ok((r.get(0)?, r.get(1)?)))?.collect::<rusqlite::Result<_>>()?)
+        })
+    }
+
+    /// People who belong to company `id`.
+    pub fn people_of(&self, company_id: i64) -> Result<Vec<CustomerSummary>> {
+        self.customers(&CustomerFilter {
+            company_id: Some(company_id),
+            ..Default::default()
+        })
+    }
+
+    pub fn add_customer(&mut self, draft: &CustomerDraft) -> Result<i64> {
+        self.write(|w| w.add_customer(draft))
+    }
+
+    pub fn update_customer(
+        &mut self,
+        id: i64,
+        expected_version: i64,
+        draft: &CustomerDraft,
+    ) -> Result<()> {
+        self.write(|w| w.update_customer(id, expected_version, draft))
+    }
+
+    pub fn delete_customer(&mut self, id: i64) -> Result<()> {
+        self.write(|w| w.delete_customer(id))
+    }
+
+    /// How much deleting a customer would take with it: (interactions, deals, reminders, people).
+    pub fn customer_dependents(&self, id: i64) -> Result<(i64, i64, i64, i64)> {
+        self.read(|c| {
+            let count = |sql: &str| -> Result<i64> { Ok(c.query_row(sql, [id], |r| r.get(0))?) };
+            Ok((
+                count("SELECT count(*) FROM interactions WHERE customer_id = ?1")?,
+                count("SELECT count(*) FROM deals WHERE customer_id = ?1")?,
+                count("SELECT count(*) FROM reminders WHERE customer_id = ?1")?,
+                count("SELECT count(*) FROM customers WHERE company_id = ?1")?,
+            ))
+        })
+    }
+}
+
+impl Writer<'_> {
+    pub fn add_customer(&mut self, draft: &CustomerDraft) -> Result<i64> {
+        let mut draft = draft.clone();
+        draft.validate()?;
+        self.check_company(draft.company_id)?;
+        self.conn
+            .prepare_cached(
+                "INSERT INTO customers (kind, name, name_key, company_id, address, status, source, notes, owner_id,
+                                        created_at, updated_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?10)",
+            )?
+            .execute(params![
+                draft.kind,
+                draft.name,
+                fold(&draft.name),
+                draft.company_id,
+                draft.address,
+                draft.status,
+                draft.source,
+                draft.notes,
+                draft.owner_id,
+                self.now
+            ])?;
+        let id = self.conn.last_insert_rowid();
+        self.write_details(id, &draft)?;
+        Ok(id)
+    }
+
+    /// Saves `draft` over customer `id` if nobody changed it since `expected_version`.
+    pub fn update_customer(
+        &mut self,
+        id: i64,
+        expected_version: i64,
+        draft: &CustomerDraft,
+    ) -> Result<()> {
+        let mut draft = draft.clone();
+        draft.validate()?;
+        self.check_company(draft.company_id)?;
+        if draft.company_id == Some(id) {
+            return Err(StoreError::invalid(
+                "company",
+                "a customer cannot belong to itself",
+            ));
+        }
+        if draft.kind == CustomerKind::Person {
+            let members: i64 = self.conn.query_row(
+                "SELECT count(*) FROM customers WHERE company_id = ?1",
+                [id],
+                |r| r.get(0),
+            )?;
+            if members > 0 {
+                return Err(StoreError::invalid(
+                    "kind",
+                    format!(
+                        "{members} people belong to this company; move them before making it a person"
+                    ),
+                ));
+            }
+        }
+        let n = self.conn.execute(
+            "UPDATE customers SET kind = ?3, name = ?4, name_key = ?5, company_id = ?6, address = ?7, status = ?8,
+                    source = ?9, notes = ?10, owner_id = ?11, version = version + 1, updated_at = ?12
+             WHERE id = ?1 AND version = ?2",
+            params![
+                id,
+                expected_version,
+                draft.kind,
+                draft.name,
+                fold(&draft.name),
+                draft.company_id,
+                draft.address,
+                draft.status,
+                draft.source,
+                draft.notes,
+                draft.owner_id,
+                self.now
+            ],
+        )?;
+        if n == 0 {
+            return Err(self.missing_or_stale("customers", "customer", id));
+        }
+        for table in ["customer_phones", "customer_emails", "customer_tags"] {
+            // Table names come from the fixed list above, never from input.
+            self.conn
+                .execute(&format!("DELETE FROM {table} WHERE customer_id = ?1"), [id])?;
+        }
+        self.write_details(id, &draft)
+    }
+
+    pub fn delete_customer(&mut self, id: i64) -> Result<()> {
+        let n = self
+            .conn
+            .execute("DELETE FROM customers WHERE id = ?1", [id])?;
+        if n == 0 {
+            return Err(StoreError::NotFound {
+                entity: "customer",
+                id,
+            });
+        }
+        Ok(())
+    }
+
+    fn write_details(&mut self, id: i64, draft: &CustomerDraft) -> Result<()> {
+        let mut phone = self.conn.prepare_cached(
+            "INSERT INTO customer_phones (customer_id, position, kind, raw, digits) VALUES (?1, ?2, ?3, ?4, ?5)",
+        )?;
+        for (i, p) in draft.phones.iter().enumerate() {
+            phone.execute(params![id, i as i64, p.kind, p.raw, p.digits])?;
+        }
+        let mut email = self.conn.prepare_cached(
+            "INSERT INTO customer_emails (customer_id, position, address, address_key) VALUES (?1, ?2, ?3, ?4)",
+        )?;
+        for (i, e) in draft.emails.iter().enumerate() {
+            email.execute(params![id, i as i64, e.as_str(), e.as_str().to_lowercase()])?;
+        }
+        let mut tag = self
+            .conn
+            .prepare_cached("INSERT INTO customer_tags (customer_id, tag) VALUES (?1, ?2)")?;
+        for t in &draft.tags {
+            tag.execute(params![id, t])?;
+        }
+        Ok(())
+    }
+
+    fn check_company(&self, company_id: Option<i64>) -> Result<()> {
+        let Some(cid) = company_id else { return Ok(()) };
+        let kind: Option<CustomerKind> = self
+            .conn
+            .query_row("SELECT kind FROM customers WHERE id = ?1", [cid], |r| {
+                r.get(0)
+            })
+            .optional()?;
+        match kind {
+            None => Err(StoreError::invalid(
+                "company",
+                format!("customer #{cid} does not exist"),
+            )),
+            Some(CustomerKind::Person) => Err(StoreError::invalid(
+                "company",
+                format!("customer #{cid} is a person, not a company"),
+            )),
+            Some(CustomerKind::Company) => Ok(()),
+        }
+    }
+
+    /// After an UPDATE that matched no row: was the record deleted, or changed by someone?
+    pub(super) fn missing_or_stale(
+        &self,
+        table: &str,
+        entity: &'static str,
+        id: i64,
+    ) -> StoreError {
+        let current: rusqlite::Result<Option<i64>> = self
+            .conn
+            .query_row(
+                &format!("SELECT version FROM {table} WHERE id = ?1"),
+                [id],
+                |r| r.get(0),
+            )
+            .optional();
+        match current {
+            Ok(Some(current)) => StoreError::Conflict {
+                entity,
+                id,
+                current,
+            },
+            Ok(None) => StoreError::NotFound { entity, id },
+            Err(e) => e.into(),
+        }
+    }
+}

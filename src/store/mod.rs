@@ -1,0 +1,205 @@
+//! The SQLite store: the only code in Rapport that speaks SQL.
+//!
+//! Every write goes through [`Store::write`], one IMMEDIATE transaction, so a crash or
+//! `kill -9` leaves either the whole write or none of it. WAL lets readers continue
+//! while another process writes; a busy timeout waits out short locks.
+
+mod customers;
+mod deals;
+mod error;
+mod interactions;
+mod kpis;
+mod operators;
+mod reminders;
+mod schema;
+mod sql_types;
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::Duration;
+
+use chrono::{DateTime, Utc};
+use rusqlite::{Connection, OpenFlags, TransactionBehavior};
+
+pub use customers::{CustomerFilter, CustomerSort};
+pub use deals::DealFilter;
+pub use error::StoreError;
+pub use reminders::ReminderFilter;
+
+pub type Result<T, E = StoreError> = std::result::Result<T, E>;
+
+/// Where time comes from: the wall clock, or a fixed instant in tests and snapshots.
+pub type Clock = Arc<dyn Fn() -> DateTime<Utc> + Send + Sync>;
+
+const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
+
+pub struct Store {
+    conn: Connection,
+    path: Option<PathBuf>,
+    clock: Clock,
+}
+
+/// The write half of the store, alive for one transaction. Every mutation lives here,
+/// so single writes and bulk writes (import, demo) share one code path.
+pub struct Writer<'a> {
+    conn: &'a Connection,
+    now: i64,
+}
+
+impl Store {
+    /// Opens (or creates) the database at `path`, checks it is Rapport's, and migrates
+    /// it to the current schema. A file that is not a Rapport database is refused
+    /// untouched.
+    pub fn open(path: &Path) -> Result<Self> {
+        let existed = path.exists();
+        if !existed && let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+            create_private_dir(dir).map_err(|e| StoreError::io(dir, e))?;
+        }
+        let flags = OpenFlags::SQLITE_OPEN_READ_WRITE
+            | OpenFlags::SQLITE_OPEN_CREATE
+            | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+        let conn =
+            Connection::open_with_flags(path, flags).map_err(|e| StoreError::open(path, e))?;
+        conn.busy_timeout(BUSY_TIMEOUT)
+            .map_err(|e| StoreError::open(path, e))?;
+        schema::check_is_rapport(&conn, path)?;
+        if !existed {
+            restrict_file_mode(path).map_err(|e| StoreError::io(path, e))?;
+        }
+        Self::finish_open(conn, Some(path.to_path_buf()))
+    }
+
+    /// A private in-memory database, for tests and examples.
+    pub fn open_in_memory() -> Result<Self> {
+        let conn = Connection::open_in_memory()?;
+        Self::finish_open(conn, None)
+    }
+
+    fn finish_open(conn: Connection, path: Option<PathBuf>) -> Result<Self> {
+        conn.pragma_update(None, "foreign_keys", true)?;
+        if path.is_some() {
+            let mode: String =
+                conn.pragma_update_and_check(None, "journal_mode", "wal", |r| r.get(0))?;
+            if !mode.eq_ignore_ascii_case("wal") {
+                return Err(StoreError::Message(format!(
+                    "could not switch the database to WAL mode (got {mode})"
+                )));
+            }
+            conn.pragma_update(None, "synchronous", "NORMAL")?;
+        }
+        conn.set_prepared_statement_cache_capacity(64);
+        let mut store = Self {
+            conn,
+            path,
+            clock: Arc::new(Utc::now),
+        };
+        let now = store.now_secs();
+        schema::migrate(&mut store.conn, now)?;
+        Ok(store)
+    }
+
+    /// Replaces the clock (tests, snapshots, demo data relative to a fixed day).
+    pub fn with_clock(mut self, clock: Clock) -> Self {
+        self.clock = clock;
+        self
+    }
+
+    pub fn now(&self) -> DateTime<Utc> {
+        (self.clock)()
+    }
+
+    fn now_secs(&self) -> i64 {
+        self.now().timestamp()
+    }
+
+    /// The database file, or `None` in memory.
+    pub fn path(&self) -> Option<&Path> {
+        self.path.as_deref()
+    }
+
+    /// Runs `f` in one IMMEDIATE transaction: all of its writes land, or none do.
+    pub fn write<T>(&mut self, f: impl FnOnce(&mut Writer<'_>) -> Result<T>) -> Result<T> {
+        let now = self.now_secs();
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let value = f(&mut Writer { conn: &tx, now })?;
+        tx.commit()?;
+        Ok(value)
+    }
+
+    /// Runs `f` in one read transaction, so everything it reads is one consistent snapshot.
+    fn read<T>(&self, f: impl FnOnce(&Connection) -> Result<T>) -> Result<T> {
+        let tx = self.conn.unchecked_transaction()?;
+        let value = f(&tx)?;
+        tx.finish()?;
+        Ok(value)
+    }
+
+    /// Counts of the main records: (customers, open deals, open follow-ups).
+    pub fn counts(&self) -> Result<Counts> {
+        self.read(|c| {
+            Ok(Counts {
+                customers: c.query_row("SELECT count(*) FROM customers", [], |r| r.get(0))?,
+                open_deals: c.query_row(
+                    "SELECT count(*) FROM deals d JOIN stages s ON s.id = d.stage_id WHERE s.outcome = 'open'",
+                    [],
+                    |r| r.get(0),
+                )?,
+                open_reminders: c.query_row("SELECT count(*) FROM reminders WHERE done_at IS NULL", [], |r| r.get(0))?,
+            })
+        })
+    }
+
+    /// `PRAGMA integrity_check`: `ok`, or SQLite's first complaint.
+    pub fn integrity_check(&self) -> Result<String> {
+        Ok(self
+            .conn
+            .query_row("PRAGMA integrity_check", [], |r| r.get(0))?)
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+pub struct Counts {
+    pub customers: i64,
+    pub open_deals: i64,
+    pub open_reminders: i64,
+}
+
+impl Writer<'_> {
+    /// The instant this transaction stamps on what it writes.
+    pub fn now(&self) -> DateTime<Utc> {
+        sql_types::from_secs(self.now)
+    }
+
+    /// Stamps what is written next as created and updated at `at`: history that
+    /// happened before it was entered (demo data, restored backups, imported deals).
+    pub fn backdate(&mut self, at: DateTime<Utc>) {
+        self.now = at.timestamp();
+    }
+}
+
+#[cfg(unix)]
+fn create_private_dir(dir: &Path) -> std::io::Result<()> {
+    use std::os::unix::fs::DirBuilderExt;
+    std::fs::DirBuilder::new()
+        .recursive(true)
+        .mode(0o700)
+        .create(dir)
+}
+
+#[cfg(not(unix))]
+fn create_private_dir(dir: &Path) -> std::io::Result<()> {
+    std::fs::create_dir_all(dir)
+}
+
+#[cfg(unix)]
+fn restrict_file_mode(path: &Path) -> std::io::Result<()> {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o600))
+}
+
+#[cfg(not(unix))]
+fn restrict_file_mode(_path: &Path) -> std::io::Result<()> {
+    Ok(())
+}

@@ -1,0 +1,95 @@
+use rusqlite::{OptionalExtension, Row, params};
+
+use super::sql_types::from_secs;
+use super::{Result, Store, StoreError, Writer};
+use crate::domain::{Operator, Role};
+
+const SELECT: &str =
+    "SELECT id, login, display_name, role, version, created_at, updated_at FROM operators";
+
+fn row_to_operator(r: &Row<'_>) -> rusqlite::Result<Operator> {
+    Ok(Operator {
+        id: r.get(0)?,
+        login: r.get(1)?,
+        display_name: r.get(2)?,
+        role: r.get(3)?,
+        version: r.get(4)?,
+        created_at: from_secs(r.get(5)?),
+        updated_at: from_secs(r.get(6)?),
+    })
+}
+
+impl Store {
+    pub fn operators(&self) -> Result<Vec<Operator>> {
+        let mut stmt = self
+            .conn
+            .prepare_cached(&format!("{SELECT} ORDER BY login"))?;
+        let rows = stmt.query_map([], row_to_operator)?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    pub fn operator_by_login(&self, login: &str) -> Result<Option<Operator>> {
+        let mut stmt = self
+            .conn
+            .prepare_cached(&format!("{SELECT} WHERE login = ?1"))?;
+        Ok(stmt.query_row([login], row_to_operator).optional()?)
+    }
+
+    /// The operator for `login`, created on first use: the first operator of a database
+    /// is its admin, later ones are agents.
+    pub fn ensure_operator(&mut self, login: &str) -> Result<Operator> {
+        if let Some(op) = self.operator_by_login(login)? {
+            return Ok(op);
+        }
+        self.write(|w| w.ensure_operator(login, login))
+    }
+}
+
+impl Writer<'_> {
+    pub fn ensure_operator(&mut self, login: &str, display_name: &str) -> Result<Operator> {
+        let login = login.trim();
+        if login.is_empty() {
+            return Err(StoreError::invalid("operator", "login cannot be empty"));
+        }
+        let existing = self
+            .conn
+            .prepare_cached(&format!("{SELECT} WHERE login = ?1"))?
+            .query_row([login], row_to_operator)
+            .optional()?;
+        if let Some(op) = existing {
+            return Ok(op);
+        }
+        let any: bool =
+            self.conn
+                .query_row("SELECT EXISTS (SELECT 1 FROM operators)", [], |r| r.get(0))?;
+        let role = if any { Role::Agent } else { Role::Admin };
+        self.conn.execute(
+            "INSERT INTO operators (login, display_name, role, created_at, updated_at) VALUES (?1, ?2, ?3, ?4, ?4)",
+            params![login, display_name.trim(), role, self.now],
+        )?;
+        let id = self.conn.last_insert_rowid();
+        Ok(Operator {
+            id,
+            login: login.to_string(),
+            display_name: display_name.trim().to_string(),
+            role,
+            version: 1,
+            created_at: self.now(),
+            updated_at: self.now(),
+        })
+    }
+
+    pub fn set_operator_role(&mut self, id: i64, role: Role) -> Result<()> {
+        let n = self.conn.execute(
+            "UPDATE operators SET role = ?2, version = version + 1, updated_at = ?3 WHERE id = ?1",
+            params![id, role, self.now],
+        )?;
+        if n == 0 {
+            return Err(StoreError::NotFound {
+                entity: "operator",
+                id,
+            });
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,192 @@
+use chrono::{DateTime, Utc};
+use rusqlite::{Connection, OptionalExtension, Row, params};
+
+use super::sql_types::{from_secs, opt_from_secs};
+use super::{Result, Store, StoreError, Writer};
+use crate::domain::reminder::validate_note;
+use crate::domain::{Recurrence, Reminder, ReminderDraft};
+
+#[derive(Debug, Clone, Default)]
+pub struct ReminderFilter {
+    pub customer_id: Option<i64>,
+    pub owner_id: Option<i64>,
+    /// Only those coming up (due or snoozed to) before this instant.
+    pub due_before: Option<DateTime<Utc>>,
+    /// Include done reminders too.
+    pub include_done: bool,
+    pub limit: Option<usize>,
+}
+
+const SELECT: &str = "
+SELECT r.id, r.customer_id, c.name, r.deal_id, r.due_at, r.note, r.recurrence, r.done_at, r.snoozed_until,
+       r.owner_id, o.login, r.version, r.created_at, r.updated_at
+FROM reminders r
+JOIN customers c ON c.id = r.customer_id
+LEFT JOIN operators o ON o.id = r.owner_id";
+
+fn row_to_reminder(r: &Row<'_>) -> rusqlite::Result<Reminder> {
+    let recurrence: Option<String> = r.get(6)?;
+    let recurrence = recurrence
+        .map(|t| Recurrence::parse(&t))
+        .transpose()
+        .map_err(|e| {
+            rusqlite::Error::FromSqlConversionFailure(6, rusqlite::types::Type::Text, Box::new(e))
+        })?;
+    Ok(Reminder {
+        id: r.get(0)?,
+        customer_id: r.get(1)?,
+        customer_name: r.get(2)?,
+        deal_id: r.get(3)?,
+        due_at: from_secs(r.get(4)?),
+        note: r.get(5)?,
+        recurrence,
+        done_at: opt_from_secs(r.get(7)?),
+        snoozed_until: opt_from_secs(r.get(8)?),
+        owner_id: r.get(9)?,
+        owner_login: r.get(10)?,
+        version: r.get(11)?,
+        created_at: from_secs(r.get(12)?),
+        updated_at: from_secs(r.get(13)?),
+    })
+}
+
+fn load_reminder(conn: &Connection, id: i64) -> Result<Reminder> {
+    conn.prepare_cached(&format!("{SELECT} WHERE r.id = ?1"))?
+        .query_row([id], row_to_reminder)
+        .optional()?
+        .ok_or(StoreError::NotFound {
+            entity: "reminder",
+            id,
+        })
+}
+
+impl Store {
+    pub fn reminder(&self, id: i64) -> Result<Reminder> {
+        load_reminder(&self.conn, id)
+    }
+
+    /// Reminders in the order they come up (snoozed ones at their snooze time).
+    pub fn reminders(&self, filter: &ReminderFilter) -> Result<Vec<Reminder>> {
+        let mut stmt = self.conn.prepare_cached(&format!(
+            "{SELECT}
+             WHERE (?1 OR r.done_at IS NULL) AND (?2 IS NULL OR r.customer_id = ?2)
+               AND (?3 IS NULL OR r.owner_id = ?3)
+               AND (?4 IS NULL OR coalesce(r.snoozed_until, r.due_at) < ?4)
+             ORDER BY coalesce(r.snoozed_until, r.due_at), r.id
+             LIMIT ?5"
+        ))?;
+        let rows = stmt.query_map(
+            params![
+                filter.include_done,
+                filter.customer_id,
+                filter.owner_id,
+                filter.due_before.map(|t| t.timestamp()),
+                filter.limit.map_or(-1, |n| n as i64)
+            ],
+            row_to_reminder,
+        )?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    pub fn add_reminder(&mut self, draft: &ReminderDraft) -> Result<i64> {
+        self.write(|w| w.add_reminder(draft))
+    }
+}
+
+impl Writer<'_> {
+    pub fn add_reminder(&mut self, draft: &ReminderDraft) -> Result<i64> {
+        let mut d = draft.clone();
+        d.validate()?;
+        if let Some(deal_id) = d.deal_id {
+            let owner: Option<i64> = self
+                .conn
+                .query_row(
+                    "SELECT customer_id FROM deals WHERE id = ?1",
+                    [deal_id],
+                    |r| r.get(0),
+                )
+                .optional()?;
+            if owner != Some(d.customer_id) {
+                return Err(StoreError::invalid(
+                    "deal",
+                    format!(
+                        "deal #{deal_id} is not a deal of customer #{}",
+                        d.customer_id
+                    ),
+                ));
+            }
+        }
+        self.conn
+            .prepare_cached(
+                "INSERT INTO reminders (customer_id, deal_id, due_at, note, recurrence, owner_id, created_at, updated_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?7)",
+            )?
+            .execute(params![
+                d.customer_id,
+                d.deal_id,
+                d.due_at.timestamp(),
+                d.note,
+                d.recurrence.map(Recurrence::as_text),
+                d.owner_id,
+                self.now
+            ])
+            .map_err(|e| self.explain_missing_customer(e, d.customer_id))?;
+        Ok(self.conn.last_insert_rowid())
+    }
+
+    /// Marks a reminder done at `done_at`. A recurring one gets its next occurrence
+    /// (after the due time, skipping any already past `done_at`) in the same transaction.
+    /// Returns the id of the next occurrence, if one was created.
+    pub fn complete_reminder(&mut self, id: i64, done_at: DateTime<Utc>) -> Result<Option<i64>> {
+        let r = load_reminder(self.conn, id)?;
+        if r.is_done() {
+            return Err(StoreError::invalid(
+                "reminder",
+                format!("reminder #{id} is already done"),
+            ));
+        }
+        let n = self.conn.execute(
+            "UPDATE reminders SET done_at = ?3, version = version + 1, updated_at = ?4 WHERE id = ?1 AND version = ?2",
+            params![id, r.version, done_at.timestamp(), self.now],
+        )?;
+        if n == 0 {
+            return Err(self.missing_or_stale("reminders", "reminder", id));
+        }
+        let Some(rule) = r.recurrence else {
+            return Ok(None);
+        };
+        let mut next = rule.next_after(r.due_at);
+        while next <= done_at {
+            next = rule.next_after(next);
+        }
+        let id = self.add_reminder(&ReminderDraft {
+            customer_id: r.customer_id,
+            deal_id: r.deal_id,
+            due_at: next,
+            note: r.note.clone(),
+            recurrence: Some(rule),
+            owner_id: r.owner_id,
+        })?;
+        Ok(Some(id))
+    }
+
+    /// Puts a reminder off until `until`, keeping its original due time for on-time KPIs.
+    pub fn snooze_reminder(
+        &mut self,
+        id: i64,
+        until: DateTime<Utc>,
+        note: Option<&str>,
+    ) -> Result<()> {
+        let note = validate_note(note)?;
+        let r = load_reminder(self.conn, id)?;
+        let n = self.conn.execute(
+            "UPDATE reminders SET snoozed_until = ?3, note = coalesce(?4, note), version = version + 1, updated_at = ?5
+             WHERE id = ?1 AND version = ?2 AND done_at IS NULL",
+            params![id, r.version, until.timestamp(), note, self.now],
+        )?;
+        if n == 0 {
+            return Err(self.missing_or_stale("reminders", "reminder", id));
+        }
+        Ok(())
+    }
+}

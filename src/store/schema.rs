@@ -1,0 +1,253 @@
+//! Schema migrations, kept by hand on `PRAGMA user_version`; `application_id` marks a
+//! file as Rapport's so nothing else is ever migrated by mistake.
+
+use std::path::Path;
+
+use rusqlite::{Connection, ErrorCode, params};
+
+use super::{Result, StoreError};
+use crate::domain::Period;
+use crate::domain::deal::DEFAULT_STAGES;
+use crate::domain::kpi::DEFAULT_KPIS;
+
+/// "RAPP" in ASCII.
+pub const APPLICATION_ID: i64 = 0x5241_5050;
+
+/// Each entry moves the schema from version `i` to `i + 1`.
+const MIGRATIONS: &[&str] = &[V1];
+
+pub fn latest_version() -> i64 {
+    MIGRATIONS.len() as i64
+}
+
+/// Refuses, without writing anything, a file that is not SQLite, is another
+/// application's database, or was written by a newer Rapport.
+pub fn check_is_rapport(conn: &Connection, path: &Path) -> Result<()> {
+    let not_rapport = |why: &str| StoreError::NotRapport {
+        path: path.to_path_buf(),
+        why: why.to_string(),
+    };
+    let probe = conn.query_row("PRAGMA application_id", [], |r| r.get::<_, i64>(0));
+    let app_id = match probe {
+        Ok(id) => id,
+        Err(rusqlite::Error::SqliteFailure(e, _)) if e.code == ErrorCode::NotADatabase => {
+            return Err(not_rapport("not an SQLite file"));
+        }
+        Err(e) => return Err(StoreError::open(path, e)),
+    };
+    let objects: i64 = conn
+        .query_row("SELECT count(*) FROM sqlite_master", [], |r| r.get(0))
+        .map_err(|e| StoreError::open(path, e))?;
+    if app_id != APPLICATION_ID && !(app_id == 0 && objects == 0) {
+        return Err(not_rapport("an SQLite database of another application"));
+    }
+    let version: i64 = conn
+        .query_row("PRAGMA user_version", [], |r| r.get(0))
+        .map_err(|e| StoreError::open(path, e))?;
+    if version > latest_version() {
+        return Err(StoreError::NewerSchema {
+            path: path.to_path_buf(),
+            found: version,
+            known: latest_version(),
+        });
+    }
+    Ok(())
+}
+
+/// Applies every pending migration, each in its own transaction with its version bump.
+pub fn migrate(conn: &mut Connection, now: i64) -> Result<()> {
+    let current: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
+    for (index, sql) in MIGRATIONS.iter().enumerate().skip(current as usize) {
+        let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+        // Another process may have migrated while we waited for the lock.
+        let seen: i64 = tx.query_row("PRAGMA user_version", [], |r| r.get(0))?;
+        if seen > index as i64 {
+            tx.commit()?;
+            continue;
+        }
+        tx.execute_batch(sql)?;
+        if index == 0 {
+            seed_defaults(&tx, now)?;
+            tx.pragma_update(None, "application_id", APPLICATION_ID)?;
+        }
+        tx.pragma_update(None, "user_version", index as i64 + 1)?;
+        tx.commit()?;
+    }
+    Ok(())
+}
+
+fn seed_defaults(conn: &Connection, now: i64) -> Result<()> {
+    let mut stage = conn.prepare(
+        "INSERT INTO stages (key, name, position, probability, outcome, created_at, updated_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?6)",
+    )?;
+    for (position, (key, name, probability, outcome)) in DEFAULT_STAGES.iter().enumerate() {
+        stage.execute(params![
+            key,
+            name,
+            position as i64 + 1,
+            probability,
+            outcome.as_str(),
+            now
+        ])?;
+    }
+    let mut kpi = conn.prepare(
+        "INSERT INTO kpi_definitions (key, name, grp, unit, target, minimum, higher_is_better, period, created_at, updated_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?9)",
+    )?;
+    for (key, name, group, unit, target, minimum, higher) in DEFAULT_KPIS {
+        kpi.execute(params![
+            key,
+            name,
+            group.as_str(),
+            unit.as_str(),
+            target,
+            minimum,
+            higher,
+            Period::Month.as_str(),
+            now
+        ])?;
+    }
+    Ok(())
+}
+
+const V1: &str = r#"
+CREATE TABLE operators (
+    id            INTEGER PRIMARY KEY,
+    login         TEXT NOT NULL UNIQUE CHECK (length(login) > 0),
+    display_name  TEXT NOT NULL,
+    role          TEXT NOT NULL CHECK (role IN ('admin', 'manager', 'agent')),
+    version       INTEGER NOT NULL DEFAULT 1,
+    created_at    INTEGER NOT NULL,
+    updated_at    INTEGER NOT NULL
+);
+
+CREATE TABLE customers (
+    id          INTEGER PRIMARY KEY,
+    kind        TEXT NOT NULL CHECK (kind IN ('person', 'company')),
+    name        TEXT NOT NULL CHECK (length(trim(name)) > 0),
+    name_key    TEXT NOT NULL,
+    company_id  INTEGER REFERENCES customers(id) ON DELETE SET NULL,
+    address     TEXT,
+    status      TEXT NOT NULL CHECK (status IN ('lead', 'active', 'inactive', 'lost')),
+    source      TEXT,
+    notes       TEXT,
+    owner_id    INTEGER REFERENCES operators(id) ON DELETE SET NULL,
+    version     INTEGER NOT NULL DEFAULT 1,
+    created_at  INTEGER NOT NULL,
+    updated_at  INTEGER NOT NULL
+);
+CREATE INDEX customers_name_key ON customers(name_key);
+CREATE INDEX customers_company ON customers(company_id);
+CREATE INDEX customers_owner ON customers(owner_id);
+CREATE INDEX customers_created ON customers(created_at);
+
+CREATE TABLE customer_phones (
+    id           INTEGER PRIMARY KEY,
+    customer_id  INTEGER NOT NULL REFERENCES customers(id) ON DELETE CASCADE,
+    position     INTEGER NOT NULL,
+    kind         TEXT NOT NULL CHECK (kind IN ('mobile', 'work', 'home', 'other')),
+    raw          TEXT NOT NULL,
+    digits       TEXT NOT NULL CHECK (length(digits) >= 4)
+);
+CREATE INDEX customer_phones_customer ON customer_phones(customer_id, position);
+CREATE INDEX customer_phones_digits ON customer_phones(digits);
+
+CREATE TABLE customer_emails (
+    id           INTEGER PRIMARY KEY,
+    customer_id  INTEGER NOT NULL REFERENCES customers(id) ON DELETE CASCADE,
+    position     INTEGER NOT NULL,
+    address      TEXT NOT NULL,
+    address_key  TEXT NOT NULL
+);
+CREATE INDEX customer_emails_customer ON customer_emails(customer_id, position);
+CREATE INDEX customer_emails_key ON customer_emails(address_key);
+
+CREATE TABLE customer_tags (
+    customer_id  INTEGER NOT NULL REFERENCES customers(id) ON DELETE CASCADE,
+    tag          TEXT NOT NULL,
+    PRIMARY KEY (customer_id, tag)
+) WITHOUT ROWID;
+CREATE INDEX customer_tags_tag ON customer_tags(tag);
+
+CREATE TABLE stages (
+    id           INTEGER PRIMARY KEY,
+    key          TEXT NOT NULL UNIQUE,
+    name         TEXT NOT NULL,
+    position     INTEGER NOT NULL UNIQUE,
+    probability  INTEGER NOT NULL CHECK (probability BETWEEN 0 AND 100),
+    outcome      TEXT NOT NULL CHECK (outcome IN ('open', 'won', 'lost')),
+    version      INTEGER NOT NULL DEFAULT 1,
+    created_at   INTEGER NOT NULL,
+    updated_at   INTEGER NOT NULL
+);
+
+CREATE TABLE deals (
+    id              INTEGER PRIMARY KEY,
+    customer_id     INTEGER NOT NULL REFERENCES customers(id) ON DELETE CASCADE,
+    title           TEXT NOT NULL CHECK (length(trim(title)) > 0),
+    amount_minor    INTEGER NOT NULL CHECK (amount_minor >= 0),
+    currency        TEXT NOT NULL CHECK (length(currency) = 3),
+    stage_id        INTEGER NOT NULL REFERENCES stages(id),
+    probability     INTEGER NOT NULL CHECK (probability BETWEEN 0 AND 100),
+    expected_close  TEXT,
+    owner_id        INTEGER REFERENCES operators(id) ON DELETE SET NULL,
+    closed_on       TEXT,
+    lost_reason     TEXT,
+    version         INTEGER NOT NULL DEFAULT 1,
+    created_at      INTEGER NOT NULL,
+    updated_at      INTEGER NOT NULL
+);
+CREATE INDEX deals_customer ON deals(customer_id);
+CREATE INDEX deals_stage ON deals(stage_id);
+CREATE INDEX deals_closed ON deals(closed_on);
+
+CREATE TABLE interactions (
+    id            INTEGER PRIMARY KEY,
+    customer_id   INTEGER NOT NULL REFERENCES customers(id) ON DELETE CASCADE,
+    deal_id       INTEGER REFERENCES deals(id) ON DELETE SET NULL,
+    kind          TEXT NOT NULL CHECK (kind IN ('call', 'email', 'meeting', 'note', 'sms')),
+    direction     TEXT NOT NULL CHECK (direction IN ('in', 'out')),
+    occurred_at   INTEGER NOT NULL,
+    operator_id   INTEGER REFERENCES operators(id) ON DELETE SET NULL,
+    summary       TEXT NOT NULL,
+    outcome       TEXT,
+    satisfaction  INTEGER CHECK (satisfaction IS NULL OR satisfaction BETWEEN 1 AND 5),
+    version       INTEGER NOT NULL DEFAULT 1,
+    created_at    INTEGER NOT NULL,
+    updated_at    INTEGER NOT NULL
+);
+CREATE INDEX interactions_customer_time ON interactions(customer_id, occurred_at);
+CREATE INDEX interactions_time ON interactions(occurred_at);
+
+CREATE TABLE reminders (
+    id             INTEGER PRIMARY KEY,
+    customer_id    INTEGER NOT NULL REFERENCES customers(id) ON DELETE CASCADE,
+    deal_id        INTEGER REFERENCES deals(id) ON DELETE SET NULL,
+    due_at         INTEGER NOT NULL,
+    note           TEXT NOT NULL,
+    recurrence     TEXT,
+    done_at        INTEGER,
+    snoozed_until  INTEGER,
+    owner_id       INTEGER REFERENCES operators(id) ON DELETE SET NULL,
+    version        INTEGER NOT NULL DEFAULT 1,
+    created_at     INTEGER NOT NULL,
+    updated_at     INTEGER NOT NULL
+);
+CREATE INDEX reminders_open_due ON reminders(done_at, due_at);
+CREATE INDEX reminders_customer ON reminders(customer_id);
+
+CREATE TABLE kpi_definitions (
+    key               TEXT PRIMARY KEY,
+    name              TEXT NOT NULL,
+    grp               TEXT NOT NULL CHECK (grp IN ('financial', 'customer', 'internal', 'growth')),
+    unit              TEXT NOT NULL CHECK (unit IN ('money', 'count', 'percent', 'days', 'score')),
+    target            REAL NOT NULL,
+    minimum           REAL NOT NULL,
+    higher_is_better  INTEGER NOT NULL CHECK (higher_is_better IN (0, 1)),
+    period            TEXT NOT NULL CHECK (period IN ('week', 'month', 'quarter', 'year', 'all')),
+    version           INTEGER NOT NULL DEFAULT 1,
+    created_at        INTEGER NOT NULL,
+    updated_at        INTEGER NOT NULL
+);
+"#;

@@ -1,0 +1,8 @@
+//! Text helpers shared by every front end: script-aware folding for matching, and
+//! sanitising stored text before it reaches a terminal.
+
+pub mod fold;
+pub mod sanitize;
+
+pub use fold::{fold, fold_digits};
+pub use sanitize::for_terminal;

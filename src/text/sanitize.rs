@@ -1,0 +1,53 @@
+//! Stored text may hold control characters (imported names, pasted notes). Before any of
+//! it reaches a terminal, control characters become visible placeholders so nothing can
+//! move the cursor, clear the screen or retitle the window.
+
+use std::borrow::Cow;
+
+/// Replaces every control character with a visible stand-in: C0 controls with the
+/// Unicode "control pictures" (ESC shows as `␛`), DEL with `␡`, C1 controls and bidi
+/// overrides with `�`. Newlines and tabs become `⏎` and a space: a single-line context.
+pub fn for_terminal(s: &str) -> Cow<'_, str> {
+    if !s.chars().any(needs_replacing) {
+        return Cow::Borrowed(s);
+    }
+    Cow::Owned(s.chars().map(replacement).collect())
+}
+
+fn needs_replacing(c: char) -> bool {
+    c.is_control() || is_bidi_control(c)
+}
+
+// Explicit bidi embeddings/overrides/isolates can reorder the rest of the screen line.
+fn is_bidi_control(c: char) -> bool {
+    matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
+}
+
+fn replacement(c: char) -> char {
+    match c {
+        '\n' | '\r' => '⏎',
+        '\t' => ' ',
+        '\u{7F}' => '␡',
+        c if (c as u32) < 0x20 => char::from_u32(0x2400 + c as u32).unwrap_or('�'),
+        c if needs_replacing(c) => '�',
+        c => c,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn escape_sequences_become_visible() {
+        let shown = for_terminal("Evil\u{1b}[2J\u{7}Name\u{9b}31m");
+        assert_eq!(shown, "Evil␛[2J␇Name�31m");
+        assert!(!shown.chars().any(char::is_control));
+    }
+
+    #[test]
+    fn clean_text_is_borrowed() {
+        assert!(matches!(for_terminal("Мария Иванова"), Cow::Borrowed(_)));
+        assert!(matches!(for_terminal("زهرا احمدی"), Cow::Borrowed(_)));
+    }
+}
