@@ -56,7 +56,7 @@ fn add(ctx: &mut Context, a: CustomerAddArgs) -> Result<()> {
     writeln!(
         ctx.out,
         "Added customer #{id} {}",
-        for_terminal(&d.name.trim())
+        for_terminal(d.name.trim())
     )?;
     Ok(())
 }

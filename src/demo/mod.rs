@@ -100,7 +100,18 @@ impl Generator {
     }
 
     fn days_ago(&mut self, max_days: i64) -> DateTime<Utc> {
-        self.now - Duration::seconds(self.rng.i64(0..max_days * 86_400))
+        self.office_hours(self.now - Duration::days(max_days), self.now)
+    }
+
+    /// A moment between `from` and `to` (never after now), during office hours
+    /// (08:00-18:00 UTC) on the chosen day when that day allows it.
+    fn office_hours(&mut self, from: DateTime<Utc>, to: DateTime<Utc>) -> DateTime<Utc> {
+        let to = to.min(self.now);
+        let span = (to - from).num_seconds().max(1);
+        let day = (from + Duration::seconds(self.rng.i64(0..span))).date_naive();
+        let minutes = self.rng.i64(8 * 60..18 * 60);
+        let at = day.and_hms_opt(0, 0, 0).map_or(to, |t| t.and_utc()) + Duration::minutes(minutes);
+        at.clamp(from, to)
     }
 
     fn fill(&mut self, w: &mut Writer<'_>, total: usize) -> Result<()> {
@@ -131,7 +142,10 @@ impl Generator {
 
     fn company(&mut self, i: usize) -> (CustomerDraft, String, Script) {
         let script = self.script();
-        let serial = i / 40; // keep names distinct once every stem/suffix pair is used
+        // Once the plain names run out, a branch qualifier keeps them distinct, then a number.
+        let round = i / 60;
+        let branch = (round > 0).then(|| BRANCHES[(round - 1) % BRANCHES.len()]);
+        let serial = (round > BRANCHES.len()).then_some(round / BRANCHES.len());
         let (name, slug) = match script {
             Script::Latin => {
                 let stem = *self.pick(LATIN_COMPANY_STEMS);
@@ -152,10 +166,12 @@ impl Generator {
                 (format!("{form} «{stem}»"), slug.to_string())
             }
         };
-        let (name, slug) = if serial > 0 {
-            (format!("{name} {serial}"), format!("{slug}{serial}"))
-        } else {
-            (name, slug)
+        let (name, slug) = match (branch, serial) {
+            (None, _) => (name, slug),
+            (Some((b, b_slug)), None) => (format!("{name} {b}"), format!("{slug}-{b_slug}")),
+            (Some((b, b_slug)), Some(n)) => {
+                (format!("{name} {b} {n}"), format!("{slug}-{b_slug}{n}"))
+            }
         };
         let tld = match script {
             Script::Latin => "com",
@@ -291,11 +307,11 @@ impl Generator {
         customer_id: i64,
         since: DateTime<Utc>,
     ) -> Result<()> {
-        let span = (self.now - since).num_seconds().max(1);
+        let span = (self.now - since).num_seconds();
         let operator = *self.pick(&self.owners.clone());
         let count = self.rng.usize(..7) + usize::from(span > 86_400 * 90);
         let mut times: Vec<DateTime<Utc>> = (0..count)
-            .map(|_| since + Duration::seconds(self.rng.i64(0..span)))
+            .map(|_| self.office_hours(since, self.now))
             .collect();
         times.sort();
         for at in times {
@@ -371,8 +387,7 @@ impl Generator {
         owner: i64,
         since: DateTime<Utc>,
     ) -> Result<()> {
-        let opened =
-            since + Duration::seconds(self.rng.i64(0..(self.now - since).num_seconds().max(1)));
+        let opened = self.office_hours(since, self.now);
         let currency = *self.pick(&[Currency::USD, Currency::USD, Currency::USD, Currency::EUR]);
         let amount = Money::new(i64::from(self.rng.u32(5..500)) * 10_000, currency)?;
         let (stage_id, _, outcome) = self.pick(&self.stages.clone()).clone();
@@ -417,7 +432,9 @@ impl Generator {
             3..=5 => self.rng.i64(-6 * 60..8 * 60),   // around today
             _ => self.rng.i64(24 * 60..30 * 24 * 60), // upcoming
         };
+        // On a quarter hour, as people schedule them.
         let due = self.now + Duration::minutes(offset_minutes);
+        let due = due - Duration::seconds(due.timestamp().rem_euclid(15 * 60));
         let recurrence = match self.rng.u32(..10) {
             0 => Some(Recurrence::Weekly),
             1 => Some(Recurrence::Monthly),

@@ -201,6 +201,19 @@ pub const CYRILLIC_COMPANY_STEMS: &[Pair] = &[
     ("Меридиан", "meridian"),
     ("Ладога", "ladoga"),
 ];
+/// Qualifiers that keep company names distinct in large demo sets.
+pub const BRANCHES: &[Pair] = &[
+    ("North", "north"),
+    ("South", "south"),
+    ("East", "east"),
+    ("West", "west"),
+    ("International", "intl"),
+    ("Holding", "holding"),
+    ("Group", "group"),
+    ("Services", "services"),
+    ("Trade", "trade"),
+    ("Digital", "digital"),
+];
 pub const CYRILLIC_COMPANY_FORMS: &[&str] = &["ООО", "АО", "ПАО"];
 
 pub const CITIES: &[&str] = &[

@@ -48,6 +48,12 @@ impl Email {
         Ok(Self(addr.to_string()))
     }
 
+    /// An address read back from storage, where it was validated on the way in
+    /// (rules that tighten later must not make old records unreadable).
+    pub fn from_stored(address: String) -> Self {
+        Self(address)
+    }
+
     pub fn as_str(&self) -> &str {
         &self.0
     }

@@ -119,9 +119,8 @@ fn load_details(conn: &Connection, customer: &mut Customer) -> Result<()> {
         "SELECT address FROM customer_emails WHERE customer_id = ?1 ORDER BY position",
     )?;
     customer.emails = emails
-        .query_map([id], |r| r.get::<_, String>(0))?
-        .map(|a| Ok(Email::parse(&a?).map_err(StoreError::from)?))
-        .collect::<Result<_>>()?;
+        .query_map([id], |r| Ok(Email::from_stored(r.get(0)?)))?
+        .collect::<rusqlite::Result<_>>()?;
     let mut tags =
         conn.prepare_cached("SELECT tag FROM customer_tags WHERE customer_id = ?1 ORDER BY tag")?;
     customer.tags = tags
@@ -185,7 +184,7 @@ impl Store {
         })?;
         match filter.sort {
             CustomerSort::Name => {}
-            CustomerSort::LastContact => rows.sort_by(|a, b| b.last_contact.cmp(&a.last_contact)),
+            CustomerSort::LastContact => rows.sort_by_key(|r| std::cmp::Reverse(r.last_contact)),
             CustomerSort::OpenValue => {
                 rows.sort_by_key(|r| std::cmp::Reverse(r.open_deals.first().map_or(0, |m| m.minor)))
             }

@@ -86,6 +86,9 @@ impl Store {
                 )));
             }
             conn.pragma_update(None, "synchronous", "NORMAL")?;
+            // 64 MiB of page cache: big writes (imports, demo data) stay in memory
+            // instead of spilling half-built index pages to the WAL.
+            conn.pragma_update(None, "cache_size", -65_536)?;
         }
         conn.set_prepared_statement_cache_capacity(64);
         let mut store = Self {

@@ -1,0 +1,406 @@
+//! The command line as a user meets it: exit codes, one-line errors, nothing written
+//! on bad input, JSON for scripts.
+
+mod common;
+
+use common::*;
+
+#[test]
+fn bad_input_is_refused_with_exit_1_and_nothing_written() {
+    let db = TempDb::new();
+    ok(
+        &db.path,
+        &[
+            "customer",
+            "add",
+            "--name",
+            "Ada Lovelace",
+            "--email",
+            "ada@example.com",
+        ],
+    );
+    let before = snapshot_files(&db.path);
+    let cases: &[(&[&str], &str)] = &[
+        (&["customer", "add", "--name", ""], "name: is required"),
+        (
+            &["customer", "add", "--name", "X", "--email", "not-an-email"],
+            "email: \"not-an-email\" has no @",
+        ),
+        (
+            &["customer", "add", "--name", "X", "--phone", "12ab"],
+            "phone:",
+        ),
+        (
+            &["customer", "add", "--name", "X", "--phone", "123"],
+            "at least 4 are needed",
+        ),
+        (
+            &["customer", "add", "--name", "X", "--status", "gone"],
+            "status: \"gone\" is not one of",
+        ),
+        (
+            &["customer", "add", "--name", &"x".repeat(201)],
+            "name: is 201 characters long; the limit is 200",
+        ),
+        (
+            &["deal", "add", "1", "--title", "T", "--amount", "-5"],
+            "amount:",
+        ),
+        (
+            &["deal", "add", "1", "--title", "T", "--amount", "12.345"],
+            "decimal places",
+        ),
+        (
+            &[
+                "deal",
+                "add",
+                "1",
+                "--title",
+                "T",
+                "--amount",
+                "10",
+                "--currency",
+                "XYZ",
+            ],
+            "currency: \"XYZ\"",
+        ),
+        (
+            &[
+                "deal", "add", "1", "--title", "T", "--amount", "10", "--close", "31/12",
+            ],
+            "close:",
+        ),
+        (
+            &[
+                "deal",
+                "add",
+                "1",
+                "--title",
+                "T",
+                "--amount",
+                "10",
+                "--probability",
+                "120",
+            ],
+            "probability:",
+        ),
+        (
+            &["log", "1", "-m", "hi", "--satisfaction", "9"],
+            "satisfaction:",
+        ),
+        (
+            &["log", "1", "-m", "hi", "--at", "yesterday 25:00"],
+            "HH:MM",
+        ),
+        (&["log", "1", "-m", "  "], "summary:"),
+        (
+            &["remind", "add", "1", "--due", "someday", "--note", "x"],
+            "due:",
+        ),
+        (
+            &[
+                "remind",
+                "add",
+                "1",
+                "--due",
+                "+1d",
+                "--note",
+                "x",
+                "--every",
+                "fortnightly",
+            ],
+            "recurrence:",
+        ),
+        (&["log", "99", "-m", "hi"], "customer #99 does not exist"),
+        (&["log", "Nobody", "-m", "hi"], "no customer is named"),
+        (&["customer", "delete", "1"], "--yes"),
+    ];
+    for (args, expected) in cases {
+        let o = rapport(&db.path, args);
+        assert_eq!(o.status.code(), Some(1), "{args:?}: {}", stderr(&o));
+        let err = stderr(&o);
+        assert!(
+            err.contains(expected),
+            "{args:?}: expected {expected:?} in {err:?}"
+        );
+        assert_eq!(err.lines().count(), 1, "one line: {err:?}");
+        assert!(o.stdout.is_empty());
+        assert_eq!(
+            snapshot_files(&db.path),
+            before,
+            "{args:?} changed the database"
+        );
+    }
+}
+
+#[test]
+fn usage_errors_exit_2() {
+    let db = TempDb::new();
+    assert_eq!(
+        rapport(&db.path, &["customer", "add"]).status.code(),
+        Some(2)
+    );
+    assert_eq!(
+        rapport(&db.path, &["no-such-command"]).status.code(),
+        Some(2)
+    );
+    assert_eq!(rapport(&db.path, &["--help"]).status.code(), Some(0));
+}
+
+#[test]
+fn a_day_of_work_through_the_cli() {
+    let db = TempDb::new();
+    let p = &db.path;
+    let acme = json(
+        p,
+        &[
+            "customer",
+            "add",
+            "--name",
+            "Acme GmbH",
+            "--kind",
+            "company",
+            "--phone",
+            "work:+49 30 1234567",
+        ],
+    );
+    assert_eq!(acme["kind"], "company");
+    let ivan = json(
+        p,
+        &[
+            "customer",
+            "add",
+            "--name",
+            "Иван Петров",
+            "--company",
+            "acme gmbh",
+            "--phone",
+            "+7 (912) 345-67-89",
+            "--email",
+            "ivan@example.ru",
+            "--tag",
+            "Key Account",
+            "--status",
+            "active",
+        ],
+    );
+    let ivan_id = ivan["id"].as_i64().unwrap().to_string();
+    assert_eq!(ivan["company_name"], "Acme GmbH");
+    assert_eq!(ivan["tags"][0], "key-account");
+    assert_eq!(ivan["phones"][0]["digits"], "79123456789");
+    assert_eq!(ivan["owner_login"], "tester");
+
+    // Names resolve case-insensitively and with ё folded to е.
+    ok(
+        p,
+        &[
+            "log",
+            "ИВАН ПЕТРОВ",
+            "-m",
+            "Discussed the renewal",
+            "--kind",
+            "meeting",
+            "--satisfaction",
+            "5",
+        ],
+    );
+    let deal = json(
+        p,
+        &[
+            "deal",
+            "add",
+            &ivan_id,
+            "--title",
+            "Renewal",
+            "--amount",
+            "12,000",
+            "--currency",
+            "eur",
+            "--close",
+            "+30d",
+        ],
+    );
+    assert_eq!(deal["amount"]["minor"], 1_200_000);
+    assert_eq!(deal["stage_key"], "lead");
+    let deal_id = deal["id"].as_i64().unwrap().to_string();
+    assert_eq!(
+        json(p, &["deal", "move", &deal_id, "next"])["stage_key"],
+        "qualified"
+    );
+    assert_eq!(
+        json(p, &["deal", "move", &deal_id, "negotiation"])["probability"],
+        75
+    );
+    let o = rapport(p, &["deal", "move", &deal_id, "won"]);
+    assert!(stderr(&o).contains("deal won"), "{}", stderr(&o));
+    let won = json(p, &["deal", "won", &deal_id]);
+    assert_eq!(won["outcome"], "won");
+    assert_eq!(won["probability"], 100);
+
+    let r = json(
+        p,
+        &[
+            "remind",
+            "add",
+            &ivan_id,
+            "--due",
+            "+1d",
+            "--note",
+            "Send the contract",
+            "--every",
+            "monthly",
+        ],
+    );
+    let rid = r["id"].as_i64().unwrap().to_string();
+    let done = json(p, &["remind", "done", &rid]);
+    assert!(
+        done["next"].is_i64(),
+        "a monthly follow-up schedules the next one"
+    );
+    let agenda = json(p, &["agenda", "--days", "40"]);
+    assert_eq!(agenda["upcoming"].as_array().unwrap().len(), 1);
+
+    let card = json(p, &["customer", "show", &ivan_id]);
+    assert_eq!(card["interactions"][0]["summary"], "Discussed the renewal");
+    assert_eq!(card["deals"][0]["outcome"], "won");
+    let company = json(p, &["customer", "show", "acme gmbh"]);
+    assert_eq!(company["people"][0]["name"], "Иван Петров");
+
+    let edited = json(
+        p,
+        &[
+            "customer",
+            "edit",
+            &ivan_id,
+            "--add-phone",
+            "home:۰۲۱ ۸۸۷۷ ۶۶۵۵",
+            "--remove-tag",
+            "key account",
+            "--status",
+            "inactive",
+        ],
+    );
+    assert_eq!(edited["phones"][1]["digits"], "02188776655");
+    assert_eq!(edited["tags"].as_array().unwrap().len(), 0);
+    assert_eq!(edited["version"], 2);
+
+    let listed = json(p, &["customer", "list", "--status", "inactive"]);
+    assert_eq!(listed.as_array().unwrap().len(), 1);
+    ok(p, &["customer", "delete", &ivan_id, "--yes"]);
+    assert_eq!(json(p, &["customer", "list"]).as_array().unwrap().len(), 1);
+    assert!(
+        json(p, &["deal", "list"]).as_array().unwrap().is_empty(),
+        "deals go with their customer"
+    );
+}
+
+#[test]
+fn ambiguous_names_list_the_candidates() {
+    let db = TempDb::new();
+    ok(&db.path, &["customer", "add", "--name", "Maria Ivanova"]);
+    ok(&db.path, &["customer", "add", "--name", "Maria Ivanova"]);
+    let o = rapport(&db.path, &["customer", "show", "maria"]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(
+        stderr(&o).contains("#1 Maria Ivanova, #2 Maria Ivanova"),
+        "{}",
+        stderr(&o)
+    );
+}
+
+#[test]
+fn text_output_never_carries_control_codes() {
+    let db = TempDb::new();
+    ok(
+        &db.path,
+        &[
+            "customer",
+            "add",
+            "--name",
+            "Evil\u{1b}[2J\u{7}Name",
+            "--notes",
+            "line1\nline2\u{1b}]0;title\u{7}",
+        ],
+    );
+    for args in [&["customer", "list"][..], &["customer", "show", "1"][..]] {
+        let out = ok(&db.path, args);
+        assert!(
+            !out.contains('\u{1b}') && !out.contains('\u{7}'),
+            "{args:?}: {out:?}"
+        );
+        assert!(out.contains("Evil␛[2J␇Name"));
+    }
+    // JSON keeps the stored text exactly, escaped.
+    let card = json(&db.path, &["customer", "show", "1"]);
+    assert_eq!(card["name"], "Evil\u{1b}[2J\u{7}Name");
+}
+
+#[test]
+fn a_file_that_is_not_rapport_is_refused_untouched() {
+    let db = TempDb::new();
+    std::fs::write(&db.path, b"just some text, not a database at all........").unwrap();
+    let before = std::fs::read(&db.path).unwrap();
+    let o = rapport(&db.path, &["customer", "list"]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(
+        stderr(&o).contains("not a Rapport database (not an SQLite file)"),
+        "{}",
+        stderr(&o)
+    );
+    assert_eq!(std::fs::read(&db.path).unwrap(), before);
+
+    let other = db.dir.path().join("other.db");
+    let conn = rusqlite::Connection::open(&other).unwrap();
+    conn.execute_batch("CREATE TABLE t(x); INSERT INTO t VALUES (1);")
+        .unwrap();
+    drop(conn);
+    let before = std::fs::read(&other).unwrap();
+    let o = rapport(&other, &["customer", "list"]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(stderr(&o).contains("another application"), "{}", stderr(&o));
+    assert_eq!(std::fs::read(&other).unwrap(), before);
+}
+
+#[test]
+fn a_newer_schema_is_refused() {
+    let db = TempDb::new();
+    ok(&db.path, &["customer", "list"]);
+    let conn = rusqlite::Connection::open(&db.path).unwrap();
+    conn.pragma_update(None, "user_version", 999).unwrap();
+    drop(conn);
+    let o = rapport(&db.path, &["customer", "list"]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(
+        stderr(&o).contains("newer Rapport (schema 999"),
+        "{}",
+        stderr(&o)
+    );
+}
+
+#[test]
+fn demo_fills_an_empty_database_only() {
+    let db = TempDb::new();
+    let report = json(&db.path, &["demo", "--customers", "200", "--seed", "3"]);
+    assert_eq!(report["customers"], 200);
+    assert!(report["deals"].as_i64().unwrap() > 20);
+    let agenda = json(&db.path, &["agenda"]);
+    assert!(
+        !agenda["overdue"].as_array().unwrap().is_empty(),
+        "demo has overdue follow-ups"
+    );
+    let o = rapport(&db.path, &["demo"]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(stderr(&o).contains("already holds 200 customers"));
+}
+
+#[cfg(unix)]
+#[test]
+fn database_file_and_directory_are_private() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("new-dir/sub/rapport.db");
+    ok(&path, &["customer", "list"]);
+    let mode = |p: &std::path::Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode(&path), 0o600);
+    assert_eq!(mode(path.parent().unwrap()), 0o700);
+}

@@ -1,0 +1,62 @@
+//! Helpers shared by the integration tests.
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+/// A temporary directory holding one database file.
+pub struct TempDb {
+    pub dir: tempfile::TempDir,
+    pub path: PathBuf,
+}
+
+impl TempDb {
+    pub fn new() -> Self {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let path = dir.path().join("rapport.db");
+        Self { dir, path }
+    }
+}
+
+/// Runs the real `rapport` binary on `db` with `args`, as an operator named `tester`.
+pub fn rapport(db: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_rapport"))
+        .args(args)
+        .env("RAPPORT_DB", db)
+        .env("USER", "tester")
+        .env("TZ", "UTC")
+        .output()
+        .expect("run rapport")
+}
+
+pub fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+pub fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+/// Runs and expects success, returning stdout.
+pub fn ok(db: &Path, args: &[&str]) -> String {
+    let o = rapport(db, args);
+    assert!(
+        o.status.success(),
+        "rapport {args:?} failed: {}",
+        stderr(&o)
+    );
+    stdout(&o)
+}
+
+/// Runs with `--json` and parses the output.
+pub fn json(db: &Path, args: &[&str]) -> serde_json::Value {
+    let mut all = args.to_vec();
+    all.push("--json");
+    serde_json::from_str(&ok(db, &all)).expect("valid JSON")
+}
+
+/// The database file and its WAL, byte for byte: to prove a refused command wrote nothing.
+pub fn snapshot_files(db: &Path) -> Vec<Option<Vec<u8>>> {
+    let wal = PathBuf::from(format!("{}-wal", db.display()));
+    vec![std::fs::read(db).ok(), std::fs::read(wal).ok()]
+}
