@@ -28,7 +28,7 @@ pub fn run(ctx: &mut Context, args: DemoArgs) -> Result<()> {
     }
     writeln!(
         ctx.out,
-        "Created {} customers ({} companies), {} interactions, {} deals, {} follow-ups and {} operators in {:.1} s.",
+        "Created {} customers ({} companies), {} interactions, {} deals, {} follow-ups and {} operators in {:.2} s.",
         report.customers,
         report.companies,
         report.interactions,
