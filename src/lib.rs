@@ -11,5 +11,6 @@ pub mod domain;
 pub mod error;
 pub mod store;
 pub mod text;
+pub mod tui;
 
 pub use error::{Error, Result};

@@ -1,0 +1,1 @@
+//! Placeholder: the keymap loader is being written.
