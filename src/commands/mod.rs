@@ -71,31 +71,9 @@ impl Context {
         Ok(())
     }
 
-    /// Resolves a customer reference: `12`, `#12`, or a name that matches exactly one
-    /// customer (exactly, or failing that by its beginning; case and script variants folded).
+    /// Resolves a customer reference: see `Store::resolve_customer`.
     pub fn customer_id(&self, reference: &str) -> Result<i64> {
-        let r = reference.trim();
-        if let Ok(id) = r.trim_start_matches('#').parse::<i64>() {
-            self.store.customer(id)?;
-            return Ok(id);
-        }
-        let found = self.store.customers_named(r, 6)?;
-        match found.as_slice() {
-            [] => Err(Error::msg(format!("customer: no customer is named {r:?}"))),
-            [(id, _)] => Ok(*id),
-            many => {
-                let listed: Vec<String> = many
-                    .iter()
-                    .take(5)
-                    .map(|(id, name)| format!("#{id} {}", crate::text::for_terminal(name)))
-                    .collect();
-                let more = if many.len() > 5 { ", …" } else { "" };
-                Err(Error::msg(format!(
-                    "customer: {r:?} matches several customers ({}{more}); use the number",
-                    listed.join(", ")
-                )))
-            }
-        }
+        Ok(self.store.resolve_customer(reference)?)
     }
 }
 

@@ -42,7 +42,7 @@ SELECT c.id, c.kind, c.name, co.name,
        (SELECT p.raw FROM customer_phones p WHERE p.customer_id = c.id ORDER BY p.position LIMIT 1),
        (SELECT e.address FROM customer_emails e WHERE e.customer_id = c.id ORDER BY e.position LIMIT 1),
        c.status, o.login,
-       (SELECT max(i.occurred_at) FROM interactions i WHERE i.customer_id = c.id),
+       c.last_contact_at,
        (SELECT group_concat(t.currency || ' ' || t.total, ',') FROM (
             SELECT d.currency, sum(d.amount_minor) AS total FROM deals d JOIN stages s ON s.id = d.stage_id
             WHERE d.customer_id = c.id AND s.outcome = 'open' GROUP BY d.currency ORDER BY total DESC) t)
@@ -148,51 +148,83 @@ impl Store {
         self.read(|c| load_customer(c, id))
     }
 
-    pub fn customers(&self, filter: &CustomerFilter) -> Result<Vec<CustomerSummary>> {
+    /// Ids of the customers `filter` selects, in its order. Cheap enough to hold for a
+    /// whole database, so a list can page through it with `customer_summaries`.
+    pub fn customer_ids(&self, filter: &CustomerFilter) -> Result<Vec<i64>> {
+        // The three orders are fixed texts; nothing from input is spliced in.
+        let order = match filter.sort {
+            CustomerSort::Name => "c.name_key, c.id",
+            CustomerSort::LastContact => "c.last_contact_at IS NULL, c.last_contact_at DESC, c.id",
+            CustomerSort::OpenValue => {
+                "(SELECT max(t.total) FROM (SELECT sum(d.amount_minor) AS total FROM deals d
+                   JOIN stages s ON s.id = d.stage_id WHERE d.customer_id = c.id AND s.outcome = 'open'
+                   GROUP BY d.currency) t) IS NULL,
+                 (SELECT max(t.total) FROM (SELECT sum(d.amount_minor) AS total FROM deals d
+                   JOIN stages s ON s.id = d.stage_id WHERE d.customer_id = c.id AND s.outcome = 'open'
+                   GROUP BY d.currency) t) DESC, c.id"
+            }
+        };
         let sql = format!(
-            "{SELECT_SUMMARY}
+            "SELECT c.id FROM customers c
              WHERE (?1 IS NULL OR c.status = ?1) AND (?2 IS NULL OR c.kind = ?2)
                AND (?3 IS NULL OR EXISTS (SELECT 1 FROM customer_tags t WHERE t.customer_id = c.id AND t.tag = ?3))
                AND (?4 IS NULL OR c.owner_id = ?4) AND (?5 IS NULL OR c.company_id = ?5)
-             ORDER BY c.name_key, c.id
+             ORDER BY {order}
              LIMIT ?6"
         );
-        // Name order comes from the index; the other orders need every row first.
-        let sql_limit = match (filter.sort, filter.limit) {
-            (CustomerSort::Name, Some(n)) => n as i64,
-            _ => -1,
-        };
-        let tag = filter
-            .tag
-            .as_deref()
-            .map(crate::domain::customer::normalise_tag)
-            .transpose()?;
-        let mut rows: Vec<CustomerSummary> = self.read(|c| {
-            let mut stmt = c.prepare_cached(&sql)?;
-            let rows = stmt.query_map(
-                params![
-                    filter.status,
-                    filter.kind,
-                    tag,
-                    filter.owner_id,
-                    filter.company_id,
-                    sql_limit
-                ],
-                row_to_summary,
-            )?;
-            Ok(rows.collect::<rusqlite::Result<_>>()?)
-        })?;
-        match filter.sort {
-            CustomerSort::Name => {}
-            CustomerSort::LastContact => rows.sort_by_key(|r| std::cmp::Reverse(r.last_contact)),
-            CustomerSort::OpenValue => {
-                rows.sort_by_key(|r| std::cmp::Reverse(r.open_deals.first().map_or(0, |m| m.minor)))
+        let tag = filter.tag.as_deref().map(crate::domain::customer::normalise_tag).transpose()?;
+        let limit = filter.limit.map_or(-1, |n| n as i64);
+        let mut stmt = self.conn.prepare_cached(&sql)?;
+        let ids = stmt.query_map(
+            params![filter.status, filter.kind, tag, filter.owner_id, filter.company_id, limit],
+            |r| r.get(0),
+        )?;
+        Ok(ids.collect::<rusqlite::Result<_>>()?)
+    }
+
+    /// List rows for `ids`, in the order given (missing ids are skipped).
+    pub fn customer_summaries(&self, ids: &[i64]) -> Result<Vec<CustomerSummary>> {
+        let list = serde_json::to_string(ids).map_err(|e| StoreError::Message(e.to_string()))?;
+        let mut stmt = self.conn.prepare_cached(&format!(
+            "{SELECT_SUMMARY} JOIN json_each(?1) j ON j.value = c.id ORDER BY j.key"
+        ))?;
+        let rows = stmt.query_map([list], row_to_summary)?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    pub fn customers(&self, filter: &CustomerFilter) -> Result<Vec<CustomerSummary>> {
+        self.read(|_| {
+            let ids = self.customer_ids(filter)?;
+            self.customer_summaries(&ids)
+        })
+    }
+
+    /// Resolves what an operator typed to name a customer: `12`, `#12`, or a name that
+    /// matches exactly one customer (exactly, or failing that by its beginning; case and
+    /// script variants folded). Anything else is refused, listing the candidates.
+    pub fn resolve_customer(&self, reference: &str) -> Result<i64> {
+        let r = reference.trim();
+        if let Ok(id) = r.trim_start_matches('#').parse::<i64>() {
+            self.customer(id)?;
+            return Ok(id);
+        }
+        let found = self.customers_named(r, 6)?;
+        match found.as_slice() {
+            [] => Err(StoreError::invalid("customer", format!("no customer is named {r:?}"))),
+            [(id, _)] => Ok(*id),
+            many => {
+                let listed: Vec<String> = many
+                    .iter()
+                    .take(5)
+                    .map(|(id, name)| format!("#{id} {}", crate::text::for_terminal(name)))
+                    .collect();
+                let more = if many.len() > 5 { ", …" } else { "" };
+                Err(StoreError::invalid(
+                    "customer",
+                    format!("{r:?} matches several customers ({}{more}); use the number", listed.join(", ")),
+                ))
             }
         }
-        if let Some(n) = filter.limit {
-            rows.truncate(n);
-        }
-        Ok(rows)
     }
 
     /// Customers whose folded name equals `name`, or failing that starts with it

@@ -133,11 +133,14 @@ CREATE TABLE customers (
     source      TEXT,
     notes       TEXT,
     owner_id    INTEGER REFERENCES operators(id) ON DELETE SET NULL,
+    -- Latest interaction time, kept by the triggers below (for sorting and cadence).
+    last_contact_at INTEGER,
     version     INTEGER NOT NULL DEFAULT 1,
     created_at  INTEGER NOT NULL,
     updated_at  INTEGER NOT NULL
 );
 CREATE INDEX customers_name_key ON customers(name_key);
+CREATE INDEX customers_last_contact ON customers(last_contact_at);
 CREATE INDEX customers_company ON customers(company_id);
 CREATE INDEX customers_owner ON customers(owner_id);
 CREATE INDEX customers_created ON customers(created_at);
@@ -219,6 +222,19 @@ CREATE TABLE interactions (
 );
 CREATE INDEX interactions_customer_time ON interactions(customer_id, occurred_at);
 CREATE INDEX interactions_time ON interactions(occurred_at);
+
+CREATE TRIGGER interactions_contact_insert AFTER INSERT ON interactions BEGIN
+    UPDATE customers SET last_contact_at = max(coalesce(last_contact_at, NEW.occurred_at), NEW.occurred_at)
+    WHERE id = NEW.customer_id;
+END;
+CREATE TRIGGER interactions_contact_update AFTER UPDATE OF occurred_at, customer_id ON interactions BEGIN
+    UPDATE customers SET last_contact_at = (SELECT max(occurred_at) FROM interactions WHERE customer_id = customers.id)
+    WHERE id IN (OLD.customer_id, NEW.customer_id);
+END;
+CREATE TRIGGER interactions_contact_delete AFTER DELETE ON interactions BEGIN
+    UPDATE customers SET last_contact_at = (SELECT max(occurred_at) FROM interactions WHERE customer_id = OLD.customer_id)
+    WHERE id = OLD.customer_id;
+END;
 
 CREATE TABLE reminders (
     id             INTEGER PRIMARY KEY,
