@@ -175,7 +175,7 @@ fn every_entity_round_trips() {
     assert_eq!(summary.id, id);
     assert_eq!(summary.last_contact, Some(at));
     assert_eq!(summary.open_deals[0].minor, 1_200_050);
-    assert_eq!(store.people_of(company).unwrap()[0].id, id);
+    assert_eq!(store.customer_card(company, 5).unwrap().people[0].id, id);
 }
 
 #[test]

@@ -1,16 +1,11 @@
 use std::io::Write;
 
-use serde::Serialize;
-
 use super::Context;
 use super::output::{Table, field, local_time, opt_local_time};
 use crate::cli::{CustomerAddArgs, CustomerCommand, CustomerEditArgs, CustomerListArgs};
 use crate::domain::customer::normalise_tag;
-use crate::domain::{
-    Customer, CustomerDraft, CustomerKind, CustomerStatus, CustomerSummary, Deal, Email,
-    Interaction, Phone, Reminder,
-};
-use crate::store::{CustomerFilter, CustomerSort, DealFilter, ReminderFilter};
+use crate::domain::{CustomerDraft, CustomerKind, CustomerStatus, CustomerSummary, Email, Phone};
+use crate::store::{CustomerFilter, CustomerSort};
 use crate::text::{fold_digits, for_terminal};
 use crate::{Error, Result};
 
@@ -130,39 +125,11 @@ fn summary_table(rows: &[CustomerSummary]) -> Table {
     t
 }
 
-/// Everything `customer show` prints, and its JSON shape.
-#[derive(Serialize)]
-struct CustomerCard {
-    #[serde(flatten)]
-    customer: Customer,
-    people: Vec<CustomerSummary>,
-    interactions: Vec<Interaction>,
-    deals: Vec<Deal>,
-    reminders: Vec<Reminder>,
-}
-
 const TIMELINE_LIMIT: usize = 20;
 
 fn show(ctx: &mut Context, reference: &str) -> Result<()> {
     let id = ctx.customer_id(reference)?;
-    let s = &ctx.store;
-    let card = CustomerCard {
-        people: if s.customer(id)?.kind == CustomerKind::Company {
-            s.people_of(id)?
-        } else {
-            Vec::new()
-        },
-        customer: s.customer(id)?,
-        interactions: s.interactions_of(id, TIMELINE_LIMIT)?,
-        deals: s.deals(&DealFilter {
-            customer_id: Some(id),
-            ..Default::default()
-        })?,
-        reminders: s.reminders(&ReminderFilter {
-            customer_id: Some(id),
-            ..Default::default()
-        })?,
-    };
+    let card = ctx.store.customer_card(id, TIMELINE_LIMIT)?;
     if ctx.json {
         return ctx.print_json(&card);
     }

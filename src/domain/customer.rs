@@ -180,6 +180,20 @@ pub fn normalise_tag(tag: &str) -> Result<String, ValidationError> {
         .to_lowercase())
 }
 
+/// Everything known about one customer, as a detail view or `customer show` presents it.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct CustomerCard {
+    #[serde(flatten)]
+    pub customer: Customer,
+    /// For a company: the people who belong to it.
+    pub people: Vec<CustomerSummary>,
+    /// The latest interactions, newest first.
+    pub interactions: Vec<crate::domain::Interaction>,
+    pub deals: Vec<crate::domain::Deal>,
+    /// Open follow-ups, soonest first.
+    pub reminders: Vec<crate::domain::Reminder>,
+}
+
 /// One row of a customer list: enough to show and sort, cheap to load in bulk.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct CustomerSummary {

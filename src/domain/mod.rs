@@ -13,7 +13,9 @@ pub mod phone;
 pub mod reminder;
 pub mod when;
 
-pub use customer::{Customer, CustomerDraft, CustomerKind, CustomerStatus, CustomerSummary};
+pub use customer::{
+    Customer, CustomerCard, CustomerDraft, CustomerKind, CustomerStatus, CustomerSummary,
+};
 pub use deal::{Deal, DealDraft, Stage, StageOutcome};
 pub use email::Email;
 pub use error::ValidationError;

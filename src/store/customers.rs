@@ -172,11 +172,22 @@ impl Store {
              ORDER BY {order}
              LIMIT ?6"
         );
-        let tag = filter.tag.as_deref().map(crate::domain::customer::normalise_tag).transpose()?;
+        let tag = filter
+            .tag
+            .as_deref()
+            .map(crate::domain::customer::normalise_tag)
+            .transpose()?;
         let limit = filter.limit.map_or(-1, |n| n as i64);
         let mut stmt = self.conn.prepare_cached(&sql)?;
         let ids = stmt.query_map(
-            params![filter.status, filter.kind, tag, filter.owner_id, filter.company_id, limit],
+            params![
+                filter.status,
+                filter.kind,
+                tag,
+                filter.owner_id,
+                filter.company_id,
+                limit
+            ],
             |r| r.get(0),
         )?;
         Ok(ids.collect::<rusqlite::Result<_>>()?)
@@ -210,7 +221,10 @@ impl Store {
         }
         let found = self.customers_named(r, 6)?;
         match found.as_slice() {
-            [] => Err(StoreError::invalid("customer", format!("no customer is named {r:?}"))),
+            [] => Err(StoreError::invalid(
+                "customer",
+                format!("no customer is named {r:?}"),
+            )),
             [(id, _)] => Ok(*id),
             many => {
                 let listed: Vec<String> = many
@@ -221,7 +235,10 @@ impl Store {
                 let more = if many.len() > 5 { ", …" } else { "" };
                 Err(StoreError::invalid(
                     "customer",
-                    format!("{r:?} matches several customers ({}{more}); use the number", listed.join(", ")),
+                    format!(
+                        "{r:?} matches several customers ({}{more}); use the number",
+                        listed.join(", ")
+                    ),
                 ))
             }
         }
@@ -246,12 +263,38 @@ impl Store {
         })
     }
 
-    /// People who belong to company `id`.
-    pub fn people_of(&self, company_id: i64) -> Result<Vec<CustomerSummary>> {
-        self.customers(&CustomerFilter {
-            company_id: Some(company_id),
-            ..Default::default()
+    /// A customer with people, latest interactions (at most `timeline`), deals and open
+    /// follow-ups: one consistent snapshot.
+    pub fn customer_card(&self, id: i64, timeline: usize) -> Result<crate::domain::CustomerCard> {
+        self.read(|_| {
+            let customer = self.customer_unlocked(id)?;
+            let people = if customer.kind == CustomerKind::Company {
+                let filter = CustomerFilter {
+                    company_id: Some(id),
+                    ..Default::default()
+                };
+                self.customer_summaries(&self.customer_ids(&filter)?)?
+            } else {
+                Vec::new()
+            };
+            Ok(crate::domain::CustomerCard {
+                customer,
+                people,
+                interactions: self.interactions_of(id, timeline)?,
+                deals: self.deals(&super::DealFilter {
+                    customer_id: Some(id),
+                    ..Default::default()
+                })?,
+                reminders: self.reminders(&super::ReminderFilter {
+                    customer_id: Some(id),
+                    ..Default::default()
+                })?,
+            })
         })
+    }
+
+    fn customer_unlocked(&self, id: i64) -> Result<Customer> {
+        load_customer(&self.conn, id)
     }
 
     pub fn add_customer(&mut self, draft: &CustomerDraft) -> Result<i64> {
