@@ -87,6 +87,7 @@ fn list(ctx: &mut Context, a: DealListArgs) -> Result<()> {
             .map(|o| StageOutcome::parse("outcome", o))
             .transpose()?,
         owner_id: None,
+        closed_since: None,
         limit: a.limit,
     };
     let deals = ctx.store.deals(&filter)?;

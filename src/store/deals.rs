@@ -12,6 +12,8 @@ pub struct DealFilter {
     pub stage_id: Option<i64>,
     pub outcome: Option<StageOutcome>,
     pub owner_id: Option<i64>,
+    /// Only open deals and deals closed on or after this day.
+    pub closed_since: Option<NaiveDate>,
     pub limit: Option<usize>,
 }
 
@@ -117,6 +119,7 @@ impl Store {
             "{SELECT}
              WHERE (?1 IS NULL OR d.customer_id = ?1) AND (?2 IS NULL OR d.stage_id = ?2)
                AND (?3 IS NULL OR s.outcome = ?3) AND (?4 IS NULL OR d.owner_id = ?4)
+               AND (?6 IS NULL OR d.closed_on IS NULL OR d.closed_on >= ?6)
              ORDER BY s.position, d.expected_close IS NULL, d.expected_close, d.id
              LIMIT ?5"
         ))?;
@@ -127,7 +130,8 @@ impl Store {
                 filter.stage_id,
                 filter.outcome,
                 filter.owner_id,
-                limit
+                limit,
+                date_text(filter.closed_since)
             ],
             row_to_deal,
         )?;
