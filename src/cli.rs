@@ -19,6 +19,14 @@ pub struct Cli {
     #[arg(long, global = true)]
     pub json: bool,
 
+    /// Key bindings for the app: default, vim, or a keymap file
+    #[arg(long, env = "RAPPORT_KEYMAP", value_name = "NAME|PATH")]
+    pub keymap: Option<String>,
+
+    /// Currency the app reports pipeline totals and KPIs in
+    #[arg(long, env = "RAPPORT_CURRENCY", value_name = "CODE", default_value = "USD")]
+    pub currency: String,
+
     #[command(subcommand)]
     pub command: Option<Command>,
 }
@@ -318,7 +326,10 @@ pub struct DemoArgs {
 pub fn run(cli: Cli) -> Result<()> {
     let mut ctx = commands::Context::open(cli.db.as_deref(), cli.json)?;
     let result = match cli.command {
-        None => commands::tui::run(&mut ctx),
+        None => {
+            let options = crate::tui::Options { keymap: cli.keymap, currency: Some(cli.currency) };
+            return commands::tui::run(ctx, &options);
+        }
         Some(Command::Customer(cmd)) => commands::customer::run(&mut ctx, cmd),
         Some(Command::Log(args)) => commands::log::run(&mut ctx, args),
         Some(Command::Deal(cmd)) => commands::deal::run(&mut ctx, cmd),

@@ -1,9 +1,8 @@
 use super::Context;
-use crate::{Error, Result};
+use crate::Result;
+use crate::tui::{self, Options};
 
-pub fn run(ctx: &mut Context) -> Result<()> {
-    let _ = ctx;
-    Err(Error::msg(
-        "the full-screen app is not built yet; use the subcommands (see `rapport --help`)",
-    ))
+/// `rapport` with no command: the full-screen app on the context's store.
+pub fn run(ctx: Context, options: &Options) -> Result<()> {
+    tui::run(ctx.store, options)
 }

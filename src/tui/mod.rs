@@ -1,5 +1,101 @@
 //! The full-screen app: one event loop over panes for customers, pipeline,
 //! follow-ups and KPIs.
+//!
+//! Key → (keymap) → `Action` → `App::update` → state (and store) → `view::draw(&app)`.
 
 pub mod action;
+pub mod app;
 pub mod keymap;
+pub mod list;
+pub mod panes;
+pub mod popups;
+pub mod terminal;
+pub mod theme;
+pub mod view;
+pub mod widgets;
+pub mod zone;
+
+use std::io::{self, Write};
+use std::time::Duration;
+
+use crossterm::event::{self, Event};
+use crossterm::terminal::{BeginSynchronizedUpdate, EndSynchronizedUpdate};
+use crossterm::queue;
+
+use crate::domain::Currency;
+use crate::domain::operator::os_login;
+use crate::store::Store;
+use crate::{Error, Result};
+use app::App;
+use keymap::{Keymap, user_keymap_path};
+use terminal::{TerminalGuard, Tui};
+
+/// How long the loop sleeps waiting for input; when idle it only wakes this often.
+const TICK: Duration = Duration::from_secs(1);
+
+#[derive(Debug, Clone, Default)]
+pub struct Options {
+    /// `default`, `vim`, or a keymap file.
+    pub keymap: Option<String>,
+    /// Currency KPIs and pipeline totals are reported in.
+    pub currency: Option<String>,
+}
+
+/// Opens the app on `store` and runs it until the operator quits.
+pub fn run(store: Store, options: &Options) -> Result<()> {
+    // Everything that can fail on bad configuration fails before the screen changes.
+    let keymap = Keymap::load(options.keymap.as_deref(), user_keymap_path().as_deref())
+        .map_err(|e| Error::msg(e.to_string()))?;
+    let currency = Currency::from_code(options.currency.as_deref().unwrap_or("USD"))?;
+    let mut app = App::new(store, keymap, zone::local_zone(), theme::Theme::from_env(), &os_login(), currency)?;
+    let mut guard = TerminalGuard::enter()?;
+    let size = guard.terminal.size()?;
+    app.set_size(size.width, size.height);
+    event_loop(&mut guard.terminal, &mut app)
+}
+
+fn event_loop(terminal: &mut Tui, app: &mut App) -> Result<()> {
+    // For the terminal-restore test: panic once the first frame is on screen.
+    let panic_for_test = std::env::var_os("RAPPORT_PANIC_AFTER_FIRST_FRAME").is_some();
+    let mut dirty = true;
+    let mut shown_minute = 0;
+    loop {
+        if dirty {
+            draw(terminal, app)?;
+            if panic_for_test {
+                panic!("RAPPORT_PANIC_AFTER_FIRST_FRAME is set: panicking on purpose");
+            }
+        }
+        if app.quit {
+            return Ok(());
+        }
+        if event::poll(TICK)? {
+            // Drain everything queued, then draw once.
+            loop {
+                match event::read()? {
+                    Event::Key(key) => app.handle_key(key),
+                    Event::Paste(text) => app.handle_paste(&text),
+                    Event::Resize(w, h) => app.set_size(w, h),
+                    _ => {}
+                }
+                if app.quit || !event::poll(Duration::ZERO)? {
+                    break;
+                }
+            }
+            dirty = true;
+        } else {
+            // Idle: redraw only when the minute turns (due times become overdue).
+            let minute = app.now_utc().timestamp() / 60;
+            dirty = minute != shown_minute;
+            shown_minute = minute;
+        }
+    }
+}
+
+/// One frame, wrapped in synchronized output so a slow link never shows half of it.
+fn draw(terminal: &mut Tui, app: &App) -> io::Result<()> {
+    queue!(terminal.backend_mut(), BeginSynchronizedUpdate)?;
+    terminal.draw(|frame| view::draw(frame, app))?;
+    queue!(terminal.backend_mut(), EndSynchronizedUpdate)?;
+    terminal.backend_mut().flush()
+}

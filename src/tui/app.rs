@@ -1,0 +1,436 @@
+//! The app's state and the one place it changes: keys become actions (through the
+//! keymap), actions change state and call the store, and drawing reads the result.
+
+use chrono::{DateTime, Utc};
+use chrono_tz::Tz;
+use crossterm::event::{KeyCode, KeyEvent, KeyEventKind};
+
+use crate::demo::{DemoOptions, generate};
+use crate::domain::{Currency, Operator};
+use crate::store::{Counts, Store, StoreError};
+use crate::tui::action::Action;
+use crate::tui::keymap::{KeyChord, KeyContext, Keymap, Lookup};
+use crate::tui::panes::customers::CustomersPane;
+use crate::tui::panes::followups::FollowupsPane;
+use crate::tui::panes::kpis::KpisPane;
+use crate::tui::panes::pipeline::PipelinePane;
+use crate::tui::popups::form::Form;
+use crate::tui::theme::Theme;
+
+/// Customers offered by the demo prompt on an empty database.
+pub const DEMO_CUSTOMERS: usize = 500;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Pane {
+    Customers,
+    Pipeline,
+    Followups,
+    Kpis,
+}
+
+impl Pane {
+    pub const ALL: [Pane; 4] = [Pane::Customers, Pane::Pipeline, Pane::Followups, Pane::Kpis];
+
+    pub fn title(self) -> &'static str {
+        match self {
+            Pane::Customers => "Customers",
+            Pane::Pipeline => "Pipeline",
+            Pane::Followups => "Follow-ups",
+            Pane::Kpis => "KPIs",
+        }
+    }
+
+    fn index(self) -> usize {
+        Pane::ALL.iter().position(|p| *p == self).unwrap_or(0)
+    }
+}
+
+pub enum Popup {
+    Help { scroll: usize },
+    Form(Form),
+    /// The database is empty: offer demo data.
+    OfferDemo,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Message {
+    pub text: String,
+    pub error: bool,
+}
+
+pub struct App {
+    pub store: Store,
+    pub keymap: Keymap,
+    pub zone: Tz,
+    pub theme: Theme,
+    pub me: Operator,
+    pub currency: Currency,
+    pub db_label: String,
+    pub pane: Pane,
+    pub customers: CustomersPane,
+    pub pipeline: PipelinePane,
+    pub followups: FollowupsPane,
+    pub kpis: KpisPane,
+    pub popup: Option<Popup>,
+    pub counts: Counts,
+    pub message: Option<Message>,
+    /// Keys typed so far of a multi-key binding (`g g`).
+    pub pending: Vec<KeyChord>,
+    /// Terminal size, for page lengths.
+    pub size: (u16, u16),
+    pub quit: bool,
+}
+
+/// Rows of chrome around a pane's list: tab bar, status bar, borders and a header.
+const CHROME_ROWS: u16 = 5;
+
+impl App {
+    pub fn new(mut store: Store, keymap: Keymap, zone: Tz, theme: Theme, login: &str, currency: Currency) -> Result<Self, StoreError> {
+        let me = store.ensure_operator(login)?;
+        let db_label = store
+            .path()
+            .and_then(|p| p.file_name())
+            .map_or_else(|| "(memory)".to_string(), |f| f.to_string_lossy().into_owned());
+        let counts = store.counts()?;
+        let mut app = Self {
+            store,
+            keymap,
+            zone,
+            theme,
+            me,
+            currency,
+            db_label,
+            pane: Pane::Customers,
+            customers: CustomersPane::default(),
+            pipeline: PipelinePane::default(),
+            followups: FollowupsPane::default(),
+            kpis: KpisPane::default(),
+            popup: None,
+            counts,
+            message: None,
+            pending: Vec::new(),
+            size: (80, 24),
+            quit: false,
+        };
+        if counts.customers == 0 {
+            app.popup = Some(Popup::OfferDemo);
+        }
+        app.reload_all();
+        Ok(app)
+    }
+
+    pub fn now(&self) -> DateTime<Tz> {
+        self.store.now().with_timezone(&self.zone)
+    }
+
+    pub fn now_utc(&self) -> DateTime<Utc> {
+        self.store.now()
+    }
+
+    /// Visible rows of a pane's list at the current terminal size.
+    pub fn page(&self) -> usize {
+        usize::from(self.size.1.saturating_sub(CHROME_ROWS)).max(1)
+    }
+
+    /// Rows a kanban column shows: each card takes three lines under a two-line header.
+    pub fn pipeline_page(&self) -> usize {
+        (usize::from(self.size.1.saturating_sub(CHROME_ROWS + 2)) / 3).max(1)
+    }
+
+    pub fn set_size(&mut self, width: u16, height: u16) {
+        self.size = (width, height);
+        let page = self.page();
+        self.customers.list.keep_visible(self.customers.ids.len(), page);
+        self.followups.list.keep_visible(self.followups.items.len(), page);
+    }
+
+    fn info(&mut self, text: impl Into<String>) {
+        self.message = Some(Message { text: text.into(), error: false });
+    }
+
+    fn error(&mut self, text: impl Into<String>) {
+        self.message = Some(Message { text: text.into(), error: true });
+    }
+
+    /// Reloads every pane from the store (after a write, or on request).
+    pub fn reload_all(&mut self) {
+        let page = self.page();
+        let now = self.now();
+        let results = [
+            self.store.counts().map(|c| self.counts = c),
+            self.customers.reload(&self.store, page),
+            self.pipeline.reload(&self.store, now.date_naive(), self.pipeline_page()),
+            self.followups.reload(&self.store, self.me.id, &now, page),
+            self.kpis.reload(&self.store, self.currency, &now),
+        ];
+        if let Some(Err(e)) = results.into_iter().find(Result::is_err) {
+            self.error(e.to_string());
+        }
+    }
+
+    /// The keymap context that sees a key first.
+    pub fn context(&self) -> KeyContext {
+        match (&self.popup, self.pane) {
+            (Some(Popup::Form(_)), _) => KeyContext::Form,
+            (Some(_), _) => KeyContext::Popup,
+            (None, Pane::Customers) if self.customers.detail.is_some() => KeyContext::Detail,
+            (None, Pane::Customers) => KeyContext::Customers,
+            (None, Pane::Pipeline) => KeyContext::Pipeline,
+            (None, Pane::Followups) => KeyContext::Followups,
+            (None, Pane::Kpis) => KeyContext::Kpis,
+        }
+    }
+
+    pub fn handle_key(&mut self, key: KeyEvent) {
+        if key.kind != KeyEventKind::Press {
+            return;
+        }
+        let chord = KeyChord::from_event(&key);
+        let ctx = self.context();
+        let mut lookup = self.keymap.lookup(ctx, &self.pending, chord);
+        // Forms keep typed keys for their fields; elsewhere global bindings apply too.
+        if lookup == Lookup::Unbound && ctx != KeyContext::Form {
+            lookup = self.keymap.lookup(KeyContext::Global, &self.pending, chord);
+        }
+        match lookup {
+            Lookup::Action(action) => {
+                self.pending.clear();
+                self.update(action);
+            }
+            Lookup::Pending => self.pending.push(chord),
+            Lookup::Unbound => {
+                let had_pending = !self.pending.is_empty();
+                self.pending.clear();
+                if ctx == KeyContext::Form {
+                    self.edit_form(&key);
+                } else if had_pending {
+                    self.handle_key(key);
+                }
+            }
+        }
+    }
+
+    /// Text pasted into the terminal goes into the focused form field.
+    pub fn handle_paste(&mut self, text: &str) {
+        if let Some(Popup::Form(form)) = &mut self.popup {
+            form.focused().input.insert_str(text);
+        }
+    }
+
+    fn edit_form(&mut self, key: &KeyEvent) {
+        let Some(Popup::Form(form)) = &mut self.popup else { return };
+        let field = form.focused();
+        match key.code {
+            KeyCode::Left if !field.choices.is_empty() => field.cycle(-1),
+            KeyCode::Right if !field.choices.is_empty() => field.cycle(1),
+            _ => {
+                field.input.handle(key);
+            }
+        }
+    }
+
+    /// Carries out one action.
+    pub fn update(&mut self, action: Action) {
+        match &mut self.popup {
+            Some(Popup::Form(_)) => return self.update_form(action),
+            Some(Popup::Help { scroll }) => {
+                match action {
+                    Action::Up => *scroll = scroll.saturating_sub(1),
+                    Action::Down => *scroll += 1,
+                    Action::PageUp => *scroll = scroll.saturating_sub(10),
+                    Action::PageDown => *scroll += 10,
+                    Action::Quit => self.quit = true,
+                    _ => self.popup = None,
+                }
+                return;
+            }
+            Some(Popup::OfferDemo) => {
+                match action {
+                    Action::Submit | Action::Open => self.load_demo(),
+                    Action::Quit => self.quit = true,
+                    _ => self.popup = None,
+                }
+                return;
+            }
+            None => {}
+        }
+        match action {
+            Action::Quit => self.quit = true,
+            Action::Help => self.popup = Some(Popup::Help { scroll: 0 }),
+            Action::PaneCustomers => self.pane = Pane::Customers,
+            Action::PanePipeline => self.pane = Pane::Pipeline,
+            Action::PaneFollowups => self.pane = Pane::Followups,
+            Action::PaneKpis => self.pane = Pane::Kpis,
+            Action::NextPane => self.pane = Pane::ALL[(self.pane.index() + 1) % 4],
+            Action::PrevPane => self.pane = Pane::ALL[(self.pane.index() + 3) % 4],
+            Action::Refresh => {
+                self.reload_all();
+                self.info("Reloaded");
+            }
+            _ => {
+                if let Err(e) = self.update_pane(action) {
+                    self.error(e.to_string());
+                }
+            }
+        }
+    }
+
+    fn update_pane(&mut self, action: Action) -> Result<(), StoreError> {
+        let page = self.page();
+        match self.pane {
+            Pane::Customers => {
+                if self.customers.update(action, &self.store, page)? {
+                    return Ok(());
+                }
+                self.customer_action(action, self.customers.current())
+            }
+            Pane::Pipeline => {
+                if self.pipeline.navigate(action, self.pipeline_page()) {
+                    return Ok(());
+                }
+                self.pipeline_action(action)
+            }
+            Pane::Followups => {
+                if self.followups.navigate(action, page) {
+                    return Ok(());
+                }
+                self.followup_action(action)
+            }
+            Pane::Kpis => {
+                if action == Action::CyclePeriod {
+                    self.kpis.cycle_period();
+                    let now = self.now();
+                    self.kpis.reload(&self.store, self.currency, &now)?;
+                }
+                Ok(())
+            }
+        }
+    }
+
+    /// Actions on one customer (the selected row, the open card, or a deal's customer).
+    fn customer_action(&mut self, action: Action, customer: Option<(i64, String)>) -> Result<(), StoreError> {
+        let form = match (action, customer) {
+            (Action::AddCustomer, _) => Form::add_customer(),
+            (Action::EditCustomer, Some((id, _))) => Form::edit_customer(&self.store, id)?,
+            (Action::LogInteraction, Some((id, name))) => Form::log_interaction(id, &name),
+            (Action::AddDeal, Some((id, name))) => Form::add_deal(id, &name, self.currency),
+            (Action::AddReminder, Some((id, name))) => Form::add_reminder(id, &name),
+            (Action::EditCustomer | Action::LogInteraction | Action::AddDeal | Action::AddReminder, None) => {
+                self.error("Select a customer first");
+                return Ok(());
+            }
+            _ => return Ok(()),
+        };
+        self.popup = Some(Popup::Form(form));
+        Ok(())
+    }
+
+    fn pipeline_action(&mut self, action: Action) -> Result<(), StoreError> {
+        let Some(deal) = self.pipeline.selected().cloned() else {
+            return Ok(());
+        };
+        let today = self.now().date_naive();
+        let result = match action {
+            Action::StageForward => self.store.write(|w| w.step_deal(deal.id, 1)),
+            Action::StageBack => self.store.write(|w| w.step_deal(deal.id, -1)),
+            Action::MarkWon => self.store.write(|w| w.mark_deal_won(deal.id, today)),
+            Action::MarkLost => {
+                self.popup = Some(Popup::Form(Form::lost_reason(deal.id, &deal.title)));
+                return Ok(());
+            }
+            Action::OpenCustomer | Action::Open => return self.open_customer(deal.customer_id),
+            Action::LogInteraction | Action::AddReminder | Action::AddDeal | Action::EditCustomer => {
+                return self.customer_action(action, Some((deal.customer_id, deal.customer_name.clone())));
+            }
+            _ => return Ok(()),
+        };
+        match result {
+            Ok(moved) => {
+                self.info(format!("Deal #{} is now in {}", moved.id, moved.stage_key));
+                self.reload_all();
+            }
+            Err(e) => self.error(e.to_string()),
+        }
+        Ok(())
+    }
+
+    fn followup_action(&mut self, action: Action) -> Result<(), StoreError> {
+        if action == Action::ToggleMine {
+            self.followups.mine = !self.followups.mine;
+            let now = self.now();
+            self.followups.list = Default::default();
+            self.followups.reload(&self.store, self.me.id, &now, self.page())?;
+            self.info(if self.followups.mine { "Showing your follow-ups" } else { "Showing everyone's follow-ups" });
+            return Ok(());
+        }
+        let Some(r) = self.followups.selected().cloned() else {
+            return Ok(());
+        };
+        match action {
+            Action::MarkDone => {
+                let now = self.now_utc();
+                let next = self.store.write(|w| w.complete_reminder(r.id, now))?;
+                let text = match next {
+                    Some(n) => format!("Done: follow-up #{}; next one is #{n}", r.id),
+                    None => format!("Done: follow-up #{}", r.id),
+                };
+                self.info(text);
+                self.reload_all();
+                Ok(())
+            }
+            Action::OpenCustomer | Action::Open => self.open_customer(r.customer_id),
+            Action::LogInteraction | Action::AddReminder | Action::AddDeal | Action::EditCustomer => {
+                self.customer_action(action, Some((r.customer_id, r.customer_name.clone())))
+            }
+            _ => Ok(()),
+        }
+    }
+
+    fn open_customer(&mut self, id: i64) -> Result<(), StoreError> {
+        self.pane = Pane::Customers;
+        self.customers.open(&self.store, id)?;
+        let page = self.page();
+        self.customers.list.keep_visible(self.customers.ids.len(), page);
+        self.customers.reload(&self.store, page)
+    }
+
+    fn update_form(&mut self, action: Action) {
+        let Some(Popup::Form(form)) = &mut self.popup else { return };
+        match action {
+            Action::NextField => form.next_field(1),
+            Action::PrevField => form.next_field(-1),
+            Action::Cancel => {
+                self.popup = None;
+                self.info("Cancelled; nothing was saved");
+            }
+            Action::Submit => {
+                let now = self.store.now().with_timezone(&self.zone);
+                if let Some(saved) = form.submit(&mut self.store, self.me.id, &now) {
+                    self.popup = None;
+                    self.info(saved.message);
+                    self.reload_all();
+                    if let (Some(id), Pane::Customers) = (saved.customer_id, self.pane) {
+                        if let Err(e) = self.customers.open(&self.store, id) {
+                            self.error(e.to_string());
+                        }
+                        let page = self.page();
+                        self.customers.list.keep_visible(self.customers.ids.len(), page);
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+
+    fn load_demo(&mut self) {
+        self.popup = None;
+        let login = self.me.login.clone();
+        match generate(&mut self.store, DemoOptions { customers: DEMO_CUSTOMERS, seed: 42 }, &login) {
+            Ok(report) => {
+                self.info(format!("Loaded demo data: {} customers, {} deals", report.customers, report.deals));
+                self.reload_all();
+            }
+            Err(e) => self.error(format!("Demo data not loaded: {e}")),
+        }
+    }
+}

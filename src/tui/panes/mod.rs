@@ -1,0 +1,7 @@
+//! The state of each pane: what it shows and where the selection is. Drawing lives in
+//! `view`; changes come from `App::update`.
+
+pub mod customers;
+pub mod followups;
+pub mod kpis;
+pub mod pipeline;

@@ -1,0 +1,357 @@
+//! Forms inside the app: add/edit customer, log interaction, add deal, add follow-up,
+//! and the reason a deal was lost. A form turns its fields into a domain draft;
+//! validation errors show beside the field they name; a save is one transaction;
+//! Esc closes the form and writes nothing.
+
+use chrono::{DateTime, TimeZone};
+
+use crate::domain::deal::validate_probability;
+use crate::domain::when::{parse_date, parse_datetime};
+use crate::domain::{
+    Currency, CustomerDraft, CustomerKind, CustomerStatus, DealDraft, Direction, Email, InteractionDraft,
+    InteractionKind, Money, Phone, Recurrence, ReminderDraft, ValidationError,
+};
+use crate::store::{Store, StoreError};
+use crate::tui::widgets::input::TextInput;
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum FormKind {
+    AddCustomer,
+    EditCustomer { id: i64, version: i64 },
+    LogInteraction { customer_id: i64 },
+    AddDeal { customer_id: i64 },
+    AddReminder { customer_id: i64 },
+    LostReason { deal_id: i64 },
+}
+
+#[derive(Debug, Clone)]
+pub struct Field {
+    /// Matches the `field` of the validation errors it should show.
+    pub key: &'static str,
+    pub label: &'static str,
+    pub input: TextInput,
+    /// Allowed values, cycled with left/right; empty for free text.
+    pub choices: &'static [&'static str],
+    pub hint: &'static str,
+    pub error: Option<String>,
+}
+
+impl Field {
+    fn text(key: &'static str, label: &'static str, value: impl Into<String>, hint: &'static str) -> Self {
+        Self { key, label, input: TextInput::new(value), choices: &[], hint, error: None }
+    }
+
+    fn choice(key: &'static str, label: &'static str, value: &str, choices: &'static [&'static str]) -> Self {
+        Self { key, label, input: TextInput::new(value), choices, hint: "←/→ to choose", error: None }
+    }
+
+    pub fn value(&self) -> &str {
+        self.input.text().trim()
+    }
+
+    /// Steps a choice field to the next (+1) or previous (-1) allowed value.
+    pub fn cycle(&mut self, step: isize) {
+        if self.choices.is_empty() {
+            return;
+        }
+        let n = self.choices.len() as isize;
+        let at = self.choices.iter().position(|c| c.eq_ignore_ascii_case(self.value())).map_or(-1, |i| i as isize);
+        let next = (at + step).rem_euclid(n) as usize;
+        self.input.set(self.choices[next]);
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct Form {
+    pub kind: FormKind,
+    pub title: String,
+    pub fields: Vec<Field>,
+    pub focus: usize,
+    /// An error that belongs to no single field (e.g. a stale edit).
+    pub error: Option<String>,
+}
+
+const KINDS: &[&str] = &["person", "company"];
+const STATUSES: &[&str] = &["lead", "active", "inactive", "lost"];
+const INTERACTION_KINDS: &[&str] = &["call", "email", "meeting", "note", "sms"];
+const DIRECTIONS: &[&str] = &["out", "in"];
+
+/// What a saved form did, for the status line and for reloading views.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Saved {
+    pub message: String,
+    pub customer_id: Option<i64>,
+}
+
+impl Form {
+    fn new(kind: FormKind, title: impl Into<String>, fields: Vec<Field>) -> Self {
+        Self { kind, title: title.into(), fields, focus: 0, error: None }
+    }
+
+    pub fn add_customer() -> Self {
+        Self::new(FormKind::AddCustomer, "New customer", customer_fields(&CustomerDraft::new(CustomerKind::Person, ""), None))
+    }
+
+    pub fn edit_customer(store: &Store, id: i64) -> Result<Self, StoreError> {
+        let c = store.customer(id)?;
+        let title = format!("Edit #{id}");
+        Ok(Self::new(FormKind::EditCustomer { id, version: c.version }, title, customer_fields(&c.draft(), c.company_name.as_deref())))
+    }
+
+    pub fn log_interaction(customer_id: i64, customer_name: &str) -> Self {
+        Self::new(
+            FormKind::LogInteraction { customer_id },
+            format!("Log for {customer_name}"),
+            vec![
+                Field::choice("kind", "Kind", "call", INTERACTION_KINDS),
+                Field::choice("direction", "Direction", "out", DIRECTIONS),
+                Field::text("summary", "Summary", "", "what was said or done"),
+                Field::text("outcome", "Outcome", "", "optional"),
+                Field::text("satisfaction", "Satisfaction", "", "1-5, optional"),
+                Field::text("at", "When", "now", "now, -, or YYYY-MM-DD HH:MM"),
+            ],
+        )
+    }
+
+    pub fn add_deal(customer_id: i64, customer_name: &str, currency: Currency) -> Self {
+        Self::new(
+            FormKind::AddDeal { customer_id },
+            format!("New deal for {customer_name}"),
+            vec![
+                Field::text("title", "Title", "", "e.g. Annual licence"),
+                Field::text("amount", "Amount", "", "e.g. 12,000.50"),
+                Field::text("currency", "Currency", currency.code(), "ISO code: USD, EUR, IRR, RUB…"),
+                Field::text("stage", "Stage", "lead", "lead, qualified, proposal, negotiation"),
+                Field::text("probability", "Probability %", "", "optional: the stage's default"),
+                Field::text("close", "Expected close", "", "YYYY-MM-DD, +30d, optional"),
+            ],
+        )
+    }
+
+    pub fn add_reminder(customer_id: i64, customer_name: &str) -> Self {
+        Self::new(
+            FormKind::AddReminder { customer_id },
+            format!("Follow-up for {customer_name}"),
+            vec![
+                Field::text("due", "Due", "tomorrow 10:00", "tomorrow 10:00, +3d, YYYY-MM-DD HH:MM"),
+                Field::text("note", "Note", "", "what to do"),
+                Field::text("recurrence", "Repeat", "", "daily, weekly, monthly, 14d; optional"),
+            ],
+        )
+    }
+
+    pub fn lost_reason(deal_id: i64, title: &str) -> Self {
+        Self::new(
+            FormKind::LostReason { deal_id },
+            format!("Why was \"{title}\" lost?"),
+            vec![Field::text("reason", "Reason", "", "e.g. chose a competitor")],
+        )
+    }
+
+    pub fn focused(&mut self) -> &mut Field {
+        let i = self.focus.min(self.fields.len().saturating_sub(1));
+        &mut self.fields[i]
+    }
+
+    pub fn next_field(&mut self, step: isize) {
+        let n = self.fields.len() as isize;
+        self.focus = (self.focus as isize + step).rem_euclid(n.max(1)) as usize;
+    }
+
+    fn get(&self, key: &str) -> &str {
+        self.fields.iter().find(|f| f.key == key).map_or("", Field::value)
+    }
+
+    fn optional(&self, key: &str) -> Option<String> {
+        Some(self.get(key).to_string()).filter(|v| !v.is_empty())
+    }
+
+    /// Shows `err` beside the field it names (or above the fields), focusing it.
+    fn show_error(&mut self, err: &StoreError) {
+        for f in &mut self.fields {
+            f.error = None;
+        }
+        self.error = None;
+        let (field, reason) = match err {
+            StoreError::Invalid(ValidationError { field, reason }) => (field.as_str(), reason.clone()),
+            other => ("", other.to_string()),
+        };
+        let aliases: &[(&str, &str)] = &[("tag", "tags"), ("phone", "phones"), ("email", "emails"), ("date", "close")];
+        let target = aliases.iter().find(|(from, _)| *from == field).map_or(field, |(_, to)| *to);
+        match self.fields.iter().position(|f| f.key == target) {
+            Some(i) => {
+                self.fields[i].error = Some(reason);
+                self.focus = i;
+            }
+            None => self.error = Some(err.to_string()),
+        }
+    }
+
+    /// Validates and saves in one transaction. On an error the form stays open with
+    /// the message beside its field, and nothing is written.
+    pub fn submit<Tz: TimeZone>(&mut self, store: &mut Store, me: i64, now: &DateTime<Tz>) -> Option<Saved> {
+        match self.save(store, me, now) {
+            Ok(saved) => Some(saved),
+            Err(e) => {
+                self.show_error(&e);
+                None
+            }
+        }
+    }
+
+    fn save<Tz: TimeZone>(&self, store: &mut Store, me: i64, now: &DateTime<Tz>) -> Result<Saved, StoreError> {
+        match &self.kind {
+            FormKind::AddCustomer => {
+                let mut d = self.customer_draft(store)?;
+                d.owner_id = Some(me);
+                let id = store.add_customer(&d)?;
+                Ok(Saved { message: format!("Added customer #{id}"), customer_id: Some(id) })
+            }
+            FormKind::EditCustomer { id, version } => {
+                let current = store.customer(*id)?;
+                let mut d = self.customer_draft(store)?;
+                d.owner_id = current.owner_id;
+                store.update_customer(*id, *version, &d)?;
+                Ok(Saved { message: format!("Saved customer #{id}"), customer_id: Some(*id) })
+            }
+            FormKind::LogInteraction { customer_id } => {
+                let satisfaction = match self.optional("satisfaction") {
+                    None => None,
+                    Some(s) => Some(s.parse::<u8>().map_err(|_| {
+                        ValidationError::new("satisfaction", format!("{s:?} is not a score from 1 to 5"))
+                    })?),
+                };
+                let draft = InteractionDraft {
+                    customer_id: *customer_id,
+                    deal_id: None,
+                    kind: InteractionKind::parse("kind", self.get("kind"))?,
+                    direction: Direction::parse("direction", self.get("direction"))?,
+                    occurred_at: parse_datetime("at", self.get("at"), now)?,
+                    operator_id: Some(me),
+                    summary: self.get("summary").to_string(),
+                    outcome: self.optional("outcome"),
+                    satisfaction,
+                };
+                let id = store.log_interaction(&draft)?;
+                Ok(Saved { message: format!("Logged {} #{id}", draft.kind), customer_id: Some(*customer_id) })
+            }
+            FormKind::AddDeal { customer_id } => {
+                let currency = Currency::from_code(self.get("currency"))?;
+                let stage = store.stage(self.get("stage"))?;
+                let probability = match self.optional("probability") {
+                    None => None,
+                    Some(p) => Some(validate_probability(p.parse::<i64>().map_err(|_| {
+                        ValidationError::new("probability", format!("{p:?} is not a whole number"))
+                    })?)?),
+                };
+                let draft = DealDraft {
+                    customer_id: *customer_id,
+                    title: self.get("title").to_string(),
+                    amount: Money::parse(self.get("amount"), currency)?,
+                    stage_id: Some(stage.id),
+                    probability,
+                    expected_close: self.optional("close").map(|c| parse_date("close", &c, now)).transpose()?,
+                    owner_id: Some(me),
+                };
+                let id = store.add_deal(&draft)?;
+                Ok(Saved { message: format!("Added deal #{id}"), customer_id: Some(*customer_id) })
+            }
+            FormKind::AddReminder { customer_id } => {
+                let draft = ReminderDraft {
+                    customer_id: *customer_id,
+                    deal_id: None,
+                    due_at: parse_datetime("due", self.get("due"), now)?,
+                    note: self.get("note").to_string(),
+                    recurrence: self.optional("recurrence").map(|r| Recurrence::parse(&r)).transpose()?,
+                    owner_id: Some(me),
+                };
+                let id = store.add_reminder(&draft)?;
+                Ok(Saved { message: format!("Added follow-up #{id}"), customer_id: Some(*customer_id) })
+            }
+            FormKind::LostReason { deal_id } => {
+                let today = now.date_naive();
+                let reason = self.get("reason").to_string();
+                let deal = store.write(|w| w.mark_deal_lost(*deal_id, &reason, today))?;
+                Ok(Saved { message: format!("Deal #{deal_id} marked lost"), customer_id: Some(deal.customer_id) })
+            }
+        }
+    }
+
+    fn customer_draft(&self, store: &Store) -> Result<CustomerDraft, StoreError> {
+        let mut d = CustomerDraft::new(CustomerKind::parse("kind", self.get("kind"))?, self.get("name"));
+        d.status = CustomerStatus::parse("status", self.get("status"))?;
+        d.company_id = self.optional("company").map(|c| store.resolve_customer(&c)).transpose().map_err(|e| match e {
+            StoreError::Invalid(v) => StoreError::Invalid(ValidationError::new("company", v.reason)),
+            StoreError::NotFound { id, .. } => StoreError::invalid("company", format!("customer #{id} does not exist")),
+            other => other,
+        })?;
+        d.phones = split_list(self.get("phones")).map(|p| Phone::parse_labeled(p)).collect::<Result<_, _>>()?;
+        d.emails = split_list(self.get("emails")).map(Email::parse).collect::<Result<_, _>>()?;
+        d.tags = split_list(self.get("tags")).map(str::to_string).collect();
+        d.address = self.optional("address");
+        d.notes = self.optional("notes");
+        d.validate()?;
+        Ok(d)
+    }
+}
+
+fn split_list(s: &str) -> impl Iterator<Item = &str> {
+    s.split([',', ';']).map(str::trim).filter(|p| !p.is_empty())
+}
+
+fn customer_fields(d: &CustomerDraft, company: Option<&str>) -> Vec<Field> {
+    let phones: Vec<String> = d
+        .phones
+        .iter()
+        .map(|p| if p.kind == crate::domain::PhoneKind::Mobile { p.raw.clone() } else { format!("{}:{}", p.kind.as_str(), p.raw) })
+        .collect();
+    let emails: Vec<&str> = d.emails.iter().map(Email::as_str).collect();
+    vec![
+        Field::text("name", "Name", d.name.clone(), "required"),
+        Field::choice("kind", "Kind", d.kind.as_str(), KINDS),
+        Field::text("company", "Company", company.unwrap_or_default(), "number or name; people only"),
+        Field::text("phones", "Phones", phones.join(", "), "comma-separated; work:+44 20 …"),
+        Field::text("emails", "Emails", emails.join(", "), "comma-separated"),
+        Field::text("tags", "Tags", d.tags.join(", "), "comma-separated"),
+        Field::choice("status", "Status", d.status.as_str(), STATUSES),
+        Field::text("address", "Address", d.address.clone().unwrap_or_default(), ""),
+        Field::text("notes", "Notes", d.notes.clone().unwrap_or_default(), ""),
+    ]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::Utc;
+
+    fn type_into(form: &mut Form, key: &str, text: &str) {
+        let f = form.fields.iter_mut().find(|f| f.key == key).unwrap();
+        f.input.set(text);
+    }
+
+    #[test]
+    fn invalid_email_shows_beside_the_field_and_writes_nothing() {
+        let mut store = Store::open_in_memory().unwrap();
+        let mut form = Form::add_customer();
+        type_into(&mut form, "name", "Ada");
+        type_into(&mut form, "emails", "ada@example.com, not-an-email");
+        assert!(form.submit(&mut store, 1, &Utc::now()).is_none());
+        let emails = form.fields.iter().find(|f| f.key == "emails").unwrap();
+        assert!(emails.error.as_deref().unwrap().contains("not-an-email"));
+        assert_eq!(form.fields[form.focus].key, "emails");
+        assert_eq!(store.counts().unwrap().customers, 0);
+        type_into(&mut form, "emails", "ada@example.com");
+        let saved = form.submit(&mut store, 1, &Utc::now());
+        assert!(saved.is_some());
+        assert_eq!(store.counts().unwrap().customers, 1);
+    }
+
+    #[test]
+    fn choice_fields_cycle() {
+        let mut f = Field::choice("status", "Status", "lead", STATUSES);
+        f.cycle(1);
+        assert_eq!(f.value(), "active");
+        f.cycle(-2);
+        assert_eq!(f.value(), "lost");
+    }
+}

@@ -1,0 +1,3 @@
+//! Modal state: forms. (Help and the demo offer need no state beyond `app::Popup`.)
+
+pub mod form;

@@ -1,0 +1,181 @@
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Borders, Cell, Paragraph, Row, Table};
+
+use super::{key_hint, local, local_date, safe};
+use crate::domain::{CustomerCard, CustomerSummary, StageOutcome};
+use crate::tui::action::Action;
+use crate::tui::app::App;
+use crate::tui::keymap::KeyContext;
+use crate::tui::panes::customers::sort_label;
+
+pub fn draw(frame: &mut Frame, app: &App, area: Rect) {
+    match &app.customers.detail {
+        Some(card) => draw_card(frame, app, card, area),
+        None => draw_list(frame, app, area),
+    }
+}
+
+fn draw_list(frame: &mut Frame, app: &App, area: Rect) {
+    let t = app.theme;
+    let pane = &app.customers;
+    let title = format!(
+        " Customers · {} · by {} ({} sort) ",
+        pane.ids.len(),
+        sort_label(pane.sort),
+        key_hint(app, KeyContext::Customers, Action::CycleSort)
+    );
+    let block = Block::default().borders(Borders::ALL).title(Span::styled(title, t.title()));
+    if pane.ids.is_empty() {
+        let hint = format!(
+            "No customers yet. Press {} to add one.",
+            key_hint(app, KeyContext::Customers, Action::AddCustomer)
+        );
+        frame.render_widget(Paragraph::new(hint).block(block), area);
+        return;
+    }
+    let wide = area.width >= 120;
+    let page = usize::from(area.height.saturating_sub(3));
+    let rows: Vec<Row> = (pane.list.top..(pane.list.top + page).min(pane.ids.len()))
+        .filter_map(|i| pane.row(i).map(|r| (i, r)))
+        .map(|(i, r)| {
+            let row = summary_row(app, r, wide);
+            if i == pane.list.selected { row.style(t.selected()) } else { row }
+        })
+        .collect();
+    let mut header = vec!["NAME", "COMPANY", "PHONE", if wide { "LAST CONTACT" } else { "CONTACTED" }, "OPEN DEALS"];
+    let mut widths = vec![
+        Constraint::Fill(3),
+        Constraint::Fill(2),
+        Constraint::Length(18),
+        Constraint::Length(if wide { 16 } else { 10 }),
+        Constraint::Length(14),
+    ];
+    if wide {
+        header.extend(["STATUS", "OWNER"]);
+        widths.extend([Constraint::Length(8), Constraint::Length(10)]);
+    }
+    let table = Table::new(rows, widths)
+        .header(Row::new(header).style(t.header()))
+        .block(block);
+    frame.render_widget(table, area);
+}
+
+fn summary_row<'a>(app: &App, r: &'a CustomerSummary, wide: bool) -> Row<'a> {
+    let last = r.last_contact.map(|t| if wide { local(t, app.zone) } else { local_date(t, app.zone) });
+    let open = r.open_deals.first().map(|m| format!("{} {}", compact(m.minor, m.currency.exponent()), m.currency.code()));
+    let mut cells = vec![
+        Cell::from(safe(&r.name)),
+        Cell::from(safe(r.company_name.as_deref().unwrap_or(""))),
+        Cell::from(safe(r.main_phone.as_deref().unwrap_or(""))),
+        Cell::from(last.unwrap_or_else(|| "-".into())),
+        Cell::from(open.unwrap_or_default()),
+    ];
+    if wide {
+        cells.push(Cell::from(r.status.as_str()));
+        cells.push(Cell::from(safe(r.owner_login.as_deref().unwrap_or(""))));
+    }
+    Row::new(cells)
+}
+
+/// A short amount for narrow columns, in whole units: 950 / 7.7k / 930k / 4.5M.
+pub fn compact(minor: i64, exponent: u8) -> String {
+    let whole = minor / 10_i64.pow(u32::from(exponent));
+    match whole.unsigned_abs() {
+        w if w >= 10_000_000 => format!("{}M", whole / 1_000_000),
+        w if w >= 1_000_000 => format!("{:.1}M", whole as f64 / 1e6),
+        w if w >= 100_000 => format!("{}k", whole / 1_000),
+        w if w >= 1_000 => format!("{:.1}k", whole as f64 / 1e3),
+        _ => whole.to_string(),
+    }
+}
+
+fn draw_card(frame: &mut Frame, app: &App, card: &CustomerCard, area: Rect) {
+    let t = app.theme;
+    let c = &card.customer;
+    let title = format!(" #{} {} · {} · {} ", c.id, safe(&c.name), c.kind, c.status);
+    let hints = format!(
+        " {} back · {} edit · {} log · {} deal · {} follow-up ",
+        key_hint(app, KeyContext::Detail, Action::Back),
+        key_hint(app, KeyContext::Detail, Action::EditCustomer),
+        key_hint(app, KeyContext::Detail, Action::LogInteraction),
+        key_hint(app, KeyContext::Detail, Action::AddDeal),
+        key_hint(app, KeyContext::Detail, Action::AddReminder),
+    );
+    let block = Block::default()
+        .borders(Borders::ALL)
+        .title(Span::styled(title, t.title()))
+        .title_bottom(Span::styled(hints, t.dim()));
+    let inner = block.inner(area);
+    frame.render_widget(block, area);
+
+    let label = |l: &str| Span::styled(format!("{l:<9}"), t.dim());
+    let mut facts: Vec<Line> = Vec::new();
+    if let Some(company) = &c.company_name {
+        facts.push(Line::from(vec![label("Company"), Span::raw(safe(company))]));
+    }
+    for p in &c.phones {
+        facts.push(Line::from(vec![label("Phone"), Span::raw(format!("{} ({})", safe(&p.raw), p.kind.as_str()))]));
+    }
+    for e in &c.emails {
+        facts.push(Line::from(vec![label("Email"), Span::raw(safe(e.as_str()))]));
+    }
+    if !c.tags.is_empty() {
+        facts.push(Line::from(vec![label("Tags"), Span::raw(safe(&c.tags.join(", ")))]));
+    }
+    for (name, value) in [("Address", &c.address), ("Source", &c.source), ("Owner", &c.owner_login), ("Notes", &c.notes)] {
+        if let Some(v) = value {
+            facts.push(Line::from(vec![label(name), Span::raw(safe(v))]));
+        }
+    }
+    if !card.people.is_empty() {
+        let names: Vec<String> = card.people.iter().take(8).map(|p| safe(&p.name)).collect();
+        let more = card.people.len().saturating_sub(8);
+        let more = if more > 0 { format!(" +{more}") } else { String::new() };
+        facts.push(Line::from(vec![label("People"), Span::raw(format!("{}{more}", names.join(", ")))]));
+    }
+    let mut work: Vec<Line> = vec![Line::styled("Open deals", t.header())];
+    let open: Vec<_> = card.deals.iter().filter(|d| d.outcome == StageOutcome::Open).collect();
+    if open.is_empty() {
+        work.push(Line::styled("  none", t.dim()));
+    }
+    for d in open {
+        let close = d.expected_close.map(|d| format!(" · close {d}")).unwrap_or_default();
+        work.push(Line::raw(format!("  #{} {} · {} · {} {}%{close}", d.id, safe(&d.title), d.amount, d.stage_key, d.probability)));
+    }
+    work.push(Line::styled("Follow-ups", t.header()));
+    if card.reminders.is_empty() {
+        work.push(Line::styled("  none", t.dim()));
+    }
+    for r in &card.reminders {
+        let overdue = r.effective_due() < app.now_utc();
+        let style = if overdue { t.error() } else { ratatui::style::Style::new() };
+        work.push(Line::styled(format!("  #{} {} · {}", r.id, local(r.effective_due(), app.zone), safe(&r.note)), style));
+    }
+    let mut timeline: Vec<Line> = vec![Line::styled(format!("Timeline ({} latest)", card.interactions.len()), t.header())];
+    if card.interactions.is_empty() {
+        timeline.push(Line::styled("  no interactions yet", t.dim()));
+    }
+    for i in &card.interactions {
+        let outcome = i.outcome.as_deref().map(|o| format!(" → {}", safe(o))).unwrap_or_default();
+        let score = i.satisfaction.map(|s| format!(" ★{s}")).unwrap_or_default();
+        timeline.push(Line::from(vec![
+            Span::styled(format!("  {} ", local(i.occurred_at, app.zone)), t.dim()),
+            Span::raw(format!("{:<7} {:<3} ", i.kind.as_str(), i.direction.as_str())),
+            Span::raw(format!("{}{outcome}{score}", safe(&i.summary))),
+        ]));
+    }
+    let scroll = app.customers.detail_scroll as u16;
+    if inner.width >= 120 {
+        let [left, right] = Layout::horizontal([Constraint::Percentage(45), Constraint::Percentage(55)]).areas(inner);
+        facts.push(Line::raw(""));
+        facts.extend(work);
+        frame.render_widget(Paragraph::new(facts), left);
+        frame.render_widget(Paragraph::new(timeline).scroll((scroll, 0)), right);
+    } else {
+        facts.extend(work);
+        facts.extend(timeline);
+        frame.render_widget(Paragraph::new(facts).scroll((scroll, 0)), inner);
+    }
+}

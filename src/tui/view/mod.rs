@@ -1,0 +1,113 @@
+//! Drawing: a pure function of the app state. Nothing here writes, queries or changes
+//! state. Every piece of stored text passes through `safe` before it is drawn.
+
+mod customers;
+mod followups;
+mod kpis;
+mod pipeline;
+mod popups;
+
+use chrono::{DateTime, Utc};
+use chrono_tz::Tz;
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Paragraph, Wrap};
+
+use crate::text::for_terminal;
+use crate::tui::app::{App, Pane, Popup};
+use crate::tui::action::Action;
+use crate::tui::keymap::KeyContext;
+
+/// The smallest terminal everything fits in.
+pub const MIN_WIDTH: u16 = 80;
+pub const MIN_HEIGHT: u16 = 24;
+
+/// Stored text made harmless for the terminal.
+pub fn safe(s: &str) -> String {
+    for_terminal(s).into_owned()
+}
+
+pub fn local(t: DateTime<Utc>, zone: Tz) -> String {
+    t.with_timezone(&zone).format("%Y-%m-%d %H:%M").to_string()
+}
+
+pub fn local_date(t: DateTime<Utc>, zone: Tz) -> String {
+    t.with_timezone(&zone).format("%Y-%m-%d").to_string()
+}
+
+pub fn draw(frame: &mut Frame, app: &App) {
+    let area = frame.area();
+    if area.width < MIN_WIDTH || area.height < MIN_HEIGHT {
+        let text = format!(
+            "Terminal too small: {}x{}. Rapport needs at least {MIN_WIDTH}x{MIN_HEIGHT}; enlarge the window (q quits).",
+            area.width, area.height
+        );
+        frame.render_widget(Paragraph::new(text).wrap(Wrap { trim: true }), area);
+        return;
+    }
+    let [tabs, body, status] =
+        Layout::vertical([Constraint::Length(1), Constraint::Min(0), Constraint::Length(1)]).areas(area);
+    draw_tabs(frame, app, tabs);
+    match app.pane {
+        Pane::Customers => customers::draw(frame, app, body),
+        Pane::Pipeline => pipeline::draw(frame, app, body),
+        Pane::Followups => followups::draw(frame, app, body),
+        Pane::Kpis => kpis::draw(frame, app, body),
+    }
+    draw_status(frame, app, status);
+    match &app.popup {
+        Some(Popup::Help { scroll }) => popups::help(frame, app, *scroll),
+        Some(Popup::Form(form)) => popups::form(frame, app, form),
+        Some(Popup::OfferDemo) => popups::offer_demo(frame, app),
+        None => {}
+    }
+}
+
+/// The keys bound to `action` in `ctx` (falling back to global), for hints.
+pub fn key_hint(app: &App, ctx: KeyContext, action: Action) -> String {
+    app.keymap
+        .keys_for(ctx, action)
+        .or_else(|| app.keymap.keys_for(KeyContext::Global, action))
+        .unwrap_or_else(|| "?".to_string())
+}
+
+fn draw_tabs(frame: &mut Frame, app: &App, area: Rect) {
+    let t = app.theme;
+    let mut spans = Vec::new();
+    let goto = [Action::PaneCustomers, Action::PanePipeline, Action::PaneFollowups, Action::PaneKpis];
+    for (pane, action) in Pane::ALL.iter().zip(goto) {
+        let key = key_hint(app, KeyContext::Global, action);
+        let style = if *pane == app.pane { t.active_tab() } else { t.dim() };
+        spans.push(Span::styled(format!(" {key} {} ", pane.title()), style));
+    }
+    let help = format!("{} help  {} quit ", key_hint(app, KeyContext::Global, Action::Help), key_hint(app, KeyContext::Global, Action::Quit));
+    let used: usize = spans.iter().map(Span::width).sum();
+    let pad = usize::from(area.width).saturating_sub(used + help.len());
+    spans.push(Span::raw(" ".repeat(pad)));
+    spans.push(Span::styled(help, t.dim()));
+    frame.render_widget(Line::from(spans), area);
+}
+
+fn draw_status(frame: &mut Frame, app: &App, area: Rect) {
+    let t = app.theme;
+    let c = app.counts;
+    let left = format!(
+        " {} · {} · {} customers · {} open deals · {} follow-ups ",
+        safe(&app.me.login),
+        safe(&app.db_label),
+        c.customers,
+        c.open_deals,
+        c.open_reminders
+    );
+    let mut spans = vec![Span::styled(left, t.status_bar())];
+    if !app.pending.is_empty() {
+        let keys: Vec<String> = app.pending.iter().map(ToString::to_string).collect();
+        spans.push(Span::styled(format!(" {} …", keys.join(" ")), t.warn()));
+    }
+    if let Some(m) = &app.message {
+        let style = if m.error { t.error() } else { t.ok() };
+        spans.push(Span::styled(format!(" {}", safe(&m.text)), style));
+    }
+    frame.render_widget(Line::from(spans), area);
+}

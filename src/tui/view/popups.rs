@@ -1,0 +1,142 @@
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Flex, Layout, Position, Rect};
+use ratatui::style::Style;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Borders, Clear, Paragraph, Wrap};
+use unicode_width::UnicodeWidthStr;
+
+use super::{key_hint, safe};
+use crate::tui::action::Action;
+use crate::tui::app::{App, DEMO_CUSTOMERS};
+use crate::tui::keymap::KeyContext;
+use crate::tui::popups::form::Form;
+
+fn centered(area: Rect, width: u16, height: u16) -> Rect {
+    let [v] = Layout::vertical([Constraint::Length(height.min(area.height))]).flex(Flex::Center).areas(area);
+    let [h] = Layout::horizontal([Constraint::Length(width.min(area.width))]).flex(Flex::Center).areas(v);
+    h
+}
+
+/// The help overlay, generated from the active keymap: the current context's
+/// bindings, then the global ones.
+pub fn help(frame: &mut Frame, app: &App, scroll: usize) {
+    let t = app.theme;
+    let area = centered(frame.area(), 72, frame.area().height.saturating_sub(2));
+    let under = match app.pane {
+        crate::tui::app::Pane::Customers if app.customers.detail.is_some() => KeyContext::Detail,
+        crate::tui::app::Pane::Customers => KeyContext::Customers,
+        crate::tui::app::Pane::Pipeline => KeyContext::Pipeline,
+        crate::tui::app::Pane::Followups => KeyContext::Followups,
+        crate::tui::app::Pane::Kpis => KeyContext::Kpis,
+    };
+    let mut lines = Vec::new();
+    for ctx in [under, KeyContext::Global, KeyContext::Form] {
+        lines.push(Line::styled(format!("{} keys", ctx.name()), t.header()));
+        for b in app.keymap.bindings(ctx) {
+            let keys: Vec<String> = b.keys.iter().map(ToString::to_string).collect();
+            lines.push(Line::from(vec![
+                Span::styled(format!("  {:<14}", keys.join(" ")), t.title()),
+                Span::raw(b.desc.clone()),
+            ]));
+        }
+        lines.push(Line::raw(""));
+    }
+    let block = Block::default()
+        .borders(Borders::ALL)
+        .title(Span::styled(" Keys ", t.title()))
+        .title_bottom(Span::styled(" ↑/↓ scroll · any other key closes ", t.dim()));
+    frame.render_widget(Clear, area);
+    let max_scroll = lines.len().saturating_sub(usize::from(area.height.saturating_sub(2)));
+    frame.render_widget(Paragraph::new(lines).block(block).scroll((scroll.min(max_scroll) as u16, 0)), area);
+}
+
+pub fn form(frame: &mut Frame, app: &App, form: &Form) {
+    let t = app.theme;
+    let label_width = 15u16;
+    let height = (form.fields.len() * 2 + 4) as u16 + u16::from(form.error.is_some()) * 2;
+    let area = centered(frame.area(), 76, height);
+    let hints = format!(
+        " {} next · {} save · {} cancel ",
+        key_hint(app, KeyContext::Form, Action::NextField),
+        key_hint(app, KeyContext::Form, Action::Submit),
+        key_hint(app, KeyContext::Form, Action::Cancel)
+    );
+    let block = Block::default()
+        .borders(Borders::ALL)
+        .title(Span::styled(format!(" {} ", safe(&form.title)), t.title()))
+        .title_bottom(Span::styled(hints, t.dim()));
+    let inner = block.inner(area);
+    frame.render_widget(Clear, area);
+    frame.render_widget(block, area);
+    let mut y = inner.y;
+    if let Some(err) = &form.error {
+        let r = Rect::new(inner.x, y, inner.width, 2);
+        frame.render_widget(Paragraph::new(Span::styled(safe(err), t.error())).wrap(Wrap { trim: true }), r);
+        y += 2;
+    }
+    let value_width = inner.width.saturating_sub(label_width + 1);
+    for (i, f) in form.fields.iter().enumerate() {
+        if y + 1 >= inner.y + inner.height {
+            break;
+        }
+        let focused = i == form.focus;
+        let label_style = if focused { t.active_tab() } else { Style::new() };
+        frame.render_widget(Span::styled(format!("{:<15}", f.label), label_style), Rect::new(inner.x, y, label_width, 1));
+        // Scroll long values so the cursor stays visible.
+        let text = safe(f.input.text());
+        let before: String = text.chars().take(f.input.cursor()).collect();
+        let cursor_col = before.width() as u16;
+        let shift = cursor_col.saturating_sub(value_width.saturating_sub(1));
+        let shown: String = skip_width(&text, shift);
+        let value_style = if focused { t.selected() } else { t.dim().patch(Style::new()) };
+        let field_area = Rect::new(inner.x + label_width + 1, y, value_width, 1);
+        frame.render_widget(Paragraph::new(Span::styled(format!("{shown:<w$}", w = usize::from(value_width)), value_style)), field_area);
+        if focused {
+            frame.set_cursor_position(Position::new(field_area.x + cursor_col - shift, y));
+        }
+        let note = match (&f.error, focused) {
+            (Some(e), _) => Span::styled(format!("↑ {}", safe(e)), t.error()),
+            (None, true) if !f.hint.is_empty() => Span::styled(f.hint, t.dim()),
+            _ => Span::raw(""),
+        };
+        frame.render_widget(Line::from(note), Rect::new(inner.x + label_width + 1, y + 1, value_width, 1));
+        y += 2;
+    }
+}
+
+/// `text` without its first `cols` display columns.
+fn skip_width(text: &str, cols: u16) -> String {
+    let mut skipped = 0u16;
+    text.chars()
+        .skip_while(|c| {
+            if skipped >= cols {
+                return false;
+            }
+            skipped += unicode_width::UnicodeWidthChar::width(*c).unwrap_or(0) as u16;
+            true
+        })
+        .collect()
+}
+
+pub fn offer_demo(frame: &mut Frame, app: &App) {
+    let t = app.theme;
+    let area = centered(frame.area(), 60, 9);
+    let text = vec![
+        Line::raw("This database is empty."),
+        Line::raw(""),
+        Line::raw(format!("Load realistic demo data ({DEMO_CUSTOMERS} customers in Latin, Persian")),
+        Line::raw("and Cyrillic script, deals, follow-ups, two years of history)?"),
+        Line::raw(""),
+        Line::styled(
+            format!(
+                "{} load demo data · {} start empty",
+                key_hint(app, KeyContext::Popup, Action::Submit),
+                key_hint(app, KeyContext::Popup, Action::Cancel)
+            ),
+            t.header(),
+        ),
+    ];
+    let block = Block::default().borders(Borders::ALL).title(Span::styled(" Welcome to Rapport ", t.title()));
+    frame.render_widget(Clear, area);
+    frame.render_widget(Paragraph::new(text).block(block), area);
+}

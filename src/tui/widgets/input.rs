@@ -1,0 +1,126 @@
+//! A one-line text input: the text, a cursor (in characters), and editing keys.
+
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct TextInput {
+    text: String,
+    /// Cursor position in characters, 0..=len.
+    cursor: usize,
+}
+
+impl TextInput {
+    pub fn new(text: impl Into<String>) -> Self {
+        let text = text.into();
+        let cursor = text.chars().count();
+        Self { text, cursor }
+    }
+
+    pub fn text(&self) -> &str {
+        &self.text
+    }
+
+    pub fn cursor(&self) -> usize {
+        self.cursor
+    }
+
+    pub fn set(&mut self, text: impl Into<String>) {
+        *self = Self::new(text);
+    }
+
+    fn byte_at(&self, char_index: usize) -> usize {
+        self.text.char_indices().nth(char_index).map_or(self.text.len(), |(i, _)| i)
+    }
+
+    pub fn insert(&mut self, c: char) {
+        if c.is_control() {
+            return;
+        }
+        let at = self.byte_at(self.cursor);
+        self.text.insert(at, c);
+        self.cursor += 1;
+    }
+
+    pub fn insert_str(&mut self, s: &str) {
+        for c in s.chars() {
+            self.insert(if c == '\n' || c == '\t' { ' ' } else { c });
+        }
+    }
+
+    /// Applies an editing key; `false` when the key is not an editing key.
+    pub fn handle(&mut self, key: &KeyEvent) -> bool {
+        let len = self.text.chars().count();
+        let ctrl = key.modifiers.contains(KeyModifiers::CONTROL);
+        match key.code {
+            KeyCode::Char('a') if ctrl => self.cursor = 0,
+            KeyCode::Char('e') if ctrl => self.cursor = len,
+            KeyCode::Char('u') if ctrl => {
+                let at = self.byte_at(self.cursor);
+                self.text.replace_range(..at, "");
+                self.cursor = 0;
+            }
+            KeyCode::Char('w') if ctrl => {
+                let chars: Vec<char> = self.text.chars().collect();
+                let mut start = self.cursor;
+                while start > 0 && chars[start - 1] == ' ' {
+                    start -= 1;
+                }
+                while start > 0 && chars[start - 1] != ' ' {
+                    start -= 1;
+                }
+                let (a, b) = (self.byte_at(start), self.byte_at(self.cursor));
+                self.text.replace_range(a..b, "");
+                self.cursor = start;
+            }
+            KeyCode::Char(c) if !ctrl && !key.modifiers.contains(KeyModifiers::ALT) => self.insert(c),
+            KeyCode::Backspace if self.cursor > 0 => {
+                self.cursor -= 1;
+                let at = self.byte_at(self.cursor);
+                self.text.remove(at);
+            }
+            KeyCode::Delete if self.cursor < len => {
+                let at = self.byte_at(self.cursor);
+                self.text.remove(at);
+            }
+            KeyCode::Left => self.cursor = self.cursor.saturating_sub(1),
+            KeyCode::Right => self.cursor = (self.cursor + 1).min(len),
+            KeyCode::Home => self.cursor = 0,
+            KeyCode::End => self.cursor = len,
+            KeyCode::Backspace | KeyCode::Delete => {}
+            _ => return false,
+        }
+        true
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn key(code: KeyCode) -> KeyEvent {
+        KeyEvent::new(code, KeyModifiers::NONE)
+    }
+
+    #[test]
+    fn edits_multibyte_text_by_characters() {
+        let mut t = TextInput::new("Фёдр");
+        t.handle(&key(KeyCode::Left));
+        t.handle(&key(KeyCode::Char('о')));
+        assert_eq!(t.text(), "Фёдор");
+        t.handle(&key(KeyCode::Home));
+        t.handle(&key(KeyCode::Delete));
+        assert_eq!(t.text(), "ёдор");
+        t.handle(&key(KeyCode::End));
+        t.handle(&key(KeyCode::Backspace));
+        assert_eq!((t.text(), t.cursor()), ("ёдо", 3));
+        t.insert('\u{1b}');
+        assert_eq!(t.text(), "ёдо", "control characters are never inserted");
+    }
+
+    #[test]
+    fn ctrl_w_deletes_a_word() {
+        let mut t = TextInput::new("Ada Lovelace");
+        t.handle(&KeyEvent::new(KeyCode::Char('w'), KeyModifiers::CONTROL));
+        assert_eq!(t.text(), "Ada ");
+    }
+}
