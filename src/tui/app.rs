@@ -46,7 +46,9 @@ impl Pane {
 }
 
 pub enum Popup {
-    Help { scroll: usize },
+    Help {
+        scroll: usize,
+    },
     Form(Form),
     /// The database is empty: offer demo data.
     OfferDemo,
@@ -85,12 +87,19 @@ pub struct App {
 const CHROME_ROWS: u16 = 5;
 
 impl App {
-    pub fn new(mut store: Store, keymap: Keymap, zone: Tz, theme: Theme, login: &str, currency: Currency) -> Result<Self, StoreError> {
+    pub fn new(
+        mut store: Store,
+        keymap: Keymap,
+        zone: Tz,
+        theme: Theme,
+        login: &str,
+        currency: Currency,
+    ) -> Result<Self, StoreError> {
         let me = store.ensure_operator(login)?;
-        let db_label = store
-            .path()
-            .and_then(|p| p.file_name())
-            .map_or_else(|| "(memory)".to_string(), |f| f.to_string_lossy().into_owned());
+        let db_label = store.path().and_then(|p| p.file_name()).map_or_else(
+            || "(memory)".to_string(),
+            |f| f.to_string_lossy().into_owned(),
+        );
         let counts = store.counts()?;
         let mut app = Self {
             store,
@@ -140,16 +149,26 @@ impl App {
     pub fn set_size(&mut self, width: u16, height: u16) {
         self.size = (width, height);
         let page = self.page();
-        self.customers.list.keep_visible(self.customers.ids.len(), page);
-        self.followups.list.keep_visible(self.followups.items.len(), page);
+        self.customers
+            .list
+            .keep_visible(self.customers.ids.len(), page);
+        self.followups
+            .list
+            .keep_visible(self.followups.items.len(), page);
     }
 
     fn info(&mut self, text: impl Into<String>) {
-        self.message = Some(Message { text: text.into(), error: false });
+        self.message = Some(Message {
+            text: text.into(),
+            error: false,
+        });
     }
 
     fn error(&mut self, text: impl Into<String>) {
-        self.message = Some(Message { text: text.into(), error: true });
+        self.message = Some(Message {
+            text: text.into(),
+            error: true,
+        });
     }
 
     /// Reloads every pane from the store (after a write, or on request).
@@ -159,7 +178,8 @@ impl App {
         let results = [
             self.store.counts().map(|c| self.counts = c),
             self.customers.reload(&self.store, page),
-            self.pipeline.reload(&self.store, now.date_naive(), self.pipeline_page()),
+            self.pipeline
+                .reload(&self.store, now.date_naive(), self.pipeline_page()),
             self.followups.reload(&self.store, self.me.id, &now, page),
             self.kpis.reload(&self.store, self.currency, &now),
         ];
@@ -218,7 +238,9 @@ impl App {
     }
 
     fn edit_form(&mut self, key: &KeyEvent) {
-        let Some(Popup::Form(form)) = &mut self.popup else { return };
+        let Some(Popup::Form(form)) = &mut self.popup else {
+            return;
+        };
         let field = form.focused();
         match key.code {
             KeyCode::Left if !field.choices.is_empty() => field.cycle(-1),
@@ -308,14 +330,24 @@ impl App {
     }
 
     /// Actions on one customer (the selected row, the open card, or a deal's customer).
-    fn customer_action(&mut self, action: Action, customer: Option<(i64, String)>) -> Result<(), StoreError> {
+    fn customer_action(
+        &mut self,
+        action: Action,
+        customer: Option<(i64, String)>,
+    ) -> Result<(), StoreError> {
         let form = match (action, customer) {
             (Action::AddCustomer, _) => Form::add_customer(),
             (Action::EditCustomer, Some((id, _))) => Form::edit_customer(&self.store, id)?,
             (Action::LogInteraction, Some((id, name))) => Form::log_interaction(id, &name),
             (Action::AddDeal, Some((id, name))) => Form::add_deal(id, &name, self.currency),
             (Action::AddReminder, Some((id, name))) => Form::add_reminder(id, &name),
-            (Action::EditCustomer | Action::LogInteraction | Action::AddDeal | Action::AddReminder, None) => {
+            (
+                Action::EditCustomer
+                | Action::LogInteraction
+                | Action::AddDeal
+                | Action::AddReminder,
+                None,
+            ) => {
                 self.error("Select a customer first");
                 return Ok(());
             }
@@ -339,8 +371,12 @@ impl App {
                 return Ok(());
             }
             Action::OpenCustomer | Action::Open => return self.open_customer(deal.customer_id),
-            Action::LogInteraction | Action::AddReminder | Action::AddDeal | Action::EditCustomer => {
-                return self.customer_action(action, Some((deal.customer_id, deal.customer_name.clone())));
+            Action::LogInteraction
+            | Action::AddReminder
+            | Action::AddDeal
+            | Action::EditCustomer => {
+                return self
+                    .customer_action(action, Some((deal.customer_id, deal.customer_name.clone())));
             }
             _ => return Ok(()),
         };
@@ -359,8 +395,13 @@ impl App {
             self.followups.mine = !self.followups.mine;
             let now = self.now();
             self.followups.list = Default::default();
-            self.followups.reload(&self.store, self.me.id, &now, self.page())?;
-            self.info(if self.followups.mine { "Showing your follow-ups" } else { "Showing everyone's follow-ups" });
+            self.followups
+                .reload(&self.store, self.me.id, &now, self.page())?;
+            self.info(if self.followups.mine {
+                "Showing your follow-ups"
+            } else {
+                "Showing everyone's follow-ups"
+            });
             return Ok(());
         }
         let Some(r) = self.followups.selected().cloned() else {
@@ -379,7 +420,10 @@ impl App {
                 Ok(())
             }
             Action::OpenCustomer | Action::Open => self.open_customer(r.customer_id),
-            Action::LogInteraction | Action::AddReminder | Action::AddDeal | Action::EditCustomer => {
+            Action::LogInteraction
+            | Action::AddReminder
+            | Action::AddDeal
+            | Action::EditCustomer => {
                 self.customer_action(action, Some((r.customer_id, r.customer_name.clone())))
             }
             _ => Ok(()),
@@ -390,12 +434,16 @@ impl App {
         self.pane = Pane::Customers;
         self.customers.open(&self.store, id)?;
         let page = self.page();
-        self.customers.list.keep_visible(self.customers.ids.len(), page);
+        self.customers
+            .list
+            .keep_visible(self.customers.ids.len(), page);
         self.customers.reload(&self.store, page)
     }
 
     fn update_form(&mut self, action: Action) {
-        let Some(Popup::Form(form)) = &mut self.popup else { return };
+        let Some(Popup::Form(form)) = &mut self.popup else {
+            return;
+        };
         match action {
             Action::NextField => form.next_field(1),
             Action::PrevField => form.next_field(-1),
@@ -414,7 +462,9 @@ impl App {
                             self.error(e.to_string());
                         }
                         let page = self.page();
-                        self.customers.list.keep_visible(self.customers.ids.len(), page);
+                        self.customers
+                            .list
+                            .keep_visible(self.customers.ids.len(), page);
                     }
                 }
             }
@@ -425,9 +475,19 @@ impl App {
     fn load_demo(&mut self) {
         self.popup = None;
         let login = self.me.login.clone();
-        match generate(&mut self.store, DemoOptions { customers: DEMO_CUSTOMERS, seed: 42 }, &login) {
+        match generate(
+            &mut self.store,
+            DemoOptions {
+                customers: DEMO_CUSTOMERS,
+                seed: 42,
+            },
+            &login,
+        ) {
             Ok(report) => {
-                self.info(format!("Loaded demo data: {} customers, {} deals", report.customers, report.deals));
+                self.info(format!(
+                    "Loaded demo data: {} customers, {} deals",
+                    report.customers, report.deals
+                ));
                 self.reload_all();
             }
             Err(e) => self.error(format!("Demo data not loaded: {e}")),

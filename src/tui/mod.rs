@@ -19,8 +19,8 @@ use std::io::{self, Write};
 use std::time::Duration;
 
 use crossterm::event::{self, Event};
-use crossterm::terminal::{BeginSynchronizedUpdate, EndSynchronizedUpdate};
 use crossterm::queue;
+use crossterm::terminal::{BeginSynchronizedUpdate, EndSynchronizedUpdate};
 
 use crate::domain::Currency;
 use crate::domain::operator::os_login;
@@ -47,7 +47,14 @@ pub fn run(store: Store, options: &Options) -> Result<()> {
     let keymap = Keymap::load(options.keymap.as_deref(), user_keymap_path().as_deref())
         .map_err(|e| Error::msg(e.to_string()))?;
     let currency = Currency::from_code(options.currency.as_deref().unwrap_or("USD"))?;
-    let mut app = App::new(store, keymap, zone::local_zone(), theme::Theme::from_env(), &os_login(), currency)?;
+    let mut app = App::new(
+        store,
+        keymap,
+        zone::local_zone(),
+        theme::Theme::from_env(),
+        &os_login(),
+        currency,
+    )?;
     let mut guard = TerminalGuard::enter()?;
     let size = guard.terminal.size()?;
     app.set_size(size.width, size.height);

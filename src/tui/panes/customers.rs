@@ -34,7 +34,10 @@ impl CustomersPane {
     /// Reloads the list (keeping the selected customer selected) and the open card.
     pub fn reload(&mut self, store: &Store, page: usize) -> Result<()> {
         let keep = self.selected_id();
-        self.ids = store.customer_ids(&CustomerFilter { sort: self.sort, ..Default::default() })?;
+        self.ids = store.customer_ids(&CustomerFilter {
+            sort: self.sort,
+            ..Default::default()
+        })?;
         if let Some(i) = keep.and_then(|id| self.ids.iter().position(|x| *x == id)) {
             self.list.selected = i;
         }
@@ -62,7 +65,9 @@ impl CustomersPane {
     }
 
     pub fn row(&self, index: usize) -> Option<&CustomerSummary> {
-        index.checked_sub(self.window_start).and_then(|i| self.rows.get(i))
+        index
+            .checked_sub(self.window_start)
+            .and_then(|i| self.rows.get(i))
     }
 
     pub fn selected_id(&self) -> Option<i64> {

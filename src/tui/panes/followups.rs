@@ -38,12 +38,22 @@ pub struct FollowupsPane {
 
 impl Default for FollowupsPane {
     fn default() -> Self {
-        Self { mine: true, items: Vec::new(), list: ScrollList::default() }
+        Self {
+            mine: true,
+            items: Vec::new(),
+            list: ScrollList::default(),
+        }
     }
 }
 
 impl FollowupsPane {
-    pub fn reload<Tz: TimeZone>(&mut self, store: &Store, me: i64, now: &DateTime<Tz>, page: usize) -> Result<()> {
+    pub fn reload<Tz: TimeZone>(
+        &mut self,
+        store: &Store,
+        me: i64,
+        now: &DateTime<Tz>,
+        page: usize,
+    ) -> Result<()> {
         let keep = self.selected().map(|r| r.id);
         let filter = ReminderFilter {
             owner_id: self.mine.then_some(me),

@@ -10,12 +10,19 @@ pub struct KpisPane {
 
 impl Default for KpisPane {
     fn default() -> Self {
-        Self { period: Period::Month }
+        Self {
+            period: Period::Month,
+        }
     }
 }
 
 impl KpisPane {
-    pub fn reload<Tz: TimeZone>(&mut self, _store: &Store, _currency: Currency, _now: &DateTime<Tz>) -> Result<()> {
+    pub fn reload<Tz: TimeZone>(
+        &mut self,
+        _store: &Store,
+        _currency: Currency,
+        _now: &DateTime<Tz>,
+    ) -> Result<()> {
         Ok(())
     }
 

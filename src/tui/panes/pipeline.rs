@@ -29,7 +29,12 @@ pub struct Totals {
 }
 
 pub fn totals(deals: &[Deal], currency: Currency) -> Totals {
-    let mut t = Totals { count: deals.len(), sum_minor: 0, weighted_minor: 0, other_currency: 0 };
+    let mut t = Totals {
+        count: deals.len(),
+        sum_minor: 0,
+        weighted_minor: 0,
+        other_currency: 0,
+    };
     for d in deals {
         if d.amount.currency == currency {
             t.sum_minor = t.sum_minor.saturating_add(d.amount.minor);
@@ -45,7 +50,10 @@ impl PipelinePane {
     pub fn reload(&mut self, store: &Store, today: NaiveDate, page: usize) -> Result<()> {
         let keep = self.selected().map(|d| d.id);
         self.stages = store.stages()?;
-        let deals = store.deals(&DealFilter { closed_since: Some(today - Duration::days(CLOSED_DAYS)), ..Default::default() })?;
+        let deals = store.deals(&DealFilter {
+            closed_since: Some(today - Duration::days(CLOSED_DAYS)),
+            ..Default::default()
+        })?;
         let mut columns: Vec<Vec<Deal>> = vec![Vec::new(); self.stages.len()];
         for d in deals {
             if let Some(i) = self.stages.iter().position(|s| s.id == d.stage_id) {
@@ -84,7 +92,9 @@ impl PipelinePane {
     /// Moves between columns and cards; `false` when the action is not about moving.
     pub fn navigate(&mut self, action: Action, page: usize) -> bool {
         let len = self.columns.get(self.col).map_or(0, Vec::len);
-        let Some(list) = self.lists.get_mut(self.col) else { return false };
+        let Some(list) = self.lists.get_mut(self.col) else {
+            return false;
+        };
         match action {
             Action::Up => list.move_by(-1, len, page),
             Action::Down => list.move_by(1, len, page),

@@ -8,8 +8,8 @@ use chrono::{DateTime, TimeZone};
 use crate::domain::deal::validate_probability;
 use crate::domain::when::{parse_date, parse_datetime};
 use crate::domain::{
-    Currency, CustomerDraft, CustomerKind, CustomerStatus, DealDraft, Direction, Email, InteractionDraft,
-    InteractionKind, Money, Phone, Recurrence, ReminderDraft, ValidationError,
+    Currency, CustomerDraft, CustomerKind, CustomerStatus, DealDraft, Direction, Email,
+    InteractionDraft, InteractionKind, Money, Phone, Recurrence, ReminderDraft, ValidationError,
 };
 use crate::store::{Store, StoreError};
 use crate::tui::widgets::input::TextInput;
@@ -37,12 +37,36 @@ pub struct Field {
 }
 
 impl Field {
-    fn text(key: &'static str, label: &'static str, value: impl Into<String>, hint: &'static str) -> Self {
-        Self { key, label, input: TextInput::new(value), choices: &[], hint, error: None }
+    fn text(
+        key: &'static str,
+        label: &'static str,
+        value: impl Into<String>,
+        hint: &'static str,
+    ) -> Self {
+        Self {
+            key,
+            label,
+            input: TextInput::new(value),
+            choices: &[],
+            hint,
+            error: None,
+        }
     }
 
-    fn choice(key: &'static str, label: &'static str, value: &str, choices: &'static [&'static str]) -> Self {
-        Self { key, label, input: TextInput::new(value), choices, hint: "←/→ to choose", error: None }
+    fn choice(
+        key: &'static str,
+        label: &'static str,
+        value: &str,
+        choices: &'static [&'static str],
+    ) -> Self {
+        Self {
+            key,
+            label,
+            input: TextInput::new(value),
+            choices,
+            hint: "←/→ to choose",
+            error: None,
+        }
     }
 
     pub fn value(&self) -> &str {
@@ -55,7 +79,11 @@ impl Field {
             return;
         }
         let n = self.choices.len() as isize;
-        let at = self.choices.iter().position(|c| c.eq_ignore_ascii_case(self.value())).map_or(-1, |i| i as isize);
+        let at = self
+            .choices
+            .iter()
+            .position(|c| c.eq_ignore_ascii_case(self.value()))
+            .map_or(-1, |i| i as isize);
         let next = (at + step).rem_euclid(n) as usize;
         self.input.set(self.choices[next]);
     }
@@ -85,17 +113,34 @@ pub struct Saved {
 
 impl Form {
     fn new(kind: FormKind, title: impl Into<String>, fields: Vec<Field>) -> Self {
-        Self { kind, title: title.into(), fields, focus: 0, error: None }
+        Self {
+            kind,
+            title: title.into(),
+            fields,
+            focus: 0,
+            error: None,
+        }
     }
 
     pub fn add_customer() -> Self {
-        Self::new(FormKind::AddCustomer, "New customer", customer_fields(&CustomerDraft::new(CustomerKind::Person, ""), None))
+        Self::new(
+            FormKind::AddCustomer,
+            "New customer",
+            customer_fields(&CustomerDraft::new(CustomerKind::Person, ""), None),
+        )
     }
 
     pub fn edit_customer(store: &Store, id: i64) -> Result<Self, StoreError> {
         let c = store.customer(id)?;
         let title = format!("Edit #{id}");
-        Ok(Self::new(FormKind::EditCustomer { id, version: c.version }, title, customer_fields(&c.draft(), c.company_name.as_deref())))
+        Ok(Self::new(
+            FormKind::EditCustomer {
+                id,
+                version: c.version,
+            },
+            title,
+            customer_fields(&c.draft(), c.company_name.as_deref()),
+        ))
     }
 
     pub fn log_interaction(customer_id: i64, customer_name: &str) -> Self {
@@ -120,9 +165,24 @@ impl Form {
             vec![
                 Field::text("title", "Title", "", "e.g. Annual licence"),
                 Field::text("amount", "Amount", "", "e.g. 12,000.50"),
-                Field::text("currency", "Currency", currency.code(), "ISO code: USD, EUR, IRR, RUB…"),
-                Field::text("stage", "Stage", "lead", "lead, qualified, proposal, negotiation"),
-                Field::text("probability", "Probability %", "", "optional: the stage's default"),
+                Field::text(
+                    "currency",
+                    "Currency",
+                    currency.code(),
+                    "ISO code: USD, EUR, IRR, RUB…",
+                ),
+                Field::text(
+                    "stage",
+                    "Stage",
+                    "lead",
+                    "lead, qualified, proposal, negotiation",
+                ),
+                Field::text(
+                    "probability",
+                    "Probability %",
+                    "",
+                    "optional: the stage's default",
+                ),
                 Field::text("close", "Expected close", "", "YYYY-MM-DD, +30d, optional"),
             ],
         )
@@ -133,9 +193,19 @@ impl Form {
             FormKind::AddReminder { customer_id },
             format!("Follow-up for {customer_name}"),
             vec![
-                Field::text("due", "Due", "tomorrow 10:00", "tomorrow 10:00, +3d, YYYY-MM-DD HH:MM"),
+                Field::text(
+                    "due",
+                    "Due",
+                    "tomorrow 10:00",
+                    "tomorrow 10:00, +3d, YYYY-MM-DD HH:MM",
+                ),
                 Field::text("note", "Note", "", "what to do"),
-                Field::text("recurrence", "Repeat", "", "daily, weekly, monthly, 14d; optional"),
+                Field::text(
+                    "recurrence",
+                    "Repeat",
+                    "",
+                    "daily, weekly, monthly, 14d; optional",
+                ),
             ],
         )
     }
@@ -144,7 +214,12 @@ impl Form {
         Self::new(
             FormKind::LostReason { deal_id },
             format!("Why was \"{title}\" lost?"),
-            vec![Field::text("reason", "Reason", "", "e.g. chose a competitor")],
+            vec![Field::text(
+                "reason",
+                "Reason",
+                "",
+                "e.g. chose a competitor",
+            )],
         )
     }
 
@@ -159,7 +234,10 @@ impl Form {
     }
 
     fn get(&self, key: &str) -> &str {
-        self.fields.iter().find(|f| f.key == key).map_or("", Field::value)
+        self.fields
+            .iter()
+            .find(|f| f.key == key)
+            .map_or("", Field::value)
     }
 
     fn optional(&self, key: &str) -> Option<String> {
@@ -173,11 +251,21 @@ impl Form {
         }
         self.error = None;
         let (field, reason) = match err {
-            StoreError::Invalid(ValidationError { field, reason }) => (field.as_str(), reason.clone()),
+            StoreError::Invalid(ValidationError { field, reason }) => {
+                (field.as_str(), reason.clone())
+            }
             other => ("", other.to_string()),
         };
-        let aliases: &[(&str, &str)] = &[("tag", "tags"), ("phone", "phones"), ("email", "emails"), ("date", "close")];
-        let target = aliases.iter().find(|(from, _)| *from == field).map_or(field, |(_, to)| *to);
+        let aliases: &[(&str, &str)] = &[
+            ("tag", "tags"),
+            ("phone", "phones"),
+            ("email", "emails"),
+            ("date", "close"),
+        ];
+        let target = aliases
+            .iter()
+            .find(|(from, _)| *from == field)
+            .map_or(field, |(_, to)| *to);
         match self.fields.iter().position(|f| f.key == target) {
             Some(i) => {
                 self.fields[i].error = Some(reason);
@@ -189,7 +277,12 @@ impl Form {
 
     /// Validates and saves in one transaction. On an error the form stays open with
     /// the message beside its field, and nothing is written.
-    pub fn submit<Tz: TimeZone>(&mut self, store: &mut Store, me: i64, now: &DateTime<Tz>) -> Option<Saved> {
+    pub fn submit<Tz: TimeZone>(
+        &mut self,
+        store: &mut Store,
+        me: i64,
+        now: &DateTime<Tz>,
+    ) -> Option<Saved> {
         match self.save(store, me, now) {
             Ok(saved) => Some(saved),
             Err(e) => {
@@ -199,26 +292,40 @@ impl Form {
         }
     }
 
-    fn save<Tz: TimeZone>(&self, store: &mut Store, me: i64, now: &DateTime<Tz>) -> Result<Saved, StoreError> {
+    fn save<Tz: TimeZone>(
+        &self,
+        store: &mut Store,
+        me: i64,
+        now: &DateTime<Tz>,
+    ) -> Result<Saved, StoreError> {
         match &self.kind {
             FormKind::AddCustomer => {
                 let mut d = self.customer_draft(store)?;
                 d.owner_id = Some(me);
                 let id = store.add_customer(&d)?;
-                Ok(Saved { message: format!("Added customer #{id}"), customer_id: Some(id) })
+                Ok(Saved {
+                    message: format!("Added customer #{id}"),
+                    customer_id: Some(id),
+                })
             }
             FormKind::EditCustomer { id, version } => {
                 let current = store.customer(*id)?;
                 let mut d = self.customer_draft(store)?;
                 d.owner_id = current.owner_id;
                 store.update_customer(*id, *version, &d)?;
-                Ok(Saved { message: format!("Saved customer #{id}"), customer_id: Some(*id) })
+                Ok(Saved {
+                    message: format!("Saved customer #{id}"),
+                    customer_id: Some(*id),
+                })
             }
             FormKind::LogInteraction { customer_id } => {
                 let satisfaction = match self.optional("satisfaction") {
                     None => None,
                     Some(s) => Some(s.parse::<u8>().map_err(|_| {
-                        ValidationError::new("satisfaction", format!("{s:?} is not a score from 1 to 5"))
+                        ValidationError::new(
+                            "satisfaction",
+                            format!("{s:?} is not a score from 1 to 5"),
+                        )
                     })?),
                 };
                 let draft = InteractionDraft {
@@ -233,7 +340,10 @@ impl Form {
                     satisfaction,
                 };
                 let id = store.log_interaction(&draft)?;
-                Ok(Saved { message: format!("Logged {} #{id}", draft.kind), customer_id: Some(*customer_id) })
+                Ok(Saved {
+                    message: format!("Logged {} #{id}", draft.kind),
+                    customer_id: Some(*customer_id),
+                })
             }
             FormKind::AddDeal { customer_id } => {
                 let currency = Currency::from_code(self.get("currency"))?;
@@ -250,11 +360,17 @@ impl Form {
                     amount: Money::parse(self.get("amount"), currency)?,
                     stage_id: Some(stage.id),
                     probability,
-                    expected_close: self.optional("close").map(|c| parse_date("close", &c, now)).transpose()?,
+                    expected_close: self
+                        .optional("close")
+                        .map(|c| parse_date("close", &c, now))
+                        .transpose()?,
                     owner_id: Some(me),
                 };
                 let id = store.add_deal(&draft)?;
-                Ok(Saved { message: format!("Added deal #{id}"), customer_id: Some(*customer_id) })
+                Ok(Saved {
+                    message: format!("Added deal #{id}"),
+                    customer_id: Some(*customer_id),
+                })
             }
             FormKind::AddReminder { customer_id } => {
                 let draft = ReminderDraft {
@@ -262,31 +378,55 @@ impl Form {
                     deal_id: None,
                     due_at: parse_datetime("due", self.get("due"), now)?,
                     note: self.get("note").to_string(),
-                    recurrence: self.optional("recurrence").map(|r| Recurrence::parse(&r)).transpose()?,
+                    recurrence: self
+                        .optional("recurrence")
+                        .map(|r| Recurrence::parse(&r))
+                        .transpose()?,
                     owner_id: Some(me),
                 };
                 let id = store.add_reminder(&draft)?;
-                Ok(Saved { message: format!("Added follow-up #{id}"), customer_id: Some(*customer_id) })
+                Ok(Saved {
+                    message: format!("Added follow-up #{id}"),
+                    customer_id: Some(*customer_id),
+                })
             }
             FormKind::LostReason { deal_id } => {
                 let today = now.date_naive();
                 let reason = self.get("reason").to_string();
                 let deal = store.write(|w| w.mark_deal_lost(*deal_id, &reason, today))?;
-                Ok(Saved { message: format!("Deal #{deal_id} marked lost"), customer_id: Some(deal.customer_id) })
+                Ok(Saved {
+                    message: format!("Deal #{deal_id} marked lost"),
+                    customer_id: Some(deal.customer_id),
+                })
             }
         }
     }
 
     fn customer_draft(&self, store: &Store) -> Result<CustomerDraft, StoreError> {
-        let mut d = CustomerDraft::new(CustomerKind::parse("kind", self.get("kind"))?, self.get("name"));
+        let mut d = CustomerDraft::new(
+            CustomerKind::parse("kind", self.get("kind"))?,
+            self.get("name"),
+        );
         d.status = CustomerStatus::parse("status", self.get("status"))?;
-        d.company_id = self.optional("company").map(|c| store.resolve_customer(&c)).transpose().map_err(|e| match e {
-            StoreError::Invalid(v) => StoreError::Invalid(ValidationError::new("company", v.reason)),
-            StoreError::NotFound { id, .. } => StoreError::invalid("company", format!("customer #{id} does not exist")),
-            other => other,
-        })?;
-        d.phones = split_list(self.get("phones")).map(|p| Phone::parse_labeled(p)).collect::<Result<_, _>>()?;
-        d.emails = split_list(self.get("emails")).map(Email::parse).collect::<Result<_, _>>()?;
+        d.company_id = self
+            .optional("company")
+            .map(|c| store.resolve_customer(&c))
+            .transpose()
+            .map_err(|e| match e {
+                StoreError::Invalid(v) => {
+                    StoreError::Invalid(ValidationError::new("company", v.reason))
+                }
+                StoreError::NotFound { id, .. } => {
+                    StoreError::invalid("company", format!("customer #{id} does not exist"))
+                }
+                other => other,
+            })?;
+        d.phones = split_list(self.get("phones"))
+            .map(|p| Phone::parse_labeled(p))
+            .collect::<Result<_, _>>()?;
+        d.emails = split_list(self.get("emails"))
+            .map(Email::parse)
+            .collect::<Result<_, _>>()?;
         d.tags = split_list(self.get("tags")).map(str::to_string).collect();
         d.address = self.optional("address");
         d.notes = self.optional("notes");
@@ -303,18 +443,39 @@ fn customer_fields(d: &CustomerDraft, company: Option<&str>) -> Vec<Field> {
     let phones: Vec<String> = d
         .phones
         .iter()
-        .map(|p| if p.kind == crate::domain::PhoneKind::Mobile { p.raw.clone() } else { format!("{}:{}", p.kind.as_str(), p.raw) })
+        .map(|p| {
+            if p.kind == crate::domain::PhoneKind::Mobile {
+                p.raw.clone()
+            } else {
+                format!("{}:{}", p.kind.as_str(), p.raw)
+            }
+        })
         .collect();
     let emails: Vec<&str> = d.emails.iter().map(Email::as_str).collect();
     vec![
         Field::text("name", "Name", d.name.clone(), "required"),
         Field::choice("kind", "Kind", d.kind.as_str(), KINDS),
-        Field::text("company", "Company", company.unwrap_or_default(), "number or name; people only"),
-        Field::text("phones", "Phones", phones.join(", "), "comma-separated; work:+44 20 …"),
+        Field::text(
+            "company",
+            "Company",
+            company.unwrap_or_default(),
+            "number or name; people only",
+        ),
+        Field::text(
+            "phones",
+            "Phones",
+            phones.join(", "),
+            "comma-separated; work:+44 20 …",
+        ),
         Field::text("emails", "Emails", emails.join(", "), "comma-separated"),
         Field::text("tags", "Tags", d.tags.join(", "), "comma-separated"),
         Field::choice("status", "Status", d.status.as_str(), STATUSES),
-        Field::text("address", "Address", d.address.clone().unwrap_or_default(), ""),
+        Field::text(
+            "address",
+            "Address",
+            d.address.clone().unwrap_or_default(),
+            "",
+        ),
         Field::text("notes", "Notes", d.notes.clone().unwrap_or_default(), ""),
     ]
 }

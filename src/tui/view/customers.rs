@@ -26,7 +26,9 @@ fn draw_list(frame: &mut Frame, app: &App, area: Rect) {
         sort_label(pane.sort),
         key_hint(app, KeyContext::Customers, Action::CycleSort)
     );
-    let block = Block::default().borders(Borders::ALL).title(Span::styled(title, t.title()));
+    let block = Block::default()
+        .borders(Borders::ALL)
+        .title(Span::styled(title, t.title()));
     if pane.ids.is_empty() {
         let hint = format!(
             "No customers yet. Press {} to add one.",
@@ -41,10 +43,20 @@ fn draw_list(frame: &mut Frame, app: &App, area: Rect) {
         .filter_map(|i| pane.row(i).map(|r| (i, r)))
         .map(|(i, r)| {
             let row = summary_row(app, r, wide);
-            if i == pane.list.selected { row.style(t.selected()) } else { row }
+            if i == pane.list.selected {
+                row.style(t.selected())
+            } else {
+                row
+            }
         })
         .collect();
-    let mut header = vec!["NAME", "COMPANY", "PHONE", if wide { "LAST CONTACT" } else { "CONTACTED" }, "OPEN DEALS"];
+    let mut header = vec![
+        "NAME",
+        "COMPANY",
+        "PHONE",
+        if wide { "LAST CONTACT" } else { "CONTACTED" },
+        "OPEN DEALS",
+    ];
     let mut widths = vec![
         Constraint::Fill(3),
         Constraint::Fill(2),
@@ -63,8 +75,20 @@ fn draw_list(frame: &mut Frame, app: &App, area: Rect) {
 }
 
 fn summary_row<'a>(app: &App, r: &'a CustomerSummary, wide: bool) -> Row<'a> {
-    let last = r.last_contact.map(|t| if wide { local(t, app.zone) } else { local_date(t, app.zone) });
-    let open = r.open_deals.first().map(|m| format!("{} {}", compact(m.minor, m.currency.exponent()), m.currency.code()));
+    let last = r.last_contact.map(|t| {
+        if wide {
+            local(t, app.zone)
+        } else {
+            local_date(t, app.zone)
+        }
+    });
+    let open = r.open_deals.first().map(|m| {
+        format!(
+            "{} {}",
+            compact(m.minor, m.currency.exponent()),
+            m.currency.code()
+        )
+    });
     let mut cells = vec![
         Cell::from(safe(&r.name)),
         Cell::from(safe(r.company_name.as_deref().unwrap_or(""))),
@@ -116,15 +140,29 @@ fn draw_card(frame: &mut Frame, app: &App, card: &CustomerCard, area: Rect) {
         facts.push(Line::from(vec![label("Company"), Span::raw(safe(company))]));
     }
     for p in &c.phones {
-        facts.push(Line::from(vec![label("Phone"), Span::raw(format!("{} ({})", safe(&p.raw), p.kind.as_str()))]));
+        facts.push(Line::from(vec![
+            label("Phone"),
+            Span::raw(format!("{} ({})", safe(&p.raw), p.kind.as_str())),
+        ]));
     }
     for e in &c.emails {
-        facts.push(Line::from(vec![label("Email"), Span::raw(safe(e.as_str()))]));
+        facts.push(Line::from(vec![
+            label("Email"),
+            Span::raw(safe(e.as_str())),
+        ]));
     }
     if !c.tags.is_empty() {
-        facts.push(Line::from(vec![label("Tags"), Span::raw(safe(&c.tags.join(", ")))]));
+        facts.push(Line::from(vec![
+            label("Tags"),
+            Span::raw(safe(&c.tags.join(", "))),
+        ]));
     }
-    for (name, value) in [("Address", &c.address), ("Source", &c.source), ("Owner", &c.owner_login), ("Notes", &c.notes)] {
+    for (name, value) in [
+        ("Address", &c.address),
+        ("Source", &c.source),
+        ("Owner", &c.owner_login),
+        ("Notes", &c.notes),
+    ] {
         if let Some(v) = value {
             facts.push(Line::from(vec![label(name), Span::raw(safe(v))]));
         }
@@ -132,17 +170,38 @@ fn draw_card(frame: &mut Frame, app: &App, card: &CustomerCard, area: Rect) {
     if !card.people.is_empty() {
         let names: Vec<String> = card.people.iter().take(8).map(|p| safe(&p.name)).collect();
         let more = card.people.len().saturating_sub(8);
-        let more = if more > 0 { format!(" +{more}") } else { String::new() };
-        facts.push(Line::from(vec![label("People"), Span::raw(format!("{}{more}", names.join(", ")))]));
+        let more = if more > 0 {
+            format!(" +{more}")
+        } else {
+            String::new()
+        };
+        facts.push(Line::from(vec![
+            label("People"),
+            Span::raw(format!("{}{more}", names.join(", "))),
+        ]));
     }
     let mut work: Vec<Line> = vec![Line::styled("Open deals", t.header())];
-    let open: Vec<_> = card.deals.iter().filter(|d| d.outcome == StageOutcome::Open).collect();
+    let open: Vec<_> = card
+        .deals
+        .iter()
+        .filter(|d| d.outcome == StageOutcome::Open)
+        .collect();
     if open.is_empty() {
         work.push(Line::styled("  none", t.dim()));
     }
     for d in open {
-        let close = d.expected_close.map(|d| format!(" · close {d}")).unwrap_or_default();
-        work.push(Line::raw(format!("  #{} {} · {} · {} {}%{close}", d.id, safe(&d.title), d.amount, d.stage_key, d.probability)));
+        let close = d
+            .expected_close
+            .map(|d| format!(" · close {d}"))
+            .unwrap_or_default();
+        work.push(Line::raw(format!(
+            "  #{} {} · {} · {} {}%{close}",
+            d.id,
+            safe(&d.title),
+            d.amount,
+            d.stage_key,
+            d.probability
+        )));
     }
     work.push(Line::styled("Follow-ups", t.header()));
     if card.reminders.is_empty() {
@@ -150,25 +209,50 @@ fn draw_card(frame: &mut Frame, app: &App, card: &CustomerCard, area: Rect) {
     }
     for r in &card.reminders {
         let overdue = r.effective_due() < app.now_utc();
-        let style = if overdue { t.error() } else { ratatui::style::Style::new() };
-        work.push(Line::styled(format!("  #{} {} · {}", r.id, local(r.effective_due(), app.zone), safe(&r.note)), style));
+        let style = if overdue {
+            t.error()
+        } else {
+            ratatui::style::Style::new()
+        };
+        work.push(Line::styled(
+            format!(
+                "  #{} {} · {}",
+                r.id,
+                local(r.effective_due(), app.zone),
+                safe(&r.note)
+            ),
+            style,
+        ));
     }
-    let mut timeline: Vec<Line> = vec![Line::styled(format!("Timeline ({} latest)", card.interactions.len()), t.header())];
+    let mut timeline: Vec<Line> = vec![Line::styled(
+        format!("Timeline ({} latest)", card.interactions.len()),
+        t.header(),
+    )];
     if card.interactions.is_empty() {
         timeline.push(Line::styled("  no interactions yet", t.dim()));
     }
     for i in &card.interactions {
-        let outcome = i.outcome.as_deref().map(|o| format!(" → {}", safe(o))).unwrap_or_default();
+        let outcome = i
+            .outcome
+            .as_deref()
+            .map(|o| format!(" → {}", safe(o)))
+            .unwrap_or_default();
         let score = i.satisfaction.map(|s| format!(" ★{s}")).unwrap_or_default();
         timeline.push(Line::from(vec![
             Span::styled(format!("  {} ", local(i.occurred_at, app.zone)), t.dim()),
-            Span::raw(format!("{:<7} {:<3} ", i.kind.as_str(), i.direction.as_str())),
+            Span::raw(format!(
+                "{:<7} {:<3} ",
+                i.kind.as_str(),
+                i.direction.as_str()
+            )),
             Span::raw(format!("{}{outcome}{score}", safe(&i.summary))),
         ]));
     }
     let scroll = app.customers.detail_scroll as u16;
     if inner.width >= 120 {
-        let [left, right] = Layout::horizontal([Constraint::Percentage(45), Constraint::Percentage(55)]).areas(inner);
+        let [left, right] =
+            Layout::horizontal([Constraint::Percentage(45), Constraint::Percentage(55)])
+                .areas(inner);
         facts.push(Line::raw(""));
         facts.extend(work);
         frame.render_widget(Paragraph::new(facts), left);

@@ -55,19 +55,32 @@ pub fn draw(frame: &mut Frame, app: &App, area: Rect) {
                 Cell::from(safe(&r.note)),
             ];
             if wide {
-                cells.push(Cell::from(r.recurrence.map(Recurrence::as_text).unwrap_or_default()));
+                cells.push(Cell::from(
+                    r.recurrence.map(Recurrence::as_text).unwrap_or_default(),
+                ));
                 cells.push(Cell::from(safe(r.owner_login.as_deref().unwrap_or(""))));
             }
             let row = Row::new(cells);
-            if i == f.list.selected { row.style(t.selected()) } else { row }
+            if i == f.list.selected {
+                row.style(t.selected())
+            } else {
+                row
+            }
         })
         .collect();
     let mut header = vec!["", "DUE", "CUSTOMER", "NOTE"];
-    let mut widths = vec![Constraint::Length(8), Constraint::Length(16), Constraint::Fill(2), Constraint::Fill(3)];
+    let mut widths = vec![
+        Constraint::Length(8),
+        Constraint::Length(16),
+        Constraint::Fill(2),
+        Constraint::Fill(3),
+    ];
     if wide {
         header.extend(["REPEATS", "OWNER"]);
         widths.extend([Constraint::Length(8), Constraint::Length(10)]);
     }
-    let table = Table::new(rows, widths).header(Row::new(header).style(t.header())).block(block);
+    let table = Table::new(rows, widths)
+        .header(Row::new(header).style(t.header()))
+        .block(block);
     frame.render_widget(table, area);
 }

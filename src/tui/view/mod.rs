@@ -15,8 +15,8 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Paragraph, Wrap};
 
 use crate::text::for_terminal;
-use crate::tui::app::{App, Pane, Popup};
 use crate::tui::action::Action;
+use crate::tui::app::{App, Pane, Popup};
 use crate::tui::keymap::KeyContext;
 
 /// The smallest terminal everything fits in.
@@ -46,8 +46,12 @@ pub fn draw(frame: &mut Frame, app: &App) {
         frame.render_widget(Paragraph::new(text).wrap(Wrap { trim: true }), area);
         return;
     }
-    let [tabs, body, status] =
-        Layout::vertical([Constraint::Length(1), Constraint::Min(0), Constraint::Length(1)]).areas(area);
+    let [tabs, body, status] = Layout::vertical([
+        Constraint::Length(1),
+        Constraint::Min(0),
+        Constraint::Length(1),
+    ])
+    .areas(area);
     draw_tabs(frame, app, tabs);
     match app.pane {
         Pane::Customers => customers::draw(frame, app, body),
@@ -75,13 +79,26 @@ pub fn key_hint(app: &App, ctx: KeyContext, action: Action) -> String {
 fn draw_tabs(frame: &mut Frame, app: &App, area: Rect) {
     let t = app.theme;
     let mut spans = Vec::new();
-    let goto = [Action::PaneCustomers, Action::PanePipeline, Action::PaneFollowups, Action::PaneKpis];
+    let goto = [
+        Action::PaneCustomers,
+        Action::PanePipeline,
+        Action::PaneFollowups,
+        Action::PaneKpis,
+    ];
     for (pane, action) in Pane::ALL.iter().zip(goto) {
         let key = key_hint(app, KeyContext::Global, action);
-        let style = if *pane == app.pane { t.active_tab() } else { t.dim() };
+        let style = if *pane == app.pane {
+            t.active_tab()
+        } else {
+            t.dim()
+        };
         spans.push(Span::styled(format!(" {key} {} ", pane.title()), style));
     }
-    let help = format!("{} help  {} quit ", key_hint(app, KeyContext::Global, Action::Help), key_hint(app, KeyContext::Global, Action::Quit));
+    let help = format!(
+        "{} help  {} quit ",
+        key_hint(app, KeyContext::Global, Action::Help),
+        key_hint(app, KeyContext::Global, Action::Quit)
+    );
     let used: usize = spans.iter().map(Span::width).sum();
     let pad = usize::from(area.width).saturating_sub(used + help.len());
     spans.push(Span::raw(" ".repeat(pad)));

@@ -28,7 +28,10 @@ pub fn draw(frame: &mut Frame, app: &App, area: Rect) {
     );
     let block = Block::default()
         .borders(Borders::ALL)
-        .title(Span::styled(format!(" Pipeline · amounts in {} ", app.currency.code()), t.title()))
+        .title(Span::styled(
+            format!(" Pipeline · amounts in {} ", app.currency.code()),
+            t.title(),
+        ))
         .title_bottom(Span::styled(hints, t.dim()));
     let inner = block.inner(area);
     frame.render_widget(block, area);
@@ -53,31 +56,70 @@ fn draw_column(frame: &mut Frame, app: &App, col: usize, area: Rect, divider: bo
     let selected_col = col == p.col;
     let tot = totals(deals, app.currency);
     let exp = app.currency.exponent();
-    let title_style = if selected_col { t.active_tab() } else { t.header() };
-    let recent = if stage.outcome == StageOutcome::Open { String::new() } else { format!(" {CLOSED_DAYS}d") };
+    let title_style = if selected_col {
+        t.active_tab()
+    } else {
+        t.header()
+    };
+    let recent = if stage.outcome == StageOutcome::Open {
+        String::new()
+    } else {
+        format!(" {CLOSED_DAYS}d")
+    };
     let block = Block::default()
-        .borders(if divider { Borders::RIGHT } else { Borders::NONE })
-        .title(Span::styled(format!("{} ({}){recent}", stage.name, tot.count), title_style));
+        .borders(if divider {
+            Borders::RIGHT
+        } else {
+            Borders::NONE
+        })
+        .title(Span::styled(
+            format!("{} ({}){recent}", stage.name, tot.count),
+            title_style,
+        ));
     let inner = block.inner(area);
     frame.render_widget(block, area);
-    let others = if tot.other_currency > 0 { format!(" +{} other", tot.other_currency) } else { String::new() };
+    let others = if tot.other_currency > 0 {
+        format!(" +{} other", tot.other_currency)
+    } else {
+        String::new()
+    };
     let mut lines = vec![
-        Line::styled(format!("Σ {}{others}", compact(tot.sum_minor, exp)), t.dim()),
+        Line::styled(
+            format!("Σ {}{others}", compact(tot.sum_minor, exp)),
+            t.dim(),
+        ),
         Line::styled(format!("⚖ {}", compact(tot.weighted_minor, exp)), t.dim()),
     ];
     let page = usize::from(inner.height.saturating_sub(2)) / 3;
     for (i, d) in deals.iter().enumerate().skip(list.top).take(page.max(1)) {
-        let style = if selected_col && i == list.selected { t.selected() } else { Style::new() };
-        let when = d.closed_on.or(d.expected_close).map(|d| d.format(" · %d %b").to_string()).unwrap_or_default();
-        lines.push(Line::styled(safe(&d.title), style.add_modifier(Modifier::BOLD)));
+        let style = if selected_col && i == list.selected {
+            t.selected()
+        } else {
+            Style::new()
+        };
+        let when = d
+            .closed_on
+            .or(d.expected_close)
+            .map(|d| d.format(" · %d %b").to_string())
+            .unwrap_or_default();
+        lines.push(Line::styled(
+            safe(&d.title),
+            style.add_modifier(Modifier::BOLD),
+        ));
         lines.push(Line::styled(safe(&d.customer_name), style));
         let amount = compact(d.amount.minor, d.amount.currency.exponent());
-        lines.push(Line::styled(format!("{amount} {}{when}", d.amount.currency.code()), style));
+        lines.push(Line::styled(
+            format!("{amount} {}{when}", d.amount.currency.code()),
+            style,
+        ));
     }
     if deals.is_empty() {
         lines.push(Line::styled("—", t.dim()));
     } else if list.top + page < deals.len() {
-        lines.push(Line::styled(format!("↓ {} more", deals.len() - list.top - page), t.dim()));
+        lines.push(Line::styled(
+            format!("↓ {} more", deals.len() - list.top - page),
+            t.dim(),
+        ));
     }
     frame.render_widget(Paragraph::new(lines), inner);
 }

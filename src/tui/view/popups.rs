@@ -12,8 +12,12 @@ use crate::tui::keymap::KeyContext;
 use crate::tui::popups::form::Form;
 
 fn centered(area: Rect, width: u16, height: u16) -> Rect {
-    let [v] = Layout::vertical([Constraint::Length(height.min(area.height))]).flex(Flex::Center).areas(area);
-    let [h] = Layout::horizontal([Constraint::Length(width.min(area.width))]).flex(Flex::Center).areas(v);
+    let [v] = Layout::vertical([Constraint::Length(height.min(area.height))])
+        .flex(Flex::Center)
+        .areas(area);
+    let [h] = Layout::horizontal([Constraint::Length(width.min(area.width))])
+        .flex(Flex::Center)
+        .areas(v);
     h
 }
 
@@ -46,8 +50,15 @@ pub fn help(frame: &mut Frame, app: &App, scroll: usize) {
         .title(Span::styled(" Keys ", t.title()))
         .title_bottom(Span::styled(" ↑/↓ scroll · any other key closes ", t.dim()));
     frame.render_widget(Clear, area);
-    let max_scroll = lines.len().saturating_sub(usize::from(area.height.saturating_sub(2)));
-    frame.render_widget(Paragraph::new(lines).block(block).scroll((scroll.min(max_scroll) as u16, 0)), area);
+    let max_scroll = lines
+        .len()
+        .saturating_sub(usize::from(area.height.saturating_sub(2)));
+    frame.render_widget(
+        Paragraph::new(lines)
+            .block(block)
+            .scroll((scroll.min(max_scroll) as u16, 0)),
+        area,
+    );
 }
 
 pub fn form(frame: &mut Frame, app: &App, form: &Form) {
@@ -71,7 +82,10 @@ pub fn form(frame: &mut Frame, app: &App, form: &Form) {
     let mut y = inner.y;
     if let Some(err) = &form.error {
         let r = Rect::new(inner.x, y, inner.width, 2);
-        frame.render_widget(Paragraph::new(Span::styled(safe(err), t.error())).wrap(Wrap { trim: true }), r);
+        frame.render_widget(
+            Paragraph::new(Span::styled(safe(err), t.error())).wrap(Wrap { trim: true }),
+            r,
+        );
         y += 2;
     }
     let value_width = inner.width.saturating_sub(label_width + 1);
@@ -80,17 +94,34 @@ pub fn form(frame: &mut Frame, app: &App, form: &Form) {
             break;
         }
         let focused = i == form.focus;
-        let label_style = if focused { t.active_tab() } else { Style::new() };
-        frame.render_widget(Span::styled(format!("{:<15}", f.label), label_style), Rect::new(inner.x, y, label_width, 1));
+        let label_style = if focused {
+            t.active_tab()
+        } else {
+            Style::new()
+        };
+        frame.render_widget(
+            Span::styled(format!("{:<15}", f.label), label_style),
+            Rect::new(inner.x, y, label_width, 1),
+        );
         // Scroll long values so the cursor stays visible.
         let text = safe(f.input.text());
         let before: String = text.chars().take(f.input.cursor()).collect();
         let cursor_col = before.width() as u16;
         let shift = cursor_col.saturating_sub(value_width.saturating_sub(1));
         let shown: String = skip_width(&text, shift);
-        let value_style = if focused { t.selected() } else { t.dim().patch(Style::new()) };
+        let value_style = if focused {
+            t.selected()
+        } else {
+            t.dim().patch(Style::new())
+        };
         let field_area = Rect::new(inner.x + label_width + 1, y, value_width, 1);
-        frame.render_widget(Paragraph::new(Span::styled(format!("{shown:<w$}", w = usize::from(value_width)), value_style)), field_area);
+        frame.render_widget(
+            Paragraph::new(Span::styled(
+                format!("{shown:<w$}", w = usize::from(value_width)),
+                value_style,
+            )),
+            field_area,
+        );
         if focused {
             frame.set_cursor_position(Position::new(field_area.x + cursor_col - shift, y));
         }
@@ -99,7 +130,10 @@ pub fn form(frame: &mut Frame, app: &App, form: &Form) {
             (None, true) if !f.hint.is_empty() => Span::styled(f.hint, t.dim()),
             _ => Span::raw(""),
         };
-        frame.render_widget(Line::from(note), Rect::new(inner.x + label_width + 1, y + 1, value_width, 1));
+        frame.render_widget(
+            Line::from(note),
+            Rect::new(inner.x + label_width + 1, y + 1, value_width, 1),
+        );
         y += 2;
     }
 }
@@ -124,7 +158,9 @@ pub fn offer_demo(frame: &mut Frame, app: &App) {
     let text = vec![
         Line::raw("This database is empty."),
         Line::raw(""),
-        Line::raw(format!("Load realistic demo data ({DEMO_CUSTOMERS} customers in Latin, Persian")),
+        Line::raw(format!(
+            "Load realistic demo data ({DEMO_CUSTOMERS} customers in Latin, Persian"
+        )),
         Line::raw("and Cyrillic script, deals, follow-ups, two years of history)?"),
         Line::raw(""),
         Line::styled(
@@ -136,7 +172,9 @@ pub fn offer_demo(frame: &mut Frame, app: &App) {
             t.header(),
         ),
     ];
-    let block = Block::default().borders(Borders::ALL).title(Span::styled(" Welcome to Rapport ", t.title()));
+    let block = Block::default()
+        .borders(Borders::ALL)
+        .title(Span::styled(" Welcome to Rapport ", t.title()));
     frame.render_widget(Clear, area);
     frame.render_widget(Paragraph::new(text).block(block), area);
 }

@@ -1,0 +1,202 @@
+//! Screens of the app, rendered with ratatui's TestBackend over a fixed demo database
+//! and a fixed clock, at 80x24 and 160x48. A change to a screen shows as a snapshot diff.
+
+use std::sync::Arc;
+
+use chrono::{DateTime, Utc};
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use rapport::demo::{DemoOptions, generate};
+use rapport::domain::{Currency, CustomerDraft, CustomerKind};
+use rapport::store::Store;
+use rapport::tui::app::{App, Pane};
+use rapport::tui::keymap::Keymap;
+use rapport::tui::theme::Theme;
+use rapport::tui::view;
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+
+fn clock() -> DateTime<Utc> {
+    DateTime::parse_from_rfc3339("2026-11-23T09:30:00Z")
+        .unwrap()
+        .to_utc()
+}
+
+fn demo_app(width: u16, height: u16) -> App {
+    let mut store = Store::open_in_memory().unwrap().with_clock(Arc::new(clock));
+    generate(
+        &mut store,
+        DemoOptions {
+            customers: 300,
+            seed: 42,
+        },
+        "sara",
+    )
+    .unwrap();
+    app_on(store, width, height)
+}
+
+fn app_on(store: Store, width: u16, height: u16) -> App {
+    let keymap = Keymap::builtin("default").unwrap();
+    let mut app = App::new(
+        store,
+        keymap,
+        chrono_tz::UTC,
+        Theme { color: true },
+        "sara",
+        Currency::USD,
+    )
+    .unwrap();
+    app.set_size(width, height);
+    app
+}
+
+fn screen(app: &App) -> String {
+    let (w, h) = app.size;
+    let mut terminal = Terminal::new(TestBackend::new(w, h)).unwrap();
+    terminal.draw(|f| view::draw(f, app)).unwrap();
+    terminal.backend().to_string()
+}
+
+fn press(app: &mut App, code: KeyCode) {
+    app.handle_key(KeyEvent::new(code, KeyModifiers::NONE));
+}
+
+fn type_text(app: &mut App, text: &str) {
+    for c in text.chars() {
+        press(app, KeyCode::Char(c));
+    }
+}
+
+const SIZES: [(u16, u16); 2] = [(80, 24), (160, 48)];
+
+#[test]
+fn customers_list() {
+    for (w, h) in SIZES {
+        let app = demo_app(w, h);
+        insta::assert_snapshot!(format!("customers_{w}x{h}"), screen(&app));
+    }
+}
+
+#[test]
+fn customer_card() {
+    for (w, h) in SIZES {
+        let mut app = demo_app(w, h);
+        press(&mut app, KeyCode::Down);
+        press(&mut app, KeyCode::Enter);
+        assert!(app.customers.detail.is_some());
+        insta::assert_snapshot!(format!("customer_card_{w}x{h}"), screen(&app));
+    }
+}
+
+#[test]
+fn pipeline() {
+    for (w, h) in SIZES {
+        let mut app = demo_app(w, h);
+        press(&mut app, KeyCode::Char('2'));
+        assert_eq!(app.pane, Pane::Pipeline);
+        insta::assert_snapshot!(format!("pipeline_{w}x{h}"), screen(&app));
+    }
+}
+
+#[test]
+fn followups() {
+    for (w, h) in SIZES {
+        let mut app = demo_app(w, h);
+        press(&mut app, KeyCode::Char('3'));
+        press(&mut app, KeyCode::Char('m')); // everyone's
+        insta::assert_snapshot!(format!("followups_{w}x{h}"), screen(&app));
+    }
+}
+
+#[test]
+fn help_overlay_lists_the_active_bindings() {
+    let mut app = demo_app(80, 24);
+    press(&mut app, KeyCode::Char('?'));
+    let s = screen(&app);
+    assert!(s.contains("cycle") || s.contains("sort"), "{s}");
+    insta::assert_snapshot!("help_80x24", s);
+}
+
+#[test]
+fn add_customer_form_shows_errors_inline_and_saves_once_fixed() {
+    let mut app = demo_app(80, 24);
+    let before = app.store.counts().unwrap().customers;
+    press(&mut app, KeyCode::Char('a'));
+    type_text(&mut app, "Мария Иванова");
+    for _ in 0..4 {
+        press(&mut app, KeyCode::Tab);
+    }
+    type_text(&mut app, "maria@");
+    press(&mut app, KeyCode::Enter);
+    let s = screen(&app);
+    insta::assert_snapshot!("form_error_80x24", s);
+    assert_eq!(
+        app.store.counts().unwrap().customers,
+        before,
+        "nothing written"
+    );
+    type_text(&mut app, "example.ru");
+    press(&mut app, KeyCode::Enter);
+    assert!(app.popup.is_none());
+    assert_eq!(app.store.counts().unwrap().customers, before + 1);
+    let card = app.customers.detail.as_ref().unwrap();
+    assert_eq!(card.customer.name, "Мария Иванова");
+}
+
+#[test]
+fn escape_cancels_a_form_and_writes_nothing() {
+    let mut app = demo_app(80, 24);
+    let before = app.store.counts().unwrap();
+    press(&mut app, KeyCode::Char('a'));
+    type_text(&mut app, "Nobody");
+    press(&mut app, KeyCode::Esc);
+    assert!(app.popup.is_none());
+    assert_eq!(app.store.counts().unwrap(), before);
+}
+
+#[test]
+fn marking_a_deal_lost_asks_for_the_reason() {
+    let mut app = demo_app(80, 24);
+    press(&mut app, KeyCode::Char('2'));
+    let deal = app.pipeline.selected().unwrap().clone();
+    press(&mut app, KeyCode::Char('x'));
+    assert!(app.popup.is_some());
+    press(&mut app, KeyCode::Enter); // empty reason is refused
+    assert!(app.popup.is_some());
+    type_text(&mut app, "chose a competitor");
+    press(&mut app, KeyCode::Enter);
+    assert!(app.popup.is_none());
+    let lost = app.store.deal(deal.id).unwrap();
+    assert_eq!(lost.lost_reason.as_deref(), Some("chose a competitor"));
+}
+
+#[test]
+fn names_with_control_characters_render_as_placeholders() {
+    let mut store = Store::open_in_memory().unwrap().with_clock(Arc::new(clock));
+    store
+        .add_customer(&CustomerDraft::new(
+            CustomerKind::Person,
+            "Evil\u{1b}[2J\u{7}Name",
+        ))
+        .unwrap();
+    store
+        .add_customer(&CustomerDraft::new(CustomerKind::Person, "زهرا احمدی"))
+        .unwrap();
+    store
+        .add_customer(&CustomerDraft::new(CustomerKind::Person, "山田太郎"))
+        .unwrap();
+    let app = app_on(store, 80, 24);
+    let s = screen(&app);
+    assert!(s.contains("Evil␛[2J␇Name"), "{s}");
+    assert!(
+        !s.chars().any(|c| c.is_control() && c != '\n'),
+        "no control characters reach the terminal"
+    );
+    insta::assert_snapshot!("control_characters_80x24", s);
+}
+
+#[test]
+fn too_small_terminal_says_so() {
+    let app = demo_app(60, 20);
+    assert!(screen(&app).contains("Terminal too small: 60x20"));
+}
