@@ -140,7 +140,6 @@ CREATE TABLE customers (
     updated_at  INTEGER NOT NULL
 );
 CREATE INDEX customers_name_key ON customers(name_key);
-CREATE INDEX customers_last_contact ON customers(last_contact_at);
 CREATE INDEX customers_company ON customers(company_id);
 CREATE INDEX customers_owner ON customers(owner_id);
 CREATE INDEX customers_created ON customers(created_at);
