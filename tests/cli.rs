@@ -404,3 +404,17 @@ fn database_file_and_directory_are_private() {
     assert_eq!(mode(&path), 0o600);
     assert_eq!(mode(path.parent().unwrap()), 0o700);
 }
+
+#[test]
+fn an_invalid_keymap_is_refused_with_file_line_and_key() {
+    let db = TempDb::new();
+    ok(&db.path, &["customer", "add", "--name", "Ada"]);
+    let keymap = db.dir.path().join("keys.toml");
+    std::fs::write(&keymap, "[global]\nkeymap = [\n  { on = \"q\", run = \"quit\", desc = \"Quit\" },\n  { on = \"ctrl-\", run = \"help\", desc = \"Help\" },\n]\n").unwrap();
+    let o = rapport(&db.path, &["--keymap", keymap.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(1));
+    let err = stderr(&o);
+    assert!(err.contains("keys.toml:4") && err.contains("\"ctrl-\""), "{err}");
+    let o = rapport(&db.path, &["--keymap", "emacs"]);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+}
