@@ -24,7 +24,12 @@ pub struct Cli {
     pub keymap: Option<String>,
 
     /// Currency the app reports pipeline totals and KPIs in
-    #[arg(long, env = "RAPPORT_CURRENCY", value_name = "CODE", default_value = "USD")]
+    #[arg(
+        long,
+        env = "RAPPORT_CURRENCY",
+        value_name = "CODE",
+        default_value = "USD"
+    )]
     pub currency: String,
 
     #[command(subcommand)]
@@ -46,6 +51,8 @@ pub enum Command {
     Remind(RemindCommand),
     /// Follow-ups overdue, due today and coming up
     Agenda(AgendaArgs),
+    /// KPIs against their targets, and the weighted pipeline forecast
+    Kpi(KpiArgs),
     /// Fill an empty database with realistic demo data
     Demo(DemoArgs),
 }
@@ -312,6 +319,45 @@ pub struct AgendaArgs {
     pub owner: Option<String>,
 }
 
+/// `rapport kpi` prints the report; `rapport kpi set` changes a KPI's target.
+#[derive(Debug, Args)]
+#[command(args_conflicts_with_subcommands = true)]
+pub struct KpiArgs {
+    #[command(subcommand)]
+    pub command: Option<KpiCommand>,
+    /// The current week, month, quarter or year, or all time
+    #[arg(long, default_value = "month")]
+    pub period: String,
+    /// First day of an explicit range (with --to; overrides --period)
+    #[arg(long, value_name = "DATE")]
+    pub from: Option<String>,
+    /// Last day of an explicit range, inclusive (with --from)
+    #[arg(long, value_name = "DATE")]
+    pub to: Option<String>,
+    /// Reporting currency: revenue and forecast count deals in it only
+    #[arg(long, env = "RAPPORT_CURRENCY", default_value = "USD")]
+    pub currency: String,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum KpiCommand {
+    /// Change a KPI's target and minimum acceptable value
+    Set(KpiSetArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct KpiSetArgs {
+    /// The KPI's key (revenue_won, deals_won, win_rate, avg_cycle_days, new_customers,
+    /// avg_satisfaction, followups_on_time, overdue_followups)
+    pub key: String,
+    /// The value aimed for (money in major units: 50000 or 50,000)
+    #[arg(long, allow_hyphen_values = true)]
+    pub target: String,
+    /// The worst value accepted: a floor when higher is better, a ceiling otherwise
+    #[arg(long, allow_hyphen_values = true)]
+    pub minimum: String,
+}
+
 #[derive(Debug, Args)]
 pub struct DemoArgs {
     /// How many customers (people and companies) to create
@@ -327,7 +373,10 @@ pub fn run(cli: Cli) -> Result<()> {
     let mut ctx = commands::Context::open(cli.db.as_deref(), cli.json)?;
     let result = match cli.command {
         None => {
-            let options = crate::tui::Options { keymap: cli.keymap, currency: Some(cli.currency) };
+            let options = crate::tui::Options {
+                keymap: cli.keymap,
+                currency: Some(cli.currency),
+            };
             return commands::tui::run(ctx, &options);
         }
         Some(Command::Customer(cmd)) => commands::customer::run(&mut ctx, cmd),
@@ -335,6 +384,7 @@ pub fn run(cli: Cli) -> Result<()> {
         Some(Command::Deal(cmd)) => commands::deal::run(&mut ctx, cmd),
         Some(Command::Remind(cmd)) => commands::remind::run(&mut ctx, cmd),
         Some(Command::Agenda(args)) => commands::agenda::run(&mut ctx, args),
+        Some(Command::Kpi(args)) => commands::kpi::run(&mut ctx, args),
         Some(Command::Demo(args)) => commands::demo::run(&mut ctx, args),
     };
     std::io::Write::flush(&mut ctx.out)?;

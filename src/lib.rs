@@ -1,14 +1,16 @@
 //! Rapport: a terminal CRM over SQLite.
 //!
 //! `domain` holds the types and rules (no SQL, no terminal), `store` is the only
-//! code that speaks SQL, `text` folds and sanitises text for every front end, and
-//! `cli` is the command-line front end.
+//! code that speaks SQL, `text` folds and sanitises text for every front end,
+//! `report` builds the KPI report every front end shows, and `cli` is the
+//! command-line front end.
 
 pub mod cli;
 pub mod commands;
 pub mod demo;
 pub mod domain;
 pub mod error;
+pub mod report;
 pub mod store;
 pub mod text;
 pub mod tui;

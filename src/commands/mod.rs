@@ -5,6 +5,7 @@ pub mod agenda;
 pub mod customer;
 pub mod deal;
 pub mod demo;
+pub mod kpi;
 pub mod log;
 pub mod output;
 pub mod remind;

@@ -1,8 +1,13 @@
-//! KPI definitions: what is measured, in which group, with a target and a minimum acceptable value.
+//! KPI definitions: what is measured, in which group, with a target and a minimum
+//! acceptable value; the calendar windows KPIs are measured over; and the pure
+//! computation of every figure from raw counts and sums the store gathers.
 
+use chrono::{DateTime, Datelike, Days, Duration, Months, NaiveDate, NaiveTime, TimeZone, Utc};
 use serde::{Deserialize, Serialize};
 
 use super::customer::string_enum;
+use super::when::local_to_utc;
+use super::{Currency, ValidationError};
 
 string_enum!(
     /// The four groups of the balanced scorecard.
@@ -136,6 +141,388 @@ pub const DEFAULT_KPIS: &[(&str, &str, KpiGroup, KpiUnit, f64, f64, bool)] = &[
     ),
 ];
 
+impl KpiStanding {
+    /// Short words for a status column: `below minimum`, `between`, `at target`.
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::BelowMinimum => "below minimum",
+            Self::BetweenMinimumAndTarget => "between",
+            Self::AtTarget => "at target",
+        }
+    }
+}
+
+impl KpiDefinition {
+    /// Checks a new target and minimum for this KPI: both finite, and the minimum on
+    /// the worse side of the target (at most the target when higher is better, at
+    /// least the target otherwise).
+    pub fn check_target(&self, target: f64, minimum: f64) -> Result<(), ValidationError> {
+        for (field, v) in [("target", target), ("minimum", minimum)] {
+            if !v.is_finite() {
+                return Err(ValidationError::new(field, format!("{v} is not a number")));
+            }
+        }
+        if self.higher_is_better && minimum > target {
+            return Err(ValidationError::new(
+                "minimum",
+                format!(
+                    "{minimum} is above the target {target}; for {} higher is better, so the minimum must not exceed the target",
+                    self.key
+                ),
+            ));
+        }
+        if !self.higher_is_better && minimum < target {
+            return Err(ValidationError::new(
+                "minimum",
+                format!(
+                    "{minimum} is below the target {target}; for {} lower is better, so the minimum (the worst accepted value) must not be under the target",
+                    self.key
+                ),
+            ));
+        }
+        Ok(())
+    }
+}
+
+/// Parses a KPI target or minimum as typed: `50000`, `50,000`, `4.5`, `-3`.
+/// Refuses anything that is not a finite number.
+pub fn parse_number(field: &str, text: &str) -> Result<f64, ValidationError> {
+    let cleaned: String = text
+        .trim()
+        .chars()
+        .filter(|c| !matches!(c, ',' | '_'))
+        .collect();
+    let bad = || ValidationError::new(field, format!("{:?} is not a number", text.trim()));
+    // Rust also reads `inf` and `NaN`; a target must be an ordinary number.
+    if !cleaned
+        .chars()
+        .all(|c| c.is_ascii_digit() || matches!(c, '.' | '-' | '+' | 'e' | 'E'))
+    {
+        return Err(bad());
+    }
+    cleaned
+        .parse::<f64>()
+        .ok()
+        .filter(|v| v.is_finite())
+        .ok_or_else(bad)
+}
+
+/// The first instant of a local calendar day, in UTC. Where midnight falls in a
+/// daylight-saving gap (some zones change clocks at 00:00), the day starts at the
+/// first wall-clock minute that exists.
+fn start_of_day<Tz: TimeZone>(tz: &Tz, day: NaiveDate) -> DateTime<Utc> {
+    let midnight = day.and_time(NaiveTime::MIN);
+    (0..=24 * 60)
+        .find_map(|m| local_to_utc("date", tz, midnight + Duration::minutes(m)).ok())
+        .unwrap_or_else(|| midnight.and_utc())
+}
+
+/// The first day of the month `day` is in.
+pub fn first_of_month(day: NaiveDate) -> NaiveDate {
+    day.with_day(1).unwrap_or(day)
+}
+
+fn add_months(day: NaiveDate, n: u32) -> NaiveDate {
+    day.checked_add_months(Months::new(n))
+        .unwrap_or(NaiveDate::MAX)
+}
+
+impl Period {
+    /// The local calendar days of the current period around `today`, as
+    /// `(first day, first day after)`. Weeks start on Monday; quarters on 1 January,
+    /// April, July and October. `All` runs from 1970-01-01 through today.
+    pub fn days(self, today: NaiveDate) -> (NaiveDate, NaiveDate) {
+        let after =
+            |d: NaiveDate, n: u64| d.checked_add_days(Days::new(n)).unwrap_or(NaiveDate::MAX);
+        match self {
+            Self::Week => {
+                let monday = today
+                    .checked_sub_days(Days::new(u64::from(today.weekday().num_days_from_monday())))
+                    .unwrap_or(today);
+                (monday, after(monday, 7))
+            }
+            Self::Month => {
+                let first = first_of_month(today);
+                (first, add_months(first, 1))
+            }
+            Self::Quarter => {
+                let month = (today.month0() / 3) * 3 + 1;
+                let first = NaiveDate::from_ymd_opt(today.year(), month, 1).unwrap_or(today);
+                (first, add_months(first, 3))
+            }
+            Self::Year => {
+                let first = NaiveDate::from_ymd_opt(today.year(), 1, 1).unwrap_or(today);
+                (first, add_months(first, 12))
+            }
+            Self::All => (DateTime::UNIX_EPOCH.date_naive(), after(today, 1)),
+        }
+    }
+
+    /// The current period in the operator's time zone, as UTC instants
+    /// `[from, to)`: week = Monday 00:00 local to the next Monday, month, quarter and
+    /// year likewise from local midnight of their first day. `All` runs from the Unix
+    /// epoch to one second after `now`.
+    pub fn range<Tz: TimeZone>(self, now: &DateTime<Tz>) -> (DateTime<Utc>, DateTime<Utc>) {
+        if self == Self::All {
+            return (
+                DateTime::UNIX_EPOCH,
+                now.with_timezone(&Utc) + Duration::seconds(1),
+            );
+        }
+        let (first, end) = self.days(now.date_naive());
+        let tz = now.timezone();
+        (start_of_day(&tz, first), start_of_day(&tz, end))
+    }
+}
+
+/// What KPIs are measured over: the current calendar period, or explicit days.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum KpiRange {
+    Period(Period),
+    /// Local calendar days, both inclusive.
+    Dates {
+        from: NaiveDate,
+        to: NaiveDate,
+    },
+}
+
+impl From<Period> for KpiRange {
+    fn from(p: Period) -> Self {
+        Self::Period(p)
+    }
+}
+
+/// A resolved measuring window: instants for timestamps, local days for the dates
+/// stored as calendar days (a deal's `closed_on`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct KpiWindow {
+    /// The first instant inside.
+    pub from: DateTime<Utc>,
+    /// The first instant after.
+    pub to: DateTime<Utc>,
+    /// The first local day inside.
+    pub first_day: NaiveDate,
+    /// The first local day after.
+    pub end_day: NaiveDate,
+}
+
+impl KpiRange {
+    /// Explicit days, `from` through `to` inclusive. Refuses `from` after `to`.
+    pub fn dates(from: NaiveDate, to: NaiveDate) -> Result<Self, ValidationError> {
+        if from > to {
+            return Err(ValidationError::new(
+                "from",
+                format!("{from} is after the end date {to}"),
+            ));
+        }
+        Ok(Self::Dates { from, to })
+    }
+
+    /// `month`, `all`, or `2026-11-01 to 2026-11-30`.
+    pub fn label(&self) -> String {
+        match self {
+            Self::Period(p) => p.as_str().to_string(),
+            Self::Dates { from, to } => format!("{from} to {to}"),
+        }
+    }
+
+    /// The window around `now` in `now`'s time zone. Explicit dates run from local
+    /// midnight of `from` to local midnight of the day after `to`.
+    pub fn window<Tz: TimeZone>(&self, now: &DateTime<Tz>) -> Result<KpiWindow, ValidationError> {
+        match *self {
+            Self::Period(p) => {
+                let (from, to) = p.range(now);
+                let (first_day, end_day) = p.days(now.date_naive());
+                Ok(KpiWindow {
+                    from,
+                    to,
+                    first_day,
+                    end_day,
+                })
+            }
+            Self::Dates { from, to } => {
+                Self::dates(from, to)?;
+                let end_day = to.checked_add_days(Days::new(1)).ok_or_else(|| {
+                    ValidationError::new("to", format!("{to} is too far in the future"))
+                })?;
+                let tz = now.timezone();
+                Ok(KpiWindow {
+                    from: start_of_day(&tz, from),
+                    to: start_of_day(&tz, end_day),
+                    first_day: from,
+                    end_day,
+                })
+            }
+        }
+    }
+}
+
+/// The raw figures behind the KPIs for one window, gathered by the store. Counts and
+/// sums only: [`compute`] turns them into values.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct KpiInputs {
+    /// The reporting currency: revenue counts only deals in it.
+    pub currency: Currency,
+    /// Sum of amounts (minor units of `currency`) of won deals closed in the window.
+    pub revenue_won_minor: i64,
+    /// Won deals closed in the window, in any currency.
+    pub won: i64,
+    /// Lost deals closed in the window, in any currency.
+    pub lost: i64,
+    /// Won deals closed in the window in another currency: left out of revenue.
+    pub other_currency_won: i64,
+    /// Sum over won deals closed in the window of `closed_on − created day`, in days
+    /// (the created day is the UTC date of `created_at`, as the store's close-date
+    /// check uses).
+    pub cycle_days_total: i64,
+    /// Customers created in the window.
+    pub new_customers: i64,
+    /// Sum and count of satisfaction scores of interactions that occurred in the window.
+    pub satisfaction_total: i64,
+    pub satisfaction_count: i64,
+    /// Follow-ups originally due in the window and not after now.
+    pub followups_due: i64,
+    /// Of those, the ones done no later than 24 hours after their original due time.
+    pub followups_done_on_time: i64,
+    /// Open follow-ups whose effective due time (the snooze time if snoozed, else the
+    /// due time) is before now, whatever the window.
+    pub overdue_followups: i64,
+}
+
+impl KpiInputs {
+    /// All zero, in `currency`.
+    pub fn empty(currency: Currency) -> Self {
+        Self {
+            currency,
+            revenue_won_minor: 0,
+            won: 0,
+            lost: 0,
+            other_currency_won: 0,
+            cycle_days_total: 0,
+            new_customers: 0,
+            satisfaction_total: 0,
+            satisfaction_count: 0,
+            followups_due: 0,
+            followups_done_on_time: 0,
+            overdue_followups: 0,
+        }
+    }
+
+    /// The value of the KPI `key`, or `None` when there is no data for it (or no
+    /// computation for that key):
+    ///
+    /// - `revenue_won`: sum of amounts of deals won with `closed_on` in the window, in
+    ///   the reporting currency, in major units (display only);
+    /// - `deals_won`: won deals closed in the window, all currencies;
+    /// - `win_rate`: won / (won + lost) × 100 over deals closed in the window;
+    /// - `avg_cycle_days`: mean of (`closed_on` − day of `created_at`) in days over won
+    ///   deals closed in the window;
+    /// - `new_customers`: customers created in the window;
+    /// - `avg_satisfaction`: mean satisfaction score of interactions in the window;
+    /// - `followups_on_time`: among follow-ups whose original due time is in the
+    ///   window and not after now, the percent done within 24 hours of it (snoozing
+    ///   does not move the original due time);
+    /// - `overdue_followups`: open follow-ups whose effective due time is before now,
+    ///   a current count independent of the window.
+    pub fn figure(&self, key: &str) -> Option<f64> {
+        let value = match key {
+            "revenue_won" => Some(
+                self.revenue_won_minor as f64 / 10f64.powi(i32::from(self.currency.exponent())),
+            ),
+            "deals_won" => Some(self.won as f64),
+            "win_rate" => percent(self.won, self.won + self.lost),
+            "avg_cycle_days" => mean(self.cycle_days_total, self.won),
+            "new_customers" => Some(self.new_customers as f64),
+            "avg_satisfaction" => mean(self.satisfaction_total, self.satisfaction_count),
+            "followups_on_time" => percent(self.followups_done_on_time, self.followups_due),
+            "overdue_followups" => Some(self.overdue_followups as f64),
+            _ => None,
+        };
+        value.filter(|v| v.is_finite())
+    }
+}
+
+fn mean(total: i64, count: i64) -> Option<f64> {
+    (count > 0).then(|| total as f64 / count as f64)
+}
+
+fn percent(part: i64, whole: i64) -> Option<f64> {
+    (whole > 0).then(|| part as f64 * 100.0 / whole as f64)
+}
+
+/// One KPI measured: its definition and value, and where the value stands.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct KpiValue {
+    pub key: String,
+    pub name: String,
+    pub group: KpiGroup,
+    pub unit: KpiUnit,
+    /// `None` when there is no data (a win rate with no closed deal) or the key has
+    /// no computation.
+    pub value: Option<f64>,
+    pub target: f64,
+    pub minimum: f64,
+    pub higher_is_better: bool,
+    /// `None` exactly when `value` is.
+    pub standing: Option<KpiStanding>,
+}
+
+/// Measures every definition against `inputs`, in the definitions' order.
+pub fn compute(defs: &[KpiDefinition], inputs: &KpiInputs) -> Vec<KpiValue> {
+    defs.iter()
+        .map(|d| {
+            let value = inputs.figure(&d.key);
+            KpiValue {
+                key: d.key.clone(),
+                name: d.name.clone(),
+                group: d.group,
+                unit: d.unit,
+                value,
+                target: d.target,
+                minimum: d.minimum,
+                higher_is_better: d.higher_is_better,
+                standing: value.map(|v| d.standing(v)),
+            }
+        })
+        .collect()
+}
+
+/// One month of the weighted-pipeline forecast: open deals expected to close in it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ForecastMonth {
+    /// The first day of the month.
+    pub month: NaiveDate,
+    pub deals: i64,
+    /// Sum of amounts, minor units of the reporting currency.
+    pub total_minor: i64,
+    /// Sum over deals of amount × probability / 100, each rounded down to a whole
+    /// minor unit.
+    pub weighted_minor: i64,
+}
+
+/// Open deals a forecast in one currency cannot place.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct ForecastLeftOut {
+    /// Open deals in the reporting currency with no expected close date.
+    pub without_close_date: i64,
+    /// Open deals in another currency.
+    pub other_currency: i64,
+}
+
+/// `months` empty forecast months starting with the month of `first`.
+pub fn forecast_months(first: NaiveDate, months: u32) -> Vec<ForecastMonth> {
+    let first = first_of_month(first);
+    (0..months)
+        .map(|i| ForecastMonth {
+            month: add_months(first, i),
+            deals: 0,
+            total_minor: 0,
+            weighted_minor: 0,
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -163,5 +550,326 @@ mod tests {
         assert_eq!(down.standing(20.0), KpiStanding::AtTarget);
         assert_eq!(down.standing(45.0), KpiStanding::BetweenMinimumAndTarget);
         assert_eq!(down.standing(90.0), KpiStanding::BelowMinimum);
+    }
+
+    use chrono::FixedOffset;
+
+    /// Tehran, UTC+03:30 (no DST since 2022).
+    fn tehran(y: i32, m: u32, d: u32, h: u32, min: u32) -> DateTime<FixedOffset> {
+        FixedOffset::east_opt(3 * 3600 + 1800)
+            .unwrap()
+            .with_ymd_and_hms(y, m, d, h, min, 0)
+            .unwrap()
+    }
+
+    fn utc(text: &str) -> DateTime<Utc> {
+        DateTime::parse_from_rfc3339(text).unwrap().to_utc()
+    }
+
+    fn day(y: i32, m: u32, d: u32) -> NaiveDate {
+        NaiveDate::from_ymd_opt(y, m, d).unwrap()
+    }
+
+    #[test]
+    fn week_starts_on_monday_local_midnight() {
+        // Monday 2026-11-23, 23:30 local: the week is that Monday to the next.
+        let (from, to) = Period::Week.range(&tehran(2026, 11, 23, 23, 30));
+        assert_eq!(from, utc("2026-11-22T20:30:00Z"));
+        assert_eq!(to, utc("2026-11-29T20:30:00Z"));
+        // Sunday night is still the same week…
+        assert_eq!(
+            Period::Week.range(&tehran(2026, 11, 29, 23, 59)),
+            (from, to)
+        );
+        // …and Monday 00:00 local starts the next one, though it is Sunday in UTC.
+        let next = tehran(2026, 11, 30, 0, 0);
+        assert_eq!(next.with_timezone(&Utc).date_naive(), day(2026, 11, 29));
+        assert_eq!(Period::Week.range(&next).0, to);
+        // A week spanning a month and year boundary.
+        assert_eq!(
+            Period::Week.days(day(2027, 1, 1)),
+            (day(2026, 12, 28), day(2027, 1, 4))
+        );
+    }
+
+    #[test]
+    fn months_quarters_and_years() {
+        let n = tehran(2026, 11, 23, 10, 0);
+        assert_eq!(
+            Period::Month.range(&n),
+            (utc("2026-10-31T20:30:00Z"), utc("2026-11-30T20:30:00Z"))
+        );
+        assert_eq!(
+            Period::Quarter.range(&n),
+            (utc("2026-09-30T20:30:00Z"), utc("2026-12-31T20:30:00Z"))
+        );
+        assert_eq!(
+            Period::Year.range(&n),
+            (utc("2025-12-31T20:30:00Z"), utc("2026-12-31T20:30:00Z"))
+        );
+        // Quarter boundaries: 1 Jan, 1 Apr, 1 Jul, 1 Oct.
+        for (today, first, end) in [
+            (day(2026, 1, 1), day(2026, 1, 1), day(2026, 4, 1)),
+            (day(2026, 3, 31), day(2026, 1, 1), day(2026, 4, 1)),
+            (day(2026, 4, 1), day(2026, 4, 1), day(2026, 7, 1)),
+            (day(2026, 6, 30), day(2026, 4, 1), day(2026, 7, 1)),
+            (day(2026, 7, 1), day(2026, 7, 1), day(2026, 10, 1)),
+            (day(2026, 10, 1), day(2026, 10, 1), day(2027, 1, 1)),
+            (day(2026, 12, 31), day(2026, 10, 1), day(2027, 1, 1)),
+        ] {
+            assert_eq!(Period::Quarter.days(today), (first, end), "{today}");
+        }
+        // Year end: the last minute of the year is still this year; February in a
+        // leap year ends on the 29th.
+        let last = tehran(2026, 12, 31, 23, 59);
+        assert_eq!(
+            Period::Year.days(last.date_naive()),
+            (day(2026, 1, 1), day(2027, 1, 1))
+        );
+        assert_eq!(
+            Period::Month.days(last.date_naive()),
+            (day(2026, 12, 1), day(2027, 1, 1))
+        );
+        assert_eq!(
+            Period::Month.days(day(2028, 2, 29)),
+            (day(2028, 2, 1), day(2028, 3, 1))
+        );
+        // In UTC the local new year is still 31 December.
+        assert_eq!(
+            Period::Year.range(&tehran(2027, 1, 1, 0, 0)).0,
+            utc("2026-12-31T20:30:00Z")
+        );
+    }
+
+    #[test]
+    fn all_runs_from_the_epoch_to_just_after_now() {
+        let n = tehran(2026, 11, 23, 10, 0);
+        let (from, to) = Period::All.range(&n);
+        assert_eq!(from, DateTime::UNIX_EPOCH);
+        assert_eq!(to, utc("2026-11-23T06:30:01Z"));
+        assert_eq!(
+            Period::All.days(n.date_naive()),
+            (day(1970, 1, 1), day(2026, 11, 24))
+        );
+    }
+
+    #[test]
+    fn explicit_dates_are_inclusive_and_ordered() {
+        let n = tehran(2026, 11, 23, 10, 0);
+        let r = KpiRange::dates(day(2026, 11, 1), day(2026, 11, 15)).unwrap();
+        assert_eq!(r.label(), "2026-11-01 to 2026-11-15");
+        let w = r.window(&n).unwrap();
+        assert_eq!(
+            (w.from, w.to),
+            (utc("2026-10-31T20:30:00Z"), utc("2026-11-15T20:30:00Z"))
+        );
+        assert_eq!(
+            (w.first_day, w.end_day),
+            (day(2026, 11, 1), day(2026, 11, 16))
+        );
+        // A single day is a valid range.
+        let one = KpiRange::dates(day(2026, 11, 1), day(2026, 11, 1)).unwrap();
+        assert_eq!(one.window(&n).unwrap().end_day, day(2026, 11, 2));
+        let err = KpiRange::dates(day(2026, 11, 2), day(2026, 11, 1)).unwrap_err();
+        assert_eq!(err.field, "from");
+        assert!(err.reason.contains("after"), "{err}");
+        // Built directly, a reversed range is still refused when resolved.
+        let reversed = KpiRange::Dates {
+            from: day(2026, 11, 2),
+            to: day(2026, 11, 1),
+        };
+        assert_eq!(reversed.window(&n).unwrap_err().field, "from");
+        let w = KpiRange::Period(Period::Month).window(&n).unwrap();
+        assert_eq!(
+            (w.first_day, w.end_day),
+            (day(2026, 11, 1), day(2026, 12, 1))
+        );
+        assert_eq!(KpiRange::from(Period::Quarter).label(), "quarter");
+    }
+
+    fn defaults() -> Vec<KpiDefinition> {
+        DEFAULT_KPIS
+            .iter()
+            .map(
+                |&(key, name, group, unit, target, minimum, higher)| KpiDefinition {
+                    key: key.into(),
+                    name: name.into(),
+                    group,
+                    unit,
+                    target,
+                    minimum,
+                    higher_is_better: higher,
+                    period: Period::Month,
+                },
+            )
+            .collect()
+    }
+
+    fn values(inputs: &KpiInputs) -> Vec<(String, Option<f64>, Option<KpiStanding>)> {
+        compute(&defaults(), inputs)
+            .into_iter()
+            .map(|v| (v.key, v.value, v.standing))
+            .collect()
+    }
+
+    #[test]
+    fn computes_every_figure_from_inputs() {
+        use KpiStanding::*;
+        let inputs = KpiInputs {
+            currency: Currency::USD,
+            revenue_won_minor: 2_900_050,
+            won: 7,
+            lost: 3,
+            other_currency_won: 2,
+            cycle_days_total: 140,
+            new_customers: 12,
+            satisfaction_total: 18,
+            satisfaction_count: 4,
+            followups_due: 8,
+            followups_done_on_time: 6,
+            overdue_followups: 11,
+        };
+        let got = values(&inputs);
+        let expected = [
+            ("revenue_won", 29_000.5, BelowMinimum),
+            ("deals_won", 7.0, BetweenMinimumAndTarget),
+            ("win_rate", 70.0, AtTarget),
+            ("avg_cycle_days", 20.0, AtTarget),
+            ("new_customers", 12.0, BetweenMinimumAndTarget),
+            ("avg_satisfaction", 4.5, AtTarget),
+            ("followups_on_time", 75.0, BetweenMinimumAndTarget),
+            ("overdue_followups", 11.0, BelowMinimum),
+        ];
+        assert_eq!(got.len(), expected.len());
+        for ((key, value, standing), (k, v, s)) in got.iter().zip(expected) {
+            assert_eq!(
+                (key.as_str(), *value, *standing),
+                (k, Some(v), Some(s)),
+                "{k}"
+            );
+        }
+        let v = &compute(&defaults(), &inputs)[0];
+        assert_eq!(
+            (
+                v.name.as_str(),
+                v.group,
+                v.unit,
+                v.target,
+                v.minimum,
+                v.higher_is_better
+            ),
+            (
+                "Revenue won",
+                KpiGroup::Financial,
+                KpiUnit::Money,
+                50_000.0,
+                30_000.0,
+                true
+            )
+        );
+    }
+
+    #[test]
+    fn revenue_uses_the_currency_exponent() {
+        let mut inputs = KpiInputs::empty(Currency::from_code("JPY").unwrap());
+        inputs.revenue_won_minor = 1_500;
+        assert_eq!(inputs.figure("revenue_won"), Some(1_500.0));
+        inputs.currency = Currency::from_code("KWD").unwrap();
+        assert_eq!(inputs.figure("revenue_won"), Some(1.5));
+    }
+
+    #[test]
+    fn no_data_gives_no_value_and_no_standing() {
+        let got = values(&KpiInputs::empty(Currency::USD));
+        let by_key = |k: &str| got.iter().find(|(key, ..)| key == k).unwrap().clone();
+        for key in [
+            "win_rate",
+            "avg_cycle_days",
+            "avg_satisfaction",
+            "followups_on_time",
+        ] {
+            assert_eq!(by_key(key), (key.to_string(), None, None), "{key}");
+        }
+        // Counts of nothing are zero, not "no data".
+        assert_eq!(
+            by_key("revenue_won"),
+            (
+                "revenue_won".into(),
+                Some(0.0),
+                Some(KpiStanding::BelowMinimum)
+            )
+        );
+        assert_eq!(
+            by_key("overdue_followups"),
+            (
+                "overdue_followups".into(),
+                Some(0.0),
+                Some(KpiStanding::AtTarget)
+            )
+        );
+        // Only lost deals: a win rate of 0, but no cycle (no won deal).
+        let mut lost_only = KpiInputs::empty(Currency::USD);
+        lost_only.lost = 2;
+        assert_eq!(lost_only.figure("win_rate"), Some(0.0));
+        assert_eq!(lost_only.figure("avg_cycle_days"), None);
+    }
+
+    #[test]
+    fn an_unknown_key_has_no_value() {
+        let mut defs = defaults();
+        defs[0].key = "churn_rate".into();
+        let v = &compute(&defs, &KpiInputs::empty(Currency::USD))[0];
+        assert_eq!(
+            (v.key.as_str(), v.value, v.standing),
+            ("churn_rate", None, None)
+        );
+    }
+
+    #[test]
+    fn targets_must_be_finite_and_ordered() {
+        let up = def(true, 10.0, 5.0);
+        assert!(up.check_target(20.0, 10.0).is_ok());
+        assert!(up.check_target(10.0, 10.0).is_ok());
+        assert_eq!(up.check_target(10.0, 20.0).unwrap_err().field, "minimum");
+        assert_eq!(up.check_target(f64::NAN, 1.0).unwrap_err().field, "target");
+        assert_eq!(
+            up.check_target(1.0, f64::NEG_INFINITY).unwrap_err().field,
+            "minimum"
+        );
+        let down = def(false, 30.0, 60.0);
+        assert!(down.check_target(20.0, 45.0).is_ok());
+        assert!(
+            down.check_target(45.0, 20.0)
+                .unwrap_err()
+                .reason
+                .contains("lower is better")
+        );
+    }
+
+    #[test]
+    fn parses_target_numbers() {
+        assert_eq!(parse_number("target", "50,000").unwrap(), 50_000.0);
+        assert_eq!(parse_number("target", " 4.5 ").unwrap(), 4.5);
+        assert_eq!(parse_number("target", "-3").unwrap(), -3.0);
+        for bad in ["", "abc", "inf", "NaN", "1e999", "12x"] {
+            assert_eq!(
+                parse_number("minimum", bad).unwrap_err().field,
+                "minimum",
+                "{bad}"
+            );
+        }
+    }
+
+    #[test]
+    fn forecast_months_start_on_the_first() {
+        let months = forecast_months(day(2026, 11, 23), 3);
+        let firsts: Vec<NaiveDate> = months.iter().map(|m| m.month).collect();
+        assert_eq!(
+            firsts,
+            [day(2026, 11, 1), day(2026, 12, 1), day(2027, 1, 1)]
+        );
+        assert!(months.iter().all(|m| m.deals == 0 && m.total_minor == 0));
+        assert!(forecast_months(day(2026, 1, 1), 0).is_empty());
+        assert_eq!(KpiStanding::BetweenMinimumAndTarget.label(), "between");
     }
 }

@@ -1,23 +1,420 @@
-use super::{Result, Store};
-use crate::domain::KpiDefinition;
+//! KPI definitions, the raw figures KPIs are computed from, and the pipeline forecast.
+
+use chrono::{DateTime, Months, NaiveDate, Utc};
+use rusqlite::{Connection, params};
+
+use super::sql_types::date_text;
+use super::{Result, Store, StoreError, Writer};
+use crate::domain::kpi::{
+    ForecastLeftOut, ForecastMonth, KpiInputs, KpiWindow, first_of_month, forecast_months,
+};
+use crate::domain::{Currency, KpiDefinition};
+
+fn load_definitions(conn: &Connection) -> Result<Vec<KpiDefinition>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT key, name, grp, unit, target, minimum, higher_is_better, period FROM kpi_definitions ORDER BY rowid",
+    )?;
+    let rows = stmt.query_map([], |r| {
+        Ok(KpiDefinition {
+            key: r.get(0)?,
+            name: r.get(1)?,
+            group: r.get(2)?,
+            unit: r.get(3)?,
+            target: r.get(4)?,
+            minimum: r.get(5)?,
+            higher_is_better: r.get(6)?,
+            period: r.get(7)?,
+        })
+    })?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+/// `amount × probability / 100` rounded down, without overflowing for any amount:
+/// with `a = 100q + r`, `a·p/100 = q·p + r·p/100`.
+const WEIGHTED: &str =
+    "(d.amount_minor / 100) * d.probability + (d.amount_minor % 100) * d.probability / 100";
 
 impl Store {
     pub fn kpi_definitions(&self) -> Result<Vec<KpiDefinition>> {
-        let mut stmt = self.conn.prepare_cached(
-            "SELECT key, name, grp, unit, target, minimum, higher_is_better, period FROM kpi_definitions ORDER BY rowid",
+        load_definitions(&self.conn)
+    }
+
+    /// The raw figures behind every KPI for `window`, read in one snapshot; see
+    /// [`KpiInputs`] for what each counts. `now` bounds the follow-up figures.
+    pub fn kpi_inputs(
+        &self,
+        window: &KpiWindow,
+        now: DateTime<Utc>,
+        currency: Currency,
+    ) -> Result<KpiInputs> {
+        let first_day = date_text(Some(window.first_day));
+        let end_day = date_text(Some(window.end_day));
+        let (from, to, now) = (
+            window.from.timestamp(),
+            window.to.timestamp(),
+            now.timestamp(),
+        );
+        self.read(|c| {
+            let mut inputs = KpiInputs::empty(currency);
+            (
+                inputs.won,
+                inputs.lost,
+                inputs.revenue_won_minor,
+                inputs.other_currency_won,
+                inputs.cycle_days_total,
+            ) = c
+                .prepare_cached(
+                    "SELECT
+                        count(*) FILTER (WHERE s.outcome = 'won'),
+                        count(*) FILTER (WHERE s.outcome = 'lost'),
+                        coalesce(sum(d.amount_minor) FILTER (WHERE s.outcome = 'won' AND d.currency = ?3), 0),
+                        count(*) FILTER (WHERE s.outcome = 'won' AND d.currency <> ?3),
+                        coalesce(sum(CAST(julianday(d.closed_on) - julianday(date(d.created_at, 'unixepoch')) AS INTEGER))
+                                 FILTER (WHERE s.outcome = 'won'), 0)
+                     FROM deals d JOIN stages s ON s.id = d.stage_id
+                     WHERE s.outcome IN ('won', 'lost') AND d.closed_on >= ?1 AND d.closed_on < ?2",
+                )?
+                .query_row(params![first_day, end_day, currency.code()], |r| {
+                    Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?))
+                })?;
+            inputs.new_customers = c
+                .prepare_cached(
+                    "SELECT count(*) FROM customers WHERE created_at >= ?1 AND created_at < ?2",
+                )?
+                .query_row(params![from, to], |r| r.get(0))?;
+            (inputs.satisfaction_total, inputs.satisfaction_count) = c
+                .prepare_cached(
+                    "SELECT coalesce(sum(satisfaction), 0), count(satisfaction) FROM interactions
+                     WHERE occurred_at >= ?1 AND occurred_at < ?2 AND satisfaction IS NOT NULL",
+                )?
+                .query_row(params![from, to], |r| Ok((r.get(0)?, r.get(1)?)))?;
+            (inputs.followups_due, inputs.followups_done_on_time) = c
+                .prepare_cached(
+                    "SELECT count(*), count(*) FILTER (WHERE done_at IS NOT NULL AND done_at <= due_at + 86400)
+                     FROM reminders WHERE due_at >= ?1 AND due_at < ?2 AND due_at <= ?3",
+                )?
+                .query_row(params![from, to, now], |r| Ok((r.get(0)?, r.get(1)?)))?;
+            inputs.overdue_followups = c
+                .prepare_cached(
+                    "SELECT count(*) FROM reminders
+                     WHERE done_at IS NULL AND coalesce(snoozed_until, due_at) < ?1",
+                )?
+                .query_row([now], |r| r.get(0))?;
+            Ok(inputs)
+        })
+    }
+
+    /// The weighted-pipeline forecast: open deals in `currency`, by the month of their
+    /// expected close, for `months` months starting with the month of `first_month`.
+    /// Deals expected before that month (late ones) count in the first month; deals
+    /// expected after the last month, without an expected close, or in another
+    /// currency are left out (see [`Store::forecast_left_out`]). Every month is listed,
+    /// empty ones too.
+    pub fn forecast(
+        &self,
+        first_month: NaiveDate,
+        months: u32,
+        currency: Currency,
+    ) -> Result<Vec<ForecastMonth>> {
+        let first = first_of_month(first_month);
+        let end = first
+            .checked_add_months(Months::new(months))
+            .ok_or_else(|| {
+                StoreError::invalid("months", format!("{months} months reach past the calendar"))
+            })?;
+        let mut forecast = forecast_months(first, months);
+        let mut stmt = self.conn.prepare_cached(&format!(
+            "SELECT CASE WHEN d.expected_close < ?1 THEN ?1 ELSE substr(d.expected_close, 1, 7) || '-01' END AS month,
+                    count(*), sum(d.amount_minor), sum({WEIGHTED})
+             FROM deals d JOIN stages s ON s.id = d.stage_id
+             WHERE s.outcome = 'open' AND d.currency = ?3
+               AND d.expected_close IS NOT NULL AND d.expected_close < ?2
+             GROUP BY month"
+        ))?;
+        let rows = stmt.query_map(
+            params![
+                date_text(Some(first)),
+                date_text(Some(end)),
+                currency.code()
+            ],
+            |r| {
+                Ok((
+                    r.get::<_, String>(0)?,
+                    r.get::<_, i64>(1)?,
+                    r.get::<_, i64>(2)?,
+                    r.get::<_, i64>(3)?,
+                ))
+            },
         )?;
-        let rows = stmt.query_map([], |r| {
-            Ok(KpiDefinition {
-                key: r.get(0)?,
-                name: r.get(1)?,
-                group: r.get(2)?,
-                unit: r.get(3)?,
-                target: r.get(4)?,
-                minimum: r.get(5)?,
-                higher_is_better: r.get(6)?,
-                period: r.get(7)?,
+        for row in rows {
+            let (month, deals, total_minor, weighted_minor) = row?;
+            if let Some(slot) = forecast
+                .iter_mut()
+                .find(|m| date_text(Some(m.month)).as_deref() == Some(month.as_str()))
+            {
+                slot.deals = deals;
+                slot.total_minor = total_minor;
+                slot.weighted_minor = weighted_minor;
+            }
+        }
+        Ok(forecast)
+    }
+
+    /// Counts of open deals no forecast in `currency` can place.
+    pub fn forecast_left_out(&self, currency: Currency) -> Result<ForecastLeftOut> {
+        Ok(self
+            .conn
+            .prepare_cached(
+                "SELECT count(*) FILTER (WHERE d.currency = ?1 AND d.expected_close IS NULL),
+                        count(*) FILTER (WHERE d.currency <> ?1)
+                 FROM deals d JOIN stages s ON s.id = d.stage_id WHERE s.outcome = 'open'",
+            )?
+            .query_row([currency.code()], |r| {
+                Ok(ForecastLeftOut {
+                    without_close_date: r.get(0)?,
+                    other_currency: r.get(1)?,
+                })
+            })?)
+    }
+}
+
+impl Writer<'_> {
+    /// Changes a KPI's target and minimum. Refuses an unknown key, numbers that are
+    /// not finite, and a minimum on the better side of the target.
+    pub fn set_kpi_target(&mut self, key: &str, target: f64, minimum: f64) -> Result<()> {
+        let wanted = key.trim();
+        let defs = load_definitions(self.conn)?;
+        let Some(def) = defs.iter().find(|d| d.key.eq_ignore_ascii_case(wanted)) else {
+            let keys: Vec<&str> = defs.iter().map(|d| d.key.as_str()).collect();
+            return Err(StoreError::invalid(
+                "kpi",
+                format!("{wanted:?} is not one of: {}", keys.join(", ")),
+            ));
+        };
+        def.check_target(target, minimum)?;
+        let n = self.conn.execute(
+            "UPDATE kpi_definitions SET target = ?2, minimum = ?3, version = version + 1, updated_at = ?4
+             WHERE key = ?1",
+            params![def.key, target, minimum, self.now],
+        )?;
+        if n == 0 {
+            return Err(StoreError::Message(format!(
+                "KPI {:?} disappeared while it was being changed",
+                def.key
+            )));
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+
+    use chrono::{DateTime, NaiveDate, Utc};
+
+    use super::*;
+    use crate::domain::kpi::KpiRange;
+    use crate::domain::{CustomerDraft, CustomerKind, DealDraft, Money, Period};
+
+    fn now() -> DateTime<Utc> {
+        DateTime::parse_from_rfc3339("2026-11-23T09:30:00Z")
+            .unwrap()
+            .to_utc()
+    }
+
+    fn day(y: i32, m: u32, d: u32) -> NaiveDate {
+        NaiveDate::from_ymd_opt(y, m, d).unwrap()
+    }
+
+    fn store() -> (Store, i64) {
+        let mut s = Store::open_in_memory().unwrap().with_clock(Arc::new(now));
+        let c = s
+            .add_customer(&CustomerDraft::new(CustomerKind::Person, "Ada"))
+            .unwrap();
+        (s, c)
+    }
+
+    fn deal(
+        s: &mut Store,
+        customer: i64,
+        amount: &str,
+        currency: &str,
+        probability: u8,
+        close: Option<NaiveDate>,
+    ) -> i64 {
+        let currency = Currency::from_code(currency).unwrap();
+        s.add_deal(&DealDraft {
+            customer_id: customer,
+            title: "Deal".into(),
+            amount: Money::parse(amount, currency).unwrap(),
+            stage_id: None,
+            probability: Some(probability),
+            expected_close: close,
+            owner_id: None,
+        })
+        .unwrap()
+    }
+
+    #[test]
+    fn forecast_buckets_open_deals_by_month_with_weighted_minor_units() {
+        let (mut s, c) = store();
+        let late = deal(&mut s, c, "1000", "USD", 50, Some(day(2026, 10, 15)));
+        deal(&mut s, c, "2000", "USD", 25, Some(day(2026, 11, 30)));
+        deal(&mut s, c, "333.33", "USD", 10, Some(day(2027, 1, 10)));
+        deal(&mut s, c, "5000", "USD", 75, Some(day(2027, 2, 1))); // after 3 months
+        deal(&mut s, c, "800", "USD", 50, None);
+        deal(&mut s, c, "4000", "EUR", 50, Some(day(2026, 12, 1)));
+        let won = deal(&mut s, c, "9000", "USD", 90, Some(day(2026, 12, 5)));
+        s.write(|w| w.mark_deal_won(won, day(2026, 11, 23)))
+            .unwrap();
+
+        let f = s.forecast(day(2026, 11, 17), 3, Currency::USD).unwrap();
+        let rows: Vec<(NaiveDate, i64, i64, i64)> = f
+            .iter()
+            .map(|m| (m.month, m.deals, m.total_minor, m.weighted_minor))
+            .collect();
+        assert_eq!(
+            rows,
+            [
+                // The late deal counts in the first month.
+                (day(2026, 11, 1), 2, 300_000, 100_000),
+                (day(2026, 12, 1), 0, 0, 0),
+                // 33,333 × 10 / 100 = 3,333.3, rounded down.
+                (day(2027, 1, 1), 1, 33_333, 3_333),
+            ]
+        );
+        assert_eq!(
+            s.forecast_left_out(Currency::USD).unwrap(),
+            ForecastLeftOut {
+                without_close_date: 1,
+                other_currency: 1
+            }
+        );
+        let eur = s.forecast(day(2026, 12, 1), 1, Currency::EUR).unwrap();
+        assert_eq!((eur[0].deals, eur[0].weighted_minor), (1, 200_000));
+        // Closing the late deal removes it from the forecast.
+        s.write(|w| w.mark_deal_lost(late, "budget", day(2026, 11, 23)))
+            .unwrap();
+        let f = s.forecast(day(2026, 11, 1), 3, Currency::USD).unwrap();
+        assert_eq!((f[0].deals, f[0].total_minor), (1, 200_000));
+        assert!(
+            s.forecast(day(2026, 11, 1), 0, Currency::USD)
+                .unwrap()
+                .is_empty()
+        );
+    }
+
+    #[test]
+    fn weighted_forecast_does_not_overflow() {
+        let (mut s, c) = store();
+        let big = i64::MAX / 2 + 17;
+        s.add_deal(&DealDraft {
+            customer_id: c,
+            title: "Huge".into(),
+            amount: Money::new(big, Currency::USD).unwrap(),
+            stage_id: None,
+            probability: Some(75),
+            expected_close: Some(day(2026, 11, 30)),
+            owner_id: None,
+        })
+        .unwrap();
+        let f = s.forecast(day(2026, 11, 1), 1, Currency::USD).unwrap();
+        let exact = (i128::from(big) * 75 / 100) as i64;
+        assert_eq!((f[0].total_minor, f[0].weighted_minor), (big, exact));
+    }
+
+    #[test]
+    fn inputs_count_closed_days_inside_the_window_and_split_currencies() {
+        let (mut s, c) = store();
+        // Deals are created 2026-10-01 (UTC), however late they were entered.
+        let add_old = |s: &mut Store, amount: &str, cur: &str| {
+            let currency = Currency::from_code(cur).unwrap();
+            s.write(|w| {
+                w.backdate(
+                    DateTime::parse_from_rfc3339("2026-10-01T23:30:00Z")
+                        .unwrap()
+                        .to_utc(),
+                );
+                w.add_deal(&DealDraft {
+                    customer_id: c,
+                    title: "Old".into(),
+                    amount: Money::parse(amount, currency).unwrap(),
+                    stage_id: None,
+                    probability: None,
+                    expected_close: None,
+                    owner_id: None,
+                })
             })
-        })?;
-        Ok(rows.collect::<rusqlite::Result<_>>()?)
+            .unwrap()
+        };
+        let a = add_old(&mut s, "100", "USD");
+        let b = add_old(&mut s, "200", "USD");
+        let e = add_old(&mut s, "300", "EUR");
+        let before = add_old(&mut s, "400", "USD");
+        let reopened = add_old(&mut s, "500", "USD");
+        s.write(|w| w.mark_deal_won(a, day(2026, 11, 1))).unwrap(); // first day: in
+        s.write(|w| w.mark_deal_won(b, day(2026, 11, 30))).unwrap(); // last day: in
+        s.write(|w| w.mark_deal_won(e, day(2026, 11, 11))).unwrap();
+        s.write(|w| w.mark_deal_won(before, day(2026, 10, 31)))
+            .unwrap(); // out
+        s.write(|w| w.mark_deal_won(reopened, day(2026, 11, 5)))
+            .unwrap();
+        s.write(|w| w.move_deal(reopened, "proposal")).unwrap(); // no longer closed
+
+        let window = KpiRange::Period(Period::Month).window(&now()).unwrap();
+        let i = s.kpi_inputs(&window, now(), Currency::USD).unwrap();
+        assert_eq!(
+            (i.won, i.lost, i.revenue_won_minor, i.other_currency_won),
+            (3, 0, 30_000, 1)
+        );
+        // Created on 2026-10-01 (UTC): 31 + 60 + 41 days.
+        assert_eq!(i.cycle_days_total, 31 + 60 + 41);
+        let eur = s.kpi_inputs(&window, now(), Currency::EUR).unwrap();
+        assert_eq!((eur.revenue_won_minor, eur.other_currency_won), (30_000, 2));
+        let one_day = KpiRange::dates(day(2026, 11, 30), day(2026, 11, 30))
+            .unwrap()
+            .window(&now())
+            .unwrap();
+        let i = s.kpi_inputs(&one_day, now(), Currency::USD).unwrap();
+        assert_eq!((i.won, i.revenue_won_minor), (1, 20_000));
+    }
+
+    #[test]
+    fn kpi_targets_change_and_bad_ones_are_refused() {
+        let (mut s, _) = store();
+        s.write(|w| w.set_kpi_target("Win_Rate", 40.0, 25.0))
+            .unwrap();
+        let win = s
+            .kpi_definitions()
+            .unwrap()
+            .into_iter()
+            .find(|d| d.key == "win_rate")
+            .unwrap();
+        assert_eq!((win.target, win.minimum), (40.0, 25.0));
+        let err = s
+            .write(|w| w.set_kpi_target("churn", 1.0, 1.0))
+            .unwrap_err();
+        assert!(
+            err.to_string()
+                .starts_with("kpi: \"churn\" is not one of: revenue_won"),
+            "{err}"
+        );
+        let err = s
+            .write(|w| w.set_kpi_target("win_rate", f64::INFINITY, 1.0))
+            .unwrap_err();
+        assert!(err.to_string().starts_with("target:"), "{err}");
+        let err = s
+            .write(|w| w.set_kpi_target("avg_cycle_days", 30.0, 10.0))
+            .unwrap_err();
+        assert!(err.to_string().starts_with("minimum:"), "{err}");
+        let after: Vec<(f64, f64)> = s
+            .kpi_definitions()
+            .unwrap()
+            .iter()
+            .map(|d| (d.target, d.minimum))
+            .collect();
+        assert_eq!(after[2], (40.0, 25.0));
+        assert_eq!(after[3], (30.0, 60.0), "refused changes write nothing");
     }
 }

@@ -1,0 +1,143 @@
+//! `rapport kpi`: the KPI report and forecast; `rapport kpi set`: targets.
+
+use std::io::Write;
+
+use super::Context;
+use super::output::Table;
+use crate::cli::{KpiArgs, KpiCommand, KpiSetArgs};
+use crate::domain::kpi::{KpiRange, parse_number};
+use crate::domain::money::format_minor;
+use crate::domain::when::parse_date;
+use crate::domain::{Currency, Period, ValidationError};
+use crate::report::{FORECAST_MONTHS, KpiReport, format_value, kpi_report, status_label};
+use crate::{Error, Result};
+
+pub fn run(ctx: &mut Context, a: KpiArgs) -> Result<()> {
+    match a.command {
+        Some(KpiCommand::Set(args)) => set(ctx, args),
+        None => report(ctx, &a),
+    }
+}
+
+/// The range the flags ask for: `--from`/`--to` together override `--period`.
+fn range(ctx: &Context, a: &KpiArgs) -> Result<KpiRange> {
+    let now = ctx.now();
+    match (a.from.as_deref(), a.to.as_deref()) {
+        (Some(from), Some(to)) => Ok(KpiRange::dates(
+            parse_date("from", from, &now)?,
+            parse_date("to", to, &now)?,
+        )?),
+        (Some(_), None) => Err(ValidationError::new("to", "--from needs --to as well").into()),
+        (None, Some(_)) => Err(ValidationError::new("from", "--to needs --from as well").into()),
+        (None, None) => Ok(KpiRange::Period(Period::parse("period", &a.period)?)),
+    }
+}
+
+fn report(ctx: &mut Context, a: &KpiArgs) -> Result<()> {
+    let range = range(ctx, a)?;
+    let currency = Currency::from_code(&a.currency)?;
+    let report = kpi_report(&ctx.store, range, currency, &ctx.now())?;
+    if ctx.json {
+        return ctx.print_json(&report);
+    }
+    print_report(&mut ctx.out, &report)?;
+    Ok(())
+}
+
+fn print_report(out: &mut dyn Write, r: &KpiReport) -> Result<()> {
+    let cur = r.currency;
+    let span = if r.period == "all" {
+        format!("all time, through {}", r.last_day)
+    } else {
+        format!("{} to {}", r.first_day, r.last_day)
+    };
+    writeln!(out, "KPIs ({}: {span}; money in {})", r.period, cur.code())?;
+    let mut table = Table::new(&["GROUP", "KPI", "VALUE", "TARGET", "MINIMUM", "STATUS"]);
+    for k in &r.kpis {
+        table.row(vec![
+            k.group.to_string(),
+            k.name.clone(),
+            k.value
+                .map_or_else(|| "-".into(), |v| format_value(k.unit, v, cur)),
+            format_value(k.unit, k.target, cur),
+            format_value(k.unit, k.minimum, cur),
+            status_label(k.standing).into(),
+        ]);
+    }
+    table.print(out)?;
+    writeln!(out)?;
+    writeln!(
+        out,
+        "Forecast: open deals in {} by expected close, next {FORECAST_MONTHS} months (weighted by probability)",
+        cur.code()
+    )?;
+    let mut table = Table::new(&["MONTH", "DEALS", "TOTAL", "WEIGHTED"]);
+    for m in &r.forecast {
+        table.row(vec![
+            m.month.format("%Y-%m").to_string(),
+            m.deals.to_string(),
+            format_minor(m.total_minor, cur),
+            format_minor(m.weighted_minor, cur),
+        ]);
+    }
+    table.print(out)?;
+    let mut notes = Vec::new();
+    if r.other_currency_won > 0 {
+        notes.push(format!(
+            "{} won {} in other currencies left out of revenue",
+            r.other_currency_won,
+            deals(r.other_currency_won)
+        ));
+    }
+    if r.other_currency_open > 0 {
+        notes.push(format!(
+            "{} open {} in other currencies left out of the forecast",
+            r.other_currency_open,
+            deals(r.other_currency_open)
+        ));
+    }
+    if r.open_deals_without_close_date > 0 {
+        notes.push(format!(
+            "{} open {} without an expected close date left out of the forecast",
+            r.open_deals_without_close_date,
+            deals(r.open_deals_without_close_date)
+        ));
+    }
+    if !notes.is_empty() {
+        writeln!(out)?;
+        writeln!(out, "Note: {}.", notes.join("; "))?;
+    }
+    Ok(())
+}
+
+fn deals(n: i64) -> &'static str {
+    if n == 1 { "deal" } else { "deals" }
+}
+
+fn set(ctx: &mut Context, a: KpiSetArgs) -> Result<()> {
+    let target = parse_number("target", &a.target)?;
+    let minimum = parse_number("minimum", &a.minimum)?;
+    ctx.store
+        .write(|w| w.set_kpi_target(&a.key, target, minimum))?;
+    let wanted = a.key.trim();
+    let def = ctx
+        .store
+        .kpi_definitions()?
+        .into_iter()
+        .find(|d| d.key.eq_ignore_ascii_case(wanted))
+        .ok_or_else(|| Error::msg(format!("kpi: {wanted:?} vanished after it was set")))?;
+    if ctx.json {
+        return ctx.print_json(&def);
+    }
+    let better = if def.higher_is_better {
+        "higher"
+    } else {
+        "lower"
+    };
+    writeln!(
+        ctx.out,
+        "{} ({}): target {}, minimum {} ({better} is better)",
+        def.name, def.key, def.target, def.minimum
+    )?;
+    Ok(())
+}

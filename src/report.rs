@@ -1,0 +1,114 @@
+//! The KPI report: every KPI measured over a window plus the weighted-pipeline
+//! forecast. [`kpi_report`] is the one code path behind `rapport kpi` and the
+//! full-screen app's KPI pane, so both always show the same figures.
+
+use chrono::{DateTime, Days, NaiveDate, TimeZone, Utc};
+use serde::Serialize;
+
+use crate::Result;
+use crate::domain::kpi::{ForecastMonth, KpiRange, KpiValue, compute, first_of_month};
+use crate::domain::money::format_minor;
+use crate::domain::{Currency, KpiStanding, KpiUnit};
+use crate::store::Store;
+
+/// How many months the forecast covers, starting with the current local month.
+pub const FORECAST_MONTHS: u32 = 6;
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct KpiReport {
+    /// `week`, `month`, `quarter`, `year`, `all`, or `2026-11-01 to 2026-11-30`.
+    pub period: String,
+    /// The window as UTC instants, `[from, to)`.
+    pub from: DateTime<Utc>,
+    pub to: DateTime<Utc>,
+    /// The window as local calendar days, both inclusive.
+    pub first_day: NaiveDate,
+    pub last_day: NaiveDate,
+    /// The reporting currency (serialised as its code).
+    pub currency: Currency,
+    /// Every defined KPI, in definition order.
+    pub kpis: Vec<KpiValue>,
+    /// [`FORECAST_MONTHS`] months of open deals in `currency`, by expected close.
+    pub forecast: Vec<ForecastMonth>,
+    /// Won deals in the window in other currencies: counted in `deals_won`, `win_rate`
+    /// and `avg_cycle_days` but not in `revenue_won`.
+    pub other_currency_won: i64,
+    /// Open deals in `currency` without an expected close date: not in the forecast.
+    pub open_deals_without_close_date: i64,
+    /// Open deals in other currencies: not in the forecast.
+    pub other_currency_open: i64,
+}
+
+/// Measures every KPI over `range` (resolved in `now`'s time zone) and forecasts the
+/// pipeline for [`FORECAST_MONTHS`] months from the current local month.
+pub fn kpi_report<Tz: TimeZone>(
+    store: &Store,
+    range: KpiRange,
+    currency: Currency,
+    now: &DateTime<Tz>,
+) -> Result<KpiReport> {
+    let window = range.window(now)?;
+    let now_utc = now.with_timezone(&Utc);
+    let defs = store.kpi_definitions()?;
+    let inputs = store.kpi_inputs(&window, now_utc, currency)?;
+    let first_month = first_of_month(now.date_naive());
+    let forecast = store.forecast(first_month, FORECAST_MONTHS, currency)?;
+    let left_out = store.forecast_left_out(currency)?;
+    Ok(KpiReport {
+        period: range.label(),
+        from: window.from,
+        to: window.to,
+        first_day: window.first_day,
+        last_day: window
+            .end_day
+            .checked_sub_days(Days::new(1))
+            .unwrap_or(window.first_day),
+        currency,
+        kpis: compute(&defs, &inputs),
+        forecast,
+        other_currency_won: inputs.other_currency_won,
+        open_deals_without_close_date: left_out.without_close_date,
+        other_currency_open: left_out.other_currency,
+    })
+}
+
+/// A KPI value (or target, or minimum) for display: money grouped with the
+/// currency's decimals, counts whole, percents and days with one decimal, scores
+/// with two.
+pub fn format_value(unit: KpiUnit, value: f64, currency: Currency) -> String {
+    match unit {
+        KpiUnit::Money => {
+            let minor = (value * 10f64.powi(i32::from(currency.exponent()))).round();
+            format_minor(minor as i64, currency)
+        }
+        KpiUnit::Count => format!("{value:.0}"),
+        KpiUnit::Percent => format!("{value:.1}%"),
+        KpiUnit::Days => format!("{value:.1} d"),
+        KpiUnit::Score => format!("{value:.2}"),
+    }
+}
+
+/// The status words for a standing: `below minimum`, `between`, `at target`, or
+/// `no data`.
+pub fn status_label(standing: Option<KpiStanding>) -> &'static str {
+    standing.map_or("no data", KpiStanding::label)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn formats_each_unit() {
+        let usd = Currency::USD;
+        assert_eq!(format_value(KpiUnit::Money, 4000.5, usd), "4,000.50");
+        let jpy = Currency::from_code("JPY").unwrap();
+        assert_eq!(format_value(KpiUnit::Money, 1234.0, jpy), "1,234");
+        assert_eq!(format_value(KpiUnit::Count, 3.0, usd), "3");
+        assert_eq!(format_value(KpiUnit::Percent, 100.0 / 3.0, usd), "33.3%");
+        assert_eq!(format_value(KpiUnit::Days, 16.0, usd), "16.0 d");
+        assert_eq!(format_value(KpiUnit::Score, 4.0, usd), "4.00");
+        assert_eq!(status_label(None), "no data");
+        assert_eq!(status_label(Some(KpiStanding::AtTarget)), "at target");
+    }
+}
