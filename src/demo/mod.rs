@@ -427,21 +427,24 @@ impl Generator {
     }
 
     fn reminder(&mut self, w: &mut Writer<'_>, customer_id: i64, owner: i64) -> Result<()> {
-        let offset_minutes = match self.rng.u32(..10) {
-            0..=2 => -self.rng.i64(60..14 * 24 * 60), // overdue
-            3..=5 => self.rng.i64(-6 * 60..8 * 60),   // around today
-            _ => self.rng.i64(24 * 60..30 * 24 * 60), // upcoming
+        // Overdue (up to two weeks back), today, or coming up within a month; always
+        // during office hours on a quarter hour, as people schedule them.
+        let days = match self.rng.u32(..10) {
+            0..=2 => -self.rng.i64(1..15),
+            3..=5 => 0,
+            _ => self.rng.i64(1..31),
         };
-        // On a quarter hour, as people schedule them.
-        let due = self.now + Duration::minutes(offset_minutes);
-        let due = due - Duration::seconds(due.timestamp().rem_euclid(15 * 60));
+        let day = (self.now + Duration::days(days)).date_naive();
+        let quarter_hours = self.rng.i64(8 * 4..18 * 4);
+        let due = day.and_hms_opt(0, 0, 0).map_or(self.now, |t| t.and_utc()) + Duration::minutes(quarter_hours * 15);
+        let overdue_days = (self.now - due).num_days();
         let recurrence = match self.rng.u32(..10) {
             0 => Some(Recurrence::Weekly),
             1 => Some(Recurrence::Monthly),
             2 => Some(Recurrence::Days(14)),
             _ => None,
         };
-        w.backdate(due - Duration::days(self.rng.i64(1..20)));
+        w.backdate((due - Duration::days(self.rng.i64(1..20))).min(self.now));
         let id = w.add_reminder(&ReminderDraft {
             customer_id,
             deal_id: None,
@@ -452,7 +455,7 @@ impl Generator {
         })?;
         self.report.reminders += 1;
         // Some older follow-ups were already handled, on time or late.
-        if offset_minutes < -24 * 60 && self.chance(40) {
+        if overdue_days >= 1 && self.chance(40) {
             let done = due + Duration::minutes(self.rng.i64(-120..3 * 24 * 60));
             w.backdate(done.min(self.now));
             if w.complete_reminder(id, done.min(self.now))?.is_some() {
