@@ -109,6 +109,15 @@ fn followups() {
 }
 
 #[test]
+fn kpis() {
+    for (w, h) in SIZES {
+        let mut app = demo_app(w, h);
+        press(&mut app, KeyCode::Char('4'));
+        insta::assert_snapshot!(format!("kpis_{w}x{h}"), screen(&app));
+    }
+}
+
+#[test]
 fn help_overlay_lists_the_active_bindings() {
     let mut app = demo_app(80, 24);
     press(&mut app, KeyCode::Char('?'));

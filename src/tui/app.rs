@@ -175,12 +175,18 @@ impl App {
     pub fn reload_all(&mut self) {
         let page = self.page();
         let now = self.now();
-        let results = [
-            self.store.counts().map(|c| self.counts = c),
-            self.customers.reload(&self.store, page),
+        let results: [crate::Result<()>; 5] = [
+            self.store
+                .counts()
+                .map(|c| self.counts = c)
+                .map_err(Into::into),
+            self.customers.reload(&self.store, page).map_err(Into::into),
             self.pipeline
-                .reload(&self.store, now.date_naive(), self.pipeline_page()),
-            self.followups.reload(&self.store, self.me.id, &now, page),
+                .reload(&self.store, now.date_naive(), self.pipeline_page())
+                .map_err(Into::into),
+            self.followups
+                .reload(&self.store, self.me.id, &now, page)
+                .map_err(Into::into),
             self.kpis.reload(&self.store, self.currency, &now),
         ];
         if let Some(Err(e)) = results.into_iter().find(Result::is_err) {
@@ -190,14 +196,21 @@ impl App {
 
     /// The keymap context that sees a key first.
     pub fn context(&self) -> KeyContext {
-        match (&self.popup, self.pane) {
-            (Some(Popup::Form(_)), _) => KeyContext::Form,
-            (Some(_), _) => KeyContext::Popup,
-            (None, Pane::Customers) if self.customers.detail.is_some() => KeyContext::Detail,
-            (None, Pane::Customers) => KeyContext::Customers,
-            (None, Pane::Pipeline) => KeyContext::Pipeline,
-            (None, Pane::Followups) => KeyContext::Followups,
-            (None, Pane::Kpis) => KeyContext::Kpis,
+        match &self.popup {
+            Some(Popup::Form(_)) => KeyContext::Form,
+            Some(_) => KeyContext::Popup,
+            None => self.pane_context(),
+        }
+    }
+
+    /// The context of the pane on screen, popups aside.
+    pub fn pane_context(&self) -> KeyContext {
+        match self.pane {
+            Pane::Customers if self.customers.detail.is_some() => KeyContext::Detail,
+            Pane::Customers => KeyContext::Customers,
+            Pane::Pipeline => KeyContext::Pipeline,
+            Pane::Followups => KeyContext::Followups,
+            Pane::Kpis => KeyContext::Kpis,
         }
     }
 
@@ -322,7 +335,9 @@ impl App {
                 if action == Action::CyclePeriod {
                     self.kpis.cycle_period();
                     let now = self.now();
-                    self.kpis.reload(&self.store, self.currency, &now)?;
+                    if let Err(e) = self.kpis.reload(&self.store, self.currency, &now) {
+                        self.error(e.to_string());
+                    }
                 }
                 Ok(())
             }
@@ -433,11 +448,10 @@ impl App {
     fn open_customer(&mut self, id: i64) -> Result<(), StoreError> {
         self.pane = Pane::Customers;
         self.customers.open(&self.store, id)?;
-        let page = self.page();
         self.customers
             .list
-            .keep_visible(self.customers.ids.len(), page);
-        self.customers.reload(&self.store, page)
+            .keep_visible(self.customers.ids.len(), self.page());
+        Ok(())
     }
 
     fn update_form(&mut self, action: Action) {

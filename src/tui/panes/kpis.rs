@@ -1,17 +1,24 @@
+//! KPI gauges for the current period, and the weighted-pipeline forecast.
+
 use chrono::{DateTime, TimeZone};
 
+use crate::Result;
+use crate::domain::kpi::KpiRange;
 use crate::domain::{Currency, Period};
-use crate::store::{Result, Store};
+use crate::report::{KpiReport, kpi_report};
+use crate::store::Store;
 
 #[derive(Debug)]
 pub struct KpisPane {
     pub period: Period,
+    pub report: Option<KpiReport>,
 }
 
 impl Default for KpisPane {
     fn default() -> Self {
         Self {
             period: Period::Month,
+            report: None,
         }
     }
 }
@@ -19,12 +26,26 @@ impl Default for KpisPane {
 impl KpisPane {
     pub fn reload<Tz: TimeZone>(
         &mut self,
-        _store: &Store,
-        _currency: Currency,
-        _now: &DateTime<Tz>,
+        store: &Store,
+        currency: Currency,
+        now: &DateTime<Tz>,
     ) -> Result<()> {
+        self.report = Some(kpi_report(
+            store,
+            KpiRange::Period(self.period),
+            currency,
+            now,
+        )?);
         Ok(())
     }
 
-    pub fn cycle_period(&mut self) {}
+    /// Week → month → quarter → year → week.
+    pub fn cycle_period(&mut self) {
+        self.period = match self.period {
+            Period::Week => Period::Month,
+            Period::Month => Period::Quarter,
+            Period::Quarter => Period::Year,
+            Period::Year | Period::All => Period::Week,
+        };
+    }
 }

@@ -422,7 +422,7 @@ impl Form {
                 other => other,
             })?;
         d.phones = split_list(self.get("phones"))
-            .map(|p| Phone::parse_labeled(p))
+            .map(Phone::parse_labeled)
             .collect::<Result<_, _>>()?;
         d.emails = split_list(self.get("emails"))
             .map(Email::parse)
@@ -493,16 +493,17 @@ mod tests {
     #[test]
     fn invalid_email_shows_beside_the_field_and_writes_nothing() {
         let mut store = Store::open_in_memory().unwrap();
+        let me = store.ensure_operator("sara").unwrap().id;
         let mut form = Form::add_customer();
         type_into(&mut form, "name", "Ada");
         type_into(&mut form, "emails", "ada@example.com, not-an-email");
-        assert!(form.submit(&mut store, 1, &Utc::now()).is_none());
+        assert!(form.submit(&mut store, me, &Utc::now()).is_none());
         let emails = form.fields.iter().find(|f| f.key == "emails").unwrap();
         assert!(emails.error.as_deref().unwrap().contains("not-an-email"));
         assert_eq!(form.fields[form.focus].key, "emails");
         assert_eq!(store.counts().unwrap().customers, 0);
         type_into(&mut form, "emails", "ada@example.com");
-        let saved = form.submit(&mut store, 1, &Utc::now());
+        let saved = form.submit(&mut store, me, &Utc::now());
         assert!(saved.is_some());
         assert_eq!(store.counts().unwrap().customers, 1);
     }

@@ -26,15 +26,8 @@ fn centered(area: Rect, width: u16, height: u16) -> Rect {
 pub fn help(frame: &mut Frame, app: &App, scroll: usize) {
     let t = app.theme;
     let area = centered(frame.area(), 72, frame.area().height.saturating_sub(2));
-    let under = match app.pane {
-        crate::tui::app::Pane::Customers if app.customers.detail.is_some() => KeyContext::Detail,
-        crate::tui::app::Pane::Customers => KeyContext::Customers,
-        crate::tui::app::Pane::Pipeline => KeyContext::Pipeline,
-        crate::tui::app::Pane::Followups => KeyContext::Followups,
-        crate::tui::app::Pane::Kpis => KeyContext::Kpis,
-    };
     let mut lines = Vec::new();
-    for ctx in [under, KeyContext::Global, KeyContext::Form] {
+    for ctx in [app.pane_context(), KeyContext::Global, KeyContext::Form] {
         lines.push(Line::styled(format!("{} keys", ctx.name()), t.header()));
         for b in app.keymap.bindings(ctx) {
             let keys: Vec<String> = b.keys.iter().map(ToString::to_string).collect();
