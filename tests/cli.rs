@@ -414,7 +414,10 @@ fn an_invalid_keymap_is_refused_with_file_line_and_key() {
     let o = rapport(&db.path, &["--keymap", keymap.to_str().unwrap()]);
     assert_eq!(o.status.code(), Some(1));
     let err = stderr(&o);
-    assert!(err.contains("keys.toml:4") && err.contains("\"ctrl-\""), "{err}");
+    assert!(
+        err.contains("keys.toml:4") && err.contains("\"ctrl-\""),
+        "{err}"
+    );
     let o = rapport(&db.path, &["--keymap", "emacs"]);
     assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
 }

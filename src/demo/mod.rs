@@ -436,7 +436,8 @@ impl Generator {
         };
         let day = (self.now + Duration::days(days)).date_naive();
         let quarter_hours = self.rng.i64(8 * 4..18 * 4);
-        let due = day.and_hms_opt(0, 0, 0).map_or(self.now, |t| t.and_utc()) + Duration::minutes(quarter_hours * 15);
+        let due = day.and_hms_opt(0, 0, 0).map_or(self.now, |t| t.and_utc())
+            + Duration::minutes(quarter_hours * 15);
         let overdue_days = (self.now - due).num_days();
         let recurrence = match self.rng.u32(..10) {
             0 => Some(Recurrence::Weekly),
