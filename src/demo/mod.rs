@@ -325,6 +325,31 @@ impl Generator {
         if self.chance(22) {
             self.reminder(w, customer_id, operator)?;
         }
+        if span > 86_400 * 30 && self.chance(30) {
+            for _ in 0..self.rng.usize(1..4) {
+                self.past_followup(w, customer_id, operator, since)?;
+            }
+        }
+        Ok(())
+    }
+
+    /// A follow-up from the customer's history, handled on time or (less often) late.
+    fn past_followup(&mut self, w: &mut Writer<'_>, customer_id: i64, owner: i64, since: DateTime<Utc>) -> Result<()> {
+        let due = self.office_hours(since, self.now - Duration::days(2));
+        w.backdate((due - Duration::days(self.rng.i64(1..10))).max(since));
+        let id = w.add_reminder(&ReminderDraft {
+            customer_id,
+            deal_id: None,
+            due_at: due,
+            note: self.pick(REMINDER_NOTES).to_string(),
+            recurrence: None,
+            owner_id: Some(owner),
+        })?;
+        let late = if self.chance(85) { self.rng.i64(-180..20 * 60) } else { self.rng.i64(26 * 60..5 * 24 * 60) };
+        let done = (due + Duration::minutes(late)).min(self.now);
+        w.backdate(done);
+        w.complete_reminder(id, done)?;
+        self.report.reminders += 1;
         Ok(())
     }
 
@@ -430,7 +455,7 @@ impl Generator {
         // Overdue (up to two weeks back), today, or coming up within a month; always
         // during office hours on a quarter hour, as people schedule them.
         let days = match self.rng.u32(..10) {
-            0..=2 => -self.rng.i64(1..15),
+            0..=1 => -self.rng.i64(1..15),
             3..=5 => 0,
             _ => self.rng.i64(1..31),
         };
