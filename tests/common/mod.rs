@@ -4,6 +4,8 @@
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
+pub mod tmux;
+
 /// A temporary directory holding one database file.
 pub struct TempDb {
     pub dir: tempfile::TempDir,

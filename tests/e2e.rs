@@ -1,0 +1,549 @@
+//! End to end: the real `rapport` binary in a real terminal (tmux), driven with keys
+//! like an operator, with every write checked afterwards through the CLI's `--json`.
+
+mod common;
+
+use std::path::Path;
+use std::time::Duration;
+
+use common::tmux::{Session, rapport_bin, shell_quote, skip_unless_tmux};
+use common::*;
+
+const WAIT: Duration = Duration::from_secs(10);
+
+#[test]
+fn harness_runs_a_command_and_keeps_its_last_screen() {
+    if !skip_unless_tmux() {
+        return;
+    }
+    let s = Session::start(
+        50,
+        10,
+        "echo \"hello $USER in $TZ with $EXTRA\"; printf 'Иван Петров مریم\\n'; read line; exit 3",
+        &[("EXTRA", "extra")],
+    );
+    s.wait_for("hello tester in UTC with extra", WAIT);
+    s.wait_for("Иван Петров مریم", WAIT);
+    assert_eq!(s.display("#{pane_width}x#{pane_height}"), "50x10");
+    assert_eq!(s.display("#{pane_dead}"), "0");
+    s.send(&["Enter"]);
+    assert_eq!(s.wait_exit(WAIT), 3);
+    let all = s.capture_history();
+    assert!(all.contains("hello tester in UTC"), "{all}");
+    assert!(all.contains("Pane is dead"), "{all}");
+    assert_eq!(s.display("#{alternate_on}"), "0");
+}
+
+#[test]
+fn harness_types_keys_into_a_shell() {
+    if !skip_unless_tmux() {
+        return;
+    }
+    let s = Session::start_shell(80, 24, &[]);
+    s.run_line("read a; echo \"got:$a\"");
+    s.type_text("Привет سلام");
+    s.send(&["Enter"]);
+    s.wait_for("got:Привет سلام", WAIT);
+    s.run_line("echo \"$TERM $LANG\"");
+    s.wait_for("xterm-256color C.UTF-8", WAIT);
+}
+
+/// The bottom row: the status bar.
+fn status_line(screen: &str) -> &str {
+    screen.lines().last().unwrap_or("")
+}
+
+/// Exact words of `stty -a`, so `echo` does not match `echoe` or `-echo`.
+fn stty_words(screen: &str) -> Vec<&str> {
+    screen
+        .split_whitespace()
+        .map(|w| w.trim_end_matches(';'))
+        .collect()
+}
+
+/// Runs `stty -a` in the pane's shell and checks the terminal is in cooked mode.
+fn assert_cooked_mode(s: &Session) {
+    s.run_line("clear; stty -a; echo \"stty-\"done");
+    let screen = s.wait_for("stty-done", WAIT);
+    let words = stty_words(&screen);
+    for mode in ["icanon", "echo", "isig", "icrnl", "opost"] {
+        assert!(
+            words.contains(&mode),
+            "{mode} should be set after Rapport exits; stty -a said:\n{screen}"
+        );
+        assert!(
+            !words.contains(&format!("-{mode}").as_str()),
+            "-{mode}: the terminal was left in raw mode; stty -a said:\n{screen}"
+        );
+    }
+}
+
+/// The command line that runs Rapport on `db` from the pane's shell, then reports its
+/// exit status as `exit=N` (the typed line itself shows `exit=$?`, never a number).
+fn rapport_line(db: &Path, env: &str) -> String {
+    format!(
+        "{env} RAPPORT_DB={} {}; echo \"exit=$?\"",
+        shell_quote(&db.to_string_lossy()),
+        shell_quote(rapport_bin())
+    )
+}
+
+/// Runs the CLI as another operator (the tests' operator is `tester`).
+fn ok_as(db: &Path, login: &str, args: &[&str]) -> String {
+    let o = std::process::Command::new(rapport_bin())
+        .args(args)
+        .env("RAPPORT_DB", db)
+        .env("USER", login)
+        .env("TZ", "UTC")
+        .output()
+        .expect("run rapport");
+    assert!(o.status.success(), "{args:?}: {}", stderr(&o));
+    stdout(&o)
+}
+
+fn demo_db() -> TempDb {
+    let db = TempDb::new();
+    ok(&db.path, &["demo", "--customers", "50", "--seed", "1"]);
+    db
+}
+
+#[test]
+fn panic_in_the_app_restores_the_terminal() {
+    if !skip_unless_tmux() {
+        return;
+    }
+    let db = demo_db();
+    let s = Session::start_shell(80, 24, &[]);
+    s.run_line(&rapport_line(&db.path, "RAPPORT_PANIC_AFTER_FIRST_FRAME=1"));
+    s.wait_for("exit=101", WAIT);
+    // The panic message went to the normal screen (the alternate screen keeps no history).
+    let all = s.capture_history();
+    assert!(
+        all.contains("panicking on purpose"),
+        "the panic message is shown on the normal screen:\n{all}"
+    );
+    assert_eq!(
+        s.display("#{alternate_on}"),
+        "0",
+        "left the alternate screen"
+    );
+    assert_eq!(
+        s.display("#{cursor_flag}"),
+        "1",
+        "the cursor is visible again"
+    );
+    assert_cooked_mode(&s);
+}
+
+#[test]
+fn quit_from_a_fresh_start_restores_the_terminal() {
+    if !skip_unless_tmux() {
+        return;
+    }
+    let db = demo_db();
+    let s = Session::start_shell(80, 24, &[]);
+    s.run_line(&rapport_line(&db.path, ""));
+    s.wait_for("Customers · 50", WAIT);
+    assert_eq!(
+        s.display("#{alternate_on}"),
+        "1",
+        "the app uses the alternate screen"
+    );
+    s.send(&["q"]);
+    s.wait_for("exit=0", WAIT);
+    assert_eq!(s.display("#{alternate_on}"), "0");
+    assert_eq!(
+        s.display("#{cursor_flag}"),
+        "1",
+        "the cursor is visible again"
+    );
+    assert_cooked_mode(&s);
+}
+
+#[test]
+fn control_characters_in_names_render_harmlessly() {
+    if !skip_unless_tmux() {
+        return;
+    }
+    let db = TempDb::new();
+    ok(
+        &db.path,
+        &["customer", "add", "--name", "Evil\u{1b}[2J\u{7}Name"],
+    );
+    ok(&db.path, &["customer", "add", "--name", "Zoe Normal"]);
+    let s = Session::start_rapport(80, 24, &db.path, &[], &[]);
+    // The name shows with visible placeholders, and the frame around it is intact:
+    // nothing in the name cleared the screen or moved the cursor.
+    let screen = s.wait_for_all(
+        &[
+            "Evil␛[2J",
+            "1 Customers",
+            "2 Pipeline",
+            "Customers · 2",
+            "Zoe Normal",
+            "tester · rapport.db · 2 customers",
+        ],
+        WAIT,
+    );
+    let lines: Vec<&str> = screen.lines().collect();
+    assert!(
+        lines[0].contains("Customers"),
+        "tab bar on the first row:\n{screen}"
+    );
+    assert!(
+        lines[23].contains("2 customers"),
+        "status bar on the last row:\n{screen}"
+    );
+    s.send(&["q"]);
+    assert_eq!(s.wait_exit(WAIT), 0);
+}
+
+#[test]
+fn a_large_terminal_shows_more_columns() {
+    if !skip_unless_tmux() {
+        return;
+    }
+    let db = demo_db();
+    let s = Session::start_rapport(160, 48, &db.path, &[], &[]);
+    s.wait_for_all(
+        &[
+            "Customers · 50",
+            "NAME",
+            "COMPANY",
+            "PHONE",
+            "STATUS",
+            "OWNER",
+        ],
+        WAIT,
+    );
+    s.send(&["q"]);
+    assert_eq!(s.wait_exit(WAIT), 0);
+}
+
+#[test]
+fn a_standard_terminal_keeps_the_essential_columns() {
+    if !skip_unless_tmux() {
+        return;
+    }
+    let db = demo_db();
+    let s = Session::start_rapport(80, 24, &db.path, &[], &[]);
+    let screen = s.wait_for_all(&["Customers · 50", "NAME", "PHONE"], WAIT);
+    assert!(
+        !screen.contains("OWNER"),
+        "no room for OWNER at 80 columns:\n{screen}"
+    );
+    s.send(&["q"]);
+    assert_eq!(s.wait_exit(WAIT), 0);
+}
+
+#[test]
+fn too_small_terminal_says_so() {
+    if !skip_unless_tmux() {
+        return;
+    }
+    let db = demo_db();
+    let s = Session::start_rapport(60, 20, &db.path, &[], &[]);
+    s.wait_for("Terminal too small", WAIT);
+    s.send(&["q"]);
+    assert_eq!(s.wait_exit(WAIT), 0);
+}
+
+#[test]
+fn empty_database_offers_demo_data() {
+    if !skip_unless_tmux() {
+        return;
+    }
+    let db = TempDb::new();
+    let s = Session::start_rapport(80, 24, &db.path, &[], &[]);
+    s.wait_for("Welcome to Rapport", WAIT);
+    // "Load realistic demo data (500 customers in …": how many it offers.
+    let offered_in = |screen: &str| -> Option<usize> {
+        let rest = screen.split("demo data (").nth(1)?;
+        rest.split_whitespace().next()?.parse().ok()
+    };
+    let screen = s.wait_until("the offer of demo data", WAIT, |screen| {
+        screen.contains("load demo data") && offered_in(screen).is_some()
+    });
+    let offered = offered_in(&screen).unwrap();
+    assert_eq!(
+        json(&db.path, &["customer", "list"])
+            .as_array()
+            .unwrap()
+            .len(),
+        0,
+        "nothing is loaded before the operator says yes"
+    );
+    s.send(&["y"]);
+    s.wait_gone("Welcome to Rapport", WAIT);
+    s.wait_for(&format!("Customers · {offered}"), WAIT);
+    s.send(&["q"]);
+    assert_eq!(s.wait_exit(WAIT), 0);
+    let customers = json(&db.path, &["customer", "list"]);
+    assert_eq!(customers.as_array().unwrap().len(), offered);
+    assert!(
+        !json(&db.path, &["deal", "list"])
+            .as_array()
+            .unwrap()
+            .is_empty()
+    );
+}
+
+#[test]
+fn declining_demo_data_starts_empty() {
+    if !skip_unless_tmux() {
+        return;
+    }
+    let db = TempDb::new();
+    let s = Session::start_rapport(80, 24, &db.path, &[], &[]);
+    s.wait_for("Welcome to Rapport", WAIT);
+    s.send(&["Escape"]);
+    s.wait_gone("Welcome to Rapport", WAIT);
+    s.wait_for("No customers yet", WAIT);
+    s.send(&["q"]);
+    assert_eq!(s.wait_exit(WAIT), 0);
+    assert!(
+        json(&db.path, &["customer", "list"])
+            .as_array()
+            .unwrap()
+            .is_empty()
+    );
+}
+
+#[test]
+fn an_operators_day_at_80x24() {
+    if !skip_unless_tmux() {
+        return;
+    }
+    let db = TempDb::new();
+    let p = &db.path;
+    // One customer with one open deal in `lead` and one follow-up of mine due soon; a
+    // colleague's follow-up that only shows among everyone's.
+    ok(
+        p,
+        &[
+            "customer",
+            "add",
+            "--name",
+            "Acme Trading",
+            "--kind",
+            "company",
+        ],
+    );
+    let deal = json(
+        p,
+        &[
+            "deal", "add", "1", "--title", "Renewal", "--amount", "12,000",
+        ],
+    );
+    assert_eq!(deal["stage_key"], "lead");
+    let deal_id = deal["id"].as_i64().unwrap().to_string();
+    let mine = json(
+        p,
+        &[
+            "remind",
+            "add",
+            "1",
+            "--due",
+            "+1h",
+            "--note",
+            "Call back about the renewal",
+        ],
+    );
+    let mine_id = mine["id"].as_i64().unwrap();
+    ok_as(p, "sara", &["customer", "add", "--name", "Bahar Rahimi"]);
+    ok(
+        p,
+        &[
+            "remind",
+            "add",
+            "Bahar",
+            "--due",
+            "+2d",
+            "--note",
+            "Sara asks for a quote",
+            "--owner",
+            "sara",
+        ],
+    );
+
+    let s = Session::start_rapport(80, 24, p, &[], &[]);
+    s.wait_for("Customers · 2", WAIT);
+    s.wait_for("Acme Trading", WAIT);
+
+    // Panes by number and by Tab.
+    s.send(&["2"]);
+    s.wait_for("Pipeline · amounts in", WAIT);
+    s.wait_for("Renewal", WAIT);
+    s.send(&["3"]);
+    s.wait_for("Follow-ups (yours)", WAIT);
+    s.wait_for("Call back about the renewal", WAIT);
+    s.send(&["4"]);
+    s.wait_for("KPIs · ", WAIT);
+    s.wait_gone("Follow-ups (yours)", WAIT);
+    s.send(&["Tab"]);
+    s.wait_for("Customers · 2", WAIT);
+    s.send(&["Tab"]);
+    s.wait_for("Pipeline · amounts in", WAIT);
+    s.send(&["BTab"]);
+    s.wait_for("Customers · 2", WAIT);
+    s.send(&["1"]);
+    s.wait_for("Customers · 2", WAIT);
+
+    // A new customer through the form; a bad email is refused beside its field first.
+    s.send(&["a"]);
+    s.wait_for("New customer", WAIT);
+    s.type_text("Иван Тестов");
+    s.wait_for("Иван Тестов", WAIT);
+    s.send(&["Tab", "Tab", "Tab", "Tab"]); // Kind, Company, Phones, Emails
+    s.type_text("ivan-at-example.ru");
+    s.send(&["Enter"]);
+    // The form stays open, the error points at its field.
+    s.wait_for_all(&["New customer", "↑ \"ivan-at-example.ru\" has no @"], WAIT);
+    assert_eq!(
+        json(p, &["customer", "list"]).as_array().unwrap().len(),
+        2,
+        "nothing saved while the email is invalid"
+    );
+    s.send(&["C-e", "C-u"]);
+    s.type_text("ivan@example.ru");
+    s.wait_for("ivan@example.ru", WAIT);
+    s.send(&["Enter"]);
+    // The new customer's card is open.
+    s.wait_until("the new customer's card", WAIT, |screen| {
+        screen.contains("#3 Иван Тестов · person · lead")
+            && screen.contains("Email    ivan@example.ru")
+            && status_line(screen).contains("Added customer")
+    });
+
+    // Log a call on the card.
+    s.send(&["l"]);
+    s.wait_for("Log for Иван Тестов", WAIT);
+    s.send(&["Tab", "Tab"]); // Direction, Summary
+    s.type_text("Asked about the annual plan");
+    s.wait_for("Asked about the annual plan", WAIT);
+    s.send(&["Enter"]);
+    s.wait_for("Logged call", WAIT);
+    s.wait_gone("Log for Иван Тестов", WAIT);
+    s.wait_for("Asked about the annual plan", WAIT);
+
+    // Move the deal on.
+    s.send(&["2"]);
+    s.wait_for("Pipeline · amounts in", WAIT);
+    s.wait_for("Lead (1)", WAIT);
+    s.send(&[">"]);
+    let moved = format!("Deal #{deal_id} is now");
+    s.wait_until("the deal in the next stage", WAIT, |screen| {
+        screen.contains("Lead (0)")
+            && screen.contains("Qualified (1)")
+            && status_line(screen).contains(&moved)
+    });
+
+    // Mark my follow-up done.
+    s.send(&["3"]);
+    s.wait_for("Follow-ups (yours)", WAIT);
+    let screen = s.wait_for("Call back about the renewal", WAIT);
+    assert!(
+        !screen.contains("Sara asks for a quote"),
+        "only mine:\n{screen}"
+    );
+    s.send(&["m"]);
+    s.wait_for("Follow-ups (everyone's)", WAIT);
+    s.wait_for("Sara asks for a quote", WAIT);
+    s.send(&["m"]);
+    s.wait_for("Follow-ups (yours)", WAIT);
+    s.wait_gone("Sara asks for a quote", WAIT);
+    s.send(&["d"]);
+    s.wait_until("the follow-up done", WAIT, |screen| {
+        !screen.contains("Call back about the renewal")
+            && status_line(screen).contains("· 1 follow-ups")
+            && status_line(screen).contains("Done:")
+    });
+
+    s.send(&["q"]);
+    assert_eq!(s.wait_exit(WAIT), 0);
+
+    // Every write landed.
+    let customers = json(p, &["customer", "list"]);
+    let ivan = customers
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["name"] == "Иван Тестов")
+        .unwrap_or_else(|| panic!("the new customer is listed: {customers}"));
+    let ivan_id = ivan["id"].as_i64().unwrap().to_string();
+    let card = json(p, &["customer", "show", &ivan_id]);
+    assert_eq!(card["emails"][0], "ivan@example.ru", "{card}");
+    assert_eq!(card["owner_login"], "tester");
+    let interactions = card["interactions"].as_array().unwrap();
+    assert_eq!(interactions.len(), 1, "{card}");
+    assert_eq!(interactions[0]["summary"], "Asked about the annual plan");
+    assert_eq!(interactions[0]["kind"], "call");
+    assert_eq!(
+        json(p, &["deal", "show", &deal_id])["stage_key"],
+        "qualified"
+    );
+    let reminders = json(p, &["remind", "list", "--done"]);
+    let done = reminders
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["id"] == mine_id)
+        .unwrap_or_else(|| panic!("follow-up #{mine_id} listed: {reminders}"));
+    assert!(done["done_at"].is_string(), "marked done: {done}");
+    let open = json(p, &["remind", "list"]);
+    assert!(
+        open.as_array().unwrap().iter().all(|r| r["id"] != mine_id),
+        "no longer open: {open}"
+    );
+}
+
+// Known defects found by these tests: each is a precise test of what the operator
+// should see, ignored until the app is fixed (run with `cargo test --test e2e -- --ignored`).
+
+#[test]
+#[ignore = "app bug: at 80 columns the counts fill the status bar and cut the message off (\"Deal #1 is now\")"]
+fn status_messages_are_readable_at_80x24() {
+    if !skip_unless_tmux() {
+        return;
+    }
+    let db = TempDb::new();
+    let p = &db.path;
+    ok(p, &["customer", "add", "--name", "Acme Trading"]);
+    ok(p, &["customer", "add", "--name", "Bahar Rahimi"]);
+    ok(p, &["customer", "add", "--name", "Иван Петров"]);
+    ok(
+        p,
+        &["deal", "add", "1", "--title", "Renewal", "--amount", "100"],
+    );
+    ok(
+        p,
+        &["remind", "add", "1", "--due", "+1h", "--note", "Call back"],
+    );
+    ok(
+        p,
+        &["remind", "add", "2", "--due", "+1h", "--note", "Call back"],
+    );
+    let s = Session::start_rapport(80, 24, p, &[], &[]);
+    s.wait_for("Customers · 3", WAIT);
+    s.send(&["2"]);
+    s.wait_for("Lead (1)", WAIT);
+    s.send(&[">"]);
+    s.wait_for("Qualified (1)", WAIT);
+    s.wait_for("Deal #1 is now in qualified", WAIT);
+    s.send(&["3"]);
+    s.wait_for("Follow-ups (yours)", WAIT);
+    s.send(&["d"]);
+    s.wait_for("Done: follow-up #1", WAIT);
+}
+
+#[test]
+#[ignore = "app bug: the welcome popup clips its text at 80x24 (\"two years of histo\")"]
+fn the_demo_offer_is_readable_at_80x24() {
+    if !skip_unless_tmux() {
+        return;
+    }
+    let db = TempDb::new();
+    let s = Session::start_rapport(80, 24, &db.path, &[], &[]);
+    s.wait_for("Welcome to Rapport", WAIT);
+    s.wait_for("two years of history", WAIT);
+}
