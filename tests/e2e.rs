@@ -497,11 +497,7 @@ fn an_operators_day_at_80x24() {
     );
 }
 
-// Known defects found by these tests: each is a precise test of what the operator
-// should see, ignored until the app is fixed (run with `cargo test --test e2e -- --ignored`).
-
 #[test]
-#[ignore = "app bug: at 80 columns the counts fill the status bar and cut the message off (\"Deal #1 is now\")"]
 fn status_messages_are_readable_at_80x24() {
     if !skip_unless_tmux() {
         return;
@@ -537,7 +533,6 @@ fn status_messages_are_readable_at_80x24() {
 }
 
 #[test]
-#[ignore = "app bug: the welcome popup clips its text at 80x24 (\"two years of histo\")"]
 fn the_demo_offer_is_readable_at_80x24() {
     if !skip_unless_tmux() {
         return;

@@ -334,7 +334,13 @@ impl Generator {
     }
 
     /// A follow-up from the customer's history, handled on time or (less often) late.
-    fn past_followup(&mut self, w: &mut Writer<'_>, customer_id: i64, owner: i64, since: DateTime<Utc>) -> Result<()> {
+    fn past_followup(
+        &mut self,
+        w: &mut Writer<'_>,
+        customer_id: i64,
+        owner: i64,
+        since: DateTime<Utc>,
+    ) -> Result<()> {
         let due = self.office_hours(since, self.now - Duration::days(2));
         w.backdate((due - Duration::days(self.rng.i64(1..10))).max(since));
         let id = w.add_reminder(&ReminderDraft {
@@ -345,7 +351,11 @@ impl Generator {
             recurrence: None,
             owner_id: Some(owner),
         })?;
-        let late = if self.chance(85) { self.rng.i64(-180..20 * 60) } else { self.rng.i64(26 * 60..5 * 24 * 60) };
+        let late = if self.chance(85) {
+            self.rng.i64(-180..20 * 60)
+        } else {
+            self.rng.i64(26 * 60..5 * 24 * 60)
+        };
         let done = (due + Duration::minutes(late)).min(self.now);
         w.backdate(done);
         w.complete_reminder(id, done)?;

@@ -14,6 +14,8 @@ use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Paragraph, Wrap};
 
+use unicode_width::UnicodeWidthStr;
+
 use crate::text::for_terminal;
 use crate::tui::action::Action;
 use crate::tui::app::{App, Pane, Popup};
@@ -106,25 +108,53 @@ fn draw_tabs(frame: &mut Frame, app: &App, area: Rect) {
     frame.render_widget(Line::from(spans), area);
 }
 
+/// The status bar: who and where, the counts, the last message and any pending keys.
+/// The message wins the space; the counts shorten (and then go) to make room for it.
 fn draw_status(frame: &mut Frame, app: &App, area: Rect) {
     let t = app.theme;
     let c = app.counts;
-    let left = format!(
-        " {} · {} · {} customers · {} open deals · {} follow-ups ",
-        safe(&app.me.login),
-        safe(&app.db_label),
-        c.customers,
-        c.open_deals,
-        c.open_reminders
-    );
-    let mut spans = vec![Span::styled(left, t.status_bar())];
+    let mut note = String::new();
     if !app.pending.is_empty() {
         let keys: Vec<String> = app.pending.iter().map(ToString::to_string).collect();
-        spans.push(Span::styled(format!(" {} …", keys.join(" ")), t.warn()));
+        note.push_str(&format!(" {} …", keys.join(" ")));
     }
     if let Some(m) = &app.message {
-        let style = if m.error { t.error() } else { t.ok() };
-        spans.push(Span::styled(format!(" {}", safe(&m.text)), style));
+        note.push_str(&format!(" {}", safe(&m.text)));
     }
-    frame.render_widget(Line::from(spans), area);
+    let who = safe(&app.me.login);
+    let candidates = [
+        format!(
+            " {who} · {} · {} customers · {} open deals · {} follow-ups ",
+            safe(&app.db_label),
+            c.customers,
+            c.open_deals,
+            c.open_reminders
+        ),
+        format!(
+            " {who} · {} customers · {} open deals · {} follow-ups ",
+            c.customers, c.open_deals, c.open_reminders
+        ),
+        format!(
+            " {who} · {} cust · {} deals · {} f-ups ",
+            c.customers, c.open_deals, c.open_reminders
+        ),
+        format!(" {who} "),
+    ];
+    let room = usize::from(area.width).saturating_sub(note.width());
+    let left = candidates
+        .iter()
+        .find(|l| l.width() <= room)
+        .unwrap_or(&candidates[3]);
+    let style = match &app.message {
+        Some(m) if m.error => t.error(),
+        Some(_) => t.ok(),
+        None => t.warn(),
+    };
+    frame.render_widget(
+        Line::from(vec![
+            Span::styled(left.clone(), t.status_bar()),
+            Span::styled(note, style),
+        ]),
+        area,
+    );
 }

@@ -145,9 +145,21 @@ fn skip_width(text: &str, cols: u16) -> String {
         .collect()
 }
 
+/// Every key bound to `action` in popups, e.g. `enter/y`.
+fn all_keys(app: &App, action: Action) -> String {
+    let keys: Vec<String> = app
+        .keymap
+        .bindings(KeyContext::Popup)
+        .iter()
+        .filter(|b| b.action == action)
+        .map(|b| crate::tui::keymap::keys_text(&b.keys))
+        .collect();
+    keys.join("/")
+}
+
 pub fn offer_demo(frame: &mut Frame, app: &App) {
     let t = app.theme;
-    let area = centered(frame.area(), 60, 9);
+    let area = centered(frame.area(), 72, 9);
     let text = vec![
         Line::raw("This database is empty."),
         Line::raw(""),
@@ -159,8 +171,8 @@ pub fn offer_demo(frame: &mut Frame, app: &App) {
         Line::styled(
             format!(
                 "{} load demo data · {} start empty",
-                key_hint(app, KeyContext::Popup, Action::Submit),
-                key_hint(app, KeyContext::Popup, Action::Cancel)
+                all_keys(app, Action::Submit),
+                all_keys(app, Action::Cancel)
             ),
             t.header(),
         ),
