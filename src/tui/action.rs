@@ -24,6 +24,7 @@ actions! {
     // global
     Quit = "quit",
     Help = "help",
+    Search = "search",
     PaneCustomers = "pane_customers",
     PanePipeline = "pane_pipeline",
     PaneFollowups = "pane_followups",
@@ -55,6 +56,8 @@ actions! {
     MarkWon = "mark_won",
     MarkLost = "mark_lost",
     OpenCustomer = "open_customer",
+    // the quick-lookup popup
+    LogCall = "log_call",
     // follow-ups
     MarkDone = "mark_done",
     ToggleMine = "toggle_mine",

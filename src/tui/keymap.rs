@@ -61,10 +61,12 @@ pub enum KeyContext {
     Form,
     /// A confirmation, a prompt or the help overlay.
     Popup,
+    /// The quick-lookup popup: typed text is the query (binds no plain printable character).
+    Search,
 }
 
 impl KeyContext {
-    pub const ALL: [KeyContext; 8] = [
+    pub const ALL: [KeyContext; 9] = [
         KeyContext::Global,
         KeyContext::Customers,
         KeyContext::Detail,
@@ -73,6 +75,7 @@ impl KeyContext {
         KeyContext::Kpis,
         KeyContext::Form,
         KeyContext::Popup,
+        KeyContext::Search,
     ];
 
     /// The table name in keymap files.
@@ -86,7 +89,13 @@ impl KeyContext {
             KeyContext::Kpis => "kpis",
             KeyContext::Form => "form",
             KeyContext::Popup => "popup",
+            KeyContext::Search => "search",
         }
+    }
+
+    /// Contexts where typed characters are text, so keys must be named keys or chords.
+    pub fn takes_text(self) -> bool {
+        matches!(self, KeyContext::Form | KeyContext::Search)
     }
 
     fn index(self) -> usize {
@@ -403,12 +412,13 @@ pub enum KeymapError {
         name: String,
     },
     #[error(
-        "keymap {file}:{line}: [form] cannot bind the plain character {key:?}: \
-         forms take typed text, so use a named key or a ctrl-/alt- chord"
+        "keymap {file}:{line}: [{context}] cannot bind the plain character {key:?}: \
+         it takes typed text, so use a named key or a ctrl-/alt- chord"
     )]
     PrintableInForm {
         file: String,
         line: usize,
+        context: KeyContext,
         key: String,
     },
     #[error(
@@ -743,10 +753,11 @@ fn parse_context(
                 line: key_line,
                 message,
             })?;
-            if ctx == KeyContext::Form && chord.is_printable_char() {
+            if ctx.takes_text() && chord.is_printable_char() {
                 return Err(KeymapError::PrintableInForm {
                     file: file(),
                     line: key_line,
+                    context: ctx,
                     key: key_text,
                 });
             }
@@ -963,7 +974,7 @@ mod tests {
         let km = Keymap::builtin("default").unwrap();
         let outside: HashSet<Action> = KeyContext::ALL
             .iter()
-            .filter(|c| !matches!(c, KeyContext::Form | KeyContext::Popup))
+            .filter(|c| !matches!(c, KeyContext::Form | KeyContext::Popup | KeyContext::Search))
             .flat_map(|c| km.bindings(*c).iter().map(|b| b.action))
             .collect();
         let missing: HashSet<Action> = Action::ALL
@@ -1331,7 +1342,7 @@ mod tests {
             &[
                 "keymap.toml:3:",
                 "unknown context \"pipelines\"",
-                "(use one of: global, customers, detail, pipeline, followups, kpis, form, popup)",
+                "(use one of: global, customers, detail, pipeline, followups, kpis, form, popup, search)",
             ],
         );
     }
