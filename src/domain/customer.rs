@@ -208,6 +208,8 @@ pub struct CustomerSummary {
     pub last_contact: Option<DateTime<Utc>>,
     /// Open deal value per currency, largest first.
     pub open_deals: Vec<crate::domain::Money>,
+    /// Follow-ups not yet done.
+    pub open_reminders: i64,
 }
 
 #[cfg(test)]

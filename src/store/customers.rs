@@ -45,7 +45,8 @@ SELECT c.id, c.kind, c.name, co.name,
        c.last_contact_at,
        (SELECT group_concat(t.currency || ' ' || t.total, ',') FROM (
             SELECT d.currency, sum(d.amount_minor) AS total FROM deals d JOIN stages s ON s.id = d.stage_id
-            WHERE d.customer_id = c.id AND s.outcome = 'open' GROUP BY d.currency ORDER BY total DESC) t)
+            WHERE d.customer_id = c.id AND s.outcome = 'open' GROUP BY d.currency ORDER BY total DESC) t),
+       (SELECT count(*) FROM reminders r WHERE r.customer_id = c.id AND r.done_at IS NULL)
 FROM customers c
 LEFT JOIN customers co ON co.id = c.company_id
 LEFT JOIN operators o ON o.id = c.owner_id";
@@ -85,6 +86,7 @@ fn row_to_summary(r: &Row<'_>) -> rusqlite::Result<CustomerSummary> {
         owner_login: r.get(7)?,
         last_contact: opt_from_secs(r.get(8)?),
         open_deals: open.as_deref().map(parse_totals).unwrap_or_default(),
+        open_reminders: r.get(10)?,
     })
 }
 
@@ -208,6 +210,16 @@ impl Store {
             let ids = self.customer_ids(filter)?;
             self.customer_summaries(&ids)
         })
+    }
+
+    /// Customers created or changed at or after `since` (unix seconds): what a
+    /// search index must re-read after another process wrote.
+    pub fn customers_changed_since(&self, since: i64) -> Result<Vec<i64>> {
+        let mut stmt = self
+            .conn
+            .prepare_cached("SELECT id FROM customers WHERE updated_at >= ?1")?;
+        let ids = stmt.query_map([since], |r| r.get(0))?;
+        Ok(ids.collect::<rusqlite::Result<_>>()?)
     }
 
     /// Resolves what an operator typed to name a customer: `12`, `#12`, or a name that

@@ -154,6 +154,13 @@ impl Store {
         })
     }
 
+    /// A number that changes whenever another connection commits to the database.
+    pub fn data_version(&self) -> Result<i64> {
+        Ok(self
+            .conn
+            .query_row("PRAGMA data_version", [], |r| r.get(0))?)
+    }
+
     /// `PRAGMA integrity_check`: `ok`, or SQLite's first complaint.
     pub fn integrity_check(&self) -> Result<String> {
         Ok(self

@@ -105,10 +105,12 @@ const INTERACTION_KINDS: &[&str] = &["call", "email", "meeting", "note", "sms"];
 const DIRECTIONS: &[&str] = &["out", "in"];
 
 /// What a saved form did, for the status line and for reloading views.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone)]
 pub struct Saved {
     pub message: String,
     pub customer_id: Option<i64>,
+    /// A form to offer next (a follow-up after a logged interaction).
+    pub next: Option<Box<Form>>,
 }
 
 impl Form {
@@ -158,6 +160,15 @@ impl Form {
         )
     }
 
+    /// An incoming call, ready for its summary: what the quick lookup opens.
+    pub fn log_call(customer_id: i64, customer_name: &str) -> Self {
+        let mut form = Self::log_interaction(customer_id, customer_name);
+        form.title = format!("Call with {customer_name}");
+        form.fields[1].input.set("in");
+        form.focus = 2;
+        form
+    }
+
     pub fn add_deal(customer_id: i64, customer_name: &str, currency: Currency) -> Self {
         Self::new(
             FormKind::AddDeal { customer_id },
@@ -186,6 +197,17 @@ impl Form {
                 Field::text("close", "Expected close", "", "YYYY-MM-DD, +30d, optional"),
             ],
         )
+    }
+
+    /// Offered right after an interaction is logged: a follow-up due tomorrow whose
+    /// note recalls what was said. Enter accepts it, Esc skips it.
+    pub fn propose_followup(customer_id: i64, customer_name: &str, summary: &str) -> Self {
+        let mut form = Self::add_reminder(customer_id, customer_name);
+        form.title = format!("Follow up with {customer_name}? (Esc skips)");
+        // A suggestion to edit, kept short enough to be a valid note.
+        let gist: String = summary.chars().take(200).collect();
+        form.fields[1].input.set(format!("Follow up: {gist}"));
+        form
     }
 
     pub fn add_reminder(customer_id: i64, customer_name: &str) -> Self {
@@ -306,6 +328,7 @@ impl Form {
                 Ok(Saved {
                     message: format!("Added customer #{id}"),
                     customer_id: Some(id),
+                    next: None,
                 })
             }
             FormKind::EditCustomer { id, version } => {
@@ -316,6 +339,7 @@ impl Form {
                 Ok(Saved {
                     message: format!("Saved customer #{id}"),
                     customer_id: Some(*id),
+                    next: None,
                 })
             }
             FormKind::LogInteraction { customer_id } => {
@@ -340,9 +364,15 @@ impl Form {
                     satisfaction,
                 };
                 let id = store.log_interaction(&draft)?;
+                let name = store.customer(*customer_id)?.name;
                 Ok(Saved {
                     message: format!("Logged {} #{id}", draft.kind),
                     customer_id: Some(*customer_id),
+                    next: Some(Box::new(Form::propose_followup(
+                        *customer_id,
+                        &name,
+                        &draft.summary,
+                    ))),
                 })
             }
             FormKind::AddDeal { customer_id } => {
@@ -370,6 +400,7 @@ impl Form {
                 Ok(Saved {
                     message: format!("Added deal #{id}"),
                     customer_id: Some(*customer_id),
+                    next: None,
                 })
             }
             FormKind::AddReminder { customer_id } => {
@@ -388,6 +419,7 @@ impl Form {
                 Ok(Saved {
                     message: format!("Added follow-up #{id}"),
                     customer_id: Some(*customer_id),
+                    next: None,
                 })
             }
             FormKind::LostReason { deal_id } => {
@@ -397,6 +429,7 @@ impl Form {
                 Ok(Saved {
                     message: format!("Deal #{deal_id} marked lost"),
                     customer_id: Some(deal.customer_id),
+                    next: None,
                 })
             }
         }
