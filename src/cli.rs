@@ -55,6 +55,10 @@ pub enum Command {
     Kpi(KpiArgs),
     /// Fill an empty database with realistic demo data
     Demo(DemoArgs),
+    /// Find a customer fast by phone digits, name, company, email or tag (caller-ID hooks)
+    Lookup(LookupArgs),
+    /// List pairs of customers that look like duplicates, with why
+    Dedupe(DedupeArgs),
 }
 
 /// A customer: its number (`12` or `#12`) or its name (exact, or a unique beginning).
@@ -74,6 +78,17 @@ pub enum CustomerCommand {
     Delete {
         customer: CustomerRef,
         /// Really delete (without it, shows what would be deleted)
+        #[arg(long)]
+        yes: bool,
+    },
+    /// Merge a duplicate into the customer to keep: its timeline, deals, follow-ups,
+    /// people, phones, emails and tags move over, then it is deleted
+    Merge {
+        /// The customer that stays
+        keep: CustomerRef,
+        /// The duplicate that goes
+        drop: CustomerRef,
+        /// Really merge (without it, shows what would move)
         #[arg(long)]
         yes: bool,
     },
@@ -112,6 +127,9 @@ pub struct CustomerAddArgs {
     /// Owning operator's login [default: you]
     #[arg(long)]
     pub owner: Option<String>,
+    /// Add even if customers with the same phone, email or a nearly equal name exist
+    #[arg(long)]
+    pub force: bool,
 }
 
 #[derive(Debug, Args)]
@@ -368,6 +386,24 @@ pub struct DemoArgs {
     pub seed: u64,
 }
 
+#[derive(Debug, Args)]
+pub struct LookupArgs {
+    /// Phone digits (4 or more: the beginning, the end or the whole number, any form),
+    /// or the beginning of a name, a word of a name, a company, an email or a tag
+    #[arg(required = true, num_args = 1.., value_name = "QUERY")]
+    pub query: Vec<String>,
+    /// How many matches to print at most
+    #[arg(long, default_value_t = 10, value_parser = clap::value_parser!(u32).range(1..=1000))]
+    pub limit: u32,
+}
+
+#[derive(Debug, Args)]
+pub struct DedupeArgs {
+    /// How many pairs to list at most (most likely first)
+    #[arg(long, default_value_t = 50, value_parser = clap::value_parser!(u32).range(1..))]
+    pub limit: u32,
+}
+
 /// Runs a parsed command line.
 pub fn run(cli: Cli) -> Result<()> {
     let mut ctx = commands::Context::open(cli.db.as_deref(), cli.json)?;
@@ -386,6 +422,8 @@ pub fn run(cli: Cli) -> Result<()> {
         Some(Command::Agenda(args)) => commands::agenda::run(&mut ctx, args),
         Some(Command::Kpi(args)) => commands::kpi::run(&mut ctx, args),
         Some(Command::Demo(args)) => commands::demo::run(&mut ctx, args),
+        Some(Command::Lookup(args)) => commands::lookup::run(&mut ctx, args),
+        Some(Command::Dedupe(args)) => commands::dedupe::run(&mut ctx, args),
     };
     std::io::Write::flush(&mut ctx.out)?;
     result

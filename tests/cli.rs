@@ -298,7 +298,11 @@ fn a_day_of_work_through_the_cli() {
 fn ambiguous_names_list_the_candidates() {
     let db = TempDb::new();
     ok(&db.path, &["customer", "add", "--name", "Maria Ivanova"]);
-    ok(&db.path, &["customer", "add", "--name", "Maria Ivanova"]);
+    // A second customer of the same name is refused as a likely duplicate unless forced.
+    ok(
+        &db.path,
+        &["customer", "add", "--name", "Maria Ivanova", "--force"],
+    );
     let o = rapport(&db.path, &["customer", "show", "maria"]);
     assert_eq!(o.status.code(), Some(1));
     assert!(

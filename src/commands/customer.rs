@@ -16,6 +16,7 @@ pub fn run(ctx: &mut Context, cmd: CustomerCommand) -> Result<()> {
         CustomerCommand::Show { customer } => show(ctx, &customer),
         CustomerCommand::Edit(args) => edit(ctx, args),
         CustomerCommand::Delete { customer, yes } => delete(ctx, &customer, yes),
+        CustomerCommand::Merge { keep, drop, yes } => super::dedupe::merge(ctx, &keep, &drop, yes),
     }
 }
 
@@ -43,6 +44,12 @@ fn add(ctx: &mut Context, a: CustomerAddArgs) -> Result<()> {
     d.notes = a.notes;
     // Validate before anything is written (even the operator row).
     d.clone().validate()?;
+    if !a.force {
+        let found = ctx.store.duplicates_of(&d)?;
+        if !found.is_empty() {
+            return super::dedupe::refuse_duplicates(ctx, &found);
+        }
+    }
     d.owner_id = Some(ctx.owner_or_me(a.owner.as_deref())?);
     let id = ctx.store.add_customer(&d)?;
     if ctx.json {

@@ -4,9 +4,11 @@
 pub mod agenda;
 pub mod customer;
 pub mod deal;
+pub mod dedupe;
 pub mod demo;
 pub mod kpi;
 pub mod log;
+pub mod lookup;
 pub mod output;
 pub mod remind;
 pub mod tui;

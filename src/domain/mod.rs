@@ -3,6 +3,7 @@
 pub mod agenda;
 pub mod customer;
 pub mod deal;
+pub mod duplicates;
 pub mod email;
 pub mod error;
 pub mod interaction;

@@ -106,6 +106,78 @@ impl Phone {
     }
 }
 
+/// The national part of a phone number, in ASCII digits: separators dropped, the
+/// country code and the national trunk prefix stripped, so every way of writing one
+/// number agrees: `+98 912 345 6789`, `0098 912 345 6789` and `0912 345 6789` all give
+/// `9123456789`; `+44 (0)20 7946 0958` and `020 7946 0958` give `2079460958`.
+///
+/// `digits` is the number as typed or as stored: digits in any script (ASCII, Persian,
+/// Arabic-Indic), separators ignored, a leading `+` or `00` marking the international
+/// form. The country code is the longest known code at the start (see
+/// [`country_code_len`]). A number without `+`/`00` keeps its digits, except:
+/// - one leading trunk `0` is dropped (`0912…` → `912…`), also after a country code;
+/// - 11 digits starting with `8` are the Russian/Kazakh trunk form (`8 912 345-67-89`);
+/// - 11 or more digits, not starting with `0`, that begin with a country code leaving at
+///   least 8 digits are taken as international without the `+`, as caller-ID often
+///   sends them (`989123456789`).
+///
+/// Both stored numbers and typed queries go through this, so the rules only need to be
+/// consistent, and matching by suffix covers what they cannot know. If stripping would
+/// leave nothing, all the digits are kept.
+pub fn national_digits(digits: &str) -> String {
+    let text = digits.trim_start();
+    let all: String = text.chars().filter_map(ascii_digit).collect();
+    let international = text.starts_with('+');
+    let (international, rest) = match all.strip_prefix("00") {
+        Some(rest) if !international => (true, rest),
+        _ => (international, all.as_str()),
+    };
+    let national = if international {
+        country_code_len(rest).map_or(rest, |n| &rest[n..])
+    } else if rest.len() == 11 && rest.starts_with('8') {
+        &rest[1..]
+    } else if rest.len() >= 11 && !rest.starts_with('0') {
+        match country_code_len(rest) {
+            Some(n) if rest.len() - n >= 8 => &rest[n..],
+            _ => rest,
+        }
+    } else {
+        rest
+    };
+    let national = national.strip_prefix('0').unwrap_or(national);
+    if national.is_empty() {
+        all
+    } else {
+        national.to_string()
+    }
+}
+
+/// How many leading digits of `digits` are a country calling code (ITU-T E.164), if any.
+/// Codes form a prefix-free set, so the longest match (3, then 2, then 1 digit) is the
+/// only one.
+pub(crate) fn country_code_len(digits: &str) -> Option<usize> {
+    if digits.starts_with('0') {
+        return None;
+    }
+    (1..=3)
+        .rev()
+        .find(|&len| digits.len() > len && digits[..len].parse().is_ok_and(is_country_code))
+}
+
+fn is_country_code(code: u32) -> bool {
+    matches!(
+        code,
+        1 | 7
+            | 20 | 27 | 211..=218 | 220..=258 | 260..=269 | 290 | 291 | 297..=299
+            | 30..=34 | 350..=359 | 36 | 370..=389 | 39
+            | 40 | 41 | 420 | 421 | 423 | 43..=49
+            | 500..=509 | 51..=58 | 590..=599
+            | 60..=66 | 670..=692
+            | 81 | 82 | 84 | 850 | 852 | 853 | 855 | 856 | 86 | 880 | 886
+            | 90..=95 | 960..=968 | 970..=977 | 98 | 992..=998
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -154,5 +226,69 @@ mod tests {
             Phone::parse_labeled("0912 345 6789").unwrap().kind,
             PhoneKind::Mobile
         );
+    }
+    #[test]
+    fn national_digits_of_real_formats() {
+        for (typed, national) in [
+            // Iran: international, domestic, 00 prefix, Persian and Arabic-Indic digits.
+            ("+98 912 345 6789", "9123456789"),
+            ("+989123456789", "9123456789"),
+            ("0912 345 6789", "9123456789"),
+            ("0098 912 345 6789", "9123456789"),
+            ("۰۹۱۲ ۳۴۵ ۶۷۸۹", "9123456789"),
+            ("+۹۸ ۹۱۲ ۳۴۵ ۶۷۸۹", "9123456789"),
+            ("٠٩١٢٣٤٥٦٧٨٩", "9123456789"),
+            ("021 8877 6655", "2188776655"),
+            ("+98 21 8877 6655", "2188776655"),
+            // Russia: +7, the domestic trunk 8, caller-ID without +.
+            ("+7 (912) 345-67-89", "9123456789"),
+            ("8 (912) 345-67-89", "9123456789"),
+            ("79123456789", "9123456789"),
+            // UK, with the (0) some people write after the country code.
+            ("+44 20 7946 0958", "2079460958"),
+            ("+44 (0)20 7946 0958", "2079460958"),
+            ("020 7946 0958", "2079460958"),
+            ("00 44 20 7946 0958", "2079460958"),
+            ("442079460958", "2079460958"),
+            // North America, Germany, Morocco, Ukraine, Hong Kong, UAE.
+            ("+1 (212) 555-0123", "2125550123"),
+            ("1-212-555-0123", "2125550123"),
+            ("(212) 555-0123", "2125550123"),
+            ("+49 30 1234567", "301234567"),
+            ("030 1234567", "301234567"),
+            ("+49 151 23456789", "15123456789"),
+            ("+212 6 12 34 56 78", "612345678"),
+            ("+380 44 123 4567", "441234567"),
+            ("+852 2123 4567", "21234567"),
+            ("+971 50 123 4567", "501234567"),
+            // Short numbers and fragments keep their digits.
+            ("1234", "1234"),
+            ("6789", "6789"),
+            ("912345", "912345"),
+            ("0912 345", "912345"),
+            ("+98 912 345", "912345"),
+            ("+98", "98"),
+        ] {
+            assert_eq!(national_digits(typed), national, "{typed}");
+        }
+    }
+
+    #[test]
+    fn stored_digits_and_raw_text_agree() {
+        for raw in ["+98 (912) 345-67.89", "+7 (912) 345-67-89", "0912 345 6789"] {
+            let p = Phone::parse(PhoneKind::Mobile, raw).unwrap();
+            // Stored digits lose the `+`; caller-ID style heuristics still find the same number.
+            assert_eq!(national_digits(&p.raw), national_digits(&p.digits), "{raw}");
+        }
+    }
+
+    #[test]
+    fn country_codes_are_matched_longest_first() {
+        assert_eq!(country_code_len("12125550123"), Some(1));
+        assert_eq!(country_code_len("212612345678"), Some(3));
+        assert_eq!(country_code_len("3584012345"), Some(3));
+        assert_eq!(country_code_len("4930123"), Some(2));
+        assert_eq!(country_code_len("0912"), None);
+        assert_eq!(country_code_len("1"), None);
     }
 }

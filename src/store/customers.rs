@@ -444,10 +444,20 @@ impl Writer<'_> {
 
     fn write_details(&mut self, id: i64, draft: &CustomerDraft) -> Result<()> {
         let mut phone = self.conn.prepare_cached(
-            "INSERT INTO customer_phones (customer_id, position, kind, raw, digits) VALUES (?1, ?2, ?3, ?4, ?5)",
+            "INSERT INTO customer_phones (customer_id, position, kind, raw, digits, national, national_rev)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
         )?;
         for (i, p) in draft.phones.iter().enumerate() {
-            phone.execute(params![id, i as i64, p.kind, p.raw, p.digits])?;
+            let (national, national_rev) = super::duplicates::phone_columns(p);
+            phone.execute(params![
+                id,
+                i as i64,
+                p.kind,
+                p.raw,
+                p.digits,
+                national,
+                national_rev
+            ])?;
         }
         let mut email = self.conn.prepare_cached(
             "INSERT INTO customer_emails (customer_id, position, address, address_key) VALUES (?1, ?2, ?3, ?4)",

@@ -6,6 +6,7 @@
 
 mod customers;
 mod deals;
+mod duplicates;
 mod error;
 mod interactions;
 mod kpis;
@@ -23,6 +24,7 @@ use rusqlite::{Connection, OpenFlags, TransactionBehavior};
 
 pub use customers::{CustomerFilter, CustomerSort};
 pub use deals::DealFilter;
+pub use duplicates::MergePlan;
 pub use error::StoreError;
 pub use reminders::ReminderFilter;
 

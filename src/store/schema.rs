@@ -14,7 +14,23 @@ use crate::domain::kpi::DEFAULT_KPIS;
 pub const APPLICATION_ID: i64 = 0x5241_5050;
 
 /// Each entry moves the schema from version `i` to `i + 1`.
-const MIGRATIONS: &[&str] = &[V1];
+const MIGRATIONS: &[&str] = &[V1, V2];
+
+/// Work a migration needs done in Rust after its SQL (same transaction), by index.
+fn after_sql(index: usize, tx: &Connection, now: i64) -> Result<()> {
+    match index {
+        0 => {
+            seed_defaults(tx, now)?;
+            tx.pragma_update(None, "application_id", APPLICATION_ID)?;
+        }
+        1 => {
+            super::duplicates::backfill_phone_columns(tx)?;
+            tx.execute_batch(V2_INDEXES)?;
+        }
+        _ => {}
+    }
+    Ok(())
+}
 
 pub fn latest_version() -> i64 {
     MIGRATIONS.len() as i64
@@ -66,10 +82,7 @@ pub fn migrate(conn: &mut Connection, now: i64) -> Result<()> {
             continue;
         }
         tx.execute_batch(sql)?;
-        if index == 0 {
-            seed_defaults(&tx, now)?;
-            tx.pragma_update(None, "application_id", APPLICATION_ID)?;
-        }
+        after_sql(index, &tx, now)?;
         tx.pragma_update(None, "user_version", index as i64 + 1)?;
         tx.commit()?;
     }
@@ -265,4 +278,26 @@ CREATE TABLE kpi_definitions (
     created_at        INTEGER NOT NULL,
     updated_at        INTEGER NOT NULL
 );
+"#;
+
+/// Phone lookup by digits and word-prefix name lookup, served by indexes.
+///
+/// `national` holds a phone's national digits (country code and trunk prefix stripped,
+/// see `domain::phone::national_digits`) and `national_rev` the same reversed, so a
+/// beginning is a range on one and an ending ("the last 4 digits") a range on the other.
+/// Rust computes both: the backfill below for existing rows, `write_details` for new ones.
+const V2: &str = r#"
+ALTER TABLE customer_phones ADD COLUMN national TEXT NOT NULL DEFAULT '';
+ALTER TABLE customer_phones ADD COLUMN national_rev TEXT NOT NULL DEFAULT '';
+"#;
+
+/// Created after the backfill, so it does not update the indexes row by row. The two
+/// expression indexes hold a name key from its second and from its third word on; the
+/// lookup queries repeat the expressions exactly (`duplicates::NAME_FROM_WORD2/3`) so
+/// SQLite uses them for word-prefix ranges.
+const V2_INDEXES: &str = r#"
+CREATE INDEX customer_phones_national ON customer_phones(national);
+CREATE INDEX customer_phones_national_rev ON customer_phones(national_rev);
+CREATE INDEX customers_name_word2 ON customers(substr(name_key, instr(name_key, ' ') + 1));
+CREATE INDEX customers_name_word3 ON customers(substr(substr(name_key, instr(name_key, ' ') + 1), instr(substr(name_key, instr(name_key, ' ') + 1), ' ') + 1));
 "#;
