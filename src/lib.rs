@@ -11,6 +11,7 @@ pub mod demo;
 pub mod domain;
 pub mod error;
 pub mod report;
+pub mod search;
 pub mod store;
 pub mod text;
 pub mod tui;

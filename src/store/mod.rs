@@ -13,6 +13,7 @@ mod kpis;
 mod operators;
 mod reminders;
 mod schema;
+mod search;
 mod sql_types;
 
 use std::path::{Path, PathBuf};

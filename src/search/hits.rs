@@ -1,0 +1,155 @@
+//! Turning ranked candidates into hits: which field matched, and where (for highlighting).
+
+use std::sync::OnceLock;
+
+use fuzzy_matcher::FuzzyMatcher;
+use fuzzy_matcher::skim::SkimMatcherV2;
+
+use super::engine::{Cand, QTerm, phone_query_score, phone_term_score, term_score};
+use super::index::{KIND_PHONE, POS_FIRST, POS_LATER, POS_SOLE, SearchIndex, class_of, field_of};
+use super::phone::DigitQuery;
+use super::text::{Match, fold_mapped, words};
+use super::{Hit, MatchField};
+
+/// The fuzzy scorer on a folded word and a folded term: its score and the char
+/// positions it matched. Only called on the capped candidate set.
+pub(crate) fn fuzzy(word: &str, term: &str) -> Option<(i64, Vec<usize>)> {
+    static MATCHER: OnceLock<SkimMatcherV2> = OnceLock::new();
+    let m = MATCHER.get_or_init(|| SkimMatcherV2::default().respect_case());
+    m.fuzzy_indices(word, term)
+}
+
+pub(crate) fn materialize(
+    index: &SearchIndex,
+    cands: &[Cand],
+    terms: &[QTerm],
+    digits: Option<&DigitQuery>,
+    limit: usize,
+) -> Vec<Hit> {
+    cands
+        .iter()
+        .take(limit)
+        .map(|c| hit(index, c, terms, digits))
+        .collect()
+}
+
+fn hit(index: &SearchIndex, c: &Cand, terms: &[QTerm], digits: Option<&DigitQuery>) -> Hit {
+    let mut best: Option<(i64, MatchField, &str, Vec<usize>)> = None;
+    for f in index.fields(c.slot) {
+        let (score, positions) = if f.kind == KIND_PHONE {
+            phone_field(f.text, terms, digits)
+        } else {
+            text_field(f.kind, f.text, terms)
+        };
+        if score > 0 && best.as_ref().is_none_or(|b| score > b.0) {
+            best = Some((score, field_of(f.kind), f.text, positions));
+        }
+    }
+    let (field, text, mut positions) = match best {
+        Some((_, field, text, positions)) => (field, text.to_string(), positions),
+        None => (MatchField::Name, first_name(index, c.slot), Vec::new()),
+    };
+    positions.sort_unstable();
+    positions.dedup();
+    Hit {
+        id: c.id,
+        score: c.score,
+        field,
+        text,
+        positions,
+    }
+}
+
+fn first_name(index: &SearchIndex, slot: u32) -> String {
+    index
+        .fields(slot)
+        .next()
+        .map(|f| f.text.to_string())
+        .unwrap_or_default()
+}
+
+fn phone_field(text: &str, terms: &[QTerm], digits: Option<&DigitQuery>) -> (i64, Vec<usize>) {
+    let mut score = 0;
+    let mut positions = Vec::new();
+    if let Some(dq) = digits
+        && let Some(t) = dq.match_number(text)
+    {
+        score += phone_query_score(t);
+        positions.extend(dq.positions(text));
+    }
+    for t in terms {
+        if let Some(dq) = &t.phone
+            && let Some(tier) = dq.match_number(text)
+        {
+            score += phone_term_score(tier);
+            positions.extend(dq.positions(text));
+        }
+    }
+    (score, positions)
+}
+
+/// Sum over terms of each term's best word in this field, and the matched positions
+/// (char indices into `orig`).
+fn text_field(kind: u8, orig: &str, terms: &[QTerm]) -> (i64, Vec<usize>) {
+    let (folded, map) = fold_mapped(orig);
+    let ws: Vec<(usize, &str)> = words(&folded).collect();
+    let n = ws.len();
+    let mut score = 0;
+    let mut positions = Vec::new();
+    for t in terms {
+        let mut best: Option<(i64, usize, Match)> = None;
+        for (i, &(_, w)) in ws.iter().enumerate() {
+            let pos = if n == 1 {
+                POS_SOLE
+            } else if i == 0 {
+                POS_FIRST
+            } else {
+                POS_LATER
+            };
+            if let Some(m) = t.term.classify(w.as_bytes()) {
+                let s = term_score(m, class_of(kind, pos));
+                if best.is_none_or(|b| s > b.0) {
+                    best = Some((s, i, m));
+                }
+            }
+        }
+        let Some((s, i, m)) = best else { continue };
+        score += s;
+        let (byte_off, w) = ws[i];
+        let word_char0 = folded[..byte_off].chars().count();
+        let in_word: Vec<usize> = match m {
+            Match::Exact | Match::Prefix => (0..t.term.chars).collect(),
+            Match::Infix => {
+                let at = t.term.finder.find(&w.as_bytes()[1..]).map_or(0, |b| b + 1);
+                let c0 = w[..at].chars().count();
+                (c0..c0 + t.term.chars).collect()
+            }
+            Match::Subseq(_) => fuzzy(w, &t.term.text)
+                .map(|(_, p)| p)
+                .unwrap_or_else(|| greedy_positions(w, &t.term.text)),
+        };
+        positions.extend(
+            in_word
+                .into_iter()
+                .filter_map(|p| map.get(word_char0 + p).copied()),
+        );
+    }
+    (score, positions)
+}
+
+/// Char positions of the anchored, leftmost embedding of `term` in `word`.
+fn greedy_positions(word: &str, term: &str) -> Vec<usize> {
+    let mut out = Vec::new();
+    let mut tc = term.chars().peekable();
+    for (i, c) in word.chars().enumerate() {
+        match tc.peek() {
+            Some(&t) if t == c => {
+                out.push(i);
+                tc.next();
+            }
+            Some(_) => {}
+            None => break,
+        }
+    }
+    out
+}

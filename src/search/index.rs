@@ -1,0 +1,813 @@
+//! The in-memory representation: compact per-record arrays, a dictionary of distinct
+//! folded words, postings grouped by (word, field class) in recency order, and sorted
+//! phone keys. See the module documentation of `search` for the design.
+
+use std::collections::HashMap;
+use std::hash::{BuildHasherDefault, Hasher};
+use std::ops::Range;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use super::phone::{national_form, pack8};
+use super::text::{char_mask, fold_words};
+use super::{MatchField, SearchRecord};
+use crate::text::fold::ascii_digit;
+
+/// Field kinds, as stored in a record's encoded fields and in word classes.
+pub(crate) const KIND_NAME: u8 = 0;
+pub(crate) const KIND_COMPANY: u8 = 1;
+pub(crate) const KIND_EMAIL: u8 = 2;
+pub(crate) const KIND_TAG: u8 = 3;
+pub(crate) const KIND_PHONE: u8 = 4;
+
+/// Where a word sits in its field: the only word, the first of several, or a later one.
+pub(crate) const POS_SOLE: u32 = 0;
+pub(crate) const POS_FIRST: u32 = 1;
+pub(crate) const POS_LATER: u32 = 2;
+
+/// A posting is `class << CLASS_SHIFT | slot`; a record's word is `word << 4 | class`,
+/// with `class = kind << 2 | pos`.
+pub(crate) const CLASS_SHIFT: u32 = 28;
+pub(crate) const SLOT_MASK: u32 = (1 << CLASS_SHIFT) - 1;
+const NCLASS: usize = 16;
+
+/// Records written since the last rebuild of the postings are searched by a scan; past
+/// this many (or 1/64 of the index) the postings are rebuilt.
+const DELTA_MIN: usize = 4096;
+
+pub(crate) fn class_of(kind: u8, pos: u32) -> u32 {
+    (kind as u32) << 2 | pos
+}
+
+pub(crate) fn field_of(kind: u8) -> MatchField {
+    match kind {
+        KIND_NAME => MatchField::Name,
+        KIND_COMPANY => MatchField::Company,
+        KIND_EMAIL => MatchField::Email,
+        KIND_TAG => MatchField::Tag,
+        _ => MatchField::Phone,
+    }
+}
+
+/// FxHash: the build hashes ~10 words per record; SipHash would cost a third of it.
+#[derive(Default, Clone, Copy)]
+pub(crate) struct FxHasher(u64);
+
+impl Hasher for FxHasher {
+    fn write(&mut self, bytes: &[u8]) {
+        const K: u64 = 0x51_7c_c1_b7_27_22_0a_95;
+        let mut chunks = bytes.chunks_exact(8);
+        for c in &mut chunks {
+            let w = u64::from_le_bytes(c.try_into().unwrap());
+            self.0 = (self.0.rotate_left(5) ^ w).wrapping_mul(K);
+        }
+        for &b in chunks.remainder() {
+            self.0 = (self.0.rotate_left(5) ^ b as u64).wrapping_mul(K);
+        }
+    }
+    fn write_u8(&mut self, b: u8) {
+        self.write(&[b]);
+    }
+    fn write_u64(&mut self, w: u64) {
+        self.0 = (self.0.rotate_left(5) ^ w).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
+    }
+    fn write_usize(&mut self, w: usize) {
+        self.write_u64(w as u64);
+    }
+    fn finish(&self) -> u64 {
+        self.0
+    }
+}
+
+pub(crate) type FxMap<K, V> = HashMap<K, V, BuildHasherDefault<FxHasher>>;
+
+/// Distinct folded words. Ids never change; `sorted` orders them by text, so every
+/// word that starts with a prefix is one range of it.
+#[derive(Default)]
+pub(crate) struct Dict {
+    /// Start of word `i` in `text`; `off[n]` = `text.len()`. Each word is followed by a 0.
+    off: Vec<u32>,
+    text: Vec<u8>,
+    pub mask: Vec<u64>,
+    pub sorted: Vec<u32>,
+}
+
+impl Dict {
+    pub fn len(&self) -> usize {
+        self.mask.len()
+    }
+
+    pub fn word(&self, w: u32) -> &[u8] {
+        let w = w as usize;
+        &self.text[self.off[w] as usize..self.off[w + 1] as usize - 1]
+    }
+
+    /// All words, each followed by a 0 byte, in id order (for substring scans).
+    pub fn text(&self) -> &[u8] {
+        &self.text
+    }
+
+    /// The word whose text contains byte `at` of [`Dict::text`].
+    pub fn word_at(&self, at: usize) -> u32 {
+        (self.off.partition_point(|&o| o as usize <= at) - 1) as u32
+    }
+
+    fn push(&mut self, word: &str) -> u32 {
+        let id = self.mask.len() as u32;
+        if self.off.is_empty() {
+            self.off.push(0);
+        }
+        self.text.extend_from_slice(word.as_bytes());
+        self.text.push(0);
+        self.off.push(self.text.len() as u32);
+        self.mask.push(char_mask(word));
+        id
+    }
+
+    /// Positions in `sorted` of the words starting with `prefix`.
+    pub fn prefix_range(&self, prefix: &[u8]) -> Range<usize> {
+        let lo = self.sorted.partition_point(|&w| self.word(w) < prefix);
+        let hi = lo + self.sorted[lo..].partition_point(|&w| self.word(w).starts_with(prefix));
+        lo..hi
+    }
+
+    /// The id of `word`, adding it (after the build) if new.
+    fn find_or_add(&mut self, word: &str) -> u32 {
+        let at = self
+            .sorted
+            .partition_point(|&w| self.word(w) < word.as_bytes());
+        if let Some(&w) = self.sorted.get(at)
+            && self.word(w) == word.as_bytes()
+        {
+            return w;
+        }
+        let id = self.push(word);
+        self.sorted.insert(at, id);
+        id
+    }
+
+    fn sort(&mut self) {
+        let mut sorted: Vec<u32> = (0..self.len() as u32).collect();
+        sorted.sort_unstable_by(|&a, &b| self.word(a).cmp(self.word(b)));
+        self.sorted = sorted;
+    }
+
+    fn shrink(&mut self) {
+        self.off.shrink_to_fit();
+        self.text.shrink_to_fit();
+        self.mask.shrink_to_fit();
+        self.sorted.shrink_to_fit();
+    }
+}
+
+/// Company names and tags: few distinct values shared by many records, stored once with
+/// their words.
+#[derive(Default)]
+struct Interner {
+    strings: Vec<Box<str>>,
+    /// Per string: its words as `word << 2 | pos`.
+    words: Vec<Box<[u32]>>,
+    map: FxMap<Box<str>, u32>,
+}
+
+/// Buffers reused from record to record while encoding.
+#[derive(Default)]
+struct Scratch {
+    buf: String,
+    spans: Vec<(u32, u32)>,
+    words: Vec<u32>,
+}
+
+/// One field of a stored record.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct FieldRef<'a> {
+    pub kind: u8,
+    pub text: &'a str,
+}
+
+static NEXT_UID: AtomicU64 = AtomicU64::new(1);
+
+/// The quick-lookup index; see the `search` module documentation.
+pub struct SearchIndex {
+    /// Identifies this index (and `generation` its state) for a `Searcher`'s caches.
+    pub(crate) uid: u64,
+    pub(crate) generation: u64,
+
+    // Per slot. A slot is never reused; replacing a record kills its slot.
+    pub(crate) ids: Vec<i64>,
+    /// `last_contact`, `i64::MIN` when never.
+    pub(crate) last: Vec<i64>,
+    alive: Vec<u64>,
+    live: usize,
+    text_start: Vec<u32>,
+    blob: Vec<u8>,
+    word_start: Vec<u32>,
+    /// `word << 4 | class` per record, sorted and distinct.
+    record_words: Vec<u32>,
+
+    // Finding a slot by id: `by_id` (sorted by id) covers the slots in the postings,
+    // `delta_ids` those written since.
+    by_id: Vec<u32>,
+    delta_ids: FxMap<i64, u32>,
+    /// Slots written since the postings were built (some may be dead).
+    pub(crate) delta: Vec<u32>,
+
+    interner: Interner,
+    pub(crate) dict: Dict,
+    /// Only while building: word text → id.
+    build_map: Option<FxMap<Box<str>, u32>>,
+    scratch: Scratch,
+
+    /// Slots below this are in the postings, ranked: by recency, then id.
+    pub(crate) main_len: u32,
+    /// Per word (ids past its end have none): start of its postings, which are grouped
+    /// by class, each group in rank order.
+    post_off: Vec<u32>,
+    /// Per word: which classes it has postings in.
+    post_classes: Vec<u16>,
+    pub(crate) posts: Vec<u32>,
+
+    /// `pack8(key) << 32 | slot`, sorted: phone keys (digits as stored and national
+    /// form) for prefix search, and the stored digits reversed for suffix search.
+    pub(crate) phone_prefix: Vec<u64>,
+    pub(crate) phone_suffix: Vec<u64>,
+}
+
+/// Builds an index record by record, so a large set never has to sit in memory twice
+/// (e.g. fed straight from `Store::for_each_search_record`).
+pub struct IndexBuilder {
+    index: SearchIndex,
+}
+
+impl Default for IndexBuilder {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl IndexBuilder {
+    pub fn new() -> Self {
+        Self {
+            index: SearchIndex::empty(true),
+        }
+    }
+
+    /// Adds a record; a later record with the same id replaces an earlier one.
+    pub fn push(&mut self, record: SearchRecord) {
+        self.index.encode(&record);
+    }
+
+    pub fn finish(mut self) -> SearchIndex {
+        let ix = &mut self.index;
+        ix.build_map = None;
+        ix.dict.sort();
+        // Duplicate ids: the last one wins.
+        let mut by_id: Vec<u32> = (0..ix.ids.len() as u32).collect();
+        by_id.sort_by_key(|&s| ix.ids[s as usize]);
+        for (i, &s) in by_id.iter().enumerate() {
+            let dup_next = by_id
+                .get(i + 1)
+                .is_some_and(|&n| ix.ids[n as usize] == ix.ids[s as usize]);
+            if dup_next {
+                ix.set_alive(s, false);
+                ix.live -= 1;
+            }
+        }
+        drop(by_id);
+        ix.relayout();
+        self.index
+    }
+}
+
+impl SearchIndex {
+    fn empty(building: bool) -> Self {
+        Self {
+            uid: NEXT_UID.fetch_add(1, Ordering::Relaxed),
+            generation: 0,
+            ids: Vec::new(),
+            last: Vec::new(),
+            alive: Vec::new(),
+            live: 0,
+            text_start: vec![0],
+            blob: Vec::new(),
+            word_start: vec![0],
+            record_words: Vec::new(),
+            by_id: Vec::new(),
+            delta_ids: FxMap::default(),
+            delta: Vec::new(),
+            interner: Interner::default(),
+            dict: Dict::default(),
+            build_map: building.then(FxMap::default),
+            scratch: Scratch::default(),
+            main_len: 0,
+            post_off: vec![0],
+            post_classes: Vec::new(),
+            posts: Vec::new(),
+            phone_prefix: Vec::new(),
+            phone_suffix: Vec::new(),
+        }
+    }
+
+    /// An index of `records` (a later duplicate id replaces an earlier one).
+    pub fn build(records: Vec<SearchRecord>) -> SearchIndex {
+        Self::from_records(records)
+    }
+
+    /// Like [`SearchIndex::build`], consuming the records one at a time.
+    pub fn from_records(records: impl IntoIterator<Item = SearchRecord>) -> SearchIndex {
+        let mut b = IndexBuilder::new();
+        for r in records {
+            b.push(r);
+        }
+        b.finish()
+    }
+
+    /// Adds `record`, or replaces the record with its id.
+    pub fn upsert(&mut self, record: SearchRecord) {
+        if let Some(old) = self.slot_of(record.id) {
+            self.kill(old);
+        }
+        let slot = self.encode(&record);
+        self.delta.push(slot);
+        self.delta_ids.insert(record.id, slot);
+        self.generation += 1;
+        self.maybe_compact();
+    }
+
+    /// Removes the record with this id, if present.
+    pub fn remove(&mut self, id: i64) {
+        if let Some(slot) = self.slot_of(id) {
+            self.kill(slot);
+            self.generation += 1;
+            self.maybe_compact();
+        }
+    }
+
+    /// Live records.
+    pub fn len(&self) -> usize {
+        self.live
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.live == 0
+    }
+
+    /// Every live record, as it was given (field order kept per kind: phones, emails
+    /// and tags each in their original order).
+    pub fn records(&self) -> impl Iterator<Item = SearchRecord> + '_ {
+        (0..self.ids.len() as u32)
+            .filter(|&s| self.is_alive(s))
+            .map(|s| self.record(s))
+    }
+
+    pub(crate) fn record(&self, slot: u32) -> SearchRecord {
+        let s = slot as usize;
+        let mut r = SearchRecord {
+            id: self.ids[s],
+            name: String::new(),
+            company: None,
+            phones: Vec::new(),
+            emails: Vec::new(),
+            tags: Vec::new(),
+            last_contact: (self.last[s] != i64::MIN).then_some(self.last[s]),
+        };
+        for f in self.fields(slot) {
+            let text = f.text.to_string();
+            match f.kind {
+                KIND_NAME => r.name = text,
+                KIND_COMPANY => r.company = Some(text),
+                KIND_EMAIL => r.emails.push(text),
+                KIND_TAG => r.tags.push(text),
+                _ => r.phones.push(text),
+            }
+        }
+        r
+    }
+
+    pub(crate) fn is_alive(&self, slot: u32) -> bool {
+        self.alive[(slot / 64) as usize] >> (slot % 64) & 1 == 1
+    }
+
+    fn set_alive(&mut self, slot: u32, on: bool) {
+        let (w, b) = ((slot / 64) as usize, slot % 64);
+        if w >= self.alive.len() {
+            self.alive.resize(w + 1, 0);
+        }
+        if on {
+            self.alive[w] |= 1 << b;
+        } else {
+            self.alive[w] &= !(1 << b);
+        }
+    }
+
+    pub(crate) fn slot_of(&self, id: i64) -> Option<u32> {
+        if let Some(&s) = self.delta_ids.get(&id) {
+            return Some(s);
+        }
+        let i = self.by_id.partition_point(|&s| self.ids[s as usize] < id);
+        let &s = self.by_id.get(i)?;
+        (self.ids[s as usize] == id && self.is_alive(s)).then_some(s)
+    }
+
+    fn kill(&mut self, slot: u32) {
+        if self.is_alive(slot) {
+            self.set_alive(slot, false);
+            self.live -= 1;
+            let id = self.ids[slot as usize];
+            if self.delta_ids.get(&id) == Some(&slot) {
+                self.delta_ids.remove(&id);
+            }
+        }
+    }
+
+    /// The slot's words: `word << 4 | class`.
+    pub(crate) fn words_of(&self, slot: u32) -> &[u32] {
+        let s = slot as usize;
+        &self.record_words[self.word_start[s] as usize..self.word_start[s + 1] as usize]
+    }
+
+    /// The slot's fields in stored order: name, company, phones, emails, tags.
+    pub(crate) fn fields(&self, slot: u32) -> impl Iterator<Item = FieldRef<'_>> + '_ {
+        let s = slot as usize;
+        let mut at = self.text_start[s] as usize;
+        let end = self.text_start[s + 1] as usize;
+        std::iter::from_fn(move || {
+            if at >= end {
+                return None;
+            }
+            let kind = self.blob[at];
+            at += 1;
+            let n = read_varint(&self.blob, &mut at) as usize;
+            let text = match kind {
+                KIND_COMPANY | KIND_TAG => &*self.interner.strings[n],
+                _ => {
+                    let t = &self.blob[at..at + n];
+                    at += n;
+                    // Written from a `&str` by `encode`.
+                    std::str::from_utf8(t).unwrap_or_default()
+                }
+            };
+            Some(FieldRef { kind, text })
+        })
+    }
+
+    /// Postings of `word` in `class`: a run of `class << CLASS_SHIFT | slot` in slot
+    /// (= rank) order.
+    pub(crate) fn postings(&self, word: u32, class: u32) -> &[u32] {
+        let w = word as usize;
+        if w + 1 >= self.post_off.len() || self.post_classes[w] & (1 << class) == 0 {
+            return &[];
+        }
+        let all = &self.posts[self.post_off[w] as usize..self.post_off[w + 1] as usize];
+        let lo = all.partition_point(|&e| e >> CLASS_SHIFT < class);
+        let hi = lo + all[lo..].partition_point(|&e| e >> CLASS_SHIFT == class);
+        &all[lo..hi]
+    }
+
+    /// Classes `word` has postings in, as a bit set.
+    pub(crate) fn classes_of(&self, word: u32) -> u16 {
+        self.post_classes.get(word as usize).copied().unwrap_or(0)
+    }
+
+    /// How many postings `word` has in all classes.
+    pub(crate) fn posting_count(&self, word: u32) -> usize {
+        let w = word as usize;
+        if w + 1 >= self.post_off.len() {
+            0
+        } else {
+            (self.post_off[w + 1] - self.post_off[w]) as usize
+        }
+    }
+
+    /// Appends a record in a new slot and returns it.
+    fn encode(&mut self, r: &SearchRecord) -> u32 {
+        let slot = self.ids.len() as u32;
+        self.ids.push(r.id);
+        self.last.push(r.last_contact.unwrap_or(i64::MIN));
+        self.set_alive(slot, true);
+        self.live += 1;
+        let mut scratch = std::mem::take(&mut self.scratch);
+        scratch.words.clear();
+
+        self.put_text(KIND_NAME, &r.name);
+        self.add_words(&r.name, KIND_NAME, &mut scratch);
+        if let Some(c) = r.company.as_deref().filter(|c| !c.trim().is_empty()) {
+            let id = self.intern(c);
+            self.blob.push(KIND_COMPANY);
+            write_varint(&mut self.blob, id);
+            for &wp in self.interner.words[id as usize].iter() {
+                scratch
+                    .words
+                    .push((wp >> 2) << 4 | class_of(KIND_COMPANY, wp & 3));
+            }
+        }
+        for p in &r.phones {
+            if p.bytes().all(|b| b.is_ascii_digit()) {
+                if !p.is_empty() {
+                    self.put_text(KIND_PHONE, p);
+                }
+            } else {
+                let digits: String = p.chars().filter_map(ascii_digit).collect();
+                if !digits.is_empty() {
+                    self.put_text(KIND_PHONE, &digits);
+                }
+            }
+        }
+        for e in &r.emails {
+            self.put_text(KIND_EMAIL, e);
+            self.add_words(e, KIND_EMAIL, &mut scratch);
+        }
+        for t in &r.tags {
+            if t.trim().is_empty() {
+                continue;
+            }
+            let id = self.intern(t);
+            self.blob.push(KIND_TAG);
+            write_varint(&mut self.blob, id);
+            for &wp in self.interner.words[id as usize].iter() {
+                scratch
+                    .words
+                    .push((wp >> 2) << 4 | class_of(KIND_TAG, wp & 3));
+            }
+        }
+        scratch.words.sort_unstable();
+        scratch.words.dedup();
+        self.record_words.extend_from_slice(&scratch.words);
+        self.word_start.push(self.record_words.len() as u32);
+        self.text_start.push(self.blob.len() as u32);
+        self.scratch = scratch;
+        slot
+    }
+
+    fn put_text(&mut self, kind: u8, text: &str) {
+        self.blob.push(kind);
+        write_varint(&mut self.blob, text.len() as u32);
+        self.blob.extend_from_slice(text.as_bytes());
+    }
+
+    /// Adds the words of `text` (folded) as `word << 4 | class` to `scratch.words`.
+    fn add_words(&mut self, text: &str, kind: u8, scratch: &mut Scratch) {
+        fold_words(text, &mut scratch.buf, &mut scratch.spans);
+        let n = scratch.spans.len();
+        for i in 0..n {
+            let (a, b) = scratch.spans[i];
+            let id = self.word_id(&scratch.buf[a as usize..b as usize]);
+            scratch.words.push(id << 4 | class_of(kind, position(i, n)));
+        }
+    }
+
+    fn word_id(&mut self, w: &str) -> u32 {
+        match &mut self.build_map {
+            Some(map) => {
+                if let Some(&id) = map.get(w) {
+                    return id;
+                }
+                let id = self.dict.push(w);
+                map.insert(w.into(), id);
+                id
+            }
+            None => self.dict.find_or_add(w),
+        }
+    }
+
+    fn intern(&mut self, s: &str) -> u32 {
+        if let Some(&id) = self.interner.map.get(s) {
+            return id;
+        }
+        let (mut buf, mut spans) = (String::new(), Vec::new());
+        fold_words(s, &mut buf, &mut spans);
+        let n = spans.len();
+        let ws: Vec<u32> = (0..n)
+            .map(|i| {
+                let (a, b) = spans[i];
+                self.word_id(&buf[a as usize..b as usize]) << 2 | position(i, n)
+            })
+            .collect();
+        let id = self.interner.strings.len() as u32;
+        self.interner.strings.push(s.into());
+        self.interner.words.push(ws.into());
+        self.interner.map.insert(s.into(), id);
+        id
+    }
+
+    fn maybe_compact(&mut self) {
+        let delta_live = self.delta_ids.len();
+        if delta_live > DELTA_MIN.max(self.live / 64)
+            || self.delta.len() > 4 * DELTA_MIN.max(self.live / 64)
+        {
+            self.compact();
+        }
+    }
+
+    /// Folds the records written since the last build into the postings, and drops
+    /// dead records.
+    pub fn compact(&mut self) {
+        self.relayout();
+        self.generation += 1;
+    }
+
+    /// Lays the live records out again in rank order (most recent contact first, then
+    /// id), so a slot is its rank: a walk down a ranked postings run reads the records'
+    /// data front to back. Then rebuilds the postings and phone keys.
+    fn relayout(&mut self) {
+        let mut ranked: Vec<u32> = (0..self.ids.len() as u32)
+            .filter(|&s| self.is_alive(s))
+            .collect();
+        ranked.sort_unstable_by_key(|&s| {
+            (
+                std::cmp::Reverse(self.last[s as usize]),
+                self.ids[s as usize],
+            )
+        });
+        let n = ranked.len();
+        assert!(n <= SLOT_MASK as usize, "too many records");
+        let span =
+            |starts: &[u32], s: u32| starts[s as usize] as usize..starts[s as usize + 1] as usize;
+        let blob_len: usize = ranked
+            .iter()
+            .map(|&s| span(&self.text_start, s).len())
+            .sum();
+        let words_len: usize = ranked
+            .iter()
+            .map(|&s| span(&self.word_start, s).len())
+            .sum();
+        let mut ids = Vec::with_capacity(n);
+        let mut last = Vec::with_capacity(n);
+        let mut text_start = Vec::with_capacity(n + 1);
+        let mut blob = Vec::with_capacity(blob_len);
+        let mut word_start = Vec::with_capacity(n + 1);
+        let mut record_words = Vec::with_capacity(words_len);
+        text_start.push(0);
+        word_start.push(0);
+        for &s in &ranked {
+            ids.push(self.ids[s as usize]);
+            last.push(self.last[s as usize]);
+            blob.extend_from_slice(&self.blob[span(&self.text_start, s)]);
+            text_start.push(blob.len() as u32);
+            record_words.extend_from_slice(&self.record_words[span(&self.word_start, s)]);
+            word_start.push(record_words.len() as u32);
+        }
+        drop(ranked);
+        self.ids = ids;
+        self.last = last;
+        self.text_start = text_start;
+        self.blob = blob;
+        self.word_start = word_start;
+        self.record_words = record_words;
+        self.alive = vec![0; n.div_ceil(64)];
+        for s in 0..n as u32 {
+            self.set_alive(s, true);
+        }
+        self.live = n;
+        self.main_len = n as u32;
+        self.delta.clear();
+        self.delta_ids.clear();
+        let mut by_id: Vec<u32> = (0..n as u32).collect();
+        by_id.sort_unstable_by_key(|&s| self.ids[s as usize]);
+        self.by_id = by_id;
+        self.build_postings();
+        self.shrink();
+    }
+
+    /// Builds postings and phone keys over slots `0..main_len` (all alive, in rank order).
+    fn build_postings(&mut self) {
+        let n = self.main_len;
+        let nwords = self.dict.len();
+        // Counting sort by (word, class); filling in slot (= rank) order keeps runs ranked.
+        let mut start = vec![0u32; nwords * NCLASS + 1];
+        for &e in &self.record_words {
+            start[(e >> 4) as usize * NCLASS + (e & 15) as usize + 1] += 1;
+        }
+        for i in 1..start.len() {
+            start[i] += start[i - 1];
+        }
+        let mut posts = vec![0u32; start[nwords * NCLASS] as usize];
+        let mut post_classes = vec![0u16; nwords];
+        let mut post_off = Vec::with_capacity(nwords + 1);
+        for w in 0..nwords {
+            post_off.push(start[w * NCLASS]);
+            for c in 0..NCLASS {
+                if start[w * NCLASS + c + 1] > start[w * NCLASS + c] {
+                    post_classes[w] |= 1 << c;
+                }
+            }
+        }
+        post_off.push(start[nwords * NCLASS]);
+        for slot in 0..n {
+            for &e in self.words_of(slot) {
+                let key = (e >> 4) as usize * NCLASS + (e & 15) as usize;
+                posts[start[key] as usize] = (e & 15) << CLASS_SHIFT | slot;
+                start[key] += 1;
+            }
+        }
+        drop(start);
+        self.posts = posts;
+        self.post_off = post_off;
+        self.post_classes = post_classes;
+
+        let mut prefix = Vec::with_capacity(n as usize * 3);
+        let mut suffix = Vec::with_capacity(n as usize * 2);
+        let mut rev = Vec::with_capacity(24);
+        for slot in 0..n {
+            for f in self.fields(slot).filter(|f| f.kind == KIND_PHONE) {
+                let full = f.text;
+                let national = national_form(full, false);
+                let s = slot as u64;
+                prefix.push((pack8(full.as_bytes()) as u64) << 32 | s);
+                if national != full {
+                    prefix.push((pack8(national.as_bytes()) as u64) << 32 | s);
+                }
+                rev.clear();
+                rev.extend(full.bytes().rev());
+                suffix.push((pack8(&rev) as u64) << 32 | s);
+            }
+        }
+        prefix.sort_unstable();
+        prefix.dedup();
+        suffix.sort_unstable();
+        suffix.dedup();
+        prefix.shrink_to_fit();
+        suffix.shrink_to_fit();
+        self.phone_prefix = prefix;
+        self.phone_suffix = suffix;
+    }
+
+    fn shrink(&mut self) {
+        self.ids.shrink_to_fit();
+        self.last.shrink_to_fit();
+        self.alive.shrink_to_fit();
+        self.text_start.shrink_to_fit();
+        self.blob.shrink_to_fit();
+        self.word_start.shrink_to_fit();
+        self.record_words.shrink_to_fit();
+        self.dict.shrink();
+    }
+
+    /// Approximate heap bytes held by the index (for the benchmark's memory report).
+    pub fn heap_bytes(&self) -> usize {
+        fn v<T>(x: &Vec<T>) -> usize {
+            x.capacity() * std::mem::size_of::<T>()
+        }
+        v(&self.ids)
+            + v(&self.last)
+            + v(&self.alive)
+            + v(&self.text_start)
+            + v(&self.blob)
+            + v(&self.word_start)
+            + v(&self.record_words)
+            + v(&self.by_id)
+            + v(&self.delta)
+            + v(&self.dict.off)
+            + v(&self.dict.text)
+            + v(&self.dict.mask)
+            + v(&self.dict.sorted)
+            + v(&self.post_off)
+            + v(&self.post_classes)
+            + v(&self.posts)
+            + v(&self.phone_prefix)
+            + v(&self.phone_suffix)
+            + self
+                .interner
+                .strings
+                .iter()
+                .map(|s| 2 * s.len() + 48)
+                .sum::<usize>()
+    }
+
+    /// Distinct words in the dictionary.
+    pub fn word_count(&self) -> usize {
+        self.dict.len()
+    }
+}
+
+/// Where word `i` of `n` sits in its field.
+pub(crate) fn position(i: usize, n: usize) -> u32 {
+    if n == 1 {
+        POS_SOLE
+    } else if i == 0 {
+        POS_FIRST
+    } else {
+        POS_LATER
+    }
+}
+
+fn write_varint(out: &mut Vec<u8>, mut v: u32) {
+    while v >= 0x80 {
+        out.push(v as u8 | 0x80);
+        v >>= 7;
+    }
+    out.push(v as u8);
+}
+
+fn read_varint(buf: &[u8], at: &mut usize) -> u32 {
+    let mut v = 0u32;
+    let mut shift = 0;
+    loop {
+        let b = buf[*at];
+        *at += 1;
+        v |= ((b & 0x7f) as u32) << shift;
+        if b < 0x80 {
+            return v;
+        }
+        shift += 7;
+    }
+}
