@@ -424,6 +424,10 @@ fn an_operators_day_at_80x24() {
     s.send(&["Enter"]);
     s.wait_for("Logged call", WAIT);
     s.wait_gone("Log for Иван Тестов", WAIT);
+    // Saving proposes a follow-up; this time the operator skips it.
+    s.wait_for("Follow up with Иван Тестов? (Esc skips)", WAIT);
+    s.send(&["Escape"]);
+    s.wait_gone("Follow up with", WAIT);
     s.wait_for("Asked about the annual plan", WAIT);
 
     // Move the deal on.
@@ -541,4 +545,122 @@ fn the_demo_offer_is_readable_at_80x24() {
     let s = Session::start_rapport(80, 24, &db.path, &[], &[]);
     s.wait_for("Welcome to Rapport", WAIT);
     s.wait_for("two years of history", WAIT);
+}
+
+#[test]
+fn a_call_comes_in_find_by_phone_digits_log_it_and_set_a_follow_up() {
+    if !skip_unless_tmux() {
+        return;
+    }
+    let db = TempDb::new();
+    let p = &db.path;
+    ok(
+        p,
+        &[
+            "customer",
+            "add",
+            "--name",
+            "Acme Trading",
+            "--kind",
+            "company",
+        ],
+    );
+    ok(
+        p,
+        &[
+            "customer",
+            "add",
+            "--name",
+            "Zahra Ahmadi",
+            "--phone",
+            "+98 912 345 6789",
+            "--company",
+            "acme trading",
+        ],
+    );
+    ok(
+        p,
+        &[
+            "customer",
+            "add",
+            "--name",
+            "Иван Петров",
+            "--phone",
+            "+7 (916) 111-22-33",
+        ],
+    );
+    let s = Session::start_rapport(80, 24, p, &[], &[]);
+    s.wait_for("Customers · 3", WAIT);
+    s.send(&["/"]);
+    s.wait_for("Find a customer", WAIT);
+    // The caller ID shows the number; the operator types four of its digits.
+    s.type_text("6789");
+    s.wait_for_all(&["Zahra Ahmadi", "1 match ("], WAIT);
+    s.send(&["Enter"]);
+    s.wait_for("#2 Zahra Ahmadi", WAIT);
+    s.send(&["c"]);
+    s.wait_for("Call with Zahra Ahmadi", WAIT);
+    s.type_text("Asked for a quote on 40 seats");
+    s.send(&["Enter"]);
+    // Saving the call proposes a follow-up; the operator makes it "tomorrow".
+    s.wait_for("Follow up with Zahra Ahmadi?", WAIT);
+    s.send(&["C-u"]);
+    s.type_text("tomorrow");
+    s.send(&["Enter"]);
+    s.wait_for("Added follow-up", WAIT);
+    s.send(&["q"]);
+    assert_eq!(s.wait_exit(WAIT), 0);
+
+    let card = json(p, &["customer", "show", "2"]);
+    let call = &card["interactions"][0];
+    assert_eq!(call["kind"], "call");
+    assert_eq!(call["direction"], "in");
+    assert_eq!(call["summary"], "Asked for a quote on 40 seats");
+    let reminders = card["reminders"].as_array().unwrap();
+    assert_eq!(reminders.len(), 1, "{card}");
+    assert_eq!(
+        reminders[0]["note"],
+        "Follow up: Asked for a quote on 40 seats"
+    );
+    let due = reminders[0]["due_at"].as_str().unwrap();
+    let tomorrow = (chrono::Utc::now() + chrono::Duration::days(1))
+        .format("%Y-%m-%d")
+        .to_string();
+    assert!(due.starts_with(&tomorrow), "due {due}, expected {tomorrow}");
+}
+
+#[test]
+fn search_sees_a_customer_another_process_added_after_start() {
+    if !skip_unless_tmux() {
+        return;
+    }
+    let db = TempDb::new();
+    let p = &db.path;
+    ok(p, &["customer", "add", "--name", "Ada Lovelace"]);
+    let s = Session::start_rapport(80, 24, p, &[], &[]);
+    s.wait_for("Customers · 1", WAIT);
+    // Another operator, another process: a new customer with a Persian name.
+    ok(
+        p,
+        &[
+            "customer",
+            "add",
+            "--name",
+            "علی کریمی",
+            "--phone",
+            "0912 765 4321",
+        ],
+    );
+    // The app notices the other process's write on its own.
+    s.wait_for("2 customers", WAIT);
+    s.send(&["/"]);
+    s.wait_for("Find a customer", WAIT);
+    // Typed on an Arabic keyboard layout: ي and ك instead of Persian ی and ک.
+    s.type_text("علي كريمي");
+    s.wait_for("1 match (", WAIT);
+    s.wait_for("765 4321", WAIT);
+    s.send(&["Escape"]);
+    s.wait_gone("Find a customer", WAIT);
+    s.send(&["q"]);
+    assert_eq!(s.wait_exit(WAIT), 0);
 }

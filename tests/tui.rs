@@ -131,7 +131,7 @@ fn add_customer_form_shows_errors_inline_and_saves_once_fixed() {
     let mut app = demo_app(80, 24);
     let before = app.store.counts().unwrap().customers;
     press(&mut app, KeyCode::Char('a'));
-    type_text(&mut app, "Мария Иванова");
+    type_text(&mut app, "Эльвира Тестовая");
     for _ in 0..4 {
         press(&mut app, KeyCode::Tab);
     }
@@ -149,7 +149,7 @@ fn add_customer_form_shows_errors_inline_and_saves_once_fixed() {
     assert!(app.popup.is_none());
     assert_eq!(app.store.counts().unwrap().customers, before + 1);
     let card = app.customers.detail.as_ref().unwrap();
-    assert_eq!(card.customer.name, "Мария Иванова");
+    assert_eq!(card.customer.name, "Эльвира Тестовая");
 }
 
 #[test]
@@ -208,4 +208,75 @@ fn names_with_control_characters_render_as_placeholders() {
 fn too_small_terminal_says_so() {
     let app = demo_app(60, 20);
     assert!(screen(&app).contains("Terminal too small: 60x20"));
+}
+
+#[test]
+fn adding_a_likely_duplicate_warns_first_and_adds_on_confirmation() {
+    let mut app = demo_app(80, 24);
+    let existing = app
+        .store
+        .customer(app.customers.selected_id().unwrap())
+        .unwrap();
+    let phone = existing.phones[0].raw.clone();
+    let before = app.store.counts().unwrap().customers;
+    press(&mut app, KeyCode::Char('a'));
+    type_text(&mut app, "Someone Else");
+    for _ in 0..3 {
+        press(&mut app, KeyCode::Tab);
+    }
+    type_text(&mut app, &phone);
+    press(&mut app, KeyCode::Enter);
+    let s = screen(&app);
+    assert!(s.contains("Already here?"), "{s}");
+    assert_eq!(
+        app.store.counts().unwrap().customers,
+        before,
+        "nothing written yet"
+    );
+    press(&mut app, KeyCode::Enter);
+    assert!(app.popup.is_none());
+    assert_eq!(app.store.counts().unwrap().customers, before + 1);
+}
+
+#[test]
+fn merging_a_duplicate_from_the_card_moves_its_history() {
+    let mut store = Store::open_in_memory().unwrap().with_clock(Arc::new(clock));
+    let keep = store
+        .add_customer(&CustomerDraft::new(CustomerKind::Person, "Ada Lovelace"))
+        .unwrap();
+    let drop = store
+        .add_customer(&CustomerDraft::new(CustomerKind::Person, "Ada King"))
+        .unwrap();
+    let mut log = |id: i64, text: &str| {
+        store
+            .log_interaction(&rapport::domain::InteractionDraft {
+                customer_id: id,
+                deal_id: None,
+                kind: rapport::domain::InteractionKind::Call,
+                direction: rapport::domain::Direction::In,
+                occurred_at: clock(),
+                operator_id: None,
+                summary: text.into(),
+                outcome: None,
+                satisfaction: None,
+            })
+            .unwrap();
+    };
+    log(keep, "first call");
+    log(drop, "second call");
+    let mut app = app_on(store, 80, 24);
+    app.customers.open(&app.store, keep).unwrap();
+    press(&mut app, KeyCode::Char('M'));
+    type_text(&mut app, &drop.to_string());
+    press(&mut app, KeyCode::Enter);
+    let s = screen(&app);
+    assert!(s.contains("This moves 1 interactions"), "{s}");
+    assert!(
+        app.store.customer(drop).is_ok(),
+        "nothing merged before confirmation"
+    );
+    press(&mut app, KeyCode::Enter);
+    assert!(app.popup.is_none());
+    assert!(app.store.customer(drop).is_err());
+    assert_eq!(app.store.interactions_of(keep, 10).unwrap().len(), 2);
 }

@@ -49,7 +49,8 @@ actions! {
     CycleSort = "cycle_sort",
     LogInteraction = "log_interaction",
     AddDeal = "add_deal",
-    AddReminder = "add_reminder",
+        AddReminder = "add_reminder",
+    MergeCustomer = "merge_customer",
     // pipeline
     StageForward = "stage_forward",
     StageBack = "stage_back",

@@ -10,6 +10,7 @@ use crate::domain::{Currency, Operator};
 use crate::store::{Counts, Store, StoreError};
 use crate::tui::action::Action;
 use crate::tui::keymap::{KeyChord, KeyContext, Keymap, Lookup};
+use crate::tui::lookup::{Event, IndexState, LookupPopup, LookupService};
 use crate::tui::panes::customers::CustomersPane;
 use crate::tui::panes::followups::FollowupsPane;
 use crate::tui::panes::kpis::KpisPane;
@@ -50,6 +51,7 @@ pub enum Popup {
         scroll: usize,
     },
     Form(Form),
+    Search(LookupPopup),
     /// The database is empty: offer demo data.
     OfferDemo,
 }
@@ -81,6 +83,12 @@ pub struct App {
     /// Terminal size, for page lengths.
     pub size: (u16, u16),
     pub quit: bool,
+    /// The background search worker (absent for an in-memory store).
+    pub lookup: Option<LookupService>,
+    pub index: IndexState,
+    /// `PRAGMA data_version` when the panes were last loaded: it changes when another
+    /// process writes.
+    seen_version: i64,
 }
 
 /// Rows of chrome around a pane's list: tab bar, status bar, borders and a header.
@@ -120,7 +128,14 @@ impl App {
             pending: Vec::new(),
             size: (80, 24),
             quit: false,
+            lookup: None,
+            index: IndexState::Unavailable,
+            seen_version: 0,
         };
+        if let Some(path) = app.store.path() {
+            app.lookup = Some(LookupService::start(path.to_path_buf()));
+            app.index = IndexState::Indexing;
+        }
         if counts.customers == 0 {
             app.popup = Some(Popup::OfferDemo);
         }
@@ -171,8 +186,27 @@ impl App {
         });
     }
 
+    /// Reloads the panes when another process (another operator) has written since
+    /// they were loaded; `true` when it did.
+    pub fn follow_other_writers(&mut self) -> bool {
+        match self.store.data_version() {
+            Ok(v) if v != self.seen_version => {
+                self.reload_all();
+                true
+            }
+            Ok(_) => false,
+            Err(e) => {
+                self.error(e.to_string());
+                true
+            }
+        }
+    }
+
     /// Reloads every pane from the store (after a write, or on request).
     pub fn reload_all(&mut self) {
+        if let Ok(v) = self.store.data_version() {
+            self.seen_version = v;
+        }
         let page = self.page();
         let now = self.now();
         let results: [crate::Result<()>; 5] = [
@@ -198,6 +232,7 @@ impl App {
     pub fn context(&self) -> KeyContext {
         match &self.popup {
             Some(Popup::Form(_)) => KeyContext::Form,
+            Some(Popup::Search(_)) => KeyContext::Search,
             Some(_) => KeyContext::Popup,
             None => self.pane_context(),
         }
@@ -221,8 +256,8 @@ impl App {
         let chord = KeyChord::from_event(&key);
         let ctx = self.context();
         let mut lookup = self.keymap.lookup(ctx, &self.pending, chord);
-        // Forms keep typed keys for their fields; elsewhere global bindings apply too.
-        if lookup == Lookup::Unbound && ctx != KeyContext::Form {
+        // Text contexts keep typed keys for their input; elsewhere global bindings apply too.
+        if lookup == Lookup::Unbound && !ctx.takes_text() {
             lookup = self.keymap.lookup(KeyContext::Global, &self.pending, chord);
         }
         match lookup {
@@ -236,6 +271,8 @@ impl App {
                 self.pending.clear();
                 if ctx == KeyContext::Form {
                     self.edit_form(&key);
+                } else if ctx == KeyContext::Search {
+                    self.edit_query(&key);
                 } else if had_pending {
                     self.handle_key(key);
                 }
@@ -243,10 +280,90 @@ impl App {
         }
     }
 
-    /// Text pasted into the terminal goes into the focused form field.
+    /// Text pasted into the terminal goes into the focused form field or the query.
     pub fn handle_paste(&mut self, text: &str) {
-        if let Some(Popup::Form(form)) = &mut self.popup {
-            form.focused().input.insert_str(text);
+        match &mut self.popup {
+            Some(Popup::Form(form)) => form.focused().input.insert_str(text),
+            Some(Popup::Search(search)) => {
+                search.input.insert_str(text);
+                self.send_query();
+            }
+            _ => {}
+        }
+    }
+
+    fn edit_query(&mut self, key: &KeyEvent) {
+        let Some(Popup::Search(search)) = &mut self.popup else {
+            return;
+        };
+        let before = search.input.text().to_string();
+        search.input.handle(key);
+        if search.input.text() != before {
+            self.send_query();
+        }
+    }
+
+    /// Sends the popup's current query to the search worker.
+    fn send_query(&mut self) {
+        let Some(Popup::Search(search)) = &mut self.popup else {
+            return;
+        };
+        let text = search.input.text().trim().to_string();
+        search.seq += 1;
+        if text.is_empty() {
+            search.rows.clear();
+            search.answered = search.seq;
+            search.list = Default::default();
+            return;
+        }
+        if let Some(service) = &self.lookup {
+            service.query(search.seq, &text);
+        }
+    }
+
+    /// Takes what the search worker reported; `true` when the screen must change.
+    pub fn poll_background(&mut self) -> bool {
+        let mut changed = false;
+        while let Some(event) = self.lookup.as_ref().and_then(LookupService::try_event) {
+            changed = true;
+            match event {
+                Event::Ready { customers, took } => {
+                    self.index = IndexState::Ready { customers, took };
+                    // A query typed while indexing is answered now.
+                    if matches!(&self.popup, Some(Popup::Search(s)) if !s.input.text().trim().is_empty())
+                    {
+                        self.send_query();
+                    }
+                }
+                Event::Failed(e) => self.index = IndexState::Failed(e),
+                Event::Results { seq, rows, took } => {
+                    if let Some(Popup::Search(search)) = &mut self.popup
+                        && seq >= search.answered
+                        && seq <= search.seq
+                    {
+                        search.answered = seq;
+                        search.rows = rows;
+                        search.took = Some(took);
+                        search.list = Default::default();
+                    }
+                }
+            }
+        }
+        changed
+    }
+
+    /// Whether an answer from the background is awaited (then the loop polls often).
+    pub fn awaiting_background(&self) -> bool {
+        self.index == IndexState::Indexing
+            || matches!(&self.popup, Some(Popup::Search(s)) if s.waiting())
+    }
+
+    /// The search index follows the app's own writes at once.
+    fn refresh_search(&self, ids: Vec<i64>) {
+        if let Some(service) = &self.lookup
+            && !ids.is_empty()
+        {
+            service.refresh(ids);
         }
     }
 
@@ -255,6 +372,7 @@ impl App {
             return;
         };
         let field = form.focused();
+        let before = field.input.text().to_string();
         match key.code {
             KeyCode::Left if !field.choices.is_empty() => field.cycle(-1),
             KeyCode::Right if !field.choices.is_empty() => field.cycle(1),
@@ -262,12 +380,18 @@ impl App {
                 field.input.handle(key);
             }
         }
+        // A warning confirmed for other values does not confirm these.
+        if field.input.text() != before && form.confirmed {
+            form.confirmed = false;
+            form.error = None;
+        }
     }
 
     /// Carries out one action.
     pub fn update(&mut self, action: Action) {
         match &mut self.popup {
             Some(Popup::Form(_)) => return self.update_form(action),
+            Some(Popup::Search(_)) => return self.update_search(action),
             Some(Popup::Help { scroll }) => {
                 match action {
                     Action::Up => *scroll = scroll.saturating_sub(1),
@@ -292,6 +416,7 @@ impl App {
         match action {
             Action::Quit => self.quit = true,
             Action::Help => self.popup = Some(Popup::Help { scroll: 0 }),
+            Action::Search => self.popup = Some(Popup::Search(LookupPopup::default())),
             Action::PaneCustomers => self.pane = Pane::Customers,
             Action::PanePipeline => self.pane = Pane::Pipeline,
             Action::PaneFollowups => self.pane = Pane::Followups,
@@ -354,10 +479,13 @@ impl App {
             (Action::AddCustomer, _) => Form::add_customer(),
             (Action::EditCustomer, Some((id, _))) => Form::edit_customer(&self.store, id)?,
             (Action::LogInteraction, Some((id, name))) => Form::log_interaction(id, &name),
+            (Action::LogCall, Some((id, name))) => Form::log_call(id, &name),
+            (Action::MergeCustomer, Some((id, name))) => Form::merge_into(id, &name),
             (Action::AddDeal, Some((id, name))) => Form::add_deal(id, &name, self.currency),
             (Action::AddReminder, Some((id, name))) => Form::add_reminder(id, &name),
             (
                 Action::EditCustomer
+                | Action::LogCall
                 | Action::LogInteraction
                 | Action::AddDeal
                 | Action::AddReminder,
@@ -387,6 +515,7 @@ impl App {
             }
             Action::OpenCustomer | Action::Open => return self.open_customer(deal.customer_id),
             Action::LogInteraction
+            | Action::LogCall
             | Action::AddReminder
             | Action::AddDeal
             | Action::EditCustomer => {
@@ -436,6 +565,7 @@ impl App {
             }
             Action::OpenCustomer | Action::Open => self.open_customer(r.customer_id),
             Action::LogInteraction
+            | Action::LogCall
             | Action::AddReminder
             | Action::AddDeal
             | Action::EditCustomer => {
@@ -468,8 +598,11 @@ impl App {
             Action::Submit => {
                 let now = self.store.now().with_timezone(&self.zone);
                 if let Some(saved) = form.submit(&mut self.store, self.me.id, &now) {
-                    self.popup = None;
+                    self.popup = saved.next.map(|next| Popup::Form(*next));
                     self.info(saved.message);
+                    self.refresh_search(
+                        saved.customer_id.into_iter().chain(saved.removed).collect(),
+                    );
                     self.reload_all();
                     if let (Some(id), Pane::Customers) = (saved.customer_id, self.pane) {
                         if let Err(e) = self.customers.open(&self.store, id) {
@@ -480,6 +613,38 @@ impl App {
                             .list
                             .keep_visible(self.customers.ids.len(), page);
                     }
+                }
+            }
+            _ => {}
+        }
+    }
+
+    fn update_search(&mut self, action: Action) {
+        let page = self.page().saturating_sub(4).max(1);
+        let Some(Popup::Search(search)) = &mut self.popup else {
+            return;
+        };
+        let len = search.rows.len();
+        let chosen = search
+            .selected()
+            .map(|r| (r.customer.id, r.customer.name.clone()));
+        match action {
+            Action::Up => search.list.move_by(-1, len, page),
+            Action::Down => search.list.move_by(1, len, page),
+            Action::PageUp => search.list.move_by(-(page as isize), len, page),
+            Action::PageDown => search.list.move_by(page as isize, len, page),
+            Action::Cancel => self.popup = None,
+            Action::Open => {
+                if let Some((id, _)) = chosen {
+                    self.popup = None;
+                    if let Err(e) = self.open_customer(id) {
+                        self.error(e.to_string());
+                    }
+                }
+            }
+            Action::LogCall => {
+                if let Some((id, name)) = chosen {
+                    self.popup = Some(Popup::Form(Form::log_call(id, &name)));
                 }
             }
             _ => {}

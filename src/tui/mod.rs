@@ -7,6 +7,7 @@ pub mod action;
 pub mod app;
 pub mod keymap;
 pub mod list;
+pub mod lookup;
 pub mod panes;
 pub mod popups;
 pub mod terminal;
@@ -32,6 +33,8 @@ use terminal::{TerminalGuard, Tui};
 
 /// How long the loop sleeps waiting for input; when idle it only wakes this often.
 const TICK: Duration = Duration::from_secs(1);
+/// How often the loop checks for search results it is waiting for.
+const BACKGROUND_POLL: Duration = Duration::from_millis(5);
 
 #[derive(Debug, Clone, Default)]
 pub struct Options {
@@ -76,7 +79,13 @@ fn event_loop(terminal: &mut Tui, app: &mut App) -> Result<()> {
         if app.quit {
             return Ok(());
         }
-        if event::poll(TICK)? {
+        // While the search worker owes an answer, look for it every few milliseconds.
+        let wait = if app.awaiting_background() {
+            BACKGROUND_POLL
+        } else {
+            TICK
+        };
+        if event::poll(wait)? {
             // Drain everything queued, then draw once.
             loop {
                 match event::read()? {
@@ -91,11 +100,13 @@ fn event_loop(terminal: &mut Tui, app: &mut App) -> Result<()> {
             }
             dirty = true;
         } else {
-            // Idle: redraw only when the minute turns (due times become overdue).
+            // Idle: redraw only when another process wrote, or when the minute turns
+            // (due times become overdue).
             let minute = app.now_utc().timestamp() / 60;
-            dirty = minute != shown_minute;
+            dirty = app.follow_other_writers() || minute != shown_minute;
             shown_minute = minute;
         }
+        dirty |= app.poll_background();
     }
 }
 

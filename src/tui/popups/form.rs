@@ -22,6 +22,7 @@ pub enum FormKind {
     AddDeal { customer_id: i64 },
     AddReminder { customer_id: i64 },
     LostReason { deal_id: i64 },
+    Merge { keep: i64 },
 }
 
 #[derive(Debug, Clone)]
@@ -95,8 +96,11 @@ pub struct Form {
     pub title: String,
     pub fields: Vec<Field>,
     pub focus: usize,
-    /// An error that belongs to no single field (e.g. a stale edit).
+    /// An error that belongs to no single field (e.g. a stale edit), or a warning
+    /// (likely duplicates, what a merge moves) that a second save confirms.
     pub error: Option<String>,
+    /// The warning was shown: the next save goes ahead.
+    pub confirmed: bool,
 }
 
 const KINDS: &[&str] = &["person", "company"];
@@ -111,6 +115,8 @@ pub struct Saved {
     pub customer_id: Option<i64>,
     /// A form to offer next (a follow-up after a logged interaction).
     pub next: Option<Box<Form>>,
+    /// A customer that no longer exists (merged into `customer_id`).
+    pub removed: Option<i64>,
 }
 
 impl Form {
@@ -121,7 +127,22 @@ impl Form {
             fields,
             focus: 0,
             error: None,
+            confirmed: false,
         }
+    }
+
+    /// Merging another customer into `keep` (shown as `keep_name`).
+    pub fn merge_into(keep: i64, keep_name: &str) -> Self {
+        Self::new(
+            FormKind::Merge { keep },
+            format!("Merge a duplicate into {keep_name}"),
+            vec![Field::text(
+                "other",
+                "Duplicate",
+                "",
+                "its number or name; it is merged in and deleted",
+            )],
+        )
     }
 
     pub fn add_customer() -> Self {
@@ -305,6 +326,21 @@ impl Form {
         me: i64,
         now: &DateTime<Tz>,
     ) -> Option<Saved> {
+        match self.warning(store) {
+            Ok(Some(warning)) => {
+                for f in &mut self.fields {
+                    f.error = None;
+                }
+                self.error = Some(warning);
+                self.confirmed = true;
+                return None;
+            }
+            Ok(None) => {}
+            Err(e) => {
+                self.show_error(&e);
+                return None;
+            }
+        }
         match self.save(store, me, now) {
             Ok(saved) => Some(saved),
             Err(e) => {
@@ -312,6 +348,72 @@ impl Form {
                 None
             }
         }
+    }
+
+    /// What the operator should see before this save goes ahead: likely duplicates of
+    /// a new customer, or what a merge will move. `None` once confirmed.
+    fn warning(&self, store: &Store) -> Result<Option<String>, StoreError> {
+        if self.confirmed {
+            return Ok(None);
+        }
+        match &self.kind {
+            FormKind::AddCustomer => {
+                let draft = self.customer_draft(store)?;
+                let found = store.duplicates_of(&draft)?;
+                if found.is_empty() {
+                    return Ok(None);
+                }
+                let listed: Vec<String> = found
+                    .iter()
+                    .take(3)
+                    .map(|(c, why)| {
+                        let why: Vec<String> = why.iter().map(ToString::to_string).collect();
+                        format!("#{} {} ({})", c.id, c.name, why.join(", "))
+                    })
+                    .collect();
+                let more = if found.len() > 3 {
+                    format!(" and {} more", found.len() - 3)
+                } else {
+                    String::new()
+                };
+                Ok(Some(format!(
+                    "Already here? {}{more}. Enter adds anyway; Esc cancels.",
+                    listed.join("; ")
+                )))
+            }
+            FormKind::Merge { keep } => {
+                let drop = self.merge_source(store)?;
+                let plan = store.merge_plan(*keep, drop)?;
+                Ok(Some(format!(
+                    "This moves {} interactions, {} deals, {} follow-ups and {} people of #{} {} here, \
+                     adds {} phones, {} emails and {} tags, and deletes #{}. Enter merges; Esc cancels.",
+                    plan.interactions,
+                    plan.deals,
+                    plan.reminders,
+                    plan.people,
+                    plan.drop,
+                    plan.drop_name,
+                    plan.phones,
+                    plan.emails,
+                    plan.tags,
+                    plan.drop
+                )))
+            }
+            _ => Ok(None),
+        }
+    }
+
+    /// The customer a merge form names, as an error on its field when unknown.
+    fn merge_source(&self, store: &Store) -> Result<i64, StoreError> {
+        store
+            .resolve_customer(self.get("other"))
+            .map_err(|e| match e {
+                StoreError::Invalid(v) => StoreError::invalid("other", v.reason),
+                StoreError::NotFound { id, .. } => {
+                    StoreError::invalid("other", format!("customer #{id} does not exist"))
+                }
+                other => other,
+            })
     }
 
     fn save<Tz: TimeZone>(
@@ -329,6 +431,7 @@ impl Form {
                     message: format!("Added customer #{id}"),
                     customer_id: Some(id),
                     next: None,
+                    removed: None,
                 })
             }
             FormKind::EditCustomer { id, version } => {
@@ -340,6 +443,7 @@ impl Form {
                     message: format!("Saved customer #{id}"),
                     customer_id: Some(*id),
                     next: None,
+                    removed: None,
                 })
             }
             FormKind::LogInteraction { customer_id } => {
@@ -368,6 +472,7 @@ impl Form {
                 Ok(Saved {
                     message: format!("Logged {} #{id}", draft.kind),
                     customer_id: Some(*customer_id),
+                    removed: None,
                     next: Some(Box::new(Form::propose_followup(
                         *customer_id,
                         &name,
@@ -401,6 +506,7 @@ impl Form {
                     message: format!("Added deal #{id}"),
                     customer_id: Some(*customer_id),
                     next: None,
+                    removed: None,
                 })
             }
             FormKind::AddReminder { customer_id } => {
@@ -420,6 +526,7 @@ impl Form {
                     message: format!("Added follow-up #{id}"),
                     customer_id: Some(*customer_id),
                     next: None,
+                    removed: None,
                 })
             }
             FormKind::LostReason { deal_id } => {
@@ -430,6 +537,20 @@ impl Form {
                     message: format!("Deal #{deal_id} marked lost"),
                     customer_id: Some(deal.customer_id),
                     next: None,
+                    removed: None,
+                })
+            }
+            FormKind::Merge { keep } => {
+                let drop = self.merge_source(store)?;
+                let plan = store.merge_customers(*keep, drop)?;
+                Ok(Saved {
+                    message: format!(
+                        "Merged #{} into #{}: {} interactions, {} deals, {} follow-ups moved",
+                        plan.drop, plan.keep, plan.interactions, plan.deals, plan.reminders
+                    ),
+                    customer_id: Some(*keep),
+                    next: None,
+                    removed: Some(drop),
                 })
             }
         }

@@ -6,6 +6,7 @@ mod followups;
 mod kpis;
 mod pipeline;
 mod popups;
+mod search;
 
 use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
@@ -65,6 +66,7 @@ pub fn draw(frame: &mut Frame, app: &App) {
     match &app.popup {
         Some(Popup::Help { scroll }) => popups::help(frame, app, *scroll),
         Some(Popup::Form(form)) => popups::form(frame, app, form),
+        Some(Popup::Search(search)) => search::draw(frame, app, search),
         Some(Popup::OfferDemo) => popups::offer_demo(frame, app),
         None => {}
     }
