@@ -14,7 +14,9 @@ use fuzzy_matcher::FuzzyMatcher;
 use fuzzy_matcher::skim::SkimMatcherV2;
 use nucleo_matcher::pattern::{CaseMatching, Normalization, Pattern};
 use nucleo_matcher::{Config, Matcher, Utf32Str, Utf32String};
+use rapport::domain::{CustomerDraft, CustomerKind, Email, Phone, PhoneKind};
 use rapport::search::{SearchIndex, SearchRecord, Searcher};
+use rapport::store::Store;
 use rapport::text::fold;
 
 // ------------------------------------------------------------------ data
@@ -772,6 +774,55 @@ fn scorer_comparison(c: &mut Criterion, records: &[SearchRecord]) {
     );
 }
 
+/// Loading the index from a real SQLite file: `Store::for_each_search_record` (one
+/// query per table, merged by id) streamed into an `IndexBuilder`.
+fn store_load(n: usize) {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let mut store = Store::open(&dir.path().join("search.db")).expect("open store");
+    let t = Instant::now();
+    store
+        .write(|w| {
+            for r in Gen::new(n, 11) {
+                let mut d = CustomerDraft::new(CustomerKind::Person, r.name);
+                d.phones = r
+                    .phones
+                    .iter()
+                    .filter_map(|p| Phone::parse(PhoneKind::Mobile, p).ok())
+                    .collect();
+                d.emails = r
+                    .emails
+                    .iter()
+                    .filter_map(|e| Email::parse(e).ok())
+                    .collect();
+                d.tags = r.tags;
+                w.add_customer(&d)?;
+            }
+            Ok(())
+        })
+        .expect("insert customers");
+    let insert = t.elapsed();
+    let t = Instant::now();
+    let mut count = 0;
+    store
+        .for_each_search_record(|r| count += r.phones.len() + 1)
+        .expect("read");
+    let read = t.elapsed();
+    let t = Instant::now();
+    let index = store.search_index().expect("search index");
+    let load = t.elapsed();
+    let x = (1_000_000 / n) as f64;
+    eprintln!(
+        "[search] store {n}: inserted in {:.1} s; Store::for_each_search_record alone {:.3} s; Store::search_index (read + build, one thread) {:.3} s ({} records); projected x{x} for 1M: read {:.2} s, store -> index {:.2} s",
+        insert.as_secs_f64(),
+        read.as_secs_f64(),
+        load.as_secs_f64(),
+        index.len(),
+        read.as_secs_f64() * x,
+        load.as_secs_f64() * x,
+    );
+    black_box(count);
+}
+
 fn main() {
     let mut c = Criterion::default().configure_from_args();
     let quick = std::env::var_os("RAPPORT_BENCH_QUICK").is_some();
@@ -854,5 +905,8 @@ fn main() {
     g.finish();
     naive_baselines(&mut c, "100k", &records, false);
     scorer_comparison(&mut c, &records);
+    drop(index);
+    drop(records);
+    store_load(200_000);
     c.final_summary();
 }

@@ -3,7 +3,7 @@
 use std::cmp::{Ordering, Reverse};
 use std::collections::BinaryHeap;
 
-use super::index::{KIND_PHONE, POS_FIRST, POS_SOLE, SLOT_MASK, SearchIndex};
+use super::index::{POS_FIRST, POS_SOLE, SLOT_MASK, SearchIndex};
 use super::phone::{DigitQuery, PhoneTier, pack8_range};
 use super::text::{MAX_GAPS, Match, Term, query_terms};
 use super::{Hit, hits};
@@ -377,8 +377,8 @@ impl Searcher {
             }
         }
         if let Some(dq) = &terms[j].phone {
-            for f in index.fields(slot).filter(|f| f.kind == KIND_PHONE) {
-                if let Some(t) = dq.match_number(f.text) {
+            for digits in index.phones_of(slot) {
+                if let Some(t) = dq.match_number(digits) {
                     best = best.max(phone_term_score(t));
                 }
             }
@@ -879,9 +879,8 @@ fn phone_candidates(index: &SearchIndex, dq: &DigitQuery, cap: usize) -> Vec<Can
             if verify || (!suffix && (k >> 32) as u32 == lo) {
                 // Long forms need checking past 8 digits; an equal short key may be exact.
                 let best = index
-                    .fields(slot)
-                    .filter(|f| f.kind == KIND_PHONE)
-                    .filter_map(|f| dq.match_number(f.text))
+                    .phones_of(slot)
+                    .filter_map(|d| dq.match_number(d))
                     .max();
                 match best {
                     Some(t) => found.push(key(t, slot as u64)),
@@ -927,9 +926,8 @@ fn phone_candidates(index: &SearchIndex, dq: &DigitQuery, cap: usize) -> Vec<Can
             continue;
         }
         let best = index
-            .fields(slot)
-            .filter(|f| f.kind == KIND_PHONE)
-            .filter_map(|f| dq.match_number(f.text))
+            .phones_of(slot)
+            .filter_map(|d| dq.match_number(d))
             .max();
         if let Some(t) = best {
             out.push(Cand {

@@ -251,9 +251,27 @@ impl IndexBuilder {
         }
     }
 
+    /// A builder with room for `records` records.
+    pub fn with_capacity(records: usize) -> Self {
+        let mut b = Self::new();
+        let ix = &mut b.index;
+        ix.ids.reserve(records);
+        ix.last.reserve(records);
+        ix.text_start.reserve(records + 1);
+        ix.word_start.reserve(records + 1);
+        ix.blob.reserve(records * 80);
+        ix.record_words.reserve(records * 10);
+        b
+    }
+
     /// Adds a record; a later record with the same id replaces an earlier one.
     pub fn push(&mut self, record: SearchRecord) {
         self.index.encode(&record);
+    }
+
+    /// Like [`IndexBuilder::push`], leaving the record to the caller.
+    pub fn push_ref(&mut self, record: &SearchRecord) {
+        self.index.encode(record);
     }
 
     pub fn finish(mut self) -> SearchIndex {
@@ -262,7 +280,9 @@ impl IndexBuilder {
         ix.dict.sort();
         // Duplicate ids: the last one wins.
         let mut by_id: Vec<u32> = (0..ix.ids.len() as u32).collect();
-        by_id.sort_by_key(|&s| ix.ids[s as usize]);
+        if !ix.ids.is_sorted() {
+            by_id.sort_by_key(|&s| ix.ids[s as usize]);
+        }
         for (i, &s) in by_id.iter().enumerate() {
             let dup_next = by_id
                 .get(i + 1)
@@ -314,7 +334,8 @@ impl SearchIndex {
 
     /// Like [`SearchIndex::build`], consuming the records one at a time.
     pub fn from_records(records: impl IntoIterator<Item = SearchRecord>) -> SearchIndex {
-        let mut b = IndexBuilder::new();
+        let records = records.into_iter();
+        let mut b = IndexBuilder::with_capacity(records.size_hint().0);
         for r in records {
             b.push(r);
         }
@@ -447,6 +468,30 @@ impl SearchIndex {
                 }
             };
             Some(FieldRef { kind, text })
+        })
+    }
+
+    /// The slot's phone digits, skipping the other fields without decoding them.
+    pub(crate) fn phones_of(&self, slot: u32) -> impl Iterator<Item = &str> + '_ {
+        let s = slot as usize;
+        let mut at = self.text_start[s] as usize;
+        let end = self.text_start[s + 1] as usize;
+        std::iter::from_fn(move || {
+            while at < end {
+                let kind = self.blob[at];
+                at += 1;
+                let n = read_varint(&self.blob, &mut at) as usize;
+                if kind == KIND_COMPANY || kind == KIND_TAG {
+                    continue;
+                }
+                let t = &self.blob[at..at + n];
+                at += n;
+                if kind == KIND_PHONE {
+                    // Phones are stored as ASCII digits.
+                    return Some(std::str::from_utf8(t).unwrap_or_default());
+                }
+            }
+            None
         })
     }
 
@@ -708,8 +753,7 @@ impl SearchIndex {
         let mut suffix = Vec::with_capacity(n as usize * 2);
         let mut rev = Vec::with_capacity(24);
         for slot in 0..n {
-            for f in self.fields(slot).filter(|f| f.kind == KIND_PHONE) {
-                let full = f.text;
+            for full in self.phones_of(slot) {
                 let national = national_form(full, false);
                 let s = slot as u64;
                 prefix.push((pack8(full.as_bytes()) as u64) << 32 | s);
@@ -721,9 +765,9 @@ impl SearchIndex {
                 suffix.push((pack8(&rev) as u64) << 32 | s);
             }
         }
-        prefix.sort_unstable();
+        radix_sort_high(&mut prefix);
         prefix.dedup();
-        suffix.sort_unstable();
+        radix_sort_high(&mut suffix);
         suffix.dedup();
         prefix.shrink_to_fit();
         suffix.shrink_to_fit();
@@ -776,6 +820,28 @@ impl SearchIndex {
     /// Distinct words in the dictionary.
     pub fn word_count(&self) -> usize {
         self.dict.len()
+    }
+}
+
+/// Sorts by the high 32 bits, stably: entries pushed in slot order end up sorted by
+/// (key, slot), i.e. fully sorted. Four byte-wide counting passes.
+fn radix_sort_high(v: &mut Vec<u64>) {
+    let mut tmp = vec![0u64; v.len()];
+    for pass in 0..4 {
+        let shift = 32 + 8 * pass;
+        let mut count = [0usize; 257];
+        for &x in v.iter() {
+            count[((x >> shift) & 0xff) as usize + 1] += 1;
+        }
+        for i in 1..257 {
+            count[i] += count[i - 1];
+        }
+        for &x in v.iter() {
+            let b = ((x >> shift) & 0xff) as usize;
+            tmp[count[b]] = x;
+            count[b] += 1;
+        }
+        std::mem::swap(v, &mut tmp);
     }
 }
 

@@ -26,11 +26,34 @@ pub(crate) fn fold_mapped(orig: &str) -> (String, Vec<usize>) {
     let mut out = String::with_capacity(orig.len());
     let mut map = Vec::with_capacity(orig.len());
     let mut buf = [0u8; 4];
+    let table = fold_table();
     for (i, c) in orig.chars().enumerate() {
         if c.is_whitespace() {
             out.push(' ');
             map.push(i);
             continue;
+        }
+        let u = c as u32;
+        if u < 0x80 {
+            out.push(c.to_ascii_lowercase());
+            map.push(i);
+            continue;
+        }
+        if u < TABLE_END {
+            let f = &table[u as usize];
+            match f.len {
+                SEPARATOR => {
+                    out.push(' ');
+                    map.push(i);
+                    continue;
+                }
+                COMPLEX => {}
+                n => {
+                    out.extend(&f.chars[..n as usize]);
+                    map.extend(std::iter::repeat_n(i, n as usize));
+                    continue;
+                }
+            }
         }
         for f in crate::text::fold(c.encode_utf8(&mut buf)).chars() {
             let before = out.len();
@@ -95,8 +118,8 @@ pub(crate) fn is_word_char(c: char) -> bool {
 /// exactly the words of `fold_search`.
 #[derive(Clone, Copy)]
 struct Folded {
-    bytes: [u8; 7],
-    /// Bytes used; [`SEPARATOR`] ends a word; [`COMPLEX`] needs the slow path.
+    chars: [char; 3],
+    /// Chars used; [`SEPARATOR`] ends a word; [`COMPLEX`] needs the slow path.
     len: u8,
 }
 
@@ -109,7 +132,7 @@ fn fold_table() -> &'static [Folded] {
     static TABLE: OnceLock<Vec<Folded>> = OnceLock::new();
     TABLE.get_or_init(|| {
         let sep = Folded {
-            bytes: [0; 7],
+            chars: ['\0'; 3],
             len: SEPARATOR,
         };
         (0..TABLE_END)
@@ -123,18 +146,20 @@ fn fold_table() -> &'static [Folded] {
                 let out = fold_search(c.encode_utf8(&mut [0; 4]));
                 let words = out.chars().filter(|&c| is_word_char(c)).count();
                 let all = out.chars().count();
-                let mut bytes = [0; 7];
+                let mut chars = ['\0'; 3];
                 let len = if all == 0 {
                     0 // ignored (diacritics): does not break a word
                 } else if words == 0 {
                     SEPARATOR
-                } else if words < all || out.len() > 7 {
+                } else if words < all || all > 3 {
                     COMPLEX
                 } else {
-                    bytes[..out.len()].copy_from_slice(out.as_bytes());
-                    out.len() as u8
+                    for (slot, c) in chars.iter_mut().zip(out.chars()) {
+                        *slot = c;
+                    }
+                    all as u8
                 };
-                Folded { bytes, len }
+                Folded { chars, len }
             })
             .collect()
     })
@@ -172,8 +197,7 @@ pub(crate) fn fold_words(s: &str, buf: &mut String, spans: &mut Vec<(u32, u32)>)
                 }
                 COMPLEX => {}
                 n => {
-                    // The table holds whole chars of valid UTF-8.
-                    buf.push_str(std::str::from_utf8(&f.bytes[..n as usize]).unwrap_or(""));
+                    buf.extend(&f.chars[..n as usize]);
                     continue;
                 }
             }
@@ -382,6 +406,11 @@ mod tests {
                 .map(|&(a, b)| buf[a as usize..b as usize].to_string())
                 .collect();
             assert_eq!(fast, slow, "{s:?}");
+            // Highlighting folds char by char: the same words, each char mapped back.
+            let (mapped, map) = fold_mapped(s);
+            let words_mapped: Vec<String> = words(&mapped).map(|(_, w)| w.to_string()).collect();
+            assert_eq!(words_mapped, slow, "{s:?} mapped");
+            assert_eq!(map.len(), mapped.chars().count(), "{s:?}");
         };
         // Every char below the table's end and a little past it: alone, inside words,
         // doubled inside a word, between spaces.
