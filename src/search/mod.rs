@@ -2,7 +2,7 @@
 //!
 //! # What is searched, and how a query is read
 //! Names, company, every phone, every email and the tags of each customer. Text is
-//! folded with [`crate::text::fold`] on both sides before anything compares it (case
+//! folded with [`crate::text::fold()`] on both sides before anything compares it (case
 //! for every script, `ё` = `е`, `ي` = `ی`, `ك` = `ک`, ZWNJ and Arabic diacritics
 //! ignored, Persian and Arabic-Indic digits = ASCII), then Latin accents are dropped
 //! (`muller` finds `Müller`).
@@ -35,18 +35,24 @@
 //!
 //! # Engine
 //! Distinct folded words form a dictionary sorted by text (a prefix is a binary search
-//! away); postings are grouped by (word, field kind, word position) and ranked by
-//! recency, so the best matches of a level come first and a query stops as soon as the
-//! best `max(limit, 200)` are certain. The term with the fewest postings drives; each of
-//! its records is checked against the other terms through the record's own word list
-//! (memoised per dictionary word). Infix and typo tiers are only visited when the
-//! better tiers leave room: infix words come from a substring scan of the dictionary
-//! (~2 MB), typo words from the words sharing the first char, filtered by a char
-//! bitmask. Phones are sorted 8-digit keys (digits as stored, national form, and the
-//! digits reversed for endings). Records written after the build are kept in a small
-//! delta scanned per query, until the postings are rebuilt. A [`Searcher`] keeps the
-//! previous keystroke's complete match set (when small) and infix word lists, and
-//! narrows over them when the new query extends the old one.
+//! away). Records are laid out in rank order (most recent contact first, then id), so a
+//! record's slot is its rank; postings are grouped by (word, field kind, word position),
+//! each group ascending, so the best matches of a level come first and a query stops
+//! as soon as its best `max(limit, 200)` are certain. The term with the fewest postings
+//! drives; each of its records is checked against the other terms through the record's
+//! own word list (memoised per dictionary word), and the search stops once no record
+//! left could reach the 200th score. Infix and typo tiers are visited only when the
+//! better tiers leave room: infix words come from a substring scan of the dictionary,
+//! typo words from the words sharing the first char, filtered by a char bitmask.
+//! Phones are sorted 8-digit keys (digits as stored, national form, and the digits
+//! reversed for endings). Records written after the build live in a small delta that is
+//! scanned per query, until it passes 1/64 of the index and everything is laid out
+//! again. A [`Searcher`] keeps the previous keystroke's complete match set (when at most
+//! 50,000) and infix word lists, and narrows over them when the new query extends the
+//! old one; the results are always those of a fresh search (tested).
+//!
+//! Loading: [`crate::store::Store::search_index`] streams the customers into an
+//! [`IndexBuilder`] without holding them all; at 1M customers the index takes ~205 MB.
 
 mod engine;
 mod hits;

@@ -1,4 +1,4 @@
-//! Search keys: [`crate::text::fold`] (case, `ё`/`е`, Arabic/Persian variants, ZWNJ and
+//! Search keys: [`crate::text::fold()`] (case, `ё`/`е`, Arabic/Persian variants, ZWNJ and
 //! diacritics, digits), then Latin letters with accents to their base letter (`müller` =
 //! `muller`), and words: maximal runs of letters and digits.
 
@@ -114,7 +114,7 @@ pub(crate) fn is_word_char(c: char) -> bool {
 }
 
 /// What one char folds to, for chars below [`TABLE_END`]: precomputed from
-/// [`crate::text::fold`] itself (folding is per char), so the fast path below gives
+/// [`crate::text::fold()`] itself (folding is per char), so the fast path below gives
 /// exactly the words of `fold_search`.
 #[derive(Clone, Copy)]
 struct Folded {

@@ -21,18 +21,19 @@ impl Store {
     }
 
     /// Every customer in id order, one at a time (one consistent snapshot), so the
-    /// index can be built without holding all records at once:
-    /// `let mut b = IndexBuilder::new(); store.for_each_search_record(|r| b.push(r))?;`.
-    pub fn for_each_search_record(&self, f: impl FnMut(SearchRecord)) -> Result<()> {
-        self.read(|c| stream(c, None, f))
+    /// index can be built without holding all records at once.
+    pub fn for_each_search_record(&self, mut f: impl FnMut(SearchRecord)) -> Result<()> {
+        self.read(|c| stream(c, None, |r| f(r.clone())))
     }
 
-    /// The search index of every customer, built as the rows stream in (records are
-    /// never all held at once). At 1M customers about 1 s of reading plus 1.6 s of
-    /// building on one core (`benches/search.rs`); run it off the UI thread.
+    /// The search index of every customer, built as the rows stream in: records are
+    /// never all held at once, and one record's buffers are reused for every row. At
+    /// 1M customers about 1 s of reading plus 1.6 s of building on one core
+    /// (`benches/search.rs`); run it off the UI thread. Prefer it to
+    /// `SearchIndex::build(store.search_records()?)`, which holds every record at once.
     pub fn search_index(&self) -> Result<SearchIndex> {
         let mut b = IndexBuilder::new();
-        self.for_each_search_record(|r| b.push(r))?;
+        self.read(|c| stream(c, None, |r| b.push_ref(r)))?;
         Ok(b.finish())
     }
 
@@ -44,12 +45,14 @@ impl Store {
         }
         let list = serde_json::to_string(ids).map_err(|e| StoreError::Message(e.to_string()))?;
         let mut out = Vec::with_capacity(ids.len());
-        self.read(|c| stream(c, Some(&list), |r| out.push(r)))?;
+        self.read(|c| stream(c, Some(&list), |r| out.push(r.clone())))?;
         Ok(out)
     }
 }
 
-fn stream(c: &Connection, ids: Option<&str>, mut f: impl FnMut(SearchRecord)) -> Result<()> {
+/// Reads the customers (all, or those in the JSON list `ids`) and calls `f` with each,
+/// in one record whose buffers are reused from row to row.
+fn stream(c: &Connection, ids: Option<&str>, mut f: impl FnMut(&SearchRecord)) -> Result<()> {
     let (main_filter, side_filter) = match ids {
         Some(_) => (
             " WHERE c.id IN (SELECT value FROM json_each(?1))",
@@ -72,25 +75,47 @@ fn stream(c: &Connection, ids: Option<&str>, mut f: impl FnMut(SearchRecord)) ->
         Some(list) => customers.query([list])?,
         None => customers.query([])?,
     };
+    let mut r = SearchRecord::default();
+    let mut company = String::new();
     while let Some(row) = rows.next()? {
-        let id: i64 = row.get(0)?;
-        f(SearchRecord {
-            id,
-            name: row.get(1)?,
-            company: row.get(2)?,
-            phones: phones.take(id)?,
-            emails: emails.take(id)?,
-            tags: tags.take(id)?,
-            last_contact: row.get(3)?,
-        });
+        r.id = row.get(0)?;
+        set(&mut r.name, text(row, 1)?.unwrap_or_default());
+        r.company = match text(row, 2)? {
+            Some(c) => {
+                set(&mut company, c);
+                Some(std::mem::take(&mut company))
+            }
+            None => None,
+        };
+        r.last_contact = row.get(3)?;
+        phones.take(r.id, &mut r.phones)?;
+        emails.take(r.id, &mut r.emails)?;
+        tags.take(r.id, &mut r.tags)?;
+        f(&r);
+        if let Some(c) = r.company.take() {
+            company = c;
+        }
     }
     Ok(())
+}
+
+fn text<'r>(row: &'r rusqlite::Row<'_>, i: usize) -> Result<Option<&'r str>> {
+    row.get_ref(i)?
+        .as_str_or_null()
+        .map_err(|e| StoreError::Message(format!("search record column {i}: {e}")))
+}
+
+fn set(dst: &mut String, src: &str) {
+    dst.clear();
+    dst.push_str(src);
 }
 
 /// A detail table read in customer id order alongside the customers.
 struct Side<'s> {
     rows: Rows<'s>,
-    pending: Option<(i64, String)>,
+    /// The row read ahead: its customer id and value.
+    pending: Option<i64>,
+    value: String,
     done: bool,
 }
 
@@ -103,26 +128,39 @@ impl<'s> Side<'s> {
         Ok(Self {
             rows,
             pending: None,
+            value: String::new(),
             done: false,
         })
     }
 
-    /// The values of customer `id` (ids come in ascending order).
-    fn take(&mut self, id: i64) -> Result<Vec<String>> {
-        let mut out = Vec::new();
+    /// Fills `out` with the values of customer `id` (ids come in ascending order),
+    /// reusing its strings.
+    fn take(&mut self, id: i64, out: &mut Vec<String>) -> Result<()> {
+        let mut n = 0;
         loop {
             if self.pending.is_none() && !self.done {
                 match self.rows.next()? {
-                    Some(r) => self.pending = Some((r.get(0)?, r.get(1)?)),
+                    Some(r) => {
+                        self.pending = Some(r.get(0)?);
+                        set(&mut self.value, text(r, 1)?.unwrap_or_default());
+                    }
                     None => self.done = true,
                 }
             }
-            match self.pending.take() {
-                Some((cid, v)) if cid == id => out.push(v),
-                Some((cid, _)) if cid < id => {} // no such customer (cannot happen: FK)
-                other => {
-                    self.pending = other;
-                    return Ok(out);
+            match self.pending {
+                Some(cid) if cid == id => {
+                    match out.get_mut(n) {
+                        Some(s) => set(s, &self.value),
+                        None => out.push(self.value.clone()),
+                    }
+                    n += 1;
+                    self.pending = None;
+                }
+                // No such customer (cannot happen: foreign keys).
+                Some(cid) if cid < id => self.pending = None,
+                _ => {
+                    out.truncate(n);
+                    return Ok(());
                 }
             }
         }
