@@ -103,7 +103,7 @@ fn worker(path: &std::path::Path, inbox: &Receiver<Request>, outbox: &Sender<Eve
     let started = Instant::now();
     let mut synced = store.now().timestamp();
     let mut version = store.data_version()?;
-    let mut index = SearchIndex::build(store.search_records()?);
+    let mut index = store.search_index()?;
     let _ = outbox.send(Event::Ready {
         customers: index.len(),
         took: started.elapsed(),
@@ -191,7 +191,7 @@ fn resync(store: &Store, index: &mut SearchIndex, since: i64) -> Result<i64> {
     apply(store, index, &changed)?;
     if store.counts()?.customers != index.len() as i64 {
         // Something was deleted: rebuild rather than guess what.
-        *index = SearchIndex::build(store.search_records()?);
+        *index = store.search_index()?;
     }
     Ok(now)
 }
