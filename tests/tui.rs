@@ -47,6 +47,7 @@ fn app_on(store: Store, width: u16, height: u16) -> App {
     )
     .unwrap();
     app.set_size(width, height);
+    app.load_visible();
     app
 }
 

@@ -157,6 +157,13 @@ impl Store {
         })
     }
 
+    /// Caps this connection's page cache (KiB). The default is large for bulk writes; a
+    /// long-lived reader such as the search worker needs little.
+    pub fn limit_cache(&self, kib: i64) -> Result<()> {
+        self.conn.pragma_update(None, "cache_size", -kib)?;
+        Ok(())
+    }
+
     /// A number that changes whenever another connection commits to the database.
     pub fn data_version(&self) -> Result<i64> {
         Ok(self

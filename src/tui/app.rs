@@ -77,6 +77,8 @@ pub struct App {
     pub kpis: KpisPane,
     pub popup: Option<Popup>,
     pub counts: Counts,
+    /// Which panes have their data, by `Pane::index`.
+    loaded: [bool; 4],
     pub message: Option<Message>,
     /// Keys typed so far of a multi-key binding (`g g`).
     pub pending: Vec<KeyChord>,
@@ -108,7 +110,12 @@ impl App {
             || "(memory)".to_string(),
             |f| f.to_string_lossy().into_owned(),
         );
-        let counts = store.counts()?;
+        let empty = store
+            .customer_ids(&crate::store::CustomerFilter {
+                limit: Some(1),
+                ..Default::default()
+            })?
+            .is_empty();
         let mut app = Self {
             store,
             keymap,
@@ -123,7 +130,12 @@ impl App {
             followups: FollowupsPane::default(),
             kpis: KpisPane::default(),
             popup: None,
-            counts,
+            counts: Counts {
+                customers: 0,
+                open_deals: 0,
+                open_reminders: 0,
+            },
+            loaded: [false; 4],
             message: None,
             pending: Vec::new(),
             size: (80, 24),
@@ -136,11 +148,57 @@ impl App {
             app.lookup = Some(LookupService::start(path.to_path_buf()));
             app.index = IndexState::Indexing;
         }
-        if counts.customers == 0 {
+        if empty {
             app.popup = Some(Popup::OfferDemo);
         }
-        app.reload_all();
         Ok(app)
+    }
+
+    /// Whether `pane` has its data (panes load when first shown, so the first frame
+    /// never waits for the store).
+    pub fn is_loaded(&self, pane: Pane) -> bool {
+        self.loaded[pane.index()]
+    }
+
+    /// Loads the counts and the pane on screen if they are not loaded yet; `true` when it did.
+    pub fn load_visible(&mut self) -> bool {
+        let i = self.pane.index();
+        if self.loaded[i] {
+            return false;
+        }
+        if let Ok(v) = self.store.data_version() {
+            self.seen_version = v;
+        }
+        let page = self.page();
+        let now = self.now();
+        let counted = self
+            .store
+            .counts()
+            .map(|c| self.counts = c)
+            .map_err(Into::into);
+        let loaded: crate::Result<()> = match self.pane {
+            Pane::Customers => self.customers.reload(&self.store, page).map_err(Into::into),
+            Pane::Pipeline => self
+                .pipeline
+                .reload(&self.store, now.date_naive(), self.pipeline_page())
+                .map_err(Into::into),
+            Pane::Followups => self
+                .followups
+                .reload(&self.store, self.me.id, &now, page)
+                .map_err(Into::into),
+            Pane::Kpis => self.kpis.reload(&self.store, self.currency, &now),
+        };
+        self.loaded[i] = true;
+        if let Err(e) = counted.and(loaded) {
+            self.error(e.to_string());
+        }
+        true
+    }
+
+    /// Shows `pane`, loading it if needed.
+    fn show(&mut self, pane: Pane) {
+        self.pane = pane;
+        self.load_visible();
     }
 
     pub fn now(&self) -> DateTime<Tz> {
@@ -202,30 +260,11 @@ impl App {
         }
     }
 
-    /// Reloads every pane from the store (after a write, or on request).
+    /// Reloads from the store after a write (or on request): the pane on screen now,
+    /// the others when next shown.
     pub fn reload_all(&mut self) {
-        if let Ok(v) = self.store.data_version() {
-            self.seen_version = v;
-        }
-        let page = self.page();
-        let now = self.now();
-        let results: [crate::Result<()>; 5] = [
-            self.store
-                .counts()
-                .map(|c| self.counts = c)
-                .map_err(Into::into),
-            self.customers.reload(&self.store, page).map_err(Into::into),
-            self.pipeline
-                .reload(&self.store, now.date_naive(), self.pipeline_page())
-                .map_err(Into::into),
-            self.followups
-                .reload(&self.store, self.me.id, &now, page)
-                .map_err(Into::into),
-            self.kpis.reload(&self.store, self.currency, &now),
-        ];
-        if let Some(Err(e)) = results.into_iter().find(Result::is_err) {
-            self.error(e.to_string());
-        }
+        self.loaded = [false; 4];
+        self.load_visible();
     }
 
     /// The keymap context that sees a key first.
@@ -417,12 +456,12 @@ impl App {
             Action::Quit => self.quit = true,
             Action::Help => self.popup = Some(Popup::Help { scroll: 0 }),
             Action::Search => self.popup = Some(Popup::Search(LookupPopup::default())),
-            Action::PaneCustomers => self.pane = Pane::Customers,
-            Action::PanePipeline => self.pane = Pane::Pipeline,
-            Action::PaneFollowups => self.pane = Pane::Followups,
-            Action::PaneKpis => self.pane = Pane::Kpis,
-            Action::NextPane => self.pane = Pane::ALL[(self.pane.index() + 1) % 4],
-            Action::PrevPane => self.pane = Pane::ALL[(self.pane.index() + 3) % 4],
+            Action::PaneCustomers => self.show(Pane::Customers),
+            Action::PanePipeline => self.show(Pane::Pipeline),
+            Action::PaneFollowups => self.show(Pane::Followups),
+            Action::PaneKpis => self.show(Pane::Kpis),
+            Action::NextPane => self.show(Pane::ALL[(self.pane.index() + 1) % 4]),
+            Action::PrevPane => self.show(Pane::ALL[(self.pane.index() + 3) % 4]),
             Action::Refresh => {
                 self.reload_all();
                 self.info("Reloaded");
@@ -576,7 +615,7 @@ impl App {
     }
 
     fn open_customer(&mut self, id: i64) -> Result<(), StoreError> {
-        self.pane = Pane::Customers;
+        self.show(Pane::Customers);
         self.customers.open(&self.store, id)?;
         self.customers
             .list

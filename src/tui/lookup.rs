@@ -100,6 +100,7 @@ impl LookupService {
 
 fn worker(path: &std::path::Path, inbox: &Receiver<Request>, outbox: &Sender<Event>) -> Result<()> {
     let store = Store::open(path)?;
+    store.limit_cache(4 * 1024)?;
     let started = Instant::now();
     let mut synced = store.now().timestamp();
     let mut version = store.data_version()?;

@@ -72,6 +72,10 @@ fn event_loop(terminal: &mut Tui, app: &mut App) -> Result<()> {
     loop {
         if dirty {
             draw(terminal, app)?;
+            // The first frame is on screen before the pane's data is read.
+            if app.load_visible() {
+                draw(terminal, app)?;
+            }
             if panic_for_test {
                 panic!("RAPPORT_PANIC_AFTER_FIRST_FRAME is set: panicking on purpose");
             }

@@ -56,6 +56,13 @@ pub fn draw(frame: &mut Frame, app: &App) {
     ])
     .areas(area);
     draw_tabs(frame, app, tabs);
+    if !app.is_loaded(app.pane) {
+        let loading = Paragraph::new("Loading…")
+            .block(ratatui::widgets::Block::bordered().title(app.pane.title()));
+        frame.render_widget(loading, body);
+        draw_status(frame, app, status);
+        return;
+    }
     match app.pane {
         Pane::Customers => customers::draw(frame, app, body),
         Pane::Pipeline => pipeline::draw(frame, app, body),
