@@ -78,7 +78,15 @@ impl DigitQuery {
                 prefixes.push((form.to_string(), tier));
             }
         };
-        add(national_form(&digits, plus), PhoneTier::Prefix);
+        // With an explicit `+country`, a number from another country that merely shares
+        // the national digits ranks below one with the same country code.
+        let national = national_form(&digits, plus);
+        let tier = if plus && national != digits {
+            PhoneTier::WeakPrefix
+        } else {
+            PhoneTier::Prefix
+        };
+        add(national, tier);
         if !plus && !digits.starts_with('0') {
             // A fragment of an international number typed without `+` (caller ID shows
             // `98912…`): too short for `national_form` to strip the code with certainty.

@@ -658,3 +658,22 @@ fn builder_and_build_agree() {
         assert_eq!(a.search(q, 30), b.search(q, 30));
     }
 }
+
+#[test]
+fn an_explicit_country_code_prefers_numbers_of_that_country() {
+    // The Russian number is the more recent contact, so only the country code can
+    // put the Iranian one first.
+    let iran = with(rec(1, "Zahra Ahmadi"), |r| {
+        r.phones = vec!["989123456789".into()];
+        r.last_contact = Some(100);
+    });
+    let russia = with(rec(2, "Иван Петров"), |r| {
+        r.phones = vec!["79123456780".into()];
+        r.last_contact = Some(200);
+    });
+    let index = SearchIndex::build(vec![iran, russia]);
+    assert_eq!(ids(&index.search("+98 912", 10)), vec![1, 2]);
+    assert_eq!(ids(&index.search("+7 912", 10)), vec![2, 1]);
+    // Without a country code both are equally good; recency decides.
+    assert_eq!(ids(&index.search("912 345", 10)), vec![2, 1]);
+}
