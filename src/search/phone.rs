@@ -10,6 +10,7 @@
 //! leading trunk `0` goes), so the store's `national` column and this index agree (a
 //! test checks the two functions give the same result).
 
+use crate::domain::phone::country_code_len;
 use crate::text::fold::ascii_digit;
 
 /// The keys a stored number (ASCII digits, as `Phone::digits` keeps them) is findable
@@ -181,31 +182,6 @@ pub(crate) fn national_form(all: &str, plus: bool) -> &str {
     if national.is_empty() { all } else { national }
 }
 
-/// How many leading digits are a country calling code (ITU-T E.164; the codes are
-/// prefix-free, so at most one length matches).
-pub(crate) fn country_code_len(digits: &str) -> Option<usize> {
-    if digits.starts_with('0') {
-        return None;
-    }
-    (1..=3)
-        .rev()
-        .find(|&len| digits.len() > len && digits[..len].parse().is_ok_and(is_country_code))
-}
-
-fn is_country_code(code: u32) -> bool {
-    matches!(
-        code,
-        1 | 7
-            | 20 | 27 | 211..=218 | 220..=258 | 260..=269 | 290 | 291 | 297..=299
-            | 30..=34 | 350..=359 | 36 | 370..=389 | 39
-            | 40 | 41 | 420 | 421 | 423 | 43..=49
-            | 500..=509 | 51..=58 | 590..=599
-            | 60..=66 | 670..=692
-            | 81 | 82 | 84 | 850 | 852 | 853 | 855 | 856 | 86 | 880 | 886
-            | 90..=95 | 960..=968 | 970..=977 | 98 | 992..=998
-    )
-}
-
 /// The first 8 digits of `digits` as nibbles (digit + 1), left-aligned and zero-padded, so
 /// that numeric order of keys is the lexicographic order of digit strings and every key
 /// starting with a prefix lies in one range.
@@ -329,11 +305,6 @@ mod tests {
                 national_form(&d, true),
                 national_digits(&format!("+{d}")),
                 "+{d}"
-            );
-            assert_eq!(
-                country_code_len(&d),
-                crate::domain::phone::country_code_len(&d),
-                "{d}"
             );
         }
     }
