@@ -281,3 +281,51 @@ fn merging_a_duplicate_from_the_card_moves_its_history() {
     assert!(app.store.customer(drop).is_err());
     assert_eq!(app.store.interactions_of(keep, 10).unwrap().len(), 2);
 }
+
+#[test]
+fn long_pipeline_columns_load_page_by_page() {
+    let mut store = Store::open_in_memory().unwrap().with_clock(Arc::new(clock));
+    let customer = store
+        .add_customer(&CustomerDraft::new(CustomerKind::Company, "Acme"))
+        .unwrap();
+    store
+        .write(|w| {
+            for i in 0..250 {
+                w.add_deal(&rapport::domain::DealDraft {
+                    customer_id: customer,
+                    title: format!("Deal {i:03}"),
+                    amount: rapport::domain::Money::parse("100", Currency::USD)?,
+                    stage_id: None,
+                    probability: None,
+                    expected_close: chrono::NaiveDate::from_ymd_opt(2027, 1, 1)
+                        .map(|d| d + chrono::Duration::days(i)),
+                    owner_id: None,
+                })?;
+            }
+            Ok(())
+        })
+        .unwrap();
+    let mut app = app_on(store, 80, 24);
+    press(&mut app, KeyCode::Char('2'));
+    let lead = &app.pipeline.columns[0];
+    assert_eq!(lead.totals.count, 250);
+    assert_eq!(lead.totals.sum_minor, 250 * 10_000);
+    assert_eq!(lead.totals.weighted_minor, 250 * 1_000, "10% of each");
+    assert!(lead.deals.len() < 250, "only a page is read at first");
+    assert_eq!(app.pipeline.selected().unwrap().title, "Deal 000");
+    press(&mut app, KeyCode::End);
+    // Jumping to the end reads the window there, not every page before it.
+    let lead = &app.pipeline.columns[0];
+    assert_eq!(lead.window_start + lead.deals.len(), 250);
+    assert!(lead.deals.len() < 250);
+    assert_eq!(app.pipeline.selected().unwrap().title, "Deal 249");
+    assert!(screen(&app).contains("Deal 249"));
+    press(&mut app, KeyCode::Home);
+    assert_eq!(app.pipeline.selected().unwrap().title, "Deal 000");
+    press(&mut app, KeyCode::PageDown);
+    let selected = app.pipeline.selected().unwrap().title.clone();
+    assert!(
+        screen(&app).contains(&selected),
+        "the selected card is on screen"
+    );
+}

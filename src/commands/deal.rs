@@ -88,6 +88,7 @@ fn list(ctx: &mut Context, a: DealListArgs) -> Result<()> {
             .transpose()?,
         owner_id: None,
         closed_since: None,
+        offset: 0,
         limit: a.limit,
     };
     let deals = ctx.store.deals(&filter)?;

@@ -34,6 +34,17 @@ pub const DEFAULT_STAGES: &[(&str, &str, u8, StageOutcome)] = &[
     ("lost", "Lost", 0, StageOutcome::Lost),
 ];
 
+/// One pipeline column's figures: deals in the stage, and their total and weighted total
+/// in the reporting currency (deals in other currencies are counted apart: Rapport keeps
+/// no exchange rates).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct StageTotals {
+    pub count: i64,
+    pub sum_minor: i64,
+    pub weighted_minor: i64,
+    pub other_currency: i64,
+}
+
 pub fn validate_probability(p: i64) -> Result<u8, ValidationError> {
     u8::try_from(p).ok().filter(|p| *p <= 100).ok_or_else(|| {
         ValidationError::new(

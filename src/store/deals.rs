@@ -15,6 +15,8 @@ pub struct DealFilter {
     /// Only open deals and deals closed on or after this day.
     pub closed_since: Option<NaiveDate>,
     pub limit: Option<usize>,
+    /// Skip this many (with `limit`, a page).
+    pub offset: usize,
 }
 
 const SELECT: &str = "
@@ -120,8 +122,8 @@ impl Store {
              WHERE (?1 IS NULL OR d.customer_id = ?1) AND (?2 IS NULL OR d.stage_id = ?2)
                AND (?3 IS NULL OR s.outcome = ?3) AND (?4 IS NULL OR d.owner_id = ?4)
                AND (?6 IS NULL OR d.closed_on IS NULL OR d.closed_on >= ?6)
-             ORDER BY s.position, d.expected_close IS NULL, d.expected_close, d.id
-             LIMIT ?5"
+                          ORDER BY s.position, d.closed_on DESC, d.expected_close IS NULL, d.expected_close, d.id
+             LIMIT ?5 OFFSET ?7"
         ))?;
         let limit = filter.limit.map_or(-1, |n| n as i64);
         let rows = stmt.query_map(
@@ -131,7 +133,8 @@ impl Store {
                 filter.outcome,
                 filter.owner_id,
                 limit,
-                date_text(filter.closed_since)
+                date_text(filter.closed_since),
+                filter.offset as i64
             ],
             row_to_deal,
         )?;
@@ -140,6 +143,38 @@ impl Store {
 
     pub fn add_deal(&mut self, draft: &DealDraft) -> Result<i64> {
         self.write(|w| w.add_deal(draft))
+    }
+
+    /// Per stage id: count, total and weighted total (in `currency`) of the open deals and
+    /// of those closed on or after `closed_since`.
+    pub fn stage_totals(
+        &self,
+        closed_since: NaiveDate,
+        currency: Currency,
+    ) -> Result<std::collections::HashMap<i64, crate::domain::deal::StageTotals>> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT stage_id, count(*),
+                    coalesce(sum(CASE WHEN currency = ?2 THEN amount_minor END), 0),
+                    coalesce(sum(CASE WHEN currency = ?2 THEN amount_minor * probability / 100 END), 0),
+                    count(*) - count(CASE WHEN currency = ?2 THEN 1 END)
+             FROM deals WHERE closed_on IS NULL OR closed_on >= ?1
+             GROUP BY stage_id",
+        )?;
+        let rows = stmt.query_map(
+            params![date_text(Some(closed_since)), currency.code()],
+            |r| {
+                Ok((
+                    r.get(0)?,
+                    crate::domain::deal::StageTotals {
+                        count: r.get(1)?,
+                        sum_minor: r.get(2)?,
+                        weighted_minor: r.get(3)?,
+                        other_currency: r.get(4)?,
+                    },
+                ))
+            },
+        )?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
 }
 

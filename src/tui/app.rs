@@ -180,7 +180,12 @@ impl App {
             Pane::Customers => self.customers.reload(&self.store, page).map_err(Into::into),
             Pane::Pipeline => self
                 .pipeline
-                .reload(&self.store, now.date_naive(), self.pipeline_page())
+                .reload(
+                    &self.store,
+                    now.date_naive(),
+                    self.currency,
+                    self.pipeline_page(),
+                )
                 .map_err(Into::into),
             Pane::Followups => self
                 .followups
@@ -484,7 +489,8 @@ impl App {
                 self.customer_action(action, self.customers.current())
             }
             Pane::Pipeline => {
-                if self.pipeline.navigate(action, self.pipeline_page()) {
+                let page = self.pipeline_page();
+                if self.pipeline.navigate(action, &self.store, page)? {
                     return Ok(());
                 }
                 self.pipeline_action(action)

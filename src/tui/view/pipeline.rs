@@ -10,7 +10,7 @@ use crate::domain::StageOutcome;
 use crate::tui::action::Action;
 use crate::tui::app::App;
 use crate::tui::keymap::KeyContext;
-use crate::tui::panes::pipeline::{CLOSED_DAYS, totals};
+use crate::tui::panes::pipeline::{CLOSED_DAYS, Column};
 
 /// Narrowest a kanban column may get.
 const MIN_COLUMN: u16 = 19;
@@ -35,26 +35,36 @@ pub fn draw(frame: &mut Frame, app: &App, area: Rect) {
         .title_bottom(Span::styled(hints, t.dim()));
     let inner = block.inner(area);
     frame.render_widget(block, area);
-    if p.stages.is_empty() {
+    if p.columns.is_empty() {
         return;
     }
-    let fit = usize::from((inner.width / MIN_COLUMN).max(1)).min(p.stages.len());
+    let fit = usize::from((inner.width / MIN_COLUMN).max(1)).min(p.columns.len());
     // Scroll the columns so the selected one is visible.
-    let first = p.col.saturating_sub(fit - 1).min(p.stages.len() - fit);
+    let first = p.col.saturating_sub(fit - 1).min(p.columns.len() - fit);
     let areas = Layout::horizontal(vec![Constraint::Fill(1); fit]).split(inner);
     for (slot, col) in (first..first + fit).enumerate() {
-        draw_column(frame, app, col, areas[slot], slot + 1 < fit);
+        draw_column(
+            frame,
+            app,
+            &p.columns[col],
+            col == p.col,
+            areas[slot],
+            slot + 1 < fit,
+        );
     }
 }
 
-fn draw_column(frame: &mut Frame, app: &App, col: usize, area: Rect, divider: bool) {
+fn draw_column(
+    frame: &mut Frame,
+    app: &App,
+    column: &Column,
+    selected_col: bool,
+    area: Rect,
+    divider: bool,
+) {
     let t = app.theme;
-    let p = &app.pipeline;
-    let stage = &p.stages[col];
-    let deals = &p.columns[col];
-    let list = p.lists[col];
-    let selected_col = col == p.col;
-    let tot = totals(deals, app.currency);
+    let stage = &column.stage;
+    let tot = column.totals;
     let exp = app.currency.exponent();
     let title_style = if selected_col {
         t.active_tab()
@@ -91,7 +101,9 @@ fn draw_column(frame: &mut Frame, app: &App, col: usize, area: Rect, divider: bo
         Line::styled(format!("⚖ {}", compact(tot.weighted_minor, exp)), t.dim()),
     ];
     let page = usize::from(inner.height.saturating_sub(2)) / 3;
-    for (i, d) in deals.iter().enumerate().skip(list.top).take(page.max(1)) {
+    let list = column.list;
+    let visible = (list.top..list.top + page.max(1)).filter_map(|i| column.deal(i).map(|d| (i, d)));
+    for (i, d) in visible {
         let style = if selected_col && i == list.selected {
             t.selected()
         } else {
@@ -113,11 +125,12 @@ fn draw_column(frame: &mut Frame, app: &App, col: usize, area: Rect, divider: bo
             style,
         ));
     }
-    if deals.is_empty() {
+    let count = usize::try_from(tot.count).unwrap_or(0);
+    if count == 0 {
         lines.push(Line::styled("—", t.dim()));
-    } else if list.top + page < deals.len() {
+    } else if list.top + page < count {
         lines.push(Line::styled(
-            format!("↓ {} more", deals.len() - list.top - page),
+            format!("↓ {} more", count - list.top - page),
             t.dim(),
         ));
     }
