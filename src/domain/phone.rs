@@ -127,10 +127,15 @@ impl Phone {
 pub fn national_digits(digits: &str) -> String {
     let text = digits.trim_start();
     let all: String = text.chars().filter_map(ascii_digit).collect();
-    let international = text.starts_with('+');
+    national_form(&all, text.starts_with('+')).to_string()
+}
+
+/// [`national_digits`] of ASCII `all`, without allocating; `plus` when a `+` was typed
+/// in front. The search index reads stored numbers through this too.
+pub(crate) fn national_form(all: &str, plus: bool) -> &str {
     let (international, rest) = match all.strip_prefix("00") {
-        Some(rest) if !international => (true, rest),
-        _ => (international, all.as_str()),
+        Some(rest) if !plus => (true, rest),
+        _ => (plus, all),
     };
     let national = if international {
         country_code_len(rest).map_or(rest, |n| &rest[n..])
@@ -145,11 +150,7 @@ pub fn national_digits(digits: &str) -> String {
         rest
     };
     let national = national.strip_prefix('0').unwrap_or(national);
-    if national.is_empty() {
-        all
-    } else {
-        national.to_string()
-    }
+    if national.is_empty() { all } else { national }
 }
 
 /// How many leading digits of `digits` are a country calling code (ITU-T E.164), if any.

@@ -7,9 +7,10 @@ use std::hash::{BuildHasherDefault, Hasher};
 use std::ops::Range;
 use std::sync::atomic::{AtomicU64, Ordering};
 
-use super::phone::{national_form, pack8};
+use super::phone::pack8;
 use super::text::{char_mask, fold_words};
 use super::{MatchField, SearchRecord};
+use crate::domain::phone::national_form;
 use crate::text::fold::ascii_digit;
 
 /// Field kinds, as stored in a record's encoded fields and in word classes.

@@ -10,7 +10,7 @@
 //! leading trunk `0` goes), so the store's `national` column and this index agree (a
 //! test checks the two functions give the same result).
 
-use crate::domain::phone::country_code_len;
+use crate::domain::phone::{country_code_len, national_form};
 use crate::text::fold::ascii_digit;
 
 /// The keys a stored number (ASCII digits, as `Phone::digits` keeps them) is findable
@@ -158,28 +158,6 @@ impl DigitQuery {
         }
         best.map(|(_, a, b)| (a..b).collect()).unwrap_or_default()
     }
-}
-
-/// The national form of ASCII `digits`; `plus` when a `+` was typed in front.
-pub(crate) fn national_form(all: &str, plus: bool) -> &str {
-    let (international, rest) = match all.strip_prefix("00") {
-        Some(rest) if !plus => (true, rest),
-        _ => (plus, all),
-    };
-    let national = if international {
-        country_code_len(rest).map_or(rest, |n| &rest[n..])
-    } else if rest.len() == 11 && rest.starts_with('8') {
-        &rest[1..]
-    } else if rest.len() >= 11 && !rest.starts_with('0') {
-        match country_code_len(rest) {
-            Some(n) if rest.len() - n >= 8 => &rest[n..],
-            _ => rest,
-        }
-    } else {
-        rest
-    };
-    let national = national.strip_prefix('0').unwrap_or(national);
-    if national.is_empty() { all } else { national }
 }
 
 /// The first 8 digits of `digits` as nibbles (digit + 1), left-aligned and zero-padded, so
