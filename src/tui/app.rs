@@ -674,10 +674,7 @@ impl App {
             .selected()
             .map(|r| (r.customer.id, r.customer.name.clone()));
         match action {
-            Action::Up => search.list.move_by(-1, len, page),
-            Action::Down => search.list.move_by(1, len, page),
-            Action::PageUp => search.list.move_by(-(page as isize), len, page),
-            Action::PageDown => search.list.move_by(page as isize, len, page),
+            a if search.list.navigate(a, len, page) => {}
             Action::Cancel => self.popup = None,
             Action::Open => {
                 if let Some((id, _)) = chosen {

@@ -7,7 +7,25 @@ pub struct ScrollList {
     pub top: usize,
 }
 
+use crate::tui::action::Action;
+
 impl ScrollList {
+    /// Applies a movement action (up, down, page up/down, top, bottom) to a list of
+    /// `len` rows; `false` when the action is not a movement.
+    pub fn navigate(&mut self, action: Action, len: usize, page: usize) -> bool {
+        let step = page.max(1) as isize;
+        match action {
+            Action::Up => self.move_by(-1, len, page),
+            Action::Down => self.move_by(1, len, page),
+            Action::PageUp => self.move_by(-step, len, page),
+            Action::PageDown => self.move_by(step, len, page),
+            Action::Top => self.select(0, len, page),
+            Action::Bottom => self.select(len.saturating_sub(1), len, page),
+            _ => return false,
+        }
+        true
+    }
+
     pub fn move_by(&mut self, delta: isize, len: usize, page: usize) {
         let target = (self.selected as isize + delta).max(0) as usize;
         self.select(target, len, page);

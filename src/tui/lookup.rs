@@ -102,8 +102,11 @@ fn worker(path: &std::path::Path, inbox: &Receiver<Request>, outbox: &Sender<Eve
     let store = Store::open(path)?;
     store.limit_cache(4 * 1024)?;
     let started = Instant::now();
-    let mut synced = store.now().timestamp();
-    let mut version = store.data_version()?;
+    // Read before the index is built, so writes made meanwhile are caught up on.
+    let mut watch = Watch {
+        version: store.data_version()?,
+        synced: store.now().timestamp(),
+    };
     let mut index = store.search_index()?;
     let _ = outbox.send(Event::Ready {
         customers: index.len(),
@@ -116,9 +119,7 @@ fn worker(path: &std::path::Path, inbox: &Receiver<Request>, outbox: &Sender<Eve
         let first = match inbox.recv_timeout(WATCH) {
             Ok(request) => request,
             Err(RecvTimeoutError::Timeout) => {
-                if store.data_version()? != version {
-                    version = store.data_version()?;
-                    synced = resync(&store, &mut index, synced)?;
+                if watch.catch_up(&store, &mut index)? {
                     searcher = Searcher::new();
                     if let Some((seq, text)) = &shown {
                         answer(&store, &index, &mut searcher, *seq, text, outbox)?;
@@ -139,9 +140,7 @@ fn worker(path: &std::path::Path, inbox: &Receiver<Request>, outbox: &Sender<Eve
         }
         // Another process may have written since the last look: never answer from a
         // stale index.
-        if store.data_version()? != version {
-            version = store.data_version()?;
-            synced = resync(&store, &mut index, synced)?;
+        if watch.catch_up(&store, &mut index)? {
             searcher = Searcher::new();
         }
         if !refresh.is_empty() {
@@ -182,6 +181,26 @@ fn answer(
         took: t.elapsed(),
     });
     Ok(())
+}
+
+/// What the worker last saw of the database, to notice other connections' writes.
+struct Watch {
+    version: i64,
+    synced: i64,
+}
+
+impl Watch {
+    /// Brings the index up to date when someone else wrote since the last look;
+    /// `true` when it did.
+    fn catch_up(&mut self, store: &Store, index: &mut SearchIndex) -> Result<bool> {
+        let version = store.data_version()?;
+        if version == self.version {
+            return Ok(false);
+        }
+        self.version = version;
+        self.synced = resync(store, index, self.synced)?;
+        Ok(true)
+    }
 }
 
 /// Brings the index up to date after writes elsewhere; returns the new sync time.

@@ -106,14 +106,8 @@ impl CustomersPane {
             return Ok(true);
         }
         let len = self.ids.len();
-        let page_delta = page.max(1) as isize;
         match action {
-            Action::Up => self.list.move_by(-1, len, page),
-            Action::Down => self.list.move_by(1, len, page),
-            Action::PageUp => self.list.move_by(-page_delta, len, page),
-            Action::PageDown => self.list.move_by(page_delta, len, page),
-            Action::Top => self.list.select(0, len, page),
-            Action::Bottom => self.list.select(len.saturating_sub(1), len, page),
+            a if self.list.navigate(a, len, page) => {}
             Action::Open => match self.selected_id() {
                 Some(id) => self.open(store, id)?,
                 None => return Ok(true),

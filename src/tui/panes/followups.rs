@@ -84,16 +84,6 @@ impl FollowupsPane {
     }
 
     pub fn navigate(&mut self, action: Action, page: usize) -> bool {
-        let len = self.items.len();
-        match action {
-            Action::Up => self.list.move_by(-1, len, page),
-            Action::Down => self.list.move_by(1, len, page),
-            Action::PageUp => self.list.move_by(-(page as isize), len, page),
-            Action::PageDown => self.list.move_by(page as isize, len, page),
-            Action::Top => self.list.select(0, len, page),
-            Action::Bottom => self.list.select(len.saturating_sub(1), len, page),
-            _ => return false,
-        }
-        true
+        self.list.navigate(action, self.items.len(), page)
     }
 }

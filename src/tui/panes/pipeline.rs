@@ -108,16 +108,10 @@ impl PipelinePane {
             return Ok(false);
         };
         let total = usize::try_from(column.totals.count).unwrap_or(0);
-        let step = page.max(1) as isize;
         match action {
             Action::Left => self.col = col.saturating_sub(1),
             Action::Right => self.col = (col + 1).min(last_col),
-            Action::Up => column.list.move_by(-1, total, page),
-            Action::Down => column.list.move_by(1, total, page),
-            Action::PageUp => column.list.move_by(-step, total, page),
-            Action::PageDown => column.list.move_by(step, total, page),
-            Action::Top => column.list.select(0, total, page),
-            Action::Bottom => column.list.select(total.saturating_sub(1), total, page),
+            a if column.list.navigate(a, total, page) => {}
             _ => return Ok(false),
         }
         self.fill(col, store, page)?;
