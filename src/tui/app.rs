@@ -649,7 +649,12 @@ impl App {
                         saved.customer_id.into_iter().chain(saved.removed).collect(),
                     );
                     self.reload_all();
-                    if let (Some(id), Pane::Customers) = (saved.customer_id, self.pane) {
+                    // The reload refreshed an open card already; open one only when it
+                    // is another customer's (a new customer, a merge from the list).
+                    let open = self.customers.detail.as_ref().map(|c| c.customer.id);
+                    if let (Some(id), Pane::Customers) = (saved.customer_id, self.pane)
+                        && open != Some(id)
+                    {
                         if let Err(e) = self.customers.open(&self.store, id) {
                             self.error(e.to_string());
                         }
