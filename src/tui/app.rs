@@ -663,6 +663,20 @@ impl App {
                             .list
                             .keep_visible(self.customers.ids.len(), page);
                     }
+                } else if let Some(Popup::Form(form)) = &self.popup {
+                    // A field's note has one line; the status bar shows the whole message.
+                    let field = form
+                        .fields
+                        .get(form.focus)
+                        .and_then(|f| f.error.as_ref().map(|e| (f.label, e)));
+                    let text = match (field, &form.error) {
+                        (Some((label, e)), _) => Some(format!("{label}: {e}")),
+                        (None, Some(e)) if !form.confirmed => Some(e.clone()),
+                        _ => None,
+                    };
+                    if let Some(text) = text {
+                        self.error(text);
+                    }
                 }
             }
             _ => {}
