@@ -51,6 +51,8 @@ pub enum Command {
     Remind(RemindCommand),
     /// Follow-ups overdue, due today and coming up
     Agenda(AgendaArgs),
+    /// Open the app on the daily review: what is due, one follow-up at a time
+    Review(ReviewArgs),
     /// KPIs against their targets, and the weighted pipeline forecast
     Kpi(KpiArgs),
     /// Fill an empty database with realistic demo data
@@ -287,12 +289,19 @@ pub enum RemindCommand {
     List(RemindListArgs),
     /// Mark a follow-up done (a recurring one schedules its next occurrence)
     Done { id: i64 },
-    /// Put a follow-up off
+    /// Put a follow-up off (it keeps its due date, so on-time figures stay honest)
     Snooze {
         id: i64,
         /// Until when (e.g. `+2h`, `tomorrow 09:00`)
         #[arg(long)]
         until: String,
+    },
+    /// Move a follow-up to a new due date (clears any snooze)
+    Reschedule {
+        id: i64,
+        /// The new due date (e.g. `next mon 10:00`, `+1w`, `2026-12-01 14:30`)
+        #[arg(long)]
+        due: String,
     },
 }
 
@@ -325,6 +334,13 @@ pub struct RemindListArgs {
     pub done: bool,
     #[arg(long)]
     pub limit: Option<usize>,
+}
+
+#[derive(Debug, Args)]
+pub struct ReviewArgs {
+    /// Review everyone's follow-ups, not only yours
+    #[arg(long)]
+    pub everyone: bool,
 }
 
 #[derive(Debug, Args)]
@@ -407,11 +423,16 @@ pub struct DedupeArgs {
 /// Runs a parsed command line.
 pub fn run(cli: Cli) -> Result<()> {
     let mut ctx = commands::Context::open(cli.db.as_deref(), cli.json)?;
+    let review = match &cli.command {
+        Some(Command::Review(args)) => Some(!args.everyone),
+        _ => None,
+    };
     let result = match cli.command {
-        None => {
+        None | Some(Command::Review(_)) => {
             let options = crate::tui::Options {
                 keymap: cli.keymap,
                 currency: Some(cli.currency),
+                review,
             };
             return commands::tui::run(ctx, &options);
         }

@@ -40,6 +40,15 @@ pub fn run(ctx: &mut Context, cmd: RemindCommand) -> Result<()> {
             )?;
             Ok(())
         }
+        RemindCommand::Reschedule { id, due } => {
+            let due = parse_datetime("due", &due, &ctx.now())?;
+            ctx.store.write(|w| w.reschedule_reminder(id, due))?;
+            if ctx.json {
+                return ctx.print_json(&ctx.store.reminder(id)?);
+            }
+            writeln!(ctx.out, "Follow-up #{id} is now due {}", local_time(due))?;
+            Ok(())
+        }
     }
 }
 

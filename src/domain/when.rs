@@ -4,7 +4,7 @@
 //! Days: `today`, `tomorrow`, `yesterday`, a weekday (`fri`, `friday`: the next one after
 //! today), `next friday` (the Friday of next week, weeks starting on Monday), `+3d`, `+2w`,
 //! `in 3 days`, `in 2 weeks`, `YYYY-MM-DD`. Times: `now`, `+30m`, `+2h`, `in 2 hours`,
-//! `in 45 minutes`, or a day followed by `HH:MM`, `H:MMam`, `10am`, `3pm` (a time alone
+//! `in 45 minutes`, back in time `-2h`, `-3d`, `2 hours ago`, or a day followed by `HH:MM`, `H:MMam`, `10am`, `3pm` (a time alone
 //! means today). `1/12` and other slash or dot dates are refused as ambiguous: is it the
 //! first of December or the twelfth of January?
 
@@ -47,22 +47,25 @@ pub fn parse_datetime<Tz: TimeZone>(
         return Ok(now.with_timezone(&Utc));
     }
     refuse_ambiguous(&t).map_err(&bad)?;
-    if let Some(offset) = offset(&t) {
-        let offset = offset.ok_or_else(|| bad(format!("is not a time; {HINT}")))?;
-        return Ok(now.with_timezone(&Utc) + offset);
-    }
     if let Ok(naive) = NaiveDateTime::parse_from_str(&t, "%Y-%m-%dt%H:%M")
         .or_else(|_| NaiveDateTime::parse_from_str(&t, "%Y-%m-%dt%H:%M:%S"))
     {
         return local_to_utc(field, &now.timezone(), naive);
     }
     let today = now.date_naive();
-    // A trailing time of day, if any: "tomorrow 10:00", "fri 3pm", "14:30".
+    // A trailing time of day, if any: "tomorrow 10:00", "fri 3pm", "+1w 10:00", "14:30".
     let (day_text, time) = match t.rsplit_once(' ') {
         Some((d, tm)) if looks_like_time(tm) => (d, Some(tm)),
         _ if looks_like_time(&t) => ("today", Some(t.as_str())),
         _ => (t.as_str(), None),
     };
+    // Without a time of day, an offset counts from now: "+2h", "in 3 days".
+    if time.is_none()
+        && let Some(offset) = offset(&t)
+    {
+        let offset = offset.ok_or_else(|| bad(format!("is not a time; {HINT}")))?;
+        return Ok(now.with_timezone(&Utc) + offset);
+    }
     let date = match day(day_text, today) {
         Some(Some(date)) => date,
         Some(None) => return Err(bad(format!("is not a usable date; {HINT}"))),
@@ -173,27 +176,32 @@ fn weekday(name: &str) -> Option<Weekday> {
     })
 }
 
-/// `+3d`, `+2w`, `+4h`, `+30m`, `in 3 days`, `in 2 hours`, `in 45 minutes`, `in a week`:
-/// `None` when the text is not an offset at all, `Some(None)` when it is but the number
-/// is unusable.
+/// `+3d`, `+2w`, `+4h`, `+30m`, `in 3 days`, `in 2 hours`, `in 45 minutes`, `in a week`,
+/// and back in time `-2h`, `-3d`, `2 hours ago`, `a week ago`: `None` when the text is
+/// not an offset at all, `Some(None)` when it is but the number is unusable.
 fn offset(t: &str) -> Option<Option<Duration>> {
-    let (n, unit) = if let Some(rest) = t.strip_prefix('+') {
+    let signed = t.starts_with(['+', '-']);
+    let (back, n, unit) = if let Some(rest) = t.strip_prefix(['+', '-']) {
         let unit_at = rest.find(|c: char| !c.is_ascii_digit() && c != ' ')?;
-        (rest[..unit_at].trim(), rest[unit_at..].trim())
+        (t.starts_with('-'), rest[..unit_at].trim(), rest[unit_at..].trim())
     } else {
-        let rest = t.strip_prefix("in ")?;
+        let (back, rest) = match (t.strip_prefix("in "), t.strip_suffix(" ago")) {
+            (Some(rest), _) => (false, rest),
+            (None, Some(rest)) => (true, rest),
+            (None, None) => return None,
+        };
         let (n, unit) = rest.split_once(' ')?;
-        (if n == "a" || n == "an" { "1" } else { n }, unit)
+        (back, if n == "a" || n == "an" { "1" } else { n }, unit)
     };
     let unit_len: fn(i64) -> Duration = match unit {
         "m" | "min" | "mins" | "minute" | "minutes" => Duration::minutes,
         "h" | "hour" | "hours" => Duration::hours,
         "d" | "day" | "days" => Duration::days,
         "w" | "week" | "weeks" => Duration::weeks,
-        _ => return if t.starts_with('+') { Some(None) } else { None },
+        _ => return if signed { Some(None) } else { None },
     };
     match n.parse::<i64>() {
-        Ok(n) if (0..=36_500).contains(&n) => Some(Some(unit_len(n))),
+        Ok(n) if (0..=36_500).contains(&n) => Some(Some(unit_len(if back { -n } else { n }))),
         _ => Some(None),
     }
 }
@@ -276,6 +284,9 @@ mod tests {
             ("next fri", "2026-12-04"),
             ("next monday", "2026-11-30"),
             ("next sunday", "2026-12-06"),
+            ("-3d", "2026-11-20"),
+            ("3 days ago", "2026-11-20"),
+            ("a week ago", "2026-11-16"),
         ];
         for (text, want) in cases {
             assert_eq!(date(text), want, "{text}");
@@ -300,6 +311,10 @@ mod tests {
             ("in 45 minutes", "2026-11-24 00:15"),
             ("+30m", "2026-11-24 00:00"),
             ("in 3 days", "2026-11-26 23:30"),
+            ("-2h", "2026-11-23 21:30"),
+            ("2 hours ago", "2026-11-23 21:30"),
+            ("-1d", "2026-11-22 23:30"),
+            ("+1w 10:00", "2026-11-30 10:00"),
         ];
         for (text, want) in cases {
             assert_eq!(local(text), want, "{text}");
@@ -328,6 +343,9 @@ mod tests {
             "in three days",
             "+xd",
             "+3y",
+            "-3y",
+            "-",
+            "ages ago",
             "someday 10:00",
         ] {
             let e = parse_datetime("due", text, &now()).unwrap_err();

@@ -94,6 +94,11 @@ impl Store {
 }
 
 impl Writer<'_> {
+    /// A reminder as this transaction sees it.
+    pub fn reminder(&self, id: i64) -> Result<Reminder> {
+        load_reminder(self.conn, id)
+    }
+
     pub fn add_reminder(&mut self, draft: &ReminderDraft) -> Result<i64> {
         let mut d = draft.clone();
         d.validate()?;
@@ -168,6 +173,21 @@ impl Writer<'_> {
             owner_id: r.owner_id,
         })?;
         Ok(Some(id))
+    }
+
+    /// Moves a reminder to a new due time (a changed plan, unlike a snooze): any snooze
+    /// is cleared.
+    pub fn reschedule_reminder(&mut self, id: i64, due_at: DateTime<Utc>) -> Result<()> {
+        let r = load_reminder(self.conn, id)?;
+        let n = self.conn.execute(
+            "UPDATE reminders SET due_at = ?3, snoozed_until = NULL, version = version + 1, updated_at = ?4
+             WHERE id = ?1 AND version = ?2 AND done_at IS NULL",
+            params![id, r.version, due_at.timestamp(), self.now],
+        )?;
+        if n == 0 {
+            return Err(self.missing_or_stale("reminders", "reminder", id));
+        }
+        Ok(())
     }
 
     /// Puts a reminder off until `until`, keeping its original due time for on-time KPIs.

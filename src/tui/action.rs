@@ -49,7 +49,7 @@ actions! {
     CycleSort = "cycle_sort",
     LogInteraction = "log_interaction",
     AddDeal = "add_deal",
-        AddReminder = "add_reminder",
+    AddReminder = "add_reminder",
     MergeCustomer = "merge_customer",
     // pipeline
     StageForward = "stage_forward",
@@ -62,6 +62,18 @@ actions! {
     // follow-ups
     MarkDone = "mark_done",
     ToggleMine = "toggle_mine",
+    Snooze = "snooze",
+    Review = "review",
+    // the daily review
+    LogOutcome = "log_outcome",
+    Reschedule = "reschedule",
+    Skip = "skip",
+    Previous = "previous",
+    // the snooze menu
+    SnoozeHour = "snooze_hour",
+    SnoozeTomorrow = "snooze_tomorrow",
+    SnoozeNextWeek = "snooze_next_week",
+    SnoozeCustom = "snooze_custom",
     // KPIs
     CyclePeriod = "cycle_period",
     // forms and popups

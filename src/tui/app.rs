@@ -16,6 +16,8 @@ use crate::tui::panes::followups::FollowupsPane;
 use crate::tui::panes::kpis::KpisPane;
 use crate::tui::panes::pipeline::PipelinePane;
 use crate::tui::popups::form::Form;
+use crate::tui::popups::snooze::SnoozeMenu;
+use crate::tui::review::{Outcome, Review};
 use crate::tui::theme::Theme;
 
 /// Customers offered by the demo prompt on an empty database.
@@ -54,6 +56,7 @@ pub enum Popup {
     Search(LookupPopup),
     /// The database is empty: offer demo data.
     OfferDemo,
+    Snooze(SnoozeMenu),
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -75,6 +78,10 @@ pub struct App {
     pub pipeline: PipelinePane,
     pub followups: FollowupsPane,
     pub kpis: KpisPane,
+    /// The daily review, while one is under way (drawn over the panes unless paused).
+    pub review: Option<Review>,
+    /// What the review records when the form it opened is saved.
+    review_pending: Option<Outcome>,
     pub popup: Option<Popup>,
     pub counts: Counts,
     /// Which panes have their data, by `Pane::index`.
@@ -129,6 +136,8 @@ impl App {
             pipeline: PipelinePane::default(),
             followups: FollowupsPane::default(),
             kpis: KpisPane::default(),
+            review: None,
+            review_pending: None,
             popup: None,
             counts: Counts {
                 customers: 0,
@@ -277,6 +286,7 @@ impl App {
         match &self.popup {
             Some(Popup::Form(_)) => KeyContext::Form,
             Some(Popup::Search(_)) => KeyContext::Search,
+            Some(Popup::Snooze(_)) => KeyContext::Snooze,
             Some(_) => KeyContext::Popup,
             None => self.pane_context(),
         }
@@ -284,6 +294,9 @@ impl App {
 
     /// The context of the pane on screen, popups aside.
     pub fn pane_context(&self) -> KeyContext {
+        if self.reviewing() {
+            return KeyContext::Review;
+        }
         match self.pane {
             Pane::Customers if self.customers.detail.is_some() => KeyContext::Detail,
             Pane::Customers => KeyContext::Customers,
@@ -322,12 +335,24 @@ impl App {
                 }
             }
         }
+        self.resolve_form_dates();
+    }
+
+    /// Date fields show what their text means; "now" moves, so this runs after every key.
+    fn resolve_form_dates(&mut self) {
+        let now = self.now();
+        if let Some(Popup::Form(form)) = &mut self.popup {
+            form.resolve_dates(&now);
+        }
     }
 
     /// Text pasted into the terminal goes into the focused form field or the query.
     pub fn handle_paste(&mut self, text: &str) {
         match &mut self.popup {
-            Some(Popup::Form(form)) => form.focused().input.insert_str(text),
+            Some(Popup::Form(form)) => {
+                form.focused().input.insert_str(text);
+                self.resolve_form_dates();
+            }
             Some(Popup::Search(search)) => {
                 search.input.insert_str(text);
                 self.send_query();
@@ -455,7 +480,25 @@ impl App {
                 }
                 return;
             }
+            Some(Popup::Snooze(_)) => {
+                if let Err(e) = self.update_snooze(action) {
+                    self.error(e.to_string());
+                }
+                return;
+            }
             None => {}
+        }
+        let switching = matches!(
+            action,
+            Action::PaneCustomers
+                | Action::PanePipeline
+                | Action::PaneFollowups
+                | Action::PaneKpis
+                | Action::NextPane
+                | Action::PrevPane
+        );
+        if switching && self.reviewing() {
+            self.pause_review();
         }
         match action {
             Action::Quit => self.quit = true,
@@ -472,17 +515,168 @@ impl App {
                 self.info("Reloaded");
             }
             _ => {
-                if let Err(e) = self.update_pane(action) {
+                let result = if self.reviewing() {
+                    self.update_review(action)
+                } else {
+                    self.update_pane(action)
+                };
+                if let Err(e) = result {
                     self.error(e.to_string());
                 }
             }
         }
     }
 
+    /// Whether the review is on screen (under way and not paused).
+    pub fn reviewing(&self) -> bool {
+        self.review.as_ref().is_some_and(|r| !r.paused)
+    }
+
+    /// Starts the daily review of what is due (the operator's own, or everyone's).
+    pub fn start_review(&mut self, mine: bool) {
+        let now = self.now();
+        match Review::start(&self.store, self.me.id, mine, &now) {
+            Ok(review) => {
+                self.pane = Pane::Followups;
+                self.review = Some(review);
+            }
+            Err(e) => self.error(format!("Cannot start the review: {e}")),
+        }
+    }
+
+    fn pause_review(&mut self) {
+        if let Some(review) = &mut self.review {
+            review.paused = true;
+            self.info("Review paused: r in Follow-ups (or Esc on the card) goes back to it");
+        }
+    }
+
+    /// Back to a paused review, re-reading its step (the card may have changed it).
+    fn resume_review(&mut self) -> Result<(), StoreError> {
+        let now = self.now();
+        if let Some(review) = &mut self.review {
+            review.paused = false;
+            review.load(&self.store, &now)?;
+        }
+        self.message = None;
+        Ok(())
+    }
+
+    /// Records the decision on the review's step and shows the next.
+    fn review_record(&mut self, outcome: Outcome) -> Result<(), StoreError> {
+        let now = self.now();
+        if let Some(review) = &mut self.review {
+            review.record(outcome, &self.store, &now)?;
+        }
+        Ok(())
+    }
+
+    fn update_review(&mut self, action: Action) -> Result<(), StoreError> {
+        let now = self.now();
+        let Some(review) = &mut self.review else {
+            return Ok(());
+        };
+        if review.finished() {
+            match action {
+                Action::Previous => review.back(&self.store, &now)?,
+                Action::Back | Action::Open | Action::OpenCustomer | Action::Submit => {
+                    self.review = None;
+                    self.show(Pane::Followups);
+                }
+                _ => {}
+            }
+            return Ok(());
+        }
+        let Some(r) = review.reminder().cloned() else {
+            return Ok(());
+        };
+        match action {
+            Action::MarkDone => {
+                let next = self
+                    .store
+                    .write(|w| w.complete_reminder(r.id, now.with_timezone(&Utc)))?;
+                self.info(match next {
+                    Some(n) => format!("Done: follow-up #{}; next one is #{n}", r.id),
+                    None => format!("Done: follow-up #{}", r.id),
+                });
+                self.review_record(Outcome::Done)?;
+                self.reload_all();
+            }
+            Action::LogOutcome => {
+                self.popup = Some(Popup::Form(Form::log_outcome(
+                    r.customer_id,
+                    &r.customer_name,
+                    Some(r.id),
+                )));
+                self.review_pending = Some(Outcome::Logged);
+            }
+            Action::Snooze => self.popup = Some(Popup::Snooze(SnoozeMenu::new(&r, &now))),
+            Action::Reschedule => {
+                let due = r
+                    .due_at
+                    .with_timezone(&self.zone)
+                    .format("%Y-%m-%d %H:%M")
+                    .to_string();
+                self.popup = Some(Popup::Form(Form::reschedule(r.id, &r.customer_name, &due)));
+                self.review_pending = Some(Outcome::Rescheduled);
+            }
+            Action::Skip => self.review_record(Outcome::Skipped)?,
+            Action::Previous => review.back(&self.store, &now)?,
+            Action::OpenCustomer | Action::Open => {
+                self.pause_review();
+                self.open_customer(r.customer_id)?;
+            }
+            Action::Back => review.finish(),
+            _ => {}
+        }
+        Ok(())
+    }
+
+    /// The snooze menu: a one-key choice, a typed time, or nothing.
+    fn update_snooze(&mut self, action: Action) -> Result<(), StoreError> {
+        let Some(Popup::Snooze(menu)) = &self.popup else {
+            return Ok(());
+        };
+        let id = menu.reminder_id;
+        // The review records the snooze only for the follow-up it shows.
+        let in_review = self.reviewing()
+            && self
+                .review
+                .as_ref()
+                .and_then(Review::reminder)
+                .is_some_and(|r| r.id == id);
+        if action == Action::SnoozeCustom {
+            let form = Form::snooze_until(id, &menu.customer_name);
+            self.popup = Some(Popup::Form(form));
+            self.review_pending = in_review.then_some(Outcome::Snoozed);
+            return Ok(());
+        }
+        let Some(until) = menu.until(action) else {
+            if matches!(action, Action::Back | Action::Cancel) {
+                self.popup = None;
+            }
+            return Ok(());
+        };
+        self.popup = None;
+        self.store.write(|w| w.snooze_reminder(id, until, None))?;
+        let shown = until.with_timezone(&self.zone).format("%a %-d %b %H:%M");
+        self.info(format!("Snoozed follow-up #{id} until {shown}"));
+        if in_review {
+            self.review_record(Outcome::Snoozed)?;
+        }
+        self.reload_all();
+        Ok(())
+    }
+
     fn update_pane(&mut self, action: Action) -> Result<(), StoreError> {
         let page = self.page();
         match self.pane {
             Pane::Customers => {
+                let paused = self.review.as_ref().is_some_and(|r| r.paused);
+                if action == Action::Back && self.customers.detail.is_some() && paused {
+                    self.customers.detail = None;
+                    return self.resume_review();
+                }
                 if self.customers.update(action, &self.store, page)? {
                     return Ok(());
                 }
@@ -580,6 +774,15 @@ impl App {
     }
 
     fn followup_action(&mut self, action: Action) -> Result<(), StoreError> {
+        if action == Action::Review {
+            return match &self.review {
+                Some(_) => self.resume_review(),
+                None => {
+                    self.start_review(self.followups.mine);
+                    Ok(())
+                }
+            };
+        }
         if action == Action::ToggleMine {
             self.followups.mine = !self.followups.mine;
             let now = self.now();
@@ -609,6 +812,10 @@ impl App {
                 Ok(())
             }
             Action::OpenCustomer | Action::Open => self.open_customer(r.customer_id),
+            Action::Snooze => {
+                self.popup = Some(Popup::Snooze(SnoozeMenu::new(&r, &self.now())));
+                Ok(())
+            }
             Action::LogInteraction
             | Action::LogCall
             | Action::AddReminder
@@ -638,6 +845,7 @@ impl App {
             Action::PrevField => form.next_field(-1),
             Action::Cancel => {
                 self.popup = None;
+                self.review_pending = None;
                 self.info("Cancelled; nothing was saved");
             }
             Action::Submit => {
@@ -645,6 +853,11 @@ impl App {
                 if let Some(saved) = form.submit(&mut self.store, self.me.id, &now) {
                     self.popup = saved.next.map(|next| Popup::Form(*next));
                     self.info(saved.message);
+                    if let Some(outcome) = self.review_pending.take()
+                        && let Err(e) = self.review_record(outcome)
+                    {
+                        self.error(e.to_string());
+                    }
                     self.refresh_search(
                         saved.customer_id.into_iter().chain(saved.removed).collect(),
                     );

@@ -63,10 +63,14 @@ pub enum KeyContext {
     Popup,
     /// The quick-lookup popup: typed text is the query (binds no plain printable character).
     Search,
+    /// The daily review of due follow-ups.
+    Review,
+    /// The snooze menu: how long to put a follow-up off.
+    Snooze,
 }
 
 impl KeyContext {
-    pub const ALL: [KeyContext; 9] = [
+    pub const ALL: [KeyContext; 11] = [
         KeyContext::Global,
         KeyContext::Customers,
         KeyContext::Detail,
@@ -76,6 +80,8 @@ impl KeyContext {
         KeyContext::Form,
         KeyContext::Popup,
         KeyContext::Search,
+        KeyContext::Review,
+        KeyContext::Snooze,
     ];
 
     /// The table name in keymap files.
@@ -90,6 +96,8 @@ impl KeyContext {
             KeyContext::Form => "form",
             KeyContext::Popup => "popup",
             KeyContext::Search => "search",
+            KeyContext::Review => "review",
+            KeyContext::Snooze => "snooze",
         }
     }
 
@@ -1342,7 +1350,7 @@ mod tests {
             &[
                 "keymap.toml:3:",
                 "unknown context \"pipelines\"",
-                "(use one of: global, customers, detail, pipeline, followups, kpis, form, popup, search)",
+                "(use one of: global, customers, detail, pipeline, followups, kpis, form, popup, search, review, snooze)",
             ],
         );
     }

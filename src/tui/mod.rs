@@ -10,6 +10,7 @@ pub mod list;
 pub mod lookup;
 pub mod panes;
 pub mod popups;
+pub mod review;
 pub mod terminal;
 pub mod theme;
 pub mod view;
@@ -42,6 +43,9 @@ pub struct Options {
     pub keymap: Option<String>,
     /// Currency KPIs and pipeline totals are reported in.
     pub currency: Option<String>,
+    /// Open straight into the daily review: `Some(true)` for the operator's own
+    /// follow-ups, `Some(false)` for everyone's.
+    pub review: Option<bool>,
 }
 
 /// Opens the app on `store` and runs it until the operator quits.
@@ -58,6 +62,9 @@ pub fn run(store: Store, options: &Options) -> Result<()> {
         &os_login(),
         currency,
     )?;
+    if let Some(mine) = options.review {
+        app.start_review(mine);
+    }
     let mut guard = TerminalGuard::enter()?;
     let size = guard.terminal.size()?;
     app.set_size(size.width, size.height);

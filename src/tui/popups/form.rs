@@ -23,6 +23,21 @@ pub enum FormKind {
     AddReminder { customer_id: i64 },
     LostReason { deal_id: i64 },
     Merge { keep: i64 },
+    /// The review's "log outcome": an interaction, and the follow-up (if any) done, in
+    /// one transaction.
+    LogOutcome {
+        customer_id: i64,
+        reminder_id: Option<i64>,
+    },
+    SnoozeUntil { reminder_id: i64 },
+    Reschedule { reminder_id: i64 },
+}
+
+/// A field that holds a date or a point in time, typed naturally.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DateKind {
+    Date,
+    DateTime,
 }
 
 #[derive(Debug, Clone)]
@@ -35,6 +50,11 @@ pub struct Field {
     pub choices: &'static [&'static str],
     pub hint: &'static str,
     pub error: Option<String>,
+    /// Set for date fields: they show what the typed text resolves to.
+    pub date: Option<DateKind>,
+    /// The resolved date of a date field ("Tue 24 Nov 2026 10:00"), when the text
+    /// parses; refreshed by `Form::resolve_dates` as the operator types.
+    pub resolved: Option<String>,
 }
 
 impl Field {
@@ -51,6 +71,21 @@ impl Field {
             choices: &[],
             hint,
             error: None,
+            date: None,
+            resolved: None,
+        }
+    }
+
+    fn date(
+        key: &'static str,
+        label: &'static str,
+        value: impl Into<String>,
+        hint: &'static str,
+        kind: DateKind,
+    ) -> Self {
+        Self {
+            date: Some(kind),
+            ..Self::text(key, label, value, hint)
         }
     }
 
@@ -67,6 +102,8 @@ impl Field {
             choices,
             hint: "←/→ to choose",
             error: None,
+            date: None,
+            resolved: None,
         }
     }
 
@@ -107,6 +144,8 @@ const KINDS: &[&str] = &["person", "company"];
 const STATUSES: &[&str] = &["lead", "active", "inactive", "lost"];
 const INTERACTION_KINDS: &[&str] = &["call", "email", "meeting", "note", "sms"];
 const DIRECTIONS: &[&str] = &["out", "in"];
+/// When the review proposes the next follow-up after an outcome.
+const NEXT_FOLLOWUP: &str = "+1w 10:00";
 
 /// What a saved form did, for the status line and for reloading views.
 #[derive(Debug, Clone)]
@@ -176,7 +215,13 @@ impl Form {
                 Field::text("summary", "Summary", "", "what was said or done"),
                 Field::text("outcome", "Outcome", "", "optional"),
                 Field::text("satisfaction", "Satisfaction", "", "1-5, optional"),
-                Field::text("at", "When", "now", "now, -, or YYYY-MM-DD HH:MM"),
+                Field::date(
+                    "at",
+                    "When",
+                    "now",
+                    "now, -2h, yesterday 15:00, YYYY-MM-DD HH:MM",
+                    DateKind::DateTime,
+                ),
             ],
         )
     }
@@ -215,13 +260,27 @@ impl Form {
                     "",
                     "optional: the stage's default",
                 ),
-                Field::text("close", "Expected close", "", "YYYY-MM-DD, +30d, optional"),
+                Field::date(
+                    "close",
+                    "Expected close",
+                    "",
+                    "YYYY-MM-DD, +30d, optional",
+                    DateKind::Date,
+                ),
             ],
         )
     }
 
     /// Offered right after an interaction is logged: a follow-up due tomorrow whose
     /// note recalls what was said. Enter accepts it, Esc skips it.
+    /// After the review's outcome: the next follow-up, a week out by default.
+    pub fn propose_next(customer_id: i64, customer_name: &str, summary: &str) -> Self {
+        let mut form = Self::propose_followup(customer_id, customer_name, summary);
+        form.title = format!("Next follow-up with {customer_name}? (Esc: none)");
+        form.fields[0].input.set(NEXT_FOLLOWUP);
+        form
+    }
+
     pub fn propose_followup(customer_id: i64, customer_name: &str, summary: &str) -> Self {
         let mut form = Self::add_reminder(customer_id, customer_name);
         form.title = format!("Follow up with {customer_name}? (Esc skips)");
@@ -236,11 +295,12 @@ impl Form {
             FormKind::AddReminder { customer_id },
             format!("Follow-up for {customer_name}"),
             vec![
-                Field::text(
+                Field::date(
                     "due",
                     "Due",
                     "tomorrow 10:00",
-                    "tomorrow 10:00, +3d, YYYY-MM-DD HH:MM",
+                    "tomorrow 10:00, +3d, fri 3pm, YYYY-MM-DD HH:MM",
+                    DateKind::DateTime,
                 ),
                 Field::text("note", "Note", "", "what to do"),
                 Field::text(
@@ -250,6 +310,55 @@ impl Form {
                     "daily, weekly, monthly, 14d; optional",
                 ),
             ],
+        )
+    }
+
+    /// The review's "log outcome": what happened (kind and note); saving also marks
+    /// the follow-up done, then proposes the next one.
+    pub fn log_outcome(customer_id: i64, customer_name: &str, reminder_id: Option<i64>) -> Self {
+        let mut form = Self::new(
+            FormKind::LogOutcome {
+                customer_id,
+                reminder_id,
+            },
+            format!("Outcome with {customer_name}"),
+            vec![
+                Field::choice("kind", "Kind", "call", INTERACTION_KINDS),
+                Field::text("summary", "Note", "", "what was said or done"),
+            ],
+        );
+        // Most outcomes are calls: the note comes first (shift-tab reaches the kind).
+        form.focus = 1;
+        form
+    }
+
+    /// Snoozing until a time the operator types.
+    pub fn snooze_until(reminder_id: i64, customer_name: &str) -> Self {
+        Self::new(
+            FormKind::SnoozeUntil { reminder_id },
+            format!("Snooze the follow-up with {customer_name} until"),
+            vec![Field::date(
+                "until",
+                "Until",
+                "",
+                "+2h, tomorrow 14:00, fri 3pm, YYYY-MM-DD HH:MM",
+                DateKind::DateTime,
+            )],
+        )
+    }
+
+    /// Moving a follow-up to a new due date (`due` is its current one, as typed text).
+    pub fn reschedule(reminder_id: i64, customer_name: &str, due: &str) -> Self {
+        Self::new(
+            FormKind::Reschedule { reminder_id },
+            format!("Reschedule the follow-up with {customer_name}"),
+            vec![Field::date(
+                "due",
+                "New due date",
+                due,
+                "next mon 10:00, +1w, YYYY-MM-DD HH:MM",
+                DateKind::DateTime,
+            )],
         )
     }
 
@@ -274,6 +383,29 @@ impl Form {
     pub fn next_field(&mut self, step: isize) {
         let n = self.fields.len() as isize;
         self.focus = (self.focus as isize + step).rem_euclid(n.max(1)) as usize;
+    }
+
+    /// Shows beside each date field what its text resolves to, relative to `now`.
+    pub fn resolve_dates<Tz: TimeZone>(&mut self, now: &DateTime<Tz>)
+    where
+        Tz::Offset: std::fmt::Display,
+    {
+        for f in &mut self.fields {
+            f.resolved = match f.date {
+                None => None,
+                Some(_) if f.value().is_empty() => None,
+                Some(DateKind::Date) => parse_date(f.key, f.value(), now)
+                    .ok()
+                    .map(|d| d.format("%a %-d %b %Y").to_string()),
+                Some(DateKind::DateTime) => parse_datetime(f.key, f.value(), now)
+                    .ok()
+                    .map(|t| {
+                        t.with_timezone(&now.timezone())
+                            .format("%a %-d %b %Y %H:%M")
+                            .to_string()
+                    }),
+            };
+        }
     }
 
     fn get(&self, key: &str) -> &str {
@@ -525,6 +657,86 @@ impl Form {
                 Ok(Saved {
                     message: format!("Added follow-up #{id}"),
                     customer_id: Some(*customer_id),
+                    next: None,
+                    removed: None,
+                })
+            }
+            FormKind::LogOutcome {
+                customer_id,
+                reminder_id,
+            } => {
+                let draft = InteractionDraft {
+                    customer_id: *customer_id,
+                    deal_id: None,
+                    kind: InteractionKind::parse("kind", self.get("kind"))?,
+                    direction: Direction::Out,
+                    occurred_at: now.with_timezone(&chrono::Utc),
+                    operator_id: Some(me),
+                    summary: self.get("summary").to_string(),
+                    outcome: None,
+                    satisfaction: None,
+                };
+                let done_at = draft.occurred_at;
+                let (id, next) = store.write(|w| {
+                    let id = w.log_interaction(&draft)?;
+                    let next = match reminder_id {
+                        Some(r) => w.complete_reminder(*r, done_at)?,
+                        None => None,
+                    };
+                    Ok((id, next))
+                })?;
+                let name = store.customer(*customer_id)?.name;
+                // A recurring follow-up has scheduled its next occurrence already.
+                let (message, proposal) = match next {
+                    Some(n) => {
+                        let due = store.reminder(n)?.due_at.with_timezone(&now.timezone());
+                        (
+                            format!(
+                                "Logged {} #{id}; the next follow-up #{n} is due {}",
+                                draft.kind,
+                                due.naive_local().format("%a %-d %b %H:%M")
+                            ),
+                            None,
+                        )
+                    }
+                    None => (
+                        format!("Logged {} #{id}", draft.kind),
+                        Some(Box::new(Form::propose_next(
+                            *customer_id,
+                            &name,
+                            &draft.summary,
+                        ))),
+                    ),
+                };
+                Ok(Saved {
+                    message,
+                    customer_id: Some(*customer_id),
+                    next: proposal,
+                    removed: None,
+                })
+            }
+            FormKind::SnoozeUntil { reminder_id } => {
+                let until = parse_datetime("until", self.get("until"), now)?;
+                let r = store.write(|w| {
+                    w.snooze_reminder(*reminder_id, until, None)?;
+                    w.reminder(*reminder_id)
+                })?;
+                Ok(Saved {
+                    message: format!("Snoozed follow-up #{reminder_id}"),
+                    customer_id: Some(r.customer_id),
+                    next: None,
+                    removed: None,
+                })
+            }
+            FormKind::Reschedule { reminder_id } => {
+                let due = parse_datetime("due", self.get("due"), now)?;
+                let r = store.write(|w| {
+                    w.reschedule_reminder(*reminder_id, due)?;
+                    w.reminder(*reminder_id)
+                })?;
+                Ok(Saved {
+                    message: format!("Moved follow-up #{reminder_id}"),
+                    customer_id: Some(r.customer_id),
                     next: None,
                     removed: None,
                 })

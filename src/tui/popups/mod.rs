@@ -1,3 +1,5 @@
-//! Modal state: forms. (Help and the demo offer need no state beyond `app::Popup`.)
+//! Modal state: forms and the snooze menu. (Help and the demo offer need no state
+//! beyond `app::Popup`.)
 
 pub mod form;
+pub mod snooze;

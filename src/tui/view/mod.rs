@@ -6,6 +6,7 @@ mod followups;
 mod kpis;
 mod pipeline;
 mod popups;
+mod review;
 mod search;
 
 use chrono::{DateTime, Utc};
@@ -63,11 +64,12 @@ pub fn draw(frame: &mut Frame, app: &App) {
         draw_status(frame, app, status);
         return;
     }
-    match app.pane {
-        Pane::Customers => customers::draw(frame, app, body),
-        Pane::Pipeline => pipeline::draw(frame, app, body),
-        Pane::Followups => followups::draw(frame, app, body),
-        Pane::Kpis => kpis::draw(frame, app, body),
+    match (&app.review, app.pane) {
+        (Some(r), _) if !r.paused => review::draw(frame, app, r, body),
+        (_, Pane::Customers) => customers::draw(frame, app, body),
+        (_, Pane::Pipeline) => pipeline::draw(frame, app, body),
+        (_, Pane::Followups) => followups::draw(frame, app, body),
+        (_, Pane::Kpis) => kpis::draw(frame, app, body),
     }
     draw_status(frame, app, status);
     match &app.popup {
@@ -75,6 +77,7 @@ pub fn draw(frame: &mut Frame, app: &App) {
         Some(Popup::Form(form)) => popups::form(frame, app, form),
         Some(Popup::Search(search)) => search::draw(frame, app, search),
         Some(Popup::OfferDemo) => popups::offer_demo(frame, app),
+        Some(Popup::Snooze(menu)) => review::snooze(frame, app, menu),
         None => {}
     }
 }

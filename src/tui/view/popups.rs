@@ -11,7 +11,7 @@ use crate::tui::app::{App, DEMO_CUSTOMERS};
 use crate::tui::keymap::KeyContext;
 use crate::tui::popups::form::Form;
 
-fn centered(area: Rect, width: u16, height: u16) -> Rect {
+pub fn centered(area: Rect, width: u16, height: u16) -> Rect {
     let [v] = Layout::vertical([Constraint::Length(height.min(area.height))])
         .flex(Flex::Center)
         .areas(area);
@@ -118,9 +118,10 @@ pub fn form(frame: &mut Frame, app: &App, form: &Form) {
         if focused {
             frame.set_cursor_position(Position::new(field_area.x + cursor_col - shift, y));
         }
-        let note = match (&f.error, focused) {
-            (Some(e), _) => Span::styled(format!("↑ {}", safe(e)), t.error()),
-            (None, true) if !f.hint.is_empty() => Span::styled(f.hint, t.dim()),
+        let note = match (&f.error, focused, &f.resolved) {
+            (Some(e), _, _) => Span::styled(format!("↑ {}", safe(e)), t.error()),
+            (None, _, Some(date)) => Span::styled(format!("= {date}"), t.ok()),
+            (None, true, None) if !f.hint.is_empty() => Span::styled(f.hint, t.dim()),
             _ => Span::raw(""),
         };
         frame.render_widget(

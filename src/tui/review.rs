@@ -1,0 +1,287 @@
+//! The daily review: overdue and today's follow-ups one at a time, oldest first, one key
+//! per decision, and a summary of what was done at the end.
+//!
+//! The queue is fixed when the review starts; each step is read again from the store
+//! when it comes up, so a follow-up another operator finished meanwhile is passed over.
+
+use chrono::{DateTime, TimeZone, Utc};
+
+use crate::domain::agenda::horizon;
+use crate::domain::{CustomerCard, Reminder};
+use crate::store::{ReminderFilter, Result, Store, StoreError};
+
+/// Interactions shown with each step.
+pub const LAST_INTERACTIONS: usize = 5;
+
+/// What the operator decided for one step.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Outcome {
+    Done,
+    /// An interaction was logged (and the follow-up, if any, marked done).
+    Logged,
+    Snoozed,
+    Rescheduled,
+    Skipped,
+    /// Done, snoozed or moved elsewhere (another operator) before its turn came.
+    Gone,
+}
+
+impl Outcome {
+    pub fn label(self) -> &'static str {
+        match self {
+            Outcome::Done => "done",
+            Outcome::Logged => "outcome logged",
+            Outcome::Snoozed => "snoozed",
+            Outcome::Rescheduled => "rescheduled",
+            Outcome::Skipped => "skipped",
+            Outcome::Gone => "handled elsewhere",
+        }
+    }
+}
+
+/// The step on screen, as read from the store.
+#[derive(Debug, Clone)]
+pub struct Current {
+    pub reminder: Reminder,
+    pub card: CustomerCard,
+}
+
+#[derive(Debug)]
+pub struct Review {
+    /// Only the operator's own follow-ups, or everyone's.
+    pub mine: bool,
+    /// Reminder ids, oldest due first.
+    pub steps: Vec<i64>,
+    /// "Customer — note" of each step, for the summary.
+    pub labels: Vec<String>,
+    pub outcomes: Vec<Option<Outcome>>,
+    /// The step on screen; `steps.len()` is the summary.
+    pub at: usize,
+    pub current: Option<Current>,
+    /// The operator left the review for a while (to the customer's card or another
+    /// pane); it comes back where it was.
+    pub paused: bool,
+}
+
+/// How many steps ended each way.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Tally {
+    pub done: usize,
+    pub logged: usize,
+    pub snoozed: usize,
+    pub rescheduled: usize,
+    pub skipped: usize,
+    pub gone: usize,
+    pub not_reached: usize,
+}
+
+impl Review {
+    /// Queues the follow-ups due before the end of today (`me`'s only when `mine`).
+    pub fn start<Tz: TimeZone>(store: &Store, me: i64, mine: bool, now: &DateTime<Tz>) -> Result<Self> {
+        let due = store.reminders(&ReminderFilter {
+            owner_id: mine.then_some(me),
+            due_before: Some(end_of_today(now)),
+            ..Default::default()
+        })?;
+        let steps: Vec<i64> = due.iter().map(|r| r.id).collect();
+        let labels = due
+            .iter()
+            .map(|r| format!("{} — {}", r.customer_name, r.note))
+            .collect();
+        let mut review = Self {
+            mine,
+            labels,
+            outcomes: vec![None; steps.len()],
+            steps,
+            at: 0,
+            current: None,
+            paused: false,
+        };
+        review.load(store, now)?;
+        Ok(review)
+    }
+
+    pub fn finished(&self) -> bool {
+        self.at >= self.steps.len()
+    }
+
+    /// (position of the step on screen counting from 1, number of steps).
+    pub fn progress(&self) -> (usize, usize) {
+        ((self.at + 1).min(self.steps.len()), self.steps.len())
+    }
+
+    /// The follow-up on screen, if the review is not at its summary.
+    pub fn reminder(&self) -> Option<&Reminder> {
+        self.current.as_ref().map(|c| &c.reminder)
+    }
+
+    /// What was decided for the step on screen, when it is revisited.
+    pub fn outcome(&self) -> Option<Outcome> {
+        self.outcomes.get(self.at).copied().flatten()
+    }
+
+    /// Reads the step on screen from the store. A step not yet decided whose follow-up
+    /// is no longer due (done or put off elsewhere, or deleted) is passed over.
+    pub fn load<Tz: TimeZone>(&mut self, store: &Store, now: &DateTime<Tz>) -> Result<()> {
+        let end = end_of_today(now);
+        self.current = None;
+        while let Some(&id) = self.steps.get(self.at) {
+            let decided = self.outcomes[self.at].is_some();
+            let reminder = match store.reminder(id) {
+                Ok(r) => Some(r),
+                Err(StoreError::NotFound { .. }) => None,
+                Err(e) => return Err(e),
+            };
+            match reminder {
+                Some(r) if decided || (!r.is_done() && r.effective_due() < end) => {
+                    let card = store.customer_card(r.customer_id, LAST_INTERACTIONS)?;
+                    self.current = Some(Current { reminder: r, card });
+                    return Ok(());
+                }
+                _ if decided => {}
+                _ => self.outcomes[self.at] = Some(Outcome::Gone),
+            }
+            self.at += 1;
+        }
+        Ok(())
+    }
+
+    /// Records the decision for the step on screen and moves to the next.
+    pub fn record<Tz: TimeZone>(
+        &mut self,
+        outcome: Outcome,
+        store: &Store,
+        now: &DateTime<Tz>,
+    ) -> Result<()> {
+        if let Some(slot) = self.outcomes.get_mut(self.at) {
+            *slot = Some(outcome);
+            self.at += 1;
+        }
+        self.load(store, now)
+    }
+
+    /// Goes back to the previous step shown (passed-over ones stay passed over).
+    pub fn back<Tz: TimeZone>(&mut self, store: &Store, now: &DateTime<Tz>) -> Result<()> {
+        let previous = (0..self.at)
+            .rev()
+            .find(|&i| self.outcomes[i] != Some(Outcome::Gone));
+        if let Some(i) = previous {
+            self.at = i;
+            self.load(store, now)?;
+        }
+        Ok(())
+    }
+
+    /// Ends the review early: the summary shows what was not reached.
+    pub fn finish(&mut self) {
+        self.at = self.steps.len();
+        self.current = None;
+    }
+
+    /// Labels of the steps still due: skipped or not reached.
+    pub fn still_due(&self) -> impl Iterator<Item = &str> {
+        self.outcomes
+            .iter()
+            .zip(&self.labels)
+            .filter(|(o, _)| matches!(o, None | Some(Outcome::Skipped)))
+            .map(|(_, l)| l.as_str())
+    }
+
+    pub fn tally(&self) -> Tally {
+        let mut t = Tally::default();
+        for o in &self.outcomes {
+            match o {
+                Some(Outcome::Done) => t.done += 1,
+                Some(Outcome::Logged) => t.logged += 1,
+                Some(Outcome::Snoozed) => t.snoozed += 1,
+                Some(Outcome::Rescheduled) => t.rescheduled += 1,
+                Some(Outcome::Skipped) => t.skipped += 1,
+                Some(Outcome::Gone) => t.gone += 1,
+                None => t.not_reached += 1,
+            }
+        }
+        t
+    }
+}
+
+/// The start of tomorrow, local time: what is due before it is on today's list.
+pub fn end_of_today<Tz: TimeZone>(now: &DateTime<Tz>) -> DateTime<Utc> {
+    horizon(now, 0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::{CustomerDraft, CustomerKind, ReminderDraft};
+    use chrono::Duration;
+
+    fn seeded() -> (Store, i64, Vec<i64>) {
+        let mut store = Store::open_in_memory().unwrap();
+        let me = store.ensure_operator("sara").unwrap().id;
+        let c = store
+            .add_customer(&CustomerDraft::new(CustomerKind::Person, "Ada"))
+            .unwrap();
+        let now = store.now();
+        let mut ids = Vec::new();
+        // Due 3 h ago, 2 days ago, in 30 minutes, and next week (not today).
+        for offset in [
+            -Duration::hours(3),
+            -Duration::days(2),
+            Duration::minutes(30),
+            Duration::days(8),
+        ] {
+            ids.push(
+                store
+                    .add_reminder(&ReminderDraft {
+                        customer_id: c,
+                        deal_id: None,
+                        due_at: now + offset,
+                        note: format!("due {offset}"),
+                        recurrence: None,
+                        owner_id: Some(me),
+                    })
+                    .unwrap(),
+            );
+        }
+        (store, me, ids)
+    }
+
+    #[test]
+    fn queues_overdue_and_today_oldest_first() {
+        let (store, me, ids) = seeded();
+        let now = store.now();
+        let r = Review::start(&store, me, true, &now).unwrap();
+        // The 30-minute one is today unless the day ends within 30 minutes.
+        let expected: Vec<i64> = if end_of_today(&now) > now + Duration::minutes(30) {
+            vec![ids[1], ids[0], ids[2]]
+        } else {
+            vec![ids[1], ids[0]]
+        };
+        assert_eq!(r.steps, expected);
+        assert_eq!(r.reminder().unwrap().id, ids[1]);
+        assert_eq!(r.progress(), (1, expected.len()));
+        let other = Review::start(&store, me + 1, true, &now).unwrap();
+        assert!(other.steps.is_empty() && other.finished());
+        assert_eq!(Review::start(&store, me + 1, false, &now).unwrap().steps, expected);
+    }
+
+    #[test]
+    fn records_goes_back_and_passes_over_what_was_handled_elsewhere() {
+        let (mut store, me, ids) = seeded();
+        let now = store.now();
+        let mut r = Review::start(&store, me, true, &now).unwrap();
+        let total = r.steps.len();
+        // Someone finishes the second step while the first is on screen.
+        store.write(|w| w.complete_reminder(ids[0], now)).unwrap();
+        r.record(Outcome::Skipped, &store, &now).unwrap();
+        assert_eq!(r.outcomes[1], Some(Outcome::Gone));
+        assert_eq!(r.at, 2);
+        r.back(&store, &now).unwrap();
+        assert_eq!(r.at, 0, "back passes over the step handled elsewhere");
+        assert_eq!(r.outcome(), Some(Outcome::Skipped));
+        r.finish();
+        let t = r.tally();
+        assert_eq!((t.skipped, t.gone, t.not_reached), (1, 1, total - 2));
+        assert!(r.finished() && r.reminder().is_none());
+    }
+}
