@@ -11,7 +11,7 @@ use crate::domain::{CustomerCard, Reminder};
 use crate::store::{ReminderFilter, Result, Store, StoreError};
 
 /// Interactions shown with each step.
-pub const LAST_INTERACTIONS: usize = 5;
+pub const LAST_INTERACTIONS: usize = 10;
 
 /// What the operator decided for one step.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -721,8 +721,12 @@ impl Form {
                     w.snooze_reminder(*reminder_id, until, None)?;
                     w.reminder(*reminder_id)
                 })?;
+                let shown = until.with_timezone(&now.timezone()).naive_local();
                 Ok(Saved {
-                    message: format!("Snoozed follow-up #{reminder_id}"),
+                    message: format!(
+                        "Snoozed follow-up #{reminder_id} until {}",
+                        shown.format("%a %-d %b %H:%M")
+                    ),
                     customer_id: Some(r.customer_id),
                     next: None,
                     removed: None,
@@ -734,8 +738,12 @@ impl Form {
                     w.reschedule_reminder(*reminder_id, due)?;
                     w.reminder(*reminder_id)
                 })?;
+                let shown = due.with_timezone(&now.timezone()).naive_local();
                 Ok(Saved {
-                    message: format!("Moved follow-up #{reminder_id}"),
+                    message: format!(
+                        "Follow-up #{reminder_id} is now due {}",
+                        shown.format("%a %-d %b %H:%M")
+                    ),
                     customer_id: Some(r.customer_id),
                     next: None,
                     removed: None,

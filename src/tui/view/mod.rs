@@ -57,7 +57,7 @@ pub fn draw(frame: &mut Frame, app: &App) {
     ])
     .areas(area);
     draw_tabs(frame, app, tabs);
-    if !app.is_loaded(app.pane) {
+    if !app.reviewing() && !app.is_loaded(app.pane) {
         let loading = Paragraph::new("Loading…")
             .block(ratatui::widgets::Block::bordered().title(app.pane.title()));
         frame.render_widget(loading, body);
