@@ -204,7 +204,7 @@ pub struct LogArgs {
     #[arg(long, default_value = "out")]
     pub direction: String,
     /// When it happened [default: now]
-    #[arg(long, default_value = "now")]
+    #[arg(long, allow_hyphen_values = true, default_value = "now")]
     pub at: String,
     #[arg(long)]
     pub outcome: Option<String>,
@@ -261,7 +261,7 @@ pub struct DealAddArgs {
     #[arg(long)]
     pub probability: Option<i64>,
     /// Expected close date
-    #[arg(long)]
+    #[arg(long, allow_hyphen_values = true)]
     pub close: Option<String>,
     #[arg(long)]
     pub owner: Option<String>,
@@ -293,14 +293,14 @@ pub enum RemindCommand {
     Snooze {
         id: i64,
         /// Until when (e.g. `+2h`, `tomorrow 09:00`)
-        #[arg(long)]
+        #[arg(long, allow_hyphen_values = true)]
         until: String,
     },
     /// Move a follow-up to a new due date (clears any snooze)
     Reschedule {
         id: i64,
         /// The new due date (e.g. `next mon 10:00`, `+1w`, `2026-12-01 14:30`)
-        #[arg(long)]
+        #[arg(long, allow_hyphen_values = true)]
         due: String,
     },
 }
@@ -309,7 +309,7 @@ pub enum RemindCommand {
 pub struct RemindAddArgs {
     pub customer: CustomerRef,
     /// When: `tomorrow 10:00`, `+3d`, `2026-12-01 14:30`
-    #[arg(long)]
+    #[arg(long, allow_hyphen_values = true)]
     pub due: String,
     #[arg(long)]
     pub note: String,

@@ -4,6 +4,8 @@
 mod common;
 
 use std::path::Path;
+
+use chrono::Datelike;
 use std::time::Duration;
 
 use common::tmux::{Session, rapport_bin, shell_quote, skip_unless_tmux};
@@ -663,4 +665,110 @@ fn search_sees_a_customer_another_process_added_after_start() {
     s.wait_gone("Find a customer", WAIT);
     s.send(&["q"]);
     assert_eq!(s.wait_exit(WAIT), 0);
+}
+
+/// The morning review as an operator does it: five follow-ups due, one key each
+/// (done, snooze until tomorrow, log the outcome and accept the proposed next one,
+/// skip, reschedule), then every result checked in the store through the CLI.
+#[test]
+fn the_daily_review_at_80x24() {
+    if !skip_unless_tmux() {
+        return;
+    }
+    let db = TempDb::new();
+    let p = &db.path;
+    let seeds = [
+        ("Ada Lovelace", "-3d", "Send the signed contract"),
+        ("Фёдор Смирнов", "-2d", "Ask about the renewal"),
+        ("مریم رضایی", "-1d", "Call about the quote"),
+        ("Bob Stone", "-2h", "Weekly check-in"),
+        ("Cleo Park", "-1h", "Demo the new module"),
+    ];
+    for (name, due, note) in seeds {
+        ok(p, &["customer", "add", "--name", name]);
+        ok(p, &["remind", "add", name, "--due", due, "--note", note]);
+    }
+    let s = Session::start_rapport(80, 24, p, &["review"], &[]);
+    s.wait_for_all(
+        &["Review (yours) · 1 of 5", "Send the signed contract"],
+        WAIT,
+    );
+    s.send(&["d"]);
+    s.wait_for_all(&["2 of 5", "Ask about the renewal"], WAIT);
+    s.send(&["s"]);
+    s.wait_for("Snooze · Фёдор Смирнов", WAIT);
+    s.send(&["t"]);
+    s.wait_for_all(&["3 of 5", "Call about the quote"], WAIT);
+    s.send(&["l"]);
+    s.wait_for("Outcome with مریم رضایی", WAIT);
+    s.type_text("Agreed on the price");
+    s.send(&["Enter"]);
+    // The next follow-up is proposed, its date shown resolved; Enter accepts it.
+    s.wait_for_all(&["Next follow-up with", "= "], WAIT);
+    s.send(&["Enter"]);
+    s.wait_for_all(&["4 of 5", "Weekly check-in", "Added follow-up"], WAIT);
+    s.send(&["n"]);
+    s.wait_for_all(&["5 of 5", "Demo the new module"], WAIT);
+    s.send(&["r"]);
+    s.wait_for("Reschedule the follow-up with Cleo Park", WAIT);
+    s.send(&["C-u"]);
+    s.type_text("next mon 10:00");
+    s.wait_for("= Mon ", WAIT);
+    s.send(&["Enter"]);
+    let summary = s.wait_for("Reviewed 5 follow-ups", WAIT);
+    for line in [
+        "1  done",
+        "1  outcome logged",
+        "1  snoozed",
+        "1  rescheduled",
+        "1  skipped",
+        "Bob Stone — Weekly check-in",
+    ] {
+        assert!(summary.contains(line), "{line:?} missing from:\n{summary}");
+    }
+    s.send(&["Escape"]);
+    s.wait_for("Follow-ups (yours)", WAIT);
+    s.send(&["q"]);
+    assert_eq!(s.wait_exit(WAIT), 0);
+
+    // Every decision is in the store.
+    let all = json(p, &["remind", "list", "--done"]);
+    let by_note = |note: &str| {
+        all.as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r["note"] == note)
+            .unwrap_or_else(|| panic!("{note} not in {all}"))
+            .clone()
+    };
+    let today = chrono::Utc::now().date_naive();
+    let day = |d: chrono::NaiveDate| d.format("%Y-%m-%d").to_string();
+    assert!(by_note("Send the signed contract")["done_at"].is_string());
+    let snoozed = by_note("Ask about the renewal");
+    assert!(snoozed["done_at"].is_null());
+    let until = snoozed["snoozed_until"].as_str().unwrap();
+    assert_eq!(
+        until,
+        format!("{}T09:00:00Z", day(today.succ_opt().unwrap()))
+    );
+    let logged = by_note("Call about the quote");
+    assert!(logged["done_at"].is_string());
+    let card = json(p, &["customer", "show", "مریم رضایی"]);
+    assert_eq!(card["interactions"][0]["summary"], "Agreed on the price");
+    assert_eq!(card["interactions"][0]["kind"], "call");
+    let next = &card["reminders"][0];
+    assert_eq!(
+        next["due_at"].as_str().unwrap(),
+        format!("{}T10:00:00Z", day(today + chrono::Duration::days(7)))
+    );
+    let skipped = by_note("Weekly check-in");
+    assert!(skipped["done_at"].is_null() && skipped["snoozed_until"].is_null());
+    assert_eq!(skipped["version"], 1, "skipping writes nothing");
+    let moved = by_note("Demo the new module");
+    let monday =
+        today + chrono::Duration::days(7 - i64::from(today.weekday().num_days_from_monday()));
+    assert_eq!(
+        moved["due_at"].as_str().unwrap(),
+        format!("{}T10:00:00Z", day(monday))
+    );
 }

@@ -56,16 +56,36 @@ fn seeded() -> (Store, Vec<i64>) {
     let omid = store.ensure_operator("omid").unwrap().id;
     let mut ids = Vec::new();
     let due = [
-        ("Ada Lovelace", "2026-11-21T11:00:00Z", "Send the signed contract", None),
-        ("Фёдор Смирнов", "2026-11-22T10:00:00Z", "Ask about the renewal", None),
-        ("مریم رضایی", "2026-11-23T08:00:00Z", "Call about the quote", None),
+        (
+            "Ada Lovelace",
+            "2026-11-21T11:00:00Z",
+            "Send the signed contract",
+            None,
+        ),
+        (
+            "Фёдор Смирнов",
+            "2026-11-22T10:00:00Z",
+            "Ask about the renewal",
+            None,
+        ),
+        (
+            "مریم رضایی",
+            "2026-11-23T08:00:00Z",
+            "Call about the quote",
+            None,
+        ),
         (
             "Bob Stone",
             "2026-11-23T09:00:00Z",
             "Weekly check-in",
             Some(Recurrence::Weekly),
         ),
-        ("Cleo Park", "2026-11-23T15:00:00Z", "Demo the new module", None),
+        (
+            "Cleo Park",
+            "2026-11-23T15:00:00Z",
+            "Demo the new module",
+            None,
+        ),
         ("Dan Tomorrow", "2026-11-24T10:00:00Z", "Not today", None),
     ];
     for (name, when, note, recurrence) in due {
@@ -104,8 +124,16 @@ fn seeded() -> (Store, Vec<i64>) {
         })
         .unwrap();
     for (when, kind, summary) in [
-        ("2026-11-02T14:00:00Z", InteractionKind::Meeting, "Walked through the proposal"),
-        ("2026-11-16T10:15:00Z", InteractionKind::Call, "Legal is reviewing the contract"),
+        (
+            "2026-11-02T14:00:00Z",
+            InteractionKind::Meeting,
+            "Walked through the proposal",
+        ),
+        (
+            "2026-11-16T10:15:00Z",
+            InteractionKind::Call,
+            "Legal is reviewing the contract",
+        ),
     ] {
         store
             .log_interaction(&InteractionDraft {
@@ -165,7 +193,10 @@ fn review_done_snooze_log_outcome_skip_and_reschedule() {
     press(&mut app, KeyCode::Char('3'));
     press(&mut app, KeyCode::Char('r'));
     let review = app.review.as_ref().expect("review started");
-    assert_eq!(review.steps, ids, "oldest first, sara's only, today's and overdue");
+    assert_eq!(
+        review.steps, ids,
+        "oldest first, sara's only, today's and overdue"
+    );
     insta::assert_snapshot!("review_step_80x24", screen(&app));
 
     // d: done.
@@ -189,7 +220,10 @@ fn review_done_snooze_log_outcome_skip_and_reschedule() {
     let Some(Popup::Form(proposal)) = &app.popup else {
         panic!("the next follow-up is proposed");
     };
-    assert_eq!(proposal.fields[0].resolved.as_deref(), Some("Mon 30 Nov 2026 10:00"));
+    assert_eq!(
+        proposal.fields[0].resolved.as_deref(),
+        Some("Mon 30 Nov 2026 10:00")
+    );
     press(&mut app, KeyCode::Enter);
     assert!(app.popup.is_none());
     let logged = reminder(&app, ids[2]);
@@ -211,7 +245,10 @@ fn review_done_snooze_log_outcome_skip_and_reschedule() {
     let Some(Popup::Form(form)) = &app.popup else {
         panic!("the reschedule form");
     };
-    assert_eq!(form.fields[0].resolved.as_deref(), Some("Thu 26 Nov 2026 10:00"));
+    assert_eq!(
+        form.fields[0].resolved.as_deref(),
+        Some("Thu 26 Nov 2026 10:00")
+    );
     insta::assert_snapshot!("review_reschedule_80x24", screen(&app));
     press(&mut app, KeyCode::Enter);
     assert_eq!(reminder(&app, ids[4]).due_at, at("2026-11-26T10:00:00Z"));
@@ -233,12 +270,7 @@ fn review_done_snooze_log_outcome_skip_and_reschedule() {
     // Esc closes it onto the follow-ups pane, where the skipped one is still due.
     press(&mut app, KeyCode::Esc);
     assert!(app.review.is_none());
-    let open: Vec<i64> = app
-        .followups
-        .items
-        .iter()
-        .map(|(_, r)| r.id)
-        .collect();
+    let open: Vec<i64> = app.followups.items.iter().map(|(_, r)| r.id).collect();
     assert!(open.contains(&ids[3]) && !open.contains(&ids[0]));
 }
 
@@ -255,7 +287,10 @@ fn a_recurring_follow_up_logged_schedules_its_next_occurrence_instead_of_a_propo
     press(&mut app, KeyCode::Char('l'));
     type_text(&mut app, "All fine");
     press(&mut app, KeyCode::Enter);
-    assert!(app.popup.is_none(), "no proposal: the rule schedules the next one");
+    assert!(
+        app.popup.is_none(),
+        "no proposal: the rule schedules the next one"
+    );
     let next = app
         .store
         .reminders(&ReminderFilter {
@@ -265,7 +300,13 @@ fn a_recurring_follow_up_logged_schedules_its_next_occurrence_instead_of_a_propo
         .unwrap();
     assert_eq!(next.len(), 1);
     assert_eq!(next[0].due_at, at("2026-11-30T09:00:00Z"));
-    assert!(app.message.as_ref().unwrap().text.contains("next follow-up"));
+    assert!(
+        app.message
+            .as_ref()
+            .unwrap()
+            .text
+            .contains("next follow-up")
+    );
 }
 
 #[test]

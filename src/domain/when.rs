@@ -183,7 +183,11 @@ fn offset(t: &str) -> Option<Option<Duration>> {
     let signed = t.starts_with(['+', '-']);
     let (back, n, unit) = if let Some(rest) = t.strip_prefix(['+', '-']) {
         let unit_at = rest.find(|c: char| !c.is_ascii_digit() && c != ' ')?;
-        (t.starts_with('-'), rest[..unit_at].trim(), rest[unit_at..].trim())
+        (
+            t.starts_with('-'),
+            rest[..unit_at].trim(),
+            rest[unit_at..].trim(),
+        )
     } else {
         let (back, rest) = match (t.strip_prefix("in "), t.strip_suffix(" ago")) {
             (Some(rest), _) => (false, rest),

@@ -77,7 +77,12 @@ pub struct Tally {
 
 impl Review {
     /// Queues the follow-ups due before the end of today (`me`'s only when `mine`).
-    pub fn start<Tz: TimeZone>(store: &Store, me: i64, mine: bool, now: &DateTime<Tz>) -> Result<Self> {
+    pub fn start<Tz: TimeZone>(
+        store: &Store,
+        me: i64,
+        mine: bool,
+        now: &DateTime<Tz>,
+    ) -> Result<Self> {
         let due = store.reminders(&ReminderFilter {
             owner_id: mine.then_some(me),
             due_before: Some(end_of_today(now)),
@@ -262,7 +267,10 @@ mod tests {
         assert_eq!(r.progress(), (1, expected.len()));
         let other = Review::start(&store, me + 1, true, &now).unwrap();
         assert!(other.steps.is_empty() && other.finished());
-        assert_eq!(Review::start(&store, me + 1, false, &now).unwrap().steps, expected);
+        assert_eq!(
+            Review::start(&store, me + 1, false, &now).unwrap().steps,
+            expected
+        );
     }
 
     #[test]

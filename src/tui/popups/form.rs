@@ -17,20 +17,37 @@ use crate::tui::widgets::input::TextInput;
 #[derive(Debug, Clone, PartialEq)]
 pub enum FormKind {
     AddCustomer,
-    EditCustomer { id: i64, version: i64 },
-    LogInteraction { customer_id: i64 },
-    AddDeal { customer_id: i64 },
-    AddReminder { customer_id: i64 },
-    LostReason { deal_id: i64 },
-    Merge { keep: i64 },
+    EditCustomer {
+        id: i64,
+        version: i64,
+    },
+    LogInteraction {
+        customer_id: i64,
+    },
+    AddDeal {
+        customer_id: i64,
+    },
+    AddReminder {
+        customer_id: i64,
+    },
+    LostReason {
+        deal_id: i64,
+    },
+    Merge {
+        keep: i64,
+    },
     /// The review's "log outcome": an interaction, and the follow-up (if any) done, in
     /// one transaction.
     LogOutcome {
         customer_id: i64,
         reminder_id: Option<i64>,
     },
-    SnoozeUntil { reminder_id: i64 },
-    Reschedule { reminder_id: i64 },
+    SnoozeUntil {
+        reminder_id: i64,
+    },
+    Reschedule {
+        reminder_id: i64,
+    },
 }
 
 /// A field that holds a date or a point in time, typed naturally.
@@ -397,13 +414,11 @@ impl Form {
                 Some(DateKind::Date) => parse_date(f.key, f.value(), now)
                     .ok()
                     .map(|d| d.format("%a %-d %b %Y").to_string()),
-                Some(DateKind::DateTime) => parse_datetime(f.key, f.value(), now)
-                    .ok()
-                    .map(|t| {
-                        t.with_timezone(&now.timezone())
-                            .format("%a %-d %b %Y %H:%M")
-                            .to_string()
-                    }),
+                Some(DateKind::DateTime) => parse_datetime(f.key, f.value(), now).ok().map(|t| {
+                    t.with_timezone(&now.timezone())
+                        .format("%a %-d %b %Y %H:%M")
+                        .to_string()
+                }),
             };
         }
     }

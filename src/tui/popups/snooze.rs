@@ -20,7 +20,10 @@ pub struct SnoozeMenu {
 
 impl SnoozeMenu {
     pub fn new<Tz: TimeZone>(reminder: &Reminder, now: &DateTime<Tz>) -> Self {
-        let mut choices = vec![(Action::SnoozeHour, now.with_timezone(&Utc) + Duration::hours(1))];
+        let mut choices = vec![(
+            Action::SnoozeHour,
+            now.with_timezone(&Utc) + Duration::hours(1),
+        )];
         for (action, text) in [
             (Action::SnoozeTomorrow, format!("tomorrow {MORNING}")),
             (Action::SnoozeNextWeek, format!("next mon {MORNING}")),

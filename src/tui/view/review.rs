@@ -97,17 +97,17 @@ fn step_lines<'a>(app: &App, review: &Review, current: &'a Current) -> Vec<Line<
         when,
     ];
     if let Some(rule) = r.recurrence {
-        due_line.push(Span::raw(format!(" · repeats {}", Recurrence::as_text(rule))));
+        due_line.push(Span::raw(format!(
+            " · repeats {}",
+            Recurrence::as_text(rule)
+        )));
     }
     if r.snoozed_until.is_some() {
         due_line.push(Span::styled(" · snoozed", t.dim()));
     }
     let mut lines = vec![
         Line::from(due_line),
-        Line::from(vec![
-            label("Note"),
-            Span::styled(safe(&r.note), t.header()),
-        ]),
+        Line::from(vec![label("Note"), Span::styled(safe(&r.note), t.header())]),
     ];
     if let Some(outcome) = review.outcome() {
         lines.push(Line::from(vec![
@@ -116,7 +116,10 @@ fn step_lines<'a>(app: &App, review: &Review, current: &'a Current) -> Vec<Line<
         ]));
     }
     lines.push(Line::raw(""));
-    let mut who = vec![Span::styled(format!("#{} {}", c.id, safe(&c.name)), t.title())];
+    let mut who = vec![Span::styled(
+        format!("#{} {}", c.id, safe(&c.name)),
+        t.title(),
+    )];
     if let Some(company) = &c.company_name {
         who.push(Span::raw(format!(" · {}", safe(company))));
     }
@@ -133,7 +136,10 @@ fn step_lines<'a>(app: &App, review: &Review, current: &'a Current) -> Vec<Line<
         .chain(c.emails.iter().take(1).map(|e| safe(e.as_str())))
         .collect();
     if !reach.is_empty() {
-        lines.push(Line::from(vec![label("Contact"), Span::raw(reach.join(" · "))]));
+        lines.push(Line::from(vec![
+            label("Contact"),
+            Span::raw(reach.join(" · ")),
+        ]));
     }
     if !c.tags.is_empty() {
         lines.push(Line::from(vec![
@@ -195,7 +201,11 @@ pub fn interaction_line(app: &App, i: &Interaction) -> Line<'static> {
             format!("  {} ", super::local(i.occurred_at, app.zone)),
             app.theme.dim(),
         ),
-        Span::raw(format!("{:<7} {:<3} ", i.kind.as_str(), i.direction.as_str())),
+        Span::raw(format!(
+            "{:<7} {:<3} ",
+            i.kind.as_str(),
+            i.direction.as_str()
+        )),
         Span::raw(format!("{}{outcome}{score}", safe(&i.summary))),
     ])
 }
