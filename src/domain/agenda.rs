@@ -68,22 +68,7 @@ mod tests {
     use chrono::{Duration, FixedOffset};
 
     fn reminder(id: i64, due: DateTime<Utc>) -> Reminder {
-        Reminder {
-            id,
-            customer_id: 1,
-            customer_name: "Ada".into(),
-            deal_id: None,
-            due_at: due,
-            note: "call".into(),
-            recurrence: None,
-            done_at: None,
-            snoozed_until: None,
-            owner_id: None,
-            owner_login: None,
-            version: 1,
-            created_at: due,
-            updated_at: due,
-        }
+        Reminder::sample(id, due)
     }
 
     #[test]

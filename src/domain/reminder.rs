@@ -88,6 +88,27 @@ pub struct Reminder {
 }
 
 impl Reminder {
+    /// An open, one-off reminder of customer #1 "Ada" due at `due`, for tests.
+    #[cfg(test)]
+    pub(crate) fn sample(id: i64, due: DateTime<Utc>) -> Self {
+        Self {
+            id,
+            customer_id: 1,
+            customer_name: "Ada".into(),
+            deal_id: None,
+            due_at: due,
+            note: "call".into(),
+            recurrence: None,
+            done_at: None,
+            snoozed_until: None,
+            owner_id: None,
+            owner_login: None,
+            version: 1,
+            created_at: due,
+            updated_at: due,
+        }
+    }
+
     /// When it should come up: the snooze time if snoozed, else the due time.
     pub fn effective_due(&self) -> DateTime<Utc> {
         self.snoozed_until.unwrap_or(self.due_at)

@@ -60,22 +60,7 @@ mod tests {
         // Wednesday 2026-11-25 16:10 at UTC+03:30.
         let zone = FixedOffset::east_opt(3 * 3600 + 1800).unwrap();
         let now = zone.with_ymd_and_hms(2026, 11, 25, 16, 10, 0).unwrap();
-        let r = Reminder {
-            id: 7,
-            customer_id: 1,
-            customer_name: "Ada".into(),
-            deal_id: None,
-            due_at: now.with_timezone(&Utc),
-            note: String::new(),
-            recurrence: None,
-            done_at: None,
-            snoozed_until: None,
-            owner_id: None,
-            owner_login: None,
-            version: 1,
-            created_at: now.with_timezone(&Utc),
-            updated_at: now.with_timezone(&Utc),
-        };
+        let r = Reminder::sample(7, now.with_timezone(&Utc));
         let menu = SnoozeMenu::new(&r, &now);
         let local = |a| {
             menu.until(a)
