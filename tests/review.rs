@@ -365,3 +365,12 @@ fn everyone_and_an_empty_review() {
     assert!(empty.review.as_ref().unwrap().finished());
     assert!(screen(&empty).contains("Nothing is due. Well done."));
 }
+
+#[test]
+fn a_wide_terminal_shows_the_history_beside_the_follow_up() {
+    let (store, _) = seeded();
+    let mut app = app_on(store);
+    app.set_size(160, 48);
+    app.start_review(true);
+    insta::assert_snapshot!("review_step_160x48", screen(&app));
+}

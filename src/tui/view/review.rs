@@ -3,7 +3,7 @@
 
 use chrono::{DateTime, Utc};
 use ratatui::Frame;
-use ratatui::layout::Rect;
+use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Clear, Paragraph, Wrap};
@@ -50,16 +50,26 @@ pub fn draw(frame: &mut Frame, app: &App, review: &Review, area: Rect) {
         .borders(Borders::ALL)
         .title(Span::styled(title, t.title()))
         .title_bottom(Span::styled(hints, t.dim()));
-    let lines = match &review.current {
-        Some(current) => step_lines(app, review, current),
-        None => summary_lines(t, review),
+    let inner = block.inner(area);
+    frame.render_widget(block, area);
+    let Some(current) = &review.current else {
+        frame.render_widget(Paragraph::new(summary_lines(t, review)), inner);
+        return;
     };
-    frame.render_widget(
-        Paragraph::new(lines)
-            .block(block)
-            .wrap(Wrap { trim: false }),
-        area,
-    );
+    let (mut facts, timeline) = step_lines(app, review, current);
+    if inner.width >= 120 {
+        // Wide: the follow-up and the customer on the left, the history beside them.
+        let [left, right] =
+            Layout::horizontal([Constraint::Percentage(45), Constraint::Percentage(55)])
+                .areas(inner);
+        let wrap = Wrap { trim: false };
+        frame.render_widget(Paragraph::new(facts).wrap(wrap), left);
+        frame.render_widget(Paragraph::new(timeline).wrap(wrap), right);
+    } else {
+        facts.push(Line::raw(""));
+        facts.extend(timeline);
+        frame.render_widget(Paragraph::new(facts).wrap(Wrap { trim: false }), inner);
+    }
 }
 
 /// "3 days", "5 hours", "20 minutes": how long ago (or ahead) `t` is.
@@ -75,7 +85,12 @@ fn span_words(from: DateTime<Utc>, to: DateTime<Utc>) -> String {
     }
 }
 
-fn step_lines<'a>(app: &App, review: &Review, current: &'a Current) -> Vec<Line<'a>> {
+/// The follow-up and its customer, and the customer's latest interactions.
+fn step_lines<'a>(
+    app: &App,
+    review: &Review,
+    current: &'a Current,
+) -> (Vec<Line<'a>>, Vec<Line<'a>>) {
     let t = app.theme;
     let now = app.now_utc();
     let r = &current.reminder;
@@ -177,15 +192,18 @@ fn step_lines<'a>(app: &App, review: &Review, current: &'a Current) -> Vec<Line<
             )),
         ]));
     }
-    lines.push(Line::raw(""));
-    lines.push(Line::styled("Last interactions", t.header()));
+    let mut timeline = vec![Line::styled("Last interactions", t.header())];
     if current.card.interactions.is_empty() {
-        lines.push(Line::styled("  none yet", t.dim()));
+        timeline.push(Line::styled("  none yet", t.dim()));
     }
-    for i in &current.card.interactions {
-        lines.push(interaction_line(app, i));
-    }
-    lines
+    timeline.extend(
+        current
+            .card
+            .interactions
+            .iter()
+            .map(|i| interaction_line(app, i)),
+    );
+    (lines, timeline)
 }
 
 /// One line of a timeline: when, kind, direction, summary, outcome and satisfaction.
