@@ -10,7 +10,7 @@ use rusqlite::{OptionalExtension, params};
 use super::customers::{SUMMARY_COLUMNS, SUMMARY_JOINS, row_to_summary};
 use super::{Result, Store, StoreError, Writer};
 use crate::domain::customer::normalise_tag;
-use crate::domain::{Cadence, ContactStatus, CustomerSummary, DEFAULT_CADENCE, QuietCustomer};
+use crate::domain::{Cadence, ContactStatus, DEFAULT_CADENCE, QuietCustomer};
 
 /// Joins `tc`, the tightest cadence among the tags of `c`, for customers that have no
 /// own cadence and a status that can have one. One indexed lookup per customer.
@@ -82,17 +82,24 @@ impl Store {
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
 
-    /// Customers with a cadence of their own, by name.
-    pub fn customers_with_own_cadence(&self) -> Result<Vec<CustomerSummary>> {
-        self.read(|c| {
-            let ids: Vec<i64> = c
-                .prepare_cached(
-                    "SELECT id FROM customers WHERE cadence_ideal_days IS NOT NULL ORDER BY name_key, id",
-                )?
-                .query_map([], |r| r.get(0))?
-                .collect::<rusqlite::Result<_>>()?;
-            self.customer_summaries(&ids)
-        })
+    /// Customers with a cadence of their own (id, name, cadence), by name. Inactive
+    /// and lost ones keep theirs but are not tracked while so.
+    pub fn customers_with_own_cadence(&self) -> Result<Vec<(i64, String, Cadence)>> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT id, name, cadence_ideal_days, cadence_max_days FROM customers
+             WHERE cadence_ideal_days IS NOT NULL ORDER BY name_key, id",
+        )?;
+        let rows = stmt.query_map([], |r| {
+            Ok((
+                r.get(0)?,
+                r.get(1)?,
+                Cadence {
+                    ideal_days: r.get(2)?,
+                    max_days: r.get(3)?,
+                },
+            ))
+        })?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
 
     /// Customers past their ideal interval (or, without `include_due`, past their
