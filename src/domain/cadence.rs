@@ -230,8 +230,20 @@ impl ContactDue {
 
     /// `every 14d, at most 21d (tag key-account) — last contact 20 days ago: overdue`.
     pub fn describe(&self, now: DateTime<Utc>) -> String {
-        let days = self.days_since(now);
-        let ago = match days {
+        format!("{} — {}", self.cadence_text(), self.since_text(now))
+    }
+
+    /// `every 14d, at most 21d (tag key-account)`.
+    pub fn cadence_text(&self) -> String {
+        format!(
+            "every {}d, at most {}d ({})",
+            self.cadence.ideal_days, self.cadence.max_days, self.source
+        )
+    }
+
+    /// `last contact 20 days ago: overdue`, or `never contacted, added 3 days ago: in touch`.
+    pub fn since_text(&self, now: DateTime<Utc>) -> String {
+        let ago = match self.days_since(now) {
             0 => "today".to_string(),
             1 => "1 day ago".to_string(),
             d if d < 0 => "in the future".to_string(),
@@ -242,13 +254,7 @@ impl ContactDue {
         } else {
             format!("never contacted, added {ago}")
         };
-        format!(
-            "every {}d, at most {}d ({}) — {since}: {}",
-            self.cadence.ideal_days,
-            self.cadence.max_days,
-            self.source,
-            self.status(now).label()
-        )
+        format!("{since}: {}", self.status(now).label())
     }
 }
 
