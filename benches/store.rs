@@ -1,4 +1,5 @@
-//! Store throughput: bulk writes (demo data, imports) and the customer list query.
+//! Store throughput: bulk writes (demo data, imports), the customer list query and the
+//! going-quiet query.
 
 use std::hint::black_box;
 use std::sync::Arc;
@@ -6,7 +7,7 @@ use std::sync::Arc;
 use chrono::{DateTime, Utc};
 use criterion::{Criterion, criterion_group, criterion_main};
 use rapport::demo::{DemoOptions, generate};
-use rapport::store::{CustomerFilter, Store};
+use rapport::store::{CustomerFilter, QuietFilter, Store};
 
 fn clock() -> DateTime<Utc> {
     DateTime::parse_from_rfc3339("2026-11-23T09:00:00Z")
@@ -49,6 +50,22 @@ fn bench_store(c: &mut Criterion) {
             ..Default::default()
         };
         b.iter(|| black_box(store.customers(&filter).unwrap()))
+    });
+    // The demo's cadences: key-account every 14d/21d, 8% with their own, the default.
+    group.bench_function("going_quiet_top_20_of_20k_customers", |b| {
+        let filter = QuietFilter {
+            include_due: true,
+            limit: Some(20),
+            ..Default::default()
+        };
+        b.iter(|| black_box(store.going_quiet(&filter, clock()).unwrap()))
+    });
+    group.bench_function("going_quiet_count_of_20k_customers", |b| {
+        let filter = QuietFilter {
+            include_due: true,
+            ..Default::default()
+        };
+        b.iter(|| black_box(store.going_quiet_count(&filter, clock()).unwrap()))
     });
     group.finish();
 }

@@ -49,10 +49,15 @@ pub enum Command {
     /// Follow-up reminders
     #[command(subcommand)]
     Remind(RemindCommand),
-    /// Follow-ups overdue, due today and coming up
+    /// Follow-ups overdue, due today and coming up, and customers going quiet
     Agenda(AgendaArgs),
     /// Open the app on the daily review: what is due, one follow-up at a time
     Review(ReviewArgs),
+    /// How often customers should hear from us: per customer, per tag, or the default
+    #[command(subcommand)]
+    Cadence(CadenceCommand),
+    /// Customers going quiet: longer without contact than their cadence allows
+    Quiet(QuietArgs),
     /// KPIs against their targets, and the weighted pipeline forecast
     Kpi(KpiArgs),
     /// Fill an empty database with realistic demo data
@@ -129,6 +134,9 @@ pub struct CustomerAddArgs {
     /// Owning operator's login [default: you]
     #[arg(long)]
     pub owner: Option<String>,
+    /// Its own contact cadence, e.g. 14d or 14d/21d (ideal/maximum) [default: its tags' or the default]
+    #[arg(long, value_name = "CADENCE")]
+    pub cadence: Option<String>,
     /// Add even if customers with the same phone, email or a nearly equal name exist
     #[arg(long)]
     pub force: bool,
@@ -189,6 +197,9 @@ pub struct CustomerEditArgs {
     pub notes: Option<String>,
     #[arg(long)]
     pub owner: Option<String>,
+    /// Its own contact cadence, e.g. 14d or 14d/21d; `none` to use its tags' or the default
+    #[arg(long, value_name = "CADENCE|none")]
+    pub cadence: Option<String>,
 }
 
 #[derive(Debug, Args)]
@@ -353,6 +364,60 @@ pub struct AgendaArgs {
     pub owner: Option<String>,
 }
 
+#[derive(Debug, Subcommand)]
+pub enum CadenceCommand {
+    /// Set the cadence of a customer, of every customer with a tag (--tag), or the
+    /// default for active customers (--default): `14d`, `2w`, `14d/21d` (ideal/maximum)
+    Set(CadenceSetArgs),
+    /// Remove a customer's own cadence or a tag's, or reset the default to 90d/135d
+    Clear(CadenceClearArgs),
+    /// The default, the tag cadences and the customers with their own
+    List,
+}
+
+#[derive(Debug, Args)]
+#[command(allow_missing_positional = true)]
+pub struct CadenceSetArgs {
+    /// The customer (number or name); leave out with --tag or --default
+    #[arg(conflicts_with_all = ["tag", "default"], required_unless_present_any = ["tag", "default"])]
+    pub customer: Option<CustomerRef>,
+    /// Ideal interval, optionally with a maximum: 14, 14d, 2w, 14d/21d, 2w/30d
+    /// [maximum default: half again the ideal]
+    pub cadence: String,
+    /// Set it for every customer with this tag (the tightest of a customer's tags applies)
+    #[arg(long)]
+    pub tag: Option<String>,
+    /// Set the default for active customers with no cadence of their own or of a tag
+    #[arg(long, conflicts_with = "tag")]
+    pub default: bool,
+}
+
+#[derive(Debug, Args)]
+#[command(group(clap::ArgGroup::new("what").required(true).args(["customer", "tag", "default"])))]
+pub struct CadenceClearArgs {
+    /// The customer (number or name) whose own cadence to remove
+    pub customer: Option<CustomerRef>,
+    /// Remove this tag's cadence
+    #[arg(long)]
+    pub tag: Option<String>,
+    /// Reset the default to 90d/135d
+    #[arg(long)]
+    pub default: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct QuietArgs {
+    /// Only customers this operator owns
+    #[arg(long, conflicts_with = "mine")]
+    pub owner: Option<String>,
+    /// Only customers you own
+    #[arg(long)]
+    pub mine: bool,
+    /// How many to list at most (overdue first, then the longest past their ideal)
+    #[arg(long, default_value_t = 50, value_parser = clap::value_parser!(u32).range(1..))]
+    pub limit: u32,
+}
+
 /// `rapport kpi` prints the report; `rapport kpi set` changes a KPI's target.
 #[derive(Debug, Args)]
 #[command(args_conflicts_with_subcommands = true)]
@@ -441,6 +506,8 @@ pub fn run(cli: Cli) -> Result<()> {
         Some(Command::Deal(cmd)) => commands::deal::run(&mut ctx, cmd),
         Some(Command::Remind(cmd)) => commands::remind::run(&mut ctx, cmd),
         Some(Command::Agenda(args)) => commands::agenda::run(&mut ctx, args),
+        Some(Command::Cadence(cmd)) => commands::cadence::run(&mut ctx, cmd),
+        Some(Command::Quiet(args)) => commands::cadence::quiet(&mut ctx, args),
         Some(Command::Kpi(args)) => commands::kpi::run(&mut ctx, args),
         Some(Command::Demo(args)) => commands::demo::run(&mut ctx, args),
         Some(Command::Lookup(args)) => commands::lookup::run(&mut ctx, args),

@@ -114,6 +114,31 @@ fn bad_input_is_refused_with_exit_1_and_nothing_written() {
         (&["log", "99", "-m", "hi"], "customer #99 does not exist"),
         (&["log", "Nobody", "-m", "hi"], "no customer is named"),
         (&["customer", "delete", "1"], "--yes"),
+        (
+            &["customer", "add", "--name", "X", "--cadence", "0"],
+            "cadence: an interval of 0 days is not a cadence",
+        ),
+        (
+            &["customer", "edit", "1", "--cadence", "2x"],
+            "cadence: \"2x\" is not a cadence; use days or weeks: 14, 14d or 2w",
+        ),
+        (
+            &["cadence", "set", "1", "14d/7d"],
+            "cadence: the maximum (7d) is shorter than the ideal (14d)",
+        ),
+        (
+            &["cadence", "set", "--tag", "vip", "soon"],
+            "cadence: \"soon\" is not a cadence",
+        ),
+        (
+            &["cadence", "set", "--default", "4000d"],
+            "cadence: 4000d is longer than the limit of 3650d",
+        ),
+        (
+            &["cadence", "set", "99", "14d"],
+            "customer #99 does not exist",
+        ),
+        (&["quiet", "--owner", "nobody"], "owner: no operator"),
     ];
     for (args, expected) in cases {
         let o = rapport(&db.path, args);
@@ -424,4 +449,167 @@ fn an_invalid_keymap_is_refused_with_file_line_and_key() {
     );
     let o = rapport(&db.path, &["--keymap", "emacs"]);
     assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+}
+
+/// `days` days ago, as `--at` takes it (the tests run with TZ=UTC).
+fn days_ago(days: i64) -> String {
+    (chrono::Utc::now() - chrono::Duration::days(days))
+        .format("%Y-%m-%d %H:%M")
+        .to_string()
+}
+
+fn quiet_list(p: &std::path::Path, args: &[&str]) -> Vec<(i64, String, i64)> {
+    let mut all = vec!["quiet"];
+    all.extend_from_slice(args);
+    json(p, &all)
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|q| {
+            (
+                q["id"].as_i64().unwrap(),
+                q["contact_status"].as_str().unwrap().to_string(),
+                q["days_since"].as_i64().unwrap(),
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn contact_cadence_through_the_cli() {
+    let db = TempDb::new();
+    let p = &db.path;
+    let add = |args: &[&str]| {
+        let mut all = vec!["customer", "add"];
+        all.extend_from_slice(args);
+        json(p, &all)["id"].as_i64().unwrap()
+    };
+    let ada = add(&[
+        "--name",
+        "Ada Lovelace",
+        "--status",
+        "active",
+        "--tag",
+        "key-account",
+    ]);
+    let bob = add(&["--name", "Bob Stone", "--status", "active"]);
+    let cy = add(&["--name", "Cy Young"]);
+    let dee = add(&["--name", "Dee Dee", "--cadence", "2w/30d"]);
+    let ids = [ada, bob, cy, dee].map(|id| id.to_string());
+    for (id, kind, days) in [
+        (&ids[0], "call", 20),
+        (&ids[1], "note", 100),
+        (&ids[2], "email", 200),
+        (&ids[3], "sms", 40),
+    ] {
+        ok(
+            p,
+            &[
+                "log",
+                id,
+                "--kind",
+                kind,
+                "-m",
+                "touch",
+                "--at",
+                &days_ago(days),
+            ],
+        );
+    }
+    // The default (90d/135d) is for active customers; Cy is a lead, Dee has her own.
+    assert_eq!(
+        quiet_list(p, &[]),
+        vec![(dee, "overdue".into(), 40), (bob, "due".into(), 100)]
+    );
+    let set = ok(p, &["cadence", "set", "--tag", "Key Account", "14d/21d"]);
+    assert_eq!(set.trim(), "Customers tagged key-account: every 14d/21d");
+    // Overdue first, then by days since / ideal: Ada 20/14 before Bob 100/90.
+    assert_eq!(
+        quiet_list(p, &[]),
+        vec![
+            (dee, "overdue".into(), 40),
+            (ada, "due".into(), 20),
+            (bob, "due".into(), 100)
+        ]
+    );
+    let q = json(p, &["quiet"]);
+    assert_eq!(q[1]["contact"]["source"]["tag"], "key-account");
+    assert_eq!(q[0]["contact"]["source"], "customer");
+    assert_eq!(q[2]["contact"]["source"], "default");
+    assert_eq!(
+        q[1]["status"], "active",
+        "the customer's own status is kept"
+    );
+    let text = ok(p, &["quiet"]);
+    assert!(text.starts_with("Going quiet: 3"), "{text}");
+    let ada_line = text.lines().find(|l| l.contains("Ada Lovelace")).unwrap();
+    for part in ["going quiet", "20", "14d/21d", "tag key-account", "tester"] {
+        assert!(ada_line.contains(part), "{part:?} in {ada_line:?}");
+    }
+    assert_eq!(quiet_list(p, &["--limit", "1"]).len(), 1);
+    assert!(ok(p, &["quiet", "--limit", "1"]).contains("2 more"));
+    assert_eq!(quiet_list(p, &["--mine"]).len(), 3);
+    assert_eq!(quiet_list(p, &["--owner", "tester"]).len(), 3);
+    let show = ok(p, &["customer", "show", "ada lovelace"]);
+    assert!(
+        show.contains(
+            "Stay in touch: every 14d, at most 21d (tag key-account) — last contact 20 days ago: going quiet"
+        ),
+        "{show}"
+    );
+    assert!(ok(p, &["customer", "show", "cy young"]).contains("Stay in touch: not tracked"));
+    assert_eq!(
+        json(p, &["customer", "show", &ids[0]])["contact"]["cadence"]["ideal_days"],
+        14
+    );
+
+    // The agenda keeps its keys and adds the customers going quiet.
+    let agenda = json(p, &["agenda"]);
+    for key in ["overdue", "today", "upcoming"] {
+        assert!(agenda[key].is_array(), "{key}");
+    }
+    assert_eq!(agenda["going_quiet_total"], 3);
+    assert_eq!(agenda["going_quiet"][0]["id"], dee);
+    let text = ok(p, &["agenda"]);
+    assert!(text.contains("Nothing due in the next 7 days."), "{text}");
+    assert!(text.contains("Going quiet: 3"), "{text}");
+
+    // A looser default lets Bob off; his own tighter cadence brings him back as overdue.
+    ok(p, &["cadence", "set", "--default", "120d"]);
+    assert_eq!(quiet_list(p, &[]).len(), 2);
+    ok(p, &["cadence", "set", &ids[1], "30d"]);
+    // 100/30 days past the ideal is further than Dee's 40/14.
+    assert_eq!(quiet_list(p, &[])[0], (bob, "overdue".into(), 100));
+    ok(p, &["cadence", "clear", &ids[1]]);
+    ok(p, &["customer", "edit", &ids[3], "--cadence", "none"]);
+    assert_eq!(
+        json(p, &["customer", "show", &ids[3]])["cadence"],
+        serde_json::Value::Null
+    );
+    let listed = json(p, &["cadence", "list"]);
+    assert_eq!(listed["default"]["ideal_days"], 120);
+    assert_eq!(listed["default"]["max_days"], 180);
+    assert_eq!(listed["tags"][0]["tag"], "key-account");
+    assert_eq!(listed["customers"].as_array().unwrap().len(), 0);
+    ok(p, &["customer", "edit", &ids[2], "--cadence", "1w"]);
+    let listed = ok(p, &["cadence", "list"]);
+    assert!(
+        listed.contains("Default (active customers): every 120d, at most 180d"),
+        "{listed}"
+    );
+    assert!(listed.contains("Cy Young"), "{listed}");
+    ok(p, &["cadence", "clear", &ids[2]]);
+
+    // Everyone in touch: a message, exit 0.
+    ok(p, &["log", &ids[0], "--kind", "note", "-m", "caught up"]);
+    assert_eq!(quiet_list(p, &[]), vec![]);
+    assert_eq!(ok(p, &["quiet"]).trim(), "No customer is going quiet");
+    assert_eq!(
+        ok(p, &["cadence", "clear", "--tag", "key-account"]).trim(),
+        "Tag key-account no longer sets a cadence"
+    );
+    assert_eq!(
+        ok(p, &["cadence", "clear", "--default"]).trim(),
+        "The default is back to every 90d/135d"
+    );
 }

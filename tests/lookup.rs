@@ -287,7 +287,8 @@ fn json_and_text_output() {
     assert_eq!(lines.next(), None);
 }
 
-/// A database from before schema V2 gets its phone columns filled on first open.
+/// A database from before schema V2 gets its phone columns filled on first open (and
+/// then the V3 cadence columns).
 #[test]
 fn an_older_database_is_backfilled() {
     let db = TempDb::new();
@@ -295,7 +296,10 @@ fn an_older_database_is_backfilled() {
     let reza = add(p, &["--name", "Reza Karimi", "--phone", "+98 912 345 6789"]);
     let conn = rusqlite::Connection::open(p).unwrap();
     conn.execute_batch(
-        "DROP INDEX customer_phones_national; DROP INDEX customer_phones_national_rev;
+        "ALTER TABLE customers DROP COLUMN cadence_max_days;
+         ALTER TABLE customers DROP COLUMN cadence_ideal_days;
+         DROP TABLE tag_cadences; DROP TABLE settings;
+         DROP INDEX customer_phones_national; DROP INDEX customer_phones_national_rev;
          DROP INDEX customers_name_word2; DROP INDEX customers_name_word3;
          ALTER TABLE customer_phones DROP COLUMN national;
          ALTER TABLE customer_phones DROP COLUMN national_rev;
@@ -313,5 +317,5 @@ fn an_older_database_is_backfilled() {
             |r| Ok((r.get(0)?, r.get(1)?)),
         )
         .unwrap();
-    assert_eq!((version, national.as_str()), (2, "9123456789"));
+    assert_eq!((version, national.as_str()), (3, "9123456789"));
 }

@@ -10,7 +10,7 @@ use std::sync::Arc;
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 use common::TempDb;
 use rapport::domain::*;
-use rapport::store::{CustomerFilter, DealFilter, ReminderFilter, Store, StoreError};
+use rapport::store::{CustomerFilter, DealFilter, QuietFilter, ReminderFilter, Store, StoreError};
 
 fn fixed_clock() -> DateTime<Utc> {
     DateTime::parse_from_rfc3339("2026-11-23T09:30:00Z")
@@ -420,4 +420,478 @@ fn kill_9_of_the_demo_command_is_all_or_nothing() {
             "after {delay_ms} ms: {n} customers, a partial write"
         );
     }
+}
+
+// ---- contact cadence ------------------------------------------------------------
+
+fn days_ago(days: i64) -> DateTime<Utc> {
+    fixed_clock() - Duration::days(days)
+}
+
+fn cad(ideal_days: u16, max_days: u16) -> Cadence {
+    Cadence {
+        ideal_days,
+        max_days,
+    }
+}
+
+/// A customer added `added` days ago with `status`, `tags` and an own cadence.
+fn customer_added(
+    store: &mut Store,
+    name: &str,
+    added: i64,
+    status: CustomerStatus,
+    tags: &[&str],
+    own: Option<Cadence>,
+) -> i64 {
+    let mut d = person(name);
+    d.status = status;
+    d.tags = tags.iter().map(|t| t.to_string()).collect();
+    d.cadence = own;
+    store
+        .write(|w| {
+            w.backdate(days_ago(added));
+            w.add_customer(&d)
+        })
+        .unwrap()
+}
+
+fn log_at(store: &mut Store, customer_id: i64, kind: InteractionKind, days: i64) {
+    store
+        .log_interaction(&InteractionDraft {
+            customer_id,
+            deal_id: None,
+            kind,
+            direction: Direction::Out,
+            occurred_at: days_ago(days),
+            operator_id: None,
+            summary: "touch".into(),
+            outcome: None,
+            satisfaction: None,
+        })
+        .unwrap();
+}
+
+fn status_of(store: &Store, id: i64) -> Option<ContactStatus> {
+    store.customer_summaries(&[id]).unwrap()[0].contact_status(fixed_clock())
+}
+
+fn contact_of(store: &Store, id: i64) -> Option<(Cadence, CadenceSource)> {
+    store.customer_summaries(&[id]).unwrap()[0]
+        .contact
+        .clone()
+        .map(|c| (c.cadence, c.source))
+}
+
+fn quiet_ids(store: &Store, filter: &QuietFilter) -> Vec<i64> {
+    store
+        .going_quiet(filter, fixed_clock())
+        .unwrap()
+        .iter()
+        .map(|q| q.summary.id)
+        .collect()
+}
+
+fn everyone() -> QuietFilter {
+    QuietFilter {
+        include_due: true,
+        ..Default::default()
+    }
+}
+
+#[test]
+fn the_cadence_clock_restarts_at_any_kind_of_interaction() {
+    let db = TempDb::new();
+    let mut store = open(&db);
+    let active = CustomerStatus::Active;
+    // Default 90d/135d; all added 200 days ago, so never-contacted ones are overdue.
+    let never = customer_added(&mut store, "Never", 200, active, &[], None);
+    let called = customer_added(&mut store, "Called", 200, active, &[], None);
+    let noted = customer_added(&mut store, "Noted", 200, active, &[], None);
+    let emailed_long_ago = customer_added(&mut store, "Old Email", 200, active, &[], None);
+    let quiet_for_100 = customer_added(&mut store, "Hundred", 200, active, &[], None);
+    log_at(&mut store, called, InteractionKind::Call, 150);
+    log_at(&mut store, called, InteractionKind::Call, 3);
+    log_at(&mut store, noted, InteractionKind::Call, 150);
+    log_at(&mut store, noted, InteractionKind::Note, 3);
+    log_at(&mut store, emailed_long_ago, InteractionKind::Email, 140);
+    log_at(&mut store, quiet_for_100, InteractionKind::Sms, 100);
+    assert_eq!(status_of(&store, never), Some(ContactStatus::Overdue));
+    assert_eq!(status_of(&store, called), Some(ContactStatus::Fine));
+    assert_eq!(
+        status_of(&store, noted),
+        Some(ContactStatus::Fine),
+        "a note restarts the clock just like a call"
+    );
+    assert_eq!(
+        status_of(&store, emailed_long_ago),
+        Some(ContactStatus::Overdue)
+    );
+    assert_eq!(status_of(&store, quiet_for_100), Some(ContactStatus::Due));
+    let q = store.going_quiet(&everyone(), fixed_clock()).unwrap();
+    let got: Vec<(i64, ContactStatus, i64)> = q
+        .iter()
+        .map(|q| (q.summary.id, q.status, q.days_since))
+        .collect();
+    // Overdue first, furthest past the ideal first; then the due one.
+    assert_eq!(
+        got,
+        vec![
+            (never, ContactStatus::Overdue, 200),
+            (emailed_long_ago, ContactStatus::Overdue, 140),
+            (quiet_for_100, ContactStatus::Due, 100),
+        ]
+    );
+    assert!(!q[0].summary.contact.as_ref().unwrap().contacted);
+    assert!(q[1].summary.contact.as_ref().unwrap().contacted);
+    assert_eq!(
+        store.going_quiet_count(&everyone(), fixed_clock()).unwrap(),
+        3
+    );
+    let overdue_only = QuietFilter::default();
+    assert_eq!(
+        quiet_ids(&store, &overdue_only),
+        vec![never, emailed_long_ago]
+    );
+    // A new interaction of any kind takes a customer off the list at once.
+    log_at(&mut store, never, InteractionKind::Meeting, 0);
+    assert_eq!(quiet_ids(&store, &overdue_only), vec![emailed_long_ago]);
+}
+
+#[test]
+fn own_cadence_beats_tags_the_tightest_tag_wins_and_the_default_is_for_active_only() {
+    let db = TempDb::new();
+    let mut store = open(&db);
+    store
+        .write(|w| {
+            w.set_tag_cadence("Key Account", Some(cad(14, 21)))?;
+            w.set_tag_cadence("vip", Some(cad(30, 45)))?;
+            w.set_default_cadence(cad(60, 90))
+        })
+        .unwrap();
+    assert_eq!(store.default_cadence().unwrap(), cad(60, 90));
+    assert_eq!(
+        store.tag_cadences().unwrap(),
+        vec![
+            ("key-account".to_string(), cad(14, 21)),
+            ("vip".to_string(), cad(30, 45))
+        ]
+    );
+    use CustomerStatus::*;
+    // Every one was last contacted 25 days ago.
+    let own = customer_added(
+        &mut store,
+        "Own",
+        300,
+        Active,
+        &["key-account"],
+        Some(cad(40, 60)),
+    );
+    let both_tags = customer_added(
+        &mut store,
+        "Both",
+        300,
+        Active,
+        &["vip", "key-account"],
+        None,
+    );
+    let vip = customer_added(&mut store, "Vip", 300, Active, &["vip"], None);
+    let lead_tagged = customer_added(&mut store, "Lead Tagged", 300, Lead, &["key-account"], None);
+    let lead_plain = customer_added(&mut store, "Lead Plain", 300, Lead, &[], None);
+    let active_plain = customer_added(
+        &mut store,
+        "Active Plain",
+        300,
+        Active,
+        &["newsletter"],
+        None,
+    );
+    let inactive = customer_added(
+        &mut store,
+        "Inactive",
+        300,
+        Inactive,
+        &["key-account"],
+        Some(cad(1, 1)),
+    );
+    let lost = customer_added(&mut store, "Lost", 300, Lost, &["key-account"], None);
+    for id in [
+        own,
+        both_tags,
+        vip,
+        lead_tagged,
+        lead_plain,
+        active_plain,
+        inactive,
+        lost,
+    ] {
+        log_at(&mut store, id, InteractionKind::Call, 25);
+    }
+    assert_eq!(
+        contact_of(&store, own),
+        Some((cad(40, 60), CadenceSource::Customer))
+    );
+    assert_eq!(
+        contact_of(&store, both_tags),
+        Some((cad(14, 21), CadenceSource::Tag("key-account".into())))
+    );
+    assert_eq!(
+        contact_of(&store, vip),
+        Some((cad(30, 45), CadenceSource::Tag("vip".into())))
+    );
+    assert_eq!(
+        contact_of(&store, lead_tagged),
+        Some((cad(14, 21), CadenceSource::Tag("key-account".into())))
+    );
+    assert_eq!(
+        contact_of(&store, lead_plain),
+        None,
+        "the default is for active customers"
+    );
+    assert_eq!(
+        contact_of(&store, active_plain),
+        Some((cad(60, 90), CadenceSource::Default))
+    );
+    assert_eq!(
+        contact_of(&store, inactive),
+        None,
+        "inactive customers are not tracked"
+    );
+    assert_eq!(
+        contact_of(&store, lost),
+        None,
+        "lost customers are not tracked"
+    );
+    // 25 days: past 14/21 (overdue), nothing else.
+    let q = store.going_quiet(&everyone(), fixed_clock()).unwrap();
+    let got: Vec<(i64, ContactStatus)> = q.iter().map(|q| (q.summary.id, q.status)).collect();
+    assert_eq!(
+        got,
+        vec![
+            (both_tags, ContactStatus::Overdue),
+            (lead_tagged, ContactStatus::Overdue)
+        ]
+    );
+    // The card carries the same.
+    let card = store.customer_card(both_tags, 5).unwrap();
+    assert_eq!(card.contact.unwrap().cadence, cad(14, 21));
+    // Removing the tag's cadence falls back to the next tag, then the default.
+    assert!(
+        store
+            .write(|w| w.set_tag_cadence("key-account", None))
+            .unwrap()
+    );
+    assert!(
+        !store
+            .write(|w| w.set_tag_cadence("key-account", None))
+            .unwrap()
+    );
+    assert_eq!(
+        contact_of(&store, both_tags),
+        Some((cad(30, 45), CadenceSource::Tag("vip".into())))
+    );
+    assert_eq!(contact_of(&store, lead_tagged), None);
+    assert!(quiet_ids(&store, &everyone()).is_empty());
+    // Clearing the own cadence falls back to the tags.
+    store.write(|w| w.set_customer_cadence(own, None)).unwrap();
+    assert_eq!(
+        contact_of(&store, own),
+        Some((cad(60, 90), CadenceSource::Default))
+    );
+    // Invalid cadences are refused naming the field, nothing written.
+    let err = store
+        .write(|w| w.set_tag_cadence("vip", Some(cad(20, 10))))
+        .unwrap_err();
+    assert!(err.to_string().starts_with("cadence:"), "{err}");
+    let mut bad = person("Bad");
+    bad.cadence = Some(cad(0, 0));
+    assert!(
+        store
+            .add_customer(&bad)
+            .unwrap_err()
+            .to_string()
+            .starts_with("cadence:")
+    );
+    assert_eq!(
+        store.tag_cadences().unwrap(),
+        vec![("vip".to_string(), cad(30, 45))]
+    );
+}
+
+#[test]
+fn going_quiet_filters_by_owner_orders_and_limits() {
+    let db = TempDb::new();
+    let mut store = open(&db);
+    let sara = store.ensure_operator("sara").unwrap().id;
+    let ivan = store.ensure_operator("ivan").unwrap().id;
+    use CustomerStatus::Active;
+    let mut add = |name: &str, owner: i64, own: Cadence, last: i64| {
+        let id = customer_added(&mut store, name, 400, Active, &[], Some(own));
+        let mut d = store.customer(id).unwrap().draft();
+        d.owner_id = Some(owner);
+        store.update_customer(id, 1, &d).unwrap();
+        log_at(&mut store, id, InteractionKind::Call, last);
+        id
+    };
+    // days since / ideal: a 3.0 due-only? no: a is overdue (30 > 20), ratio 3.0
+    let a = add("A", sara, cad(10, 20), 30); // overdue, ratio 3.0
+    let b = add("B", ivan, cad(10, 40), 35); // due, ratio 3.5
+    let c = add("C", sara, cad(100, 150), 160); // overdue, ratio 1.6
+    let d = add("D", ivan, cad(10, 40), 15); // due, ratio 1.5
+    let e = add("E", sara, cad(10, 40), 35); // due, ratio 3.5 (ties with B: by id)
+    let _fine = add("F", sara, cad(10, 40), 10); // exactly the ideal: fine
+    assert_eq!(quiet_ids(&store, &everyone()), vec![a, c, b, e, d]);
+    let mine = QuietFilter {
+        owner_id: Some(sara),
+        include_due: true,
+        limit: None,
+    };
+    assert_eq!(quiet_ids(&store, &mine), vec![a, c, e]);
+    assert_eq!(store.going_quiet_count(&mine, fixed_clock()).unwrap(), 3);
+    let top2 = QuietFilter {
+        limit: Some(2),
+        ..everyone()
+    };
+    assert_eq!(quiet_ids(&store, &top2), vec![a, c]);
+    assert_eq!(store.going_quiet_count(&top2, fixed_clock()).unwrap(), 5);
+    let q = store.going_quiet(&everyone(), fixed_clock()).unwrap();
+    assert_eq!(q[0].summary.owner_login.as_deref(), Some("sara"));
+    assert_eq!(q[2].days_since, 35);
+}
+
+/// The SQL of `going_quiet` and the domain rule that colours the list agree on a whole
+/// demo database.
+#[test]
+fn going_quiet_agrees_with_every_list_row() {
+    let mut store = Store::open_in_memory()
+        .unwrap()
+        .with_clock(Arc::new(fixed_clock));
+    rapport::demo::generate(
+        &mut store,
+        rapport::demo::DemoOptions {
+            customers: 400,
+            seed: 3,
+        },
+        "sara",
+    )
+    .unwrap();
+    let now = fixed_clock();
+    let all = store.customers(&CustomerFilter::default()).unwrap();
+    let mut expected: Vec<i64> = all
+        .iter()
+        .filter(|c| {
+            matches!(
+                c.contact_status(now),
+                Some(ContactStatus::Due | ContactStatus::Overdue)
+            )
+        })
+        .map(|c| c.id)
+        .collect();
+    expected.sort();
+    let quiet = store.going_quiet(&everyone(), now).unwrap();
+    let mut got: Vec<i64> = quiet.iter().map(|q| q.summary.id).collect();
+    got.sort();
+    assert_eq!(got, expected);
+    assert_eq!(
+        store.going_quiet_count(&everyone(), now).unwrap(),
+        got.len()
+    );
+    assert!(quiet.iter().any(|q| q.status == ContactStatus::Due));
+    assert!(quiet.iter().any(|q| q.status == ContactStatus::Overdue));
+    let sources: Vec<&CadenceSource> = quiet
+        .iter()
+        .filter_map(|q| q.summary.contact.as_ref().map(|c| &c.source))
+        .collect();
+    assert!(sources.iter().any(|s| matches!(s, CadenceSource::Tag(_))));
+    assert!(sources.iter().any(|s| matches!(s, CadenceSource::Customer)));
+    assert!(sources.iter().any(|s| matches!(s, CadenceSource::Default)));
+    // Ordered: overdue first, then by days since / ideal, descending.
+    let key = |q: &QuietCustomer| {
+        let ideal = q.summary.contact.as_ref().unwrap().cadence.ideal_days;
+        (
+            q.status == ContactStatus::Overdue,
+            q.days_since as f64 / f64::from(ideal),
+        )
+    };
+    for pair in quiet.windows(2) {
+        let (a, b) = (key(&pair[0]), key(&pair[1]));
+        // (overdue, ratio) never increases down the list.
+        assert!(a >= b, "{a:?} before {b:?}");
+    }
+}
+
+/// A database written before schema V3 (no cadence columns or tables) keeps its data
+/// and gains contact cadence on first open.
+#[test]
+fn a_v2_database_with_data_migrates_to_cadence() {
+    let db = TempDb::new();
+    let (ada, company) = {
+        let mut store = open(&db);
+        let company = store
+            .add_customer(&CustomerDraft::new(CustomerKind::Company, "Acme"))
+            .unwrap();
+        let mut d = person("Ada");
+        d.status = CustomerStatus::Active;
+        d.company_id = Some(company);
+        d.tags = vec!["key-account".into()];
+        let ada = store
+            .write(|w| {
+                w.backdate(days_ago(120));
+                w.add_customer(&d)
+            })
+            .unwrap();
+        log_at(&mut store, ada, InteractionKind::Note, 100);
+        (ada, company)
+    };
+    let conn = rusqlite::Connection::open(&db.path).unwrap();
+    conn.execute_batch(
+        "ALTER TABLE customers DROP COLUMN cadence_max_days;
+         ALTER TABLE customers DROP COLUMN cadence_ideal_days;
+         DROP TABLE tag_cadences; DROP TABLE settings;
+         PRAGMA user_version = 2;",
+    )
+    .unwrap();
+    drop(conn);
+
+    let mut store = open(&db);
+    let version: i64 = rusqlite::Connection::open(&db.path)
+        .unwrap()
+        .query_row("PRAGMA user_version", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(version, 3);
+    let c = store.customer(ada).unwrap();
+    assert_eq!(
+        (c.name.as_str(), c.company_id, c.cadence),
+        ("Ada", Some(company), None)
+    );
+    assert_eq!(store.default_cadence().unwrap(), DEFAULT_CADENCE);
+    assert_eq!(status_of(&store, ada), Some(ContactStatus::Due));
+    assert_eq!(quiet_ids(&store, &everyone()), vec![ada]);
+    store
+        .write(|w| w.set_tag_cadence("key-account", Some(cad(14, 21))))
+        .unwrap();
+    assert_eq!(status_of(&store, ada), Some(ContactStatus::Overdue));
+    assert_eq!(store.integrity_check().unwrap(), "ok");
+}
+
+#[test]
+fn merging_keeps_an_own_cadence_or_takes_the_dropped_ones() {
+    let db = TempDb::new();
+    let mut store = open(&db);
+    let mut with = |name: &str, own: Option<Cadence>| {
+        let mut d = person(name);
+        d.cadence = own;
+        store.add_customer(&d).unwrap()
+    };
+    let keep_none = with("Keep None", None);
+    let drop_some = with("Drop Some", Some(cad(20, 30)));
+    let keep_some = with("Keep Some", Some(cad(7, 10)));
+    let drop_other = with("Drop Other", Some(cad(60, 90)));
+    store.merge_customers(keep_none, drop_some).unwrap();
+    store.merge_customers(keep_some, drop_other).unwrap();
+    assert_eq!(
+        store.customer(keep_none).unwrap().cadence,
+        Some(cad(20, 30))
+    );
+    assert_eq!(store.customer(keep_some).unwrap().cadence, Some(cad(7, 10)));
 }

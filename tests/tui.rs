@@ -36,16 +36,12 @@ fn demo_app(width: u16, height: u16) -> App {
 }
 
 fn app_on(store: Store, width: u16, height: u16) -> App {
+    app_themed(store, width, height, Theme { color: true })
+}
+
+fn app_themed(store: Store, width: u16, height: u16, theme: Theme) -> App {
     let keymap = Keymap::builtin("default").unwrap();
-    let mut app = App::new(
-        store,
-        keymap,
-        chrono_tz::UTC,
-        Theme { color: true },
-        "sara",
-        Currency::USD,
-    )
-    .unwrap();
+    let mut app = App::new(store, keymap, chrono_tz::UTC, theme, "sara", Currency::USD).unwrap();
     app.set_size(width, height);
     app.load_visible();
     app
@@ -328,4 +324,76 @@ fn long_pipeline_columns_load_page_by_page() {
         screen(&app).contains(&selected),
         "the selected card is on screen"
     );
+}
+
+/// Three active customers on the default cadence (90d/135d): contacted 10, 100 and
+/// 200 days ago.
+fn cadence_store() -> Store {
+    let mut store = Store::open_in_memory().unwrap().with_clock(Arc::new(clock));
+    for (name, days) in [("Fine Fox", 10), ("Quiet Quail", 100), ("Gone Goose", 200)] {
+        let mut d = CustomerDraft::new(CustomerKind::Person, name);
+        d.status = rapport::domain::CustomerStatus::Active;
+        let id = store
+            .write(|w| {
+                w.backdate(clock() - chrono::Duration::days(300));
+                w.add_customer(&d)
+            })
+            .unwrap();
+        store
+            .log_interaction(&rapport::domain::InteractionDraft {
+                customer_id: id,
+                deal_id: None,
+                kind: rapport::domain::InteractionKind::Note,
+                direction: rapport::domain::Direction::Out,
+                occurred_at: clock() - chrono::Duration::days(days),
+                operator_id: None,
+                summary: "touch".into(),
+                outcome: None,
+                satisfaction: None,
+            })
+            .unwrap();
+    }
+    store
+}
+
+/// The style of the last-contact cell in the row naming `name`.
+fn contact_cell(app: &App, name: &str) -> (String, ratatui::style::Style) {
+    let (w, h) = app.size;
+    let mut terminal = Terminal::new(TestBackend::new(w, h)).unwrap();
+    terminal.draw(|f| view::draw(f, app)).unwrap();
+    let buffer = terminal.backend().buffer();
+    for y in 0..h {
+        let line: String = (0..w).map(|x| buffer[(x, y)].symbol()).collect();
+        if let Some(at) = line.find(name) {
+            assert!(at < 40);
+            let date = line.find("2026-").expect("a date in the row");
+            let mark_start = date.saturating_sub(2);
+            let text = line[mark_start..date + 10].to_string();
+            return (text, buffer[(date as u16, y)].style());
+        }
+    }
+    panic!("{name} is not on screen");
+}
+
+#[test]
+fn customers_going_quiet_are_yellow_and_overdue_ones_red() {
+    use ratatui::style::Color;
+    let app = app_on(cadence_store(), 80, 24);
+    let (_, fine) = contact_cell(&app, "Fine Fox");
+    let (_, due) = contact_cell(&app, "Quiet Quail");
+    let (_, overdue) = contact_cell(&app, "Gone Goose");
+    // The first row is selected (white on blue); in touch, the cell keeps that.
+    assert_eq!(fine.fg, Some(Color::White));
+    assert_eq!(due.fg, Some(Color::Yellow));
+    assert_eq!(overdue.fg, Some(Color::Red));
+}
+
+#[test]
+fn without_colour_a_mark_says_going_quiet_or_overdue() {
+    let app = app_themed(cadence_store(), 80, 24, Theme { color: false });
+    assert_eq!(contact_cell(&app, "Fine Fox").0, "  2026-11-13");
+    assert_eq!(contact_cell(&app, "Quiet Quail").0, "! 2026-08-15");
+    assert_eq!(contact_cell(&app, "Gone Goose").0, "!!2026-05-07");
+    let s = screen(&app);
+    insta::assert_snapshot!("customers_no_color_cadence_80x24", s);
 }

@@ -42,6 +42,12 @@ fn add(ctx: &mut Context, a: CustomerAddArgs) -> Result<()> {
     d.address = a.address;
     d.source = a.source;
     d.notes = a.notes;
+    d.cadence = a
+        .cadence
+        .as_deref()
+        .map(super::cadence::parse_own)
+        .transpose()?
+        .flatten();
     // Validate before anything is written (even the operator row).
     d.clone().validate()?;
     if !a.force {
@@ -137,6 +143,7 @@ const TIMELINE_LIMIT: usize = 20;
 fn show(ctx: &mut Context, reference: &str) -> Result<()> {
     let id = ctx.customer_id(reference)?;
     let card = ctx.store.customer_card(id, TIMELINE_LIMIT)?;
+    let now = ctx.store.now();
     if ctx.json {
         return ctx.print_json(&card);
     }
@@ -173,6 +180,18 @@ fn show(ctx: &mut Context, reference: &str) -> Result<()> {
         }
     }
     field(out, "created:", &local_time(c.created_at))?;
+    match &card.contact {
+        Some(contact) => writeln!(out, "Stay in touch: {}", contact.describe(now))?,
+        None => writeln!(
+            out,
+            "Stay in touch: not tracked ({})",
+            match c.status {
+                CustomerStatus::Inactive | CustomerStatus::Lost =>
+                    "inactive and lost customers have no cadence",
+                _ => "no cadence of its own or of a tag; the default is for active customers",
+            }
+        )?,
+    }
     if !card.people.is_empty() {
         writeln!(out, "\nPeople")?;
         summary_table(&card.people).print(out)?;
@@ -289,6 +308,9 @@ fn edit(ctx: &mut Context, a: CustomerEditArgs) -> Result<()> {
     }
     if let Some(owner) = &a.owner {
         d.owner_id = Some(ctx.operator(owner)?.id);
+    }
+    if let Some(cadence) = &a.cadence {
+        d.cadence = super::cadence::parse_own(cadence)?;
     }
     ctx.store.update_customer(id, current.version, &d)?;
     if ctx.json {

@@ -2,6 +2,7 @@
 //! values, call the store, and print text or JSON.
 
 pub mod agenda;
+pub mod cadence;
 pub mod customer;
 pub mod deal;
 pub mod dedupe;

@@ -8,7 +8,7 @@ mod names;
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 
 use crate::domain::{
-    Currency, CustomerDraft, CustomerKind, CustomerStatus, DealDraft, Direction, Email,
+    Cadence, Currency, CustomerDraft, CustomerKind, CustomerStatus, DealDraft, Direction, Email,
     InteractionDraft, InteractionKind, Money, Phone, PhoneKind, Recurrence, ReminderDraft,
     StageOutcome,
 };
@@ -121,7 +121,8 @@ impl Generator {
             let created = self.days_ago(HISTORY_DAYS);
             w.backdate(created);
             let id = if i < n_companies {
-                let (draft, domain, script) = self.company(i);
+                let (mut draft, domain, script) = self.company(i);
+                draft.cadence = own_cadence(i);
                 let id = w.add_customer(&draft)?;
                 companies.push(Company { id, domain, script });
                 self.report.companies += 1;
@@ -130,13 +131,15 @@ impl Generator {
                 let company = (!companies.is_empty() && self.chance(60))
                     .then(|| self.rng.usize(..companies.len()))
                     .map(|k| &companies[k]);
-                let draft = self.person(company);
+                let mut draft = self.person(company);
+                draft.cadence = own_cadence(i);
                 w.add_customer(&draft)?
             };
             self.report.customers += 1;
             self.history(w, id, created)?;
         }
         w.backdate(self.now);
+        w.set_tag_cadence(KEY_ACCOUNT, Some(KEY_ACCOUNT_CADENCE))?;
         Ok(())
     }
 
@@ -499,6 +502,29 @@ impl Generator {
             }
         }
         Ok(())
+    }
+}
+
+/// The demo's key accounts are to hear from us every two weeks, three at most.
+const KEY_ACCOUNT: &str = "key-account";
+const KEY_ACCOUNT_CADENCE: Cadence = Cadence {
+    ideal_days: 14,
+    max_days: 21,
+};
+
+/// A few customers have a cadence of their own: chosen by position, not by the random
+/// generator, so the rest of the data is the same as without cadences.
+fn own_cadence(i: usize) -> Option<Cadence> {
+    match i % 25 {
+        7 => Some(Cadence {
+            ideal_days: 30,
+            max_days: 45,
+        }),
+        19 => Some(Cadence {
+            ideal_days: 7,
+            max_days: 10,
+        }),
+        _ => None,
     }
 }
 

@@ -4,7 +4,7 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 use super::error::{optional_text, required_text};
-use super::{Email, Phone, ValidationError};
+use super::{Cadence, ContactDue, Email, Phone, ValidationError};
 
 pub const NAME_MAX: usize = 200;
 pub const ADDRESS_MAX: usize = 500;
@@ -78,6 +78,8 @@ pub struct Customer {
     pub status: CustomerStatus,
     pub source: Option<String>,
     pub notes: Option<String>,
+    /// Its own contact cadence; `None`: its tags' or the default applies.
+    pub cadence: Option<Cadence>,
     pub version: i64,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
@@ -98,6 +100,7 @@ impl Customer {
             status: self.status,
             source: self.source.clone(),
             notes: self.notes.clone(),
+            cadence: self.cadence,
         }
     }
 }
@@ -116,6 +119,9 @@ pub struct CustomerDraft {
     pub status: CustomerStatus,
     pub source: Option<String>,
     pub notes: Option<String>,
+    /// Its own contact cadence; `None`: its tags' or the default applies.
+    #[serde(default)]
+    pub cadence: Option<Cadence>,
 }
 
 impl CustomerDraft {
@@ -132,6 +138,7 @@ impl CustomerDraft {
             status: CustomerStatus::Lead,
             source: None,
             notes: None,
+            cadence: None,
         }
     }
 
@@ -142,6 +149,9 @@ impl CustomerDraft {
         self.address = optional_text("address", self.address.as_deref(), ADDRESS_MAX)?;
         self.source = optional_text("source", self.source.as_deref(), NAME_MAX)?;
         self.notes = optional_text("notes", self.notes.as_deref(), NOTES_MAX)?;
+        if let Some(cadence) = self.cadence {
+            cadence.check("cadence")?;
+        }
         if self.kind == CustomerKind::Company && self.company_id.is_some() {
             return Err(ValidationError::new(
                 "company",
@@ -192,6 +202,8 @@ pub struct CustomerCard {
     pub deals: Vec<crate::domain::Deal>,
     /// Open follow-ups, soonest first.
     pub reminders: Vec<crate::domain::Reminder>,
+    /// The cadence it is held to (own, a tag's or the default); `None`: not tracked.
+    pub contact: Option<ContactDue>,
 }
 
 /// One row of a customer list: enough to show and sort, cheap to load in bulk.
@@ -210,6 +222,8 @@ pub struct CustomerSummary {
     pub open_deals: Vec<crate::domain::Money>,
     /// Follow-ups not yet done.
     pub open_reminders: i64,
+    /// The cadence it is held to (own, a tag's or the default); `None`: not tracked.
+    pub contact: Option<ContactDue>,
 }
 
 #[cfg(test)]

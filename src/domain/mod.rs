@@ -1,6 +1,7 @@
 //! The domain: types and rules of a CRM. No SQL and no terminal code lives here.
 
 pub mod agenda;
+pub mod cadence;
 pub mod customer;
 pub mod deal;
 pub mod duplicates;
@@ -14,6 +15,10 @@ pub mod phone;
 pub mod reminder;
 pub mod when;
 
+pub use cadence::{
+    CADENCE_LIMIT_DAYS, Cadence, CadenceSource, ContactDue, ContactStatus, DEFAULT_CADENCE,
+    QuietCustomer, effective_cadence,
+};
 pub use customer::{
     Customer, CustomerCard, CustomerDraft, CustomerKind, CustomerStatus, CustomerSummary,
 };

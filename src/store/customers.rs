@@ -1,10 +1,11 @@
 use rusqlite::{Connection, OptionalExtension, Row, params};
 
+use super::cadence::TIGHTEST_TAG_JOIN;
 use super::sql_types::{from_secs, opt_from_secs};
 use super::{Result, Store, StoreError, Writer};
 use crate::domain::{
-    Currency, Customer, CustomerDraft, CustomerKind, CustomerStatus, CustomerSummary, Email, Money,
-    Phone,
+    Cadence, ContactDue, Currency, Customer, CustomerDraft, CustomerKind, CustomerStatus,
+    CustomerSummary, Email, Money, Phone, effective_cadence,
 };
 use crate::text::fold;
 
@@ -32,13 +33,16 @@ pub enum CustomerSort {
 
 const SELECT_CUSTOMER: &str = "
 SELECT c.id, c.kind, c.name, c.company_id, co.name, c.address, c.status, c.source, c.notes,
-       c.owner_id, o.login, c.version, c.created_at, c.updated_at
+       c.owner_id, o.login, c.version, c.created_at, c.updated_at,
+       c.cadence_ideal_days, c.cadence_max_days
 FROM customers c
 LEFT JOIN customers co ON co.id = c.company_id
 LEFT JOIN operators o ON o.id = c.owner_id";
 
-const SELECT_SUMMARY: &str = "
-SELECT c.id, c.kind, c.name, co.name,
+/// The columns of a list row; `row_to_summary` reads them by position. Needs the joins
+/// of `SUMMARY_JOINS` on `customers c`.
+pub(super) const SUMMARY_COLUMNS: &str = "
+       c.id, c.kind, c.name, co.name,
        (SELECT p.raw FROM customer_phones p WHERE p.customer_id = c.id ORDER BY p.position LIMIT 1),
        (SELECT e.address FROM customer_emails e WHERE e.customer_id = c.id ORDER BY e.position LIMIT 1),
        c.status, o.login,
@@ -46,10 +50,16 @@ SELECT c.id, c.kind, c.name, co.name,
        (SELECT group_concat(t.currency || ' ' || t.total, ',') FROM (
             SELECT d.currency, sum(d.amount_minor) AS total FROM deals d JOIN stages s ON s.id = d.stage_id
             WHERE d.customer_id = c.id AND s.outcome = 'open' GROUP BY d.currency ORDER BY total DESC) t),
-       (SELECT count(*) FROM reminders r WHERE r.customer_id = c.id AND r.done_at IS NULL)
-FROM customers c
+       (SELECT count(*) FROM reminders r WHERE r.customer_id = c.id AND r.done_at IS NULL),
+       c.created_at, c.cadence_ideal_days, c.cadence_max_days, tc.tag, tc.ideal_days, tc.max_days";
+
+pub(super) const SUMMARY_JOINS: &str = "
 LEFT JOIN customers co ON co.id = c.company_id
 LEFT JOIN operators o ON o.id = c.owner_id";
+
+fn select_summary() -> String {
+    format!("SELECT {SUMMARY_COLUMNS} FROM customers c {SUMMARY_JOINS} {TIGHTEST_TAG_JOIN}")
+}
 
 fn row_to_customer(r: &Row<'_>) -> rusqlite::Result<Customer> {
     Ok(Customer {
@@ -67,14 +77,47 @@ fn row_to_customer(r: &Row<'_>) -> rusqlite::Result<Customer> {
         version: r.get(11)?,
         created_at: from_secs(r.get(12)?),
         updated_at: from_secs(r.get(13)?),
+        cadence: own_cadence(r.get(14)?, r.get(15)?),
         phones: Vec::new(),
         emails: Vec::new(),
         tags: Vec::new(),
     })
 }
 
-fn row_to_summary(r: &Row<'_>) -> rusqlite::Result<CustomerSummary> {
+/// A list row, its contact cadence worked out with `default` for active customers.
+pub(super) fn row_to_summary(r: &Row<'_>, default: Cadence) -> rusqlite::Result<CustomerSummary> {
     let open: Option<String> = r.get(9)?;
+    let status: CustomerStatus = r.get(6)?;
+    let last_contact = opt_from_secs(r.get(8)?);
+    let own = own_cadence(r.get(12)?, r.get(13)?);
+    let tag: Option<String> = r.get(14)?;
+    let tag = match (
+        tag,
+        r.get::<_, Option<u16>>(15)?,
+        r.get::<_, Option<u16>>(16)?,
+    ) {
+        (Some(tag), Some(ideal_days), Some(max_days)) => Some((
+            tag,
+            Cadence {
+                ideal_days,
+                max_days,
+            },
+        )),
+        _ => None,
+    };
+    let created_at = from_secs(r.get(11)?);
+    let contact = effective_cadence(
+        status,
+        own,
+        tag.as_ref().map(|(t, c)| (t.as_str(), *c)),
+        default,
+    )
+    .map(|(cadence, source)| ContactDue {
+        cadence,
+        source,
+        clock_from: last_contact.unwrap_or(created_at),
+        contacted: last_contact.is_some(),
+    });
     Ok(CustomerSummary {
         id: r.get(0)?,
         kind: r.get(1)?,
@@ -82,11 +125,20 @@ fn row_to_summary(r: &Row<'_>) -> rusqlite::Result<CustomerSummary> {
         company_name: r.get(3)?,
         main_phone: r.get(4)?,
         main_email: r.get(5)?,
-        status: r.get(6)?,
+        status,
         owner_login: r.get(7)?,
-        last_contact: opt_from_secs(r.get(8)?),
+        last_contact,
         open_deals: open.as_deref().map(parse_totals).unwrap_or_default(),
         open_reminders: r.get(10)?,
+        contact,
+    })
+}
+
+/// A customer's own cadence from its two columns (the schema keeps them set together).
+fn own_cadence(ideal_days: Option<u16>, max_days: Option<u16>) -> Option<Cadence> {
+    Some(Cadence {
+        ideal_days: ideal_days?,
+        max_days: max_days?,
     })
 }
 
@@ -198,10 +250,12 @@ impl Store {
     /// List rows for `ids`, in the order given (missing ids are skipped).
     pub fn customer_summaries(&self, ids: &[i64]) -> Result<Vec<CustomerSummary>> {
         let list = serde_json::to_string(ids).map_err(|e| StoreError::Message(e.to_string()))?;
+        let default = self.default_cadence()?;
         let mut stmt = self.conn.prepare_cached(&format!(
-            "{SELECT_SUMMARY} JOIN json_each(?1) j ON j.value = c.id ORDER BY j.key"
+            "{} JOIN json_each(?1) j ON j.value = c.id ORDER BY j.key",
+            select_summary()
         ))?;
-        let rows = stmt.query_map([list], row_to_summary)?;
+        let rows = stmt.query_map([list], |r| row_to_summary(r, default))?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
 
@@ -289,8 +343,13 @@ impl Store {
             } else {
                 Vec::new()
             };
+            let contact = self
+                .customer_summaries(&[id])?
+                .pop()
+                .and_then(|s| s.contact);
             Ok(crate::domain::CustomerCard {
                 customer,
+                contact,
                 people,
                 interactions: self.interactions_of(id, timeline)?,
                 deals: self.deals(&super::DealFilter {
@@ -348,8 +407,8 @@ impl Writer<'_> {
         self.conn
             .prepare_cached(
                 "INSERT INTO customers (kind, name, name_key, company_id, address, status, source, notes, owner_id,
-                                        created_at, updated_at)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?10)",
+                                        cadence_ideal_days, cadence_max_days, created_at, updated_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?11, ?12, ?10, ?10)",
             )?
             .execute(params![
                 draft.kind,
@@ -361,7 +420,9 @@ impl Writer<'_> {
                 draft.source,
                 draft.notes,
                 draft.owner_id,
-                self.now
+                self.now,
+                draft.cadence.map(|c| c.ideal_days),
+                draft.cadence.map(|c| c.max_days)
             ])?;
         let id = self.conn.last_insert_rowid();
         self.write_details(id, &draft)?;
@@ -401,7 +462,8 @@ impl Writer<'_> {
         }
         let n = self.conn.execute(
             "UPDATE customers SET kind = ?3, name = ?4, name_key = ?5, company_id = ?6, address = ?7, status = ?8,
-                    source = ?9, notes = ?10, owner_id = ?11, version = version + 1, updated_at = ?12
+                    source = ?9, notes = ?10, owner_id = ?11, cadence_ideal_days = ?13, cadence_max_days = ?14,
+                    version = version + 1, updated_at = ?12
              WHERE id = ?1 AND version = ?2",
             params![
                 id,
@@ -415,7 +477,9 @@ impl Writer<'_> {
                 draft.source,
                 draft.notes,
                 draft.owner_id,
-                self.now
+                self.now,
+                draft.cadence.map(|c| c.ideal_days),
+                draft.cadence.map(|c| c.max_days)
             ],
         )?;
         if n == 0 {

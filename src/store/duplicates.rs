@@ -242,6 +242,8 @@ struct MergeRow {
     source: Option<String>,
     notes: Option<String>,
     owner_id: Option<i64>,
+    cadence_ideal_days: Option<u16>,
+    cadence_max_days: Option<u16>,
 }
 
 struct PhoneRow {
@@ -264,7 +266,8 @@ struct MergeWork {
 
 fn merge_row(conn: &Connection, id: i64) -> Result<MergeRow> {
     conn.prepare_cached(
-        "SELECT kind, name, company_id, address, source, notes, owner_id FROM customers WHERE id = ?1",
+        "SELECT kind, name, company_id, address, source, notes, owner_id, cadence_ideal_days, cadence_max_days
+         FROM customers WHERE id = ?1",
     )?
     .query_row([id], |r| {
         Ok(MergeRow {
@@ -275,6 +278,8 @@ fn merge_row(conn: &Connection, id: i64) -> Result<MergeRow> {
             source: r.get(4)?,
             notes: r.get(5)?,
             owner_id: r.get(6)?,
+            cadence_ideal_days: r.get(7)?,
+            cadence_max_days: r.get(8)?,
         })
     })
     .optional()?
@@ -914,7 +919,7 @@ impl Writer<'_> {
     /// Merges customer `drop` into `keep`, all in this transaction: every interaction,
     /// deal and follow-up of `drop` (and, for a company, its people) moves to `keep`
     /// (each moved record's version bumped); phones, emails and tags `keep` lacks are
-    /// added; fields `keep` leaves empty (address, source, owner, company) are filled
+    /// added; fields `keep` leaves empty (address, source, owner, company, own cadence) are filled
     /// from `drop`, and both notes kept; `keep`'s version is bumped; `drop` is deleted.
     /// Refused, with nothing written: a customer with itself, a company that has people
     /// into a person, notes too long together.
@@ -978,7 +983,9 @@ impl Writer<'_> {
             "UPDATE customers SET address = coalesce(address, ?2), source = coalesce(source, ?3),
                     owner_id = coalesce(owner_id, ?4),
                     company_id = CASE WHEN kind = 'person' THEN coalesce(company_id, ?5) ELSE company_id END,
-                    notes = ?6, version = version + 1, updated_at = ?7
+                    notes = ?6, version = version + 1, updated_at = ?7,
+                    cadence_max_days = CASE WHEN cadence_ideal_days IS NULL THEN ?9 ELSE cadence_max_days END,
+                    cadence_ideal_days = coalesce(cadence_ideal_days, ?8)
              WHERE id = ?1",
             params![
                 keep,
@@ -987,7 +994,9 @@ impl Writer<'_> {
                 d.owner_id,
                 d.company_id.filter(|_| d.kind == CustomerKind::Person),
                 work.notes,
-                self.now
+                self.now,
+                d.cadence_ideal_days,
+                d.cadence_max_days
             ],
         )?;
         self.delete_customer(drop)?;

@@ -4,6 +4,7 @@
 //! `kill -9` leaves either the whole write or none of it. WAL lets readers continue
 //! while another process writes; a busy timeout waits out short locks.
 
+mod cadence;
 mod customers;
 mod deals;
 mod duplicates;
@@ -23,6 +24,7 @@ use std::time::Duration;
 use chrono::{DateTime, Utc};
 use rusqlite::{Connection, OpenFlags, TransactionBehavior};
 
+pub use cadence::QuietFilter;
 pub use customers::{CustomerFilter, CustomerSort};
 pub use deals::DealFilter;
 pub use duplicates::MergePlan;

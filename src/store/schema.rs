@@ -14,7 +14,7 @@ use crate::domain::kpi::DEFAULT_KPIS;
 pub const APPLICATION_ID: i64 = 0x5241_5050;
 
 /// Each entry moves the schema from version `i` to `i + 1`.
-const MIGRATIONS: &[&str] = &[V1, V2];
+const MIGRATIONS: &[&str] = &[V1, V2, V3];
 
 /// Work a migration needs done in Rust after its SQL (same transaction), by index.
 fn after_sql(index: usize, tx: &Connection, now: i64) -> Result<()> {
@@ -300,4 +300,27 @@ CREATE INDEX customer_phones_national ON customer_phones(national);
 CREATE INDEX customer_phones_national_rev ON customer_phones(national_rev);
 CREATE INDEX customers_name_word2 ON customers(substr(name_key, instr(name_key, ' ') + 1));
 CREATE INDEX customers_name_word3 ON customers(substr(substr(name_key, instr(name_key, ' ') + 1), instr(substr(name_key, instr(name_key, ' ') + 1), ' ') + 1));
+"#;
+
+/// Contact cadence: a customer's own (both columns set, or neither), per tag, and the
+/// default for active customers in `settings` (absent: `DEFAULT_CADENCE`). Existing
+/// customers start with no cadence of their own.
+const V3: &str = r#"
+ALTER TABLE customers ADD COLUMN cadence_ideal_days INTEGER
+    CHECK (cadence_ideal_days IS NULL OR cadence_ideal_days BETWEEN 1 AND 3650);
+ALTER TABLE customers ADD COLUMN cadence_max_days INTEGER
+    CHECK ((cadence_max_days IS NULL) = (cadence_ideal_days IS NULL)
+           AND (cadence_max_days IS NULL OR cadence_max_days BETWEEN cadence_ideal_days AND 3650));
+
+CREATE TABLE tag_cadences (
+    tag         TEXT PRIMARY KEY,
+    ideal_days  INTEGER NOT NULL CHECK (ideal_days BETWEEN 1 AND 3650),
+    max_days    INTEGER NOT NULL CHECK (max_days BETWEEN ideal_days AND 3650),
+    updated_at  INTEGER NOT NULL
+) WITHOUT ROWID;
+
+CREATE TABLE settings (
+    key    TEXT PRIMARY KEY,
+    value  TEXT NOT NULL
+) WITHOUT ROWID;
 "#;

@@ -3,7 +3,7 @@
 
 use ratatui::style::{Color, Modifier, Style};
 
-use crate::domain::KpiStanding;
+use crate::domain::{ContactStatus, KpiStanding};
 
 #[derive(Debug, Clone, Copy)]
 pub struct Theme {
@@ -75,6 +75,27 @@ impl Theme {
             Some(KpiStanding::BetweenMinimumAndTarget) => self.warn(),
             Some(KpiStanding::BelowMinimum) => self.error(),
             None => self.dim(),
+        }
+    }
+
+    /// A customer's contact standing: yellow when going quiet (past the ideal
+    /// interval), bold red when overdue (past the maximum).
+    pub fn contact(self, s: Option<ContactStatus>) -> Style {
+        match s {
+            Some(ContactStatus::Due) => self.warn(),
+            Some(ContactStatus::Overdue) => self.error(),
+            Some(ContactStatus::Fine) | None => Style::new(),
+        }
+    }
+
+    /// Without colour, a mark says what the colour would: `! ` going quiet, `!!`
+    /// overdue, blank otherwise (all two columns wide). Nothing with colour.
+    pub fn contact_mark(self, s: Option<ContactStatus>) -> &'static str {
+        match (self.color, s) {
+            (true, _) => "",
+            (false, Some(ContactStatus::Due)) => "! ",
+            (false, Some(ContactStatus::Overdue)) => "!!",
+            (false, _) => "  ",
         }
     }
 

@@ -8,7 +8,7 @@ use chrono::{DateTime, TimeZone};
 use crate::domain::deal::validate_probability;
 use crate::domain::when::{parse_date, parse_datetime};
 use crate::domain::{
-    Currency, CustomerDraft, CustomerKind, CustomerStatus, DealDraft, Direction, Email,
+    Cadence, Currency, CustomerDraft, CustomerKind, CustomerStatus, DealDraft, Direction, Email,
     InteractionDraft, InteractionKind, Money, Phone, Recurrence, ReminderDraft, ValidationError,
 };
 use crate::store::{Store, StoreError};
@@ -819,6 +819,10 @@ impl Form {
         d.tags = split_list(self.get("tags")).map(str::to_string).collect();
         d.address = self.optional("address");
         d.notes = self.optional("notes");
+        d.cadence = self
+            .optional("cadence")
+            .map(|c| Cadence::parse("cadence", &c))
+            .transpose()?;
         d.validate()?;
         Ok(d)
     }
@@ -860,6 +864,12 @@ fn customer_fields(d: &CustomerDraft, company: Option<&str>) -> Vec<Field> {
         Field::text("tags", "Tags", d.tags.join(", "), "comma-separated"),
         Field::choice("status", "Status", d.status.as_str(), STATUSES),
         Field::text(
+            "cadence",
+            "Stay in touch",
+            d.cadence.map(Cadence::as_text).unwrap_or_default(),
+            "e.g. 14d or 14d/21d; empty: tag or default",
+        ),
+        Field::text(
             "address",
             "Address",
             d.address.clone().unwrap_or_default(),
@@ -895,6 +905,33 @@ mod tests {
         let saved = form.submit(&mut store, me, &Utc::now());
         assert!(saved.is_some());
         assert_eq!(store.counts().unwrap().customers, 1);
+    }
+
+    #[test]
+    fn cadence_field_saves_and_refuses_beside_itself() {
+        let mut store = Store::open_in_memory().unwrap();
+        let me = store.ensure_operator("sara").unwrap().id;
+        let mut form = Form::add_customer();
+        type_into(&mut form, "name", "Ada");
+        type_into(&mut form, "cadence", "fortnightly");
+        assert!(form.submit(&mut store, me, &Utc::now()).is_none());
+        assert_eq!(form.fields[form.focus].key, "cadence");
+        let error = form.fields[form.focus].error.as_deref().unwrap();
+        assert!(error.contains("14d/21d"), "{error}");
+        assert_eq!(store.counts().unwrap().customers, 0);
+        type_into(&mut form, "cadence", "2w");
+        let id = form
+            .submit(&mut store, me, &Utc::now())
+            .unwrap()
+            .customer_id
+            .unwrap();
+        let cadence = Cadence::parse("cadence", "14d/21d").unwrap();
+        assert_eq!(store.customer(id).unwrap().cadence, Some(cadence));
+        let mut edit = Form::edit_customer(&store, id).unwrap();
+        assert_eq!(edit.get("cadence"), "14d/21d");
+        type_into(&mut edit, "cadence", "");
+        assert!(edit.submit(&mut store, me, &Utc::now()).is_some());
+        assert_eq!(store.customer(id).unwrap().cadence, None);
     }
 
     #[test]

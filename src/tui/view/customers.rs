@@ -2,6 +2,7 @@ use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Cell, Paragraph, Row, Table};
+use unicode_width::UnicodeWidthStr;
 
 use super::{key_hint, local, local_date, safe};
 use crate::domain::{CustomerCard, CustomerSummary, StageOutcome};
@@ -57,11 +58,13 @@ fn draw_list(frame: &mut Frame, app: &App, area: Rect) {
         if wide { "LAST CONTACT" } else { "CONTACTED" },
         "OPEN DEALS",
     ];
+    // Without colour, the contact cell carries a two-column mark (`!`, `!!`) too.
+    let mark = t.contact_mark(None).len() as u16;
     let mut widths = vec![
         Constraint::Fill(3),
         Constraint::Fill(2),
         Constraint::Length(18),
-        Constraint::Length(if wide { 16 } else { 10 }),
+        Constraint::Length(if wide { 16 } else { 10 } + mark),
         Constraint::Length(14),
     ];
     if wide {
@@ -75,6 +78,8 @@ fn draw_list(frame: &mut Frame, app: &App, area: Rect) {
 }
 
 fn summary_row<'a>(app: &App, r: &'a CustomerSummary, wide: bool) -> Row<'a> {
+    let t = app.theme;
+    let standing = r.contact_status(app.now_utc());
     let last = r.last_contact.map(|t| {
         if wide {
             local(t, app.zone)
@@ -93,7 +98,12 @@ fn summary_row<'a>(app: &App, r: &'a CustomerSummary, wide: bool) -> Row<'a> {
         Cell::from(safe(&r.name)),
         Cell::from(safe(r.company_name.as_deref().unwrap_or(""))),
         Cell::from(safe(r.main_phone.as_deref().unwrap_or(""))),
-        Cell::from(last.unwrap_or_else(|| "-".into())),
+        Cell::from(format!(
+            "{}{}",
+            t.contact_mark(standing),
+            last.unwrap_or_else(|| "-".into())
+        ))
+        .style(t.contact(standing)),
         Cell::from(open.unwrap_or_default()),
     ];
     if wide {
@@ -165,6 +175,27 @@ fn draw_card(frame: &mut Frame, app: &App, card: &CustomerCard, area: Rect) {
     ] {
         if let Some(v) = value {
             facts.push(Line::from(vec![label(name), Span::raw(safe(v))]));
+        }
+    }
+    if let Some(contact) = &card.contact {
+        let now = app.now_utc();
+        let style = t.contact(Some(contact.status(now)));
+        let (cadence, since) = (contact.cadence_text(), contact.since_text(now));
+        // On one line when it fits beside the label, else the standing on a second.
+        let room = if inner.width >= 120 {
+            inner.width * 45 / 100
+        } else {
+            inner.width
+        };
+        let one_line = format!("{cadence} · {since}");
+        if 9 + one_line.width() <= usize::from(room) {
+            facts.push(Line::from(vec![
+                label("In touch"),
+                Span::styled(one_line, style),
+            ]));
+        } else {
+            facts.push(Line::from(vec![label("In touch"), Span::raw(cadence)]));
+            facts.push(Line::from(vec![label(""), Span::styled(since, style)]));
         }
     }
     if !card.people.is_empty() {

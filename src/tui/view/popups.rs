@@ -58,6 +58,8 @@ pub fn form(frame: &mut Frame, app: &App, form: &Form) {
     let t = app.theme;
     let label_width = 15u16;
     let height = (form.fields.len() * 2 + 4) as u16 + u16::from(form.error.is_some()) * 2;
+    // Leave the tab bar and the status bar (where a refused save explains itself) visible.
+    let height = height.min(frame.area().height.saturating_sub(2));
     let area = centered(frame.area(), 76, height);
     let hints = format!(
         " {} next · {} save · {} cancel ",
