@@ -7,13 +7,13 @@ use std::sync::Arc;
 use chrono::{DateTime, Duration, Utc};
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use rapport::domain::{
-    Currency, CustomerDraft, CustomerKind, DealDraft, Direction, Email, InteractionDraft,
-    InteractionKind, Money, Phone, Recurrence, Reminder, ReminderDraft,
+    Cadence, Currency, CustomerDraft, CustomerKind, CustomerStatus, DealDraft, Direction, Email,
+    InteractionDraft, InteractionKind, Money, Phone, Recurrence, Reminder, ReminderDraft,
 };
 use rapport::store::{ReminderFilter, Store};
 use rapport::tui::app::{App, Popup};
 use rapport::tui::keymap::Keymap;
-use rapport::tui::review::Outcome;
+use rapport::tui::review::{Outcome, Step};
 use rapport::tui::theme::Theme;
 use rapport::tui::view;
 use ratatui::Terminal;
@@ -181,6 +181,10 @@ fn app_on(store: Store) -> App {
     app
 }
 
+fn followups(ids: &[i64]) -> Vec<Step> {
+    ids.iter().copied().map(Step::Followup).collect()
+}
+
 fn reminder(app: &App, id: i64) -> Reminder {
     app.store.reminder(id).unwrap()
 }
@@ -194,7 +198,8 @@ fn review_done_snooze_log_outcome_skip_and_reschedule() {
     press(&mut app, KeyCode::Char('r'));
     let review = app.review.as_ref().expect("review started");
     assert_eq!(
-        review.steps, ids,
+        review.steps,
+        followups(&ids),
         "oldest first, sara's only, today's and overdue"
     );
     insta::assert_snapshot!("review_step_80x24", screen(&app));
@@ -283,7 +288,7 @@ fn a_recurring_follow_up_logged_schedules_its_next_occurrence_instead_of_a_propo
     }
     let mut app = app_on(store);
     app.start_review(true);
-    assert_eq!(app.review.as_ref().unwrap().steps, ids[3..].to_vec());
+    assert_eq!(app.review.as_ref().unwrap().steps, followups(&ids[3..]));
     press(&mut app, KeyCode::Char('l'));
     type_text(&mut app, "All fine");
     press(&mut app, KeyCode::Enter);
@@ -363,7 +368,7 @@ fn everyone_and_an_empty_review() {
     empty.popup = None; // the demo offer
     empty.start_review(true);
     assert!(empty.review.as_ref().unwrap().finished());
-    assert!(screen(&empty).contains("Nothing is due. Well done."));
+    assert!(screen(&empty).contains("Nothing is due and no customer is going quiet."));
 }
 
 #[test]
@@ -373,4 +378,94 @@ fn a_wide_terminal_shows_the_history_beside_the_follow_up() {
     app.set_size(160, 48);
     app.start_review(true);
     insta::assert_snapshot!("review_step_160x48", screen(&app));
+}
+
+/// Three customers going quiet (no follow-up planned) come after the follow-ups, the
+/// most overdue first; one that has a follow-up already is not suggested.
+#[test]
+fn customers_going_quiet_are_suggested_after_the_follow_ups() {
+    let (mut store, ids) = seeded();
+    let sara = store.ensure_operator("sara").unwrap().id;
+    let mut quiet = Vec::new();
+    for (name, last_contact) in [
+        ("Quinn Overdue", "2026-10-01T10:00:00Z"), // 53 days: past the 21-day maximum
+        ("Rhea Due", "2026-11-05T10:00:00Z"),      // 18 days: past the 14-day ideal
+        ("Sam Planned", "2026-10-20T10:00:00Z"),   // 34 days
+        ("Tess Fine", "2026-11-20T10:00:00Z"),     // 3 days: in touch
+    ] {
+        let mut d = CustomerDraft::new(CustomerKind::Person, name);
+        d.status = CustomerStatus::Active;
+        d.cadence = Some(Cadence::parse("cadence", "14d/21d").unwrap());
+        d.owner_id = Some(sara);
+        let id = store.add_customer(&d).unwrap();
+        store
+            .log_interaction(&InteractionDraft {
+                customer_id: id,
+                deal_id: None,
+                kind: InteractionKind::Email,
+                direction: Direction::Out,
+                occurred_at: at(last_contact),
+                operator_id: Some(sara),
+                summary: "Newsletter".into(),
+                outcome: None,
+                satisfaction: None,
+            })
+            .unwrap();
+        quiet.push(id);
+    }
+    // Sam has a follow-up coming: not a suggestion.
+    store
+        .add_reminder(&ReminderDraft {
+            customer_id: quiet[2],
+            deal_id: None,
+            due_at: at("2026-11-27T10:00:00Z"),
+            note: "Check in".into(),
+            recurrence: None,
+            owner_id: Some(sara),
+        })
+        .unwrap();
+    let mut app = app_on(store);
+    app.start_review(true);
+    let mut expected = followups(&ids);
+    expected.extend([Step::Quiet(quiet[0]), Step::Quiet(quiet[1])]);
+    assert_eq!(app.review.as_ref().unwrap().steps, expected);
+    for _ in &ids {
+        press(&mut app, KeyCode::Char('n'));
+    }
+    insta::assert_snapshot!("review_going_quiet_80x24", screen(&app));
+    // d has nothing to mark done: the status bar says which keys do something.
+    press(&mut app, KeyCode::Char('d'));
+    assert!(
+        app.message
+            .as_ref()
+            .unwrap()
+            .text
+            .contains("has no follow-up")
+    );
+    // l logs a contact (the clock restarts) and proposes a follow-up; Esc declines it.
+    press(&mut app, KeyCode::Char('l'));
+    type_text(&mut app, "Caught up on their plans");
+    press(&mut app, KeyCode::Enter);
+    press(&mut app, KeyCode::Esc);
+    let card = app.store.customer_card(quiet[0], 1).unwrap();
+    assert_eq!(card.interactions[0].summary, "Caught up on their plans");
+    assert_eq!(
+        card.contact.unwrap().status(clock()),
+        rapport::domain::ContactStatus::Fine
+    );
+    // r plans a follow-up for the next one.
+    press(&mut app, KeyCode::Char('r'));
+    ctrl(&mut app, 'u');
+    type_text(&mut app, "fri 11:00");
+    press(&mut app, KeyCode::Enter);
+    let planned = app.store.customer_card(quiet[1], 1).unwrap().reminders;
+    assert_eq!(planned.len(), 1);
+    assert_eq!(planned[0].due_at, at("2026-11-27T11:00:00Z"));
+    let review = app.review.as_ref().unwrap();
+    assert!(review.finished());
+    let tally = review.tally();
+    assert_eq!((tally.contacted, tally.planned, tally.skipped), (1, 1, 5));
+    let summary = screen(&app);
+    assert!(summary.contains("Reviewed 5 follow-ups and 2 customers going quiet"));
+    assert!(summary.contains("1  quiet customers contacted"));
 }

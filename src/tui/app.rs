@@ -587,7 +587,46 @@ impl App {
             }
             return Ok(());
         }
-        let Some(r) = review.reminder().cloned() else {
+        let Some(current) = review.current.clone() else {
+            return Ok(());
+        };
+        let (customer_id, name) = (current.card.customer.id, current.card.customer.name);
+        // Steps common to follow-ups and customers going quiet.
+        match action {
+            Action::Skip => return self.review_record(Outcome::Skipped),
+            Action::Previous => return review.back(&self.store, &now),
+            Action::Back => {
+                review.finish();
+                return Ok(());
+            }
+            Action::OpenCustomer | Action::Open => {
+                self.pause_review();
+                return self.open_customer(customer_id);
+            }
+            Action::LogOutcome => {
+                let reminder = current.reminder.as_ref().map(|r| r.id);
+                let form = Form::log_outcome(customer_id, &name, reminder);
+                self.popup = Some(Popup::Form(form));
+                self.review_pending = Some(Outcome::Logged);
+                return Ok(());
+            }
+            _ => {}
+        }
+        let Some(r) = current.reminder else {
+            // A customer going quiet: plan a follow-up, or say what the keys do.
+            match action {
+                Action::Reschedule => {
+                    self.popup = Some(Popup::Form(Form::plan_contact(customer_id, &name)));
+                    self.review_pending = Some(Outcome::Planned);
+                }
+                Action::MarkDone | Action::Snooze => self.error(format!(
+                    "{name} has no follow-up: {} logs a contact, {} plans a follow-up, {} skips",
+                    self.review_key(Action::LogOutcome),
+                    self.review_key(Action::Reschedule),
+                    self.review_key(Action::Skip)
+                )),
+                _ => {}
+            }
             return Ok(());
         };
         match action {
@@ -602,14 +641,6 @@ impl App {
                 self.review_record(Outcome::Done)?;
                 self.reload_all();
             }
-            Action::LogOutcome => {
-                self.popup = Some(Popup::Form(Form::log_outcome(
-                    r.customer_id,
-                    &r.customer_name,
-                    Some(r.id),
-                )));
-                self.review_pending = Some(Outcome::Logged);
-            }
             Action::Snooze => self.popup = Some(Popup::Snooze(SnoozeMenu::new(&r, &now))),
             Action::Reschedule => {
                 let due = r
@@ -617,19 +648,19 @@ impl App {
                     .with_timezone(&self.zone)
                     .format("%Y-%m-%d %H:%M")
                     .to_string();
-                self.popup = Some(Popup::Form(Form::reschedule(r.id, &r.customer_name, &due)));
+                self.popup = Some(Popup::Form(Form::reschedule(r.id, &name, &due)));
                 self.review_pending = Some(Outcome::Rescheduled);
             }
-            Action::Skip => self.review_record(Outcome::Skipped)?,
-            Action::Previous => review.back(&self.store, &now)?,
-            Action::OpenCustomer | Action::Open => {
-                self.pause_review();
-                self.open_customer(r.customer_id)?;
-            }
-            Action::Back => review.finish(),
             _ => {}
         }
         Ok(())
+    }
+
+    /// The key bound to `action` in the review, for messages.
+    fn review_key(&self, action: Action) -> String {
+        self.keymap
+            .keys_for(KeyContext::Review, action)
+            .unwrap_or_else(|| action.name().to_string())
     }
 
     /// The snooze menu: a one-key choice, a typed time, or nothing.

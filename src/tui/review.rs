@@ -1,17 +1,29 @@
-//! The daily review: overdue and today's follow-ups one at a time, oldest first, one key
-//! per decision, and a summary of what was done at the end.
+//! The daily review: overdue and today's follow-ups one at a time, oldest first, then
+//! customers going quiet (longer without contact than their cadence wants) as
+//! suggestions; one key per decision, and a summary of what was done at the end.
 //!
 //! The queue is fixed when the review starts; each step is read again from the store
-//! when it comes up, so a follow-up another operator finished meanwhile is passed over.
+//! when it comes up, so what another operator handled meanwhile is passed over.
 
 use chrono::{DateTime, TimeZone, Utc};
 
 use crate::domain::agenda::horizon;
-use crate::domain::{CustomerCard, Reminder};
-use crate::store::{ReminderFilter, Result, Store, StoreError};
+use crate::domain::{ContactStatus, CustomerCard, Reminder};
+use crate::store::{QuietFilter, ReminderFilter, Result, Store, StoreError};
 
 /// Interactions shown with each step.
 pub const LAST_INTERACTIONS: usize = 10;
+/// Going-quiet customers the review suggests after the follow-ups, most urgent first.
+pub const QUIET_SUGGESTIONS: usize = 10;
+
+/// One step of the review.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Step {
+    /// A follow-up (reminder id) due today or overdue.
+    Followup(i64),
+    /// A customer (id) going quiet, with no open follow-up.
+    Quiet(i64),
+}
 
 /// What the operator decided for one step.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -22,6 +34,8 @@ pub enum Outcome {
     Snoozed,
     Rescheduled,
     Skipped,
+    /// A follow-up planned for a customer going quiet.
+    Planned,
     /// Done, snoozed or moved elsewhere (another operator) before its turn came.
     Gone,
 }
@@ -34,6 +48,7 @@ impl Outcome {
             Outcome::Snoozed => "snoozed",
             Outcome::Rescheduled => "rescheduled",
             Outcome::Skipped => "skipped",
+            Outcome::Planned => "follow-up planned",
             Outcome::Gone => "handled elsewhere",
         }
     }
@@ -42,7 +57,8 @@ impl Outcome {
 /// The step on screen, as read from the store.
 #[derive(Debug, Clone)]
 pub struct Current {
-    pub reminder: Reminder,
+    /// The follow-up; `None` for a customer going quiet.
+    pub reminder: Option<Reminder>,
     pub card: CustomerCard,
 }
 
@@ -50,8 +66,8 @@ pub struct Current {
 pub struct Review {
     /// Only the operator's own follow-ups, or everyone's.
     pub mine: bool,
-    /// Reminder ids, oldest due first.
-    pub steps: Vec<i64>,
+    /// Follow-ups oldest due first, then customers going quiet.
+    pub steps: Vec<Step>,
     /// "Customer — note" of each step, for the summary.
     pub labels: Vec<String>,
     pub outcomes: Vec<Option<Outcome>>,
@@ -73,26 +89,50 @@ pub struct Tally {
     pub skipped: usize,
     pub gone: usize,
     pub not_reached: usize,
+    /// Customers going quiet: contacted (an interaction logged) or a follow-up planned.
+    pub contacted: usize,
+    pub planned: usize,
 }
 
 impl Review {
-    /// Queues the follow-ups due before the end of today (`me`'s only when `mine`).
+    /// Queues the follow-ups due before the end of today, then the customers going
+    /// quiet that have no open follow-up (`me`'s only when `mine`).
     pub fn start<Tz: TimeZone>(
         store: &Store,
         me: i64,
         mine: bool,
         now: &DateTime<Tz>,
     ) -> Result<Self> {
+        let owner = mine.then_some(me);
         let due = store.reminders(&ReminderFilter {
-            owner_id: mine.then_some(me),
+            owner_id: owner,
             due_before: Some(end_of_today(now)),
             ..Default::default()
         })?;
-        let steps: Vec<i64> = due.iter().map(|r| r.id).collect();
-        let labels = due
+        let quiet = store.going_quiet(
+            &QuietFilter {
+                owner_id: owner,
+                include_due: true,
+                limit: Some(QUIET_SUGGESTIONS * 5),
+            },
+            now.with_timezone(&Utc),
+        )?;
+        let mut steps: Vec<Step> = due.iter().map(|r| Step::Followup(r.id)).collect();
+        let mut labels: Vec<String> = due
             .iter()
             .map(|r| format!("{} — {}", r.customer_name, r.note))
             .collect();
+        for q in quiet
+            .iter()
+            .filter(|q| q.summary.open_reminders == 0)
+            .take(QUIET_SUGGESTIONS)
+        {
+            steps.push(Step::Quiet(q.summary.id));
+            labels.push(format!(
+                "{} — going quiet, {} days without contact",
+                q.summary.name, q.days_since
+            ));
+        }
         let mut review = Self {
             mine,
             labels,
@@ -115,9 +155,19 @@ impl Review {
         ((self.at + 1).min(self.steps.len()), self.steps.len())
     }
 
-    /// The follow-up on screen, if the review is not at its summary.
+    /// The follow-up on screen (none for a customer going quiet, or at the summary).
     pub fn reminder(&self) -> Option<&Reminder> {
-        self.current.as_ref().map(|c| &c.reminder)
+        self.current.as_ref().and_then(|c| c.reminder.as_ref())
+    }
+
+    /// How many follow-ups, and how many customers going quiet, the review holds.
+    pub fn counts(&self) -> (usize, usize) {
+        let quiet = self
+            .steps
+            .iter()
+            .filter(|s| matches!(s, Step::Quiet(_)))
+            .count();
+        (self.steps.len() - quiet, quiet)
     }
 
     /// What was decided for the step on screen, when it is revisited.
@@ -125,26 +175,48 @@ impl Review {
         self.outcomes.get(self.at).copied().flatten()
     }
 
-    /// Reads the step on screen from the store. A step not yet decided whose follow-up
-    /// is no longer due (done or put off elsewhere, or deleted) is passed over.
+    /// Reads the step on screen from the store. A step not yet decided that no longer
+    /// needs anyone (a follow-up done, put off or deleted elsewhere; a quiet customer
+    /// contacted meanwhile) is passed over.
     pub fn load<Tz: TimeZone>(&mut self, store: &Store, now: &DateTime<Tz>) -> Result<()> {
         let end = end_of_today(now);
+        let now = now.with_timezone(&Utc);
         self.current = None;
-        while let Some(&id) = self.steps.get(self.at) {
+        while let Some(&step) = self.steps.get(self.at) {
             let decided = self.outcomes[self.at].is_some();
-            let reminder = match store.reminder(id) {
-                Ok(r) => Some(r),
-                Err(StoreError::NotFound { .. }) => None,
-                Err(e) => return Err(e),
+            let current = match step {
+                Step::Followup(id) => match found(store.reminder(id))? {
+                    Some(r) if decided || (!r.is_done() && r.effective_due() < end) => {
+                        let card = store.customer_card(r.customer_id, LAST_INTERACTIONS)?;
+                        Some(Current {
+                            reminder: Some(r),
+                            card,
+                        })
+                    }
+                    _ => None,
+                },
+                Step::Quiet(id) => match found(store.customer_card(id, LAST_INTERACTIONS))? {
+                    Some(card)
+                        if decided
+                            || card
+                                .contact
+                                .as_ref()
+                                .is_some_and(|c| c.status(now) != ContactStatus::Fine) =>
+                    {
+                        Some(Current {
+                            reminder: None,
+                            card,
+                        })
+                    }
+                    _ => None,
+                },
             };
-            match reminder {
-                Some(r) if decided || (!r.is_done() && r.effective_due() < end) => {
-                    let card = store.customer_card(r.customer_id, LAST_INTERACTIONS)?;
-                    self.current = Some(Current { reminder: r, card });
-                    return Ok(());
-                }
-                _ if decided => {}
-                _ => self.outcomes[self.at] = Some(Outcome::Gone),
+            if current.is_some() {
+                self.current = current;
+                return Ok(());
+            }
+            if !decided {
+                self.outcomes[self.at] = Some(Outcome::Gone);
             }
             self.at += 1;
         }
@@ -194,18 +266,29 @@ impl Review {
 
     pub fn tally(&self) -> Tally {
         let mut t = Tally::default();
-        for o in &self.outcomes {
-            match o {
-                Some(Outcome::Done) => t.done += 1,
-                Some(Outcome::Logged) => t.logged += 1,
-                Some(Outcome::Snoozed) => t.snoozed += 1,
-                Some(Outcome::Rescheduled) => t.rescheduled += 1,
-                Some(Outcome::Skipped) => t.skipped += 1,
-                Some(Outcome::Gone) => t.gone += 1,
-                None => t.not_reached += 1,
+        for (step, o) in self.steps.iter().zip(&self.outcomes) {
+            match (step, o) {
+                (Step::Quiet(_), Some(Outcome::Logged)) => t.contacted += 1,
+                (_, Some(Outcome::Done)) => t.done += 1,
+                (_, Some(Outcome::Logged)) => t.logged += 1,
+                (_, Some(Outcome::Snoozed)) => t.snoozed += 1,
+                (_, Some(Outcome::Rescheduled)) => t.rescheduled += 1,
+                (_, Some(Outcome::Skipped)) => t.skipped += 1,
+                (_, Some(Outcome::Planned)) => t.planned += 1,
+                (_, Some(Outcome::Gone)) => t.gone += 1,
+                (_, None) => t.not_reached += 1,
             }
         }
         t
+    }
+}
+
+/// `Ok(None)` for a record that no longer exists.
+fn found<T>(result: Result<T>) -> Result<Option<T>> {
+    match result {
+        Ok(v) => Ok(Some(v)),
+        Err(StoreError::NotFound { .. }) => Ok(None),
+        Err(e) => Err(e),
     }
 }
 
@@ -257,11 +340,14 @@ mod tests {
         let now = store.now();
         let r = Review::start(&store, me, true, &now).unwrap();
         // The 30-minute one is today unless the day ends within 30 minutes.
-        let expected: Vec<i64> = if end_of_today(&now) > now + Duration::minutes(30) {
+        let expected: Vec<Step> = if end_of_today(&now) > now + Duration::minutes(30) {
             vec![ids[1], ids[0], ids[2]]
         } else {
             vec![ids[1], ids[0]]
-        };
+        }
+        .into_iter()
+        .map(Step::Followup)
+        .collect();
         assert_eq!(r.steps, expected);
         assert_eq!(r.reminder().unwrap().id, ids[1]);
         assert_eq!(r.progress(), (1, expected.len()));

@@ -349,6 +349,14 @@ impl Form {
         form
     }
 
+    /// A follow-up for a customer going quiet (from the review), its note ready to edit.
+    pub fn plan_contact(customer_id: i64, customer_name: &str) -> Self {
+        let mut form = Self::add_reminder(customer_id, customer_name);
+        form.title = format!("Plan a follow-up with {customer_name}");
+        form.fields[1].input.set("Get back in touch");
+        form
+    }
+
     /// Snoozing until a time the operator types.
     pub fn snooze_until(reminder_id: i64, customer_name: &str) -> Self {
         Self::new(

@@ -10,7 +10,7 @@ use ratatui::widgets::{Block, Borders, Clear, Paragraph, Wrap};
 
 use super::popups::centered;
 use super::{key_hint, safe};
-use crate::domain::{Interaction, Recurrence, StageOutcome};
+use crate::domain::{ContactStatus, Interaction, Recurrence, Reminder, StageOutcome};
 use crate::tui::action::Action;
 use crate::tui::app::App;
 use crate::tui::keymap::KeyContext;
@@ -22,8 +22,14 @@ pub fn draw(frame: &mut Frame, app: &App, review: &Review, area: Rect) {
     let t = app.theme;
     let whose = if review.mine { "yours" } else { "everyone's" };
     let (at, total) = review.progress();
+    let quiet_step = review
+        .current
+        .as_ref()
+        .is_some_and(|c| c.reminder.is_none());
     let title = if review.finished() {
-        format!(" Review ({whose}) · finished · {total} follow-ups ")
+        format!(" Review ({whose}) · finished ")
+    } else if quiet_step {
+        format!(" Review ({whose}) · {at} of {total} · going quiet ")
     } else {
         format!(" Review ({whose}) · {at} of {total} ")
     };
@@ -32,6 +38,16 @@ pub fn draw(frame: &mut Frame, app: &App, review: &Review, area: Rect) {
             " {} close · {} back to the last one ",
             key_hint(app, KeyContext::Review, Action::Back),
             key_hint(app, KeyContext::Review, Action::Previous),
+        )
+    } else if quiet_step {
+        let k = |a| key_hint(app, KeyContext::Review, a);
+        format!(
+            " {} log a contact · {} plan a follow-up · {} skip · {} open · {} end ",
+            k(Action::LogOutcome),
+            k(Action::Reschedule),
+            k(Action::Skip),
+            k(Action::OpenCustomer),
+            k(Action::Back),
         )
     } else {
         let k = |a| key_hint(app, KeyContext::Review, a);
@@ -93,37 +109,26 @@ fn step_lines<'a>(
 ) -> (Vec<Line<'a>>, Vec<Line<'a>>) {
     let t = app.theme;
     let now = app.now_utc();
-    let r = &current.reminder;
     let c = &current.card.customer;
     let label = |l: &str| Span::styled(format!("{l:<10}"), t.dim());
-    let due = r.effective_due();
-    let when = if due < now {
-        Span::styled(format!("overdue by {}", span_words(due, now)), t.error())
-    } else {
-        Span::styled(format!("due in {}", span_words(now, due)), t.warn())
+    let mut lines = match &current.reminder {
+        Some(r) => followup_lines(app, r),
+        None => vec![Line::styled(
+            "Going quiet: no follow-up planned, and longer without contact than wanted",
+            t.header(),
+        )],
     };
-    let mut due_line = vec![
-        label("Follow-up"),
-        Span::raw(format!(
-            "#{} · {} · ",
-            r.id,
-            due.with_timezone(&app.zone).format("%a %-d %b %Y %H:%M")
-        )),
-        when,
-    ];
-    if let Some(rule) = r.recurrence {
-        due_line.push(Span::raw(format!(
-            " · repeats {}",
-            Recurrence::as_text(rule)
-        )));
+    // Stay in touch: shown when the customer is past its ideal interval.
+    if let Some(due) = &current.card.contact {
+        let status = due.status(now);
+        if status != ContactStatus::Fine {
+            lines.push(Line::from(vec![
+                label("Cadence"),
+                Span::styled(due.since_text(now), t.contact(Some(status))),
+                Span::styled(format!(" · {}", due.cadence_text()), t.dim()),
+            ]));
+        }
     }
-    if r.snoozed_until.is_some() {
-        due_line.push(Span::styled(" · snoozed", t.dim()));
-    }
-    let mut lines = vec![
-        Line::from(due_line),
-        Line::from(vec![label("Note"), Span::styled(safe(&r.note), t.header())]),
-    ];
     if let Some(outcome) = review.outcome() {
         lines.push(Line::from(vec![
             label("Decided"),
@@ -181,7 +186,7 @@ fn step_lines<'a>(
         .card
         .reminders
         .iter()
-        .filter(|o| o.id != r.id)
+        .filter(|o| current.reminder.as_ref().is_none_or(|r| o.id != r.id))
         .count();
     if others > 0 {
         lines.push(Line::from(vec![
@@ -204,6 +209,41 @@ fn step_lines<'a>(
             .map(|i| interaction_line(app, i)),
     );
     (lines, timeline)
+}
+
+/// The follow-up: its number, due time (how overdue), recurrence and note.
+fn followup_lines(app: &App, r: &Reminder) -> Vec<Line<'static>> {
+    let t = app.theme;
+    let now = app.now_utc();
+    let label = |l: &str| Span::styled(format!("{l:<10}"), t.dim());
+    let due = r.effective_due();
+    let when = if due < now {
+        Span::styled(format!("overdue by {}", span_words(due, now)), t.error())
+    } else {
+        Span::styled(format!("due in {}", span_words(now, due)), t.warn())
+    };
+    let mut due_line = vec![
+        label("Follow-up"),
+        Span::raw(format!(
+            "#{} · {} · ",
+            r.id,
+            due.with_timezone(&app.zone).format("%a %-d %b %Y %H:%M")
+        )),
+        when,
+    ];
+    if let Some(rule) = r.recurrence {
+        due_line.push(Span::raw(format!(
+            " · repeats {}",
+            Recurrence::as_text(rule)
+        )));
+    }
+    if r.snoozed_until.is_some() {
+        due_line.push(Span::styled(" · snoozed", t.dim()));
+    }
+    vec![
+        Line::from(due_line),
+        Line::from(vec![label("Note"), Span::styled(safe(&r.note), t.header())]),
+    ]
 }
 
 /// One line of a timeline: when, kind, direction, summary, outcome and satisfaction.
@@ -233,21 +273,33 @@ fn summary_lines(t: Theme, review: &Review) -> Vec<Line<'static>> {
     if review.steps.is_empty() {
         return vec![
             Line::raw(""),
-            Line::styled("  Nothing is due. Well done.", t.ok()),
+            Line::styled(
+                "  Nothing is due and no customer is going quiet. Well done.",
+                t.ok(),
+            ),
         ];
+    }
+    let (followups, quiet) = review.counts();
+    let plural =
+        |n: usize, one: &str, many: &str| format!("{n} {}", if n == 1 { one } else { many });
+    let mut what = plural(followups, "follow-up", "follow-ups");
+    if quiet > 0 {
+        what.push_str(&format!(
+            " and {} going quiet",
+            plural(quiet, "customer", "customers")
+        ));
     }
     let mut lines = vec![
         Line::raw(""),
-        Line::styled(
-            format!("  Reviewed {} follow-ups", review.steps.len()),
-            t.header(),
-        ),
+        Line::styled(format!("  Reviewed {what}"), t.header()),
     ];
     for (n, what) in [
         (tally.done, "done"),
         (tally.logged, "outcome logged (and done)"),
         (tally.snoozed, "snoozed"),
         (tally.rescheduled, "rescheduled"),
+        (tally.contacted, "quiet customers contacted"),
+        (tally.planned, "quiet customers with a follow-up planned"),
         (tally.skipped, "skipped"),
         (tally.gone, "handled elsewhere meanwhile"),
         (tally.not_reached, "not reached"),
