@@ -592,7 +592,9 @@ impl Form {
             FormKind::EditCustomer { id, version } => {
                 let current = store.customer(*id)?;
                 let mut d = self.customer_draft(store)?;
+                // What the form does not show is kept as it is.
                 d.owner_id = current.owner_id;
+                d.source = current.source;
                 store.update_customer(*id, *version, &d)?;
                 Ok(Saved {
                     message: format!("Saved customer #{id}"),
@@ -940,6 +942,23 @@ mod tests {
         type_into(&mut edit, "cadence", "");
         assert!(edit.submit(&mut store, me, &Utc::now()).is_some());
         assert_eq!(store.customer(id).unwrap().cadence, None);
+    }
+
+    #[test]
+    fn editing_keeps_what_the_form_does_not_show() {
+        let mut store = Store::open_in_memory().unwrap();
+        let me = store.ensure_operator("sara").unwrap().id;
+        let mut d = CustomerDraft::new(CustomerKind::Person, "Ada");
+        d.source = Some("vcard import".into());
+        d.owner_id = Some(me);
+        let id = store.add_customer(&d).unwrap();
+        let mut form = Form::edit_customer(&store, id).unwrap();
+        type_into(&mut form, "name", "Ada Lovelace");
+        assert!(form.submit(&mut store, me, &Utc::now()).is_some());
+        let c = store.customer(id).unwrap();
+        assert_eq!(c.name, "Ada Lovelace");
+        assert_eq!(c.source.as_deref(), Some("vcard import"));
+        assert_eq!(c.owner_id, Some(me));
     }
 
     #[test]
