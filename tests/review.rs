@@ -447,6 +447,10 @@ fn customers_going_quiet_are_suggested_after_the_follow_ups() {
     type_text(&mut app, "Caught up on their plans");
     press(&mut app, KeyCode::Enter);
     press(&mut app, KeyCode::Esc);
+    assert_eq!(
+        app.message.as_ref().unwrap().text,
+        "No follow-up added; what you logged is saved"
+    );
     let card = app.store.customer_card(quiet[0], 1).unwrap();
     assert_eq!(card.interactions[0].summary, "Caught up on their plans");
     assert_eq!(

@@ -264,6 +264,13 @@ impl App {
         match self.store.data_version() {
             Ok(v) if v != self.seen_version => {
                 self.reload_all();
+                // The review's step too: it may have been handled meanwhile.
+                let now = self.now();
+                if let Some(review) = &mut self.review
+                    && let Err(e) = review.load(&self.store, &now)
+                {
+                    self.error(e.to_string());
+                }
                 true
             }
             Ok(_) => false,
@@ -875,9 +882,10 @@ impl App {
             Action::NextField => form.next_field(1),
             Action::PrevField => form.next_field(-1),
             Action::Cancel => {
+                let note = form.on_cancel;
                 self.popup = None;
                 self.review_pending = None;
-                self.info("Cancelled; nothing was saved");
+                self.info(note);
             }
             Action::Submit => {
                 let now = self.store.now().with_timezone(&self.zone);

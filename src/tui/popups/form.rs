@@ -155,6 +155,8 @@ pub struct Form {
     pub error: Option<String>,
     /// The warning was shown: the next save goes ahead.
     pub confirmed: bool,
+    /// What the status bar says when the form is closed without saving.
+    pub on_cancel: &'static str,
 }
 
 const KINDS: &[&str] = &["person", "company"];
@@ -184,6 +186,7 @@ impl Form {
             focus: 0,
             error: None,
             confirmed: false,
+            on_cancel: "Cancelled; nothing was saved",
         }
     }
 
@@ -301,6 +304,7 @@ impl Form {
     pub fn propose_followup(customer_id: i64, customer_name: &str, summary: &str) -> Self {
         let mut form = Self::add_reminder(customer_id, customer_name);
         form.title = format!("Follow up with {customer_name}? (Esc skips)");
+        form.on_cancel = "No follow-up added; what you logged is saved";
         // A suggestion to edit, kept short enough to be a valid note.
         let gist: String = summary.chars().take(200).collect();
         form.fields[1].input.set(format!("Follow up: {gist}"));
