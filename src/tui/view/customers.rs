@@ -1,10 +1,10 @@
 use ratatui::Frame;
-use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::layout::{Constraint, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Cell, Paragraph, Row, Table};
 use unicode_width::UnicodeWidthStr;
 
-use super::{key_hint, local, local_date, safe};
+use super::{beside_or_below, interaction_line, key_hint, local, local_date, safe};
 use crate::domain::{CustomerCard, CustomerSummary, StageOutcome};
 use crate::tui::action::Action;
 use crate::tui::app::App;
@@ -262,35 +262,11 @@ fn draw_card(frame: &mut Frame, app: &App, card: &CustomerCard, area: Rect) {
     if card.interactions.is_empty() {
         timeline.push(Line::styled("  no interactions yet", t.dim()));
     }
-    for i in &card.interactions {
-        let outcome = i
-            .outcome
-            .as_deref()
-            .map(|o| format!(" → {}", safe(o)))
-            .unwrap_or_default();
-        let score = i.satisfaction.map(|s| format!(" ★{s}")).unwrap_or_default();
-        timeline.push(Line::from(vec![
-            Span::styled(format!("  {} ", local(i.occurred_at, app.zone)), t.dim()),
-            Span::raw(format!(
-                "{:<7} {:<3} ",
-                i.kind.as_str(),
-                i.direction.as_str()
-            )),
-            Span::raw(format!("{}{outcome}{score}", safe(&i.summary))),
-        ]));
-    }
-    let scroll = app.customers.detail_scroll as u16;
+    timeline.extend(card.interactions.iter().map(|i| interaction_line(app, i)));
     if inner.width >= 120 {
-        let [left, right] =
-            Layout::horizontal([Constraint::Percentage(45), Constraint::Percentage(55)])
-                .areas(inner);
         facts.push(Line::raw(""));
-        facts.extend(work);
-        frame.render_widget(Paragraph::new(facts), left);
-        frame.render_widget(Paragraph::new(timeline).scroll((scroll, 0)), right);
-    } else {
-        facts.extend(work);
-        facts.extend(timeline);
-        frame.render_widget(Paragraph::new(facts).scroll((scroll, 0)), inner);
     }
+    facts.extend(work);
+    let scroll = app.customers.detail_scroll as u16;
+    beside_or_below(frame, inner, facts, timeline, scroll);
 }

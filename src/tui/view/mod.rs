@@ -18,6 +18,7 @@ use ratatui::widgets::{Paragraph, Wrap};
 
 use unicode_width::UnicodeWidthStr;
 
+use crate::domain::Interaction;
 use crate::text::for_terminal;
 use crate::tui::action::Action;
 use crate::tui::app::{App, Pane, Popup};
@@ -79,6 +80,54 @@ pub fn draw(frame: &mut Frame, app: &App) {
         Some(Popup::OfferDemo) => popups::offer_demo(frame, app),
         Some(Popup::Snooze(menu)) => review::snooze(frame, app, menu),
         None => {}
+    }
+}
+
+/// One line of a timeline: when, kind, direction, summary, outcome and satisfaction.
+pub fn interaction_line(app: &App, i: &Interaction) -> Line<'static> {
+    let outcome = i
+        .outcome
+        .as_deref()
+        .map(|o| format!(" → {}", safe(o)))
+        .unwrap_or_default();
+    let score = i.satisfaction.map(|s| format!(" ★{s}")).unwrap_or_default();
+    Line::from(vec![
+        Span::styled(
+            format!("  {} ", local(i.occurred_at, app.zone)),
+            app.theme.dim(),
+        ),
+        Span::raw(format!(
+            "{:<7} {:<3} ",
+            i.kind.as_str(),
+            i.direction.as_str()
+        )),
+        Span::raw(format!("{}{outcome}{score}", safe(&i.summary))),
+    ])
+}
+
+/// A customer's facts and its timeline: side by side on a wide terminal (the timeline
+/// scrolled by `scroll`), else one below the other (scrolled together).
+pub fn beside_or_below<'a>(
+    frame: &mut Frame,
+    area: Rect,
+    mut facts: Vec<Line<'a>>,
+    timeline: Vec<Line<'a>>,
+    scroll: u16,
+) {
+    let wrap = Wrap { trim: false };
+    if area.width >= 120 {
+        let [left, right] =
+            Layout::horizontal([Constraint::Percentage(45), Constraint::Percentage(55)])
+                .areas(area);
+        frame.render_widget(Paragraph::new(facts).wrap(wrap), left);
+        frame.render_widget(
+            Paragraph::new(timeline).wrap(wrap).scroll((scroll, 0)),
+            right,
+        );
+    } else {
+        facts.push(Line::raw(""));
+        facts.extend(timeline);
+        frame.render_widget(Paragraph::new(facts).wrap(wrap).scroll((scroll, 0)), area);
     }
 }
 

@@ -3,14 +3,14 @@
 
 use chrono::{DateTime, Utc};
 use ratatui::Frame;
-use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::layout::Rect;
 use ratatui::style::Style;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Borders, Clear, Paragraph, Wrap};
+use ratatui::widgets::{Block, Borders, Clear, Paragraph};
 
 use super::popups::centered;
-use super::{key_hint, safe};
-use crate::domain::{ContactStatus, Interaction, Recurrence, Reminder, StageOutcome};
+use super::{beside_or_below, interaction_line, key_hint, safe};
+use crate::domain::{ContactStatus, Recurrence, Reminder, StageOutcome};
 use crate::tui::action::Action;
 use crate::tui::app::App;
 use crate::tui::keymap::KeyContext;
@@ -72,20 +72,8 @@ pub fn draw(frame: &mut Frame, app: &App, review: &Review, area: Rect) {
         frame.render_widget(Paragraph::new(summary_lines(t, review)), inner);
         return;
     };
-    let (mut facts, timeline) = step_lines(app, review, current);
-    if inner.width >= 120 {
-        // Wide: the follow-up and the customer on the left, the history beside them.
-        let [left, right] =
-            Layout::horizontal([Constraint::Percentage(45), Constraint::Percentage(55)])
-                .areas(inner);
-        let wrap = Wrap { trim: false };
-        frame.render_widget(Paragraph::new(facts).wrap(wrap), left);
-        frame.render_widget(Paragraph::new(timeline).wrap(wrap), right);
-    } else {
-        facts.push(Line::raw(""));
-        facts.extend(timeline);
-        frame.render_widget(Paragraph::new(facts).wrap(Wrap { trim: false }), inner);
-    }
+    let (facts, timeline) = step_lines(app, review, current);
+    beside_or_below(frame, inner, facts, timeline, 0);
 }
 
 /// "3 days", "5 hours", "20 minutes": how long ago (or ahead) `t` is.
@@ -123,7 +111,7 @@ fn step_lines<'a>(
         let status = due.status(now);
         if status != ContactStatus::Fine {
             lines.push(Line::from(vec![
-                label("Cadence"),
+                label("In touch"),
                 Span::styled(due.since_text(now), t.contact(Some(status))),
                 Span::styled(format!(" · {}", due.cadence_text()), t.dim()),
             ]));
@@ -244,28 +232,6 @@ fn followup_lines(app: &App, r: &Reminder) -> Vec<Line<'static>> {
         Line::from(due_line),
         Line::from(vec![label("Note"), Span::styled(safe(&r.note), t.header())]),
     ]
-}
-
-/// One line of a timeline: when, kind, direction, summary, outcome and satisfaction.
-pub fn interaction_line(app: &App, i: &Interaction) -> Line<'static> {
-    let outcome = i
-        .outcome
-        .as_deref()
-        .map(|o| format!(" → {}", safe(o)))
-        .unwrap_or_default();
-    let score = i.satisfaction.map(|s| format!(" ★{s}")).unwrap_or_default();
-    Line::from(vec![
-        Span::styled(
-            format!("  {} ", super::local(i.occurred_at, app.zone)),
-            app.theme.dim(),
-        ),
-        Span::raw(format!(
-            "{:<7} {:<3} ",
-            i.kind.as_str(),
-            i.direction.as_str()
-        )),
-        Span::raw(format!("{}{outcome}{score}", safe(&i.summary))),
-    ])
 }
 
 fn summary_lines(t: Theme, review: &Review) -> Vec<Line<'static>> {
