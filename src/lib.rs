@@ -10,6 +10,7 @@ pub mod commands;
 pub mod demo;
 pub mod domain;
 pub mod error;
+pub mod io;
 pub mod report;
 pub mod search;
 pub mod store;

@@ -1,0 +1,99 @@
+//! What the readers produce: contacts as a file states them, before any validation,
+//! each with its position in the file and its original text (for a reject file).
+
+use std::collections::BTreeMap;
+use std::fmt;
+
+use serde::Serialize;
+
+use crate::domain::CustomerKind;
+
+/// A value with the label or type the file gave it (`work`, `cell`, `Home Phone`…).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct Labeled {
+    pub label: Option<String>,
+    pub value: String,
+}
+
+impl Labeled {
+    pub fn new(label: Option<&str>, value: impl Into<String>) -> Self {
+        Self {
+            label: label.map(str::to_string).filter(|l| !l.trim().is_empty()),
+            value: value.into(),
+        }
+    }
+}
+
+/// One contact read from a vCard or CSV file. Empty text is `None` / empty vectors;
+/// nothing here is validated yet.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct ContactRecord {
+    /// 1-based number of the record in its file (vCard: the card; CSV: the data row).
+    pub record: usize,
+    /// 1-based line of the file the record starts on.
+    pub line: usize,
+    /// `Some(Company)` when the file says it is an organisation (vCard `KIND:org`).
+    pub kind: Option<CustomerKind>,
+    /// The display name (vCard FN, or built from N; CSV name columns). May be empty.
+    pub name: String,
+    /// The organisation the contact works for (vCard ORG, CSV Company).
+    pub company: Option<String>,
+    /// Job title (vCard TITLE).
+    pub title: Option<String>,
+    pub phones: Vec<Labeled>,
+    pub emails: Vec<Labeled>,
+    /// A postal address on one line (vCard ADR components joined with ", ").
+    pub address: Option<String>,
+    /// Birthday as written (vCard BDAY).
+    pub birthday: Option<String>,
+    pub note: Option<String>,
+    /// vCard CATEGORIES, CSV group/category columns.
+    pub tags: Vec<String>,
+    /// The record exactly as it stood in the file (decoded text), for `--skip-invalid`'s
+    /// reject file.
+    pub raw: String,
+}
+
+/// A record that could not be read or used: where it is and why.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Problem {
+    pub record: usize,
+    pub line: usize,
+    pub reason: String,
+    /// The record's original text, written to the reject file.
+    pub raw: String,
+}
+
+impl fmt::Display for Problem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "record {} (line {}): {}",
+            self.record, self.line, self.reason
+        )
+    }
+}
+
+/// Everything a reader got from one file.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct ReadOutcome {
+    pub records: Vec<ContactRecord>,
+    /// Records that could not be read at all (a truncated card, a malformed row).
+    pub problems: Vec<Problem>,
+    /// Properties or columns left out, by name, with how often (PHOTO: 3, X-ABLABEL: 9…).
+    pub skipped: BTreeMap<String, usize>,
+    /// The encoding the file was read in (`UTF-8`, `windows-1252`…).
+    pub encoding: String,
+}
+
+/// A file that cannot be read at all.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReadError(pub String);
+
+impl fmt::Display for ReadError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for ReadError {}
