@@ -49,11 +49,14 @@ pub struct Phone {
 
 impl Phone {
     /// Validates a number: digits (ASCII, Persian or Arabic-Indic), `+` only at the start,
-    /// and the separators space, `-`, `.`, `(`, `)`; between 4 and 20 digits.
+    /// and the separators space, `-`, `.`, `(`, `)`; between 4 and 20 digits. An
+    /// extension may follow (`x 55`, `ext. 55`, `extension 55`, `#55`): it is kept in
+    /// `raw` but is not part of `digits`, which identify the line.
     pub fn parse(kind: PhoneKind, raw: &str) -> Result<Self, ValidationError> {
         let raw = raw.trim();
+        let number = strip_extension(raw);
         let mut digits = String::with_capacity(raw.len());
-        for (i, c) in raw.chars().enumerate() {
+        for (i, c) in number.chars().enumerate() {
             match c {
                 '+' if i == 0 => {}
                 ' ' | '-' | '.' | '(' | ')' => {}
@@ -104,6 +107,22 @@ impl Phone {
         }
         Self::parse(PhoneKind::Mobile, text)
     }
+}
+
+/// `raw` without a trailing extension (`x55`, `ext. 55`, `extension 55`, `#55`).
+fn strip_extension(raw: &str) -> &str {
+    let lower = raw.to_ascii_lowercase();
+    for marker in ["extension", "ext.", "ext", "x", "#"] {
+        if let Some(at) = lower.rfind(marker) {
+            let rest = lower[at + marker.len()..].trim();
+            let digits_only = !rest.is_empty() && rest.chars().all(|c| ascii_digit(c).is_some());
+            // The marker must follow the number (a separator or digit before it).
+            if digits_only && at > 0 && raw.is_char_boundary(at) {
+                return raw[..at].trim_end();
+            }
+        }
+    }
+    raw
 }
 
 /// The national part of a phone number, in ASCII digits: separators dropped, the
@@ -188,6 +207,23 @@ mod tests {
         let p = Phone::parse(PhoneKind::Mobile, " +98 (912) 345-67.89 ").unwrap();
         assert_eq!(p.raw, "+98 (912) 345-67.89");
         assert_eq!(p.digits, "989123456789");
+    }
+
+    #[test]
+    fn an_extension_is_kept_but_does_not_identify_the_line() {
+        for raw in [
+            "+1 (555) 123-4567 x55",
+            "+1 555 123 4567 ext. 55",
+            "+1 555 123 4567 Ext 55",
+            "+1 555 123 4567 extension 55",
+            "+1 555 123 4567 #55",
+        ] {
+            let p = Phone::parse(PhoneKind::Work, raw).unwrap();
+            assert_eq!(p.raw, raw);
+            assert_eq!(p.digits, "15551234567", "{raw}");
+        }
+        assert!(Phone::parse(PhoneKind::Work, "x55").is_err());
+        assert!(Phone::parse(PhoneKind::Work, "555 1234 xy").is_err());
     }
 
     #[test]

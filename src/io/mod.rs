@@ -6,6 +6,7 @@
 //! Nothing here panics on any input: a file that cannot be read is a `ReadError`, a
 //! record that cannot be used is a `Problem` with its file position.
 
+pub mod backup;
 pub mod decode;
 pub mod record;
 

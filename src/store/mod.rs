@@ -4,6 +4,7 @@
 //! `kill -9` leaves either the whole write or none of it. WAL lets readers continue
 //! while another process writes; a busy timeout waits out short locks.
 
+mod backup;
 mod cadence;
 mod customers;
 mod deals;
@@ -24,6 +25,7 @@ use std::time::Duration;
 use chrono::{DateTime, Utc};
 use rusqlite::{Connection, OpenFlags, TransactionBehavior};
 
+pub use backup::{BACKUP_TABLES, Row as BackupRow};
 pub use cadence::QuietFilter;
 pub use customers::{CustomerFilter, CustomerSort};
 pub use deals::DealFilter;
@@ -32,6 +34,11 @@ pub use error::StoreError;
 pub use reminders::ReminderFilter;
 
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;
+
+/// The database schema version this build writes (`PRAGMA user_version`).
+pub fn schema_version() -> i64 {
+    schema::latest_version()
+}
 
 /// Where time comes from: the wall clock, or a fixed instant in tests and snapshots.
 pub type Clock = Arc<dyn Fn() -> DateTime<Utc> + Send + Sync>;

@@ -1,0 +1,95 @@
+//! The JSON backup: everything out, and back into an empty database exactly.
+
+mod common;
+
+use std::sync::Arc;
+
+use chrono::{DateTime, Utc};
+use common::*;
+use rapport::demo::{DemoOptions, generate};
+use rapport::io::backup;
+use rapport::store::Store;
+
+fn clock() -> DateTime<Utc> {
+    DateTime::parse_from_rfc3339("2026-11-23T09:30:00Z")
+        .unwrap()
+        .to_utc()
+}
+
+fn exported(store: &Store) -> String {
+    let mut out = Vec::new();
+    backup::export(store, clock(), &mut out).unwrap();
+    String::from_utf8(out).unwrap()
+}
+
+#[test]
+fn a_backup_restores_losslessly_into_an_empty_database() {
+    let mut store = Store::open_in_memory().unwrap().with_clock(Arc::new(clock));
+    generate(
+        &mut store,
+        DemoOptions {
+            customers: 300,
+            seed: 7,
+        },
+        "sara",
+    )
+    .unwrap();
+    // Settings and per-tag cadences too.
+    store
+        .write(|w| {
+            w.set_default_cadence(rapport::domain::Cadence::parse("c", "60d/90d")?)?;
+            w.set_kpi_target("win_rate", 40.0, 25.0)
+        })
+        .unwrap();
+    let first = exported(&store);
+    let value: serde_json::Value = serde_json::from_str(&first).unwrap();
+    for table in rapport::store::BACKUP_TABLES {
+        assert!(value["tables"][table].is_array(), "{table} missing");
+    }
+    assert_eq!(value["tables"]["customers"].as_array().unwrap().len(), 300);
+
+    let mut fresh = Store::open_in_memory().unwrap().with_clock(Arc::new(clock));
+    // A new database has default stages, KPI definitions and maybe an operator.
+    fresh.ensure_operator("tester").unwrap();
+    let restored = backup::restore(&mut fresh, first.as_bytes()).unwrap();
+    assert_eq!(restored.customers, 300);
+    assert_eq!(exported(&fresh), first, "byte-identical after a round trip");
+    assert_eq!(fresh.integrity_check().unwrap(), "ok");
+    assert_eq!(
+        fresh.counts().unwrap().customers,
+        store.counts().unwrap().customers
+    );
+
+    // Not into a database that has data; not a damaged file; nothing written either way.
+    let e = backup::restore(&mut store, first.as_bytes()).unwrap_err();
+    assert!(e.to_string().contains("not empty"), "{e}");
+    let mut empty = Store::open_in_memory().unwrap();
+    let broken = first.replace("\"customers\":[", "\"customers\":[{\"nope\":1},");
+    let e = backup::restore(&mut empty, broken.as_bytes()).unwrap_err();
+    assert!(e.to_string().contains("unknown column \"nope\""), "{e}");
+    assert!(empty.is_empty().unwrap());
+    let e = backup::restore(&mut empty, b"{\"format\":\"other\"}").unwrap_err();
+    assert!(e.to_string().contains("not a usable Rapport backup"), "{e}");
+}
+
+#[test]
+fn export_and_import_through_the_cli() {
+    let db = TempDb::new();
+    ok(&db.path, &["demo", "--customers", "40", "--seed", "3"]);
+    let file = db.dir.path().join("backup.json");
+    let file_arg = file.to_string_lossy().into_owned();
+    ok(
+        &db.path,
+        &["export", "--format", "json", "--output", &file_arg],
+    );
+    let copy = db.dir.path().join("copy.db");
+    let out = ok(&copy, &["import", &file_arg]);
+    assert!(out.contains("Restored"), "{out}");
+    let a = json(&db.path, &["customer", "list"]);
+    let b = json(&copy, &["customer", "list"]);
+    assert_eq!(a, b);
+    // A second restore is refused: the database is no longer empty.
+    let o = rapport(&copy, &["import", &file_arg]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(stderr(&o).contains("not empty"), "{}", stderr(&o));
+}
