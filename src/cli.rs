@@ -62,10 +62,75 @@ pub enum Command {
     Kpi(KpiArgs),
     /// Fill an empty database with realistic demo data
     Demo(DemoArgs),
+    /// Import contacts (vCard, CSV), deals from a spreadsheet, or a Rapport JSON backup
+    Import(ImportArgs),
+    /// Export every customer as vCard or CSV, or everything as a JSON backup
+    Export(ExportArgs),
     /// Find a customer fast by phone digits, name, company, email or tag (caller-ID hooks)
     Lookup(LookupArgs),
     /// List pairs of customers that look like duplicates, with why
     Dedupe(DedupeArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ImportArgs {
+    /// Files to import: vCards (.vcf), CSV contacts (Google, Outlook, Thunderbird or
+    /// --map), or one Rapport backup (.json) into an empty database
+    #[arg(required_unless_present = "deals", value_name = "FILE")]
+    pub files: Vec<PathBuf>,
+    /// Show what would be created, merged and skipped, and write nothing
+    #[arg(long)]
+    pub dry_run: bool,
+    /// A record matching a customer by phone or email: merge into it, skip it, or create another
+    #[arg(long, value_enum, default_value_t = crate::io::import::OnDuplicate::Merge)]
+    pub on_duplicate: crate::io::import::OnDuplicate,
+    /// Import the valid records, and write the invalid ones to NAME.rejected.EXT beside each file
+    #[arg(long)]
+    pub skip_invalid: bool,
+    /// Read the files in this encoding (utf-8, utf-16le, windows-1252, iso-8859-5, koi8-r, shift_jis…)
+    #[arg(long, value_name = "NAME")]
+    pub encoding: Option<String>,
+    /// Which CSV columns hold what: name="Full Name",phone=Mobile,email=E-mail (fields:
+    /// name first_name middle_name last_name company title phone email address birthday
+    /// note tags; deals: reference title account owner product stage engaged_on closed_on
+    /// value currency)
+    #[arg(long, value_name = "FIELD=COLUMN,…")]
+    pub map: Option<String>,
+    /// A spreadsheet (CSV) of deals to import into the pipeline
+    #[arg(long, value_name = "FILE", conflicts_with = "files")]
+    pub deals: Option<PathBuf>,
+    /// The accounts the deals name (CSV): each becomes a company customer
+    #[arg(long, value_name = "FILE", requires = "deals")]
+    pub accounts: Option<PathBuf>,
+    /// The products the deals name (CSV), to check and normalise their names
+    #[arg(long, value_name = "FILE", requires = "deals")]
+    pub products: Option<PathBuf>,
+    /// A deal stage of the file as one of Rapport's: --stage "Engaging=qualified" (repeatable)
+    #[arg(long = "stage", value_name = "NAME=KEY", requires = "deals")]
+    pub stages: Vec<String>,
+    /// Currency of deal values that name none
+    #[arg(long, env = "RAPPORT_CURRENCY", default_value = "USD")]
+    pub currency: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum ExportFormat {
+    /// vCard 4.0, one card per customer
+    Vcard,
+    /// CSV with Google Contacts columns
+    Csv,
+    /// Everything (customers, interactions, deals, stages, follow-ups, KPIs, settings):
+    /// `rapport import` restores it into an empty database
+    Json,
+}
+
+#[derive(Debug, Args)]
+pub struct ExportArgs {
+    #[arg(long, value_enum)]
+    pub format: ExportFormat,
+    /// Write to FILE instead of standard output
+    #[arg(long, short, value_name = "FILE")]
+    pub output: Option<PathBuf>,
 }
 
 /// A customer: its number (`12` or `#12`) or its name (exact, or a unique beginning).
@@ -510,6 +575,8 @@ pub fn run(cli: Cli) -> Result<()> {
         Some(Command::Quiet(args)) => commands::cadence::quiet(&mut ctx, args),
         Some(Command::Kpi(args)) => commands::kpi::run(&mut ctx, args),
         Some(Command::Demo(args)) => commands::demo::run(&mut ctx, args),
+        Some(Command::Import(args)) => commands::import::run(&mut ctx, args),
+        Some(Command::Export(args)) => commands::import::export(&mut ctx, args),
         Some(Command::Lookup(args)) => commands::lookup::run(&mut ctx, args),
         Some(Command::Dedupe(args)) => commands::dedupe::run(&mut ctx, args),
     };

@@ -397,3 +397,34 @@ fn without_colour_a_mark_says_going_quiet_or_overdue() {
     let s = screen(&app);
     insta::assert_snapshot!("customers_no_color_cadence_80x24", s);
 }
+
+#[test]
+fn importing_a_file_from_the_customer_list_shows_the_report() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("friends.vcf");
+    std::fs::write(
+        &file,
+        "BEGIN:VCARD\r\nVERSION:3.0\r\nFN:Zoë Import\r\nTEL:+44 7700 900999\r\nEND:VCARD\r\n",
+    )
+    .unwrap();
+    let mut app = demo_app(80, 24);
+    let before = app.counts.customers;
+    press(&mut app, KeyCode::Char('I'));
+    // A path that is not there is refused beside the field.
+    type_text(&mut app, "/nowhere/at/all.vcf");
+    press(&mut app, KeyCode::Enter);
+    let Some(rapport::tui::app::Popup::Form(form)) = &app.popup else {
+        panic!("the form stays open");
+    };
+    assert!(form.fields[0].error.as_deref().unwrap().contains("is not a file"));
+    app.handle_key(KeyEvent::new(KeyCode::Char('u'), KeyModifiers::CONTROL));
+    type_text(&mut app, &file.to_string_lossy());
+    press(&mut app, KeyCode::Enter);
+    let Some(rapport::tui::app::Popup::Report { text, .. }) = &app.popup else {
+        panic!("the report shows");
+    };
+    assert!(text.contains("Created 1 customers"), "{text}");
+    press(&mut app, KeyCode::Esc);
+    assert!(app.popup.is_none());
+    assert_eq!(app.counts.customers, before + 1);
+}

@@ -6,6 +6,8 @@ pub mod cadence;
 pub mod customer;
 pub mod deal;
 pub mod dedupe;
+pub mod import;
+pub mod import_deals;
 pub mod demo;
 pub mod kpi;
 pub mod log;

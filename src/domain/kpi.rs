@@ -77,6 +77,15 @@ pub const DEFAULT_KPIS: &[(&str, &str, KpiGroup, KpiUnit, f64, f64, bool)] = &[
         true,
     ),
     (
+        "avg_won_deal",
+        "Avg won deal",
+        KpiGroup::Financial,
+        KpiUnit::Money,
+        5_000.0,
+        2_000.0,
+        true,
+    ),
+    (
         "deals_won",
         "Deals won",
         KpiGroup::Financial,
@@ -414,6 +423,7 @@ impl KpiInputs {
     ///
     /// - `revenue_won`: sum of amounts of deals won with `closed_on` in the window, in
     ///   the reporting currency, in major units (display only);
+    /// - `avg_won_deal`: `revenue_won` divided by the won deals in the reporting currency;
     /// - `deals_won`: won deals closed in the window, all currencies;
     /// - `win_rate`: won / (won + lost) × 100 over deals closed in the window;
     /// - `avg_cycle_days`: mean of (`closed_on` − day of `created_at`) in days over won
@@ -430,6 +440,11 @@ impl KpiInputs {
             "revenue_won" => Some(
                 self.revenue_won_minor as f64 / 10f64.powi(i32::from(self.currency.exponent())),
             ),
+            "avg_won_deal" => mean(
+                self.revenue_won_minor,
+                self.won - self.other_currency_won,
+            )
+            .map(|m| m / 10f64.powi(i32::from(self.currency.exponent()))),
             "deals_won" => Some(self.won as f64),
             "win_rate" => percent(self.won, self.won + self.lost),
             "avg_cycle_days" => mean(self.cycle_days_total, self.won),

@@ -6,7 +6,7 @@ use std::fmt;
 
 use serde::Serialize;
 
-use crate::domain::CustomerKind;
+use crate::domain::{Customer, CustomerKind};
 
 /// A value with the label or type the file gave it (`work`, `cell`, `Home Phone`…).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
@@ -54,6 +54,36 @@ pub struct ContactRecord {
     pub raw: String,
 }
 
+impl ContactRecord {
+    /// A stored customer as a record, for export. Notes keep any `Title:` and
+    /// `Birthday:` lines an import put there.
+    pub fn from_customer(c: &Customer) -> Self {
+        Self {
+            record: 0,
+            line: 0,
+            kind: Some(c.kind),
+            name: c.name.clone(),
+            company: c.company_name.clone(),
+            title: None,
+            phones: c
+                .phones
+                .iter()
+                .map(|p| Labeled::new(Some(p.kind.as_str()), p.raw.clone()))
+                .collect(),
+            emails: c
+                .emails
+                .iter()
+                .map(|e| Labeled::new(None, e.as_str()))
+                .collect(),
+            address: c.address.clone(),
+            birthday: None,
+            note: c.notes.clone(),
+            tags: c.tags.clone(),
+            raw: String::new(),
+        }
+    }
+}
+
 /// A record that could not be read or used: where it is and why.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Problem {
@@ -84,6 +114,9 @@ pub struct ReadOutcome {
     pub skipped: BTreeMap<String, usize>,
     /// The encoding the file was read in (`UTF-8`, `windows-1252`…).
     pub encoding: String,
+    /// A CSV file's header line, written first in a reject file so it can be fixed
+    /// and imported again.
+    pub header: Option<String>,
 }
 
 /// A file that cannot be read at all.

@@ -183,7 +183,7 @@ fn load_details(conn: &Connection, customer: &mut Customer) -> Result<()> {
     Ok(())
 }
 
-fn load_customer(conn: &Connection, id: i64) -> Result<Customer> {
+pub(super) fn load_customer(conn: &Connection, id: i64) -> Result<Customer> {
     let mut stmt = conn.prepare_cached(&format!("{SELECT_CUSTOMER} WHERE c.id = ?1"))?;
     let mut customer =
         stmt.query_row([id], row_to_customer)
@@ -200,6 +200,20 @@ impl Store {
     /// One customer with phones, emails and tags.
     pub fn customer(&self, id: i64) -> Result<Customer> {
         self.read(|c| load_customer(c, id))
+    }
+
+    /// Every customer with phones, emails and tags, by id, in one snapshot (for export).
+    pub fn all_customers(&self) -> Result<Vec<Customer>> {
+        self.read(|c| {
+            let mut stmt = c.prepare(&format!("{SELECT_CUSTOMER} ORDER BY c.id"))?;
+            let mut all = stmt
+                .query_map([], row_to_customer)?
+                .collect::<rusqlite::Result<Vec<_>>>()?;
+            for customer in &mut all {
+                load_details(c, customer)?;
+            }
+            Ok(all)
+        })
     }
 
     /// Ids of the customers `filter` selects, in its order. Cheap enough to hold for a

@@ -9,6 +9,7 @@ mod cadence;
 mod customers;
 mod deals;
 mod duplicates;
+mod import;
 mod error;
 mod interactions;
 mod kpis;
@@ -31,6 +32,7 @@ pub use customers::{CustomerFilter, CustomerSort};
 pub use deals::DealFilter;
 pub use duplicates::MergePlan;
 pub use error::StoreError;
+pub use import::KnownContacts;
 pub use reminders::ReminderFilter;
 
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;
@@ -140,6 +142,18 @@ impl Store {
             .transaction_with_behavior(TransactionBehavior::Immediate)?;
         let value = f(&mut Writer { conn: &tx, now })?;
         tx.commit()?;
+        Ok(value)
+    }
+
+    /// Runs `f` exactly like `write` would, then rolls everything back: what a write
+    /// would do, without doing it (an import's `--dry-run`).
+    pub fn rehearse<T>(&mut self, f: impl FnOnce(&mut Writer<'_>) -> Result<T>) -> Result<T> {
+        let now = self.now_secs();
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let value = f(&mut Writer { conn: &tx, now })?;
+        tx.rollback()?;
         Ok(value)
     }
 

@@ -46,6 +46,15 @@ impl Store {
 }
 
 impl Writer<'_> {
+    /// The id of the operator with `login`, if there is one.
+    pub fn operator_id(&self, login: &str) -> Result<Option<i64>> {
+        Ok(self
+            .conn
+            .prepare_cached("SELECT id FROM operators WHERE login = ?1")?
+            .query_row([login.trim()], |r| r.get(0))
+            .optional()?)
+    }
+
     pub fn ensure_operator(&mut self, login: &str, display_name: &str) -> Result<Operator> {
         let login = login.trim();
         if login.is_empty() {

@@ -14,7 +14,7 @@ use crate::domain::kpi::DEFAULT_KPIS;
 pub const APPLICATION_ID: i64 = 0x5241_5050;
 
 /// Each entry moves the schema from version `i` to `i + 1`.
-const MIGRATIONS: &[&str] = &[V1, V2, V3];
+const MIGRATIONS: &[&str] = &[V1, V2, V3, V4];
 
 /// Work a migration needs done in Rust after its SQL (same transaction), by index.
 fn after_sql(index: usize, tx: &Connection, now: i64) -> Result<()> {
@@ -27,6 +27,7 @@ fn after_sql(index: usize, tx: &Connection, now: i64) -> Result<()> {
             super::duplicates::backfill_phone_columns(tx)?;
             tx.execute_batch(V2_INDEXES)?;
         }
+        3 => insert_kpis(tx, now)?,
         _ => {}
     }
     Ok(())
@@ -85,6 +86,32 @@ pub fn migrate(conn: &mut Connection, now: i64) -> Result<()> {
         after_sql(index, &tx, now)?;
         tx.pragma_update(None, "user_version", index as i64 + 1)?;
         tx.commit()?;
+    }
+    Ok(())
+}
+
+/// KPIs added after V1: an existing database gets them with their default targets.
+const V4: &str = "";
+
+/// Adds the default KPIs a database does not define yet (their keys are unique).
+fn insert_kpis(conn: &Connection, now: i64) -> Result<()> {
+    let mut kpi = conn.prepare(
+        "INSERT OR IGNORE INTO kpi_definitions
+             (key, name, grp, unit, target, minimum, higher_is_better, period, created_at, updated_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?9)",
+    )?;
+    for (key, name, group, unit, target, minimum, higher) in DEFAULT_KPIS {
+        kpi.execute(params![
+            key,
+            name,
+            group.as_str(),
+            unit.as_str(),
+            target,
+            minimum,
+            higher,
+            Period::Month.as_str(),
+            now
+        ])?;
     }
     Ok(())
 }

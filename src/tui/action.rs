@@ -51,6 +51,7 @@ actions! {
     AddDeal = "add_deal",
     AddReminder = "add_reminder",
     MergeCustomer = "merge_customer",
+    Import = "import",
     // pipeline
     StageForward = "stage_forward",
     StageBack = "stage_back",

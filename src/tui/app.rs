@@ -15,8 +15,9 @@ use crate::tui::panes::customers::CustomersPane;
 use crate::tui::panes::followups::FollowupsPane;
 use crate::tui::panes::kpis::KpisPane;
 use crate::tui::panes::pipeline::PipelinePane;
-use crate::tui::popups::form::Form;
+use crate::tui::popups::form::{Form, FormKind};
 use crate::tui::popups::snooze::SnoozeMenu;
+use crate::tui::import_job::{ImportJob, expand_home, outcome_text};
 use crate::tui::review::{Outcome, Review};
 use crate::tui::theme::Theme;
 
@@ -57,6 +58,13 @@ pub enum Popup {
     /// The database is empty: offer demo data.
     OfferDemo,
     Snooze(SnoozeMenu),
+    /// A finished job's report (or, while `busy`, what is under way).
+    Report {
+        title: String,
+        text: String,
+        scroll: u16,
+        busy: bool,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -82,6 +90,8 @@ pub struct App {
     pub review: Option<Review>,
     /// What the review records when the form it opened is saved.
     review_pending: Option<Outcome>,
+    /// An import running in the background.
+    import_job: Option<ImportJob>,
     pub popup: Option<Popup>,
     pub counts: Counts,
     /// Which panes have their data, by `Pane::index`.
@@ -138,6 +148,7 @@ impl App {
             kpis: KpisPane::default(),
             review: None,
             review_pending: None,
+            import_job: None,
             popup: None,
             counts: Counts {
                 customers: 0,
@@ -399,7 +410,7 @@ impl App {
 
     /// Takes what the search worker reported; `true` when the screen must change.
     pub fn poll_background(&mut self) -> bool {
-        let mut changed = false;
+        let mut changed = self.poll_import();
         while let Some(event) = self.lookup.as_ref().and_then(LookupService::try_event) {
             changed = true;
             match event {
@@ -428,9 +439,97 @@ impl App {
         changed
     }
 
+    /// Shows the report of a finished import; `true` when one finished.
+    fn poll_import(&mut self) -> bool {
+        let Some(result) = self.import_job.as_ref().and_then(ImportJob::finished) else {
+            return false;
+        };
+        let file = self
+            .import_job
+            .take()
+            .map(|j| j.file)
+            .unwrap_or_default();
+        let (title, text) = outcome_text(&file, &result);
+        match &result {
+            Ok(done) if !done.report.dry_run => {
+                self.info(format!(
+                    "Imported {file}: {} created, {} merged",
+                    done.report.created,
+                    done.report.merged.len()
+                ));
+                self.reload_all();
+            }
+            Ok(_) => self.info(format!("Dry run of {file}: nothing was written")),
+            Err(_) => self.error(format!("Not imported: {file}")),
+        }
+        self.popup = Some(Popup::Report {
+            title,
+            text,
+            scroll: 0,
+            busy: false,
+        });
+        true
+    }
+
+    /// Starts importing what the import form names (in the background when the store
+    /// is a file); a missing file is an error beside its field.
+    fn start_import(&mut self) {
+        let Some(Popup::Form(form)) = &mut self.popup else {
+            return;
+        };
+        let file = expand_home(form.get("file"));
+        if form.get("file").is_empty() || !file.is_file() {
+            form.fields[0].error = Some(if form.get("file").is_empty() {
+                "name the file to import".to_string()
+            } else {
+                format!("{} is not a file here", file.display())
+            });
+            form.focus = 0;
+            return;
+        }
+        let options = crate::io::import::ImportOptions {
+            on_duplicate: match form.get("on_duplicate") {
+                "skip" => crate::io::import::OnDuplicate::Skip,
+                "create" => crate::io::import::OnDuplicate::Create,
+                _ => crate::io::import::OnDuplicate::Merge,
+            },
+            skip_invalid: form.get("skip_invalid") == "skip them",
+            dry_run: form.get("dry_run") == "yes",
+            owner_id: Some(self.me.id),
+        };
+        let label = file.display().to_string();
+        match self.store.path().map(std::path::Path::to_path_buf) {
+            Some(db) => {
+                self.import_job = Some(ImportJob::start(db, file, options));
+                self.popup = Some(Popup::Report {
+                    title: "Importing…".into(),
+                    text: format!(
+                        "Importing {label}.\n\nThe report shows here when it is done; \
+                         Esc hides this meanwhile."
+                    ),
+                    scroll: 0,
+                    busy: true,
+                });
+            }
+            None => {
+                // An in-memory store (tests) has no second connection: run it here.
+                let result = crate::tui::import_job::run(&mut self.store, file, &options);
+                let (title, text) = outcome_text(&label, &result);
+                self.reload_all();
+                self.popup = Some(Popup::Report {
+                    title,
+                    text,
+                    scroll: 0,
+                    busy: false,
+                });
+            }
+        }
+    }
+
     /// Whether an answer from the background is awaited (then the loop polls often).
     pub fn awaiting_background(&self) -> bool {
-        self.index == IndexState::Indexing
+        self.import_job.is_some()
+            || self.index == IndexState::Indexing
             || matches!(&self.popup, Some(Popup::Search(s)) if s.waiting())
     }
 
@@ -490,6 +589,18 @@ impl App {
             Some(Popup::Snooze(_)) => {
                 if let Err(e) = self.update_snooze(action) {
                     self.error(e.to_string());
+                }
+                return;
+            }
+            Some(Popup::Report { scroll, .. }) => {
+                match action {
+                    Action::Up => *scroll = scroll.saturating_sub(1),
+                    Action::Down => *scroll = scroll.saturating_add(1),
+                    Action::PageUp => *scroll = scroll.saturating_sub(10),
+                    Action::PageDown => *scroll = scroll.saturating_add(10),
+                    Action::Quit => self.quit = true,
+                    // An import under way keeps going; its report shows when it ends.
+                    _ => self.popup = None,
                 }
                 return;
             }
@@ -754,6 +865,7 @@ impl App {
     ) -> Result<(), StoreError> {
         let form = match (action, customer) {
             (Action::AddCustomer, _) => Form::add_customer(),
+            (Action::Import, _) => Form::import(),
             (Action::EditCustomer, Some((id, _))) => Form::edit_customer(&self.store, id)?,
             (Action::LogInteraction, Some((id, name))) => Form::log_interaction(id, &name),
             (Action::LogCall, Some((id, name))) => Form::log_call(id, &name),
@@ -887,6 +999,7 @@ impl App {
                 self.review_pending = None;
                 self.info(note);
             }
+            Action::Submit if form.kind == FormKind::Import => self.start_import(),
             Action::Submit => {
                 let now = self.store.now().with_timezone(&self.zone);
                 if let Some(saved) = form.submit(&mut self.store, self.me.id, &now) {

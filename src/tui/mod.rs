@@ -5,6 +5,7 @@
 
 pub mod action;
 pub mod app;
+pub mod import_job;
 pub mod keymap;
 pub mod list;
 pub mod lookup;

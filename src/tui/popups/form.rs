@@ -48,6 +48,8 @@ pub enum FormKind {
     Reschedule {
         reminder_id: i64,
     },
+    /// Contacts from a file: run by the app in the background, not saved by the form.
+    Import,
 }
 
 /// A field that holds a date or a point in time, typed naturally.
@@ -163,6 +165,9 @@ const KINDS: &[&str] = &["person", "company"];
 const STATUSES: &[&str] = &["lead", "active", "inactive", "lost"];
 const INTERACTION_KINDS: &[&str] = &["call", "email", "meeting", "note", "sms"];
 const DIRECTIONS: &[&str] = &["out", "in"];
+const ON_DUPLICATE: &[&str] = &["merge", "skip", "create"];
+const SKIP_INVALID: &[&str] = &["refuse all", "skip them"];
+const YES_NO: &[&str] = &["no", "yes"];
 /// When the review proposes the next follow-up after an outcome.
 const NEXT_FOLLOWUP: &str = "+1w 10:00";
 
@@ -361,6 +366,20 @@ impl Form {
         form
     }
 
+    /// Importing contacts from a vCard or CSV file.
+    pub fn import() -> Self {
+        Self::new(
+            FormKind::Import,
+            "Import contacts (vCard or CSV)",
+            vec![
+                Field::text("file", "File", "", "path of a .vcf or .csv file; ~ is your home"),
+                Field::choice("on_duplicate", "Already here", "merge", ON_DUPLICATE),
+                Field::choice("skip_invalid", "Invalid rows", "refuse all", SKIP_INVALID),
+                Field::choice("dry_run", "Dry run", "no", YES_NO),
+            ],
+        )
+    }
+
     /// Snoozing until a time the operator types.
     pub fn snooze_until(reminder_id: i64, customer_name: &str) -> Self {
         Self::new(
@@ -435,7 +454,8 @@ impl Form {
         }
     }
 
-    fn get(&self, key: &str) -> &str {
+    /// The trimmed text of the field `key` ("" if there is none).
+    pub fn get(&self, key: &str) -> &str {
         self.fields
             .iter()
             .find(|f| f.key == key)
@@ -789,6 +809,10 @@ impl Form {
                     removed: None,
                 })
             }
+            FormKind::Import => Err(StoreError::invalid(
+                "file",
+                "an import runs in the background, not as a form save",
+            )),
             FormKind::Merge { keep } => {
                 let drop = self.merge_source(store)?;
                 let plan = store.merge_customers(*keep, drop)?;

@@ -79,6 +79,12 @@ pub fn draw(frame: &mut Frame, app: &App) {
         Some(Popup::Search(search)) => search::draw(frame, app, search),
         Some(Popup::OfferDemo) => popups::offer_demo(frame, app),
         Some(Popup::Snooze(menu)) => review::snooze(frame, app, menu),
+        Some(Popup::Report {
+            title,
+            text,
+            scroll,
+            ..
+        }) => popups::report(frame, app, title, text, *scroll),
         None => {}
     }
 }

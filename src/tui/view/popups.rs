@@ -186,3 +186,29 @@ pub fn offer_demo(frame: &mut Frame, app: &App) {
     frame.render_widget(Clear, area);
     frame.render_widget(Paragraph::new(text).block(block), area);
 }
+
+/// A job's report (an import): scrollable text.
+pub fn report(frame: &mut Frame, app: &App, title: &str, text: &str, scroll: u16) {
+    let t = app.theme;
+    let lines: Vec<Line> = text.lines().map(|l| Line::raw(safe(l))).collect();
+    let height = (lines.len() as u16 + 2).clamp(5, frame.area().height.saturating_sub(2));
+    let area = centered(frame.area(), 78, height);
+    let block = Block::default()
+        .borders(Borders::ALL)
+        .title(Span::styled(format!(" {} ", safe(title)), t.title()))
+        .title_bottom(Span::styled(
+            format!(
+                " ↑/↓ scroll · {} close ",
+                all_keys(app, Action::Submit)
+            ),
+            t.dim(),
+        ));
+    frame.render_widget(Clear, area);
+    frame.render_widget(
+        Paragraph::new(lines)
+            .block(block)
+            .wrap(Wrap { trim: false })
+            .scroll((scroll, 0)),
+        area,
+    );
+}

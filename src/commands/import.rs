@@ -1,0 +1,141 @@
+//! `rapport import`: contacts from vCard and CSV files, deals from a spreadsheet, or a
+//! Rapport JSON backup; `rapport export`: vCard, CSV or the JSON backup.
+
+use std::io::Write;
+use std::path::Path;
+
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+
+use super::Context;
+use crate::cli::{ExportArgs, ExportFormat, ImportArgs};
+use crate::io::import::{ImportOptions, import_paths, report_text};
+use crate::io::{ContactRecord, ReadOptions, backup, decode};
+use crate::{Error, Result};
+
+/// Imports over this many records show a progress bar (on a terminal).
+const PROGRESS_FROM: usize = 5_000;
+
+fn read(path: &Path) -> Result<Vec<u8>> {
+    std::fs::read(path).map_err(|e| Error::msg(format!("{}: {e}", path.display())))
+}
+
+pub fn run(ctx: &mut Context, args: ImportArgs) -> Result<()> {
+    if let Some(deals) = &args.deals {
+        return super::import_deals::run(ctx, &args, deals);
+    }
+    // A backup restores alone.
+    if let [only] = args.files.as_slice() {
+        let bytes = read(only)?;
+        if backup::looks_like_backup(&bytes) {
+            return restore(ctx, only, &bytes, args.dry_run);
+        }
+    }
+    let encoding = args
+        .encoding
+        .as_deref()
+        .map(decode::encoding_for_label)
+        .transpose()
+        .map_err(|e| Error::msg(format!("--encoding: {e}")))?;
+    let read = ReadOptions {
+        encoding,
+        map: args.map.clone(),
+    };
+    let options = ImportOptions {
+        on_duplicate: args.on_duplicate,
+        skip_invalid: args.skip_invalid,
+        dry_run: args.dry_run,
+        owner_id: Some(ctx.me()?.id),
+    };
+    let mut bar: Option<ProgressBar> = None;
+    let imported = import_paths(&mut ctx.store, &args.files, &read, &options, &mut |n, total| {
+        bar.get_or_insert_with(|| progress_bar(total))
+            .set_position(n as u64);
+    });
+    if let Some(bar) = bar {
+        bar.finish_and_clear();
+    }
+    let imported = imported?;
+    if ctx.json {
+        return ctx.print_json(&serde_json::json!({
+            "report": imported.report,
+            "rejects": imported.rejects,
+        }));
+    }
+    write!(ctx.out, "{}", report_text(&imported.report, &imported.rejects))?;
+    Ok(())
+}
+
+fn progress_bar(total: usize) -> ProgressBar {
+    if total < PROGRESS_FROM {
+        return ProgressBar::hidden();
+    }
+    // Drawn only when stderr is a terminal.
+    let bar = ProgressBar::with_draw_target(Some(total as u64), ProgressDrawTarget::stderr());
+    if let Ok(style) =
+        ProgressStyle::with_template("{msg} {wide_bar} {pos}/{len} ({per_sec}, {eta} left)")
+    {
+        bar.set_style(style);
+    }
+    bar.set_message("Importing");
+    bar
+}
+
+fn restore(ctx: &mut Context, path: &Path, bytes: &[u8], dry_run: bool) -> Result<()> {
+    if dry_run {
+        return Err(Error::msg(
+            "--dry-run does not apply to a backup: restore it into a new database instead",
+        ));
+    }
+    let restored = backup::restore(&mut ctx.store, bytes)?;
+    if ctx.json {
+        return ctx.print_json(&serde_json::json!({
+            "restored_rows": restored.rows,
+            "customers": restored.customers,
+            "exported_at": restored.exported_at,
+        }));
+    }
+    writeln!(
+        ctx.out,
+        "Restored {} ({} customers, {} rows in all{})",
+        path.display(),
+        restored.customers,
+        restored.rows,
+        restored
+            .exported_at
+            .map(|t| format!(", exported {t}"))
+            .unwrap_or_default()
+    )?;
+    Ok(())
+}
+
+pub fn export(ctx: &mut Context, args: ExportArgs) -> Result<()> {
+    let mut sink: Box<dyn Write> = match &args.output {
+        Some(path) => Box::new(std::io::BufWriter::new(
+            std::fs::File::create(path)
+                .map_err(|e| Error::msg(format!("{}: {e}", path.display())))?,
+        )),
+        None => Box::new(&mut ctx.out),
+    };
+    let count = match args.format {
+        ExportFormat::Json => backup::export(&ctx.store, ctx.store.now(), &mut sink)?,
+        ExportFormat::Vcard | ExportFormat::Csv => {
+            let records: Vec<ContactRecord> = ctx
+                .store
+                .all_customers()?
+                .iter()
+                .map(ContactRecord::from_customer)
+                .collect();
+            match args.format {
+                ExportFormat::Vcard => crate::io::vcard::write(&records, &mut sink)?,
+                _ => crate::io::csv::write_contacts(&records, &mut sink)?,
+            }
+            records.len()
+        }
+    };
+    sink.flush()?;
+    drop(sink);
+    if let Some(path) = &args.output {
+        eprintln!("Wrote {} ({count} records)", path.display());
+    }
+    Ok(())
+}

@@ -1,0 +1,183 @@
+//! `rapport import --deals FILE [--accounts FILE] [--products FILE]`.
+
+use std::io::Write;
+use std::path::Path;
+
+use super::Context;
+use crate::cli::ImportArgs;
+use crate::domain::Currency;
+use crate::io::deals::{DealImportError, DealImportOptions, DealImportReport, import_deals};
+use crate::io::record::Problem;
+use crate::io::sheet::{self, SheetOutcome};
+use crate::io::{csv::CsvOptions, decode, mapping::FieldMap};
+use crate::{Error, Result};
+
+/// Refused rows listed in an error message; the rest are counted.
+const LISTED: usize = 20;
+
+fn sheet_of<T>(
+    path: &Path,
+    options: &CsvOptions,
+    read: impl Fn(&[u8], &CsvOptions) -> std::result::Result<SheetOutcome<T>, crate::io::ReadError>,
+) -> Result<SheetOutcome<T>> {
+    let bytes =
+        std::fs::read(path).map_err(|e| Error::msg(format!("{}: {e}", path.display())))?;
+    read(&bytes, options).map_err(|e| Error::msg(format!("{}: {e}", path.display())))
+}
+
+pub fn run(ctx: &mut Context, args: &ImportArgs, deals_path: &Path) -> Result<()> {
+    let encoding = args
+        .encoding
+        .as_deref()
+        .map(decode::encoding_for_label)
+        .transpose()
+        .map_err(|e| Error::msg(format!("--encoding: {e}")))?;
+    let map = args
+        .map
+        .as_deref()
+        .map(FieldMap::parse)
+        .transpose()
+        .map_err(|e| Error::msg(format!("--map: {e}")))?;
+    let with_map = CsvOptions {
+        encoding,
+        map: map.clone(),
+    };
+    let plain = CsvOptions {
+        encoding,
+        map: None,
+    };
+    let deals = sheet_of(deals_path, &with_map, sheet::read_deals)?;
+    let accounts = match &args.accounts {
+        Some(p) => sheet_of(p, &plain, sheet::read_accounts)?.records,
+        None => Vec::new(),
+    };
+    let products = match &args.products {
+        Some(p) => sheet_of(p, &plain, sheet::read_products)?.records,
+        None => Vec::new(),
+    };
+    let stages = args
+        .stages
+        .iter()
+        .map(|s| {
+            s.split_once('=')
+                .map(|(a, b)| (a.to_string(), b.to_string()))
+                .ok_or_else(|| Error::msg(format!("--stage {s:?}: write NAME=KEY, e.g. Engaging=qualified")))
+        })
+        .collect::<Result<Vec<_>>>()?;
+    let me = ctx.me()?.id;
+    let options = DealImportOptions {
+        currency: Some(Currency::from_code(&args.currency)?),
+        stages,
+        skip_invalid: args.skip_invalid,
+        dry_run: args.dry_run,
+        default_owner: Some(me),
+    };
+    let report = match import_deals(
+        &mut ctx.store,
+        &deals.records,
+        &accounts,
+        &products,
+        deals.problems.clone(),
+        &options,
+    ) {
+        Ok(r) => r,
+        Err(DealImportError::Refused(problems)) => {
+            let mut text = DealImportError::Refused(problems.clone()).to_string();
+            for p in problems.iter().take(LISTED) {
+                text.push_str(&format!("\n  {}: {p}", deals_path.display()));
+            }
+            if problems.len() > LISTED {
+                text.push_str(&format!("\n  … and {} more", problems.len() - LISTED));
+            }
+            return Err(Error::msg(text));
+        }
+        Err(DealImportError::Store(e)) => return Err(e.into()),
+    };
+    let rejects = if report.dry_run || report.invalid.is_empty() {
+        None
+    } else {
+        Some(write_rejects(deals_path, deals.header.as_deref(), &report.invalid)?)
+    };
+    if ctx.json {
+        return ctx.print_json(&serde_json::json!({ "report": report, "rejects": rejects }));
+    }
+    print(&mut ctx.out, deals_path, &report, rejects.as_deref())?;
+    Ok(())
+}
+
+fn write_rejects(input: &Path, header: Option<&str>, refused: &[Problem]) -> Result<String> {
+    let path = crate::io::import::reject_path(input);
+    let mut text = String::new();
+    if let Some(h) = header {
+        text.push_str(h);
+        text.push_str("\r\n");
+    }
+    for p in refused {
+        text.push_str(p.raw.trim_end_matches(['\r', '\n']));
+        text.push_str("\r\n");
+    }
+    std::fs::write(&path, text).map_err(|e| Error::msg(format!("{}: {e}", path.display())))?;
+    Ok(path.display().to_string())
+}
+
+fn print(
+    out: &mut impl Write,
+    file: &Path,
+    r: &DealImportReport,
+    rejects: Option<&str>,
+) -> Result<()> {
+    let would = if r.dry_run { " (dry run: nothing written)" } else { "" };
+    writeln!(out, "{}: imported {} deals{would}", file.display(), r.deals)?;
+    let stages: Vec<String> = r.by_stage.iter().map(|(k, n)| format!("{k} {n}")).collect();
+    writeln!(out, "  by stage: {}", stages.join(", "))?;
+    writeln!(
+        out,
+        "  companies: {} created, {} already here",
+        r.companies_created, r.companies_matched
+    )?;
+    if !r.operators_created.is_empty() {
+        writeln!(
+            out,
+            "  operators added (sales agents, as owners): {}",
+            r.operators_created.join(", ")
+        )?;
+    }
+    if r.without_value > 0 {
+        writeln!(
+            out,
+            "  {} open deals have no value yet: imported with amount 0",
+            r.without_value
+        )?;
+    }
+    for (written, (product, n)) in &r.products_normalised {
+        writeln!(
+            out,
+            "  product {written:?} ({n} deals) is {product:?} in the products file: used that"
+        )?;
+    }
+    for (product, n) in &r.products_unknown {
+        writeln!(
+            out,
+            "  product {product:?} ({n} deals) is not in the products file: kept as written"
+        )?;
+    }
+    for (account, n) in &r.accounts_missing {
+        writeln!(
+            out,
+            "  account {account:?} ({n} deals) is not in the accounts file: created without details"
+        )?;
+    }
+    if !r.invalid.is_empty() {
+        writeln!(out, "  refused {} rows:", r.invalid.len())?;
+        for p in r.invalid.iter().take(LISTED) {
+            writeln!(out, "    {p}")?;
+        }
+        if r.invalid.len() > LISTED {
+            writeln!(out, "    … and {} more", r.invalid.len() - LISTED)?;
+        }
+        if let Some(path) = rejects {
+            writeln!(out, "    all written to {path}")?;
+        }
+    }
+    Ok(())
+}

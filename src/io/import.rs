@@ -1,0 +1,700 @@
+//! Contacts from files into the store: each record validated into a customer draft,
+//! matched against the customers already known (by phone or email), then created,
+//! merged or skipped, in ONE transaction. By default any invalid record refuses the
+//! whole import and nothing is written; `skip_invalid` imports the rest.
+
+use std::collections::BTreeMap;
+
+use std::path::{Path, PathBuf};
+
+use serde::Serialize;
+
+use super::ReadOptions;
+use super::record::{ContactRecord, Problem, ReadOutcome};
+use crate::domain::{
+    CustomerDraft, CustomerKind, Email, Phone, PhoneKind, ValidationError,
+};
+use crate::domain::customer::normalise_tag;
+use crate::store::{KnownContacts, Store, StoreError, Writer};
+
+/// What to do with a record that matches an existing customer by phone or email.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, clap::ValueEnum)]
+#[serde(rename_all = "lowercase")]
+pub enum OnDuplicate {
+    /// Leave the existing customer as it is.
+    Skip,
+    /// Add what is new (phones, emails, tags, empty fields, notes) to the existing one.
+    #[default]
+    Merge,
+    /// Create another customer anyway.
+    Create,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct ImportOptions {
+    pub on_duplicate: OnDuplicate,
+    /// Import the valid records even when some are invalid.
+    pub skip_invalid: bool,
+    /// Do everything in a transaction that is rolled back: report what would happen.
+    pub dry_run: bool,
+    /// Owner of the customers created.
+    pub owner_id: Option<i64>,
+}
+
+/// One input file, read.
+#[derive(Debug, Clone)]
+pub struct SourceFile {
+    /// The file as the operator named it.
+    pub label: String,
+    /// `vcard` or `csv`.
+    pub format: &'static str,
+    pub outcome: ReadOutcome,
+}
+
+/// A record that matched an existing customer.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Matched {
+    pub file: String,
+    pub record: usize,
+    pub line: usize,
+    pub name: String,
+    /// The existing customer.
+    pub customer_id: i64,
+    /// Why it matched (`same email ada@x.org`).
+    pub why: String,
+    /// What a merge added (empty: nothing new, or skipped).
+    pub added: Vec<&'static str>,
+}
+
+/// A record refused, with its file.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Refused {
+    pub file: String,
+    #[serde(flatten)]
+    pub problem: Problem,
+}
+
+impl std::fmt::Display for Refused {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}: {}", self.file, self.problem)
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct FileSummary {
+    pub file: String,
+    pub format: &'static str,
+    pub encoding: String,
+    pub records: usize,
+}
+
+/// What an import did (or, for a dry run, would do).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct ImportReport {
+    pub dry_run: bool,
+    pub files: Vec<FileSummary>,
+    pub created: usize,
+    /// Companies created for the organisations people work for.
+    pub companies_created: usize,
+    pub merged: Vec<Matched>,
+    /// Duplicates left alone (`--on-duplicate skip`).
+    pub skipped: Vec<Matched>,
+    /// Records refused (only with `skip_invalid`; otherwise the import fails).
+    pub invalid: Vec<Refused>,
+    /// Properties or columns not imported, by name, with how often.
+    pub not_imported: BTreeMap<String, usize>,
+}
+
+/// Why an import wrote nothing.
+#[derive(Debug)]
+pub enum ImportError {
+    /// Some records are invalid and `skip_invalid` is off.
+    Refused(Vec<Refused>),
+    Store(StoreError),
+}
+
+impl std::fmt::Display for ImportError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            ImportError::Refused(problems) => write!(
+                f,
+                "{} record{} cannot be imported, so nothing was (fix them, or pass --skip-invalid \
+                 to import the rest)",
+                problems.len(),
+                if problems.len() == 1 { "" } else { "s" }
+            ),
+            ImportError::Store(e) => write!(f, "{e}"),
+        }
+    }
+}
+
+impl From<StoreError> for ImportError {
+    fn from(e: StoreError) -> Self {
+        ImportError::Store(e)
+    }
+}
+
+/// A record ready to write.
+struct Prepared {
+    file: usize,
+    record: usize,
+    line: usize,
+    draft: CustomerDraft,
+    /// The organisation a person works for, linked (or created) at write time.
+    company: Option<String>,
+}
+
+/// Validates every record, then writes them in one transaction (rolled back for a dry
+/// run). `progress` is called with the number of records handled so far.
+pub fn import_contacts(
+    store: &mut Store,
+    files: &[SourceFile],
+    options: &ImportOptions,
+    progress: &mut dyn FnMut(usize),
+) -> Result<ImportReport, ImportError> {
+    let mut report = ImportReport {
+        dry_run: options.dry_run,
+        ..Default::default()
+    };
+    let mut prepared = Vec::new();
+    for (i, f) in files.iter().enumerate() {
+        report.files.push(FileSummary {
+            file: f.label.clone(),
+            format: f.format,
+            encoding: f.outcome.encoding.clone(),
+            records: f.outcome.records.len() + f.outcome.problems.len(),
+        });
+        for (name, n) in &f.outcome.skipped {
+            *report.not_imported.entry(name.clone()).or_default() += n;
+        }
+        for p in &f.outcome.problems {
+            report.invalid.push(Refused {
+                file: f.label.clone(),
+                problem: p.clone(),
+            });
+        }
+        let source = format!("import: {}", file_name(&f.label));
+        for rec in &f.outcome.records {
+            match draft_of(rec, &source, options.owner_id) {
+                Ok((draft, company)) => prepared.push(Prepared {
+                    file: i,
+                    record: rec.record,
+                    line: rec.line,
+                    draft,
+                    company,
+                }),
+                Err(reason) => report.invalid.push(Refused {
+                    file: f.label.clone(),
+                    problem: Problem {
+                        record: rec.record,
+                        line: rec.line,
+                        reason,
+                        raw: rec.raw.clone(),
+                    },
+                }),
+            }
+        }
+    }
+    if !report.invalid.is_empty() && !options.skip_invalid {
+        return Err(ImportError::Refused(report.invalid));
+    }
+    let write = |w: &mut Writer<'_>| -> crate::store::Result<ImportReport> {
+        let mut known = w.known_contacts()?;
+        for (n, p) in prepared.iter().enumerate() {
+            write_one(w, &mut known, p, files, options, &mut report)?;
+            if n % 1024 == 1023 {
+                progress(n + 1);
+            }
+        }
+        progress(prepared.len());
+        Ok(report.clone())
+    };
+    let report = if options.dry_run {
+        store.rehearse(write)?
+    } else {
+        store.write(write)?
+    };
+    Ok(report)
+}
+
+fn write_one(
+    w: &mut Writer<'_>,
+    known: &mut KnownContacts,
+    p: &Prepared,
+    files: &[SourceFile],
+    options: &ImportOptions,
+    report: &mut ImportReport,
+) -> crate::store::Result<()> {
+    let mut draft = p.draft.clone();
+    if let Some(company) = &p.company {
+        draft.company_id = Some(match known.company(company) {
+            Some(id) => id,
+            None => {
+                let mut c = CustomerDraft::new(CustomerKind::Company, company.as_str());
+                c.owner_id = options.owner_id;
+                c.source.clone_from(&draft.source);
+                let id = w.add_customer(&c)?;
+                known.learn(id, &c);
+                report.companies_created += 1;
+                id
+            }
+        });
+    }
+    let found = match options.on_duplicate {
+        OnDuplicate::Create => None,
+        _ => known.find(&draft),
+    };
+    let matched = |customer_id, why, added| Matched {
+        file: files[p.file].label.clone(),
+        record: p.record,
+        line: p.line,
+        name: draft.name.clone(),
+        customer_id,
+        why,
+        added,
+    };
+    match (found, options.on_duplicate) {
+        (Some((id, why)), OnDuplicate::Skip) => report.skipped.push(matched(id, why, Vec::new())),
+        (Some((id, why)), _) => {
+            let added = w.absorb(id, &draft)?;
+            known.learn(id, &draft);
+            report.merged.push(matched(id, why, added));
+        }
+        (None, _) => {
+            // A company already known by name is the same company.
+            if draft.kind == CustomerKind::Company
+                && let Some(id) = known.company(&draft.name)
+            {
+                let added = w.absorb(id, &draft)?;
+                known.learn(id, &draft);
+                let why = "same company name".to_string();
+                report.merged.push(matched(id, why, added));
+                return Ok(());
+            }
+            let id = w.add_customer(&draft)?;
+            known.learn(id, &draft);
+            report.created += 1;
+        }
+    }
+    Ok(())
+}
+
+fn file_name(label: &str) -> &str {
+    std::path::Path::new(label)
+        .file_name()
+        .and_then(|n| n.to_str())
+        .unwrap_or(label)
+}
+
+/// The kind of phone a file's label names.
+fn phone_kind(label: Option<&str>) -> PhoneKind {
+    let l = label.unwrap_or("").to_lowercase();
+    if l.contains("cell") || l.contains("mobile") || l.contains("iphone") {
+        PhoneKind::Mobile
+    } else if l.contains("work") || l.contains("business") || l.contains("office") {
+        PhoneKind::Work
+    } else if l.contains("home") {
+        PhoneKind::Home
+    } else if l.is_empty() || l.contains("voice") || l.contains("pref") || l.contains("main") {
+        PhoneKind::Mobile
+    } else {
+        PhoneKind::Other
+    }
+}
+
+/// A phone value as files write it: `tel:` URIs and their parameters, `;ext=`.
+fn phone_text(value: &str) -> String {
+    let v = value.trim();
+    let v = v
+        .strip_prefix("tel:")
+        .or_else(|| v.strip_prefix("TEL:"))
+        .unwrap_or(v);
+    match v.split_once(';') {
+        Some((number, params)) => {
+            let ext = params
+                .split(';')
+                .find_map(|p| p.strip_prefix("ext=").or_else(|| p.strip_prefix("EXT=")));
+            match ext {
+                Some(e) => format!("{number} ext. {e}"),
+                None => number.to_string(),
+            }
+        }
+        None => v.to_string(),
+    }
+}
+
+/// Turns a record into a validated draft (and the organisation to link), or says why not.
+pub fn draft_of(
+    rec: &ContactRecord,
+    source: &str,
+    owner_id: Option<i64>,
+) -> Result<(CustomerDraft, Option<String>), String> {
+    let why = |e: ValidationError| e.to_string();
+    let name = rec.name.trim();
+    let company = rec
+        .company
+        .as_deref()
+        .map(str::trim)
+        .filter(|c| !c.is_empty());
+    let phones: Vec<Phone> = rec
+        .phones
+        .iter()
+        .filter(|p| !p.value.trim().is_empty())
+        .map(|p| Phone::parse(phone_kind(p.label.as_deref()), &phone_text(&p.value)).map_err(why))
+        .collect::<Result<_, _>>()?;
+    let emails: Vec<Email> = rec
+        .emails
+        .iter()
+        .map(|e| e.value.trim())
+        .filter(|e| !e.is_empty())
+        .map(|e| Email::parse(e.strip_prefix("mailto:").unwrap_or(e)).map_err(why))
+        .collect::<Result<_, _>>()?;
+    let (kind, name, works_for) = match (rec.kind, name, company) {
+        (Some(CustomerKind::Company), "", Some(c)) => (CustomerKind::Company, c.to_string(), None),
+        (Some(CustomerKind::Company), n, _) => (CustomerKind::Company, n.to_string(), None),
+        (None, "", Some(c)) => (CustomerKind::Company, c.to_string(), None),
+        (_, "", None) => {
+            // No name at all: the first email or phone stands in for one.
+            let stand_in = emails
+                .first()
+                .map(|e| e.as_str().to_string())
+                .or_else(|| phones.first().map(|p| p.raw.clone()))
+                .ok_or("it has no name, organisation, email or phone")?;
+            (CustomerKind::Person, stand_in, None)
+        }
+        (_, n, c) => (CustomerKind::Person, n.to_string(), c.map(str::to_string)),
+    };
+    let mut d = CustomerDraft::new(kind, name);
+    d.phones = phones;
+    d.emails = emails;
+    d.tags = rec
+        .tags
+        .iter()
+        .filter(|t| !t.trim().is_empty())
+        .map(|t| normalise_tag(t).map_err(why))
+        .collect::<Result<_, _>>()?;
+    d.address = rec.address.clone().filter(|a| !a.trim().is_empty());
+    let mut notes: Vec<String> = Vec::new();
+    if let Some(t) = rec.title.as_deref().filter(|t| !t.trim().is_empty()) {
+        notes.push(format!("Title: {}", t.trim()));
+    }
+    if let Some(b) = rec.birthday.as_deref().filter(|b| !b.trim().is_empty()) {
+        notes.push(format!("Birthday: {}", b.trim()));
+    }
+    if let Some(n) = rec.note.as_deref().filter(|n| !n.trim().is_empty()) {
+        notes.push(n.trim().to_string());
+    }
+    d.notes = (!notes.is_empty()).then(|| notes.join("\n"));
+    d.source = Some(source.to_string());
+    d.owner_id = owner_id;
+    d.validate().map_err(why)?;
+    Ok((d, works_for))
+}
+
+/// A finished import: its report and the reject files written.
+#[derive(Debug, Clone)]
+pub struct Imported {
+    pub report: ImportReport,
+    pub rejects: Vec<String>,
+}
+
+/// Imports contact files (vCard or CSV) by path: reads and decodes each, imports them
+/// together in one transaction, and writes the refused records beside their files
+/// (`skip_invalid`). Shared by `rapport import` and the app.
+pub fn import_paths(
+    store: &mut Store,
+    paths: &[PathBuf],
+    read: &ReadOptions,
+    options: &ImportOptions,
+    progress: &mut dyn FnMut(usize, usize),
+) -> crate::Result<Imported> {
+    let mut files = Vec::with_capacity(paths.len());
+    for path in paths {
+        let label = path.display().to_string();
+        let bytes =
+            std::fs::read(path).map_err(|e| crate::Error::msg(format!("{label}: {e}")))?;
+        if super::backup::looks_like_backup(&bytes) {
+            return Err(crate::Error::msg(format!(
+                "{label}: a Rapport backup restores on its own, into an empty database"
+            )));
+        }
+        let file = super::read_contacts_file(&label, &bytes, read)
+            .map_err(|e| crate::Error::msg(format!("{label}: {e}")))?;
+        files.push(file);
+    }
+    let total: usize = files.iter().map(|f| f.outcome.records.len()).sum();
+    let report = match import_contacts(store, &files, options, &mut |n| progress(n, total)) {
+        Ok(report) => report,
+        Err(ImportError::Refused(problems)) => {
+            let mut text = ImportError::Refused(problems.clone()).to_string();
+            for p in problems.iter().take(LISTED) {
+                text.push_str(&format!("\n  {p}"));
+            }
+            if problems.len() > LISTED {
+                text.push_str(&format!("\n  … and {} more", problems.len() - LISTED));
+            }
+            return Err(crate::Error::msg(text));
+        }
+        Err(ImportError::Store(e)) => return Err(e.into()),
+    };
+    let rejects = if report.dry_run {
+        Vec::new()
+    } else {
+        write_rejects(&files, &report)?
+    };
+    Ok(Imported { report, rejects })
+}
+
+/// Refused records listed in an error message; the rest are counted.
+const LISTED: usize = 20;
+
+/// `contacts.csv` → `contacts.rejected.csv`, beside it.
+pub fn reject_path(input: &Path) -> PathBuf {
+    let stem = input
+        .file_stem()
+        .map_or_else(|| "import".into(), |s| s.to_string_lossy().into_owned());
+    let name = match input.extension() {
+        Some(ext) => format!("{stem}.rejected.{}", ext.to_string_lossy()),
+        None => format!("{stem}.rejected"),
+    };
+    input.with_file_name(name)
+}
+
+/// Writes each file's refused records, exactly as they stood, beside it (a CSV keeps
+/// its header line so the file can be fixed and imported again).
+fn write_rejects(files: &[SourceFile], report: &ImportReport) -> crate::Result<Vec<String>> {
+    let mut written = Vec::new();
+    for f in files {
+        let refused: Vec<&str> = report
+            .invalid
+            .iter()
+            .filter(|r| r.file == f.label)
+            .map(|r| r.problem.raw.as_str())
+            .collect();
+        if refused.is_empty() {
+            continue;
+        }
+        let path = reject_path(Path::new(&f.label));
+        let mut text = String::new();
+        if let Some(header) = &f.outcome.header {
+            text.push_str(header);
+            text.push_str("\r\n");
+        }
+        for raw in refused {
+            text.push_str(raw.trim_end_matches(['\r', '\n']));
+            text.push_str("\r\n");
+        }
+        std::fs::write(&path, text)
+            .map_err(|e| crate::Error::msg(format!("{}: {e}", path.display())))?;
+        written.push(path.display().to_string());
+    }
+    Ok(written)
+}
+
+/// The report as text, for the terminal and the app.
+pub fn report_text(r: &ImportReport, rejects: &[String]) -> String {
+    use std::fmt::Write as _;
+    let mut out = String::new();
+    let _ = write_report(&mut out, r, rejects);
+    out
+}
+
+fn write_report(out: &mut String, r: &ImportReport, rejects: &[String]) -> std::fmt::Result {
+    use std::fmt::Write as _;
+    for f in &r.files {
+        writeln!(
+            out,
+            "{}: {} records ({}, {})",
+            f.file, f.records, f.format, f.encoding
+        )?;
+    }
+    let would = if r.dry_run { "would be " } else { "" };
+    writeln!(
+        out,
+        "Created {} customers{}{would}",
+        r.created,
+        if r.companies_created > 0 {
+            format!(" (and {} companies they work for)", r.companies_created)
+        } else {
+            String::new()
+        }
+    )?;
+    if !r.merged.is_empty() {
+        writeln!(
+            out,
+            "Merged {}{} into customers already here:",
+            r.merged.len(),
+            if r.dry_run { " (would be)" } else { "" }
+        )?;
+        for m in &r.merged {
+            let added = if m.added.is_empty() {
+                "nothing new".to_string()
+            } else {
+                format!("added {}", m.added.join(", "))
+            };
+            writeln!(
+                out,
+                "  {} record {} ({}) → #{}: {}; {added}",
+                m.file,
+                m.record,
+                crate::text::for_terminal(&m.name),
+                m.customer_id,
+                m.why
+            )?;
+        }
+    }
+    if !r.skipped.is_empty() {
+        writeln!(out, "Skipped {} already here:", r.skipped.len())?;
+        for m in &r.skipped {
+            writeln!(
+                out,
+                "  {} record {} ({}) = #{}: {}",
+                m.file,
+                m.record,
+                crate::text::for_terminal(&m.name),
+                m.customer_id,
+                m.why
+            )?;
+        }
+    }
+    if !r.invalid.is_empty() {
+        writeln!(out, "Refused {}:", r.invalid.len())?;
+        for p in &r.invalid {
+            writeln!(out, "  {p}")?;
+        }
+        for path in rejects {
+            writeln!(out, "  written to {path}")?;
+        }
+    }
+    if !r.not_imported.is_empty() {
+        let parts: Vec<String> = r
+            .not_imported
+            .iter()
+            .map(|(name, n)| format!("{name} ×{n}"))
+            .collect();
+        writeln!(out, "Not imported: {}", parts.join(", "))?;
+    }
+    if r.dry_run {
+        writeln!(out, "Dry run: nothing was written.")?;
+    }
+    Ok(())
+}
+
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::io::record::Labeled;
+
+    fn record(name: &str) -> ContactRecord {
+        ContactRecord {
+            record: 1,
+            line: 1,
+            name: name.into(),
+            ..Default::default()
+        }
+    }
+
+    fn file(records: Vec<ContactRecord>) -> SourceFile {
+        SourceFile {
+            label: "contacts.vcf".into(),
+            format: "vcard",
+            outcome: ReadOutcome {
+                records,
+                encoding: "UTF-8".into(),
+                ..Default::default()
+            },
+        }
+    }
+
+    #[test]
+    fn drafts_from_records() {
+        let mut r = record("Ada Lovelace");
+        r.company = Some("Analytical Engines Ltd".into());
+        r.title = Some("Countess".into());
+        r.note = Some("Met at the Royal Society".into());
+        r.phones = vec![
+            Labeled::new(Some("work"), "tel:+44-20-7946-0018;ext=12"),
+            Labeled::new(Some("cell"), "+44 7700 900123"),
+        ];
+        r.emails = vec![Labeled::new(None, "mailto:ada@example.org")];
+        r.tags = vec!["Key Account".into()];
+        let (d, company) = draft_of(&r, "import: x.vcf", None).unwrap();
+        assert_eq!(company.as_deref(), Some("Analytical Engines Ltd"));
+        assert_eq!(d.phones[0].raw, "+44-20-7946-0018 ext. 12");
+        assert_eq!(d.phones[0].kind, PhoneKind::Work);
+        assert_eq!(d.phones[1].kind, PhoneKind::Mobile);
+        assert_eq!(d.emails[0].as_str(), "ada@example.org");
+        assert_eq!(d.tags, vec!["key-account"]);
+        assert_eq!(
+            d.notes.as_deref(),
+            Some("Title: Countess\nMet at the Royal Society")
+        );
+        // An organisation card; a card with only an email.
+        let mut org = record("");
+        org.company = Some("Acme".into());
+        assert_eq!(draft_of(&org, "s", None).unwrap().0.kind, CustomerKind::Company);
+        let mut only_email = record("");
+        only_email.emails = vec![Labeled::new(None, "x@y.org")];
+        assert_eq!(draft_of(&only_email, "s", None).unwrap().0.name, "x@y.org");
+        assert!(draft_of(&record(" "), "s", None).unwrap_err().contains("no name"));
+        let mut bad = record("Bad");
+        bad.emails = vec![Labeled::new(None, "not-an-email")];
+        assert!(draft_of(&bad, "s", None).unwrap_err().contains("not-an-email"));
+    }
+
+    #[test]
+    fn duplicates_merge_skip_or_create_and_invalid_records_refuse_everything() {
+        let mut store = Store::open_in_memory().unwrap();
+        let mut ada = record("Ada Lovelace");
+        ada.emails = vec![Labeled::new(None, "ada@example.org")];
+        ada.company = Some("Acme".into());
+        let mut again = record("A. Lovelace");
+        again.record = 2;
+        again.emails = vec![Labeled::new(None, "ADA@example.org")];
+        again.phones = vec![Labeled::new(None, "+44 7700 900123")];
+        let files = [file(vec![ada.clone(), again.clone()])];
+        let report =
+            import_contacts(&mut store, &files, &ImportOptions::default(), &mut |_| {}).unwrap();
+        assert_eq!((report.created, report.companies_created), (1, 1));
+        assert_eq!(report.merged.len(), 1);
+        assert_eq!(report.merged[0].added, vec!["phones"]);
+        assert!(report.merged[0].why.contains("same email"));
+        assert_eq!(store.counts().unwrap().customers, 2);
+
+        let skip = ImportOptions {
+            on_duplicate: OnDuplicate::Skip,
+            ..Default::default()
+        };
+        let r = import_contacts(&mut store, &files, &skip, &mut |_| {}).unwrap();
+        assert_eq!((r.created, r.skipped.len()), (0, 2));
+        let dry = ImportOptions {
+            on_duplicate: OnDuplicate::Create,
+            dry_run: true,
+            ..Default::default()
+        };
+        let r = import_contacts(&mut store, &files, &dry, &mut |_| {}).unwrap();
+        assert_eq!(r.created, 2);
+        assert_eq!(store.counts().unwrap().customers, 2, "a dry run writes nothing");
+
+        let mut bad = record("Broken");
+        bad.record = 3;
+        bad.phones = vec![Labeled::new(None, "call me")];
+        let files = [file(vec![record("New Person"), bad])];
+        match import_contacts(&mut store, &files, &ImportOptions::default(), &mut |_| {}) {
+            Err(ImportError::Refused(p)) => {
+                assert_eq!(p.len(), 1);
+                assert_eq!(p[0].problem.record, 3);
+                assert!(p[0].to_string().contains("call me"), "{}", p[0]);
+            }
+            other => panic!("expected a refusal, got {other:?}"),
+        }
+        assert_eq!(store.counts().unwrap().customers, 2, "all or nothing");
+        let lenient = ImportOptions {
+            skip_invalid: true,
+            ..Default::default()
+        };
+        let r = import_contacts(&mut store, &files, &lenient, &mut |_| {}).unwrap();
+        assert_eq!((r.created, r.invalid.len()), (1, 1));
+    }
+}

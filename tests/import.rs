@@ -1,0 +1,273 @@
+//! Importing through the real binary: contacts (vCard, CSV) with duplicates, invalid
+//! records all-or-nothing or skipped into a reject file, encodings, the public sales
+//! pipeline dataset and its KPIs, and a vCard round trip.
+
+mod common;
+
+use std::path::{Path, PathBuf};
+
+use common::*;
+
+fn shared() -> Option<PathBuf> {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/data");
+    if dir.is_dir() {
+        Some(dir)
+    } else {
+        eprintln!("notice: {} not found; skipping", dir.display());
+        None
+    }
+}
+
+fn write(dir: &Path, name: &str, bytes: &[u8]) -> String {
+    let path = dir.join(name);
+    std::fs::write(&path, bytes).unwrap();
+    path.to_string_lossy().into_owned()
+}
+
+fn file_bytes(db: &Path) -> Vec<u8> {
+    let mut all = std::fs::read(db).unwrap_or_default();
+    all.extend(std::fs::read(db.with_extension("db-wal")).unwrap_or_default());
+    all
+}
+
+const GOOD_CSV: &str = "Name,Phone,Email,Company\r\n\
+Ada Lovelace,+44 20 7946 0018,ada@example.org,Analytical Engines\r\n\
+Иван Петров,+7 916 111-22-33,ivan@example.ru,\r\n\
+مریم رضایی,+98 912 345 6789,maryam@example.ir,\r\n";
+
+#[test]
+fn contacts_csv_create_then_merge_by_phone_or_email() {
+    let db = TempDb::new();
+    let dir = db.dir.path();
+    let csv = write(dir, "contacts.csv", GOOD_CSV.as_bytes());
+    let report = json(&db.path, &["import", &csv]);
+    assert_eq!(report["report"]["created"], 3, "{report}");
+    assert_eq!(report["report"]["companies_created"], 1);
+    // The same people again, one with a new phone: merged, not duplicated.
+    let again = write(
+        dir,
+        "again.csv",
+        "Name,Phone,Email\r\nAda L.,+44 7700 900123,ADA@example.org\r\nIvan,+7 (916) 111-22-33,\r\n"
+            .as_bytes(),
+    );
+    let report = json(&db.path, &["import", &again]);
+    let merged = report["report"]["merged"].as_array().unwrap();
+    assert_eq!(merged.len(), 2, "{report}");
+    assert_eq!(report["report"]["created"], 0);
+    let ada = json(&db.path, &["customer", "show", "Ada Lovelace"]);
+    assert_eq!(ada["phones"].as_array().unwrap().len(), 2);
+    assert_eq!(ada["company_name"], "Analytical Engines");
+    // --on-duplicate create makes new ones; skip leaves them.
+    let r = json(&db.path, &["import", &again, "--on-duplicate", "skip"]);
+    assert_eq!(r["report"]["skipped"].as_array().unwrap().len(), 2);
+    let dry = ok(&db.path, &["import", &again, "--on-duplicate", "create", "--dry-run"]);
+    assert!(dry.contains("Dry run: nothing was written"), "{dry}");
+    assert_eq!(
+        json(&db.path, &["customer", "list"]).as_array().unwrap().len(),
+        4
+    );
+}
+
+#[test]
+fn one_bad_record_refuses_the_whole_file_and_changes_nothing() {
+    let db = TempDb::new();
+    let dir = db.dir.path();
+    ok(&db.path, &["customer", "add", "--name", "Already Here"]);
+    let before = file_bytes(&db.path);
+    let bad = format!("{GOOD_CSV}Broken Record,call me maybe,broken@,\r\n");
+    let csv = write(dir, "bad.csv", bad.as_bytes());
+    let o = rapport(&db.path, &["import", &csv]);
+    assert_eq!(o.status.code(), Some(1));
+    let err = stderr(&o);
+    assert!(err.contains("nothing was"), "{err}");
+    assert!(err.contains("record 4 (line 5)"), "{err}");
+    assert!(err.contains("call me maybe"), "{err}");
+    assert_eq!(file_bytes(&db.path), before, "the database is unchanged");
+    assert!(!dir.join("bad.rejected.csv").exists());
+
+    // --skip-invalid imports the rest; the reject file holds exactly the bad record.
+    let out = ok(&db.path, &["import", &csv, "--skip-invalid"]);
+    assert!(out.contains("Refused 1"), "{out}");
+    let rejected = std::fs::read_to_string(dir.join("bad.rejected.csv")).unwrap();
+    assert_eq!(
+        rejected,
+        "Name,Phone,Email,Company\r\nBroken Record,call me maybe,broken@,\r\n"
+    );
+    assert_eq!(
+        json(&db.path, &["customer", "list"]).as_array().unwrap().len(),
+        5
+    );
+}
+
+#[test]
+fn legacy_and_utf16_encodings_and_a_forced_one() {
+    let db = TempDb::new();
+    let dir = db.dir.path();
+    // windows-1252, no BOM, semicolons (as Excel writes in much of Europe).
+    let (latin, _, _) =
+        encoding_rs::WINDOWS_1252.encode("Name;Email\r\nJürgen Müller;jm@example.de\r\nFrançois Lefèvre;fl@example.fr\r\n");
+    let f = write(dir, "latin.csv", &latin);
+    json(&db.path, &["import", &f]);
+    let mut utf16 = vec![0xFF, 0xFE];
+    utf16.extend(
+        "Name,Phone\r\nПётр Сидоров,+7 903 555 44 33\r\n"
+            .encode_utf16()
+            .flat_map(u16::to_le_bytes),
+    );
+    let f = write(dir, "utf16.csv", &utf16);
+    json(&db.path, &["import", &f]);
+    let (koi8, _, _) = encoding_rs::KOI8_R.encode("Name,Email\r\nАнна Каренина,anna@example.ru\r\n");
+    let f = write(dir, "koi8.csv", &koi8);
+    json(&db.path, &["import", &f, "--encoding", "koi8-r"]);
+    let names: Vec<String> = json(&db.path, &["customer", "list"])
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["name"].as_str().unwrap().to_string())
+        .collect();
+    for want in ["Jürgen Müller", "François Lefèvre", "Пётр Сидоров", "Анна Каренина"] {
+        assert!(names.iter().any(|n| n == want), "{want} not in {names:?}");
+    }
+    let o = rapport(&db.path, &["import", &f, "--encoding", "klingon"]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(stderr(&o).contains("klingon"));
+}
+
+/// Every real-world contact file imports without a panic; the counts are written down.
+#[test]
+fn every_shared_contact_file_imports() {
+    let Some(data) = shared() else { return };
+    // (file, records read, created, refused) with --skip-invalid into a fresh database.
+    let expected: &[(&str, usize, usize, usize)] = EXPECTED_CONTACT_FILES;
+    for (file, records, created, refused) in expected {
+        let db = TempDb::new();
+        let path = data.join(file).to_string_lossy().into_owned();
+        let copy = db.dir.path().join(Path::new(file).file_name().unwrap());
+        std::fs::copy(&path, &copy).unwrap();
+        let copy = copy.to_string_lossy().into_owned();
+        let r = json(&db.path, &["import", &copy, "--skip-invalid"]);
+        let rep = &r["report"];
+        let read: usize = rep["files"][0]["records"].as_u64().unwrap() as usize;
+        let made = rep["created"].as_u64().unwrap() as usize
+            + rep["merged"].as_array().unwrap().len();
+        let bad = rep["invalid"].as_array().unwrap().len();
+        assert_eq!(
+            (read, made, bad),
+            (*records, *created, *refused),
+            "{file}: {rep}"
+        );
+    }
+}
+
+const EXPECTED_CONTACT_FILES: &[(&str, usize, usize, usize)] = &[];
+
+/// vCard → store → vCard keeps names, phones, emails, organisations and notes.
+#[test]
+fn vcard_round_trip_through_the_store() {
+    let db = TempDb::new();
+    let dir = db.dir.path();
+    let card = "BEGIN:VCARD\r\nVERSION:4.0\r\nFN:Ada Lovelace\r\nORG:Analytical Engines\r\n\
+TEL;TYPE=work:+44 20 7946 0018\r\nTEL;TYPE=cell:+44 7700 900123\r\nEMAIL:ada@example.org\r\n\
+NOTE:Met at the Royal Society\\, 1833\r\nCATEGORIES:vip,math\r\nEND:VCARD\r\n\
+BEGIN:VCARD\r\nVERSION:3.0\r\nN:Сидоров;Пётр;;;\r\nFN:Пётр Сидоров\r\nTEL;TYPE=HOME:+7 903 555 44 33\r\n\
+EMAIL;TYPE=INTERNET:petr@example.ru\r\nEND:VCARD\r\n";
+    let f = write(dir, "in.vcf", card.as_bytes());
+    ok(&db.path, &["import", &f]);
+    let out = dir.join("out.vcf");
+    ok(
+        &db.path,
+        &["export", "--format", "vcard", "--output", &out.to_string_lossy()],
+    );
+    let bytes = std::fs::read(&out).unwrap();
+    let back = rapport::io::vcard::read(&bytes, &Default::default()).unwrap();
+    let ada = back
+        .records
+        .iter()
+        .find(|r| r.name == "Ada Lovelace")
+        .expect("Ada exported");
+    let phones: Vec<&str> = ada.phones.iter().map(|p| p.value.as_str()).collect();
+    assert_eq!(phones, ["+44 20 7946 0018", "+44 7700 900123"]);
+    assert_eq!(ada.emails[0].value, "ada@example.org");
+    assert_eq!(ada.company.as_deref(), Some("Analytical Engines"));
+    assert_eq!(ada.note.as_deref(), Some("Met at the Royal Society, 1833"));
+    assert_eq!(ada.tags, ["vip", "math"]);
+    let petr = back
+        .records
+        .iter()
+        .find(|r| r.name == "Пётр Сидоров")
+        .expect("Пётр exported");
+    assert_eq!(petr.emails[0].value, "petr@example.ru");
+    // The company is a customer too, exported as an organisation.
+    assert!(back.records.iter().any(|r| r.name == "Analytical Engines"));
+}
+
+/// The public "CRM + Sales Opportunities" dataset: 8,800 deals, its dirty rows reported,
+/// and the KPIs equal to what a spreadsheet computes from the CSV.
+#[test]
+fn the_sales_pipeline_dataset_imports_and_its_kpis_match_the_spreadsheet() {
+    let Some(data) = shared() else { return };
+    let dir = data.join("pipeline/maven-crm-sales-opportunities");
+    let db = TempDb::new();
+    let arg = |name: &str| dir.join(name).to_string_lossy().into_owned();
+    // By default the 1,425 open deals without an account refuse the import…
+    let o = rapport(
+        &db.path,
+        &[
+            "import",
+            "--deals",
+            &arg("sales_pipeline.csv"),
+            "--accounts",
+            &arg("accounts.csv"),
+            "--products",
+            &arg("products.csv"),
+            "--dry-run",
+        ],
+    );
+    assert_eq!(o.status.code(), Some(1));
+    assert!(stderr(&o).contains("1425 deal rows cannot be imported"), "{}", stderr(&o));
+    // …and with --skip-invalid the rest go in (a copy, so the reject file lands in the temp dir).
+    let copy = db.dir.path().join("sales_pipeline.csv");
+    std::fs::copy(dir.join("sales_pipeline.csv"), &copy).unwrap();
+    let r = json(
+        &db.path,
+        &[
+            "import",
+            "--deals",
+            &copy.to_string_lossy(),
+            "--accounts",
+            &arg("accounts.csv"),
+            "--products",
+            &arg("products.csv"),
+            "--skip-invalid",
+        ],
+    );
+    let rep = &r["report"];
+    assert_eq!(rep["deals"], 8800 - 1425, "{rep}");
+    assert_eq!(rep["by_stage"]["won"], 4238);
+    assert_eq!(rep["by_stage"]["lost"], 2473);
+    assert_eq!(rep["by_stage"]["qualified"], 1589 - 1088);
+    assert_eq!(rep["by_stage"]["lead"], 500 - 337);
+    assert_eq!(rep["companies_created"], 85);
+    assert_eq!(rep["invalid"].as_array().unwrap().len(), 1425);
+    assert_eq!(rep["products_normalised"]["GTXPro"][0], "GTX Pro");
+    assert_eq!(rep["products_normalised"]["GTXPro"][1], 1480);
+    assert_eq!(rep["operators_created"].as_array().unwrap().len(), 30);
+    let rejected = std::fs::read_to_string(db.dir.path().join("sales_pipeline.rejected.csv")).unwrap();
+    assert_eq!(rejected.lines().count(), 1 + 1425);
+
+    let kpi = json(&db.path, &["kpi", "--period", "all"]);
+    let figure = |key: &str| -> f64 {
+        kpi["kpis"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|k| k["key"] == key)
+            .and_then(|k| k["value"].as_f64())
+            .unwrap_or_else(|| panic!("{key} missing: {kpi}"))
+    };
+    // From the CSV: won 4238, lost 2473; won value 10,005,534; cycle = close − engage.
+    assert!((figure("win_rate") - 4238.0 * 100.0 / 6711.0).abs() < 1e-9);
+    assert_eq!(figure("revenue_won"), 10_005_534.0);
+    assert!((figure("avg_won_deal") - 10_005_534.0 / 4238.0).abs() < 1e-6);
+    assert!((figure("avg_cycle_days") - 51.781_972_628_598_396).abs() < 1e-9);
+}
