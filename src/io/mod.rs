@@ -8,5 +8,6 @@
 
 pub mod decode;
 pub mod record;
+pub mod vcard;
 
 pub use record::{ContactRecord, Labeled, Problem, ReadError, ReadOutcome};
