@@ -10,6 +10,7 @@ pub mod backup;
 pub mod decode;
 pub mod import;
 pub mod record;
+pub mod vcard;
 
 pub use record::{ContactRecord, Labeled, Problem, ReadError, ReadOutcome};
 
