@@ -15,14 +15,20 @@ use crate::{Error, Result};
 /// Refused rows listed in an error message; the rest are counted.
 const LISTED: usize = 20;
 
+/// Reads a spreadsheet with `read`; also gives its header line (for a reject file).
 fn sheet_of<T>(
     path: &Path,
     options: &CsvOptions,
     read: impl Fn(&[u8], &CsvOptions) -> std::result::Result<SheetOutcome<T>, crate::io::ReadError>,
-) -> Result<SheetOutcome<T>> {
+) -> Result<(SheetOutcome<T>, Option<String>)> {
     let bytes =
         std::fs::read(path).map_err(|e| Error::msg(format!("{}: {e}", path.display())))?;
-    read(&bytes, options).map_err(|e| Error::msg(format!("{}: {e}", path.display())))
+    let sheet =
+        read(&bytes, options).map_err(|e| Error::msg(format!("{}: {e}", path.display())))?;
+    let header = decode::decode_file(&bytes, options.encoding)
+        .ok()
+        .and_then(|(text, _)| text.lines().next().map(str::to_string));
+    Ok((sheet, header))
 }
 
 pub fn run(ctx: &mut Context, args: &ImportArgs, deals_path: &Path) -> Result<()> {
@@ -46,13 +52,13 @@ pub fn run(ctx: &mut Context, args: &ImportArgs, deals_path: &Path) -> Result<()
         encoding,
         map: None,
     };
-    let deals = sheet_of(deals_path, &with_map, sheet::read_deals)?;
+    let (deals, header) = sheet_of(deals_path, &with_map, sheet::read_deals)?;
     let accounts = match &args.accounts {
-        Some(p) => sheet_of(p, &plain, sheet::read_accounts)?.records,
+        Some(p) => sheet_of(p, &plain, sheet::read_accounts)?.0.records,
         None => Vec::new(),
     };
     let products = match &args.products {
-        Some(p) => sheet_of(p, &plain, sheet::read_products)?.records,
+        Some(p) => sheet_of(p, &plain, sheet::read_products)?.0.records,
         None => Vec::new(),
     };
     let stages = args
@@ -96,7 +102,7 @@ pub fn run(ctx: &mut Context, args: &ImportArgs, deals_path: &Path) -> Result<()
     let rejects = if report.dry_run || report.invalid.is_empty() {
         None
     } else {
-        Some(write_rejects(deals_path, deals.header.as_deref(), &report.invalid)?)
+        Some(write_rejects(deals_path, header.as_deref(), &report.invalid)?)
     };
     if ctx.json {
         return ctx.print_json(&serde_json::json!({ "report": report, "rejects": rejects }));

@@ -146,7 +146,7 @@ fn ready(
     d: &DealRecord,
     stages: &[Stage],
     aliases: &HashMap<String, String>,
-    products: &[ProductRecord],
+    products: &[&str],
     currency: Currency,
     report: &mut DealImportReport,
 ) -> Result<ReadyDeal, String> {
@@ -270,9 +270,10 @@ pub fn import_deals(
         )
         .collect();
     let currency = options.currency.unwrap_or(Currency::USD);
+    let product_names: Vec<&str> = products.iter().filter_map(|p| p.name.as_deref()).collect();
     let mut ready_deals = Vec::with_capacity(deals.len());
     for d in deals {
-        match ready(d, &stages, &aliases, products, currency, &mut report) {
+        match ready(d, &stages, &aliases, &product_names, currency, &mut report) {
             Ok(r) => ready_deals.push(r),
             Err(reason) => report.invalid.push(Problem {
                 record: d.record,

@@ -493,7 +493,6 @@ fn write_rejects(files: &[SourceFile], report: &ImportReport) -> crate::Result<V
 
 /// The report as text, for the terminal and the app.
 pub fn report_text(r: &ImportReport, rejects: &[String]) -> String {
-    use std::fmt::Write as _;
     let mut out = String::new();
     let _ = write_report(&mut out, r, rejects);
     out

@@ -7,11 +7,18 @@
 //! record that cannot be used is a `Problem` with its file position.
 
 pub mod backup;
+pub mod csv;
+pub mod deals;
 pub mod decode;
 pub mod import;
+pub mod mapping;
 pub mod record;
+pub mod sheet;
+mod table;
 pub mod vcard;
 
+pub use self::csv::{CsvOptions, read_contacts, write_contacts};
+pub use mapping::FieldMap;
 pub use record::{ContactRecord, Labeled, Problem, ReadError, ReadOutcome};
 
 use std::path::Path;
@@ -88,3 +95,7 @@ pub fn read_contacts_file(
         outcome,
     })
 }
+pub use sheet::{
+    AccountRecord, DealRecord, ProductMatch, ProductRecord, SheetOutcome, TeamRecord,
+    product_match, read_accounts, read_deals, read_products, read_teams,
+};

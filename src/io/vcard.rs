@@ -187,6 +187,7 @@ pub fn read(bytes: &[u8], opts: &VcardOptions) -> Result<ReadOutcome, ReadError>
         problems,
         skipped: reader.skipped,
         encoding,
+        header: None,
     })
 }
 

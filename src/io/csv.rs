@@ -1,0 +1,1025 @@
+//! Contacts from CSV files: Google Contacts (old and new headers), Outlook and
+//! Thunderbird exports are recognised by their headers; a file with obvious headers
+//! (Name, Phone, Email, Company…) is guessed; anything else is mapped with `--map`.
+//! And contacts back out as a Google-compatible CSV (`rapport export --format csv`).
+//!
+//! The file is decoded once up front (see `table`), so a row costs one parse and one
+//! allocation per value kept; nothing here panics on any input.
+
+use std::collections::{BTreeMap, HashMap};
+use std::io::Write;
+
+use csv::ByteRecord;
+use encoding_rs::Encoding;
+
+use super::mapping::{CONTACT_FIELDS, FieldMap, Fields, header_words, list_headers, quote_header};
+use super::record::{ContactRecord, Labeled, ReadError, ReadOutcome};
+use super::table::{RowAt, Table, cell};
+
+/// How to read a CSV file: a forced encoding (`--encoding`) and a column map (`--map`).
+/// Without a map the headers are recognised automatically.
+#[derive(Debug, Clone, Default)]
+pub struct CsvOptions {
+    pub encoding: Option<&'static Encoding>,
+    pub map: Option<FieldMap>,
+}
+
+/// Reads contacts from CSV bytes. The file is refused (`ReadError`) when it cannot be
+/// decoded, has no header row, its columns are not recognised (and no `--map` says
+/// what they are) or the map names a column the file lacks. Rows are never refused
+/// for their content; a row the parser cannot read is a `Problem`.
+pub fn read_contacts(bytes: &[u8], opts: &CsvOptions) -> Result<ReadOutcome, ReadError> {
+    let table = Table::open(bytes, opts.encoding)?;
+    let plan = match &opts.map {
+        Some(map) => Plan::from_map(map, &table.headers).map_err(ReadError)?,
+        None => Plan::recognise(&table.headers).ok_or_else(|| unrecognised(&table.headers))?,
+    };
+    let mut skip_counts = vec![0usize; table.headers.len()];
+    let mut extra_counts: BTreeMap<usize, usize> = BTreeMap::new();
+    let mut records = Vec::new();
+    let problems = table.for_each_row(|at, rec| {
+        records.push(plan.contact(at, rec, &mut skip_counts));
+        for (i, f) in rec.iter().enumerate().skip(table.headers.len()) {
+            if !cell(f).is_empty() {
+                *extra_counts.entry(i).or_default() += 1;
+            }
+        }
+    });
+    Ok(ReadOutcome {
+        records,
+        problems,
+        skipped: skipped_by_name(&table.headers, &skip_counts, &extra_counts),
+        encoding: table.encoding.name().to_string(),
+        header: None,
+    })
+}
+
+/// Counts of left-out values by column name (a column without a name, or a value
+/// past the last header, by its 1-based position).
+pub(crate) fn skipped_by_name(
+    headers: &[String],
+    counts: &[usize],
+    extra: &BTreeMap<usize, usize>,
+) -> BTreeMap<String, usize> {
+    let mut out = BTreeMap::new();
+    let unnamed = |i: usize| format!("(column {} without a header)", i + 1);
+    for (i, n) in counts.iter().enumerate() {
+        if *n > 0 {
+            let name = match headers.get(i) {
+                Some(h) if !h.is_empty() => h.clone(),
+                _ => unnamed(i),
+            };
+            *out.entry(name).or_default() += n;
+        }
+    }
+    for (i, n) in extra {
+        *out.entry(unnamed(*i)).or_default() += n;
+    }
+    out
+}
+
+fn unrecognised(headers: &[String]) -> ReadError {
+    let example = match headers {
+        [a, b, ..] => format!("name={},phone={}", quote_header(a), quote_header(b)),
+        [a] => format!("name={}", quote_header(a)),
+        [] => "name=\"Full Name\",phone=Mobile".to_string(),
+    };
+    ReadError(format!(
+        "the columns of this file were not recognised as contacts (Google Contacts, \
+         Outlook and Thunderbird exports are, and obvious names such as Name, Phone, \
+         Email, Company). Say which column holds what with --map field=Column,…, e.g. \
+         --map '{example}'. Fields: {}. This file's columns: {}",
+        CONTACT_FIELDS.join(", "),
+        list_headers(headers)
+    ))
+}
+
+/// Single-valued text fields; repeated columns for one are joined.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Text {
+    Name,
+    First,
+    Middle,
+    Last,
+    Prefix,
+    Suffix,
+    Company,
+    Title,
+    Birthday,
+    Note,
+}
+const TEXTS: usize = 10;
+
+/// A phone or email column: its value, and the label from its column name or from a
+/// Type/Label column of the same slot (Google's `Phone 1 - Type`).
+#[derive(Debug, Clone)]
+struct ValueCol {
+    col: usize,
+    label: Option<String>,
+    label_col: Option<usize>,
+}
+
+/// One postal address's columns: a formatted (multi-line) column, else parts joined.
+#[derive(Debug, Clone, Default)]
+struct AddrGroup {
+    key: String,
+    formatted: Vec<usize>,
+    parts: Vec<usize>,
+}
+
+/// Which columns feed which contact field: built once from the header, applied to
+/// every row.
+#[derive(Debug, Clone, Default)]
+struct Plan {
+    texts: Vec<(Text, usize)>,
+    nickname: Vec<usize>,
+    birth_parts: [Option<usize>; 3],
+    phones: Vec<ValueCol>,
+    emails: Vec<ValueCol>,
+    addresses: Vec<AddrGroup>,
+    /// Tag columns; `true` for Google's groups (`* myContacts ::: Friends`).
+    tags: Vec<(usize, bool)>,
+    /// Columns feeding nothing: their non-empty values are counted as skipped.
+    unused: Vec<usize>,
+}
+
+/// What a header means, as recognised automatically.
+enum Auto {
+    Skip,
+    /// A label column read by a value column.
+    Label,
+    Text(Text),
+    Nickname,
+    BirthPart(usize),
+    Phone(Option<String>),
+    Email(Option<String>),
+    /// Google's `Phone 1 - Value`: the label comes from the slot's Type/Label column.
+    SlotPhone(String),
+    SlotEmail(String),
+    Address {
+        group: String,
+        formatted: bool,
+    },
+    Tags {
+        google: bool,
+    },
+}
+
+impl Plan {
+    /// The plan for Google, Outlook, Thunderbird or obvious headers; `None` when
+    /// no column names a person, a company, a phone or an email.
+    fn recognise(headers: &[String]) -> Option<Plan> {
+        let keys: Vec<String> = headers.iter().map(|h| header_words(h)).collect();
+        let has_job_title = keys.iter().any(|k| k == "job title");
+        let mut first_index: HashMap<&str, usize> = HashMap::new();
+        for (i, k) in keys.iter().enumerate() {
+            first_index.entry(k.as_str()).or_insert(i);
+        }
+        let slot_label = |slot: &str| {
+            ["type", "label"]
+                .iter()
+                .find_map(|s| first_index.get(format!("{slot} - {s}").as_str()).copied())
+        };
+        let mut plan = Plan::default();
+        let mut identifies = false;
+        for (col, key) in keys.iter().enumerate() {
+            match classify(key, has_job_title) {
+                Auto::Skip => plan.unused.push(col),
+                Auto::Label => {}
+                Auto::Text(t) => {
+                    identifies |=
+                        matches!(t, Text::Name | Text::First | Text::Last | Text::Company);
+                    plan.texts.push((t, col));
+                }
+                Auto::Nickname => plan.nickname.push(col),
+                Auto::BirthPart(p) => {
+                    if let Some(slot) = plan.birth_parts.get_mut(p) {
+                        if slot.is_none() {
+                            *slot = Some(col);
+                        } else {
+                            plan.unused.push(col);
+                        }
+                    }
+                }
+                Auto::Phone(label) => {
+                    identifies = true;
+                    plan.phones.push(ValueCol {
+                        col,
+                        label,
+                        label_col: None,
+                    });
+                }
+                Auto::Email(label) => {
+                    identifies = true;
+                    plan.emails.push(ValueCol {
+                        col,
+                        label,
+                        label_col: None,
+                    });
+                }
+                Auto::SlotPhone(slot) => {
+                    identifies = true;
+                    let label_col = slot_label(&slot);
+                    plan.phones.push(ValueCol {
+                        col,
+                        label: None,
+                        label_col,
+                    });
+                }
+                Auto::SlotEmail(slot) => {
+                    identifies = true;
+                    let label_col = slot_label(&slot);
+                    plan.emails.push(ValueCol {
+                        col,
+                        label: None,
+                        label_col,
+                    });
+                }
+                Auto::Address { group, formatted } => plan.add_address(&group, col, formatted),
+                Auto::Tags { google } => plan.tags.push((col, google)),
+            }
+        }
+        identifies.then_some(plan)
+    }
+
+    /// The plan a `--map` spells out; columns it does not name feed nothing.
+    fn from_map(map: &FieldMap, headers: &[String]) -> Result<Plan, String> {
+        map.check(Fields::Contacts)?;
+        let mut plan = Plan::default();
+        let mut used = vec![false; headers.len()];
+        for (field, col) in map.resolve(headers)? {
+            if let Some(u) = used.get_mut(col) {
+                *u = true;
+            }
+            let header = headers
+                .get(col)
+                .map(|h| header_words(h))
+                .unwrap_or_default();
+            let text = match field {
+                "name" => Some(Text::Name),
+                "first_name" => Some(Text::First),
+                "middle_name" => Some(Text::Middle),
+                "last_name" => Some(Text::Last),
+                "company" => Some(Text::Company),
+                "title" => Some(Text::Title),
+                "birthday" => Some(Text::Birthday),
+                "note" => Some(Text::Note),
+                _ => None,
+            };
+            if let Some(t) = text {
+                plan.texts.push((t, col));
+                continue;
+            }
+            match field {
+                "phone" => plan.phones.push(ValueCol {
+                    col,
+                    label: phone_label(&header),
+                    label_col: None,
+                }),
+                "email" => plan.emails.push(ValueCol {
+                    col,
+                    label: email_label(&header),
+                    label_col: None,
+                }),
+                "address" => plan.add_address("", col, false),
+                "tags" => plan.tags.push((col, false)),
+                other => return Err(format!("--map: {other:?} is not a contact field")),
+            }
+        }
+        plan.unused = (0..headers.len())
+            .filter(|i| !used.get(*i).copied().unwrap_or(true))
+            .collect();
+        Ok(plan)
+    }
+
+    fn add_address(&mut self, key: &str, col: usize, formatted: bool) {
+        let idx = match self.addresses.iter().position(|g| g.key == key) {
+            Some(i) => i,
+            None => {
+                self.addresses.push(AddrGroup {
+                    key: key.to_string(),
+                    ..AddrGroup::default()
+                });
+                self.addresses.len() - 1
+            }
+        };
+        if let Some(g) = self.addresses.get_mut(idx) {
+            if formatted {
+                g.formatted.push(col);
+            } else {
+                g.parts.push(col);
+            }
+        }
+    }
+
+    /// One row as a contact. Values the plan has no place for are counted in
+    /// `skipped` (per column).
+    fn contact(&self, at: &RowAt<'_>, rec: &ByteRecord, skipped: &mut [usize]) -> ContactRecord {
+        let get = |i: usize| rec.get(i).map(cell).unwrap_or("");
+        let mut count = |i: usize| {
+            if !get(i).is_empty()
+                && let Some(n) = skipped.get_mut(i)
+            {
+                *n += 1;
+            }
+        };
+        for &i in &self.unused {
+            count(i);
+        }
+
+        let mut texts: [String; TEXTS] = Default::default();
+        for &(t, i) in &self.texts {
+            let v = get(i);
+            if v.is_empty() {
+                continue;
+            }
+            if let Some(s) = texts.get_mut(t as usize) {
+                if !s.is_empty() {
+                    s.push_str(if t == Text::Note { "\n" } else { " " });
+                }
+                s.push_str(v);
+            }
+        }
+        let take = |texts: &mut [String; TEXTS], t: Text| {
+            texts
+                .get_mut(t as usize)
+                .map(std::mem::take)
+                .filter(|s| !s.is_empty())
+        };
+
+        let mut name = take(&mut texts, Text::Name).unwrap_or_default();
+        if name.is_empty() {
+            let parts = [
+                Text::Prefix,
+                Text::First,
+                Text::Middle,
+                Text::Last,
+                Text::Suffix,
+            ];
+            name = parts
+                .iter()
+                .filter_map(|t| texts.get(*t as usize))
+                .filter(|s| !s.is_empty())
+                .map(String::as_str)
+                .collect::<Vec<_>>()
+                .join(" ");
+        }
+        for &i in &self.nickname {
+            if name.is_empty() {
+                name = get(i).to_string();
+            } else {
+                count(i);
+            }
+        }
+
+        let mut birthday = take(&mut texts, Text::Birthday);
+        if let [year, Some(month), Some(day)] = self.birth_parts {
+            let (y, m, d) = (year.map(get).unwrap_or(""), get(month), get(day));
+            if birthday.is_none() && !m.is_empty() && !d.is_empty() {
+                birthday = Some(if y.is_empty() {
+                    format!("--{}-{}", pad2(m), pad2(d))
+                } else {
+                    format!("{y}-{}-{}", pad2(m), pad2(d))
+                });
+            } else {
+                for i in [year, Some(month), Some(day)].into_iter().flatten() {
+                    count(i);
+                }
+            }
+        }
+
+        let mut address = None;
+        for g in &self.addresses {
+            let cols = || g.formatted.iter().chain(&g.parts);
+            if address.is_some() {
+                cols().for_each(|&i| count(i));
+                continue;
+            }
+            let formatted = g
+                .formatted
+                .iter()
+                .map(|&i| get(i))
+                .find(|v| !v.is_empty())
+                .map(one_line);
+            let joined = || {
+                let parts: Vec<&str> = g
+                    .parts
+                    .iter()
+                    .map(|&i| get(i))
+                    .filter(|v| !v.is_empty())
+                    .collect();
+                (!parts.is_empty()).then(|| parts.join(", "))
+            };
+            address = formatted.or_else(joined);
+        }
+
+        let values = |cols: &[ValueCol]| {
+            let mut out = Vec::new();
+            for c in cols {
+                let v = get(c.col);
+                if v.is_empty() {
+                    continue;
+                }
+                let label = c
+                    .label_col
+                    .map(|i| strip_star(get(i)))
+                    .filter(|l| !l.is_empty())
+                    .or(c.label.as_deref());
+                for part in v.split(":::").map(str::trim).filter(|p| !p.is_empty()) {
+                    out.push(Labeled::new(label, part));
+                }
+            }
+            out
+        };
+
+        let mut tags: Vec<String> = Vec::new();
+        for &(i, google) in &self.tags {
+            let v = get(i);
+            let parts: Box<dyn Iterator<Item = &str>> = if google {
+                Box::new(v.split(":::"))
+            } else {
+                Box::new(v.split([';', ',']).flat_map(|p| p.split(":::")))
+            };
+            for t in parts.map(|t| strip_star(t.trim())) {
+                let system = google && t.replace(' ', "").eq_ignore_ascii_case("mycontacts");
+                if !t.is_empty() && !system && !tags.iter().any(|x| x == t) {
+                    tags.push(t.to_string());
+                }
+            }
+        }
+
+        ContactRecord {
+            record: at.record,
+            line: at.line,
+            kind: None,
+            name,
+            company: take(&mut texts, Text::Company),
+            title: take(&mut texts, Text::Title),
+            phones: values(&self.phones),
+            emails: values(&self.emails),
+            address,
+            birthday,
+            note: take(&mut texts, Text::Note),
+            tags,
+            raw: at.raw.to_string(),
+        }
+    }
+}
+
+/// Google marks a preferred value's type (and its system groups) with `* `.
+fn strip_star(s: &str) -> &str {
+    s.strip_prefix('*').map(str::trim_start).unwrap_or(s)
+}
+
+/// A month or day as two digits when it is a number (`7` → `07`), else as written.
+fn pad2(s: &str) -> String {
+    if s.len() == 1 && s.bytes().all(|b| b.is_ascii_digit()) {
+        format!("0{s}")
+    } else {
+        s.to_string()
+    }
+}
+
+/// A multi-line formatted address on one line, its lines joined with ", ".
+fn one_line(s: &str) -> String {
+    s.lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+const ADDRESS_PARTS: &[&str] = &[
+    "street",
+    "street 2",
+    "street 3",
+    "address",
+    "address 2",
+    "address 3",
+    "address po box",
+    "po box",
+    "pobox",
+    "city",
+    "state",
+    "province",
+    "county",
+    "region",
+    "zip",
+    "zipcode",
+    "zip code",
+    "postal code",
+    "postcode",
+    "country",
+    "country/region",
+    "extended address",
+];
+
+/// What a header (`header_words`) means in Google, Outlook, Thunderbird or an obvious
+/// hand-made file.
+fn classify(key: &str, has_job_title: bool) -> Auto {
+    // Google's numbered slots: `E-mail 1 - Value`, `Phone 2 - Type`, `Address 1 - City`.
+    if let Some((left, right)) = key.split_once(" - ") {
+        let kind = left.trim_end_matches(|c: char| c.is_ascii_digit() || c == ' ');
+        let n = left[kind.len()..].trim();
+        let is_label = right == "type" || right == "label";
+        return match kind {
+            "e-mail" | "email" if right == "value" => Auto::SlotEmail(left.to_string()),
+            "phone" if right == "value" => Auto::SlotPhone(left.to_string()),
+            "e-mail" | "email" | "phone" if is_label => Auto::Label,
+            "address" if right == "formatted" => Auto::Address {
+                group: left.to_string(),
+                formatted: true,
+            },
+            "address" if ADDRESS_PARTS.contains(&right) => Auto::Address {
+                group: left.to_string(),
+                formatted: false,
+            },
+            "organization" if n == "1" && right == "name" => Auto::Text(Text::Company),
+            "organization" if n == "1" && right == "title" => Auto::Text(Text::Title),
+            _ => Auto::Skip,
+        };
+    }
+    let text = match key {
+        "name" | "full name" | "display name" | "contact name" | "contact" | "fn" => {
+            Some(Text::Name)
+        }
+        "first name" | "given name" | "firstname" | "first" | "forename" | "givenname" => {
+            Some(Text::First)
+        }
+        "middle name" | "additional name" | "middlename" | "middle" => Some(Text::Middle),
+        "last name" | "family name" | "surname" | "lastname" | "last" | "familyname" => {
+            Some(Text::Last)
+        }
+        "name prefix" | "prefix" | "salutation" | "honorific" => Some(Text::Prefix),
+        "title" if has_job_title => Some(Text::Prefix),
+        "name suffix" | "suffix" => Some(Text::Suffix),
+        "company" | "organization" | "organisation" | "organization name" | "organisation name"
+        | "company name" | "employer" => Some(Text::Company),
+        "title" | "job title" | "jobtitle" | "position" | "organization title"
+        | "organisation title" => Some(Text::Title),
+        "birthday" | "birth date" | "birthdate" | "date of birth" | "dob" | "bday" => {
+            Some(Text::Birthday)
+        }
+        "notes" | "note" | "comments" | "comment" | "remarks" => Some(Text::Note),
+        _ => None,
+    };
+    if let Some(t) = text {
+        return Auto::Text(t);
+    }
+    match key {
+        "nickname" | "nick name" | "nick" => return Auto::Nickname,
+        "birth year" => return Auto::BirthPart(0),
+        "birth month" => return Auto::BirthPart(1),
+        "birth day" => return Auto::BirthPart(2),
+        "group membership" | "labels" => return Auto::Tags { google: true },
+        "categories" | "category" | "tags" | "tag" | "groups" | "group" => {
+            return Auto::Tags { google: false };
+        }
+        _ => {}
+    }
+    let compact: String = key.chars().filter(|c| !matches!(c, '-' | ' ')).collect();
+    if compact.contains("email") || key == "mail" {
+        if compact.contains("type") || compact.contains("displayname") {
+            return Auto::Skip;
+        }
+        return Auto::Email(email_label(key));
+    }
+    let phone_word = (key.contains("phone") && !key.contains("phonetic"))
+        || ["mobile", "cell", "fax", "pager", "telephone"]
+            .iter()
+            .any(|w| key.contains(w))
+        || key == "tel"
+        || key.starts_with("tel ");
+    if phone_word {
+        return Auto::Phone(phone_label(key));
+    }
+    let (group, part) = match key.split_once(' ') {
+        Some((g @ ("home" | "work" | "other"), rest)) => (g, rest),
+        Some(("business", rest)) => ("work", rest),
+        _ => ("", key),
+    };
+    let bare_ok = !matches!(
+        part,
+        "region" | "county" | "street 2" | "street 3" | "address 2" | "address 3"
+    );
+    if ADDRESS_PARTS.contains(&part) && (!group.is_empty() || bare_ok || part == "street address") {
+        return Auto::Address {
+            group: group.to_string(),
+            formatted: false,
+        };
+    }
+    if key == "street address" || key == "mailing address" || key == "postal address" {
+        return Auto::Address {
+            group: String::new(),
+            formatted: false,
+        };
+    }
+    Auto::Skip
+}
+
+/// A phone label from a column name: `Mobile Phone` → mobile, `Business Phone 2` →
+/// work, `Home Fax` → home fax, `Phone` → none.
+fn phone_label(key: &str) -> Option<String> {
+    let place = if key.starts_with("home") {
+        "home "
+    } else if key.starts_with("business") || key.starts_with("work") || key.starts_with("office") {
+        "work "
+    } else {
+        ""
+    };
+    if key.contains("mobile") || key.contains("cell") {
+        return Some("mobile".into());
+    }
+    if key.contains("fax") {
+        return Some(format!("{place}fax"));
+    }
+    if key.contains("pager") {
+        return Some("pager".into());
+    }
+    if key.contains("company") {
+        return Some("work".into());
+    }
+    words_label(
+        key,
+        &["phone", "number", "telephone", "tel", "no", "no.", "#"],
+    )
+}
+
+/// An email label from a column name: `Email Work` → work, `E-mail 2 Address` → none.
+fn email_label(key: &str) -> Option<String> {
+    words_label(key, &["address", "addr", "primary", "secondary", "mail"])
+}
+
+/// The words of a column name left after dropping `noise`, numbers and words naming
+/// the kind of value (`…mail…`), with business/office as work and primary as main.
+fn words_label(key: &str, noise: &[&str]) -> Option<String> {
+    let words: Vec<&str> = key
+        .split_whitespace()
+        .filter(|w| {
+            !noise.contains(w) && !w.contains("mail") && !w.bytes().all(|b| b.is_ascii_digit())
+        })
+        .map(|w| match w.trim_end_matches("'s") {
+            "business" | "office" => "work",
+            "primary" => "main",
+            w => w,
+        })
+        .collect();
+    (!words.is_empty()).then(|| words.join(" "))
+}
+
+/// Writes contacts as a Google-Contacts-compatible CSV (UTF-8 without BOM, CRLF):
+/// Name, Given Name, Family Name, Organization 1 - Name/Title, as many `E-mail N -
+/// Type/Value` and `Phone N - Type/Value` pairs as the records need (at least one),
+/// Address 1 - Formatted, Birthday, Notes, Group Membership (`* myContacts ::: tag`).
+/// Given and Family Name are left empty: a record holds one display name, and
+/// guessing where a name splits is wrong too often. `read_contacts` reads the file
+/// back to the same name, company, title, phones, emails, address, birthday, note and
+/// tags.
+pub fn write_contacts(records: &[ContactRecord], out: &mut impl Write) -> std::io::Result<()> {
+    let emails = records
+        .iter()
+        .map(|r| r.emails.len())
+        .max()
+        .unwrap_or(0)
+        .max(1);
+    let phones = records
+        .iter()
+        .map(|r| r.phones.len())
+        .max()
+        .unwrap_or(0)
+        .max(1);
+    let mut w = csv::WriterBuilder::new()
+        .terminator(csv::Terminator::CRLF)
+        .from_writer(out);
+    let mut header: Vec<String> = [
+        "Name",
+        "Given Name",
+        "Family Name",
+        "Organization 1 - Name",
+        "Organization 1 - Title",
+    ]
+    .map(String::from)
+    .to_vec();
+    for n in 1..=emails {
+        header.push(format!("E-mail {n} - Type"));
+        header.push(format!("E-mail {n} - Value"));
+    }
+    for n in 1..=phones {
+        header.push(format!("Phone {n} - Type"));
+        header.push(format!("Phone {n} - Value"));
+    }
+    header.extend(
+        [
+            "Address 1 - Formatted",
+            "Birthday",
+            "Notes",
+            "Group Membership",
+        ]
+        .map(String::from),
+    );
+    w.write_record(&header)?;
+    let mut groups = String::new();
+    for r in records {
+        fn opt(o: &Option<String>) -> &str {
+            o.as_deref().unwrap_or("")
+        }
+        for f in [r.name.as_str(), "", "", opt(&r.company), opt(&r.title)] {
+            w.write_field(f)?;
+        }
+        for (list, n) in [(&r.emails, emails), (&r.phones, phones)] {
+            for i in 0..n {
+                let (label, value) = list.get(i).map_or(("", ""), |l| {
+                    (l.label.as_deref().unwrap_or(""), l.value.as_str())
+                });
+                w.write_field(label)?;
+                w.write_field(value)?;
+            }
+        }
+        groups.clear();
+        groups.push_str("* myContacts");
+        for t in &r.tags {
+            groups.push_str(" ::: ");
+            groups.push_str(t);
+        }
+        for f in [&r.address, &r.birthday, &r.note] {
+            w.write_field(f.as_deref().unwrap_or(""))?;
+        }
+        w.write_field(&groups)?;
+        w.write_record(None::<&[u8]>)?;
+    }
+    w.flush()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn read(text: &str) -> ReadOutcome {
+        read_contacts(text.as_bytes(), &CsvOptions::default()).unwrap()
+    }
+
+    fn mapped(text: &str, map: &str) -> Result<ReadOutcome, ReadError> {
+        let opts = CsvOptions {
+            encoding: None,
+            map: Some(FieldMap::parse(map).unwrap()),
+        };
+        read_contacts(text.as_bytes(), &opts)
+    }
+
+    fn l(label: Option<&str>, value: &str) -> Labeled {
+        Labeled::new(label, value)
+    }
+
+    #[test]
+    fn google_old_headers_slots_labels_and_groups() {
+        let out = read(
+            "Name,Given Name,Family Name,Group Membership,E-mail 1 - Type,E-mail 1 - Value,\
+             Phone 1 - Type,Phone 1 - Value,Organization 1 - Name,Organization 1 - Title,\
+             Notes,Birthday,Address 1 - Type,Address 1 - Formatted,Website 1 - Value\n\
+             Ada Lovelace,Ada,Lovelace,* myContacts ::: Friends ::: * Starred,* Home,\
+             ada@x.org ::: ada@y.org,Mobile,+44 1,Analytical,Countess,\"likes \"\"maths\"\"\",\
+             1815-12-10,Home,\"12 St James's Sq\nLondon\",http://ada\n",
+        );
+        assert!(out.problems.is_empty());
+        let r = &out.records[0];
+        assert_eq!(r.name, "Ada Lovelace");
+        assert_eq!(
+            r.emails,
+            vec![l(Some("Home"), "ada@x.org"), l(Some("Home"), "ada@y.org")]
+        );
+        assert_eq!(r.phones, vec![l(Some("Mobile"), "+44 1")]);
+        assert_eq!(r.tags, vec!["Friends", "Starred"]);
+        assert_eq!(r.company.as_deref(), Some("Analytical"));
+        assert_eq!(r.title.as_deref(), Some("Countess"));
+        assert_eq!(r.note.as_deref(), Some("likes \"maths\""));
+        assert_eq!(r.birthday.as_deref(), Some("1815-12-10"));
+        assert_eq!(r.address.as_deref(), Some("12 St James's Sq, London"));
+        assert_eq!((r.record, r.line), (1, 2));
+        // Address type and website are left out, by column name.
+        assert_eq!(out.skipped.get("Website 1 - Value"), Some(&1));
+        assert_eq!(out.skipped.get("Address 1 - Type"), Some(&1));
+        assert_eq!(out.skipped.get("Given Name"), None);
+        assert_eq!(out.encoding, "UTF-8");
+    }
+
+    #[test]
+    fn google_new_headers_build_the_name_from_parts() {
+        let out = read(
+            "First Name,Middle Name,Last Name,Phonetic First Name,Name Prefix,Nickname,\
+             Organization Name,Organization Title,Labels,E-mail 1 - Label,E-mail 1 - Value,\
+             Phone 1 - Label,Phone 1 - Value,Phone 2 - Label,Phone 2 - Value\n\
+             Grace,Brewster,Hopper,gureisu,Rear Adm.,Amazing Grace,US Navy,Officer,\
+             Navy ::: * myContacts,* Work,grace@navy.mil,Work,555-1,,555-2 ::: 555-3\n",
+        );
+        let r = &out.records[0];
+        assert_eq!(r.name, "Rear Adm. Grace Brewster Hopper");
+        assert_eq!(r.company.as_deref(), Some("US Navy"));
+        assert_eq!(r.title.as_deref(), Some("Officer"));
+        assert_eq!(r.tags, vec!["Navy"]);
+        assert_eq!(r.emails, vec![l(Some("Work"), "grace@navy.mil")]);
+        assert_eq!(
+            r.phones,
+            vec![l(Some("Work"), "555-1"), l(None, "555-2"), l(None, "555-3")]
+        );
+        // The nickname was not needed for the name: left out, and said so.
+        assert_eq!(out.skipped.get("Nickname"), Some(&1));
+        assert_eq!(out.skipped.get("Phonetic First Name"), Some(&1));
+    }
+
+    #[test]
+    fn outlook_headers_and_labels_from_column_names() {
+        let out = read(
+            "Title,First Name,Middle Name,Last Name,Suffix,Company,Job Title,Business Street,\
+             Business City,Business Postal Code,Home Street,E-mail Address,E-mail Type,\
+             E-mail Display Name,E-mail 2 Address,Mobile Phone,Business Phone,Home Phone,\
+             Business Fax,Assistant's Phone,Primary Phone,Categories,Notes,Birthday\n\
+             Mr.,John,Q,Public,Jr.,Acme,Buyer,1 Road,Springfield,12345,9 Lane,j@acme.com,SMTP,\
+             John (j@acme.com),jq@home.org,07700,0201,0202,0203,0204,0205,VIP;Customers,\
+             met at fair,5/17/1970\n",
+        );
+        let r = &out.records[0];
+        assert_eq!(r.name, "Mr. John Q Public Jr.");
+        assert_eq!(r.company.as_deref(), Some("Acme"));
+        assert_eq!(r.title.as_deref(), Some("Buyer"));
+        assert_eq!(
+            r.emails,
+            vec![l(None, "j@acme.com"), l(None, "jq@home.org")]
+        );
+        let labels: Vec<_> = r
+            .phones
+            .iter()
+            .map(|p| p.label.as_deref().unwrap_or("-"))
+            .collect();
+        assert_eq!(
+            labels,
+            vec!["mobile", "work", "home", "work fax", "assistant", "main"]
+        );
+        assert_eq!(r.address.as_deref(), Some("1 Road, Springfield, 12345"));
+        assert_eq!(r.tags, vec!["VIP", "Customers"]);
+        assert_eq!(r.birthday.as_deref(), Some("5/17/1970"));
+        // The second address, the e-mail type and display name are counted as skipped.
+        assert_eq!(out.skipped.get("Home Street"), Some(&1));
+        assert_eq!(out.skipped.get("E-mail Type"), Some(&1));
+        assert_eq!(out.skipped.get("E-mail Display Name"), Some(&1));
+    }
+
+    #[test]
+    fn thunderbird_headers_and_split_birthday() {
+        let out = read(
+            "First Name,Last Name,Display Name,Nickname,Primary Email,Secondary Email,\
+             Work Phone,Home Phone,Fax Number,Pager Number,Mobile Number,Home Address,\
+             Home City,Job Title,Organization,Birth Year,Birth Month,Birth Day,Notes,\n\
+             Linus,T,Linus Torvalds,,l@kernel.org,,1,2,3,4,5,Street 1,Portland,Boss,LF,1969,12,\
+             28,penguins,\n",
+        );
+        let r = &out.records[0];
+        assert_eq!(r.name, "Linus Torvalds");
+        assert_eq!(r.emails, vec![l(None, "l@kernel.org")]);
+        let labels: Vec<_> = r
+            .phones
+            .iter()
+            .map(|p| p.label.clone().unwrap_or_default())
+            .collect();
+        assert_eq!(labels, vec!["work", "home", "fax", "pager", "mobile"]);
+        assert_eq!(r.address.as_deref(), Some("Street 1, Portland"));
+        assert_eq!(r.company.as_deref(), Some("LF"));
+        assert_eq!(r.title.as_deref(), Some("Boss"));
+        assert_eq!(r.birthday.as_deref(), Some("1969-12-28"));
+        assert_eq!(r.note.as_deref(), Some("penguins"));
+        assert!(out.skipped.is_empty(), "{:?}", out.skipped);
+        let out = read("Display Name,Birth Month,Birth Day\nX,7,4\n");
+        assert_eq!(out.records[0].birthday.as_deref(), Some("--07-04"));
+    }
+
+    #[test]
+    fn obvious_headers_are_guessed_and_others_refused_with_the_map_syntax() {
+        let out = read("Full Name;Telephone;E-mail;Company;Tags\nAda;123;a@x;ACME;a, b; c\n");
+        let r = &out.records[0];
+        assert_eq!(
+            (r.name.as_str(), r.company.as_deref()),
+            ("Ada", Some("ACME"))
+        );
+        assert_eq!(r.phones, vec![l(None, "123")]);
+        assert_eq!(r.emails, vec![l(None, "a@x")]);
+        // A row with more fields than the header: the extra is counted, not lost silently.
+        assert_eq!(r.tags, vec!["a", "b"]);
+        assert_eq!(out.skipped.get("(column 6 without a header)"), Some(&1));
+
+        let e = read_contacts(
+            b"opportunity_id,sales_agent,Deal Stage\n1,x,Won\n",
+            &CsvOptions::default(),
+        )
+        .unwrap_err();
+        assert!(
+            e.0.contains("not recognised")
+                && e.0
+                    .contains("--map 'name=opportunity_id,phone=sales_agent'")
+                && e.0.contains("Deal Stage")
+                && e.0.contains("first_name"),
+            "{e}"
+        );
+    }
+
+    #[test]
+    fn a_map_names_columns_repeats_fields_and_counts_the_rest() {
+        let text = "Who,Cell,Desk,Street,Town,Misc,Mail\nAda,1,2,Main St,Leeds,zzz,a@x\n,,,,,,\nBob,,3,,,,\n";
+        let out = mapped(
+            text,
+            "name=who,phone=Cell,phone=Desk,address=Town,address=Street,email=Mail",
+        )
+        .unwrap();
+        assert_eq!(out.records.len(), 2);
+        let r = &out.records[0];
+        assert_eq!(r.name, "Ada");
+        assert_eq!(r.phones, vec![l(Some("mobile"), "1"), l(Some("desk"), "2")]);
+        assert_eq!(r.address.as_deref(), Some("Leeds, Main St"));
+        assert_eq!(r.emails, vec![l(None, "a@x")]);
+        assert_eq!(out.skipped.get("Misc"), Some(&1));
+        // The blank row is not a record; the next one is record 2 on line 4.
+        assert_eq!((out.records[1].record, out.records[1].line), (2, 4));
+
+        let e = mapped(text, "name=Who,phone=Fax").unwrap_err();
+        assert!(
+            e.0.contains("no column \"Fax\"") && e.0.contains("Street"),
+            "{e}"
+        );
+        let e = mapped(text, "stage=Who").unwrap_err();
+        assert!(e.0.contains("not a contact field"), "{e}");
+    }
+
+    #[test]
+    fn quoted_newlines_raw_text_and_encodings() {
+        let text = "Name,Note,Phone\r\n\"Ada\",\"one\r\ntwo\r\nthree\",1\r\nBob,x,2\r\n";
+        let out = read(text);
+        assert_eq!(out.records[0].note.as_deref(), Some("one\r\ntwo\r\nthree"));
+        assert_eq!(out.records[0].raw, "\"Ada\",\"one\r\ntwo\r\nthree\",1");
+        assert_eq!((out.records[1].record, out.records[1].line), (2, 5));
+        assert_eq!(out.records[1].raw, "Bob,x,2");
+
+        let (bytes, _, _) =
+            encoding_rs::WINDOWS_1252.encode("Name;Company\nJürgen Müller;Straße GmbH\n");
+        let out = read_contacts(&bytes, &CsvOptions::default()).unwrap();
+        assert_eq!(out.encoding, "windows-1252");
+        assert_eq!(out.records[0].name, "Jürgen Müller");
+        assert_eq!(out.records[0].company.as_deref(), Some("Straße GmbH"));
+
+        let utf16: Vec<u8> = "Name\tEmail\r\nАда\tada@x\r\n"
+            .encode_utf16()
+            .flat_map(u16::to_le_bytes)
+            .collect();
+        let out = read_contacts(&utf16, &CsvOptions::default()).unwrap();
+        assert_eq!(
+            (out.encoding.as_str(), out.records[0].name.as_str()),
+            ("UTF-16LE", "Ада")
+        );
+
+        let forced = CsvOptions {
+            encoding: Some(encoding_rs::UTF_8),
+            map: None,
+        };
+        let e = read_contacts(b"Name\nM\xfcller\n", &forced).unwrap_err();
+        assert!(
+            e.0.contains("not valid UTF-8") && e.0.contains("--encoding"),
+            "{e}"
+        );
+    }
+
+    #[test]
+    fn written_contacts_read_back_the_same() {
+        let records = vec![
+            ContactRecord {
+                name: "Ada Lovelace".into(),
+                company: Some("Analytical, Ltd".into()),
+                title: Some("Countess".into()),
+                phones: vec![l(Some("mobile"), "+44 20 1"), l(None, "2")],
+                emails: vec![l(Some("work"), "ada@x.org")],
+                address: Some("12 St James's Sq, London".into()),
+                birthday: Some("1815-12-10".into()),
+                note: Some("said \"hello\"\nand more".into()),
+                tags: vec!["VIP".into(), "a, b".into()],
+                ..ContactRecord::default()
+            },
+            ContactRecord {
+                name: "Bob".into(),
+                emails: vec![l(None, "b@y"), l(Some("home"), "b@z")],
+                ..ContactRecord::default()
+            },
+        ];
+        let mut out = Vec::new();
+        write_contacts(&records, &mut out).unwrap();
+        let text = String::from_utf8(out.clone()).unwrap();
+        assert!(text.starts_with("Name,Given Name,Family Name,Organization 1 - Name"));
+        assert!(text.contains("\r\n") && !text.starts_with('\u{feff}'));
+        let back = read_contacts(&out, &CsvOptions::default()).unwrap();
+        assert!(back.skipped.is_empty(), "{:?}", back.skipped);
+        for (a, b) in records.iter().zip(&back.records) {
+            let strip = |r: &ContactRecord| ContactRecord {
+                record: 0,
+                line: 0,
+                raw: String::new(),
+                ..r.clone()
+            };
+            assert_eq!(strip(a), strip(b));
+        }
+    }
+}

@@ -1,0 +1,349 @@
+//! A CSV file as rows: decoded once up front (`decode::decode_file`: BOM, UTF-16,
+//! legacy 8-bit, `--encoding`), its delimiter detected, RFC 4180 quoting and CRLF/LF
+//! handled by the `csv` crate, blank rows skipped, and every row given its data-row
+//! number, the file line it starts on and its original text.
+
+use csv::ByteRecord;
+use encoding_rs::Encoding;
+
+use super::decode;
+use super::record::{Problem, ReadError};
+
+/// The delimiters tried, in order of preference when they tie.
+pub const DELIMITERS: [u8; 4] = [b',', b';', b'\t', b'|'];
+
+/// How many records the delimiter detection looks at.
+const SNIFF_RECORDS: usize = 20;
+/// How much text the delimiter detection looks at.
+const SNIFF_BYTES: usize = 64 * 1024;
+
+/// A decoded CSV file with its header row read.
+pub struct Table {
+    text: String,
+    pub encoding: &'static Encoding,
+    pub delimiter: u8,
+    /// The header row's cells, trimmed.
+    pub headers: Vec<String>,
+    /// Byte offset of the first data row, and the file line it is on.
+    body_start: usize,
+    body_line: u64,
+}
+
+/// Where a data row is and how it stood in the file.
+pub struct RowAt<'a> {
+    /// 1-based data row number (blank rows not counted).
+    pub record: usize,
+    /// 1-based file line the row starts on.
+    pub line: usize,
+    /// The row's original text, without its line ending.
+    pub raw: &'a str,
+}
+
+impl Table {
+    /// Decodes `bytes`, detects the delimiter and reads the header row. A file that
+    /// cannot be decoded, or has no header row, is a `ReadError`.
+    pub fn open(bytes: &[u8], forced: Option<&'static Encoding>) -> Result<Table, ReadError> {
+        let (text, encoding) =
+            decode::decode_file(bytes, forced).map_err(|e| ReadError(format!("the file {e}")))?;
+        let delimiter = detect_delimiter(text.as_bytes());
+        let mut rdr = reader(delimiter, text.as_bytes());
+        let mut rec = ByteRecord::new();
+        loop {
+            match rdr.read_byte_record(&mut rec) {
+                Ok(true) if is_blank(&rec) => continue,
+                Ok(true) => break,
+                Ok(false) => {
+                    return Err(ReadError(
+                        "the file has no header row (it is empty or blank)".into(),
+                    ));
+                }
+                Err(e) => return Err(ReadError(format!("the header row cannot be read: {e}"))),
+            }
+        }
+        let headers = rec.iter().map(|f| cell(f).to_string()).collect();
+        let pos = rdr.position();
+        Ok(Table {
+            encoding,
+            delimiter,
+            headers,
+            body_start: pos.byte() as usize,
+            body_line: pos.line(),
+            text,
+        })
+    }
+
+    /// Calls `f` with every non-blank data row. Rows the csv parser refuses, and a
+    /// last row whose quoted field is never closed (it would swallow the rest of the
+    /// file), are returned as problems instead.
+    pub fn for_each_row(&self, mut f: impl FnMut(&RowAt<'_>, &ByteRecord)) -> Vec<Problem> {
+        let body = self.text.get(self.body_start..).unwrap_or("");
+        let mut rdr = reader(self.delimiter, body.as_bytes());
+        let mut rec = ByteRecord::new();
+        let mut problems = Vec::new();
+        let mut record = 0usize;
+        loop {
+            let start = rdr.position().clone();
+            match rdr.read_byte_record(&mut rec) {
+                Ok(false) => break,
+                Ok(true) => {
+                    if is_blank(&rec) {
+                        continue;
+                    }
+                    record += 1;
+                    let end = rdr.position().byte() as usize;
+                    let (raw, line) = self.located(body, &start, end);
+                    let at = RowAt { record, line, raw };
+                    if end >= body.len() && unclosed_quote(raw) {
+                        problems.push(Problem {
+                            record,
+                            line,
+                            reason: format!(
+                                "a quoted field is opened but never closed; the rest of the \
+                                 file ({} lines) would be one field",
+                                raw.lines().count()
+                            ),
+                            raw: raw.to_string(),
+                        });
+                        break;
+                    }
+                    f(&at, &rec);
+                }
+                Err(e) => {
+                    record += 1;
+                    let end = rdr.position().byte() as usize;
+                    let (raw, line) = self.located(body, &start, end);
+                    problems.push(Problem {
+                        record,
+                        line,
+                        reason: format!("the row cannot be read as CSV: {e}"),
+                        raw: raw.to_string(),
+                    });
+                    if end <= start.byte() as usize {
+                        break;
+                    }
+                }
+            }
+        }
+        problems
+    }
+}
+
+impl Table {
+    /// A row's text and first line from the parser's positions before and after it.
+    /// The parser's start position can lie before the blank lines (and the `\n` of a
+    /// CRLF) it skipped to reach the row, so those are stepped over here.
+    fn located<'a>(&self, body: &'a str, start: &csv::Position, end: usize) -> (&'a str, usize) {
+        let full = body
+            .get(start.byte() as usize..end.min(body.len()))
+            .unwrap_or("");
+        let text = full.trim_start_matches(['\r', '\n']);
+        let newlines = full.len() - text.len();
+        let skipped = full
+            .as_bytes()
+            .iter()
+            .take(newlines)
+            .filter(|b| **b == b'\n')
+            .count();
+        let line = (self.body_line + start.line()).saturating_sub(1) as usize + skipped;
+        (text.trim_end_matches(['\r', '\n']), line)
+    }
+}
+
+fn reader(delimiter: u8, bytes: &[u8]) -> csv::Reader<&[u8]> {
+    csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .delimiter(delimiter)
+        .from_reader(bytes)
+}
+
+/// A cell as text, trimmed. The file was decoded to UTF-8 up front and the csv
+/// parser splits at ASCII bytes only, so a cell is always valid UTF-8.
+pub fn cell(f: &[u8]) -> &str {
+    std::str::from_utf8(f).unwrap_or_default().trim()
+}
+
+/// A row with no text in any cell (an empty line, or only delimiters).
+fn is_blank(rec: &ByteRecord) -> bool {
+    rec.iter().all(|f| f.iter().all(u8::is_ascii_whitespace))
+}
+
+/// Whether a row's quotes leave a field open: a quote that starts a field and is
+/// never closed, found by walking the row the way RFC 4180 does.
+fn unclosed_quote(raw: &str) -> bool {
+    if !raw.contains('\n') {
+        return false;
+    }
+    let mut in_quotes = false;
+    let mut at_field_start = true;
+    let mut chars = raw.chars().peekable();
+    while let Some(c) = chars.next() {
+        if in_quotes {
+            if c == '"' {
+                if chars.peek() == Some(&'"') {
+                    chars.next();
+                } else {
+                    in_quotes = false;
+                }
+            }
+        } else if c == '"' && at_field_start {
+            in_quotes = true;
+            at_field_start = false;
+        } else {
+            at_field_start = matches!(c, ',' | ';' | '\t' | '|' | '\n' | '\r');
+        }
+    }
+    in_quotes
+}
+
+/// The delimiter that splits the first records into the most fields consistently:
+/// for each candidate, the first records are parsed (quotes respected) and scored by
+/// how many have as many fields as the header, then by the header's field count.
+pub fn detect_delimiter(text: &[u8]) -> u8 {
+    let mut end = text.len().min(SNIFF_BYTES);
+    // Cut the sample at a line end so the last record is whole (unless it is long).
+    if end < text.len()
+        && let Some(nl) = text[..end].iter().rposition(|b| *b == b'\n')
+    {
+        end = nl + 1;
+    }
+    let sample = &text[..end];
+    let mut best = (b',', 0usize, 0usize);
+    for d in DELIMITERS {
+        let mut rdr = reader(d, sample);
+        let mut rec = ByteRecord::new();
+        let mut header = 0usize;
+        let mut consistent = 0usize;
+        let mut seen = 0usize;
+        while seen < SNIFF_RECORDS {
+            match rdr.read_byte_record(&mut rec) {
+                Ok(true) => {
+                    if is_blank(&rec) {
+                        continue;
+                    }
+                    seen += 1;
+                    if header == 0 {
+                        header = rec.len();
+                    }
+                    if rec.len() == header {
+                        consistent += 1;
+                    }
+                }
+                _ => break,
+            }
+        }
+        if header <= 1 {
+            continue;
+        }
+        if (consistent, header) > (best.1, best.2) {
+            best = (d, consistent, header);
+        }
+    }
+    best.0
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Record number, line, raw text, cells.
+    type Row = (usize, usize, String, Vec<String>);
+
+    fn read_rows(text: &str) -> (Table, Vec<Row>, Vec<Problem>) {
+        let t = Table::open(text.as_bytes(), None).unwrap();
+        let mut out = Vec::new();
+        let problems = t.for_each_row(|at, rec| {
+            out.push((
+                at.record,
+                at.line,
+                at.raw.to_string(),
+                rec.iter().map(|f| cell(f).to_string()).collect(),
+            ))
+        });
+        (t, out, problems)
+    }
+
+    #[test]
+    fn delimiters_are_detected_respecting_quotes() {
+        assert_eq!(detect_delimiter(b"a,b,c\n1,2,3\n"), b',');
+        assert_eq!(
+            detect_delimiter(b"Vorname;Nachname;Firma\nJ\xc3\xbcrgen;M;\"A, B, C\"\n"),
+            b';'
+        );
+        assert_eq!(detect_delimiter(b"a\tb\tc\n1\t2,5\t3\n"), b'\t');
+        assert_eq!(detect_delimiter(b"a|b\n1|2\n"), b'|');
+        // Commas inside quotes do not count.
+        assert_eq!(
+            detect_delimiter(b"name;note\n\"Smith, J\";\"a, b, c, d\"\n\"x,y\";z\n"),
+            b';'
+        );
+        // One column: comma.
+        assert_eq!(detect_delimiter(b"name\nAda\n"), b',');
+        // Consistency beats a header that happens to hold more of another character.
+        assert_eq!(detect_delimiter(b"a,b;c;d\n1,2\n3,4\n5,6\n"), b',');
+    }
+
+    #[test]
+    fn quoted_newlines_give_record_and_line_numbers_apart() {
+        let text = "Name,Address,Phone\r\n\r\nAda,\"1 Main St\r\nLondon\",123\r\n,,\r\nBob,x,\"4\"\"5\"\r\n\"Cy\",\"a\nb\nc\",9";
+        let (t, rows, problems) = read_rows(text);
+        assert!(problems.is_empty(), "{problems:?}");
+        assert_eq!(t.headers, vec!["Name", "Address", "Phone"]);
+        assert_eq!(rows.len(), 3);
+        assert_eq!((rows[0].0, rows[0].1), (1, 3));
+        assert_eq!(rows[0].2, "Ada,\"1 Main St\r\nLondon\",123");
+        assert_eq!(rows[0].3[1], "1 Main St\r\nLondon");
+        assert_eq!((rows[1].0, rows[1].1), (2, 6));
+        assert_eq!(rows[1].3[2], "4\"5");
+        assert_eq!((rows[2].0, rows[2].1), (3, 7));
+        assert_eq!(rows[2].2, "\"Cy\",\"a\nb\nc\",9");
+    }
+
+    #[test]
+    fn an_unclosed_quote_at_the_end_is_a_problem_not_a_record() {
+        let (_, rows, problems) =
+            read_rows("Name,Note\nAda,\"fine\"\nBob,\"never closed\nCy,x\nDi,y\n");
+        assert_eq!(rows.len(), 1);
+        assert_eq!(problems.len(), 1);
+        assert_eq!((problems[0].record, problems[0].line), (2, 3));
+        assert!(problems[0].reason.contains("never closed"));
+        // A stray quote inside an unquoted field is text, not an opening quote.
+        let (_, rows, problems) = read_rows("Name,Note\nAda,5\" screen\nBob,x\n");
+        assert_eq!((rows.len(), problems.len()), (2, 0));
+    }
+
+    #[test]
+    fn bom_utf16_and_legacy_encodings_decode_before_parsing() {
+        let mut le = vec![0xFF, 0xFE];
+        le.extend(
+            "Name;Phone\r\nJürgen;1\r\n"
+                .encode_utf16()
+                .flat_map(u16::to_le_bytes),
+        );
+        let t = Table::open(&le, None).unwrap();
+        assert_eq!((t.delimiter, t.encoding.name()), (b';', "UTF-16LE"));
+        assert_eq!(t.headers, vec!["Name", "Phone"]);
+        let t = Table::open(b"\xEF\xBB\xBFName,Phone\n", None).unwrap();
+        assert_eq!(t.headers[0], "Name");
+        let t = Table::open(b"Name,City\nM\xfcller,K\xf6ln Stra\xdfe\n", None).unwrap();
+        assert_eq!(t.encoding.name(), "windows-1252");
+        let e = Table::open(b"Name\n\xff\xfe\xfd", Some(encoding_rs::UTF_8))
+            .err()
+            .unwrap();
+        assert!(e.0.contains("not valid UTF-8"), "{e}");
+        assert!(
+            Table::open(b"", None)
+                .err()
+                .unwrap()
+                .0
+                .contains("no header")
+        );
+        assert!(
+            Table::open(b"\n ,, \n", None)
+                .err()
+                .unwrap()
+                .0
+                .contains("no header")
+        );
+    }
+}
