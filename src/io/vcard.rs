@@ -823,27 +823,29 @@ impl Reader<'_> {
         } else {
             Cow::Borrowed(raw)
         };
-        let name = String::from_utf8_lossy(prop.name()).to_ascii_uppercase();
+        // For messages only.
+        let name = || String::from_utf8_lossy(prop.name()).to_ascii_uppercase();
         let charset = prop.param("CHARSET").filter(|_| qp || !self.transcoded);
         if let Some(label) = charset {
             let label = String::from_utf8_lossy(label);
             let enc = decode::encoding_for_label(&label)
-                .map_err(|e| format!("{name} declares CHARSET={label}, but {e}"))?;
+                .map_err(|e| format!("{} declares CHARSET={label}, but {e}", name()))?;
             return decode_value(&bytes, enc).ok_or_else(|| {
                 format!(
-                    "{name} declares CHARSET={label} but is not valid {} text",
+                    "{} declares CHARSET={label} but is not valid {} text",
+                    name(),
                     enc.name()
                 )
             });
         }
         if let Some(enc) = self.forced {
-            return decode::decode_strict(&bytes, enc).map_err(|e| format!("{name} {e}"));
+            return decode::decode_strict(&bytes, enc).map_err(|e| format!("{} {e}", name()));
         }
         match String::from_utf8(bytes.into_owned()) {
             Ok(text) => Ok(text),
             Err(e) => {
                 let enc = self.legacy();
-                decode::decode_strict(e.as_bytes(), enc).map_err(|e| format!("{name} {e}"))
+                decode::decode_strict(e.as_bytes(), enc).map_err(|e| format!("{} {e}", name()))
             }
         }
     }
