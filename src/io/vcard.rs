@@ -409,10 +409,11 @@ const KNOWN_NAMES: &[&[u8]] = &[
     b"VERSION",
 ];
 
-/// Whether a line plainly starts a property: `END:VCARD` in any case, or an
-/// upper-case known or `X-` name (with an optional group) followed by `;` or `:`.
+/// Whether a line plainly starts a property: `BEGIN:VCARD` or `END:VCARD` in any case,
+/// or an upper-case known or `X-` name (with an optional group) followed by `;` or `:`.
 fn starts_property(line: &[u8]) -> bool {
-    if trim_ascii(line).eq_ignore_ascii_case(b"END:VCARD") {
+    let trimmed = trim_ascii(line);
+    if trimmed.eq_ignore_ascii_case(b"END:VCARD") || trimmed.eq_ignore_ascii_case(b"BEGIN:VCARD") {
         return true;
     }
     let Some(end) = line.iter().position(|&b| b == b';' || b == b':') else {

@@ -89,6 +89,11 @@ fn a_stray_soft_break_before_the_next_property_does_not_swallow_it() {
     assert_eq!(rec.title.as_deref(), Some("Boss"));
     let rec = one(b"BEGIN:VCARD\r\nNOTE;QUOTED-PRINTABLE:x=\r\nEND:VCARD\r\n");
     assert_eq!(rec.note.as_deref(), Some("x"));
+    let out = read_ok(
+        b"begin:vcard\nnote;quoted-printable:a=\nend:vcard\nbegin:vcard\nfn:B\nend:vcard\n",
+    );
+    assert_eq!(out.records.len(), 2);
+    assert_eq!(out.records[0].note.as_deref(), Some("a"));
 }
 
 #[test]
