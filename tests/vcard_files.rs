@@ -228,7 +228,7 @@ fn caret_escapes_tel_uris_and_hangul() {
     assert_eq!(
         phones(rec),
         [
-            (Some("work"), "+1-418-656-9254"),
+            (Some("work"), "+1-418-656-9254 ext. 102"),
             (Some("mobile"), "+1-418-262-6501")
         ]
     );

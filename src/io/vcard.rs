@@ -23,7 +23,8 @@
 //! - Phone and email labels come from a grouped `X-ABLabel` when there is one, else the
 //!   most telling `TYPE` (`mobile` > `fax` > `pager` > `work` > `home` > `main` >
 //!   `other` > anything else); `pref`, `voice`, `internet` and the like are not labels.
-//! - `tel:` URIs lose their prefix and URI parameters (`;ext=102`).
+//! - `tel:` URIs lose their prefix and URI parameters, except an extension:
+//!   `tel:+1-418-656-9254;ext=102` is `+1-418-656-9254 ext. 102`, as phones are typed.
 //! - The first unquoted `:` ends the parameters (RFC 6350), even when a writer forgot to
 //!   quote a parameter value containing one (`ez-vcard` issue 114).
 //! - A `BEGIN:VCARD` inside a card starts a new card and reports the open one as
@@ -1030,8 +1031,7 @@ impl Reader<'_> {
         let text = self.text(prop)?;
         let text = text.trim();
         let number = match strip_prefix_ignore_case(text, "tel:") {
-            // A tel: URI: its parameters (`;ext=102`) are not part of the number.
-            Some(uri) => uri.split(';').next().unwrap_or_default().trim().to_string(),
+            Some(uri) => tel_uri_number(uri),
             None => clean_text(text),
         };
         if number.is_empty() {
@@ -1051,6 +1051,24 @@ impl Reader<'_> {
         let label = group_label(prop, labels).or_else(|| type_label(prop));
         Ok(Some(Labeled::new(label.as_deref(), address)))
     }
+}
+
+/// The number of a `tel:` URI (without `tel:`): its parameters dropped, except an
+/// extension, kept as `ext. 102`.
+fn tel_uri_number(uri: &str) -> String {
+    let mut parts = uri.split(';');
+    let mut number = parts.next().unwrap_or_default().trim().to_string();
+    let ext = parts.find_map(|p| {
+        let (name, value) = p.split_once('=')?;
+        name.trim()
+            .eq_ignore_ascii_case("ext")
+            .then(|| value.trim())
+    });
+    if let Some(ext) = ext.filter(|e| !e.is_empty()) {
+        number.push_str(" ext. ");
+        number.push_str(ext);
+    }
+    number
 }
 
 fn decode_value(bytes: &[u8], enc: &'static Encoding) -> Option<String> {

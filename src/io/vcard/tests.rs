@@ -136,8 +136,13 @@ fn caret_escapes_and_quoted_params_with_colons() {
     ));
     assert_eq!(
         rec.phones,
-        vec![Labeled::new(Some("work"), "+1-418-656-9254")]
+        vec![Labeled::new(Some("work"), "+1-418-656-9254 ext. 102")]
     );
+    assert_eq!(
+        tel_uri_number("+1-555;phone-context=x;EXT=7"),
+        "+1-555 ext. 7"
+    );
+    assert_eq!(tel_uri_number("+1-555;isub=1"), "+1-555");
 }
 
 #[test]
