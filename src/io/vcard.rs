@@ -23,7 +23,8 @@
 //! - Phone and email labels come from a grouped `X-ABLabel` when there is one, else the
 //!   most telling `TYPE` (`mobile` > `fax` > `pager` > `work` > `home` > `main` >
 //!   `other` > anything else); `pref`, `voice`, `internet` and the like are not labels.
-//! - `tel:` URIs lose their prefix and URI parameters (`;ext=102`).
+//! - `tel:` URIs lose their prefix and URI parameters, except an extension:
+//!   `tel:+1-418-656-9254;ext=102` is `+1-418-656-9254 ext. 102`, as phones are typed.
 //! - The first unquoted `:` ends the parameters (RFC 6350), even when a writer forgot to
 //!   quote a parameter value containing one (`ez-vcard` issue 114).
 //! - A `BEGIN:VCARD` inside a card starts a new card and reports the open one as
@@ -410,10 +411,11 @@ const KNOWN_NAMES: &[&[u8]] = &[
     b"VERSION",
 ];
 
-/// Whether a line plainly starts a property: `END:VCARD` in any case, or an
-/// upper-case known or `X-` name (with an optional group) followed by `;` or `:`.
+/// Whether a line plainly starts a property: `BEGIN:VCARD` or `END:VCARD` in any case,
+/// or an upper-case known or `X-` name (with an optional group) followed by `;` or `:`.
 fn starts_property(line: &[u8]) -> bool {
-    if trim_ascii(line).eq_ignore_ascii_case(b"END:VCARD") {
+    let trimmed = trim_ascii(line);
+    if trimmed.eq_ignore_ascii_case(b"END:VCARD") || trimmed.eq_ignore_ascii_case(b"BEGIN:VCARD") {
         return true;
     }
     let Some(end) = line.iter().position(|&b| b == b';' || b == b':') else {
@@ -824,27 +826,29 @@ impl Reader<'_> {
         } else {
             Cow::Borrowed(raw)
         };
-        let name = String::from_utf8_lossy(prop.name()).to_ascii_uppercase();
+        // For messages only.
+        let name = || String::from_utf8_lossy(prop.name()).to_ascii_uppercase();
         let charset = prop.param("CHARSET").filter(|_| qp || !self.transcoded);
         if let Some(label) = charset {
             let label = String::from_utf8_lossy(label);
             let enc = decode::encoding_for_label(&label)
-                .map_err(|e| format!("{name} declares CHARSET={label}, but {e}"))?;
+                .map_err(|e| format!("{} declares CHARSET={label}, but {e}", name()))?;
             return decode_value(&bytes, enc).ok_or_else(|| {
                 format!(
-                    "{name} declares CHARSET={label} but is not valid {} text",
+                    "{} declares CHARSET={label} but is not valid {} text",
+                    name(),
                     enc.name()
                 )
             });
         }
         if let Some(enc) = self.forced {
-            return decode::decode_strict(&bytes, enc).map_err(|e| format!("{name} {e}"));
+            return decode::decode_strict(&bytes, enc).map_err(|e| format!("{} {e}", name()));
         }
         match String::from_utf8(bytes.into_owned()) {
             Ok(text) => Ok(text),
             Err(e) => {
                 let enc = self.legacy();
-                decode::decode_strict(e.as_bytes(), enc).map_err(|e| format!("{name} {e}"))
+                decode::decode_strict(e.as_bytes(), enc).map_err(|e| format!("{} {e}", name()))
             }
         }
     }
@@ -1028,8 +1032,7 @@ impl Reader<'_> {
         let text = self.text(prop)?;
         let text = text.trim();
         let number = match strip_prefix_ignore_case(text, "tel:") {
-            // A tel: URI: its parameters (`;ext=102`) are not part of the number.
-            Some(uri) => uri.split(';').next().unwrap_or_default().trim().to_string(),
+            Some(uri) => tel_uri_number(uri),
             None => clean_text(text),
         };
         if number.is_empty() {
@@ -1049,6 +1052,24 @@ impl Reader<'_> {
         let label = group_label(prop, labels).or_else(|| type_label(prop));
         Ok(Some(Labeled::new(label.as_deref(), address)))
     }
+}
+
+/// The number of a `tel:` URI (without `tel:`): its parameters dropped, except an
+/// extension, kept as `ext. 102`.
+fn tel_uri_number(uri: &str) -> String {
+    let mut parts = uri.split(';');
+    let mut number = parts.next().unwrap_or_default().trim().to_string();
+    let ext = parts.find_map(|p| {
+        let (name, value) = p.split_once('=')?;
+        name.trim()
+            .eq_ignore_ascii_case("ext")
+            .then(|| value.trim())
+    });
+    if let Some(ext) = ext.filter(|e| !e.is_empty()) {
+        number.push_str(" ext. ");
+        number.push_str(ext);
+    }
+    number
 }
 
 fn decode_value(bytes: &[u8], enc: &'static Encoding) -> Option<String> {

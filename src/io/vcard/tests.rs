@@ -89,6 +89,11 @@ fn a_stray_soft_break_before_the_next_property_does_not_swallow_it() {
     assert_eq!(rec.title.as_deref(), Some("Boss"));
     let rec = one(b"BEGIN:VCARD\r\nNOTE;QUOTED-PRINTABLE:x=\r\nEND:VCARD\r\n");
     assert_eq!(rec.note.as_deref(), Some("x"));
+    let out = read_ok(
+        b"begin:vcard\nnote;quoted-printable:a=\nend:vcard\nbegin:vcard\nfn:B\nend:vcard\n",
+    );
+    assert_eq!(out.records.len(), 2);
+    assert_eq!(out.records[0].note.as_deref(), Some("a"));
 }
 
 #[test]
@@ -131,8 +136,13 @@ fn caret_escapes_and_quoted_params_with_colons() {
     ));
     assert_eq!(
         rec.phones,
-        vec![Labeled::new(Some("work"), "+1-418-656-9254")]
+        vec![Labeled::new(Some("work"), "+1-418-656-9254 ext. 102")]
     );
+    assert_eq!(
+        tel_uri_number("+1-555;phone-context=x;EXT=7"),
+        "+1-555 ext. 7"
+    );
+    assert_eq!(tel_uri_number("+1-555;isub=1"), "+1-555");
 }
 
 #[test]
