@@ -6,21 +6,41 @@ use std::hint::black_box;
 use std::path::PathBuf;
 
 use criterion::{BatchSize, Criterion, Throughput, criterion_group, criterion_main};
-use rapport::io::import::{ImportOptions, import_paths};
 use rapport::io::ReadOptions;
+use rapport::io::import::{ImportOptions, import_paths};
 use rapport::store::Store;
 
 const CONTACTS: usize = 20_000;
 
 const FIRST: &[&str] = &[
-    "Ada", "Иван", "مریم", "Jonas", "Fatemeh", "Ольга", "Tomás", "Sara", "Reza", "Emma",
+    "Ada",
+    "Иван",
+    "مریم",
+    "Jonas",
+    "Fatemeh",
+    "Ольга",
+    "Tomás",
+    "Sara",
+    "Reza",
+    "Emma",
 ];
 const LAST: &[&str] = &[
-    "Lovelace", "Петров", "رضایی", "Lefèvre", "Karimi", "Смирнова", "Rossi", "Walker",
+    "Lovelace",
+    "Петров",
+    "رضایی",
+    "Lefèvre",
+    "Karimi",
+    "Смирнова",
+    "Rossi",
+    "Walker",
 ];
 
 fn person(i: usize) -> (String, String, String, String) {
-    let name = format!("{} {} {i}", FIRST[i % FIRST.len()], LAST[i / 7 % LAST.len()]);
+    let name = format!(
+        "{} {} {i}",
+        FIRST[i % FIRST.len()],
+        LAST[i / 7 % LAST.len()]
+    );
     let phone = format!("+44 7700 {:06}", i);
     let email = format!("person{i}@example.org");
     let company = format!("Company {}", i % 500);
@@ -31,7 +51,9 @@ fn csv_file(n: usize) -> Vec<u8> {
     let mut out = String::from("Name,Phone,Email,Company,Notes\r\n");
     for i in 0..n {
         let (name, phone, email, company) = person(i);
-        out.push_str(&format!("{name},{phone},{email},{company},Met at the fair\r\n"));
+        out.push_str(&format!(
+            "{name},{phone},{email},{company},Met at the fair\r\n"
+        ));
     }
     out.into_bytes()
 }
@@ -65,8 +87,16 @@ fn bench_import(c: &mut Criterion) {
     group.throughput(Throughput::Elements(CONTACTS as u64));
     let dir = tempfile::tempdir().unwrap();
     for (label, name, bytes) in [
-        ("csv_20k_contacts_into_a_file", "contacts.csv", csv_file(CONTACTS)),
-        ("vcard_20k_contacts_into_a_file", "contacts.vcf", vcard_file(CONTACTS)),
+        (
+            "csv_20k_contacts_into_a_file",
+            "contacts.csv",
+            csv_file(CONTACTS),
+        ),
+        (
+            "vcard_20k_contacts_into_a_file",
+            "contacts.vcf",
+            vcard_file(CONTACTS),
+        ),
     ] {
         group.bench_function(label, |b| {
             b.iter_batched(

@@ -278,6 +278,8 @@ fn every_figure_of_the_month_is_exact() {
                 Some(2.0),
                 Some(BetweenMinimumAndTarget)
             ),
+            // 4,000.50 over the three won in USD.
+            ("avg_won_deal", Some(1_333.5), Some(BelowMinimum)),
         ]
     );
     assert_eq!(r.other_currency_won, 1);
@@ -338,6 +340,12 @@ fn all_time_week_and_explicit_days() {
                 Some(2.0),
                 Some(BetweenMinimumAndTarget)
             ),
+            // 14,000.50 over the four won in USD.
+            (
+                "avg_won_deal",
+                Some(3_500.125),
+                Some(BetweenMinimumAndTarget)
+            ),
         ]
     );
 
@@ -362,6 +370,7 @@ fn all_time_week_and_explicit_days() {
                 Some(2.0),
                 Some(BetweenMinimumAndTarget)
             ),
+            ("avg_won_deal", None, None),
         ]
     );
     assert_eq!(week.other_currency_won, 0);
@@ -394,6 +403,8 @@ fn all_time_week_and_explicit_days() {
                 Some(2.0),
                 Some(BetweenMinimumAndTarget)
             ),
+            // 3,500.50 over the two won.
+            ("avg_won_deal", Some(1_750.25), Some(BelowMinimum)),
         ]
     );
     let reversed = KpiRange::Dates {

@@ -416,7 +416,13 @@ fn importing_a_file_from_the_customer_list_shows_the_report() {
     let Some(rapport::tui::app::Popup::Form(form)) = &app.popup else {
         panic!("the form stays open");
     };
-    assert!(form.fields[0].error.as_deref().unwrap().contains("is not a file"));
+    assert!(
+        form.fields[0]
+            .error
+            .as_deref()
+            .unwrap()
+            .contains("is not a file")
+    );
     app.handle_key(KeyEvent::new(KeyCode::Char('u'), KeyModifiers::CONTROL));
     type_text(&mut app, &file.to_string_lossy());
     press(&mut app, KeyCode::Enter);

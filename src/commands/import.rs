@@ -47,10 +47,16 @@ pub fn run(ctx: &mut Context, args: ImportArgs) -> Result<()> {
         owner_id: Some(ctx.me()?.id),
     };
     let mut bar: Option<ProgressBar> = None;
-    let imported = import_paths(&mut ctx.store, &args.files, &read, &options, &mut |n, total| {
-        bar.get_or_insert_with(|| progress_bar(total))
-            .set_position(n as u64);
-    });
+    let imported = import_paths(
+        &mut ctx.store,
+        &args.files,
+        &read,
+        &options,
+        &mut |n, total| {
+            bar.get_or_insert_with(|| progress_bar(total))
+                .set_position(n as u64);
+        },
+    );
     if let Some(bar) = bar {
         bar.finish_and_clear();
     }
@@ -61,7 +67,11 @@ pub fn run(ctx: &mut Context, args: ImportArgs) -> Result<()> {
             "rejects": imported.rejects,
         }));
     }
-    write!(ctx.out, "{}", report_text(&imported.report, &imported.rejects))?;
+    write!(
+        ctx.out,
+        "{}",
+        report_text(&imported.report, &imported.rejects)
+    )?;
     Ok(())
 }
 

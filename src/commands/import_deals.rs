@@ -21,8 +21,7 @@ fn sheet_of<T>(
     options: &CsvOptions,
     read: impl Fn(&[u8], &CsvOptions) -> std::result::Result<SheetOutcome<T>, crate::io::ReadError>,
 ) -> Result<(SheetOutcome<T>, Option<String>)> {
-    let bytes =
-        std::fs::read(path).map_err(|e| Error::msg(format!("{}: {e}", path.display())))?;
+    let bytes = std::fs::read(path).map_err(|e| Error::msg(format!("{}: {e}", path.display())))?;
     let sheet =
         read(&bytes, options).map_err(|e| Error::msg(format!("{}: {e}", path.display())))?;
     let header = decode::decode_file(&bytes, options.encoding)
@@ -67,7 +66,11 @@ pub fn run(ctx: &mut Context, args: &ImportArgs, deals_path: &Path) -> Result<()
         .map(|s| {
             s.split_once('=')
                 .map(|(a, b)| (a.to_string(), b.to_string()))
-                .ok_or_else(|| Error::msg(format!("--stage {s:?}: write NAME=KEY, e.g. Engaging=qualified")))
+                .ok_or_else(|| {
+                    Error::msg(format!(
+                        "--stage {s:?}: write NAME=KEY, e.g. Engaging=qualified"
+                    ))
+                })
         })
         .collect::<Result<Vec<_>>>()?;
     let me = ctx.me()?.id;
@@ -102,7 +105,11 @@ pub fn run(ctx: &mut Context, args: &ImportArgs, deals_path: &Path) -> Result<()
     let rejects = if report.dry_run || report.invalid.is_empty() {
         None
     } else {
-        Some(write_rejects(deals_path, header.as_deref(), &report.invalid)?)
+        Some(write_rejects(
+            deals_path,
+            header.as_deref(),
+            &report.invalid,
+        )?)
     };
     if ctx.json {
         return ctx.print_json(&serde_json::json!({ "report": report, "rejects": rejects }));
@@ -132,7 +139,11 @@ fn print(
     r: &DealImportReport,
     rejects: Option<&str>,
 ) -> Result<()> {
-    let would = if r.dry_run { " (dry run: nothing written)" } else { "" };
+    let would = if r.dry_run {
+        " (dry run: nothing written)"
+    } else {
+        ""
+    };
     writeln!(out, "{}: imported {} deals{would}", file.display(), r.deals)?;
     let stages: Vec<String> = r.by_stage.iter().map(|(k, n)| format!("{k} {n}")).collect();
     writeln!(out, "  by stage: {}", stages.join(", "))?;

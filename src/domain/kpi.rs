@@ -77,15 +77,6 @@ pub const DEFAULT_KPIS: &[(&str, &str, KpiGroup, KpiUnit, f64, f64, bool)] = &[
         true,
     ),
     (
-        "avg_won_deal",
-        "Avg won deal",
-        KpiGroup::Financial,
-        KpiUnit::Money,
-        5_000.0,
-        2_000.0,
-        true,
-    ),
-    (
         "deals_won",
         "Deals won",
         KpiGroup::Financial,
@@ -147,6 +138,16 @@ pub const DEFAULT_KPIS: &[(&str, &str, KpiGroup, KpiUnit, f64, f64, bool)] = &[
         0.0,
         10.0,
         false,
+    ),
+    // Added in schema V4: last, so old and new databases list KPIs alike.
+    (
+        "avg_won_deal",
+        "Avg won deal",
+        KpiGroup::Financial,
+        KpiUnit::Money,
+        5_000.0,
+        2_000.0,
+        true,
     ),
 ];
 
@@ -440,11 +441,8 @@ impl KpiInputs {
             "revenue_won" => Some(
                 self.revenue_won_minor as f64 / 10f64.powi(i32::from(self.currency.exponent())),
             ),
-            "avg_won_deal" => mean(
-                self.revenue_won_minor,
-                self.won - self.other_currency_won,
-            )
-            .map(|m| m / 10f64.powi(i32::from(self.currency.exponent()))),
+            "avg_won_deal" => mean(self.revenue_won_minor, self.won - self.other_currency_won)
+                .map(|m| m / 10f64.powi(i32::from(self.currency.exponent()))),
             "deals_won" => Some(self.won as f64),
             "win_rate" => percent(self.won, self.won + self.lost),
             "avg_cycle_days" => mean(self.cycle_days_total, self.won),
@@ -754,6 +752,8 @@ mod tests {
             ("avg_satisfaction", 4.5, AtTarget),
             ("followups_on_time", 75.0, BetweenMinimumAndTarget),
             ("overdue_followups", 11.0, BelowMinimum),
+            // 29,000.50 over the 5 deals won in USD (2 were in another currency).
+            ("avg_won_deal", 5_800.1, AtTarget),
         ];
         assert_eq!(got.len(), expected.len());
         for ((key, value, standing), (k, v, s)) in got.iter().zip(expected) {

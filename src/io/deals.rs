@@ -124,7 +124,11 @@ fn date(field: &str, text: Option<&str>) -> Result<Option<NaiveDate>, String> {
     }
 }
 
-fn stage_for(stages: &[Stage], aliases: &HashMap<String, String>, text: &str) -> Result<Stage, String> {
+fn stage_for(
+    stages: &[Stage],
+    aliases: &HashMap<String, String>,
+    text: &str,
+) -> Result<Stage, String> {
     let wanted = text.trim().to_lowercase();
     let key = aliases.get(&wanted).cloned().unwrap_or(wanted.clone());
     stages
@@ -175,7 +179,12 @@ fn ready(
     }
     let amount = match d.value.as_deref().map(str::trim).filter(|v| !v.is_empty()) {
         Some(v) => {
-            let currency = match d.currency.as_deref().map(str::trim).filter(|c| !c.is_empty()) {
+            let currency = match d
+                .currency
+                .as_deref()
+                .map(str::trim)
+                .filter(|c| !c.is_empty())
+            {
                 Some(code) => Currency::from_code(code).map_err(|e| e.to_string())?,
                 None => currency,
             };
@@ -187,7 +196,11 @@ fn ready(
             Money::parse("0", currency).map_err(|e| e.to_string())?
         }
     };
-    let product = d.product.as_deref().map(str::trim).filter(|p| !p.is_empty());
+    let product = d
+        .product
+        .as_deref()
+        .map(str::trim)
+        .filter(|p| !p.is_empty());
     let product = match product {
         None => None,
         Some(p) if products.is_empty() => Some(p.to_string()),
@@ -207,7 +220,11 @@ fn ready(
             }
         }),
     };
-    let title = match (d.title.as_deref().filter(|t| !t.trim().is_empty()), product, &d.reference) {
+    let title = match (
+        d.title.as_deref().filter(|t| !t.trim().is_empty()),
+        product,
+        &d.reference,
+    ) {
         (Some(t), _, _) => t.trim().to_string(),
         (None, Some(p), Some(r)) => format!("{p} · {r}"),
         (None, Some(p), None) => p,
@@ -307,7 +324,10 @@ pub fn import_deals(
                 Some(id) => id,
                 None => {
                     if !listed.is_empty() {
-                        *report.accounts_missing.entry(d.account.clone()).or_default() += 1;
+                        *report
+                            .accounts_missing
+                            .entry(d.account.clone())
+                            .or_default() += 1;
                     }
                     company(w, &mut known, &d.account, None, &mut report)?
                 }
@@ -339,7 +359,11 @@ pub fn import_deals(
                 amount: d.amount,
                 stage_id: open_stage,
                 probability: None,
-                expected_close: if open_stage.is_some() { d.closed_on } else { None },
+                expected_close: if open_stage.is_some() {
+                    d.closed_on
+                } else {
+                    None
+                },
                 owner_id: owner,
             })?;
             match (d.stage.outcome, d.closed_on) {

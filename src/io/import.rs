@@ -11,10 +11,8 @@ use serde::Serialize;
 
 use super::ReadOptions;
 use super::record::{ContactRecord, Problem, ReadOutcome};
-use crate::domain::{
-    CustomerDraft, CustomerKind, Email, Phone, PhoneKind, ValidationError,
-};
 use crate::domain::customer::normalise_tag;
+use crate::domain::{CustomerDraft, CustomerKind, Email, Phone, PhoneKind, ValidationError};
 use crate::store::{KnownContacts, Store, StoreError, Writer};
 
 /// What to do with a record that matches an existing customer by phone or email.
@@ -411,8 +409,7 @@ pub fn import_paths(
     let mut files = Vec::with_capacity(paths.len());
     for path in paths {
         let label = path.display().to_string();
-        let bytes =
-            std::fs::read(path).map_err(|e| crate::Error::msg(format!("{label}: {e}")))?;
+        let bytes = std::fs::read(path).map_err(|e| crate::Error::msg(format!("{label}: {e}")))?;
         if super::backup::looks_like_backup(&bytes) {
             return Err(crate::Error::msg(format!(
                 "{label}: a Rapport backup restores on its own, into an empty database"
@@ -579,7 +576,6 @@ fn write_report(out: &mut String, r: &ImportReport, rejects: &[String]) -> std::
     Ok(())
 }
 
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -632,14 +628,25 @@ mod tests {
         // An organisation card; a card with only an email.
         let mut org = record("");
         org.company = Some("Acme".into());
-        assert_eq!(draft_of(&org, "s", None).unwrap().0.kind, CustomerKind::Company);
+        assert_eq!(
+            draft_of(&org, "s", None).unwrap().0.kind,
+            CustomerKind::Company
+        );
         let mut only_email = record("");
         only_email.emails = vec![Labeled::new(None, "x@y.org")];
         assert_eq!(draft_of(&only_email, "s", None).unwrap().0.name, "x@y.org");
-        assert!(draft_of(&record(" "), "s", None).unwrap_err().contains("no name"));
+        assert!(
+            draft_of(&record(" "), "s", None)
+                .unwrap_err()
+                .contains("no name")
+        );
         let mut bad = record("Bad");
         bad.emails = vec![Labeled::new(None, "not-an-email")];
-        assert!(draft_of(&bad, "s", None).unwrap_err().contains("not-an-email"));
+        assert!(
+            draft_of(&bad, "s", None)
+                .unwrap_err()
+                .contains("not-an-email")
+        );
     }
 
     #[test]
@@ -674,7 +681,11 @@ mod tests {
         };
         let r = import_contacts(&mut store, &files, &dry, &mut |_| {}).unwrap();
         assert_eq!(r.created, 2);
-        assert_eq!(store.counts().unwrap().customers, 2, "a dry run writes nothing");
+        assert_eq!(
+            store.counts().unwrap().customers,
+            2,
+            "a dry run writes nothing"
+        );
 
         let mut bad = record("Broken");
         bad.record = 3;

@@ -133,7 +133,8 @@ impl Writer<'_> {
         if fill(&mut d.source, &incoming.source) {
             changed.push("source");
         }
-        if d.company_id.is_none() && incoming.company_id.is_some() && d.kind == CustomerKind::Person {
+        if d.company_id.is_none() && incoming.company_id.is_some() && d.kind == CustomerKind::Person
+        {
             d.company_id = incoming.company_id;
             changed.push("company");
         }

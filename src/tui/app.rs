@@ -9,6 +9,7 @@ use crate::demo::{DemoOptions, generate};
 use crate::domain::{Currency, Operator};
 use crate::store::{Counts, Store, StoreError};
 use crate::tui::action::Action;
+use crate::tui::import_job::{ImportJob, expand_home, outcome_text};
 use crate::tui::keymap::{KeyChord, KeyContext, Keymap, Lookup};
 use crate::tui::lookup::{Event, IndexState, LookupPopup, LookupService};
 use crate::tui::panes::customers::CustomersPane;
@@ -17,7 +18,6 @@ use crate::tui::panes::kpis::KpisPane;
 use crate::tui::panes::pipeline::PipelinePane;
 use crate::tui::popups::form::{Form, FormKind};
 use crate::tui::popups::snooze::SnoozeMenu;
-use crate::tui::import_job::{ImportJob, expand_home, outcome_text};
 use crate::tui::review::{Outcome, Review};
 use crate::tui::theme::Theme;
 
@@ -444,11 +444,7 @@ impl App {
         let Some(result) = self.import_job.as_ref().and_then(ImportJob::finished) else {
             return false;
         };
-        let file = self
-            .import_job
-            .take()
-            .map(|j| j.file)
-            .unwrap_or_default();
+        let file = self.import_job.take().map(|j| j.file).unwrap_or_default();
         let (title, text) = outcome_text(&file, &result);
         match &result {
             Ok(done) if !done.report.dry_run => {

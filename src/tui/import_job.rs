@@ -43,8 +43,14 @@ impl ImportJob {
 
 /// Runs an import of one file to the end (on whatever thread calls it).
 pub fn run(store: &mut Store, file: PathBuf, options: &ImportOptions) -> Result<Imported, String> {
-    import_paths(store, &[file], &ReadOptions::default(), options, &mut |_, _| {})
-        .map_err(|e| e.to_string())
+    import_paths(
+        store,
+        &[file],
+        &ReadOptions::default(),
+        options,
+        &mut |_, _| {},
+    )
+    .map_err(|e| e.to_string())
 }
 
 /// What the report popup shows for a finished import.

@@ -372,7 +372,12 @@ impl Form {
             FormKind::Import,
             "Import contacts (vCard or CSV)",
             vec![
-                Field::text("file", "File", "", "path of a .vcf or .csv file; ~ is your home"),
+                Field::text(
+                    "file",
+                    "File",
+                    "",
+                    "path of a .vcf or .csv file; ~ is your home",
+                ),
                 Field::choice("on_duplicate", "Already here", "merge", ON_DUPLICATE),
                 Field::choice("skip_invalid", "Invalid rows", "refuse all", SKIP_INVALID),
                 Field::choice("dry_run", "Dry run", "no", YES_NO),

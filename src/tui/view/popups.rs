@@ -197,10 +197,7 @@ pub fn report(frame: &mut Frame, app: &App, title: &str, text: &str, scroll: u16
         .borders(Borders::ALL)
         .title(Span::styled(format!(" {} ", safe(title)), t.title()))
         .title_bottom(Span::styled(
-            format!(
-                " ↑/↓ scroll · {} close ",
-                all_keys(app, Action::Submit)
-            ),
+            format!(" ↑/↓ scroll · {} close ", all_keys(app, Action::Submit)),
             t.dim(),
         ));
     frame.render_widget(Clear, area);
