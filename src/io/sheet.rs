@@ -425,7 +425,7 @@ fn read_sheet<T>(
     };
     let mut skip_counts = vec![0usize; t.headers.len()];
     let mut extra: BTreeMap<usize, usize> = BTreeMap::new();
-    let mut records = Vec::new();
+    let mut records = Vec::with_capacity(t.row_estimate());
     let problems = t.for_each_row(|at, rec| {
         records.push(build(at, plan.values(rec, &mut skip_counts)));
         for (i, f) in rec.iter().enumerate().skip(t.headers.len()) {
