@@ -542,7 +542,7 @@ fn classify(key: &str, has_job_title: bool) -> Auto {
     // Google's numbered slots: `E-mail 1 - Value`, `Phone 2 - Type`, `Address 1 - City`.
     if let Some((left, right)) = key.split_once(" - ") {
         let kind = left.trim_end_matches(|c: char| c.is_ascii_digit() || c == ' ');
-        let n = left[kind.len()..].trim();
+        let n = left.get(kind.len()..).unwrap_or_default().trim();
         let is_label = right == "type" || right == "label";
         return match kind {
             "e-mail" | "email" if right == "value" => Auto::SlotEmail(left.to_string()),

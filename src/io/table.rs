@@ -249,14 +249,13 @@ fn unclosed_quote(raw: &str) -> bool {
 /// for each candidate, the first records are parsed (quotes respected) and scored by
 /// how many have as many fields as the header, then by the header's field count.
 pub fn detect_delimiter(text: &[u8]) -> u8 {
-    let mut end = text.len().min(SNIFF_BYTES);
+    let mut sample = text.get(..SNIFF_BYTES).unwrap_or(text);
     // Cut the sample at a line end so the last record is whole (unless it is long).
-    if end < text.len()
-        && let Some(nl) = text[..end].iter().rposition(|b| *b == b'\n')
+    if sample.len() < text.len()
+        && let Some(nl) = sample.iter().rposition(|b| *b == b'\n')
     {
-        end = nl + 1;
+        sample = sample.get(..=nl).unwrap_or(sample);
     }
-    let sample = &text[..end];
     let mut best = (b',', 0usize, 0usize);
     for d in DELIMITERS {
         let mut rdr = reader(d, sample);
