@@ -26,6 +26,8 @@ pub struct Table<'a> {
     pub delimiter: u8,
     /// The header row's cells, trimmed.
     pub headers: Vec<String>,
+    /// Byte range of the header row's text (for a reject file's first line).
+    header_span: (usize, usize),
     /// Byte offset of the first data row.
     body_start: usize,
 }
@@ -53,10 +55,11 @@ impl<'a> Table<'a> {
         let delimiter = detect_delimiter(text.as_bytes());
         let mut rdr = reader(delimiter, text.as_bytes());
         let mut rec = ByteRecord::new();
-        loop {
+        let header_start = loop {
+            let start = rdr.position().byte() as usize;
             match rdr.read_byte_record(&mut rec) {
                 Ok(true) if is_blank(&rec) => continue,
-                Ok(true) => break,
+                Ok(true) => break start,
                 Ok(false) => {
                     return Err(ReadError(
                         "the file has no header row (it is empty or blank)".into(),
@@ -64,13 +67,15 @@ impl<'a> Table<'a> {
                 }
                 Err(e) => return Err(ReadError(format!("the header row cannot be read: {e}"))),
             }
-        }
+        };
         let headers = rec.iter().map(|f| cell(f).to_string()).collect();
+        let body_start = rdr.position().byte() as usize;
         Ok(Table {
             encoding,
             delimiter,
             headers,
-            body_start: rdr.position().byte() as usize,
+            header_span: (header_start, body_start),
+            body_start,
             text,
         })
     }
@@ -133,6 +138,14 @@ impl<'a> Table<'a> {
 }
 
 impl Table<'_> {
+    /// The header row as it stood in the file, without line endings.
+    pub fn header_line(&self) -> &str {
+        self.text
+            .get(self.header_span.0..self.header_span.1)
+            .unwrap_or("")
+            .trim_matches(['\r', '\n'])
+    }
+
     /// A guess at the number of data rows, to size the output once: the number of
     /// `\n` after the header (more than the rows when cells hold line breaks).
     pub fn row_estimate(&self) -> usize {
@@ -337,6 +350,7 @@ mod tests {
         let (t, rows, problems) = read_rows(text);
         assert!(problems.is_empty(), "{problems:?}");
         assert_eq!(t.headers, vec!["Name", "Address", "Phone"]);
+        assert_eq!(t.header_line(), "Name,Address,Phone");
         assert_eq!(rows.len(), 3);
         assert_eq!((rows[0].0, rows[0].1), (1, 3));
         assert_eq!(rows[0].2, "Ada,\"1 Main St\r\nLondon\",123");
