@@ -6,6 +6,7 @@
 //! The file is decoded once up front (see `table`), so a row costs one parse and one
 //! allocation per value kept; nothing here panics on any input.
 
+use std::borrow::Cow;
 use std::collections::{BTreeMap, HashMap};
 use std::io::Write;
 
@@ -36,7 +37,7 @@ pub fn read_contacts(bytes: &[u8], opts: &CsvOptions) -> Result<ReadOutcome, Rea
     };
     let mut skip_counts = vec![0usize; table.headers.len()];
     let mut extra_counts: BTreeMap<usize, usize> = BTreeMap::new();
-    let mut records = Vec::new();
+    let mut records = Vec::with_capacity(table.row_estimate());
     let problems = table.for_each_row(|at, rec| {
         records.push(plan.contact(at, rec, &mut skip_counts));
         for (i, f) in rec.iter().enumerate().skip(table.headers.len()) {
@@ -327,24 +328,30 @@ impl Plan {
             count(i);
         }
 
-        let mut texts: [String; TEXTS] = Default::default();
+        // Borrowed from the row until kept: unused parts (Given Name beside Name)
+        // cost no allocation.
+        let mut texts: [Cow<'_, str>; TEXTS] = Default::default();
         for &(t, i) in &self.texts {
             let v = get(i);
             if v.is_empty() {
                 continue;
             }
             if let Some(s) = texts.get_mut(t as usize) {
-                if !s.is_empty() {
+                if s.is_empty() {
+                    *s = Cow::Borrowed(v);
+                } else {
+                    let s = s.to_mut();
                     s.push_str(if t == Text::Note { "\n" } else { " " });
+                    s.push_str(v);
                 }
-                s.push_str(v);
             }
         }
-        let take = |texts: &mut [String; TEXTS], t: Text| {
+        let take = |texts: &mut [Cow<'_, str>; TEXTS], t: Text| {
             texts
                 .get_mut(t as usize)
                 .map(std::mem::take)
                 .filter(|s| !s.is_empty())
+                .map(Cow::into_owned)
         };
 
         let mut name = take(&mut texts, Text::Name).unwrap_or_default();
@@ -360,8 +367,8 @@ impl Plan {
                 .iter()
                 .filter_map(|t| texts.get(*t as usize))
                 .filter(|s| !s.is_empty())
-                .map(String::as_str)
-                .collect::<Vec<_>>()
+                .map(|s| s.as_ref())
+                .collect::<Vec<&str>>()
                 .join(" ");
         }
         for &i in &self.nickname {
@@ -402,19 +409,21 @@ impl Plan {
                 .find(|v| !v.is_empty())
                 .map(one_line);
             let joined = || {
-                let parts: Vec<&str> = g
-                    .parts
-                    .iter()
-                    .map(|&i| get(i))
-                    .filter(|v| !v.is_empty())
-                    .collect();
-                (!parts.is_empty()).then(|| parts.join(", "))
+                let mut s = String::new();
+                for v in g.parts.iter().map(|&i| get(i)).filter(|v| !v.is_empty()) {
+                    if !s.is_empty() {
+                        s.push_str(", ");
+                    }
+                    s.push_str(v);
+                }
+                (!s.is_empty()).then_some(s)
             };
             address = formatted.or_else(joined);
         }
 
         let values = |cols: &[ValueCol]| {
-            let mut out = Vec::new();
+            let mut out =
+                Vec::with_capacity(cols.iter().filter(|c| !get(c.col).is_empty()).count());
             for c in cols {
                 let v = get(c.col);
                 if v.is_empty() {
@@ -425,6 +434,10 @@ impl Plan {
                     .map(|i| strip_star(get(i)))
                     .filter(|l| !l.is_empty())
                     .or(c.label.as_deref());
+                if !v.contains(':') {
+                    out.push(Labeled::new(label, v));
+                    continue;
+                }
                 for part in v.split(":::").map(str::trim).filter(|p| !p.is_empty()) {
                     out.push(Labeled::new(label, part));
                 }
@@ -435,13 +448,11 @@ impl Plan {
         let mut tags: Vec<String> = Vec::new();
         for &(i, google) in &self.tags {
             let v = get(i);
-            let parts: Box<dyn Iterator<Item = &str>> = if google {
-                Box::new(v.split(":::"))
-            } else {
-                Box::new(v.split([';', ',']).flat_map(|p| p.split(":::")))
-            };
-            for t in parts.map(|t| strip_star(t.trim())) {
-                let system = google && t.replace(' ', "").eq_ignore_ascii_case("mycontacts");
+            // Google separates groups with ` ::: ` only; elsewhere `;` and `,` too.
+            let seps: &[char] = if google { &[] } else { &[';', ','] };
+            for t in v.split(seps).flat_map(|p| p.split(":::")) {
+                let t = strip_star(t.trim());
+                let system = google && is_my_contacts(t);
                 if !t.is_empty() && !system && !tags.iter().any(|x| x == t) {
                     tags.push(t.to_string());
                 }
@@ -471,6 +482,15 @@ fn strip_star(s: &str) -> &str {
     s.strip_prefix('*').map(str::trim_start).unwrap_or(s)
 }
 
+/// Google's system group every contact is in (`myContacts`, older `My Contacts`).
+fn is_my_contacts(t: &str) -> bool {
+    let mut letters = t.chars().filter(|c| *c != ' ');
+    "mycontacts"
+        .chars()
+        .all(|w| letters.next().is_some_and(|c| c.eq_ignore_ascii_case(&w)))
+        && letters.next().is_none()
+}
+
 /// A month or day as two digits when it is a number (`7` → `07`), else as written.
 fn pad2(s: &str) -> String {
     if s.len() == 1 && s.bytes().all(|b| b.is_ascii_digit()) {
@@ -482,11 +502,14 @@ fn pad2(s: &str) -> String {
 
 /// A multi-line formatted address on one line, its lines joined with ", ".
 fn one_line(s: &str) -> String {
-    s.lines()
-        .map(str::trim)
-        .filter(|l| !l.is_empty())
-        .collect::<Vec<_>>()
-        .join(", ")
+    let mut out = String::with_capacity(s.len() + 8);
+    for l in s.lines().map(str::trim).filter(|l| !l.is_empty()) {
+        if !out.is_empty() {
+            out.push_str(", ");
+        }
+        out.push_str(l);
+    }
+    out
 }
 
 const ADDRESS_PARTS: &[&str] = &[
@@ -520,7 +543,7 @@ fn classify(key: &str, has_job_title: bool) -> Auto {
     // Google's numbered slots: `E-mail 1 - Value`, `Phone 2 - Type`, `Address 1 - City`.
     if let Some((left, right)) = key.split_once(" - ") {
         let kind = left.trim_end_matches(|c: char| c.is_ascii_digit() || c == ' ');
-        let n = left[kind.len()..].trim();
+        let n = left.get(kind.len()..).unwrap_or_default().trim();
         let is_label = right == "type" || right == "label";
         return match kind {
             "e-mail" | "email" if right == "value" => Auto::SlotEmail(left.to_string()),

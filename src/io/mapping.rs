@@ -140,14 +140,14 @@ impl FieldMap {
                 rest = after;
                 continue;
             }
-            let Some(eq) = trimmed.find('=') else {
+            let Some((field, value)) = trimmed.split_once('=') else {
                 let item = trimmed.split(',').next().unwrap_or(trimmed).trim();
                 return Err(format!(
                     "--map entry {item:?} has no `=`; write field=Column, e.g. \
                      name=\"Full Name\",phone=Mobile"
                 ));
             };
-            let field = trimmed[..eq].trim();
+            let field = field.trim();
             if field.contains(',') {
                 let item = field.split(',').next().unwrap_or(field).trim();
                 return Err(format!(
@@ -159,7 +159,7 @@ impl FieldMap {
             if field.is_empty() {
                 return Err("--map has an entry with no field name before `=`".into());
             }
-            let value = trimmed[eq + 1..].trim_start();
+            let value = value.trim_start();
             let (header, after) = if let Some(q) = value.strip_prefix('"') {
                 let (h, after) = unquote(q).ok_or_else(|| {
                     format!("--map: the quoted column name for {field:?} is never closed")
@@ -173,8 +173,8 @@ impl FieldMap {
                 }
                 (h, after)
             } else {
-                let end = value.find(',').unwrap_or(value.len());
-                (value[..end].trim().to_string(), &value[end..])
+                let (h, after) = value.split_once(',').unwrap_or((value, ""));
+                (h.trim().to_string(), after)
             };
             if header.trim().is_empty() {
                 return Err(format!("--map: {field}= names no column"));
@@ -255,7 +255,7 @@ fn unquote(s: &str) -> Option<(String, &str)> {
                 out.push('"');
                 chars.next();
             } else {
-                return Some((out, &s[i + 1..]));
+                return Some((out, s.get(i + 1..).unwrap_or("")));
             }
         } else {
             out.push(c);

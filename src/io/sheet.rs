@@ -27,6 +27,8 @@ pub struct SheetOutcome<T> {
     pub skipped: BTreeMap<String, usize>,
     /// The encoding the file was read in.
     pub encoding: String,
+    /// The header row as written, the first line of a reject file.
+    pub header: String,
 }
 
 /// One deal row as written (Maven `sales_pipeline.csv`: opportunity_id, sales_agent,
@@ -425,7 +427,7 @@ fn read_sheet<T>(
     };
     let mut skip_counts = vec![0usize; t.headers.len()];
     let mut extra: BTreeMap<usize, usize> = BTreeMap::new();
-    let mut records = Vec::new();
+    let mut records = Vec::with_capacity(t.row_estimate());
     let problems = t.for_each_row(|at, rec| {
         records.push(build(at, plan.values(rec, &mut skip_counts)));
         for (i, f) in rec.iter().enumerate().skip(t.headers.len()) {
@@ -439,6 +441,7 @@ fn read_sheet<T>(
         problems,
         skipped: skipped_by_name(&t.headers, &skip_counts, &extra),
         encoding: t.encoding.name().to_string(),
+        header: t.header_line().to_string(),
     })
 }
 
@@ -703,6 +706,7 @@ mod tests {
             "HAXMC4IX,James Ascencio,MG Advanced,,Engaging,2016-10-21,,"
         );
         assert!(out.skipped.is_empty());
+        assert!(out.header.starts_with("opportunity_id,") && out.header.ends_with("close_value"));
     }
 
     #[test]

@@ -3,8 +3,10 @@
 //! handled by the `csv` crate, blank rows skipped, and every row given its data-row
 //! number, the file line it starts on and its original text.
 
+use std::borrow::Cow;
+
 use csv::ByteRecord;
-use encoding_rs::Encoding;
+use encoding_rs::{Encoding, UTF_8};
 
 use super::decode;
 use super::record::{Problem, ReadError};
@@ -17,16 +19,17 @@ const SNIFF_RECORDS: usize = 20;
 /// How much text the delimiter detection looks at.
 const SNIFF_BYTES: usize = 64 * 1024;
 
-/// A decoded CSV file with its header row read.
-pub struct Table {
-    text: String,
+/// A decoded CSV file with its header row read. UTF-8 input is borrowed, not copied.
+pub struct Table<'a> {
+    text: Cow<'a, str>,
     pub encoding: &'static Encoding,
     pub delimiter: u8,
     /// The header row's cells, trimmed.
     pub headers: Vec<String>,
-    /// Byte offset of the first data row, and the file line it is on.
+    /// Byte range of the header row's text (for a reject file's first line).
+    header_span: (usize, usize),
+    /// Byte offset of the first data row.
     body_start: usize,
-    body_line: u64,
 }
 
 /// Where a data row is and how it stood in the file.
@@ -39,19 +42,24 @@ pub struct RowAt<'a> {
     pub raw: &'a str,
 }
 
-impl Table {
-    /// Decodes `bytes`, detects the delimiter and reads the header row. A file that
-    /// cannot be decoded, or has no header row, is a `ReadError`.
-    pub fn open(bytes: &[u8], forced: Option<&'static Encoding>) -> Result<Table, ReadError> {
+impl<'a> Table<'a> {
+    /// Decodes `bytes` (see `decode::decode_file`), detects the delimiter and reads
+    /// the header row. A file that cannot be decoded, or has no header row, is a
+    /// `ReadError`.
+    pub fn open(
+        bytes: &'a [u8],
+        forced: Option<&'static Encoding>,
+    ) -> Result<Table<'a>, ReadError> {
         let (text, encoding) =
-            decode::decode_file(bytes, forced).map_err(|e| ReadError(format!("the file {e}")))?;
+            decode(bytes, forced).map_err(|e| ReadError(format!("the file {e}")))?;
         let delimiter = detect_delimiter(text.as_bytes());
         let mut rdr = reader(delimiter, text.as_bytes());
         let mut rec = ByteRecord::new();
-        loop {
+        let header_start = loop {
+            let start = rdr.position().byte() as usize;
             match rdr.read_byte_record(&mut rec) {
                 Ok(true) if is_blank(&rec) => continue,
-                Ok(true) => break,
+                Ok(true) => break start,
                 Ok(false) => {
                     return Err(ReadError(
                         "the file has no header row (it is empty or blank)".into(),
@@ -59,15 +67,15 @@ impl Table {
                 }
                 Err(e) => return Err(ReadError(format!("the header row cannot be read: {e}"))),
             }
-        }
+        };
         let headers = rec.iter().map(|f| cell(f).to_string()).collect();
-        let pos = rdr.position();
+        let body_start = rdr.position().byte() as usize;
         Ok(Table {
             encoding,
             delimiter,
             headers,
-            body_start: pos.byte() as usize,
-            body_line: pos.line(),
+            header_span: (header_start, body_start),
+            body_start,
             text,
         })
     }
@@ -81,6 +89,7 @@ impl Table {
         let mut rec = ByteRecord::new();
         let mut problems = Vec::new();
         let mut record = 0usize;
+        let mut lines = LineCounter::default();
         loop {
             let start = rdr.position().clone();
             match rdr.read_byte_record(&mut rec) {
@@ -91,7 +100,7 @@ impl Table {
                     }
                     record += 1;
                     let end = rdr.position().byte() as usize;
-                    let (raw, line) = self.located(body, &start, end);
+                    let (raw, line) = self.located(&start, end, &mut lines);
                     let at = RowAt { record, line, raw };
                     if end >= body.len() && unclosed_quote(raw) {
                         problems.push(Problem {
@@ -111,7 +120,7 @@ impl Table {
                 Err(e) => {
                     record += 1;
                     let end = rdr.position().byte() as usize;
-                    let (raw, line) = self.located(body, &start, end);
+                    let (raw, line) = self.located(&start, end, &mut lines);
                     problems.push(Problem {
                         record,
                         line,
@@ -128,25 +137,78 @@ impl Table {
     }
 }
 
-impl Table {
-    /// A row's text and first line from the parser's positions before and after it.
-    /// The parser's start position can lie before the blank lines (and the `\n` of a
-    /// CRLF) it skipped to reach the row, so those are stepped over here.
-    fn located<'a>(&self, body: &'a str, start: &csv::Position, end: usize) -> (&'a str, usize) {
-        let full = body
-            .get(start.byte() as usize..end.min(body.len()))
-            .unwrap_or("");
-        let text = full.trim_start_matches(['\r', '\n']);
-        let newlines = full.len() - text.len();
-        let skipped = full
+impl Table<'_> {
+    /// The header row as it stood in the file, without line endings.
+    pub fn header_line(&self) -> &str {
+        self.text
+            .get(self.header_span.0..self.header_span.1)
+            .unwrap_or("")
+            .trim_matches(['\r', '\n'])
+    }
+
+    /// A guess at the number of data rows, to size the output once: the number of
+    /// `\n` after the header (more than the rows when cells hold line breaks).
+    pub fn row_estimate(&self) -> usize {
+        let body = self
+            .text
             .as_bytes()
-            .iter()
-            .take(newlines)
-            .filter(|b| **b == b'\n')
-            .count();
-        let line = (self.body_line + start.line()).saturating_sub(1) as usize + skipped;
+            .get(self.body_start..)
+            .unwrap_or_default();
+        memchr::memchr_iter(b'\n', body).count() + 1
+    }
+
+    /// A row's text and first line from the parser's positions before and after it
+    /// (relative to the body). The parser's start position can lie before the blank
+    /// lines (and the `\n` of a CRLF) it skipped to reach the row, so those are
+    /// stepped over here.
+    fn located(&self, start: &csv::Position, end: usize, lines: &mut LineCounter) -> (&str, usize) {
+        let from = self.body_start + start.byte() as usize;
+        let to = (self.body_start + end).min(self.text.len());
+        let full = self.text.get(from..to).unwrap_or("");
+        let text = full.trim_start_matches(['\r', '\n']);
+        let line = lines.line_at(&self.text, from + (full.len() - text.len()));
         (text.trim_end_matches(['\r', '\n']), line)
     }
+}
+
+/// Counts line breaks (`\r\n`, `\n` or a lone `\r`, as old Mac exports end lines)
+/// up to a byte offset, moving forward only. The csv parser counts `\n` alone.
+#[derive(Default)]
+struct LineCounter {
+    upto: usize,
+    breaks: usize,
+}
+
+impl LineCounter {
+    /// The 1-based line of the byte at `offset` (not before the last one asked).
+    fn line_at(&mut self, text: &str, offset: usize) -> usize {
+        let bytes = text.as_bytes();
+        if let Some(slice) = bytes.get(self.upto..offset) {
+            for i in memchr::memchr2_iter(b'\r', b'\n', slice) {
+                let at = self.upto + i;
+                let after_cr = at > 0 && bytes.get(at - 1) == Some(&b'\r');
+                if bytes.get(at) == Some(&b'\r') || !after_cr {
+                    self.breaks += 1;
+                }
+            }
+            self.upto = offset;
+        }
+        self.breaks + 1
+    }
+}
+
+/// `decode::decode_file`, without copying text that is UTF-8 already.
+fn decode<'a>(
+    bytes: &'a [u8],
+    forced: Option<&'static Encoding>,
+) -> Result<(Cow<'a, str>, &'static Encoding), String> {
+    let (enc, bom) = decode::file_encoding(bytes, forced);
+    if enc == UTF_8
+        && let Some(Ok(text)) = bytes.get(bom..).map(std::str::from_utf8)
+    {
+        return Ok((Cow::Borrowed(text), enc));
+    }
+    decode::decode_file(bytes, forced).map(|(t, e)| (Cow::Owned(t), e))
 }
 
 fn reader(delimiter: u8, bytes: &[u8]) -> csv::Reader<&[u8]> {
@@ -171,7 +233,7 @@ fn is_blank(rec: &ByteRecord) -> bool {
 /// Whether a row's quotes leave a field open: a quote that starts a field and is
 /// never closed, found by walking the row the way RFC 4180 does.
 fn unclosed_quote(raw: &str) -> bool {
-    if !raw.contains('\n') {
+    if !raw.contains(['\n', '\r']) {
         return false;
     }
     let mut in_quotes = false;
@@ -200,14 +262,13 @@ fn unclosed_quote(raw: &str) -> bool {
 /// for each candidate, the first records are parsed (quotes respected) and scored by
 /// how many have as many fields as the header, then by the header's field count.
 pub fn detect_delimiter(text: &[u8]) -> u8 {
-    let mut end = text.len().min(SNIFF_BYTES);
+    let mut sample = text.get(..SNIFF_BYTES).unwrap_or(text);
     // Cut the sample at a line end so the last record is whole (unless it is long).
-    if end < text.len()
-        && let Some(nl) = text[..end].iter().rposition(|b| *b == b'\n')
+    if sample.len() < text.len()
+        && let Some(nl) = sample.iter().rposition(|b| *b == b'\n')
     {
-        end = nl + 1;
+        sample = sample.get(..=nl).unwrap_or(sample);
     }
-    let sample = &text[..end];
     let mut best = (b',', 0usize, 0usize);
     for d in DELIMITERS {
         let mut rdr = reader(d, sample);
@@ -249,7 +310,7 @@ mod tests {
     /// Record number, line, raw text, cells.
     type Row = (usize, usize, String, Vec<String>);
 
-    fn read_rows(text: &str) -> (Table, Vec<Row>, Vec<Problem>) {
+    fn read_rows(text: &str) -> (Table<'_>, Vec<Row>, Vec<Problem>) {
         let t = Table::open(text.as_bytes(), None).unwrap();
         let mut out = Vec::new();
         let problems = t.for_each_row(|at, rec| {
@@ -289,6 +350,7 @@ mod tests {
         let (t, rows, problems) = read_rows(text);
         assert!(problems.is_empty(), "{problems:?}");
         assert_eq!(t.headers, vec!["Name", "Address", "Phone"]);
+        assert_eq!(t.header_line(), "Name,Address,Phone");
         assert_eq!(rows.len(), 3);
         assert_eq!((rows[0].0, rows[0].1), (1, 3));
         assert_eq!(rows[0].2, "Ada,\"1 Main St\r\nLondon\",123");
@@ -297,6 +359,14 @@ mod tests {
         assert_eq!(rows[1].3[2], "4\"5");
         assert_eq!((rows[2].0, rows[2].1), (3, 7));
         assert_eq!(rows[2].2, "\"Cy\",\"a\nb\nc\",9");
+    }
+
+    #[test]
+    fn old_mac_line_endings_count_as_lines() {
+        let (_, rows, _) = read_rows("Name,Note\rAda,\"a\rb\"\r\rBob,x\r\nCy,y\n\nDi,z");
+        let at: Vec<_> = rows.iter().map(|r| (r.0, r.1)).collect();
+        assert_eq!(at, vec![(1, 2), (2, 5), (3, 6), (4, 8)]);
+        assert_eq!(rows[0].2, "Ada,\"a\rb\"");
     }
 
     #[test]
