@@ -5,6 +5,9 @@
 use std::hint::black_box;
 use std::path::PathBuf;
 
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 use criterion::{BatchSize, Criterion, Throughput, criterion_group, criterion_main};
 use rapport::io::ReadOptions;
 use rapport::io::import::{ImportOptions, import_paths};
@@ -117,6 +120,23 @@ fn bench_import(c: &mut Criterion) {
             )
         });
     }
+    // The part before the store: decoding, parsing and validating every record.
+    let bytes = csv_file(CONTACTS);
+    group.bench_function("csv_20k_contacts_read_and_validated", |b| {
+        b.iter(|| {
+            let file =
+                rapport::io::read_contacts_file("contacts.csv", &bytes, &ReadOptions::default())
+                    .unwrap();
+            let valid = file
+                .outcome
+                .records
+                .iter()
+                .filter(|r| rapport::io::import::draft_of(r, "bench", None).is_ok())
+                .count();
+            assert_eq!(valid, CONTACTS);
+            black_box(valid)
+        })
+    });
     group.finish();
 }
 

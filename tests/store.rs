@@ -46,7 +46,10 @@ fn migrates_an_empty_file_and_reopens_it() {
             "lost"
         ]
     );
-    assert_eq!(store.kpi_definitions().unwrap().len(), 8);
+    assert_eq!(
+        store.kpi_definitions().unwrap().len(),
+        rapport::domain::kpi::DEFAULT_KPIS.len()
+    );
     let id = store.add_customer(&person("Ada")).unwrap();
     drop(store);
     let store = open(&db);
@@ -858,7 +861,15 @@ fn a_v2_database_with_data_migrates_to_cadence() {
         .unwrap()
         .query_row("PRAGMA user_version", [], |r| r.get(0))
         .unwrap();
-    assert_eq!(version, 3);
+    assert_eq!(version, rapport::store::schema_version());
+    // Later migrations ran too: the KPI added in V4 is there.
+    assert!(
+        store
+            .kpi_definitions()
+            .unwrap()
+            .iter()
+            .any(|d| d.key == "avg_won_deal")
+    );
     let c = store.customer(ada).unwrap();
     assert_eq!(
         (c.name.as_str(), c.company_id, c.cadence),

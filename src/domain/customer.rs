@@ -3,7 +3,7 @@
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
-use super::error::{optional_text, required_text};
+use super::error::{required_text, trim_optional, trim_required};
 use super::{Cadence, ContactDue, Email, Phone, ValidationError};
 
 pub const NAME_MAX: usize = 200;
@@ -145,10 +145,10 @@ impl CustomerDraft {
     /// Checks every field, trims text, folds tags and drops exact duplicates
     /// (the same phone digits, email or tag twice).
     pub fn validate(&mut self) -> Result<(), ValidationError> {
-        self.name = required_text("name", &self.name, NAME_MAX)?;
-        self.address = optional_text("address", self.address.as_deref(), ADDRESS_MAX)?;
-        self.source = optional_text("source", self.source.as_deref(), NAME_MAX)?;
-        self.notes = optional_text("notes", self.notes.as_deref(), NOTES_MAX)?;
+        trim_required("name", &mut self.name, NAME_MAX)?;
+        trim_optional("address", &mut self.address, ADDRESS_MAX)?;
+        trim_optional("source", &mut self.source, NAME_MAX)?;
+        trim_optional("notes", &mut self.notes, NOTES_MAX)?;
         if let Some(cadence) = self.cadence {
             cadence.check("cadence")?;
         }
@@ -158,19 +158,26 @@ impl CustomerDraft {
                 "a company cannot belong to another company",
             ));
         }
-        let mut tags: Vec<String> = Vec::with_capacity(self.tags.len());
-        for tag in &self.tags {
-            let tag = normalise_tag(tag)?;
-            if !tags.contains(&tag) {
-                tags.push(tag);
+        if !self.tags.is_empty() {
+            let mut tags: Vec<String> = Vec::with_capacity(self.tags.len());
+            for tag in &self.tags {
+                let tag = normalise_tag(tag)?;
+                if !tags.contains(&tag) {
+                    tags.push(tag);
+                }
             }
+            self.tags = tags;
         }
-        self.tags = tags;
-        let mut seen = std::collections::HashSet::new();
-        self.phones.retain(|p| seen.insert(p.digits.clone()));
-        let mut seen = std::collections::HashSet::new();
-        self.emails
-            .retain(|e| seen.insert(e.as_str().to_lowercase()));
+        // Nothing to compare with one phone or one email.
+        if self.phones.len() > 1 {
+            let mut seen = std::collections::HashSet::new();
+            self.phones.retain(|p| seen.insert(p.digits.clone()));
+        }
+        if self.emails.len() > 1 {
+            let mut seen = std::collections::HashSet::new();
+            self.emails
+                .retain(|e| seen.insert(e.as_str().to_lowercase()));
+        }
         Ok(())
     }
 }

@@ -40,6 +40,42 @@ pub fn required_text(field: &str, value: &str, max: usize) -> Result<String, Val
     Ok(trimmed.to_string())
 }
 
+/// `required_text` in place: trims `value` (allocating only when there is something
+/// to trim) and checks it.
+pub fn trim_required(field: &str, value: &mut String, max: usize) -> Result<(), ValidationError> {
+    let trimmed = value.trim();
+    if trimmed.is_empty() {
+        return Err(ValidationError::new(
+            field,
+            "is required and cannot be empty",
+        ));
+    }
+    check_length(field, trimmed, max)?;
+    if trimmed.len() != value.len() {
+        *value = trimmed.to_string();
+    }
+    Ok(())
+}
+
+/// `optional_text` in place: blank becomes `None`.
+pub fn trim_optional(
+    field: &str,
+    value: &mut Option<String>,
+    max: usize,
+) -> Result<(), ValidationError> {
+    let Some(v) = value else { return Ok(()) };
+    let trimmed = v.trim();
+    if trimmed.is_empty() {
+        *value = None;
+        return Ok(());
+    }
+    check_length(field, trimmed, max)?;
+    if trimmed.len() != v.len() {
+        *v = trimmed.to_string();
+    }
+    Ok(())
+}
+
 /// An optional free-text field: blank becomes `None`.
 pub fn optional_text(
     field: &str,

@@ -51,7 +51,7 @@ pub fn read_contacts(bytes: &[u8], opts: &CsvOptions) -> Result<ReadOutcome, Rea
         problems,
         skipped: skipped_by_name(&table.headers, &skip_counts, &extra_counts),
         encoding: table.encoding.name().to_string(),
-        header: None,
+        header: Some(table.header_line().to_string()),
     })
 }
 

@@ -13,7 +13,9 @@ use super::ReadOptions;
 use super::record::{ContactRecord, Problem, ReadOutcome};
 use crate::domain::customer::normalise_tag;
 use crate::domain::{CustomerDraft, CustomerKind, Email, Phone, PhoneKind, ValidationError};
-use crate::store::{KnownContacts, Store, StoreError, Writer};
+use crate::store::{
+    BulkInsert, ContactKeys, KnownContacts, Store, StoreError, SuspendedIndexes, Writer,
+};
 
 /// What to do with a record that matches an existing customer by phone or email.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, clap::ValueEnum)]
@@ -132,6 +134,10 @@ impl From<StoreError> for ImportError {
     }
 }
 
+/// Records from which an import into a database no larger than it drops and rebuilds
+/// the indexes it does not read (see `Writer::suspend_indexes`).
+const BULK_FROM: usize = 2_000;
+
 /// A record ready to write.
 struct Prepared {
     file: usize,
@@ -198,13 +204,31 @@ pub fn import_contacts(
     }
     let write = |w: &mut Writer<'_>| -> crate::store::Result<ImportReport> {
         let mut known = w.known_contacts()?;
-        for (n, p) in prepared.iter().enumerate() {
-            write_one(w, &mut known, p, files, options, &mut report)?;
+        // A big import into a smaller database builds its indexes once, at the end.
+        let bulk = prepared.len() >= BULK_FROM && prepared.len() >= known.customers();
+        let mut suspended = if bulk {
+            Some(w.suspend_indexes()?)
+        } else {
+            None
+        };
+        let total = prepared.len();
+        let mut batch = w.bulk_insert()?;
+        for (n, p) in prepared.into_iter().enumerate() {
+            let mut state = WriteState {
+                batch: &mut batch,
+                suspended: &mut suspended,
+                known: &mut known,
+            };
+            write_one(w, &mut state, p, files, options, &mut report)?;
             if n % 1024 == 1023 {
                 progress(n + 1);
             }
         }
-        progress(prepared.len());
+        w.bulk_flush(&mut batch)?;
+        if let Some(s) = suspended {
+            w.rebuild_indexes(s)?;
+        }
+        progress(total);
         Ok(report.clone())
     };
     let report = if options.dry_run {
@@ -215,32 +239,56 @@ pub fn import_contacts(
     Ok(report)
 }
 
+/// What the writing loop carries from one record to the next.
+struct WriteState<'a> {
+    batch: &'a mut BulkInsert,
+    /// Indexes dropped for a bulk import, until they are needed again.
+    suspended: &'a mut Option<SuspendedIndexes>,
+    known: &'a mut KnownContacts,
+}
+
+impl WriteState<'_> {
+    /// Writes what is queued and rebuilds any dropped indexes: a merge reads the
+    /// database.
+    fn settle(&mut self, w: &mut Writer<'_>) -> crate::store::Result<()> {
+        w.bulk_flush(self.batch)?;
+        if let Some(s) = self.suspended.take() {
+            w.rebuild_indexes(s)?;
+        }
+        Ok(())
+    }
+}
+
 fn write_one(
     w: &mut Writer<'_>,
-    known: &mut KnownContacts,
-    p: &Prepared,
+    state: &mut WriteState<'_>,
+    p: Prepared,
     files: &[SourceFile],
     options: &ImportOptions,
     report: &mut ImportReport,
 ) -> crate::store::Result<()> {
-    let mut draft = p.draft.clone();
+    let mut draft = p.draft;
     if let Some(company) = &p.company {
-        draft.company_id = Some(match known.company(company) {
+        draft.company_id = Some(match state.known.company(company) {
             Some(id) => id,
             None => {
                 let mut c = CustomerDraft::new(CustomerKind::Company, company.as_str());
                 c.owner_id = options.owner_id;
                 c.source.clone_from(&draft.source);
-                let id = w.add_customer(&c)?;
-                known.learn(id, &c);
+                let id = w.bulk_add(state.batch, &mut c)?;
+                state.known.learn(id, &c);
                 report.companies_created += 1;
                 id
             }
         });
     }
+    let keys = ContactKeys::of(&draft);
     let found = match options.on_duplicate {
         OnDuplicate::Create => None,
-        _ => known.find(&draft),
+        _ => state
+            .known
+            .find_keys(&keys)
+            .map(|(id, i)| (id, ContactKeys::why(&draft, i))),
     };
     let matched = |customer_id, why, added| Matched {
         file: files[p.file].label.clone(),
@@ -254,23 +302,25 @@ fn write_one(
     match (found, options.on_duplicate) {
         (Some((id, why)), OnDuplicate::Skip) => report.skipped.push(matched(id, why, Vec::new())),
         (Some((id, why)), _) => {
+            state.settle(w)?;
             let added = w.absorb(id, &draft)?;
-            known.learn(id, &draft);
+            state.known.learn_keys(id, keys, &draft);
             report.merged.push(matched(id, why, added));
         }
         (None, _) => {
             // A company already known by name is the same company.
             if draft.kind == CustomerKind::Company
-                && let Some(id) = known.company(&draft.name)
+                && let Some(id) = state.known.company(&draft.name)
             {
+                state.settle(w)?;
                 let added = w.absorb(id, &draft)?;
-                known.learn(id, &draft);
+                state.known.learn(id, &draft);
                 let why = "same company name".to_string();
                 report.merged.push(matched(id, why, added));
                 return Ok(());
             }
-            let id = w.add_customer(&draft)?;
-            known.learn(id, &draft);
+            let id = w.bulk_add(state.batch, &mut draft)?;
+            state.known.learn_keys(id, keys, &draft);
             report.created += 1;
         }
     }
@@ -706,5 +756,48 @@ mod tests {
         };
         let r = import_contacts(&mut store, &files, &lenient, &mut |_| {}).unwrap();
         assert_eq!((r.created, r.invalid.len()), (1, 1));
+    }
+
+    #[test]
+    fn a_bulk_import_rebuilds_its_indexes_before_merging_and_at_the_end() {
+        let mut store = Store::open_in_memory().unwrap();
+        let mut records: Vec<ContactRecord> = (0..BULK_FROM + 10)
+            .map(|i| {
+                let mut r = record(&format!("Person {i}"));
+                r.record = i + 1;
+                r.company = Some(format!("Company {}", i % 7));
+                r.phones = vec![Labeled::new(None, format!("+44 7700 {i:06}"))];
+                r.emails = vec![Labeled::new(None, format!("p{i}@example.org"))];
+                r.tags = vec!["imported".into()];
+                r
+            })
+            .collect();
+        // The last record is the first one again, with a new email: a merge mid-import.
+        let mut again = records[0].clone();
+        again.record = records.len() + 1;
+        again.emails = vec![Labeled::new(None, "first@example.org")];
+        records.push(again);
+        let files = [file(records)];
+        let r =
+            import_contacts(&mut store, &files, &ImportOptions::default(), &mut |_| {}).unwrap();
+        assert_eq!(
+            (r.created, r.companies_created, r.merged.len()),
+            (BULK_FROM + 10, 7, 1)
+        );
+        assert_eq!(r.merged[0].added, vec!["emails"]);
+        assert_eq!(store.integrity_check().unwrap(), "ok");
+        // Every index is back, and the data is reachable through them.
+        assert_eq!(store.lookup("7700 000005", 5).unwrap().len(), 1);
+        let first = store.customer(r.merged[0].customer_id).unwrap();
+        assert_eq!(first.emails.len(), 2);
+        let company = store.resolve_customer("Company 3").unwrap();
+        let people = store
+            .customer_ids(&crate::store::CustomerFilter {
+                company_id: Some(company),
+                ..Default::default()
+            })
+            .unwrap();
+        let expected = (0..BULK_FROM + 10).filter(|i| i % 7 == 3).count();
+        assert_eq!(people.len(), expected);
     }
 }

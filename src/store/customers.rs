@@ -415,7 +415,12 @@ impl Store {
 
 impl Writer<'_> {
     pub fn add_customer(&mut self, draft: &CustomerDraft) -> Result<i64> {
-        let mut draft = draft.clone();
+        self.insert_customer(&mut draft.clone())
+    }
+
+    /// `add_customer` without the copy: `draft` is validated (normalised) in place, so
+    /// the caller holds what was stored. For bulk writes.
+    pub fn insert_customer(&mut self, draft: &mut CustomerDraft) -> Result<i64> {
         draft.validate()?;
         self.check_company(draft.company_id)?;
         self.conn
@@ -439,7 +444,7 @@ impl Writer<'_> {
                 draft.cadence.map(|c| c.max_days)
             ])?;
         let id = self.conn.last_insert_rowid();
-        self.write_details(id, &draft)?;
+        self.write_details(id, draft)?;
         Ok(id)
     }
 
@@ -552,13 +557,12 @@ impl Writer<'_> {
         Ok(())
     }
 
-    fn check_company(&self, company_id: Option<i64>) -> Result<()> {
+    pub(super) fn check_company(&self, company_id: Option<i64>) -> Result<()> {
         let Some(cid) = company_id else { return Ok(()) };
         let kind: Option<CustomerKind> = self
             .conn
-            .query_row("SELECT kind FROM customers WHERE id = ?1", [cid], |r| {
-                r.get(0)
-            })
+            .prepare_cached("SELECT kind FROM customers WHERE id = ?1")?
+            .query_row([cid], |r| r.get(0))
             .optional()?;
         match kind {
             None => Err(StoreError::invalid(

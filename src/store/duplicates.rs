@@ -26,6 +26,16 @@ pub(super) fn phone_columns(p: &Phone) -> (String, String) {
     columns_of(&p.raw, &p.digits)
 }
 
+/// The `national` column of `p` (see `phone_columns`), without its reverse.
+pub(super) fn phone_national(p: &Phone) -> String {
+    let national = national_digits(&p.raw);
+    if national.is_empty() {
+        p.digits.clone()
+    } else {
+        national
+    }
+}
+
 fn columns_of(raw: &str, digits: &str) -> (String, String) {
     let mut national = national_digits(raw);
     if national.is_empty() {

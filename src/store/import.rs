@@ -4,6 +4,8 @@
 
 use std::collections::HashMap;
 
+use rusqlite::OptionalExtension;
+
 use super::{Result, Writer};
 use crate::domain::{CustomerDraft, CustomerKind};
 use crate::text::fold;
@@ -15,20 +17,32 @@ pub struct KnownContacts {
     pub phones: HashMap<String, i64>,
     pub emails: HashMap<String, i64>,
     pub companies: HashMap<String, i64>,
+    /// Customers in the database when it was read.
+    pub existing: usize,
 }
 
 impl KnownContacts {
+    /// How many customers the database held when it was read.
+    pub fn customers(&self) -> usize {
+        self.existing
+    }
     /// The customer `draft` duplicates, by phone or email, and why.
     pub fn find(&self, draft: &CustomerDraft) -> Option<(i64, String)> {
-        for p in &draft.phones {
-            let (national, _) = super::duplicates::phone_columns(p);
-            if let Some(id) = self.phones.get(&national).filter(|_| national.len() >= 6) {
-                return Some((*id, format!("same phone {}", p.raw)));
+        self.find_keys(&ContactKeys::of(draft))
+            .map(|(id, i)| (id, ContactKeys::why(draft, i)))
+    }
+
+    /// The customer already known by one of `keys`, and which key matched (phones
+    /// first, then emails, by position).
+    pub fn find_keys(&self, keys: &ContactKeys) -> Option<(i64, usize)> {
+        for (i, national) in keys.phones.iter().enumerate() {
+            if let Some(id) = self.phones.get(national).filter(|_| national.len() >= 6) {
+                return Some((*id, i));
             }
         }
-        for e in &draft.emails {
-            if let Some(id) = self.emails.get(&e.as_str().to_lowercase()) {
-                return Some((*id, format!("same email {}", e.as_str())));
+        for (i, email) in keys.emails.iter().enumerate() {
+            if let Some(id) = self.emails.get(email) {
+                return Some((*id, keys.phones.len() + i));
             }
         }
         None
@@ -36,12 +50,16 @@ impl KnownContacts {
 
     /// Remembers `draft`'s phones, emails (and name, for a company) as customer `id`.
     pub fn learn(&mut self, id: i64, draft: &CustomerDraft) {
-        for p in &draft.phones {
-            let (national, _) = super::duplicates::phone_columns(p);
+        self.learn_keys(id, ContactKeys::of(draft), draft);
+    }
+
+    /// `learn` with the keys already worked out.
+    pub fn learn_keys(&mut self, id: i64, keys: ContactKeys, draft: &CustomerDraft) {
+        for national in keys.phones {
             self.phones.entry(national).or_insert(id);
         }
-        for e in &draft.emails {
-            self.emails.entry(e.as_str().to_lowercase()).or_insert(id);
+        for email in keys.emails {
+            self.emails.entry(email).or_insert(id);
         }
         if draft.kind == CustomerKind::Company {
             self.companies.entry(fold(&draft.name)).or_insert(id);
@@ -53,10 +71,108 @@ impl KnownContacts {
     }
 }
 
+/// What a customer is matched by: its phones' national digits and its emails in
+/// lower case, worked out once per record.
+#[derive(Debug, Clone, Default)]
+pub struct ContactKeys {
+    pub phones: Vec<String>,
+    pub emails: Vec<String>,
+}
+
+impl ContactKeys {
+    pub fn of(draft: &CustomerDraft) -> Self {
+        Self {
+            phones: draft
+                .phones
+                .iter()
+                .map(super::duplicates::phone_national)
+                .collect(),
+            emails: draft
+                .emails
+                .iter()
+                .map(|e| e.as_str().to_lowercase())
+                .collect(),
+        }
+    }
+
+    /// Why key `i` (as `find_keys` numbers them) matched.
+    pub fn why(draft: &CustomerDraft, i: usize) -> String {
+        match draft.phones.get(i) {
+            Some(p) => format!("same phone {}", p.raw),
+            None => match draft.emails.get(i - draft.phones.len()) {
+                Some(e) => format!("same email {}", e.as_str()),
+                None => "same phone or email".to_string(),
+            },
+        }
+    }
+}
+
+/// Indexes a bulk import does not read while it only adds customers (matching uses
+/// `KnownContacts`, company checks read customers by id): dropped for the import and
+/// built again, sorted, before it commits, or before the first merge (which reads a
+/// customer's phones, emails and people through them).
+const BULK_SUSPENDED: &[&str] = &[
+    "customers_company",
+    "customer_phones_customer",
+    "customer_emails_customer",
+    "customer_tags_tag",
+    "customers_name_key",
+    "customers_owner",
+    "customers_created",
+    "customers_name_word2",
+    "customers_name_word3",
+    "customer_phones_digits",
+    "customer_phones_national",
+    "customer_phones_national_rev",
+    "customer_emails_key",
+];
+
+/// Indexes dropped by `Writer::suspend_indexes`, to build again.
+#[derive(Debug)]
+#[must_use = "the indexes must be rebuilt with Writer::rebuild_indexes"]
+pub struct SuspendedIndexes(Vec<String>);
+
 impl Writer<'_> {
+    /// Drops the indexes a bulk import does not need while writing. Inserting
+    /// thousands of rows and then building each index in one sorted pass is several
+    /// times faster than updating every index row by row. Same transaction: a crash or
+    /// an error leaves the indexes as they were.
+    pub fn suspend_indexes(&mut self) -> Result<SuspendedIndexes> {
+        let mut sql = Vec::new();
+        let mut stmt = self
+            .conn
+            .prepare("SELECT sql FROM sqlite_master WHERE type = 'index' AND name = ?1")?;
+        for name in BULK_SUSPENDED {
+            if let Some(create) = stmt
+                .query_row([name], |r| r.get::<_, Option<String>>(0))
+                .optional()?
+                .flatten()
+            {
+                self.conn.execute(&format!("DROP INDEX {name}"), [])?;
+                sql.push(create);
+            }
+        }
+        Ok(SuspendedIndexes(sql))
+    }
+
+    /// Builds again what `suspend_indexes` dropped.
+    pub fn rebuild_indexes(&mut self, suspended: SuspendedIndexes) -> Result<()> {
+        for create in suspended.0 {
+            self.conn.execute(&create, [])?;
+        }
+        Ok(())
+    }
+
     /// Every phone, email and company name in the database, for matching imports.
     pub fn known_contacts(&self) -> Result<KnownContacts> {
-        let mut known = KnownContacts::default();
+        let mut known = KnownContacts {
+            existing: self
+                .conn
+                .query_row("SELECT count(*) FROM customers", [], |r| r.get::<_, i64>(0))?
+                .try_into()
+                .unwrap_or(usize::MAX),
+            ..Default::default()
+        };
         let mut stmt = self
             .conn
             .prepare("SELECT national, customer_id FROM customer_phones ORDER BY customer_id")?;
@@ -155,5 +271,204 @@ impl Writer<'_> {
             self.update_customer(id, current.version, &d)?;
         }
         Ok(changed)
+    }
+}
+
+/// Rows per multi-row INSERT in a bulk import.
+const BULK_ROWS: usize = 128;
+
+/// A new customer waiting in a `BulkInsert`, with what its rows need.
+#[derive(Debug)]
+struct Pending {
+    id: i64,
+    draft: CustomerDraft,
+    name_key: String,
+    phones: Vec<(String, String)>,
+}
+
+/// New customers written many rows per statement (customers, then their phones,
+/// emails and tags), for imports. Ids are handed out at once (the next free ones: the
+/// import holds the write lock), so records can refer to each other before the rows
+/// are written; `flush` writes what is pending, and must run before anything reads
+/// those customers back and before the transaction ends.
+#[derive(Debug, Default)]
+pub struct BulkInsert {
+    next_id: i64,
+    pending: Vec<Pending>,
+}
+
+impl BulkInsert {
+    /// Whether customer `id` is waiting in this batch, and is a company.
+    fn pending_kind(&self, id: i64) -> Option<CustomerKind> {
+        self.pending
+            .iter()
+            .find(|p| p.id == id)
+            .map(|p| p.draft.kind)
+    }
+}
+
+impl Writer<'_> {
+    pub fn bulk_insert(&self) -> Result<BulkInsert> {
+        let max: i64 =
+            self.conn
+                .query_row("SELECT coalesce(max(id), 0) FROM customers", [], |r| {
+                    r.get(0)
+                })?;
+        Ok(BulkInsert {
+            next_id: max + 1,
+            pending: Vec::new(),
+        })
+    }
+
+    /// Validates `draft` (in place, as `add_customer` does) and queues it; its id.
+    pub fn bulk_add(&mut self, bulk: &mut BulkInsert, draft: &mut CustomerDraft) -> Result<i64> {
+        draft.validate()?;
+        match draft.company_id.map(|c| (c, bulk.pending_kind(c))) {
+            Some((_, Some(CustomerKind::Company))) | None => {}
+            Some((c, Some(CustomerKind::Person))) => {
+                return Err(super::StoreError::invalid(
+                    "company",
+                    format!("customer #{c} is a person, not a company"),
+                ));
+            }
+            Some((c, None)) => self.check_company(Some(c))?,
+        }
+        let id = bulk.next_id;
+        bulk.next_id += 1;
+        bulk.pending.push(Pending {
+            id,
+            name_key: fold(&draft.name),
+            phones: draft
+                .phones
+                .iter()
+                .map(super::duplicates::phone_columns)
+                .collect(),
+            draft: draft.clone(),
+        });
+        if bulk.pending.len() >= BULK_ROWS {
+            self.bulk_flush(bulk)?;
+        }
+        Ok(id)
+    }
+
+    /// Writes every queued customer with its phones, emails and tags.
+    pub fn bulk_flush(&mut self, bulk: &mut BulkInsert) -> Result<()> {
+        if bulk.pending.is_empty() {
+            return Ok(());
+        }
+        let now = self.now;
+        let mut values: Vec<&dyn rusqlite::ToSql> = Vec::with_capacity(bulk.pending.len() * 14);
+        let ideal: Vec<(Option<u16>, Option<u16>)> = bulk
+            .pending
+            .iter()
+            .map(|p| {
+                (
+                    p.draft.cadence.map(|c| c.ideal_days),
+                    p.draft.cadence.map(|c| c.max_days),
+                )
+            })
+            .collect();
+        for (p, (ideal, max)) in bulk.pending.iter().zip(&ideal) {
+            let d = &p.draft;
+            values.extend([
+                &p.id as &dyn rusqlite::ToSql,
+                &d.kind,
+                &d.name,
+                &p.name_key,
+                &d.company_id,
+                &d.address,
+                &d.status,
+                &d.source,
+                &d.notes,
+                &d.owner_id,
+                ideal,
+                max,
+                &now,
+                &now,
+            ]);
+        }
+        self.insert_rows(
+            "customers (id, kind, name, name_key, company_id, address, status, source, notes, owner_id,
+                         cadence_ideal_days, cadence_max_days, created_at, updated_at)",
+            14,
+            &values,
+        )?;
+        let most = bulk
+            .pending
+            .iter()
+            .map(|p| p.draft.phones.len().max(p.draft.emails.len()))
+            .max()
+            .unwrap_or(0);
+        let positions: Vec<i64> = (0..most as i64).collect();
+        let mut phones: Vec<&dyn rusqlite::ToSql> = Vec::new();
+        let mut emails: Vec<&dyn rusqlite::ToSql> = Vec::new();
+        let mut tags: Vec<&dyn rusqlite::ToSql> = Vec::new();
+        let addresses: Vec<Vec<(&str, String)>> = bulk
+            .pending
+            .iter()
+            .map(|p| {
+                p.draft
+                    .emails
+                    .iter()
+                    .map(|e| (e.as_str(), e.as_str().to_lowercase()))
+                    .collect()
+            })
+            .collect();
+        for (p, addresses) in bulk.pending.iter().zip(&addresses) {
+            for (i, (ph, (national, rev))) in p.draft.phones.iter().zip(&p.phones).enumerate() {
+                let pos = positions.get(i).unwrap_or(&0);
+                phones.extend([
+                    &p.id as &dyn rusqlite::ToSql,
+                    pos,
+                    &ph.kind,
+                    &ph.raw,
+                    &ph.digits,
+                    national,
+                    rev,
+                ]);
+            }
+            for (i, (address, key)) in addresses.iter().enumerate() {
+                let pos = positions.get(i).unwrap_or(&0);
+                emails.extend([&p.id as &dyn rusqlite::ToSql, pos, address, key]);
+            }
+            for t in &p.draft.tags {
+                tags.extend([&p.id as &dyn rusqlite::ToSql, t]);
+            }
+        }
+        self.insert_rows(
+            "customer_phones (customer_id, position, kind, raw, digits, national, national_rev)",
+            7,
+            &phones,
+        )?;
+        self.insert_rows(
+            "customer_emails (customer_id, position, address, address_key)",
+            4,
+            &emails,
+        )?;
+        self.insert_rows("customer_tags (customer_id, tag)", 2, &tags)?;
+        bulk.pending.clear();
+        Ok(())
+    }
+
+    /// `INSERT INTO table_and_columns VALUES (…), (…)` for `values`, `width` per row,
+    /// `BULK_ROWS` rows per statement.
+    fn insert_rows(
+        &mut self,
+        table_and_columns: &str,
+        width: usize,
+        values: &[&dyn rusqlite::ToSql],
+    ) -> Result<()> {
+        let row = format!("({})", vec!["?"; width].join(", "));
+        for chunk in values.chunks(width * BULK_ROWS) {
+            let rows = chunk.len() / width;
+            let sql = format!(
+                "INSERT INTO {table_and_columns} VALUES {}",
+                vec![row.as_str(); rows].join(", ")
+            );
+            self.conn
+                .prepare_cached(&sql)?
+                .execute(rusqlite::params_from_iter(chunk.iter()))?;
+        }
+        Ok(())
     }
 }

@@ -32,7 +32,7 @@ pub use customers::{CustomerFilter, CustomerSort};
 pub use deals::DealFilter;
 pub use duplicates::MergePlan;
 pub use error::StoreError;
-pub use import::KnownContacts;
+pub use import::{BulkInsert, ContactKeys, KnownContacts, SuspendedIndexes};
 pub use reminders::ReminderFilter;
 
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;
