@@ -5,6 +5,7 @@
 use std::hint::black_box;
 use std::path::PathBuf;
 
+/// The allocator the `rapport` binary uses, so the numbers are the binary's.
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 

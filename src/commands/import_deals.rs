@@ -93,6 +93,7 @@ pub fn run(ctx: &mut Context, args: &ImportArgs, deals_path: &Path) -> Result<()
         Err(DealImportError::Refused(problems)) => {
             let mut text = DealImportError::Refused(problems.clone()).to_string();
             for p in problems.iter().take(LISTED) {
+                let p = crate::text::for_terminal(&p.to_string()).into_owned();
                 text.push_str(&format!("\n  {}: {p}", deals_path.display()));
             }
             if problems.len() > LISTED {
@@ -187,7 +188,7 @@ fn print(
     if !r.invalid.is_empty() {
         writeln!(out, "  refused {} rows:", r.invalid.len())?;
         for p in r.invalid.iter().take(LISTED) {
-            writeln!(out, "    {p}")?;
+            writeln!(out, "    {}", crate::text::for_terminal(&p.to_string()))?;
         }
         if r.invalid.len() > LISTED {
             writeln!(out, "    … and {} more", r.invalid.len() - LISTED)?;

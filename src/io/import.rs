@@ -475,6 +475,7 @@ pub fn import_paths(
         Err(ImportError::Refused(problems)) => {
             let mut text = ImportError::Refused(problems.clone()).to_string();
             for p in problems.iter().take(LISTED) {
+                let p = crate::text::for_terminal(&p.to_string()).into_owned();
                 text.push_str(&format!("\n  {p}"));
             }
             if problems.len() > LISTED {
@@ -554,25 +555,32 @@ fn write_report(out: &mut String, r: &ImportReport, rejects: &[String]) -> std::
             f.file, f.records, f.format, f.encoding
         )?;
     }
-    let would = if r.dry_run { "would be " } else { "" };
-    writeln!(
-        out,
-        "Created {} customers{}{would}",
-        r.created,
-        if r.companies_created > 0 {
-            format!(" (and {} companies they work for)", r.companies_created)
+    let (created, merged) = if r.dry_run {
+        ("Would create", "Would merge")
+    } else {
+        ("Created", "Merged")
+    };
+    let companies = if r.companies_created > 0 {
+        format!(" (and {} companies they work for)", r.companies_created)
+    } else {
+        String::new()
+    };
+    writeln!(out, "{created} {} customers{companies}", r.created)?;
+    // Long lists show their first lines; `--json` has them all.
+    let more = |out: &mut String, n: usize| {
+        if n > LISTED {
+            writeln!(out, "  … and {} more (--json lists them all)", n - LISTED)
         } else {
-            String::new()
+            Ok(())
         }
-    )?;
+    };
     if !r.merged.is_empty() {
         writeln!(
             out,
-            "Merged {}{} into customers already here:",
-            r.merged.len(),
-            if r.dry_run { " (would be)" } else { "" }
+            "{merged} {} into customers already here:",
+            r.merged.len()
         )?;
-        for m in &r.merged {
+        for m in r.merged.iter().take(LISTED) {
             let added = if m.added.is_empty() {
                 "nothing new".to_string()
             } else {
@@ -588,10 +596,11 @@ fn write_report(out: &mut String, r: &ImportReport, rejects: &[String]) -> std::
                 m.why
             )?;
         }
+        more(out, r.merged.len())?;
     }
     if !r.skipped.is_empty() {
         writeln!(out, "Skipped {} already here:", r.skipped.len())?;
-        for m in &r.skipped {
+        for m in r.skipped.iter().take(LISTED) {
             writeln!(
                 out,
                 "  {} record {} ({}) = #{}: {}",
@@ -602,14 +611,16 @@ fn write_report(out: &mut String, r: &ImportReport, rejects: &[String]) -> std::
                 m.why
             )?;
         }
+        more(out, r.skipped.len())?;
     }
     if !r.invalid.is_empty() {
         writeln!(out, "Refused {}:", r.invalid.len())?;
-        for p in &r.invalid {
-            writeln!(out, "  {p}")?;
+        for p in r.invalid.iter().take(LISTED) {
+            writeln!(out, "  {}", crate::text::for_terminal(&p.to_string()))?;
         }
+        more(out, r.invalid.len())?;
         for path in rejects {
-            writeln!(out, "  written to {path}")?;
+            writeln!(out, "  all written to {path}")?;
         }
     }
     if !r.not_imported.is_empty() {

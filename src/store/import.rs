@@ -2,7 +2,7 @@
 //! known (read once, then kept up to date in memory as records are written), and
 //! merging an incoming customer into an existing one.
 
-use std::collections::HashMap;
+use rustc_hash::FxHashMap as HashMap;
 
 use rusqlite::OptionalExtension;
 
@@ -17,6 +17,8 @@ pub struct KnownContacts {
     pub phones: HashMap<String, i64>,
     pub emails: HashMap<String, i64>,
     pub companies: HashMap<String, i64>,
+    /// Company names as written, once looked up (saves folding the same name again).
+    written: HashMap<String, i64>,
     /// Customers in the database when it was read.
     pub existing: usize,
 }
@@ -66,8 +68,13 @@ impl KnownContacts {
         }
     }
 
-    pub fn company(&self, name: &str) -> Option<i64> {
-        self.companies.get(&fold(name)).copied()
+    pub fn company(&mut self, name: &str) -> Option<i64> {
+        if let Some(id) = self.written.get(name) {
+            return Some(*id);
+        }
+        let id = self.companies.get(&fold(name)).copied()?;
+        self.written.insert(name.to_string(), id);
+        Some(id)
     }
 }
 
