@@ -772,3 +772,43 @@ fn the_daily_review_at_80x24() {
         format!("{}T10:00:00Z", day(monday))
     );
 }
+
+/// An operator imports a vCard from the app: `I`, the path, Enter; the report shows
+/// while the list behind it already holds the new customers.
+#[test]
+fn importing_a_vcard_from_the_app_at_80x24() {
+    if !skip_unless_tmux() {
+        return;
+    }
+    let db = TempDb::new();
+    let vcf = db.dir.path().join("phone.vcf");
+    std::fs::write(
+        &vcf,
+        "BEGIN:VCARD\r\nVERSION:3.0\r\nFN:Zahra Ahmadi\r\nTEL;TYPE=CELL:+98 912 345 6789\r\n\
+         END:VCARD\r\nBEGIN:VCARD\r\nVERSION:2.1\r\nN;CHARSET=UTF-8;ENCODING=QUOTED-PRINTABLE:\
+         =D0=9F=D0=B5=D1=82=D1=80=D0=BE=D0=B2;=D0=98=D0=B2=D0=B0=D0=BD\r\nTEL;WORK:+7 916 111 22 33\r\n\
+         PHOTO;ENCODING=BASE64;JPEG:AAAA\r\nEND:VCARD\r\n",
+    )
+    .unwrap();
+    let s = Session::start_rapport(80, 24, &db.path, &[], &[]);
+    s.wait_for("Welcome to Rapport", WAIT);
+    s.send(&["Escape"]);
+    s.wait_for("No customers yet", WAIT);
+    s.send(&["I"]);
+    s.wait_for("Import contacts", WAIT);
+    s.type_text(&vcf.to_string_lossy());
+    s.send(&["Enter"]);
+    let report = s.wait_for_all(&["Created 2 customers", "Not imported: PHOTO ×1"], WAIT);
+    assert!(report.contains("phone.vcf: 2 records (vcard, UTF-8)"), "{report}");
+    s.send(&["Escape"]);
+    s.wait_for_all(&["Zahra Ahmadi", "Иван Петров"], WAIT);
+    s.send(&["q"]);
+    assert_eq!(s.wait_exit(WAIT), 0);
+    let names: Vec<String> = json(&db.path, &["customer", "list"])
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["name"].as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(names, ["Zahra Ahmadi", "Иван Петров"]);
+}

@@ -403,3 +403,32 @@ fn the_sales_pipeline_dataset_imports_and_its_kpis_match_the_spreadsheet() {
     assert!((figure("avg_won_deal") - 10_005_534.0 / 4238.0).abs() < 1e-6);
     assert!((figure("avg_cycle_days") - 51.781_972_628_598_396).abs() < 1e-9);
 }
+
+/// Every file under ../shared/data, whatever it holds (name lists, a data dictionary,
+/// golden outputs), given to `rapport import` as contacts: an import or a clear
+/// refusal, never a crash.
+#[test]
+fn no_shared_file_crashes_the_importer() {
+    let Some(data) = shared() else { return };
+    let files = walk(&data);
+    assert!(files.len() > 50, "{} files", files.len());
+    for path in files {
+        let db = TempDb::new();
+        let copy = db.dir.path().join(path.file_name().unwrap());
+        std::fs::copy(&path, &copy).unwrap();
+        let o = rapport(
+            &db.path,
+            &["import", &copy.to_string_lossy(), "--skip-invalid", "--dry-run"],
+        );
+        match o.status.code() {
+            Some(0) => {}
+            Some(1) => assert!(
+                stderr(&o).starts_with("rapport: ") && stderr(&o).len() > 20,
+                "{}: {}",
+                path.display(),
+                stderr(&o)
+            ),
+            other => panic!("{}: exit {other:?}: {}", path.display(), stderr(&o)),
+        }
+    }
+}
