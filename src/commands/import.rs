@@ -121,8 +121,7 @@ fn restore(ctx: &mut Context, path: &Path, bytes: &[u8], dry_run: bool) -> Resul
 pub fn export(ctx: &mut Context, args: ExportArgs) -> Result<()> {
     let mut sink: Box<dyn Write> = match &args.output {
         Some(path) => Box::new(std::io::BufWriter::new(
-            std::fs::File::create(path)
-                .map_err(|e| Error::msg(format!("{}: {e}", path.display())))?,
+            private_file(path).map_err(|e| Error::msg(format!("{}: {e}", path.display())))?,
         )),
         None => Box::new(&mut ctx.out),
     };
@@ -145,7 +144,24 @@ pub fn export(ctx: &mut Context, args: ExportArgs) -> Result<()> {
     sink.flush()?;
     drop(sink);
     if let Some(path) = &args.output {
-        eprintln!("Wrote {} ({count} records)", path.display());
+        let what = match args.format {
+            ExportFormat::Json => "rows",
+            _ => "customers",
+        };
+        eprintln!("Wrote {} ({count} {what})", path.display());
     }
     Ok(())
+}
+
+/// A new file only its owner can read: an export holds every customer, like the
+/// database (which is created 0600 too).
+fn private_file(path: &Path) -> std::io::Result<std::fs::File> {
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create(true).truncate(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.mode(0o600);
+    }
+    options.open(path)
 }
