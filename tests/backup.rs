@@ -82,6 +82,12 @@ fn export_and_import_through_the_cli() {
         &db.path,
         &["export", "--format", "json", "--output", &file_arg],
     );
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(&file).unwrap().permissions().mode();
+        assert_eq!(mode & 0o777, 0o600, "a backup is private like the database");
+    }
     let copy = db.dir.path().join("copy.db");
     let out = ok(&copy, &["import", &file_arg]);
     assert!(out.contains("Restored"), "{out}");
