@@ -799,7 +799,10 @@ fn importing_a_vcard_from_the_app_at_80x24() {
     s.type_text(&vcf.to_string_lossy());
     s.send(&["Enter"]);
     let report = s.wait_for_all(&["Created 2 customers", "Not imported: PHOTO ×1"], WAIT);
-    assert!(report.contains("phone.vcf: 2 records (vcard, UTF-8)"), "{report}");
+    assert!(
+        report.contains("phone.vcf: 2 records (vcard, UTF-8)"),
+        "{report}"
+    );
     s.send(&["Escape"]);
     s.wait_for_all(&["Zahra Ahmadi", "Иван Петров"], WAIT);
     s.send(&["q"]);

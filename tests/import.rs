@@ -418,7 +418,12 @@ fn no_shared_file_crashes_the_importer() {
         std::fs::copy(&path, &copy).unwrap();
         let o = rapport(
             &db.path,
-            &["import", &copy.to_string_lossy(), "--skip-invalid", "--dry-run"],
+            &[
+                "import",
+                &copy.to_string_lossy(),
+                "--skip-invalid",
+                "--dry-run",
+            ],
         );
         match o.status.code() {
             Some(0) => {}

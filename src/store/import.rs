@@ -302,6 +302,8 @@ struct Pending {
 pub struct BulkInsert {
     next_id: i64,
     pending: Vec<Pending>,
+    /// Companies already checked to exist (each is looked up once).
+    companies: rustc_hash::FxHashSet<i64>,
 }
 
 impl BulkInsert {
@@ -323,7 +325,7 @@ impl Writer<'_> {
                 })?;
         Ok(BulkInsert {
             next_id: max + 1,
-            pending: Vec::new(),
+            ..Default::default()
         })
     }
 
@@ -338,7 +340,12 @@ impl Writer<'_> {
                     format!("customer #{c} is a person, not a company"),
                 ));
             }
-            Some((c, None)) => self.check_company(Some(c))?,
+            Some((c, None)) => {
+                if !bulk.companies.contains(&c) {
+                    self.check_company(Some(c))?;
+                    bulk.companies.insert(c);
+                }
+            }
         }
         let id = bulk.next_id;
         bulk.next_id += 1;
