@@ -30,12 +30,7 @@ pub fn run(ctx: &mut Context, args: ImportArgs) -> Result<()> {
             return restore(ctx, only, &bytes, args.dry_run);
         }
     }
-    let encoding = args
-        .encoding
-        .as_deref()
-        .map(decode::encoding_for_label)
-        .transpose()
-        .map_err(|e| Error::msg(format!("--encoding: {e}")))?;
+    let encoding = encoding_of(&args)?;
     let read = ReadOptions {
         encoding,
         map: args.map.clone(),
@@ -73,6 +68,15 @@ pub fn run(ctx: &mut Context, args: ImportArgs) -> Result<()> {
         report_text(&imported.report, &imported.rejects)
     )?;
     Ok(())
+}
+
+/// The encoding `--encoding` names, if any.
+pub fn encoding_of(args: &ImportArgs) -> Result<Option<&'static encoding_rs::Encoding>> {
+    args.encoding
+        .as_deref()
+        .map(decode::encoding_for_label)
+        .transpose()
+        .map_err(|e| Error::msg(format!("--encoding: {e}")))
 }
 
 fn progress_bar(total: usize) -> ProgressBar {

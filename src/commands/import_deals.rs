@@ -31,12 +31,7 @@ fn sheet_of<T>(
 }
 
 pub fn run(ctx: &mut Context, args: &ImportArgs, deals_path: &Path) -> Result<()> {
-    let encoding = args
-        .encoding
-        .as_deref()
-        .map(decode::encoding_for_label)
-        .transpose()
-        .map_err(|e| Error::msg(format!("--encoding: {e}")))?;
+    let encoding = super::import::encoding_of(args)?;
     let map = args
         .map
         .as_deref()

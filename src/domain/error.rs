@@ -29,15 +29,9 @@ impl std::error::Error for ValidationError {}
 /// Checks a required free-text field: trimmed, non-empty, within `max` characters,
 /// never silently truncated.
 pub fn required_text(field: &str, value: &str, max: usize) -> Result<String, ValidationError> {
-    let trimmed = value.trim();
-    if trimmed.is_empty() {
-        return Err(ValidationError::new(
-            field,
-            "is required and cannot be empty",
-        ));
-    }
-    check_length(field, trimmed, max)?;
-    Ok(trimmed.to_string())
+    let mut text = value.trim().to_string();
+    trim_required(field, &mut text, max)?;
+    Ok(text)
 }
 
 /// `required_text` in place: trims `value` (allocating only when there is something
@@ -82,13 +76,9 @@ pub fn optional_text(
     value: Option<&str>,
     max: usize,
 ) -> Result<Option<String>, ValidationError> {
-    match value.map(str::trim) {
-        None | Some("") => Ok(None),
-        Some(v) => {
-            check_length(field, v, max)?;
-            Ok(Some(v.to_string()))
-        }
-    }
+    let mut text = value.map(|v| v.trim().to_string());
+    trim_optional(field, &mut text, max)?;
+    Ok(text)
 }
 
 fn check_length(field: &str, value: &str, max: usize) -> Result<(), ValidationError> {

@@ -382,11 +382,7 @@ pub fn import_deals(
         report.operators_created.sort();
         Ok(report)
     };
-    let report = if options.dry_run {
-        store.rehearse(write)?
-    } else {
-        store.write(write)?
-    };
+    let report = store.write_or_rehearse(options.dry_run, write)?;
     Ok(report)
 }
 

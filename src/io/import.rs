@@ -231,11 +231,7 @@ pub fn import_contacts(
         progress(total);
         Ok(report.clone())
     };
-    let report = if options.dry_run {
-        store.rehearse(write)?
-    } else {
-        store.write(write)?
-    };
+    let report = store.write_or_rehearse(options.dry_run, write)?;
     Ok(report)
 }
 
@@ -574,21 +570,21 @@ fn write_report(out: &mut String, r: &ImportReport, rejects: &[String]) -> std::
             Ok(())
         }
     };
-    if !r.merged.is_empty() {
-        writeln!(
-            out,
-            "{merged} {} into customers already here:",
-            r.merged.len()
-        )?;
-        for m in r.merged.iter().take(LISTED) {
-            let added = if m.added.is_empty() {
-                "nothing new".to_string()
-            } else {
-                format!("added {}", m.added.join(", "))
+    // A merge says what it added; a skip only where it matched.
+    let matches = |out: &mut String, title: String, list: &[Matched], merged: bool| {
+        if list.is_empty() {
+            return Ok(());
+        }
+        writeln!(out, "{title}")?;
+        for m in list.iter().take(LISTED) {
+            let added = match (merged, m.added.is_empty()) {
+                (false, _) => String::new(),
+                (true, true) => "; nothing new".to_string(),
+                (true, false) => format!("; added {}", m.added.join(", ")),
             };
             writeln!(
                 out,
-                "  {} record {} ({}) → #{}: {}; {added}",
+                "  {} record {} ({}) → #{}: {}{added}",
                 m.file,
                 m.record,
                 crate::text::for_terminal(&m.name),
@@ -596,23 +592,12 @@ fn write_report(out: &mut String, r: &ImportReport, rejects: &[String]) -> std::
                 m.why
             )?;
         }
-        more(out, r.merged.len())?;
-    }
-    if !r.skipped.is_empty() {
-        writeln!(out, "Skipped {} already here:", r.skipped.len())?;
-        for m in r.skipped.iter().take(LISTED) {
-            writeln!(
-                out,
-                "  {} record {} ({}) = #{}: {}",
-                m.file,
-                m.record,
-                crate::text::for_terminal(&m.name),
-                m.customer_id,
-                m.why
-            )?;
-        }
-        more(out, r.skipped.len())?;
-    }
+        more(out, list.len())
+    };
+    let title = format!("{merged} {} into customers already here:", r.merged.len());
+    matches(out, title, &r.merged, true)?;
+    let title = format!("Skipped {} already here:", r.skipped.len());
+    matches(out, title, &r.skipped, false)?;
     if !r.invalid.is_empty() {
         writeln!(out, "Refused {}:", r.invalid.len())?;
         for p in r.invalid.iter().take(LISTED) {

@@ -136,24 +136,26 @@ impl Store {
 
     /// Runs `f` in one IMMEDIATE transaction: all of its writes land, or none do.
     pub fn write<T>(&mut self, f: impl FnOnce(&mut Writer<'_>) -> Result<T>) -> Result<T> {
-        let now = self.now_secs();
-        let tx = self
-            .conn
-            .transaction_with_behavior(TransactionBehavior::Immediate)?;
-        let value = f(&mut Writer { conn: &tx, now })?;
-        tx.commit()?;
-        Ok(value)
+        self.write_or_rehearse(false, f)
     }
 
-    /// Runs `f` exactly like `write` would, then rolls everything back: what a write
-    /// would do, without doing it (an import's `--dry-run`).
-    pub fn rehearse<T>(&mut self, f: impl FnOnce(&mut Writer<'_>) -> Result<T>) -> Result<T> {
+    /// Runs `f` exactly like `write`; with `rehearse` everything is then rolled back:
+    /// what a write would do, without doing it (an import's `--dry-run`).
+    pub fn write_or_rehearse<T>(
+        &mut self,
+        rehearse: bool,
+        f: impl FnOnce(&mut Writer<'_>) -> Result<T>,
+    ) -> Result<T> {
         let now = self.now_secs();
         let tx = self
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)?;
         let value = f(&mut Writer { conn: &tx, now })?;
-        tx.rollback()?;
+        if rehearse {
+            tx.rollback()?;
+        } else {
+            tx.commit()?;
+        }
         Ok(value)
     }
 

@@ -131,24 +131,7 @@ fn seed_defaults(conn: &Connection, now: i64) -> Result<()> {
             now
         ])?;
     }
-    let mut kpi = conn.prepare(
-        "INSERT INTO kpi_definitions (key, name, grp, unit, target, minimum, higher_is_better, period, created_at, updated_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?9)",
-    )?;
-    for (key, name, group, unit, target, minimum, higher) in DEFAULT_KPIS {
-        kpi.execute(params![
-            key,
-            name,
-            group.as_str(),
-            unit.as_str(),
-            target,
-            minimum,
-            higher,
-            Period::Month.as_str(),
-            now
-        ])?;
-    }
-    Ok(())
+    insert_kpis(conn, now)
 }
 
 const V1: &str = r#"
