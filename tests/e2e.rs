@@ -807,11 +807,6 @@ fn importing_a_vcard_from_the_app_at_80x24() {
     s.wait_for_all(&["Zahra Ahmadi", "Иван Петров"], WAIT);
     s.send(&["q"]);
     assert_eq!(s.wait_exit(WAIT), 0);
-    let names: Vec<String> = json(&db.path, &["customer", "list"])
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|c| c["name"].as_str().unwrap().to_string())
-        .collect();
+    let names = customer_names(&db.path);
     assert_eq!(names, ["Zahra Ahmadi", "Иван Петров"]);
 }

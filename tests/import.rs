@@ -65,13 +65,7 @@ fn contacts_csv_create_then_merge_by_phone_or_email() {
         &["import", &again, "--on-duplicate", "create", "--dry-run"],
     );
     assert!(dry.contains("Dry run: nothing was written"), "{dry}");
-    assert_eq!(
-        json(&db.path, &["customer", "list"])
-            .as_array()
-            .unwrap()
-            .len(),
-        4
-    );
+    assert_eq!(customer_names(&db.path).len(), 4);
 }
 
 #[test]
@@ -99,13 +93,7 @@ fn one_bad_record_refuses_the_whole_file_and_changes_nothing() {
         rejected,
         "Name,Phone,Email,Company\r\nBroken Record,call me maybe,broken@,\r\n"
     );
-    assert_eq!(
-        json(&db.path, &["customer", "list"])
-            .as_array()
-            .unwrap()
-            .len(),
-        5
-    );
+    assert_eq!(customer_names(&db.path).len(), 5);
 }
 
 #[test]
@@ -129,12 +117,7 @@ fn legacy_and_utf16_encodings_and_a_forced_one() {
         encoding_rs::KOI8_R.encode("Name,Email\r\nАнна Каренина,anna@example.ru\r\n");
     let f = write(dir, "koi8.csv", &koi8);
     json(&db.path, &["import", &f, "--encoding", "koi8-r"]);
-    let names: Vec<String> = json(&db.path, &["customer", "list"])
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|c| c["name"].as_str().unwrap().to_string())
-        .collect();
+    let names = customer_names(&db.path);
     for want in [
         "Jürgen Müller",
         "François Lefèvre",

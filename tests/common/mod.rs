@@ -62,3 +62,13 @@ pub fn snapshot_files(db: &Path) -> Vec<Option<Vec<u8>>> {
     let wal = PathBuf::from(format!("{}-wal", db.display()));
     vec![std::fs::read(db).ok(), std::fs::read(wal).ok()]
 }
+
+/// The names of every customer, as `customer list` orders them.
+pub fn customer_names(db: &Path) -> Vec<String> {
+    json(db, &["customer", "list"])
+        .as_array()
+        .expect("a list")
+        .iter()
+        .map(|c| c["name"].as_str().unwrap_or_default().to_string())
+        .collect()
+}
