@@ -66,6 +66,19 @@ pub enum Command {
     Import(ImportArgs),
     /// Export every customer as vCard or CSV, or everything as a JSON backup
     Export(ExportArgs),
+    /// Copy the whole database to a new file, while others keep working
+    Backup {
+        /// The copy to create (it must not exist yet)
+        path: PathBuf,
+    },
+    /// Replace everything in the database with a copy made by `rapport backup`
+    Restore {
+        /// The Rapport database file to restore
+        path: PathBuf,
+        /// Yes, replace every record in the database
+        #[arg(long)]
+        yes: bool,
+    },
     /// Find a customer fast by phone digits, name, company, email or tag (caller-ID hooks)
     Lookup(LookupArgs),
     /// List pairs of customers that look like duplicates, with why
@@ -577,6 +590,8 @@ pub fn run(cli: Cli) -> Result<()> {
         Some(Command::Demo(args)) => commands::demo::run(&mut ctx, args),
         Some(Command::Import(args)) => commands::import::run(&mut ctx, args),
         Some(Command::Export(args)) => commands::import::export(&mut ctx, args),
+        Some(Command::Backup { path }) => commands::copy::backup(&mut ctx, &path),
+        Some(Command::Restore { path, yes }) => commands::copy::restore(&mut ctx, &path, yes),
         Some(Command::Lookup(args)) => commands::lookup::run(&mut ctx, args),
         Some(Command::Dedupe(args)) => commands::dedupe::run(&mut ctx, args),
     };

@@ -99,3 +99,87 @@ fn export_and_import_through_the_cli() {
     assert_eq!(o.status.code(), Some(1));
     assert!(stderr(&o).contains("not empty"), "{}", stderr(&o));
 }
+
+/// `rapport backup` copies the database with SQLite's online backup while another
+/// process keeps writing; `rapport restore` brings a copy back and refuses what is not
+/// a Rapport database.
+#[test]
+fn online_backup_while_writing_and_restore() {
+    let db = TempDb::new();
+    ok(&db.path, &["demo", "--customers", "200", "--seed", "5"]);
+    // Another operator adds customers the whole time.
+    let writer_db = db.path.clone();
+    let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let stop_writer = stop.clone();
+    let writer = std::thread::spawn(move || {
+        let mut store = Store::open(&writer_db).unwrap();
+        let mut n = 0;
+        while !stop_writer.load(std::sync::atomic::Ordering::Relaxed) {
+            let draft = rapport::domain::CustomerDraft::new(
+                rapport::domain::CustomerKind::Person,
+                format!("Walk-in {n}"),
+            );
+            store.add_customer(&draft).unwrap();
+            n += 1;
+        }
+        n
+    });
+    let copy = db.dir.path().join("copy.db");
+    let copy_arg = copy.to_string_lossy().into_owned();
+    let out = ok(&db.path, &["backup", &copy_arg]);
+    stop.store(true, std::sync::atomic::Ordering::Relaxed);
+    let added = writer.join().unwrap();
+    assert!(out.contains("Copied the database"), "{out}");
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(&copy).unwrap().permissions().mode();
+        assert_eq!(mode & 0o777, 0o600);
+    }
+    let copied = Store::open(&copy).unwrap();
+    assert_eq!(copied.integrity_check().unwrap(), "ok");
+    let n = copied.counts().unwrap().customers;
+    assert!(n >= 200, "the copy has the demo customers ({n})");
+    drop(copied);
+    // Not over an existing file.
+    let o = rapport(&db.path, &["backup", &copy_arg]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(stderr(&o).contains("exists already"), "{}", stderr(&o));
+
+    // Restore needs --yes, then replaces everything with the copy.
+    let o = rapport(&db.path, &["restore", &copy_arg]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(stderr(&o).contains("--yes"));
+    let before = customer_names(&db.path).len() as i64;
+    assert!(before >= n && before >= 200 + added, "{before} {n} {added}");
+    ok(&db.path, &["restore", &copy_arg, "--yes"]);
+    assert_eq!(customer_names(&db.path).len() as i64, n);
+
+    // Not a Rapport database: refused, nothing changed.
+    let text = db.dir.path().join("notes.txt");
+    std::fs::write(&text, "not a database at all").unwrap();
+    let o = rapport(&db.path, &["restore", &text.to_string_lossy(), "--yes"]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(
+        stderr(&o).contains("not a Rapport database"),
+        "{}",
+        stderr(&o)
+    );
+    let other = db.dir.path().join("other.db");
+    rusqlite::Connection::open(&other)
+        .unwrap()
+        .execute_batch("CREATE TABLE t (x); INSERT INTO t VALUES (1);")
+        .unwrap();
+    let o = rapport(&db.path, &["restore", &other.to_string_lossy(), "--yes"]);
+    assert!(stderr(&o).contains("another application"), "{}", stderr(&o));
+    // Written by a newer Rapport: refused.
+    let newer = db.dir.path().join("newer.db");
+    std::fs::copy(&copy, &newer).unwrap();
+    rusqlite::Connection::open(&newer)
+        .unwrap()
+        .pragma_update(None, "user_version", 999)
+        .unwrap();
+    let o = rapport(&db.path, &["restore", &newer.to_string_lossy(), "--yes"]);
+    assert!(stderr(&o).contains("newer Rapport"), "{}", stderr(&o));
+    assert_eq!(customer_names(&db.path).len() as i64, n);
+}

@@ -3,6 +3,7 @@
 
 pub mod agenda;
 pub mod cadence;
+pub mod copy;
 pub mod customer;
 pub mod deal;
 pub mod dedupe;

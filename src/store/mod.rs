@@ -6,6 +6,7 @@
 
 mod backup;
 mod cadence;
+mod copy;
 mod customers;
 mod deals;
 mod duplicates;
