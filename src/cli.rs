@@ -66,6 +66,9 @@ pub enum Command {
     Import(ImportArgs),
     /// Export every customer as vCard or CSV, or everything as a JSON backup
     Export(ExportArgs),
+    /// The people who use this database and their roles (admin, manager, agent)
+    #[command(subcommand)]
+    Operator(OperatorCommand),
     /// Copy the whole database to a new file, while others keep working
     Backup {
         /// The copy to create (it must not exist yet)
@@ -124,6 +127,28 @@ pub struct ImportArgs {
     /// Currency of deal values that name none
     #[arg(long, env = "RAPPORT_CURRENCY", default_value = "USD")]
     pub currency: String,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum OperatorCommand {
+    /// List the operators and their roles
+    List,
+    /// Add an operator (admins only): the login they SSH in with
+    Add {
+        login: String,
+        /// How they are shown [default: the login]
+        #[arg(long)]
+        name: Option<String>,
+        /// admin, manager or agent
+        #[arg(long, default_value = "agent")]
+        role: String,
+    },
+    /// Change an operator's role (admins only)
+    Role {
+        login: String,
+        /// admin, manager or agent
+        role: String,
+    },
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -590,6 +615,7 @@ pub fn run(cli: Cli) -> Result<()> {
         Some(Command::Demo(args)) => commands::demo::run(&mut ctx, args),
         Some(Command::Import(args)) => commands::import::run(&mut ctx, args),
         Some(Command::Export(args)) => commands::import::export(&mut ctx, args),
+        Some(Command::Operator(cmd)) => commands::operator::run(&mut ctx, cmd),
         Some(Command::Backup { path }) => commands::copy::backup(&mut ctx, &path),
         Some(Command::Restore { path, yes }) => commands::copy::restore(&mut ctx, &path, yes),
         Some(Command::Lookup(args)) => commands::lookup::run(&mut ctx, args),

@@ -13,6 +13,7 @@ pub mod import_deals;
 pub mod kpi;
 pub mod log;
 pub mod lookup;
+pub mod operator;
 pub mod output;
 pub mod remind;
 pub mod tui;

@@ -1,5 +1,6 @@
 //! The domain: types and rules of a CRM. No SQL and no terminal code lives here.
 
+pub mod access;
 pub mod agenda;
 pub mod cadence;
 pub mod customer;

@@ -6,6 +6,8 @@ use crate::domain::ValidationError;
 pub enum StoreError {
     #[error("{0}")]
     Invalid(#[from] ValidationError),
+    #[error(transparent)]
+    Denied(#[from] crate::domain::access::Denied),
     #[error("{entity} #{id} does not exist")]
     NotFound { entity: &'static str, id: i64 },
     #[error(

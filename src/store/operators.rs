@@ -2,6 +2,7 @@ use rusqlite::{OptionalExtension, Row, params};
 
 use super::sql_types::from_secs;
 use super::{Result, Store, StoreError, Writer};
+use crate::domain::access::{self, Permission};
 use crate::domain::{Operator, Role};
 
 const SELECT: &str =
@@ -86,6 +87,60 @@ impl Writer<'_> {
             created_at: self.now(),
             updated_at: self.now(),
         })
+    }
+
+    /// Adds an operator (`actor` must be an admin).
+    pub fn add_operator(
+        &mut self,
+        actor: &Operator,
+        login: &str,
+        display_name: &str,
+        role: Role,
+    ) -> Result<Operator> {
+        access::check(actor, Permission::ManageOperators)?;
+        if self.operator_id(login)?.is_some() {
+            return Err(StoreError::invalid(
+                "login",
+                format!("{:?} is an operator already", login.trim()),
+            ));
+        }
+        let op = self.ensure_operator(login, display_name)?;
+        if op.role != role {
+            self.set_operator_role(op.id, role)?;
+        }
+        Ok(Operator { role, ..op })
+    }
+
+    /// Changes the role of the operator `login` (`actor` must be an admin). The last
+    /// admin keeps the role, so someone can always manage operators.
+    pub fn change_role(&mut self, actor: &Operator, login: &str, role: Role) -> Result<()> {
+        access::check(actor, Permission::ManageOperators)?;
+        let id = self.operator_id(login)?.ok_or_else(|| {
+            StoreError::invalid(
+                "login",
+                format!("no operator with login {:?}", login.trim()),
+            )
+        })?;
+        let current: Role =
+            self.conn
+                .query_row("SELECT role FROM operators WHERE id = ?1", [id], |r| {
+                    r.get(0)
+                })?;
+        let admins: i64 = self.conn.query_row(
+            "SELECT count(*) FROM operators WHERE role = 'admin'",
+            [],
+            |r| r.get(0),
+        )?;
+        if current == Role::Admin && role != Role::Admin && admins <= 1 {
+            return Err(StoreError::invalid(
+                "role",
+                format!(
+                    "{} is the only admin; make another operator admin first",
+                    login.trim()
+                ),
+            ));
+        }
+        self.set_operator_role(id, role)
     }
 
     pub fn set_operator_role(&mut self, id: i64, role: Role) -> Result<()> {
