@@ -7,27 +7,21 @@ use super::Context;
 use crate::cli::ImportArgs;
 use crate::domain::Currency;
 use crate::io::deals::{DealImportError, DealImportOptions, DealImportReport, import_deals};
-use crate::io::record::Problem;
 use crate::io::sheet::{self, SheetOutcome};
-use crate::io::{csv::CsvOptions, decode, mapping::FieldMap};
+use crate::io::{csv::CsvOptions, mapping::FieldMap};
 use crate::{Error, Result};
 
 /// Refused rows listed in an error message; the rest are counted.
 const LISTED: usize = 20;
 
-/// Reads a spreadsheet with `read`; also gives its header line (for a reject file).
+/// Reads a spreadsheet with `read`.
 fn sheet_of<T>(
     path: &Path,
     options: &CsvOptions,
     read: impl Fn(&[u8], &CsvOptions) -> std::result::Result<SheetOutcome<T>, crate::io::ReadError>,
-) -> Result<(SheetOutcome<T>, Option<String>)> {
+) -> Result<SheetOutcome<T>> {
     let bytes = std::fs::read(path).map_err(|e| Error::msg(format!("{}: {e}", path.display())))?;
-    let sheet =
-        read(&bytes, options).map_err(|e| Error::msg(format!("{}: {e}", path.display())))?;
-    let header = decode::decode_file(&bytes, options.encoding)
-        .ok()
-        .and_then(|(text, _)| text.lines().next().map(str::to_string));
-    Ok((sheet, header))
+    read(&bytes, options).map_err(|e| Error::msg(format!("{}: {e}", path.display())))
 }
 
 pub fn run(ctx: &mut Context, args: &ImportArgs, deals_path: &Path) -> Result<()> {
@@ -46,13 +40,13 @@ pub fn run(ctx: &mut Context, args: &ImportArgs, deals_path: &Path) -> Result<()
         encoding,
         map: None,
     };
-    let (deals, header) = sheet_of(deals_path, &with_map, sheet::read_deals)?;
+    let deals = sheet_of(deals_path, &with_map, sheet::read_deals)?;
     let accounts = match &args.accounts {
-        Some(p) => sheet_of(p, &plain, sheet::read_accounts)?.0.records,
+        Some(p) => sheet_of(p, &plain, sheet::read_accounts)?.records,
         None => Vec::new(),
     };
     let products = match &args.products {
-        Some(p) => sheet_of(p, &plain, sheet::read_products)?.0.records,
+        Some(p) => sheet_of(p, &plain, sheet::read_products)?.records,
         None => Vec::new(),
     };
     let stages = args
@@ -101,10 +95,11 @@ pub fn run(ctx: &mut Context, args: &ImportArgs, deals_path: &Path) -> Result<()
     let rejects = if report.dry_run || report.invalid.is_empty() {
         None
     } else {
-        Some(write_rejects(
+        let refused: Vec<&str> = report.invalid.iter().map(|p| p.raw.as_str()).collect();
+        Some(crate::io::import::write_reject_file(
             deals_path,
-            header.as_deref(),
-            &report.invalid,
+            Some(&deals.header),
+            &refused,
         )?)
     };
     if ctx.json {
@@ -112,21 +107,6 @@ pub fn run(ctx: &mut Context, args: &ImportArgs, deals_path: &Path) -> Result<()
     }
     print(&mut ctx.out, deals_path, &report, rejects.as_deref())?;
     Ok(())
-}
-
-fn write_rejects(input: &Path, header: Option<&str>, refused: &[Problem]) -> Result<String> {
-    let path = crate::io::import::reject_path(input);
-    let mut text = String::new();
-    if let Some(h) = header {
-        text.push_str(h);
-        text.push_str("\r\n");
-    }
-    for p in refused {
-        text.push_str(p.raw.trim_end_matches(['\r', '\n']));
-        text.push_str("\r\n");
-    }
-    std::fs::write(&path, text).map_err(|e| Error::msg(format!("{}: {e}", path.display())))?;
-    Ok(path.display().to_string())
 }
 
 fn print(

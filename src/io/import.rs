@@ -518,21 +518,28 @@ fn write_rejects(files: &[SourceFile], report: &ImportReport) -> crate::Result<V
         if refused.is_empty() {
             continue;
         }
-        let path = reject_path(Path::new(&f.label));
-        let mut text = String::new();
-        if let Some(header) = &f.outcome.header {
-            text.push_str(header);
-            text.push_str("\r\n");
-        }
-        for raw in refused {
-            text.push_str(raw.trim_end_matches(['\r', '\n']));
-            text.push_str("\r\n");
-        }
-        std::fs::write(&path, text)
-            .map_err(|e| crate::Error::msg(format!("{}: {e}", path.display())))?;
-        written.push(path.display().to_string());
+        let header = f.outcome.header.as_deref();
+        written.push(write_reject_file(Path::new(&f.label), header, &refused)?);
     }
     Ok(written)
+}
+
+/// Writes `refused` records, exactly as they stood (after `header`, for a CSV), to the
+/// reject file beside `input`; its path.
+pub fn write_reject_file(
+    input: &Path,
+    header: Option<&str>,
+    refused: &[&str],
+) -> crate::Result<String> {
+    let path = reject_path(input);
+    let mut text = String::new();
+    for line in header.into_iter().chain(refused.iter().copied()) {
+        text.push_str(line.trim_end_matches(['\r', '\n']));
+        text.push_str("\r\n");
+    }
+    std::fs::write(&path, text)
+        .map_err(|e| crate::Error::msg(format!("{}: {e}", path.display())))?;
+    Ok(path.display().to_string())
 }
 
 /// The report as text, for the terminal and the app.

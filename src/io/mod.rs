@@ -78,17 +78,14 @@ pub fn read_contacts_file(
         .map(mapping::FieldMap::parse)
         .transpose()
         .map_err(|e| ReadError(format!("--map: {e}")))?;
-    let mut outcome = csv::read_contacts(
+    let outcome = csv::read_contacts(
         bytes,
         &csv::CsvOptions {
             encoding: options.encoding,
             map,
         },
     )?;
-    if outcome.header.is_none() {
-        let (text, _) = decode::decode_file(bytes, options.encoding).map_err(ReadError)?;
-        outcome.header = text.lines().next().map(str::to_string);
-    }
+
     Ok(SourceFile {
         label: label.to_string(),
         format: "csv",

@@ -13,7 +13,7 @@ use csv::ByteRecord;
 use serde::Serialize;
 
 use super::csv::{CsvOptions, skipped_by_name};
-use super::mapping::{Fields, header_words, list_headers, quote_header};
+use super::mapping::{ACCOUNT_FIELDS, Fields, header_words, list_headers, quote_header};
 use super::record::{Problem, ReadError};
 use super::table::{RowAt, Table, cell};
 
@@ -533,16 +533,10 @@ pub fn read_accounts(
         ACCOUNT_HEADERS,
         |p| {
             p.has(ACCOUNT_HEADERS, "name")
-                && [
-                    "sector",
-                    "employees",
-                    "location",
-                    "parent",
-                    "revenue",
-                    "year",
-                ]
-                .iter()
-                .any(|f| p.has(ACCOUNT_HEADERS, f))
+                && ACCOUNT_FIELDS
+                    .iter()
+                    .filter(|f| **f != "name")
+                    .any(|f| p.has(ACCOUNT_HEADERS, f))
         },
         "accounts (e.g. account, sector, employees, office_location)",
         |at, v| {

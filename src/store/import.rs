@@ -28,11 +28,6 @@ impl KnownContacts {
     pub fn customers(&self) -> usize {
         self.existing
     }
-    /// The customer `draft` duplicates, by phone or email, and why.
-    pub fn find(&self, draft: &CustomerDraft) -> Option<(i64, String)> {
-        self.find_keys(&ContactKeys::of(draft))
-            .map(|(id, i)| (id, ContactKeys::why(draft, i)))
-    }
 
     /// The customer already known by one of `keys`, and which key matched (phones
     /// first, then emails, by position).
@@ -180,28 +175,24 @@ impl Writer<'_> {
                 .unwrap_or(usize::MAX),
             ..Default::default()
         };
-        let mut stmt = self
-            .conn
-            .prepare("SELECT national, customer_id FROM customer_phones ORDER BY customer_id")?;
-        for row in stmt.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?)))? {
-            let (national, id) = row?;
-            known.phones.entry(national).or_insert(id);
-        }
-        let mut stmt = self
-            .conn
-            .prepare("SELECT address_key, customer_id FROM customer_emails ORDER BY customer_id")?;
-        for row in stmt.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?)))? {
-            let (key, id) = row?;
-            known.emails.entry(key).or_insert(id);
-        }
-        let mut stmt = self
-            .conn
-            .prepare("SELECT name_key, id FROM customers WHERE kind = 'company' ORDER BY id")?;
-        for row in stmt.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?)))? {
-            let (key, id) = row?;
-            known.companies.entry(key).or_insert(id);
-        }
+        known.phones =
+            self.key_map("SELECT national, customer_id FROM customer_phones ORDER BY customer_id")?;
+        known.emails = self
+            .key_map("SELECT address_key, customer_id FROM customer_emails ORDER BY customer_id")?;
+        known.companies =
+            self.key_map("SELECT name_key, id FROM customers WHERE kind = 'company' ORDER BY id")?;
         Ok(known)
+    }
+
+    /// `(key, customer id)` rows as a map; the first (lowest) id of a key wins.
+    fn key_map(&self, sql: &str) -> Result<HashMap<String, i64>> {
+        let mut map = HashMap::default();
+        let mut stmt = self.conn.prepare(sql)?;
+        for row in stmt.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?)))? {
+            let (key, id) = row?;
+            map.entry(key).or_insert(id);
+        }
+        Ok(map)
     }
 
     /// Merges `incoming` into customer `id`: phones, emails and tags it lacks are added;

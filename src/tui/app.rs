@@ -523,9 +523,9 @@ impl App {
     }
 
     /// Whether an answer from the background is awaited (then the loop polls often).
+    /// A running import is not: its report may wait for the next idle tick.
     pub fn awaiting_background(&self) -> bool {
-        self.import_job.is_some()
-            || self.index == IndexState::Indexing
+        self.index == IndexState::Indexing
             || matches!(&self.popup, Some(Popup::Search(s)) if s.waiting())
     }
 
