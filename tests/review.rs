@@ -473,3 +473,25 @@ fn customers_going_quiet_are_suggested_after_the_follow_ups() {
     assert!(summary.contains("Reviewed 5 follow-ups and 2 customers going quiet"));
     assert!(summary.contains("1  quiet customers contacted"));
 }
+
+#[test]
+fn a_refused_date_shows_its_whole_reason_at_80x24() {
+    let (store, ids) = seeded();
+    let mut app = app_on(store);
+    app.start_review(true);
+    press(&mut app, KeyCode::Char('r'));
+    ctrl(&mut app, 'u');
+    type_text(&mut app, "1/12");
+    press(&mut app, KeyCode::Enter);
+    let text = screen(&app);
+    // The field's note line is too short for it; the form shows it whole above.
+    assert!(
+        text.contains("ambiguous") && text.contains("YYYY-MM-DD"),
+        "{text}"
+    );
+    assert_eq!(
+        app.store.reminder(ids[0]).unwrap().version,
+        1,
+        "nothing was written"
+    );
+}

@@ -57,7 +57,19 @@ pub fn help(frame: &mut Frame, app: &App, scroll: usize) {
 pub fn form(frame: &mut Frame, app: &App, form: &Form) {
     let t = app.theme;
     let label_width = 15u16;
-    let height = (form.fields.len() * 2 + 4) as u16 + u16::from(form.error.is_some()) * 2;
+    // Inner width 74 (76 less the borders); a field's note line has the rest after its label.
+    let note_width = usize::from(74 - label_width - 1);
+    // A message for the whole form, or a field's that its note line would cut short,
+    // shows in full above the fields (the latter when the form has the rows to spare).
+    let room = (form.fields.len() * 2 + 6) as u16 <= frame.area().height.saturating_sub(2);
+    let banner = form.error.clone().or_else(|| {
+        let f = form.fields.get(form.focus).filter(|_| room)?;
+        f.error
+            .as_ref()
+            .filter(|e| safe(e).width() + 2 > note_width)
+            .map(|e| format!("{}: {e}", f.label))
+    });
+    let height = (form.fields.len() * 2 + 4) as u16 + u16::from(banner.is_some()) * 2;
     // Leave the tab bar and the status bar (where a refused save explains itself) visible.
     let height = height.min(frame.area().height.saturating_sub(2));
     let area = centered(frame.area(), 76, height);
@@ -75,7 +87,7 @@ pub fn form(frame: &mut Frame, app: &App, form: &Form) {
     frame.render_widget(Clear, area);
     frame.render_widget(block, area);
     let mut y = inner.y;
-    if let Some(err) = &form.error {
+    if let Some(err) = &banner {
         let r = Rect::new(inner.x, y, inner.width, 2);
         frame.render_widget(
             Paragraph::new(Span::styled(safe(err), t.error())).wrap(Wrap { trim: true }),
