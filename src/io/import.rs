@@ -118,8 +118,8 @@ impl std::fmt::Display for ImportError {
         match self {
             ImportError::Refused(problems) => write!(
                 f,
-                "{} record{} cannot be imported, so nothing was (fix them, or pass --skip-invalid \
-                 to import the rest)",
+                "{} record{} cannot be imported, so nothing was (fix them, or import the rest: \
+                 --skip-invalid, or \"Invalid rows: skip them\" in the app)",
                 problems.len(),
                 if problems.len() == 1 { "" } else { "s" }
             ),
@@ -572,7 +572,11 @@ fn write_report(out: &mut String, r: &ImportReport, rejects: &[String]) -> std::
     // Long lists show their first lines; `--json` has them all.
     let more = |out: &mut String, n: usize| {
         if n > LISTED {
-            writeln!(out, "  … and {} more (--json lists them all)", n - LISTED)
+            writeln!(
+                out,
+                "  … and {} more (`rapport import --json` lists them all)",
+                n - LISTED
+            )
         } else {
             Ok(())
         }
