@@ -69,6 +69,8 @@ pub enum Command {
     /// The people who use this database and their roles (admin, manager, agent)
     #[command(subcommand)]
     Operator(OperatorCommand),
+    /// The audit trail: who created, changed or deleted what, and when
+    Audit(AuditArgs),
     /// Copy the whole database to a new file, while others keep working
     Backup {
         /// The copy to create (it must not exist yet)
@@ -173,6 +175,21 @@ pub struct ExportArgs {
 
 /// A customer: its number (`12` or `#12`) or its name (exact, or a unique beginning).
 pub type CustomerRef = String;
+
+/// `rapport audit`: newest first.
+#[derive(Debug, Args)]
+pub struct AuditArgs {
+    /// Only this customer and its deals, follow-ups and interactions (also a deleted
+    /// customer, by #ID)
+    #[arg(long)]
+    pub customer: Option<CustomerRef>,
+    /// Only changes since this time: a date, "yesterday", "3 days ago", "-2h"…
+    #[arg(long, allow_hyphen_values = true)]
+    pub since: Option<String>,
+    /// At most this many entries
+    #[arg(long, default_value_t = 100)]
+    pub limit: usize,
+}
 
 #[derive(Debug, Subcommand)]
 pub enum CustomerCommand {
@@ -616,6 +633,7 @@ pub fn run(cli: Cli) -> Result<()> {
         Some(Command::Import(args)) => commands::import::run(&mut ctx, args),
         Some(Command::Export(args)) => commands::import::export(&mut ctx, args),
         Some(Command::Operator(cmd)) => commands::operator::run(&mut ctx, cmd),
+        Some(Command::Audit(args)) => commands::audit::run(&mut ctx, args),
         Some(Command::Backup { path }) => commands::copy::backup(&mut ctx, &path),
         Some(Command::Restore { path, yes }) => commands::copy::restore(&mut ctx, &path, yes),
         Some(Command::Lookup(args)) => commands::lookup::run(&mut ctx, args),

@@ -352,6 +352,7 @@ fn an_operators_day_at_80x24() {
         ],
     );
     let mine_id = mine["id"].as_i64().unwrap();
+    ok(p, &["operator", "add", "sara", "--role", "agent"]);
     ok_as(p, "sara", &["customer", "add", "--name", "Bahar Rahimi"]);
     ok(
         p,

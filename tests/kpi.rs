@@ -460,6 +460,8 @@ fn changed_targets_change_the_standing() {
 fn real_clock_db() -> TempDb {
     let db = TempDb::new();
     let mut store = Store::open(&db.path).unwrap();
+    // The tests' operator, so running the CLI later writes nothing by itself.
+    store.ensure_operator("tester").unwrap();
     let today = Utc::now().date_naive();
     store
         .write(|w| {

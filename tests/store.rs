@@ -850,7 +850,7 @@ fn a_v2_database_with_data_migrates_to_cadence() {
     conn.execute_batch(
         "ALTER TABLE customers DROP COLUMN cadence_max_days;
          ALTER TABLE customers DROP COLUMN cadence_ideal_days;
-         DROP TABLE tag_cadences; DROP TABLE settings;
+         DROP TABLE tag_cadences; DROP TABLE settings; DROP TABLE audit_log;
          PRAGMA user_version = 2;",
     )
     .unwrap();

@@ -8,6 +8,7 @@ use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
 use super::Context;
 use crate::cli::{ExportArgs, ExportFormat, ImportArgs};
+use crate::domain::access::Permission;
 use crate::io::import::{ImportOptions, import_paths, report_text};
 use crate::io::{ContactRecord, ReadOptions, backup, decode};
 use crate::{Error, Result};
@@ -39,7 +40,7 @@ pub fn run(ctx: &mut Context, args: ImportArgs) -> Result<()> {
         on_duplicate: args.on_duplicate,
         skip_invalid: args.skip_invalid,
         dry_run: args.dry_run,
-        owner_id: Some(ctx.me()?.id),
+        owner_id: Some(ctx.me().id),
     };
     let mut bar: Option<ProgressBar> = None;
     let imported = import_paths(
@@ -123,6 +124,8 @@ fn restore(ctx: &mut Context, path: &Path, bytes: &[u8], dry_run: bool) -> Resul
 }
 
 pub fn export(ctx: &mut Context, args: ExportArgs) -> Result<()> {
+    // Refused before any file is created.
+    ctx.store.require(Permission::BulkExport)?;
     let mut sink: Box<dyn Write> = match &args.output {
         Some(path) => Box::new(std::io::BufWriter::new(
             private_file(path).map_err(|e| Error::msg(format!("{}: {e}", path.display())))?,

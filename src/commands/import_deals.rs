@@ -62,7 +62,7 @@ pub fn run(ctx: &mut Context, args: &ImportArgs, deals_path: &Path) -> Result<()
                 })
         })
         .collect::<Result<Vec<_>>>()?;
-    let me = ctx.me()?.id;
+    let me = ctx.me().id;
     let options = DealImportOptions {
         currency: Some(Currency::from_code(&args.currency)?),
         stages,

@@ -31,7 +31,7 @@ pub fn run(ctx: &mut Context, a: LogArgs) -> Result<()> {
         satisfaction,
     };
     draft.clone().validate()?;
-    draft.operator_id = Some(ctx.me()?.id);
+    draft.operator_id = Some(ctx.me().id);
     let id = ctx.store.log_interaction(&draft)?;
     if ctx.json {
         return ctx.print_json(&serde_json::json!({ "id": id }));

@@ -2,6 +2,7 @@
 //! values, call the store, and print text or JSON.
 
 pub mod agenda;
+pub mod audit;
 pub mod cadence;
 pub mod copy;
 pub mod customer;
@@ -28,11 +29,13 @@ use crate::domain::{Operator, operator::os_login};
 use crate::store::Store;
 use crate::{Error, Result};
 
-/// What every command works with: the open store, the output and its format.
+/// What every command works with: the open store (signed in as the operator running
+/// the command), the output and its format.
 pub struct Context {
     pub store: Store,
     pub json: bool,
     pub out: BufWriter<Stdout>,
+    me: Operator,
 }
 
 impl Context {
@@ -41,16 +44,19 @@ impl Context {
             Some(p) => p.to_path_buf(),
             None => default_db_path()?,
         };
+        let mut store = Store::open(&path)?;
+        let me = store.sign_in(&os_login())?;
         Ok(Self {
-            store: Store::open(&path)?,
+            store,
             json,
             out: BufWriter::new(io::stdout()),
+            me,
         })
     }
 
-    /// The operator running this command (created on first use).
-    pub fn me(&mut self) -> Result<Operator> {
-        Ok(self.store.ensure_operator(&os_login())?)
+    /// The operator running this command: the OS login, signed in when the store opened.
+    pub fn me(&self) -> &Operator {
+        &self.me
     }
 
     /// The operator with `login`, which must exist.
@@ -61,10 +67,10 @@ impl Context {
     }
 
     /// The owner for a new record: `login` if given, else the current operator.
-    pub fn owner_or_me(&mut self, login: Option<&str>) -> Result<i64> {
+    pub fn owner_or_me(&self, login: Option<&str>) -> Result<i64> {
         match login {
             Some(l) => Ok(self.operator(l)?.id),
-            None => Ok(self.me()?.id),
+            None => Ok(self.me.id),
         }
     }
 

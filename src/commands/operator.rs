@@ -29,11 +29,8 @@ pub fn run(ctx: &mut Context, cmd: OperatorCommand) -> Result<()> {
         }
         OperatorCommand::Add { login, name, role } => {
             let role = Role::parse("role", &role)?;
-            let me = ctx.me()?;
             let name = name.unwrap_or_else(|| login.clone());
-            let op = ctx
-                .store
-                .write(|w| w.add_operator(&me, &login, &name, role))?;
+            let op = ctx.store.write(|w| w.add_operator(&login, &name, role))?;
             if ctx.json {
                 return ctx.print_json(&op);
             }
@@ -47,8 +44,7 @@ pub fn run(ctx: &mut Context, cmd: OperatorCommand) -> Result<()> {
         }
         OperatorCommand::Role { login, role } => {
             let role = Role::parse("role", &role)?;
-            let me = ctx.me()?;
-            ctx.store.write(|w| w.change_role(&me, &login, role))?;
+            ctx.store.write(|w| w.change_role(&login, role))?;
             if ctx.json {
                 return ctx.print_json(&serde_json::json!({ "login": login, "role": role }));
             }

@@ -1,26 +1,113 @@
 //! Access levels: what each role may do. The store asks these rules before it
 //! writes, so the app and the command line obey the same ones.
+//!
+//! - admin: everything, including operators, KPI targets and restoring backups;
+//! - manager: every customer, deal and follow-up, gives records to other operators,
+//!   imports, exports and backs up, sees every operator's KPIs, sets cadence defaults;
+//! - agent: creates records, changes and deletes its own; reads everyone's customers.
 
 use std::fmt;
 
 use super::{Operator, Role};
 
-/// Something only some roles may do.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Permission {
-    /// Add operators and change their roles.
-    ManageOperators,
+/// An existing record, as far as access is concerned: what it is and whose.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Record {
+    /// "customer", "deal", "follow-up", "interaction".
+    pub entity: &'static str,
+    pub id: i64,
+    pub owner_id: Option<i64>,
+    /// The owner's login, for the refusal's wording.
+    pub owner_login: Option<String>,
 }
 
-impl Permission {
-    /// The roles allowed, and how a refusal explains itself.
-    fn rule(self) -> (&'static [Role], &'static str) {
-        match self {
-            Permission::ManageOperators => (
-                &[Role::Admin],
-                "only an admin can add operators or change roles",
-            ),
+impl Record {
+    fn describe(&self) -> String {
+        match &self.owner_login {
+            Some(login) => format!("{} #{} is {login}'s", self.entity, self.id),
+            None => format!("{} #{} has no owner", self.entity, self.id),
         }
+    }
+}
+
+/// Something only some roles may do.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Permission<'a> {
+    /// Add operators and change their roles.
+    ManageOperators,
+    /// Change KPI targets and minimums.
+    SetTargets,
+    /// Restore a backup over the database.
+    Restore,
+    /// Change the default contact cadence and the tags' cadences.
+    ChangeSettings,
+    /// Export or back up the whole database.
+    BulkExport,
+    /// Import contacts, deals or a backup.
+    BulkImport,
+    /// See another operator's KPIs, or the whole team's.
+    SeeTeamKpis,
+    /// Make another operator the owner of a record.
+    Assign,
+    /// Change an existing record.
+    Change(&'a Record),
+    /// Delete (or merge away) an existing record.
+    Delete(&'a Record),
+}
+
+const ADMIN: &[Role] = &[Role::Admin];
+const MANAGER: &[Role] = &[Role::Admin, Role::Manager];
+
+/// Whether `actor` may do what `permission` names.
+pub fn check(actor: &Operator, permission: Permission<'_>) -> Result<(), Denied> {
+    let (roles, why): (&[Role], String) = match permission {
+        Permission::ManageOperators => (
+            ADMIN,
+            "only an admin can add operators or change roles".into(),
+        ),
+        Permission::SetTargets => (ADMIN, "only an admin can change KPI targets".into()),
+        Permission::Restore => (ADMIN, "only an admin can restore a backup".into()),
+        Permission::ChangeSettings => (
+            MANAGER,
+            "only a manager or an admin can change the default or a tag's cadence".into(),
+        ),
+        Permission::BulkExport => (
+            MANAGER,
+            "only a manager or an admin can export or back up the whole database".into(),
+        ),
+        Permission::BulkImport => (MANAGER, "only a manager or an admin can import".into()),
+        Permission::SeeTeamKpis => (
+            MANAGER,
+            "only a manager or an admin can see other operators' KPIs".into(),
+        ),
+        Permission::Assign => (
+            MANAGER,
+            "only a manager or an admin can give a record to another operator".into(),
+        ),
+        Permission::Change(record) | Permission::Delete(record)
+            if record.owner_id == Some(actor.id) =>
+        {
+            return Ok(());
+        }
+        Permission::Change(record) => (
+            MANAGER,
+            format!(
+                "agents change only their own records, and {}",
+                record.describe()
+            ),
+        ),
+        Permission::Delete(record) => (
+            MANAGER,
+            format!(
+                "agents delete only their own records, and {}",
+                record.describe()
+            ),
+        ),
+    };
+    if roles.contains(&actor.role) {
+        Ok(())
+    } else {
+        Err(Denied(format!("{why} ({} is {})", actor.login, actor.role)))
     }
 }
 
@@ -36,26 +123,16 @@ impl fmt::Display for Denied {
 
 impl std::error::Error for Denied {}
 
-/// Whether `actor` may do what `permission` names.
-pub fn check(actor: &Operator, permission: Permission) -> Result<(), Denied> {
-    let (roles, why) = permission.rule();
-    if roles.contains(&actor.role) {
-        Ok(())
-    } else {
-        Err(Denied(format!("{why} ({} is {})", actor.login, actor.role)))
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
     use chrono::Utc;
 
-    fn operator(role: Role) -> Operator {
+    fn operator(id: i64, role: Role) -> Operator {
         Operator {
-            id: 1,
-            login: "omid".into(),
-            display_name: "Omid".into(),
+            id,
+            login: format!("op{id}"),
+            display_name: format!("Operator {id}"),
             role,
             version: 1,
             created_at: Utc::now(),
@@ -63,15 +140,64 @@ mod tests {
         }
     }
 
-    #[test]
-    fn only_admins_manage_operators() {
-        assert!(check(&operator(Role::Admin), Permission::ManageOperators).is_ok());
-        for role in [Role::Manager, Role::Agent] {
-            let e = check(&operator(role), Permission::ManageOperators).unwrap_err();
-            assert!(
-                e.to_string().starts_with("not allowed: only an admin"),
-                "{e}"
-            );
+    fn record(owner_id: Option<i64>) -> Record {
+        Record {
+            entity: "customer",
+            id: 12,
+            owner_id,
+            owner_login: owner_id.map(|id| format!("op{id}")),
         }
+    }
+
+    /// Every permission, and the roles that hold it, for an actor with id 1.
+    #[test]
+    fn each_role_is_refused_exactly_what_it_should_be() {
+        let own = record(Some(1));
+        let others = record(Some(2));
+        let nobodys = record(None);
+        let cases: Vec<(Permission<'_>, [bool; 3])> = vec![
+            // [admin, manager, agent]
+            (Permission::ManageOperators, [true, false, false]),
+            (Permission::SetTargets, [true, false, false]),
+            (Permission::Restore, [true, false, false]),
+            (Permission::ChangeSettings, [true, true, false]),
+            (Permission::BulkExport, [true, true, false]),
+            (Permission::BulkImport, [true, true, false]),
+            (Permission::SeeTeamKpis, [true, true, false]),
+            (Permission::Assign, [true, true, false]),
+            (Permission::Change(&own), [true, true, true]),
+            (Permission::Delete(&own), [true, true, true]),
+            (Permission::Change(&others), [true, true, false]),
+            (Permission::Delete(&others), [true, true, false]),
+            (Permission::Change(&nobodys), [true, true, false]),
+            (Permission::Delete(&nobodys), [true, true, false]),
+        ];
+        for (permission, allowed) in cases {
+            for (role, allowed) in [Role::Admin, Role::Manager, Role::Agent]
+                .into_iter()
+                .zip(allowed)
+            {
+                let result = check(&operator(1, role), permission);
+                assert_eq!(result.is_ok(), allowed, "{role} {permission:?}: {result:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn a_refusal_says_what_and_why() {
+        let e = check(&operator(1, Role::Manager), Permission::ManageOperators).unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "not allowed: only an admin can add operators or change roles (op1 is manager)"
+        );
+        let e = check(
+            &operator(1, Role::Agent),
+            Permission::Delete(&record(Some(2))),
+        )
+        .unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "not allowed: agents delete only their own records, and customer #12 is op2's (op1 is agent)"
+        );
     }
 }

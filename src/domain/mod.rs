@@ -2,6 +2,7 @@
 
 pub mod access;
 pub mod agenda;
+pub mod audit;
 pub mod cadence;
 pub mod customer;
 pub mod deal;

@@ -270,6 +270,7 @@ pub fn import_deals(
     read_problems: Vec<Problem>,
     options: &DealImportOptions,
 ) -> Result<DealImportReport, DealImportError> {
+    store.require(crate::domain::access::Permission::BulkImport)?;
     let mut report = DealImportReport {
         dry_run: options.dry_run,
         invalid: read_problems,

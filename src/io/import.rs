@@ -11,6 +11,7 @@ use serde::Serialize;
 
 use super::ReadOptions;
 use super::record::{ContactRecord, Problem, ReadOutcome};
+use crate::domain::access::Permission;
 use crate::domain::customer::normalise_tag;
 use crate::domain::{CustomerDraft, CustomerKind, Email, Phone, PhoneKind, ValidationError};
 use crate::store::{
@@ -156,6 +157,9 @@ pub fn import_contacts(
     options: &ImportOptions,
     progress: &mut dyn FnMut(usize),
 ) -> Result<ImportReport, ImportError> {
+    store
+        .require(Permission::BulkImport)
+        .map_err(ImportError::Store)?;
     let mut report = ImportReport {
         dry_run: options.dry_run,
         ..Default::default()

@@ -21,6 +21,7 @@ pub const BACKUP_TABLES: &[&str] = &[
     "kpi_definitions",
     "tag_cadences",
     "settings",
+    "audit_log",
 ];
 
 /// One row as column → JSON value.
@@ -97,6 +98,7 @@ impl Store {
         &self,
         mut visit: impl FnMut(&str, Option<Row>) -> Result<()>,
     ) -> Result<()> {
+        self.require(crate::domain::access::Permission::BulkExport)?;
         self.read(|c| {
             for table in BACKUP_TABLES {
                 visit(table, None)?;
@@ -134,6 +136,7 @@ impl Writer<'_> {
     /// database: the caller checks `Store::is_empty` first. Foreign keys are checked at
     /// the end of the transaction, so rows may come in any order.
     pub fn restore_tables(&mut self, tables: &[(String, Vec<Row>)]) -> Result<usize> {
+        self.require(crate::domain::access::Permission::BulkImport)?;
         for (name, _) in tables {
             if !BACKUP_TABLES.contains(&name.as_str()) {
                 return Err(StoreError::invalid(

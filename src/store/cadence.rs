@@ -9,6 +9,7 @@ use rusqlite::{OptionalExtension, params};
 
 use super::customers::{SUMMARY_COLUMNS, SUMMARY_JOINS, row_to_summary};
 use super::{Result, Store, StoreError, Writer};
+use crate::domain::access::Permission;
 use crate::domain::customer::normalise_tag;
 use crate::domain::{Cadence, ContactStatus, DEFAULT_CADENCE, QuietCustomer};
 
@@ -179,14 +180,27 @@ impl Writer<'_> {
     /// Sets (or with `None` removes) the cadence of every customer tagged `tag`.
     /// Returns whether the tag had one before.
     pub fn set_tag_cadence(&mut self, tag: &str, cadence: Option<Cadence>) -> Result<bool> {
+        self.require(Permission::ChangeSettings)?;
         let tag = normalise_tag(tag)?;
+        let cadence = cadence.map(|c| c.check("cadence")).transpose()?;
+        let before: Option<String> = self
+            .conn
+            .prepare_cached(
+                "SELECT ideal_days || 'd/' || max_days || 'd' FROM tag_cadences WHERE tag = ?1",
+            )?
+            .query_row([&tag], |r| r.get(0))
+            .optional()?;
         let had = self
             .conn
             .prepare_cached("DELETE FROM tag_cadences WHERE tag = ?1")?
             .execute([&tag])?
             > 0;
+        self.audit_setting(
+            &format!("cadence of tag {tag}"),
+            before,
+            cadence.map(|c| c.to_string()),
+        )?;
         if let Some(cadence) = cadence {
-            let cadence = cadence.check("cadence")?;
             self.conn
                 .prepare_cached(
                     "INSERT INTO tag_cadences (tag, ideal_days, max_days, updated_at) VALUES (?1, ?2, ?3, ?4)",
@@ -198,16 +212,24 @@ impl Writer<'_> {
 
     /// Sets the cadence active customers get when neither they nor their tags have one.
     pub fn set_default_cadence(&mut self, cadence: Cadence) -> Result<()> {
+        self.require(Permission::ChangeSettings)?;
         let cadence = cadence.check("cadence")?;
+        let before: Option<String> = self
+            .conn
+            .prepare_cached("SELECT value FROM settings WHERE key = ?1")?
+            .query_row([DEFAULT_KEY], |r| r.get(0))
+            .optional()?;
         self.conn
             .prepare_cached("INSERT OR REPLACE INTO settings (key, value) VALUES (?1, ?2)")?
             .execute(params![DEFAULT_KEY, cadence.as_text()])?;
-        Ok(())
+        self.audit_setting("default cadence", before, Some(cadence.as_text()))
     }
 
     /// Sets (or with `None` removes) one customer's own cadence, bumping its version.
     pub fn set_customer_cadence(&mut self, id: i64, cadence: Option<Cadence>) -> Result<()> {
         let cadence = cadence.map(|c| c.check("cadence")).transpose()?;
+        self.require_change("customer", id)?;
+        let before = self.customer_state(id)?;
         let n = self.conn.execute(
             "UPDATE customers SET cadence_ideal_days = ?2, cadence_max_days = ?3,
                     version = version + 1, updated_at = ?4
@@ -225,6 +247,7 @@ impl Writer<'_> {
                 id,
             });
         }
-        Ok(())
+        let after = self.customer_state(id)?;
+        self.audit_diff("customer", id, Some(id), Some(&before), Some(&after))
     }
 }

@@ -7,6 +7,8 @@ use std::time::Duration;
 use rusqlite::backup::Backup;
 use rusqlite::{Connection, OpenFlags};
 
+use crate::domain::access::Permission;
+
 use super::{Result, Store, StoreError, restrict_file_mode, schema};
 
 /// Pages copied per step; between steps other connections may write (the backup then
@@ -17,6 +19,7 @@ impl Store {
     /// Copies the whole database to `dest`, a new file created 0600, while other
     /// operators keep reading and writing.
     pub fn backup_to(&self, dest: &Path) -> Result<()> {
+        self.require(Permission::BulkExport)?;
         if dest.exists() {
             return Err(StoreError::invalid(
                 "backup",
@@ -45,6 +48,7 @@ impl Store {
     /// Rapport database, or was written by a newer Rapport, is refused and nothing
     /// changes; an older one is brought up to date after the copy.
     pub fn restore_from(&mut self, source: &Path) -> Result<()> {
+        self.require(Permission::Restore)?;
         let from = Connection::open_with_flags(source, OpenFlags::SQLITE_OPEN_READ_ONLY)
             .map_err(|e| StoreError::open(source, e))?;
         schema::check_is_rapport(&from, source)?;

@@ -203,7 +203,9 @@ impl Store {
     }
 
     /// Every customer with phones, emails and tags, by id, in one snapshot (for export).
+    /// Every customer with details: a bulk export, for managers and admins.
     pub fn all_customers(&self) -> Result<Vec<Customer>> {
+        self.require(crate::domain::access::Permission::BulkExport)?;
         self.read(|c| {
             let mut stmt = c.prepare(&format!("{SELECT_CUSTOMER} ORDER BY c.id"))?;
             let mut all = stmt
@@ -422,6 +424,7 @@ impl Writer<'_> {
     /// the caller holds what was stored. For bulk writes.
     pub fn insert_customer(&mut self, draft: &mut CustomerDraft) -> Result<i64> {
         draft.validate()?;
+        self.require_owner(draft.owner_id)?;
         self.check_company(draft.company_id)?;
         self.conn
             .prepare_cached(
@@ -445,6 +448,8 @@ impl Writer<'_> {
             ])?;
         let id = self.conn.last_insert_rowid();
         self.write_details(id, draft)?;
+        let state = self.draft_state(draft)?;
+        self.audit_diff("customer", id, Some(id), None, Some(&state))?;
         Ok(id)
     }
 
@@ -457,6 +462,11 @@ impl Writer<'_> {
     ) -> Result<()> {
         let mut draft = draft.clone();
         draft.validate()?;
+        self.require_change("customer", id)?;
+        let before = load_customer(self.conn, id)?;
+        if draft.owner_id != before.owner_id {
+            self.require_owner(draft.owner_id)?;
+        }
         self.check_company(draft.company_id)?;
         if draft.company_id == Some(id) {
             return Err(StoreError::invalid(
@@ -509,10 +519,15 @@ impl Writer<'_> {
             self.conn
                 .execute(&format!("DELETE FROM {table} WHERE customer_id = ?1"), [id])?;
         }
-        self.write_details(id, &draft)
+        self.write_details(id, &draft)?;
+        let old = super::audit::stored_customer_fields(&before);
+        let new = self.customer_state(id)?;
+        self.audit_diff("customer", id, Some(id), Some(&old), Some(&new))
     }
 
     pub fn delete_customer(&mut self, id: i64) -> Result<()> {
+        self.require_delete("customer", id)?;
+        let old = self.customer_state(id)?;
         let n = self
             .conn
             .execute("DELETE FROM customers WHERE id = ?1", [id])?;
@@ -522,7 +537,7 @@ impl Writer<'_> {
                 id,
             });
         }
-        Ok(())
+        self.audit_diff("customer", id, Some(id), Some(&old), None)
     }
 
     fn write_details(&mut self, id: i64, draft: &CustomerDraft) -> Result<()> {
@@ -593,11 +608,16 @@ impl Writer<'_> {
             )
             .optional();
         match current {
-            Ok(Some(current)) => StoreError::Conflict {
-                entity,
-                id,
-                current,
-            },
+            Ok(Some(current)) => {
+                let last = self.last_change(entity, id, table);
+                StoreError::Conflict {
+                    entity,
+                    id,
+                    current,
+                    by: last.as_ref().and_then(|l| l.by.clone()),
+                    at: last.map_or_else(|| self.now(), |l| l.at),
+                }
+            }
             Ok(None) => StoreError::NotFound { entity, id },
             Err(e) => e.into(),
         }

@@ -182,6 +182,7 @@ impl Writer<'_> {
     pub fn add_deal(&mut self, draft: &DealDraft) -> Result<i64> {
         let mut d = draft.clone();
         d.validate()?;
+        self.require_owner(d.owner_id)?;
         let stages = load_stages(self.conn)?;
         let stage = match d.stage_id {
             Some(id) => stages.iter().find(|s| s.id == id).ok_or_else(|| {
@@ -213,7 +214,10 @@ impl Writer<'_> {
                 self.now
             ])
             .map_err(|e| self.explain_missing_customer(e, d.customer_id))?;
-        Ok(self.conn.last_insert_rowid())
+        let id = self.conn.last_insert_rowid();
+        let state = self.deal_state(&load_deal(self.conn, id)?);
+        self.audit_diff("deal", id, Some(d.customer_id), None, Some(&state))?;
+        Ok(id)
     }
 
     /// Moves an open deal to another open stage, taking the stage's default probability.
@@ -297,6 +301,7 @@ impl Writer<'_> {
         closed_on: Option<NaiveDate>,
         lost_reason: Option<&str>,
     ) -> Result<()> {
+        self.require_change("deal", deal.id)?;
         validate_probability(i64::from(probability))?;
         if let Some(day) = closed_on
             && day < deal.created_at.date_naive()
@@ -326,6 +331,16 @@ impl Writer<'_> {
         if n == 0 {
             return Err(self.missing_or_stale("deals", "deal", deal.id));
         }
-        Ok(())
+        let (old, new) = (
+            self.deal_state(deal),
+            self.deal_state(&load_deal(self.conn, deal.id)?),
+        );
+        self.audit_diff(
+            "deal",
+            deal.id,
+            Some(deal.customer_id),
+            Some(&old),
+            Some(&new),
+        )
     }
 }

@@ -934,7 +934,11 @@ impl Writer<'_> {
     /// Refused, with nothing written: a customer with itself, a company that has people
     /// into a person, notes too long together.
     pub fn merge_customers(&mut self, keep: i64, drop: i64) -> Result<MergePlan> {
+        self.require_change("customer", keep)?;
+        self.require_delete("customer", drop)?;
         let work = plan_merge(self.conn, keep, drop)?;
+        let before = self.customer_state(keep)?;
+        let dropped = super::customers::load_customer(self.conn, drop)?.name;
         for table in ["interactions", "deals", "reminders"] {
             // Table names come from the fixed list above, never from input.
             self.conn.execute(
@@ -1008,6 +1012,20 @@ impl Writer<'_> {
                 d.cadence_ideal_days,
                 d.cadence_max_days
             ],
+        )?;
+        let mut changes =
+            crate::domain::audit::changes(Some(&before), Some(&self.customer_state(keep)?));
+        changes.push(crate::domain::audit::FieldChange {
+            field: "merged in".into(),
+            old: None,
+            new: Some(format!("#{drop} {dropped}")),
+        });
+        self.audit(
+            "customer",
+            keep,
+            Some(keep),
+            crate::domain::audit::AuditAction::Update,
+            changes,
         )?;
         self.delete_customer(drop)?;
         Ok(work.plan)

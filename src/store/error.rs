@@ -1,5 +1,7 @@
 use std::path::{Path, PathBuf};
 
+use chrono::{DateTime, Local, Utc};
+
 use crate::domain::ValidationError;
 
 #[derive(Debug, thiserror::Error)]
@@ -8,15 +10,23 @@ pub enum StoreError {
     Invalid(#[from] ValidationError),
     #[error(transparent)]
     Denied(#[from] crate::domain::access::Denied),
+    #[error(
+        "{login} is not an operator of this database; an admin ({}) adds you with: rapport operator add {login} --role agent",
+        admins.join(", ")
+    )]
+    NotAnOperator { login: String, admins: Vec<String> },
     #[error("{entity} #{id} does not exist")]
     NotFound { entity: &'static str, id: i64 },
-    #[error(
-        "{entity} #{id} was changed by someone else since it was read (now version {current}); reload and try again"
-    )]
+    /// A save against a version someone else has replaced since it was read.
+    #[error("{entity} #{id} was changed by {} at {} — reload?", by.as_deref().unwrap_or("someone else"), local_time(*at))]
     Conflict {
         entity: &'static str,
         id: i64,
+        /// The version stored now.
         current: i64,
+        /// Who saved it, from the audit trail.
+        by: Option<String>,
+        at: DateTime<Utc>,
     },
     #[error("{}: not a Rapport database ({why}); the file was not modified", path.display())]
     NotRapport { path: PathBuf, why: String },
@@ -59,5 +69,15 @@ impl StoreError {
 
     pub(crate) fn invalid(field: &str, reason: impl Into<String>) -> Self {
         Self::Invalid(ValidationError::new(field, reason))
+    }
+}
+
+/// "14:02" today, "Mon 23 Nov 14:02" otherwise, in the operator's time zone.
+fn local_time(at: DateTime<Utc>) -> String {
+    let at = at.with_timezone(&Local);
+    if at.date_naive() == Local::now().date_naive() {
+        at.format("%H:%M").to_string()
+    } else {
+        at.format("%a %-d %b %H:%M").to_string()
     }
 }

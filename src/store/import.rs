@@ -323,6 +323,7 @@ impl Writer<'_> {
     /// Validates `draft` (in place, as `add_customer` does) and queues it; its id.
     pub fn bulk_add(&mut self, bulk: &mut BulkInsert, draft: &mut CustomerDraft) -> Result<i64> {
         draft.validate()?;
+        self.require_owner(draft.owner_id)?;
         match draft.company_id.map(|c| (c, bulk.pending_kind(c))) {
             Some((_, Some(CustomerKind::Company))) | None => {}
             Some((c, Some(CustomerKind::Person))) => {
@@ -451,6 +452,29 @@ impl Writer<'_> {
             &emails,
         )?;
         self.insert_rows("customer_tags (customer_id, tag)", 2, &tags)?;
+        let trail = bulk
+            .pending
+            .iter()
+            .map(|p| self.created_customer_changes(&p.draft))
+            .collect::<Result<Vec<String>>>()?;
+        let (actor, entity, action) = (self.actor_id(), "customer", "create");
+        let mut audit: Vec<&dyn rusqlite::ToSql> = Vec::with_capacity(trail.len() * 7);
+        for (p, changes) in bulk.pending.iter().zip(&trail) {
+            audit.extend([
+                &now as &dyn rusqlite::ToSql,
+                &actor,
+                &entity,
+                &p.id,
+                &p.id,
+                &action,
+                changes,
+            ]);
+        }
+        self.insert_rows(
+            "audit_log (at, operator_id, entity, entity_id, customer_id, action, changes)",
+            7,
+            &audit,
+        )?;
         bulk.pending.clear();
         Ok(())
     }

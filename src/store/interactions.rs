@@ -47,6 +47,7 @@ impl Writer<'_> {
     pub fn log_interaction(&mut self, draft: &InteractionDraft) -> Result<i64> {
         let mut d = draft.clone();
         d.validate()?;
+        self.require_owner(d.operator_id)?;
         if let Some(deal_id) = d.deal_id {
             let owner: Option<i64> = self
                 .conn
@@ -85,7 +86,10 @@ impl Writer<'_> {
                 self.now
             ])
             .map_err(|e| self.explain_missing_customer(e, d.customer_id))?;
-        Ok(self.conn.last_insert_rowid())
+        let id = self.conn.last_insert_rowid();
+        let state = self.interaction_state(&d)?;
+        self.audit_diff("interaction", id, Some(d.customer_id), None, Some(&state))?;
+        Ok(id)
     }
 
     /// A foreign-key failure on a customer id becomes "customer #N does not exist".

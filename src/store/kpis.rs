@@ -5,6 +5,7 @@ use rusqlite::{Connection, params};
 
 use super::sql_types::date_text;
 use super::{Result, Store, StoreError, Writer};
+use crate::domain::access::Permission;
 use crate::domain::kpi::{
     ForecastLeftOut, ForecastMonth, KpiInputs, KpiWindow, first_of_month, forecast_months,
 };
@@ -182,6 +183,7 @@ impl Writer<'_> {
     /// Changes a KPI's target and minimum. Refuses an unknown key, numbers that are
     /// not finite, and a minimum on the better side of the target.
     pub fn set_kpi_target(&mut self, key: &str, target: f64, minimum: f64) -> Result<()> {
+        self.require(Permission::SetTargets)?;
         let wanted = key.trim();
         let defs = load_definitions(self.conn)?;
         let Some(def) = defs.iter().find(|d| d.key.eq_ignore_ascii_case(wanted)) else {
@@ -203,7 +205,11 @@ impl Writer<'_> {
                 def.key
             )));
         }
-        Ok(())
+        self.audit_setting(
+            &format!("KPI {} target/minimum", def.key),
+            Some(format!("{}/{}", def.target, def.minimum)),
+            Some(format!("{target}/{minimum}")),
+        )
     }
 }
 

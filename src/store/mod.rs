@@ -4,6 +4,7 @@
 //! `kill -9` leaves either the whole write or none of it. WAL lets readers continue
 //! while another process writes; a busy timeout waits out short locks.
 
+mod audit;
 mod backup;
 mod cadence;
 mod copy;
@@ -27,6 +28,9 @@ use std::time::Duration;
 use chrono::{DateTime, Utc};
 use rusqlite::{Connection, OpenFlags, TransactionBehavior};
 
+use crate::domain::Operator;
+
+pub use audit::{AuditFilter, LastChange};
 pub use backup::{BACKUP_TABLES, Row as BackupRow};
 pub use cadence::QuietFilter;
 pub use customers::{CustomerFilter, CustomerSort};
@@ -52,6 +56,9 @@ pub struct Store {
     conn: Connection,
     path: Option<PathBuf>,
     clock: Clock,
+    /// Who is writing: their role limits what they may do, and the audit trail names
+    /// them. `None` is Rapport itself (library use, tests): no limits, no name.
+    actor: Option<Operator>,
 }
 
 /// The write half of the store, alive for one transaction. Every mutation lives here,
@@ -59,6 +66,7 @@ pub struct Store {
 pub struct Writer<'a> {
     conn: &'a Connection,
     now: i64,
+    actor: Option<&'a Operator>,
 }
 
 impl Store {
@@ -110,10 +118,22 @@ impl Store {
             conn,
             path,
             clock: Arc::new(Utc::now),
+            actor: None,
         };
         let now = store.now_secs();
         schema::migrate(&mut store.conn, now)?;
         Ok(store)
+    }
+
+    /// Makes `operator` the one who writes from now on: their role decides what is
+    /// allowed, and the audit trail records them.
+    pub fn act_as(&mut self, operator: Operator) {
+        self.actor = Some(operator);
+    }
+
+    /// The operator this store writes as, if one signed in.
+    pub fn actor(&self) -> Option<&Operator> {
+        self.actor.as_ref()
     }
 
     /// Replaces the clock (tests, snapshots, demo data relative to a fixed day).
@@ -151,7 +171,11 @@ impl Store {
         let tx = self
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)?;
-        let value = f(&mut Writer { conn: &tx, now })?;
+        let value = f(&mut Writer {
+            conn: &tx,
+            now,
+            actor: self.actor.as_ref(),
+        })?;
         if rehearse {
             tx.rollback()?;
         } else {

@@ -2,7 +2,7 @@ use rusqlite::{OptionalExtension, Row, params};
 
 use super::sql_types::from_secs;
 use super::{Result, Store, StoreError, Writer};
-use crate::domain::access::{self, Permission};
+use crate::domain::access::Permission;
 use crate::domain::{Operator, Role};
 
 const SELECT: &str =
@@ -36,8 +36,37 @@ impl Store {
         Ok(stmt.query_row([login], row_to_operator).optional()?)
     }
 
+    /// Signs `login` in: from now on this store writes as that operator, within its
+    /// role. The first login on a database with no operators becomes its admin; any
+    /// other unknown login is refused, saying how an admin adds it.
+    pub fn sign_in(&mut self, login: &str) -> Result<Operator> {
+        let login = login.trim();
+        let operator = match self.operator_by_login(login)? {
+            Some(op) => op,
+            None => self.write(|w| {
+                let admins: Vec<String> = w
+                    .conn
+                    .prepare("SELECT login FROM operators WHERE role = 'admin' ORDER BY login")?
+                    .query_map([], |r| r.get(0))?
+                    .collect::<rusqlite::Result<_>>()?;
+                let any: bool =
+                    w.conn
+                        .query_row("SELECT EXISTS (SELECT 1 FROM operators)", [], |r| r.get(0))?;
+                if any {
+                    return Err(StoreError::NotAnOperator {
+                        login: login.to_string(),
+                        admins,
+                    });
+                }
+                w.ensure_operator(login, login)
+            })?,
+        };
+        self.act_as(operator.clone());
+        Ok(operator)
+    }
+
     /// The operator for `login`, created on first use: the first operator of a database
-    /// is its admin, later ones are agents.
+    /// is its admin, later ones are agents. For tests and library use; people sign in.
     pub fn ensure_operator(&mut self, login: &str) -> Result<Operator> {
         if let Some(op) = self.operator_by_login(login)? {
             return Ok(op);
@@ -78,7 +107,7 @@ impl Writer<'_> {
             params![login, display_name.trim(), role, self.now],
         )?;
         let id = self.conn.last_insert_rowid();
-        Ok(Operator {
+        let operator = Operator {
             id,
             login: login.to_string(),
             display_name: display_name.trim().to_string(),
@@ -86,18 +115,25 @@ impl Writer<'_> {
             version: 1,
             created_at: self.now(),
             updated_at: self.now(),
-        })
+        };
+        self.audit_diff(
+            "operator",
+            id,
+            None,
+            None,
+            Some(&self.operator_state(&operator)),
+        )?;
+        Ok(operator)
     }
 
-    /// Adds an operator (`actor` must be an admin).
+    /// Adds an operator (the acting operator must be an admin).
     pub fn add_operator(
         &mut self,
-        actor: &Operator,
         login: &str,
         display_name: &str,
         role: Role,
     ) -> Result<Operator> {
-        access::check(actor, Permission::ManageOperators)?;
+        self.require(Permission::ManageOperators)?;
         if self.operator_id(login)?.is_some() {
             return Err(StoreError::invalid(
                 "login",
@@ -111,10 +147,10 @@ impl Writer<'_> {
         Ok(Operator { role, ..op })
     }
 
-    /// Changes the role of the operator `login` (`actor` must be an admin). The last
-    /// admin keeps the role, so someone can always manage operators.
-    pub fn change_role(&mut self, actor: &Operator, login: &str, role: Role) -> Result<()> {
-        access::check(actor, Permission::ManageOperators)?;
+    /// Changes the role of the operator `login` (the acting operator must be an admin).
+    /// The last admin keeps the role, so someone can always manage operators.
+    pub fn change_role(&mut self, login: &str, role: Role) -> Result<()> {
+        self.require(Permission::ManageOperators)?;
         let id = self.operator_id(login)?.ok_or_else(|| {
             StoreError::invalid(
                 "login",
@@ -144,6 +180,12 @@ impl Writer<'_> {
     }
 
     pub fn set_operator_role(&mut self, id: i64, role: Role) -> Result<()> {
+        let before: Option<Role> = self
+            .conn
+            .query_row("SELECT role FROM operators WHERE id = ?1", [id], |r| {
+                r.get(0)
+            })
+            .optional()?;
         let n = self.conn.execute(
             "UPDATE operators SET role = ?2, version = version + 1, updated_at = ?3 WHERE id = ?1",
             params![id, role, self.now],
@@ -154,6 +196,12 @@ impl Writer<'_> {
                 id,
             });
         }
-        Ok(())
+        self.audit_setting_of(
+            "operator",
+            id,
+            "role",
+            before.map(|r| r.to_string()),
+            Some(role.to_string()),
+        )
     }
 }

@@ -55,7 +55,7 @@ fn load_reminder(conn: &Connection, id: i64) -> Result<Reminder> {
         .query_row([id], row_to_reminder)
         .optional()?
         .ok_or(StoreError::NotFound {
-            entity: "reminder",
+            entity: "follow-up",
             id,
         })
 }
@@ -102,6 +102,7 @@ impl Writer<'_> {
     pub fn add_reminder(&mut self, draft: &ReminderDraft) -> Result<i64> {
         let mut d = draft.clone();
         d.validate()?;
+        self.require_owner(d.owner_id)?;
         if let Some(deal_id) = d.deal_id {
             let owner: Option<i64> = self
                 .conn
@@ -136,13 +137,17 @@ impl Writer<'_> {
                 self.now
             ])
             .map_err(|e| self.explain_missing_customer(e, d.customer_id))?;
-        Ok(self.conn.last_insert_rowid())
+        let id = self.conn.last_insert_rowid();
+        let state = self.reminder_state(&load_reminder(self.conn, id)?);
+        self.audit_diff("follow-up", id, Some(d.customer_id), None, Some(&state))?;
+        Ok(id)
     }
 
     /// Marks a reminder done at `done_at`. A recurring one gets its next occurrence
     /// (after the due time, skipping any already past `done_at`) in the same transaction.
     /// Returns the id of the next occurrence, if one was created.
     pub fn complete_reminder(&mut self, id: i64, done_at: DateTime<Utc>) -> Result<Option<i64>> {
+        self.require_change("follow-up", id)?;
         let r = load_reminder(self.conn, id)?;
         if r.is_done() {
             return Err(StoreError::invalid(
@@ -155,8 +160,9 @@ impl Writer<'_> {
             params![id, r.version, done_at.timestamp(), self.now],
         )?;
         if n == 0 {
-            return Err(self.missing_or_stale("reminders", "reminder", id));
+            return Err(self.missing_or_stale("reminders", "follow-up", id));
         }
+        self.audit_reminder_change(&r)?;
         let Some(rule) = r.recurrence else {
             return Ok(None);
         };
@@ -178,6 +184,7 @@ impl Writer<'_> {
     /// Moves a reminder to a new due time (a changed plan, unlike a snooze): any snooze
     /// is cleared.
     pub fn reschedule_reminder(&mut self, id: i64, due_at: DateTime<Utc>) -> Result<()> {
+        self.require_change("follow-up", id)?;
         let r = load_reminder(self.conn, id)?;
         let n = self.conn.execute(
             "UPDATE reminders SET due_at = ?3, snoozed_until = NULL, version = version + 1, updated_at = ?4
@@ -185,9 +192,9 @@ impl Writer<'_> {
             params![id, r.version, due_at.timestamp(), self.now],
         )?;
         if n == 0 {
-            return Err(self.missing_or_stale("reminders", "reminder", id));
+            return Err(self.missing_or_stale("reminders", "follow-up", id));
         }
-        Ok(())
+        self.audit_reminder_change(&r)
     }
 
     /// Puts a reminder off until `until`, keeping its original due time for on-time KPIs.
@@ -198,6 +205,7 @@ impl Writer<'_> {
         note: Option<&str>,
     ) -> Result<()> {
         let note = validate_note(note)?;
+        self.require_change("follow-up", id)?;
         let r = load_reminder(self.conn, id)?;
         let n = self.conn.execute(
             "UPDATE reminders SET snoozed_until = ?3, note = coalesce(?4, note), version = version + 1, updated_at = ?5
@@ -205,8 +213,20 @@ impl Writer<'_> {
             params![id, r.version, until.timestamp(), note, self.now],
         )?;
         if n == 0 {
-            return Err(self.missing_or_stale("reminders", "reminder", id));
+            return Err(self.missing_or_stale("reminders", "follow-up", id));
         }
-        Ok(())
+        self.audit_reminder_change(&r)
+    }
+
+    /// Records how follow-up `before.id` changed from `before`.
+    fn audit_reminder_change(&self, before: &Reminder) -> Result<()> {
+        let after = load_reminder(self.conn, before.id)?;
+        self.audit_diff(
+            "follow-up",
+            before.id,
+            Some(before.customer_id),
+            Some(&self.reminder_state(before)),
+            Some(&self.reminder_state(&after)),
+        )
     }
 }

@@ -14,7 +14,7 @@ use crate::domain::kpi::DEFAULT_KPIS;
 pub const APPLICATION_ID: i64 = 0x5241_5050;
 
 /// Each entry moves the schema from version `i` to `i + 1`.
-const MIGRATIONS: &[&str] = &[V1, V2, V3, V4];
+const MIGRATIONS: &[&str] = &[V1, V2, V3, V4, V5];
 
 /// Work a migration needs done in Rust after its SQL (same transaction), by index.
 fn after_sql(index: usize, tx: &Connection, now: i64) -> Result<()> {
@@ -89,6 +89,24 @@ pub fn migrate(conn: &mut Connection, now: i64) -> Result<()> {
     }
     Ok(())
 }
+
+/// The audit trail. `customer_id` has no foreign key on purpose: a customer's history
+/// outlives the customer. `changes` is a JSON array of `{field, old, new}`.
+const V5: &str = r#"
+CREATE TABLE audit_log (
+    id           INTEGER PRIMARY KEY,
+    at           INTEGER NOT NULL,
+    operator_id  INTEGER REFERENCES operators(id) ON DELETE SET NULL,
+    entity       TEXT NOT NULL,
+    entity_id    INTEGER NOT NULL,
+    customer_id  INTEGER,
+    action       TEXT NOT NULL CHECK (action IN ('create', 'update', 'delete')),
+    changes      TEXT NOT NULL
+);
+CREATE INDEX audit_log_record ON audit_log(entity, entity_id);
+CREATE INDEX audit_log_customer ON audit_log(customer_id) WHERE customer_id IS NOT NULL;
+CREATE INDEX audit_log_at ON audit_log(at);
+"#;
 
 /// KPIs added after V1: an existing database gets them with their default targets.
 const V4: &str = "";

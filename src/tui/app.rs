@@ -122,7 +122,7 @@ impl App {
         login: &str,
         currency: Currency,
     ) -> Result<Self, StoreError> {
-        let me = store.ensure_operator(login)?;
+        let me = store.sign_in(login)?;
         let db_label = store.path().and_then(|p| p.file_name()).map_or_else(
             || "(memory)".to_string(),
             |f| f.to_string_lossy().into_owned(),
@@ -496,7 +496,7 @@ impl App {
         let label = file.display().to_string();
         match self.store.path().map(std::path::Path::to_path_buf) {
             Some(db) => {
-                self.import_job = Some(ImportJob::start(db, file, options));
+                self.import_job = Some(ImportJob::start(db, file, options, self.me.clone()));
                 self.popup = Some(Popup::Report {
                     title: "Importing…".into(),
                     text: format!(

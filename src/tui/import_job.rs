@@ -4,6 +4,7 @@
 use std::path::PathBuf;
 use std::sync::mpsc::{Receiver, TryRecvError, channel};
 
+use crate::domain::Operator;
 use crate::io::ReadOptions;
 use crate::io::import::{ImportOptions, Imported, import_paths, report_text};
 use crate::store::Store;
@@ -15,14 +16,17 @@ pub struct ImportJob {
 }
 
 impl ImportJob {
-    /// Imports `file` into the database at `db` in the background.
-    pub fn start(db: PathBuf, file: PathBuf, options: ImportOptions) -> Self {
+    /// Imports `file` into the database at `db` in the background, as `me`.
+    pub fn start(db: PathBuf, file: PathBuf, options: ImportOptions, me: Operator) -> Self {
         let (tx, done) = channel();
         let label = file.display().to_string();
         std::thread::spawn(move || {
             let result = Store::open(&db)
                 .map_err(|e| e.to_string())
-                .and_then(|mut store| run(&mut store, file, &options));
+                .and_then(|mut store| {
+                    store.act_as(me);
+                    run(&mut store, file, &options)
+                });
             // The app may have quit meanwhile; nobody is left to tell.
             let _ = tx.send(result);
         });

@@ -1,0 +1,52 @@
+//! `rapport audit`: who created, changed or deleted what, and when.
+
+use std::io::Write;
+
+use chrono::Local;
+
+use super::Context;
+use crate::Result;
+use crate::cli::AuditArgs;
+use crate::domain::when::parse_datetime;
+use crate::store::AuditFilter;
+use crate::text::sanitize::for_terminal;
+
+pub fn run(ctx: &mut Context, a: AuditArgs) -> Result<()> {
+    let customer_id = match a.customer.as_deref() {
+        None => None,
+        // A number names the customer directly, so a deleted customer's history shows too.
+        Some(r) => match r.trim().trim_start_matches('#').parse::<i64>() {
+            Ok(id) => Some(id),
+            Err(_) => Some(ctx.customer_id(r)?),
+        },
+    };
+    let since = a
+        .since
+        .as_deref()
+        .map(|s| parse_datetime("since", s, &ctx.now()))
+        .transpose()?;
+    let entries = ctx.store.audit_entries(&AuditFilter {
+        customer_id,
+        since,
+        limit: Some(a.limit),
+    })?;
+    if ctx.json {
+        return ctx.print_json(&entries);
+    }
+    if entries.is_empty() {
+        writeln!(ctx.out, "No changes recorded.")?;
+    }
+    for e in &entries {
+        writeln!(
+            ctx.out,
+            "{}  {}  {}",
+            e.at.with_timezone(&Local).format("%Y-%m-%d %H:%M"),
+            for_terminal(e.who()),
+            e.headline()
+        )?;
+        for c in &e.changes {
+            writeln!(ctx.out, "    {}", for_terminal(&c.describe()))?;
+        }
+    }
+    Ok(())
+}

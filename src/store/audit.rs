@@ -1,0 +1,417 @@
+//! Access checks and the audit trail: every write asks `domain::access` first, and
+//! records who changed what (field by field, old → new) in `audit_log`, in the same
+//! transaction as the change itself.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use rusqlite::{OptionalExtension, Row, params};
+
+use super::sql_types::from_secs;
+use super::{Result, Store, StoreError, Writer};
+use crate::domain::access::{self, Permission, Record};
+use crate::domain::audit::{self, AuditAction, AuditEntry, FieldChange, Fields};
+use crate::domain::{Customer, CustomerDraft, Deal, InteractionDraft, Operator, Reminder};
+
+/// What `rapport audit` asks for.
+#[derive(Debug, Clone, Default)]
+pub struct AuditFilter {
+    /// Entries about this customer and everything of theirs (deals, follow-ups, interactions).
+    pub customer_id: Option<i64>,
+    /// Entries at or after this instant.
+    pub since: Option<DateTime<Utc>>,
+    pub limit: Option<usize>,
+}
+
+/// Who last changed a record and when: for "changed by NAME at TIME".
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LastChange {
+    pub by: Option<String>,
+    pub at: DateTime<Utc>,
+}
+
+/// The table and owner column behind an entity name.
+fn owner_column(entity: &str) -> Option<(&'static str, &'static str)> {
+    Some(match entity {
+        "customer" => ("customers", "owner_id"),
+        "deal" => ("deals", "owner_id"),
+        "follow-up" => ("reminders", "owner_id"),
+        "interaction" => ("interactions", "operator_id"),
+        _ => return None,
+    })
+}
+
+fn text(v: impl ToString) -> Option<String> {
+    Some(v.to_string())
+}
+
+fn join<T>(items: &[T], show: impl Fn(&T) -> String) -> Option<String> {
+    (!items.is_empty()).then(|| items.iter().map(show).collect::<Vec<_>>().join(", "))
+}
+
+fn instant(at: DateTime<Utc>) -> String {
+    at.format("%Y-%m-%d %H:%M UTC").to_string()
+}
+
+fn day(d: Option<NaiveDate>) -> Option<String> {
+    d.map(|d| d.to_string())
+}
+
+/// A customer's fields, with its company and owner by name.
+pub(super) fn customer_fields(
+    d: &CustomerDraft,
+    company: Option<String>,
+    owner: Option<String>,
+) -> Fields {
+    vec![
+        ("kind", text(d.kind)),
+        ("name", text(&d.name)),
+        ("company", company),
+        (
+            "phones",
+            join(&d.phones, |p| format!("{} {}", p.kind.as_str(), p.raw)),
+        ),
+        ("emails", join(&d.emails, |e| e.as_str().to_string())),
+        ("address", d.address.clone()),
+        ("tags", join(&d.tags, String::clone)),
+        ("status", text(d.status)),
+        ("source", d.source.clone()),
+        ("notes", d.notes.clone()),
+        ("owner", owner),
+        ("cadence", d.cadence.map(|c| c.to_string())),
+    ]
+}
+
+pub(super) fn stored_customer_fields(c: &Customer) -> Fields {
+    customer_fields(&c.draft(), c.company_name.clone(), c.owner_login.clone())
+}
+
+fn deal_fields(d: &Deal) -> Fields {
+    vec![
+        ("title", text(&d.title)),
+        ("customer", text(&d.customer_name)),
+        ("amount", text(d.amount)),
+        ("stage", text(&d.stage_key)),
+        ("probability", text(format!("{}%", d.probability))),
+        ("expected close", day(d.expected_close)),
+        ("owner", d.owner_login.clone()),
+        ("closed on", day(d.closed_on)),
+        ("lost reason", d.lost_reason.clone()),
+    ]
+}
+
+fn reminder_fields(r: &Reminder) -> Fields {
+    vec![
+        ("customer", text(&r.customer_name)),
+        ("deal", r.deal_id.map(|id| format!("#{id}"))),
+        ("due", text(instant(r.due_at))),
+        ("note", text(&r.note)),
+        ("repeats", r.recurrence.map(|x| x.as_text())),
+        ("done", r.done_at.map(instant)),
+        ("snoozed until", r.snoozed_until.map(instant)),
+        ("owner", r.owner_login.clone()),
+    ]
+}
+
+fn operator_fields(o: &Operator) -> Fields {
+    vec![
+        ("login", text(&o.login)),
+        ("name", text(&o.display_name)),
+        ("role", text(o.role)),
+    ]
+}
+
+fn row_to_entry(r: &Row<'_>) -> rusqlite::Result<AuditEntry> {
+    let changes: String = r.get(8)?;
+    let changes: Vec<FieldChange> = serde_json::from_str(&changes).map_err(|e| {
+        rusqlite::Error::FromSqlConversionFailure(8, rusqlite::types::Type::Text, Box::new(e))
+    })?;
+    let action: String = r.get(7)?;
+    let action = AuditAction::parse("action", &action).map_err(|e| {
+        rusqlite::Error::FromSqlConversionFailure(7, rusqlite::types::Type::Text, Box::new(e))
+    })?;
+    Ok(AuditEntry {
+        id: r.get(0)?,
+        at: from_secs(r.get(1)?),
+        operator_login: r.get(2)?,
+        operator_name: r.get(3)?,
+        entity: r.get(4)?,
+        entity_id: r.get(5)?,
+        customer_id: r.get(6)?,
+        action,
+        changes,
+    })
+}
+
+const SELECT_ENTRY: &str = "
+SELECT a.id, a.at, o.login, o.display_name, a.entity, a.entity_id, a.customer_id, a.action, a.changes
+FROM audit_log a LEFT JOIN operators o ON o.id = a.operator_id";
+
+impl Store {
+    /// Refuses what the signed-in operator's role does not allow (see `domain::access`).
+    pub fn require(&self, permission: Permission<'_>) -> Result<()> {
+        match &self.actor {
+            Some(actor) => Ok(access::check(actor, permission)?),
+            None => Ok(()),
+        }
+    }
+
+    /// The audit trail, newest first.
+    pub fn audit_entries(&self, filter: &AuditFilter) -> Result<Vec<AuditEntry>> {
+        let mut sql = format!("{SELECT_ENTRY} WHERE a.at >= ?2");
+        if filter.customer_id.is_some() {
+            sql.push_str(" AND a.customer_id = ?1");
+        }
+        sql.push_str(" ORDER BY a.id DESC LIMIT ?3");
+        let limit = filter.limit.map_or(-1, |l| l as i64);
+        let since = filter.since.map_or(i64::MIN, |t| t.timestamp());
+        let mut stmt = self.conn.prepare_cached(&sql)?;
+        let rows = stmt.query_map(params![filter.customer_id, since, limit], row_to_entry)?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+}
+
+impl Writer<'_> {
+    /// Refuses what the acting operator's role does not allow (see `domain::access`).
+    pub fn require(&self, permission: Permission<'_>) -> Result<()> {
+        match self.actor {
+            Some(actor) => Ok(access::check(actor, permission)?),
+            None => Ok(()),
+        }
+    }
+
+    /// The acting operator's id, if an operator signed in.
+    pub fn actor_id(&self) -> Option<i64> {
+        self.actor.map(|a| a.id)
+    }
+
+    /// An existing record, with its owner, as access sees it.
+    fn owned(&self, entity: &'static str, id: i64) -> Result<Record> {
+        let (table, column) = owner_column(entity).ok_or_else(|| {
+            StoreError::Message(format!("no ownership rule for {entity} records"))
+        })?;
+        // Table and column names come from `owner_column`, never from input.
+        let owner: Option<(Option<i64>, Option<String>)> = self
+            .conn
+            .prepare_cached(&format!(
+                "SELECT t.{column}, o.login FROM {table} t LEFT JOIN operators o ON o.id = t.{column} WHERE t.id = ?1"
+            ))?
+            .query_row([id], |r| Ok((r.get(0)?, r.get(1)?)))
+            .optional()?;
+        let (owner_id, owner_login) = owner.ok_or(StoreError::NotFound { entity, id })?;
+        Ok(Record {
+            entity,
+            id,
+            owner_id,
+            owner_login,
+        })
+    }
+
+    /// Refuses a change to record `id` the acting operator may not make.
+    pub(super) fn require_change(&self, entity: &'static str, id: i64) -> Result<()> {
+        if self.actor.is_none() {
+            return Ok(());
+        }
+        self.require(Permission::Change(&self.owned(entity, id)?))
+    }
+
+    /// Refuses deleting record `id` if the acting operator may not.
+    pub(super) fn require_delete(&self, entity: &'static str, id: i64) -> Result<()> {
+        if self.actor.is_none() {
+            return Ok(());
+        }
+        self.require(Permission::Delete(&self.owned(entity, id)?))
+    }
+
+    /// A record owned by `owner_id` (new, or given away) needs `Assign` unless the
+    /// acting operator owns it.
+    pub(super) fn require_owner(&self, owner_id: Option<i64>) -> Result<()> {
+        match self.actor {
+            Some(actor) if owner_id != Some(actor.id) => self.require(Permission::Assign),
+            _ => Ok(()),
+        }
+    }
+
+    /// Appends to the audit trail. An update that changed nothing is not recorded.
+    pub(super) fn audit(
+        &self,
+        entity: &'static str,
+        entity_id: i64,
+        customer_id: Option<i64>,
+        action: AuditAction,
+        changes: Vec<FieldChange>,
+    ) -> Result<()> {
+        if changes.is_empty() && action == AuditAction::Update {
+            return Ok(());
+        }
+        let json = serde_json::to_string(&changes)
+            .map_err(|e| StoreError::Message(format!("audit: {e}")))?;
+        self.conn
+            .prepare_cached(
+                "INSERT INTO audit_log (at, operator_id, entity, entity_id, customer_id, action, changes)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+            )?
+            .execute(params![
+                self.now,
+                self.actor_id(),
+                entity,
+                entity_id,
+                customer_id,
+                action.as_str(),
+                json
+            ])?;
+        Ok(())
+    }
+
+    /// Records the difference between two states of one record.
+    pub(super) fn audit_diff(
+        &self,
+        entity: &'static str,
+        entity_id: i64,
+        customer_id: Option<i64>,
+        old: Option<&Fields>,
+        new: Option<&Fields>,
+    ) -> Result<()> {
+        let action = match (old, new) {
+            (None, _) => AuditAction::Create,
+            (Some(_), None) => AuditAction::Delete,
+            (Some(_), Some(_)) => AuditAction::Update,
+        };
+        self.audit(
+            entity,
+            entity_id,
+            customer_id,
+            action,
+            audit::changes(old, new),
+        )
+    }
+
+    /// Records a change to a setting (KPI targets, cadences): entity "setting".
+    pub(super) fn audit_setting(
+        &self,
+        field: &str,
+        old: Option<String>,
+        new: Option<String>,
+    ) -> Result<()> {
+        self.audit_setting_of("setting", 0, field, old, new)
+    }
+
+    /// Records that one field of a record changed (when it did).
+    pub(super) fn audit_setting_of(
+        &self,
+        entity: &'static str,
+        entity_id: i64,
+        field: &str,
+        old: Option<String>,
+        new: Option<String>,
+    ) -> Result<()> {
+        if old == new {
+            return Ok(());
+        }
+        let change = FieldChange {
+            field: field.to_string(),
+            old,
+            new,
+        };
+        self.audit(entity, entity_id, None, AuditAction::Update, vec![change])
+    }
+
+    /// The trail's JSON for a customer created from `d` (bulk imports write it themselves).
+    pub(super) fn created_customer_changes(&self, d: &CustomerDraft) -> Result<String> {
+        let changes = audit::changes(None, Some(&self.draft_state(d)?));
+        serde_json::to_string(&changes).map_err(|e| StoreError::Message(format!("audit: {e}")))
+    }
+
+    pub(super) fn customer_state(&self, id: i64) -> Result<Fields> {
+        Ok(stored_customer_fields(&super::customers::load_customer(
+            self.conn, id,
+        )?))
+    }
+
+    /// A new customer's fields from its (validated) draft, naming company and owner.
+    pub(super) fn draft_state(&self, d: &CustomerDraft) -> Result<Fields> {
+        let company = match d.company_id {
+            Some(id) => self
+                .conn
+                .prepare_cached("SELECT name FROM customers WHERE id = ?1")?
+                .query_row([id], |r| r.get(0))
+                .optional()?,
+            None => None,
+        };
+        let owner = match d.owner_id {
+            Some(id) => self.login_of(id)?,
+            None => None,
+        };
+        Ok(customer_fields(d, company, owner))
+    }
+
+    fn login_of(&self, operator_id: i64) -> Result<Option<String>> {
+        Ok(self
+            .conn
+            .prepare_cached("SELECT login FROM operators WHERE id = ?1")?
+            .query_row([operator_id], |r| r.get(0))
+            .optional()?)
+    }
+
+    pub(super) fn deal_state(&self, deal: &Deal) -> Fields {
+        deal_fields(deal)
+    }
+
+    pub(super) fn reminder_state(&self, r: &Reminder) -> Fields {
+        reminder_fields(r)
+    }
+
+    pub(super) fn operator_state(&self, o: &Operator) -> Fields {
+        operator_fields(o)
+    }
+
+    pub(super) fn interaction_state(&self, d: &InteractionDraft) -> Result<Fields> {
+        let operator = match d.operator_id {
+            Some(id) => self.login_of(id)?,
+            None => None,
+        };
+        Ok(vec![
+            ("deal", d.deal_id.map(|id| format!("#{id}"))),
+            ("kind", text(d.kind)),
+            ("direction", text(d.direction)),
+            ("when", text(instant(d.occurred_at))),
+            ("operator", operator),
+            ("summary", text(&d.summary)),
+            ("outcome", d.outcome.clone()),
+            ("satisfaction", d.satisfaction.map(|s| format!("{s}/5"))),
+        ])
+    }
+
+    /// Who made the latest change to a record, from the trail; else its `updated_at`.
+    pub(super) fn last_change(&self, entity: &str, id: i64, table: &str) -> Option<LastChange> {
+        let from_trail = self
+            .conn
+            .prepare_cached(
+                "SELECT coalesce(nullif(o.display_name, ''), o.login), a.at
+                 FROM audit_log a LEFT JOIN operators o ON o.id = a.operator_id
+                 WHERE a.entity = ?1 AND a.entity_id = ?2 ORDER BY a.id DESC LIMIT 1",
+            )
+            .and_then(|mut s| {
+                s.query_row(params![entity, id], |r| {
+                    Ok(LastChange {
+                        by: r.get(0)?,
+                        at: from_secs(r.get(1)?),
+                    })
+                })
+                .optional()
+            })
+            .ok()
+            .flatten();
+        from_trail.or_else(|| {
+            self.conn
+                .query_row(
+                    &format!("SELECT updated_at FROM {table} WHERE id = ?1"),
+                    [id],
+                    |r| r.get(0),
+                )
+                .ok()
+                .map(|at| LastChange {
+                    by: None,
+                    at: from_secs(at),
+                })
+        })
+    }
+}
