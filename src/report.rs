@@ -1,15 +1,37 @@
-//! The KPI report: every KPI measured over a window plus the weighted-pipeline
-//! forecast. [`kpi_report`] is the one code path behind `rapport kpi` and the
-//! full-screen app's KPI pane, so both always show the same figures.
+//! Reports shared by the command line and the app. The KPI report: every KPI
+//! measured over a window plus the weighted-pipeline forecast. [`kpi_report`] is the
+//! one code path behind `rapport kpi` and the full-screen app's KPI pane, so both
+//! always show the same figures. [`audit_lines`]: the audit trail as text, for
+//! `rapport audit` and a customer's history in the app.
 
 use chrono::{DateTime, Days, NaiveDate, TimeZone, Utc};
 use serde::Serialize;
 
 use crate::Result;
+use crate::domain::audit::AuditEntry;
 use crate::domain::kpi::{ForecastMonth, KpiRange, KpiValue, compute, first_of_month};
 use crate::domain::money::format_minor;
 use crate::domain::{Currency, KpiStanding, KpiUnit};
 use crate::store::Store;
+
+/// The audit trail as text: per entry a line with time (in `zone`), who and what,
+/// then one indented line per changed field (`name: "Ali" → "Ali Rezaei"`).
+pub fn audit_lines<Tz: TimeZone>(entries: &[AuditEntry], zone: &Tz) -> Vec<String>
+where
+    Tz::Offset: std::fmt::Display,
+{
+    let mut lines = Vec::new();
+    for e in entries {
+        lines.push(format!(
+            "{}  {}  {}",
+            e.at.with_timezone(zone).format("%Y-%m-%d %H:%M"),
+            e.who(),
+            e.headline()
+        ));
+        lines.extend(e.changes.iter().map(|c| format!("    {}", c.describe())));
+    }
+    lines
+}
 
 /// How many months the forecast covers, starting with the current local month.
 pub const FORECAST_MONTHS: u32 = 6;

@@ -8,6 +8,7 @@ use super::Context;
 use crate::Result;
 use crate::cli::AuditArgs;
 use crate::domain::when::parse_datetime;
+use crate::report::audit_lines;
 use crate::store::AuditFilter;
 use crate::text::sanitize::for_terminal;
 
@@ -36,17 +37,8 @@ pub fn run(ctx: &mut Context, a: AuditArgs) -> Result<()> {
     if entries.is_empty() {
         writeln!(ctx.out, "No changes recorded.")?;
     }
-    for e in &entries {
-        writeln!(
-            ctx.out,
-            "{}  {}  {}",
-            e.at.with_timezone(&Local).format("%Y-%m-%d %H:%M"),
-            for_terminal(e.who()),
-            e.headline()
-        )?;
-        for c in &e.changes {
-            writeln!(ctx.out, "    {}", for_terminal(&c.describe()))?;
-        }
+    for line in audit_lines(&entries, &Local) {
+        writeln!(ctx.out, "{}", for_terminal(&line))?;
     }
     Ok(())
 }

@@ -51,6 +51,7 @@ actions! {
     AddDeal = "add_deal",
     AddReminder = "add_reminder",
     MergeCustomer = "merge_customer",
+    History = "history",
     Import = "import",
     // pipeline
     StageForward = "stage_forward",

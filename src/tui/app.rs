@@ -7,7 +7,7 @@ use crossterm::event::{KeyCode, KeyEvent, KeyEventKind};
 
 use crate::demo::{DemoOptions, generate};
 use crate::domain::{Currency, Operator};
-use crate::store::{Counts, Store, StoreError};
+use crate::store::{AuditFilter, Counts, Store, StoreError};
 use crate::tui::action::Action;
 use crate::tui::import_job::{ImportJob, expand_home, outcome_text};
 use crate::tui::keymap::{KeyChord, KeyContext, Keymap, Lookup};
@@ -109,6 +109,9 @@ pub struct App {
     /// process writes.
     seen_version: i64,
 }
+
+/// Entries a customer's history popup shows.
+const HISTORY_ENTRIES: usize = 500;
 
 /// Rows of chrome around a pane's list: tab bar, status bar, borders and a header.
 const CHROME_ROWS: u16 = 5;
@@ -860,6 +863,7 @@ impl App {
         customer: Option<(i64, String)>,
     ) -> Result<(), StoreError> {
         let form = match (action, customer) {
+            (Action::History, Some((id, name))) => return self.show_history(id, &name),
             (Action::AddCustomer, _) => Form::add_customer(),
             (Action::Import, _) => Form::import(),
             (Action::EditCustomer, Some((id, _))) => Form::edit_customer(&self.store, id)?,
@@ -882,6 +886,31 @@ impl App {
             _ => return Ok(()),
         };
         self.popup = Some(Popup::Form(form));
+        Ok(())
+    }
+
+    /// A customer's audit trail (it and its deals, follow-ups and interactions),
+    /// newest first, in a scrollable popup.
+    fn show_history(&mut self, id: i64, name: &str) -> Result<(), StoreError> {
+        let entries = self.store.audit_entries(&AuditFilter {
+            customer_id: Some(id),
+            since: None,
+            limit: Some(HISTORY_ENTRIES),
+        })?;
+        let mut lines = crate::report::audit_lines(&entries, &self.zone);
+        if lines.is_empty() {
+            lines.push("No changes recorded.".into());
+        } else if entries.len() == HISTORY_ENTRIES {
+            lines.push(format!(
+                "(the latest {HISTORY_ENTRIES}; `rapport audit --customer {id}` shows all)"
+            ));
+        }
+        self.popup = Some(Popup::Report {
+            title: format!("History of {name}"),
+            text: lines.join("\n"),
+            scroll: 0,
+            busy: false,
+        });
         Ok(())
     }
 

@@ -159,6 +159,10 @@ pub struct Form {
     pub confirmed: bool,
     /// What the status bar says when the form is closed without saving.
     pub on_cancel: &'static str,
+    /// Each field's text as the form opened: what the operator has edited since.
+    baseline: Vec<String>,
+    /// Someone else saved the record meanwhile: the next Enter reloads it.
+    pub stale: bool,
 }
 
 const KINDS: &[&str] = &["person", "company"];
@@ -184,6 +188,7 @@ pub struct Saved {
 
 impl Form {
     fn new(kind: FormKind, title: impl Into<String>, fields: Vec<Field>) -> Self {
+        let baseline = fields.iter().map(|f| f.input.text().to_string()).collect();
         Self {
             kind,
             title: title.into(),
@@ -192,7 +197,49 @@ impl Form {
             error: None,
             confirmed: false,
             on_cancel: "Cancelled; nothing was saved",
+            baseline,
+            stale: false,
         }
+    }
+
+    /// After a refused stale save: the record as it is now, with the fields this
+    /// operator edited keeping their edits, ready to check and save again.
+    fn reload(&mut self, store: &Store) {
+        let FormKind::EditCustomer { id, .. } = self.kind else {
+            return;
+        };
+        let mut fresh = match Form::edit_customer(store, id) {
+            Ok(fresh) => fresh,
+            Err(e) => {
+                self.stale = false;
+                self.show_error(&e);
+                return;
+            }
+        };
+        let mut kept = Vec::new();
+        for ((mine, was), now) in self
+            .fields
+            .iter()
+            .zip(&self.baseline)
+            .zip(&mut fresh.fields)
+        {
+            if mine.input.text() != was {
+                now.input.set(mine.input.text());
+                kept.push(mine.label);
+            }
+        }
+        fresh.focus = self.focus;
+        fresh.error = Some(if kept.is_empty() {
+            "Reloaded with the latest changes; nothing of yours to keep. Enter saves.".into()
+        } else {
+            format!(
+                "Reloaded with the latest changes, keeping your edits to {}. Check, then Enter saves.",
+                kept.join(", ")
+            )
+        });
+        // The notice is not an error: the status bar leaves it to the banner.
+        fresh.confirmed = true;
+        *self = fresh;
     }
 
     /// Merging another customer into `keep` (shown as `keep_name`).
@@ -510,6 +557,10 @@ impl Form {
         me: i64,
         now: &DateTime<Tz>,
     ) -> Option<Saved> {
+        if self.stale {
+            self.reload(store);
+            return None;
+        }
         match self.warning(store) {
             Ok(Some(warning)) => {
                 for f in &mut self.fields {
@@ -527,6 +578,14 @@ impl Form {
         }
         match self.save(store, me, now) {
             Ok(saved) => Some(saved),
+            Err(e @ StoreError::Conflict { .. }) => {
+                self.show_error(&e);
+                self.stale = true;
+                self.error = Some(format!(
+                    "{e} Enter reloads it, keeping your edits; Esc cancels."
+                ));
+                None
+            }
             Err(e) => {
                 self.show_error(&e);
                 None
@@ -975,6 +1034,58 @@ mod tests {
         type_into(&mut edit, "cadence", "");
         assert!(edit.submit(&mut store, me, &Utc::now()).is_some());
         assert_eq!(store.customer(id).unwrap().cadence, None);
+    }
+
+    #[test]
+    fn a_stale_save_is_refused_naming_who_then_reloads_keeping_the_edits() {
+        let mut store = Store::open_in_memory().unwrap();
+        let me = store.sign_in("sara").unwrap().id;
+        let id = store
+            .add_customer(&CustomerDraft::new(CustomerKind::Person, "Ada"))
+            .unwrap();
+        let mut form = Form::edit_customer(&store, id).unwrap();
+        // Someone else saves first.
+        let omid = store
+            .write(|w| {
+                let omid = w.ensure_operator("omid", "Omid Karimi")?;
+                w.set_operator_role(omid.id, crate::domain::Role::Manager)?;
+                Ok(omid)
+            })
+            .unwrap();
+        store.sign_in(&omid.login).unwrap();
+        let mut theirs = store.customer(id).unwrap().draft();
+        theirs.name = "Ada Lovelace".into();
+        store.update_customer(id, 1, &theirs).unwrap();
+        store.sign_in("sara").unwrap();
+        // This operator's save is refused, and nothing of theirs is lost.
+        type_into(&mut form, "notes", "Prefers email");
+        assert!(form.submit(&mut store, me, &Utc::now()).is_none());
+        let banner = form.error.clone().unwrap();
+        assert!(
+            banner.contains("customer #1 was changed by Omid Karimi at ")
+                && banner.contains("— reload? Enter reloads it"),
+            "{banner}"
+        );
+        assert!(form.stale);
+        assert_eq!(store.customer(id).unwrap().name, "Ada Lovelace");
+        // Enter reloads: their name, this operator's notes.
+        assert!(form.submit(&mut store, me, &Utc::now()).is_none());
+        assert!(!form.stale);
+        assert_eq!(form.get("name"), "Ada Lovelace");
+        assert_eq!(form.get("notes"), "Prefers email");
+        assert!(
+            form.error
+                .as_deref()
+                .unwrap()
+                .contains("keeping your edits to Notes")
+        );
+        // Enter again saves both.
+        assert!(form.submit(&mut store, me, &Utc::now()).is_some());
+        let saved = store.customer(id).unwrap();
+        assert_eq!(
+            (saved.name.as_str(), saved.notes.as_deref()),
+            ("Ada Lovelace", Some("Prefers email"))
+        );
     }
 
     #[test]
