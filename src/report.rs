@@ -28,7 +28,11 @@ where
             e.who(),
             e.headline()
         ));
-        lines.extend(e.changes.iter().map(|c| format!("    {}", c.describe())));
+        lines.extend(
+            e.changes
+                .iter()
+                .map(|c| format!("    {}", c.describe(e.action))),
+        );
     }
     lines
 }

@@ -73,7 +73,10 @@ fn two_apps_on_one_database_follow_each_other_and_refuse_a_stale_edit() {
     // Enter reloads: sara's name, tester's note; Enter again saves both.
     tester.send(&["Enter"]);
     let screen = tester.wait_for("keeping your edits to Notes", WAIT);
-    assert!(screen.contains("Ada King"), "{screen}");
+    assert!(
+        screen.contains("Notes           Prefers email"),
+        "the focused field scrolls into view at 80x24:\n{screen}"
+    );
     tester.send(&["Enter"]);
     tester.wait_for("Saved customer #1", WAIT);
     let c = json(p, &["customer", "show", "1"]);

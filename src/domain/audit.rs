@@ -92,13 +92,20 @@ impl AuditEntry {
 }
 
 impl FieldChange {
-    /// `name: "Ali" → "Ali Rezaei"`; a value that was or became empty shows as `—`.
-    pub fn describe(&self) -> String {
+    /// For a change, `name: "Ali" → "Ali Rezaei"` (an empty value shows as `—`); for a
+    /// creation or deletion just the value the record had: `name: "Ali"`.
+    pub fn describe(&self, action: AuditAction) -> String {
         let show = |v: &Option<String>| match v {
             Some(v) => format!("{v:?}"),
             None => "—".to_string(),
         };
-        format!("{}: {} → {}", self.field, show(&self.old), show(&self.new))
+        match action {
+            AuditAction::Create => format!("{}: {}", self.field, show(&self.new)),
+            AuditAction::Delete => format!("{}: {}", self.field, show(&self.old)),
+            AuditAction::Update => {
+                format!("{}: {} → {}", self.field, show(&self.old), show(&self.new))
+            }
+        }
     }
 }
 
@@ -126,7 +133,7 @@ mod tests {
             ("status", Some("lead")),
         ]);
         let c = changes(Some(&old), Some(&new));
-        let described: Vec<String> = c.iter().map(FieldChange::describe).collect();
+        let described: Vec<String> = c.iter().map(|c| c.describe(AuditAction::Update)).collect();
         assert_eq!(
             described,
             ["name: \"Ali\" → \"Ali Rezaei\"", "notes: — → \"VIP\""]
@@ -142,6 +149,7 @@ mod tests {
         ]);
         let created = changes(None, Some(&record));
         assert_eq!(created.len(), 2);
+        assert_eq!(created[0].describe(AuditAction::Create), "name: \"Олег\"");
         assert!(created.iter().all(|c| c.old.is_none() && c.new.is_some()));
         let deleted = changes(Some(&record), None);
         assert_eq!(deleted.len(), 2);

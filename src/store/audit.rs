@@ -154,13 +154,14 @@ impl Store {
         }
     }
 
-    /// The audit trail, newest first.
+    /// The audit trail, newest first (by when it happened: demo data and imported
+    /// deals are dated in the past).
     pub fn audit_entries(&self, filter: &AuditFilter) -> Result<Vec<AuditEntry>> {
         let mut sql = format!("{SELECT_ENTRY} WHERE a.at >= ?2");
         if filter.customer_id.is_some() {
             sql.push_str(" AND a.customer_id = ?1");
         }
-        sql.push_str(" ORDER BY a.id DESC LIMIT ?3");
+        sql.push_str(" ORDER BY a.at DESC, a.id DESC LIMIT ?3");
         let limit = filter.limit.map_or(-1, |l| l as i64);
         let since = filter.since.map_or(i64::MIN, |t| t.timestamp());
         let mut stmt = self.conn.prepare_cached(&sql)?;

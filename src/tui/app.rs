@@ -1064,8 +1064,10 @@ impl App {
                         (None, Some(e)) if !form.confirmed => Some(e.clone()),
                         _ => None,
                     };
-                    if let Some(text) = text {
-                        self.error(text);
+                    match text {
+                        Some(text) => self.error(text),
+                        // The banner says it all (a warning, a reload); no stale refusal below.
+                        None => self.message = None,
                     }
                 }
             }

@@ -96,7 +96,10 @@ pub fn form(frame: &mut Frame, app: &App, form: &Form) {
         y += 2;
     }
     let value_width = inner.width.saturating_sub(label_width + 1);
-    for (i, f) in form.fields.iter().enumerate() {
+    // A form taller than the terminal scrolls so the focused field stays in view.
+    let fit = usize::from((inner.y + inner.height).saturating_sub(y) / 2).max(1);
+    let first = (form.focus + 1).saturating_sub(fit);
+    for (i, f) in form.fields.iter().enumerate().skip(first) {
         if y + 1 >= inner.y + inner.height {
             break;
         }
