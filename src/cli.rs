@@ -556,6 +556,16 @@ pub struct KpiArgs {
     /// Reporting currency: revenue and forecast count deals in it only
     #[arg(long, env = "RAPPORT_CURRENCY", default_value = "USD")]
     pub currency: String,
+    /// Only this operator's records (managers and admins) [default: the team's; an
+    /// agent's own]
+    #[arg(long, value_name = "LOGIN", conflicts_with_all = ["mine", "team"])]
+    pub operator: Option<String>,
+    /// Only your own records
+    #[arg(long, conflicts_with = "team")]
+    pub mine: bool,
+    /// The whole team's (managers and admins)
+    #[arg(long)]
+    pub team: bool,
 }
 
 #[derive(Debug, Subcommand)]

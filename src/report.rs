@@ -11,7 +11,7 @@ use crate::Result;
 use crate::domain::audit::AuditEntry;
 use crate::domain::kpi::{ForecastMonth, KpiRange, KpiValue, compute, first_of_month};
 use crate::domain::money::format_minor;
-use crate::domain::{Currency, KpiStanding, KpiUnit};
+use crate::domain::{Currency, KpiStanding, KpiUnit, Operator, Role};
 use crate::store::Store;
 
 /// The audit trail as text: per entry a line with time (in `zone`), who and what,
@@ -37,11 +37,20 @@ where
     lines
 }
 
+/// Whose KPIs someone sees when they do not say: agents their own, managers and
+/// admins the team's.
+pub fn default_kpi_scope(me: &Operator) -> Option<&Operator> {
+    (me.role == Role::Agent).then_some(me)
+}
+
 /// How many months the forecast covers, starting with the current local month.
 pub const FORECAST_MONTHS: u32 = 6;
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct KpiReport {
+    /// Whose records: an operator's login; absent for the whole team.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub operator: Option<String>,
     /// `week`, `month`, `quarter`, `year`, `all`, or `2026-11-01 to 2026-11-30`.
     pub period: String,
     /// The window as UTC instants, `[from, to)`.
@@ -65,22 +74,36 @@ pub struct KpiReport {
     pub other_currency_open: i64,
 }
 
-/// Measures every KPI over `range` (resolved in `now`'s time zone) and forecasts the
-/// pipeline for [`FORECAST_MONTHS`] months from the current local month.
+/// Measures every KPI of the whole team over `range` (resolved in `now`'s time zone)
+/// and forecasts the pipeline for [`FORECAST_MONTHS`] months from the current local month.
 pub fn kpi_report<Tz: TimeZone>(
     store: &Store,
     range: KpiRange,
     currency: Currency,
     now: &DateTime<Tz>,
 ) -> Result<KpiReport> {
+    kpi_report_for(store, range, currency, now, None)
+}
+
+/// `kpi_report` for one operator's records (`None`: the team's). Only managers and
+/// admins see another operator's or the team's (see `domain::access`).
+pub fn kpi_report_for<Tz: TimeZone>(
+    store: &Store,
+    range: KpiRange,
+    currency: Currency,
+    now: &DateTime<Tz>,
+    operator: Option<&Operator>,
+) -> Result<KpiReport> {
     let window = range.window(now)?;
     let now_utc = now.with_timezone(&Utc);
     let defs = store.kpi_definitions()?;
-    let inputs = store.kpi_inputs(&window, now_utc, currency)?;
+    let id = operator.map(|o| o.id);
+    let inputs = store.kpi_inputs(&window, now_utc, currency, id)?;
     let first_month = first_of_month(now.date_naive());
-    let forecast = store.forecast(first_month, FORECAST_MONTHS, currency)?;
-    let left_out = store.forecast_left_out(currency)?;
+    let forecast = store.forecast(first_month, FORECAST_MONTHS, currency, id)?;
+    let left_out = store.forecast_left_out(currency, id)?;
     Ok(KpiReport {
+        operator: operator.map(|o| o.login.clone()),
         period: range.label(),
         from: window.from,
         to: window.to,

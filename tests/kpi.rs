@@ -520,7 +520,10 @@ fn the_binary_prints_tables_and_sets_targets() {
     let db = real_clock_db();
     let text = ok(&db.path, &["kpi", "--period", "all", "--currency", "USD"]);
     let lines: Vec<&str> = text.lines().collect();
-    assert!(lines[0].starts_with("KPIs (all: all time"), "{text}");
+    assert!(
+        lines[0].starts_with("KPIs of the team (all: all time"),
+        "{text}"
+    );
     assert_eq!(
         lines[1].split_whitespace().collect::<Vec<_>>(),
         ["GROUP", "KPI", "VALUE", "TARGET", "MINIMUM", "STATUS"]
@@ -665,4 +668,52 @@ fn bad_kpi_input_exits_1_with_one_line_and_writes_nothing() {
     // A subcommand with report flags is a usage error.
     let o = rapport(&db.path, &["kpi", "--period", "week", "set", "win_rate"]);
     assert_eq!(o.status.code(), Some(2));
+}
+
+/// Agents see their own KPIs; managers and admins the team's or anyone's.
+#[test]
+fn agents_see_their_own_kpis_and_managers_anyones() {
+    let db = real_clock_db();
+    let p = &db.path;
+    ok(p, &["operator", "add", "omid", "--role", "agent"]);
+    ok(p, &["operator", "add", "lena", "--role", "manager"]);
+    let as_user = |login: &str, args: &[&str]| {
+        std::process::Command::new(env!("CARGO_BIN_EXE_rapport"))
+            .args(args)
+            .env("RAPPORT_DB", p)
+            .env("USER", login)
+            .env("TZ", "UTC")
+            .output()
+            .expect("run rapport")
+    };
+    // Omid owns nothing: his own figures are empty, the team's are not.
+    let o = as_user("omid", &["kpi", "--period", "all", "--json"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let mine: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(mine["operator"], "omid");
+    let won = |v: &serde_json::Value| {
+        v["kpis"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|k| k["key"] == "deals_won")
+            .map(|k| k["value"].clone())
+    };
+    assert_eq!(won(&mine), Some(serde_json::json!(0.0)));
+    for args in [&["kpi", "--team"][..], &["kpi", "--operator", "tester"][..]] {
+        let o = as_user("omid", args);
+        assert_eq!(o.status.code(), Some(1));
+        assert!(
+            stderr(&o)
+                .contains("not allowed: only a manager or an admin can see other operators' KPIs"),
+            "{}",
+            stderr(&o)
+        );
+    }
+    let o = as_user("lena", &["kpi", "--period", "all", "--json"]);
+    let team: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert!(team.get("operator").is_none(), "the team's: {team}");
+    assert_eq!(won(&team), Some(serde_json::json!(1.0)));
+    let o = as_user("lena", &["kpi", "--operator", "omid"]);
+    assert!(stdout(&o).starts_with("KPIs of omid ("), "{}", stdout(&o));
 }

@@ -9,7 +9,10 @@ use crate::domain::kpi::{KpiRange, parse_number};
 use crate::domain::money::format_minor;
 use crate::domain::when::parse_date;
 use crate::domain::{Currency, Period, ValidationError};
-use crate::report::{FORECAST_MONTHS, KpiReport, format_value, kpi_report, status_label};
+use crate::report::{
+    FORECAST_MONTHS, KpiReport, default_kpi_scope, format_value, kpi_report_for, status_label,
+};
+use crate::text::sanitize::for_terminal;
 use crate::{Error, Result};
 
 pub fn run(ctx: &mut Context, a: KpiArgs) -> Result<()> {
@@ -36,7 +39,13 @@ fn range(ctx: &Context, a: &KpiArgs) -> Result<KpiRange> {
 fn report(ctx: &mut Context, a: &KpiArgs) -> Result<()> {
     let range = range(ctx, a)?;
     let currency = Currency::from_code(&a.currency)?;
-    let report = kpi_report(&ctx.store, range, currency, &ctx.now())?;
+    let who = match (&a.operator, a.mine, a.team) {
+        (Some(login), _, _) => Some(ctx.operator(login)?),
+        (None, true, _) => Some(ctx.me().clone()),
+        (None, _, true) => None,
+        (None, false, false) => default_kpi_scope(ctx.me()).cloned(),
+    };
+    let report = kpi_report_for(&ctx.store, range, currency, &ctx.now(), who.as_ref())?;
     if ctx.json {
         return ctx.print_json(&report);
     }
@@ -51,7 +60,16 @@ fn print_report(out: &mut dyn Write, r: &KpiReport) -> Result<()> {
     } else {
         format!("{} to {}", r.first_day, r.last_day)
     };
-    writeln!(out, "KPIs ({}: {span}; money in {})", r.period, cur.code())?;
+    let whose = match &r.operator {
+        Some(login) => format!("KPIs of {}", for_terminal(login)),
+        None => "KPIs of the team".to_string(),
+    };
+    writeln!(
+        out,
+        "{whose} ({}: {span}; money in {})",
+        r.period,
+        cur.code()
+    )?;
     let mut table = Table::new(&["GROUP", "KPI", "VALUE", "TARGET", "MINIMUM", "STATUS"]);
     for k in &r.kpis {
         table.row(vec![

@@ -40,14 +40,27 @@ impl Store {
         load_definitions(&self.conn)
     }
 
+    /// Refuses KPIs of anyone but the signed-in operator (`operator` `None`: the whole
+    /// team) unless their role sees the team's.
+    fn require_kpis_of(&self, operator: Option<i64>) -> Result<()> {
+        match &self.actor {
+            Some(me) if operator == Some(me.id) => Ok(()),
+            _ => self.require(Permission::SeeTeamKpis),
+        }
+    }
+
     /// The raw figures behind every KPI for `window`, read in one snapshot; see
     /// [`KpiInputs`] for what each counts. `now` bounds the follow-up figures.
+    /// `operator`: only what that operator owns (deals, customers, follow-ups) or did
+    /// (interactions); `None`: the whole team.
     pub fn kpi_inputs(
         &self,
         window: &KpiWindow,
         now: DateTime<Utc>,
         currency: Currency,
+        operator: Option<i64>,
     ) -> Result<KpiInputs> {
+        self.require_kpis_of(operator)?;
         let first_day = date_text(Some(window.first_day));
         let end_day = date_text(Some(window.end_day));
         let (from, to, now) = (
@@ -73,34 +86,39 @@ impl Store {
                         coalesce(sum(CAST(julianday(d.closed_on) - julianday(date(d.created_at, 'unixepoch')) AS INTEGER))
                                  FILTER (WHERE s.outcome = 'won'), 0)
                      FROM deals d JOIN stages s ON s.id = d.stage_id
-                     WHERE s.outcome IN ('won', 'lost') AND d.closed_on >= ?1 AND d.closed_on < ?2",
+                     WHERE s.outcome IN ('won', 'lost') AND d.closed_on >= ?1 AND d.closed_on < ?2
+                       AND (?4 IS NULL OR d.owner_id = ?4)",
                 )?
-                .query_row(params![first_day, end_day, currency.code()], |r| {
+                .query_row(params![first_day, end_day, currency.code(), operator], |r| {
                     Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?))
                 })?;
             inputs.new_customers = c
                 .prepare_cached(
-                    "SELECT count(*) FROM customers WHERE created_at >= ?1 AND created_at < ?2",
+                    "SELECT count(*) FROM customers WHERE created_at >= ?1 AND created_at < ?2
+                       AND (?3 IS NULL OR owner_id = ?3)",
                 )?
-                .query_row(params![from, to], |r| r.get(0))?;
+                .query_row(params![from, to, operator], |r| r.get(0))?;
             (inputs.satisfaction_total, inputs.satisfaction_count) = c
                 .prepare_cached(
                     "SELECT coalesce(sum(satisfaction), 0), count(satisfaction) FROM interactions
-                     WHERE occurred_at >= ?1 AND occurred_at < ?2 AND satisfaction IS NOT NULL",
+                     WHERE occurred_at >= ?1 AND occurred_at < ?2 AND satisfaction IS NOT NULL
+                       AND (?3 IS NULL OR operator_id = ?3)",
                 )?
-                .query_row(params![from, to], |r| Ok((r.get(0)?, r.get(1)?)))?;
+                .query_row(params![from, to, operator], |r| Ok((r.get(0)?, r.get(1)?)))?;
             (inputs.followups_due, inputs.followups_done_on_time) = c
                 .prepare_cached(
                     "SELECT count(*), count(*) FILTER (WHERE done_at IS NOT NULL AND done_at <= due_at + 86400)
-                     FROM reminders WHERE due_at >= ?1 AND due_at < ?2 AND due_at <= ?3",
+                     FROM reminders WHERE due_at >= ?1 AND due_at < ?2 AND due_at <= ?3
+                       AND (?4 IS NULL OR owner_id = ?4)",
                 )?
-                .query_row(params![from, to, now], |r| Ok((r.get(0)?, r.get(1)?)))?;
+                .query_row(params![from, to, now, operator], |r| Ok((r.get(0)?, r.get(1)?)))?;
             inputs.overdue_followups = c
                 .prepare_cached(
                     "SELECT count(*) FROM reminders
-                     WHERE done_at IS NULL AND coalesce(snoozed_until, due_at) < ?1",
+                     WHERE done_at IS NULL AND coalesce(snoozed_until, due_at) < ?1
+                       AND (?2 IS NULL OR owner_id = ?2)",
                 )?
-                .query_row([now], |r| r.get(0))?;
+                .query_row(params![now, operator], |r| r.get(0))?;
             Ok(inputs)
         })
     }
@@ -116,7 +134,9 @@ impl Store {
         first_month: NaiveDate,
         months: u32,
         currency: Currency,
+        operator: Option<i64>,
     ) -> Result<Vec<ForecastMonth>> {
+        self.require_kpis_of(operator)?;
         let first = first_of_month(first_month);
         let end = first
             .checked_add_months(Months::new(months))
@@ -130,13 +150,15 @@ impl Store {
              FROM deals d JOIN stages s ON s.id = d.stage_id
              WHERE s.outcome = 'open' AND d.currency = ?3
                AND d.expected_close IS NOT NULL AND d.expected_close < ?2
+               AND (?4 IS NULL OR d.owner_id = ?4)
              GROUP BY month"
         ))?;
         let rows = stmt.query_map(
             params![
                 date_text(Some(first)),
                 date_text(Some(end)),
-                currency.code()
+                currency.code(),
+                operator
             ],
             |r| {
                 Ok((
@@ -162,15 +184,21 @@ impl Store {
     }
 
     /// Counts of open deals no forecast in `currency` can place.
-    pub fn forecast_left_out(&self, currency: Currency) -> Result<ForecastLeftOut> {
+    pub fn forecast_left_out(
+        &self,
+        currency: Currency,
+        operator: Option<i64>,
+    ) -> Result<ForecastLeftOut> {
+        self.require_kpis_of(operator)?;
         Ok(self
             .conn
             .prepare_cached(
                 "SELECT count(*) FILTER (WHERE d.currency = ?1 AND d.expected_close IS NULL),
                         count(*) FILTER (WHERE d.currency <> ?1)
-                 FROM deals d JOIN stages s ON s.id = d.stage_id WHERE s.outcome = 'open'",
+                 FROM deals d JOIN stages s ON s.id = d.stage_id
+                 WHERE s.outcome = 'open' AND (?2 IS NULL OR d.owner_id = ?2)",
             )?
-            .query_row([currency.code()], |r| {
+            .query_row(params![currency.code(), operator], |r| {
                 Ok(ForecastLeftOut {
                     without_close_date: r.get(0)?,
                     other_currency: r.get(1)?,
@@ -275,7 +303,9 @@ mod tests {
         s.write(|w| w.mark_deal_won(won, day(2026, 11, 23)))
             .unwrap();
 
-        let f = s.forecast(day(2026, 11, 17), 3, Currency::USD).unwrap();
+        let f = s
+            .forecast(day(2026, 11, 17), 3, Currency::USD, None)
+            .unwrap();
         let rows: Vec<(NaiveDate, i64, i64, i64)> = f
             .iter()
             .map(|m| (m.month, m.deals, m.total_minor, m.weighted_minor))
@@ -291,21 +321,25 @@ mod tests {
             ]
         );
         assert_eq!(
-            s.forecast_left_out(Currency::USD).unwrap(),
+            s.forecast_left_out(Currency::USD, None).unwrap(),
             ForecastLeftOut {
                 without_close_date: 1,
                 other_currency: 1
             }
         );
-        let eur = s.forecast(day(2026, 12, 1), 1, Currency::EUR).unwrap();
+        let eur = s
+            .forecast(day(2026, 12, 1), 1, Currency::EUR, None)
+            .unwrap();
         assert_eq!((eur[0].deals, eur[0].weighted_minor), (1, 200_000));
         // Closing the late deal removes it from the forecast.
         s.write(|w| w.mark_deal_lost(late, "budget", day(2026, 11, 23)))
             .unwrap();
-        let f = s.forecast(day(2026, 11, 1), 3, Currency::USD).unwrap();
+        let f = s
+            .forecast(day(2026, 11, 1), 3, Currency::USD, None)
+            .unwrap();
         assert_eq!((f[0].deals, f[0].total_minor), (1, 200_000));
         assert!(
-            s.forecast(day(2026, 11, 1), 0, Currency::USD)
+            s.forecast(day(2026, 11, 1), 0, Currency::USD, None)
                 .unwrap()
                 .is_empty()
         );
@@ -325,7 +359,9 @@ mod tests {
             owner_id: None,
         })
         .unwrap();
-        let f = s.forecast(day(2026, 11, 1), 1, Currency::USD).unwrap();
+        let f = s
+            .forecast(day(2026, 11, 1), 1, Currency::USD, None)
+            .unwrap();
         let exact = (i128::from(big) * 75 / 100) as i64;
         assert_eq!((f[0].total_minor, f[0].weighted_minor), (big, exact));
     }
@@ -369,20 +405,20 @@ mod tests {
         s.write(|w| w.move_deal(reopened, "proposal")).unwrap(); // no longer closed
 
         let window = KpiRange::Period(Period::Month).window(&now()).unwrap();
-        let i = s.kpi_inputs(&window, now(), Currency::USD).unwrap();
+        let i = s.kpi_inputs(&window, now(), Currency::USD, None).unwrap();
         assert_eq!(
             (i.won, i.lost, i.revenue_won_minor, i.other_currency_won),
             (3, 0, 30_000, 1)
         );
         // Created on 2026-10-01 (UTC): 31 + 60 + 41 days.
         assert_eq!(i.cycle_days_total, 31 + 60 + 41);
-        let eur = s.kpi_inputs(&window, now(), Currency::EUR).unwrap();
+        let eur = s.kpi_inputs(&window, now(), Currency::EUR, None).unwrap();
         assert_eq!((eur.revenue_won_minor, eur.other_currency_won), (30_000, 2));
         let one_day = KpiRange::dates(day(2026, 11, 30), day(2026, 11, 30))
             .unwrap()
             .window(&now())
             .unwrap();
-        let i = s.kpi_inputs(&one_day, now(), Currency::USD).unwrap();
+        let i = s.kpi_inputs(&one_day, now(), Currency::USD, None).unwrap();
         assert_eq!((i.won, i.revenue_won_minor), (1, 20_000));
     }
 

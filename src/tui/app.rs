@@ -214,7 +214,7 @@ impl App {
                 .followups
                 .reload(&self.store, self.me.id, &now, page)
                 .map_err(Into::into),
-            Pane::Kpis => self.kpis.reload(&self.store, self.currency, &now),
+            Pane::Kpis => self.kpis.reload(&self.store, self.currency, &now, &self.me),
         };
         self.loaded[i] = true;
         if let Err(e) = counted.and(loaded) {
@@ -847,7 +847,7 @@ impl App {
                 if action == Action::CyclePeriod {
                     self.kpis.cycle_period();
                     let now = self.now();
-                    if let Err(e) = self.kpis.reload(&self.store, self.currency, &now) {
+                    if let Err(e) = self.kpis.reload(&self.store, self.currency, &now, &self.me) {
                         self.error(e.to_string());
                     }
                 }

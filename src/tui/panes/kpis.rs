@@ -3,9 +3,10 @@
 use chrono::{DateTime, TimeZone};
 
 use crate::Result;
+use crate::domain::Operator;
 use crate::domain::kpi::KpiRange;
 use crate::domain::{Currency, Period};
-use crate::report::{KpiReport, kpi_report};
+use crate::report::{KpiReport, default_kpi_scope, kpi_report_for};
 use crate::store::Store;
 
 #[derive(Debug)]
@@ -24,17 +25,20 @@ impl Default for KpisPane {
 }
 
 impl KpisPane {
+    /// Measures the KPIs `me` sees by default: an agent's own, else the team's.
     pub fn reload<Tz: TimeZone>(
         &mut self,
         store: &Store,
         currency: Currency,
         now: &DateTime<Tz>,
+        me: &Operator,
     ) -> Result<()> {
-        self.report = Some(kpi_report(
+        self.report = Some(kpi_report_for(
             store,
             KpiRange::Period(self.period),
             currency,
             now,
+            default_kpi_scope(me),
         )?);
         Ok(())
     }

@@ -5,7 +5,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Bar, BarChart, BarGroup, Block, Borders, Paragraph};
 
 use super::customers::compact;
-use super::key_hint;
+use super::{key_hint, safe};
 use crate::domain::kpi::KpiValue;
 use crate::domain::{KpiStanding, KpiUnit};
 use crate::tui::action::Action;
@@ -30,9 +30,14 @@ pub fn draw(frame: &mut Frame, app: &App, area: Rect) {
         report.last_day.format("%d %b %Y"),
         key_hint(app, KeyContext::Kpis, Action::CyclePeriod),
     );
+    let whose = match &report.operator {
+        Some(login) => format!("· {}'s ", safe(login)),
+        None => "· the team's ".to_string(),
+    };
     let legend = Line::from(vec![
         Span::styled(" ┃ target", t.ok()),
         Span::styled("  ┃ minimum ", t.error()),
+        Span::styled(whose, t.dim()),
     ]);
     let block = Block::default()
         .borders(Borders::ALL)
