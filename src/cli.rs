@@ -320,6 +320,10 @@ pub struct CustomerEditArgs {
     /// Its own contact cadence, e.g. 14d or 14d/21d; `none` to use its tags' or the default
     #[arg(long, value_name = "CADENCE|none")]
     pub cadence: Option<String>,
+    /// Refuse unless the customer is still at this version (from `customer show --json`):
+    /// a safe read-modify-write for scripts
+    #[arg(long, value_name = "VERSION")]
+    pub if_version: Option<i64>,
 }
 
 #[derive(Debug, Args)]

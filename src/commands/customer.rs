@@ -57,9 +57,15 @@ fn add(ctx: &mut Context, a: CustomerAddArgs) -> Result<()> {
         }
     }
     d.owner_id = Some(ctx.owner_or_me(a.owner.as_deref())?);
-    let id = ctx.store.add_customer(&d)?;
+    // Read back in the same transaction: the customer as added, even if another
+    // process changes or deletes it right after.
+    let added = ctx.store.write(|w| {
+        let id = w.add_customer(&d)?;
+        w.customer(id)
+    })?;
+    let id = added.id;
     if ctx.json {
-        return ctx.print_json(&ctx.store.customer(id)?);
+        return ctx.print_json(&added);
     }
     writeln!(
         ctx.out,
@@ -312,9 +318,16 @@ fn edit(ctx: &mut Context, a: CustomerEditArgs) -> Result<()> {
     if let Some(cadence) = &a.cadence {
         d.cadence = super::cadence::parse_own(cadence)?;
     }
-    ctx.store.update_customer(id, current.version, &d)?;
+    // With --if-version the store refuses (a conflict, nothing written) unless the
+    // customer is still at the version the script read. The output is the customer as
+    // this edit left it (read in its transaction), so a script can chain on its version.
+    let expected = a.if_version.unwrap_or(current.version);
+    let saved = ctx.store.write(|w| {
+        w.update_customer(id, expected, &d)?;
+        w.customer(id)
+    })?;
     if ctx.json {
-        return ctx.print_json(&ctx.store.customer(id)?);
+        return ctx.print_json(&saved);
     }
     writeln!(
         ctx.out,

@@ -416,6 +416,12 @@ impl Store {
 }
 
 impl Writer<'_> {
+    /// A customer as this transaction sees it: what it just wrote, not a later change
+    /// another process made after the commit.
+    pub fn customer(&self, id: i64) -> Result<Customer> {
+        load_customer(self.conn, id)
+    }
+
     pub fn add_customer(&mut self, draft: &CustomerDraft) -> Result<i64> {
         self.insert_customer(&mut draft.clone())
     }
