@@ -906,3 +906,28 @@ fn merging_keeps_an_own_cadence_or_takes_the_dropped_ones() {
     );
     assert_eq!(store.customer(keep_some).unwrap().cadence, Some(cad(7, 10)));
 }
+
+/// A deleted customer's number never passes to a new customer (its history and any
+/// script holding the number would otherwise meet someone else).
+#[test]
+fn a_deleted_customers_number_is_not_given_again() {
+    let mut store = Store::open_in_memory().unwrap();
+    let first = store
+        .add_customer(&CustomerDraft::new(CustomerKind::Person, "Ada"))
+        .unwrap();
+    let last = store
+        .add_customer(&CustomerDraft::new(CustomerKind::Person, "Olga"))
+        .unwrap();
+    store.delete_customer(last).unwrap();
+    let next = store
+        .add_customer(&CustomerDraft::new(CustomerKind::Person, "Maryam"))
+        .unwrap();
+    assert_eq!((first, last, next), (1, 2, 3));
+    let history = store
+        .audit_entries(&rapport::store::AuditFilter {
+            customer_id: Some(next),
+            ..Default::default()
+        })
+        .unwrap();
+    assert_eq!(history.len(), 1, "only Maryam's creation: {history:?}");
+}

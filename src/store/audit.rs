@@ -381,6 +381,20 @@ impl Writer<'_> {
         ])
     }
 
+    /// The id for a new record of `table`: past the highest one stored and the highest
+    /// the trail has ever seen, so a deleted record's number (and its history) never
+    /// passes to a new one, as SQLite's own choice (highest stored + 1) would.
+    pub(super) fn next_id(&self, table: &str, entity: &str) -> Result<i64> {
+        // Table names come from the store's own calls, never from input.
+        Ok(self
+            .conn
+            .prepare_cached(&format!(
+                "SELECT max(coalesce((SELECT max(id) FROM {table}), 0),
+                        coalesce((SELECT max(entity_id) FROM audit_log WHERE entity = ?1), 0)) + 1"
+            ))?
+            .query_row([entity], |r| r.get(0))?)
+    }
+
     /// Who made the latest change to a record, from the trail; else its `updated_at`.
     pub(super) fn last_change(&self, entity: &str, id: i64, table: &str) -> Option<LastChange> {
         let from_trail = self

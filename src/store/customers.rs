@@ -435,8 +435,8 @@ impl Writer<'_> {
         self.conn
             .prepare_cached(
                 "INSERT INTO customers (kind, name, name_key, company_id, address, status, source, notes, owner_id,
-                                        cadence_ideal_days, cadence_max_days, created_at, updated_at)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?11, ?12, ?10, ?10)",
+                                        cadence_ideal_days, cadence_max_days, created_at, updated_at, id)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?11, ?12, ?10, ?10, ?13)",
             )?
             .execute(params![
                 draft.kind,
@@ -450,7 +450,8 @@ impl Writer<'_> {
                 draft.owner_id,
                 self.now,
                 draft.cadence.map(|c| c.ideal_days),
-                draft.cadence.map(|c| c.max_days)
+                draft.cadence.map(|c| c.max_days),
+                self.next_id("customers", "customer")?
             ])?;
         let id = self.conn.last_insert_rowid();
         self.write_details(id, draft)?;

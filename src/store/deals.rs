@@ -199,8 +199,8 @@ impl Writer<'_> {
         self.conn
             .prepare_cached(
                 "INSERT INTO deals (customer_id, title, amount_minor, currency, stage_id, probability, expected_close,
-                                    owner_id, created_at, updated_at)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?9)",
+                                    owner_id, created_at, updated_at, id)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?9, ?10)",
             )?
             .execute(params![
                 d.customer_id,
@@ -211,7 +211,8 @@ impl Writer<'_> {
                 d.probability.unwrap_or(stage.probability),
                 date_text(d.expected_close),
                 d.owner_id,
-                self.now
+                self.now,
+                self.next_id("deals", "deal")?
             ])
             .map_err(|e| self.explain_missing_customer(e, d.customer_id))?;
         let id = self.conn.last_insert_rowid();

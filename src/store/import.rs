@@ -309,13 +309,8 @@ impl BulkInsert {
 
 impl Writer<'_> {
     pub fn bulk_insert(&self) -> Result<BulkInsert> {
-        let max: i64 =
-            self.conn
-                .query_row("SELECT coalesce(max(id), 0) FROM customers", [], |r| {
-                    r.get(0)
-                })?;
         Ok(BulkInsert {
-            next_id: max + 1,
+            next_id: self.next_id("customers", "customer")?,
             ..Default::default()
         })
     }

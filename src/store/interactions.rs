@@ -70,8 +70,8 @@ impl Writer<'_> {
         self.conn
             .prepare_cached(
                 "INSERT INTO interactions (customer_id, deal_id, kind, direction, occurred_at, operator_id, summary,
-                                           outcome, satisfaction, created_at, updated_at)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?10)",
+                                           outcome, satisfaction, created_at, updated_at, id)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?10, ?11)",
             )?
             .execute(params![
                 d.customer_id,
@@ -83,7 +83,8 @@ impl Writer<'_> {
                 d.summary,
                 d.outcome,
                 d.satisfaction,
-                self.now
+                self.now,
+                self.next_id("interactions", "interaction")?
             ])
             .map_err(|e| self.explain_missing_customer(e, d.customer_id))?;
         let id = self.conn.last_insert_rowid();

@@ -75,8 +75,13 @@ impl Store {
     /// untouched.
     pub fn open(path: &Path) -> Result<Self> {
         let existed = path.exists();
-        if !existed && let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-            create_private_dir(dir).map_err(|e| StoreError::io(dir, e))?;
+        if !existed {
+            if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+                create_private_dir(dir).map_err(|e| StoreError::io(dir, e))?;
+            }
+            // Created 0600 before SQLite opens it, so no moment (or kill) leaves it
+            // readable by others; an empty file is a new database to SQLite.
+            create_private_file(path).map_err(|e| StoreError::io(path, e))?;
         }
         let flags = OpenFlags::SQLITE_OPEN_READ_WRITE
             | OpenFlags::SQLITE_OPEN_CREATE
@@ -261,6 +266,27 @@ fn create_private_dir(dir: &Path) -> std::io::Result<()> {
 #[cfg(not(unix))]
 fn create_private_dir(dir: &Path) -> std::io::Result<()> {
     std::fs::create_dir_all(dir)
+}
+
+/// Creates `path` empty and 0600; one that appeared meanwhile (another process
+/// creating the same database) is left to SQLite.
+#[cfg(unix)]
+fn create_private_file(path: &Path) -> std::io::Result<()> {
+    use std::os::unix::fs::OpenOptionsExt;
+    match std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .mode(0o600)
+        .open(path)
+    {
+        Err(e) if e.kind() != std::io::ErrorKind::AlreadyExists => Err(e),
+        _ => Ok(()),
+    }
+}
+
+#[cfg(not(unix))]
+fn create_private_file(_path: &Path) -> std::io::Result<()> {
+    Ok(())
 }
 
 #[cfg(unix)]

@@ -124,8 +124,8 @@ impl Writer<'_> {
         }
         self.conn
             .prepare_cached(
-                "INSERT INTO reminders (customer_id, deal_id, due_at, note, recurrence, owner_id, created_at, updated_at)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?7)",
+                "INSERT INTO reminders (customer_id, deal_id, due_at, note, recurrence, owner_id, created_at, updated_at, id)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?7, ?8)",
             )?
             .execute(params![
                 d.customer_id,
@@ -134,7 +134,8 @@ impl Writer<'_> {
                 d.note,
                 d.recurrence.map(Recurrence::as_text),
                 d.owner_id,
-                self.now
+                self.now,
+                self.next_id("reminders", "follow-up")?
             ])
             .map_err(|e| self.explain_missing_customer(e, d.customer_id))?;
         let id = self.conn.last_insert_rowid();
