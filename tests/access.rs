@@ -357,6 +357,80 @@ fn the_first_login_is_admin_and_an_unknown_login_is_refused_with_how_to_be_added
     assert!(stderr(&o).contains("(mallory is agent)"), "{}", stderr(&o));
 }
 
+/// Deleting a customer deletes its deals, follow-ups and interactions with it: an agent
+/// may delete its own customer only when those are all its own too.
+#[test]
+fn an_agent_cannot_delete_others_records_by_deleting_its_own_customer() {
+    let db = TempDb::new();
+    let p = &db.path;
+    ok(p, &["operator", "add", "lena", "--role", "manager"]);
+    ok(p, &["operator", "add", "omid"]);
+    ok(p, &["operator", "add", "sara"]);
+    let customer = |name: &str| id_of(&json_as(p, "omid", &["customer", "add", "--name", name]));
+    let with_deal = customer("Omar Haddad");
+    let with_follow_up = customer("Parisa Moradi");
+    let with_call = customer("Yusuf Demir");
+    let (d, f, c) = (
+        with_deal.to_string(),
+        with_follow_up.to_string(),
+        with_call.to_string(),
+    );
+    let sara_adds: [(&str, &[&str]); 3] = [
+        (
+            "deal",
+            &[
+                "deal",
+                "add",
+                &d,
+                "--title",
+                "Sara's deal",
+                "--amount",
+                "5000",
+            ],
+        ),
+        (
+            "follow-up",
+            &["remind", "add", &f, "--due", "+1d", "--note", "Sara's"],
+        ),
+        ("interaction", &["log", &c, "-m", "Sara called"]),
+    ];
+    for ((entity, args), customer) in sara_adds.into_iter().zip([&d, &f, &c]) {
+        let theirs = id_of(&json_as(p, "sara", args));
+        let before = snapshot_files(p);
+        let o = as_user(p, "omid", &["customer", "delete", customer, "--yes"]);
+        assert_eq!(o.status.code(), Some(1), "{entity}: {}", stdout(&o));
+        assert_eq!(
+            stderr(&o),
+            format!(
+                "rapport: not allowed: agents delete only their own records, and {entity} \
+                 #{theirs} is sara's (omid is agent)\n"
+            )
+        );
+        assert_eq!(snapshot_files(p), before, "{entity}: refused but wrote");
+    }
+    // A manager may; and an agent may when everything on the customer is its own.
+    assert!(
+        as_user(p, "lena", &["customer", "delete", &d, "--yes"])
+            .status
+            .success()
+    );
+    let own = customer("Zeynep Kaya");
+    let o = own.to_string();
+    json_as(
+        p,
+        "omid",
+        &["deal", "add", &o, "--title", "Own deal", "--amount", "10"],
+    );
+    json_as(p, "omid", &["log", &o, "-m", "Own call"]);
+    json_as(
+        p,
+        "omid",
+        &["remind", "add", &o, "--due", "+1d", "--note", "Own"],
+    );
+    let o = as_user(p, "omid", &["customer", "delete", &o, "--yes"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+}
+
 // ---------------------------------------------------------------------------------
 // Through the library
 // ---------------------------------------------------------------------------------
