@@ -534,6 +534,7 @@ impl Writer<'_> {
 
     pub fn delete_customer(&mut self, id: i64) -> Result<()> {
         self.require_delete("customer", id)?;
+        self.require_delete_dependents(id)?;
         let old = self.customer_state(id)?;
         let n = self
             .conn
@@ -545,6 +546,32 @@ impl Writer<'_> {
             });
         }
         self.audit_diff("customer", id, Some(id), Some(&old), None)
+    }
+
+    /// Deleting a customer deletes its deals, follow-ups and interactions with it: the
+    /// acting operator must be allowed to delete those that are not its own too.
+    fn require_delete_dependents(&self, id: i64) -> Result<()> {
+        let Some(actor) = self.actor else {
+            return Ok(());
+        };
+        for (entity, table, owner) in [
+            ("deal", "deals", "owner_id"),
+            ("follow-up", "reminders", "owner_id"),
+            ("interaction", "interactions", "operator_id"),
+        ] {
+            // Table and column names come from the fixed list above, never from input.
+            let others: Option<i64> = self
+                .conn
+                .prepare_cached(&format!(
+                    "SELECT id FROM {table} WHERE customer_id = ?1 AND {owner} IS NOT ?2 ORDER BY id LIMIT 1"
+                ))?
+                .query_row(params![id, actor.id], |r| r.get(0))
+                .optional()?;
+            if let Some(other) = others {
+                self.require_delete(entity, other)?;
+            }
+        }
+        Ok(())
     }
 
     fn write_details(&mut self, id: i64, draft: &CustomerDraft) -> Result<()> {

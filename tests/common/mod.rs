@@ -72,3 +72,27 @@ pub fn customer_names(db: &Path) -> Vec<String> {
         .map(|c| c["name"].as_str().unwrap_or_default().to_string())
         .collect()
 }
+
+/// Runs the real `rapport` binary on `db` with `args`, as the operator `login`.
+pub fn as_user(db: &Path, login: &str, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_rapport"))
+        .args(args)
+        .env("RAPPORT_DB", db)
+        .env("USER", login)
+        .env("TZ", "UTC")
+        .output()
+        .expect("run rapport")
+}
+
+/// Runs as `login` with `--json`, expects success and parses the output.
+pub fn json_as(db: &Path, login: &str, args: &[&str]) -> serde_json::Value {
+    let mut all = args.to_vec();
+    all.push("--json");
+    let o = as_user(db, login, &all);
+    assert!(
+        o.status.success(),
+        "{login}: rapport {args:?} failed: {}",
+        stderr(&o)
+    );
+    serde_json::from_str(&stdout(&o)).expect("valid JSON")
+}
