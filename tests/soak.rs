@@ -812,3 +812,38 @@ fn verify(db: &Path, counter: i64, workers: &[Worker]) -> Vec<String> {
     eprintln!("  shared counter {value}: {acked} acknowledged + {maybe} maybe increments");
     problems
 }
+
+/// Eight processes starting at once on a database that does not exist yet: all of
+/// them work (no "database is locked", no login refused because another process
+/// made the same login the first operator a moment earlier), and the file is whole.
+#[test]
+fn eight_processes_creating_one_database_at_once_all_succeed() {
+    for round in 0..10 {
+        let db = TempDb::new();
+        let children: Vec<_> = (0..8)
+            .map(|_| {
+                Command::new(env!("CARGO_BIN_EXE_rapport"))
+                    .args(["customer", "list", "--json"])
+                    .env("RAPPORT_DB", &db.path)
+                    .env("USER", "admin")
+                    .env("TZ", "UTC")
+                    .stdin(Stdio::null())
+                    .stdout(Stdio::null())
+                    .stderr(Stdio::piped())
+                    .spawn()
+                    .expect("spawn rapport")
+            })
+            .collect();
+        for child in children {
+            let out = child.wait_with_output().expect("wait");
+            assert!(
+                out.status.success(),
+                "round {round}: {}",
+                String::from_utf8_lossy(&out.stderr)
+            );
+        }
+        let store = Store::open(&db.path).expect("open");
+        assert_eq!(store.integrity_check().unwrap(), "ok");
+        assert_eq!(store.operators().unwrap().len(), 1, "one admin");
+    }
+}

@@ -29,13 +29,17 @@ pub struct LastChange {
 }
 
 /// The table and owner column behind an entity name.
-fn owner_column(entity: &str) -> Option<(&'static str, &'static str)> {
-    Some(match entity {
+pub(super) fn owned_table(entity: &str) -> Result<(&'static str, &'static str)> {
+    Ok(match entity {
         "customer" => ("customers", "owner_id"),
         "deal" => ("deals", "owner_id"),
         "follow-up" => ("reminders", "owner_id"),
         "interaction" => ("interactions", "operator_id"),
-        _ => return None,
+        _ => {
+            return Err(StoreError::Message(format!(
+                "no ownership rule for {entity} records"
+            )));
+        }
     })
 }
 
@@ -186,10 +190,8 @@ impl Writer<'_> {
 
     /// An existing record, with its owner, as access sees it.
     fn owned(&self, entity: &'static str, id: i64) -> Result<Record> {
-        let (table, column) = owner_column(entity).ok_or_else(|| {
-            StoreError::Message(format!("no ownership rule for {entity} records"))
-        })?;
-        // Table and column names come from `owner_column`, never from input.
+        let (table, column) = owned_table(entity)?;
+        // Table and column names come from `owned_table`, never from input.
         let owner: Option<(Option<i64>, Option<String>)> = self
             .conn
             .prepare_cached(&format!(

@@ -415,6 +415,9 @@ impl Store {
     }
 }
 
+/// What belongs to a customer and goes (or moves) with it.
+const DEPENDENTS: [&str; 3] = ["deal", "follow-up", "interaction"];
+
 impl Writer<'_> {
     /// A customer as this transaction sees it: what it just wrote, not a later change
     /// another process made after the commit.
@@ -534,8 +537,9 @@ impl Writer<'_> {
 
     pub fn delete_customer(&mut self, id: i64) -> Result<()> {
         self.require_delete("customer", id)?;
-        self.require_delete_dependents(id)?;
-        let old = self.customer_state(id)?;
+        self.require_on_dependents(id, true)?;
+        let mut old = self.customer_state(id)?;
+        old.push(("deleted with it", self.dependents_text(id)?));
         let n = self
             .conn
             .execute("DELETE FROM customers WHERE id = ?1", [id])?;
@@ -548,18 +552,16 @@ impl Writer<'_> {
         self.audit_diff("customer", id, Some(id), Some(&old), None)
     }
 
-    /// Deleting a customer deletes its deals, follow-ups and interactions with it: the
-    /// acting operator must be allowed to delete those that are not its own too.
-    fn require_delete_dependents(&self, id: i64) -> Result<()> {
+    /// Deleting a customer deletes its deals, follow-ups and interactions with it, and
+    /// merging it moves them: the acting operator must be allowed to delete (`delete`)
+    /// or change those that are not its own too.
+    pub(super) fn require_on_dependents(&self, id: i64, delete: bool) -> Result<()> {
         let Some(actor) = self.actor else {
             return Ok(());
         };
-        for (entity, table, owner) in [
-            ("deal", "deals", "owner_id"),
-            ("follow-up", "reminders", "owner_id"),
-            ("interaction", "interactions", "operator_id"),
-        ] {
-            // Table and column names come from the fixed list above, never from input.
+        for entity in DEPENDENTS {
+            let (table, owner) = super::audit::owned_table(entity)?;
+            // Table and column names come from `owned_table`, never from input.
             let others: Option<i64> = self
                 .conn
                 .prepare_cached(&format!(
@@ -567,11 +569,31 @@ impl Writer<'_> {
                 ))?
                 .query_row(params![id, actor.id], |r| r.get(0))
                 .optional()?;
-            if let Some(other) = others {
-                self.require_delete(entity, other)?;
+            match others {
+                Some(other) if delete => self.require_delete(entity, other)?,
+                Some(other) => self.require_change(entity, other)?,
+                None => {}
             }
         }
         Ok(())
+    }
+
+    /// "2 deals, 1 follow-up, 5 interactions": what a customer's deletion takes along
+    /// (`None`: nothing), for the audit trail.
+    fn dependents_text(&self, id: i64) -> Result<Option<String>> {
+        let mut parts = Vec::new();
+        for entity in DEPENDENTS {
+            let (table, _) = super::audit::owned_table(entity)?;
+            let n: i64 = self.conn.query_row(
+                &format!("SELECT count(*) FROM {table} WHERE customer_id = ?1"),
+                [id],
+                |r| r.get(0),
+            )?;
+            if n > 0 {
+                parts.push(format!("{n} {entity}{}", if n == 1 { "" } else { "s" }));
+            }
+        }
+        Ok((!parts.is_empty()).then(|| parts.join(", ")))
     }
 
     fn write_details(&mut self, id: i64, draft: &CustomerDraft) -> Result<()> {

@@ -936,6 +936,7 @@ impl Writer<'_> {
     pub fn merge_customers(&mut self, keep: i64, drop: i64) -> Result<MergePlan> {
         self.require_change("customer", keep)?;
         self.require_delete("customer", drop)?;
+        self.require_on_dependents(drop, false)?;
         let work = plan_merge(self.conn, keep, drop)?;
         let before = self.customer_state(keep)?;
         let dropped = super::customers::load_customer(self.conn, drop)?.name;

@@ -67,6 +67,16 @@ impl StoreError {
         }
     }
 
+    /// SQLite's "database is locked": another connection held a lock too long.
+    pub fn is_busy(&self) -> bool {
+        let source = match self {
+            StoreError::Sqlite(e) | StoreError::Open { source: e, .. } => e,
+            _ => return false,
+        };
+        matches!(source, rusqlite::Error::SqliteFailure(f, _)
+            if matches!(f.code, rusqlite::ErrorCode::DatabaseBusy | rusqlite::ErrorCode::DatabaseLocked))
+    }
+
     pub(crate) fn invalid(field: &str, reason: impl Into<String>) -> Self {
         Self::Invalid(ValidationError::new(field, reason))
     }

@@ -74,6 +74,21 @@ impl Store {
     /// it to the current schema. A file that is not a Rapport database is refused
     /// untouched.
     pub fn open(path: &Path) -> Result<Self> {
+        // Processes starting at once on a new file race to create it, switch it to WAL
+        // and migrate it; the loser of a step that takes no busy timeout (the journal
+        // mode switch) starts over rather than tell the operator "database is locked".
+        let start = std::time::Instant::now();
+        loop {
+            match Self::open_once(path) {
+                Err(e) if e.is_busy() && start.elapsed() < BUSY_TIMEOUT => {
+                    std::thread::sleep(Duration::from_millis(20));
+                }
+                result => return result,
+            }
+        }
+    }
+
+    fn open_once(path: &Path) -> Result<Self> {
         let existed = path.exists();
         if !existed {
             if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {

@@ -52,7 +52,8 @@ impl Store {
                 let any: bool =
                     w.conn
                         .query_row("SELECT EXISTS (SELECT 1 FROM operators)", [], |r| r.get(0))?;
-                if any {
+                // Another process may have added this login (as the first) meanwhile.
+                if any && w.operator_id(login)?.is_none() {
                     return Err(StoreError::NotAnOperator {
                         login: login.to_string(),
                         admins,

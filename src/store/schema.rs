@@ -44,7 +44,12 @@ pub fn check_is_rapport(conn: &Connection, path: &Path) -> Result<()> {
         path: path.to_path_buf(),
         why: why.to_string(),
     };
-    let probe = conn.query_row("PRAGMA application_id", [], |r| r.get::<_, i64>(0));
+    // One snapshot: another process may be creating this database right now, and its
+    // tables without its application id (or the reverse) would look like a stranger's.
+    let snapshot = conn
+        .unchecked_transaction()
+        .map_err(|e| StoreError::open(path, e))?;
+    let probe = snapshot.query_row("PRAGMA application_id", [], |r| r.get::<_, i64>(0));
     let app_id = match probe {
         Ok(id) => id,
         Err(rusqlite::Error::SqliteFailure(e, _)) if e.code == ErrorCode::NotADatabase => {
