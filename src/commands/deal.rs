@@ -63,8 +63,10 @@ fn add(ctx: &mut Context, a: DealAddArgs) -> Result<()> {
     };
     draft.clone().validate()?;
     draft.owner_id = Some(ctx.owner_or_me(a.owner.as_deref())?);
-    let id = ctx.store.add_deal(&draft)?;
-    let deal = ctx.store.deal(id)?;
+    let deal = ctx.store.write(|w| {
+        let id = w.add_deal(&draft)?;
+        w.deal(id)
+    })?;
     report(ctx, "Added deal", &deal)
 }
 

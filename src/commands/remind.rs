@@ -15,13 +15,19 @@ pub fn run(ctx: &mut Context, cmd: RemindCommand) -> Result<()> {
         RemindCommand::List(args) => list(ctx, args),
         RemindCommand::Done { id } => {
             let now = ctx.store.now();
-            let next = ctx.store.write(|w| w.complete_reminder(id, now))?;
+            // The next occurrence as this write made it, not as a later one left it.
+            let next = ctx.store.write(|w| {
+                w.complete_reminder(id, now)?
+                    .map(|next| w.reminder(next))
+                    .transpose()
+            })?;
             if ctx.json {
+                let next = next.as_ref().map(|r| r.id);
                 return ctx.print_json(&serde_json::json!({ "done": id, "next": next }));
             }
             write!(ctx.out, "Done: follow-up #{id}")?;
-            if let Some(next) = next {
-                let r = ctx.store.reminder(next)?;
+            if let Some(r) = next {
+                let next = r.id;
                 write!(ctx.out, "; next one #{next} due {}", local_time(r.due_at))?;
             }
             writeln!(ctx.out)?;
@@ -29,9 +35,12 @@ pub fn run(ctx: &mut Context, cmd: RemindCommand) -> Result<()> {
         }
         RemindCommand::Snooze { id, until } => {
             let until = parse_datetime("until", &until, &ctx.now())?;
-            ctx.store.write(|w| w.snooze_reminder(id, until, None))?;
+            let r = ctx.store.write(|w| {
+                w.snooze_reminder(id, until, None)?;
+                w.reminder(id)
+            })?;
             if ctx.json {
-                return ctx.print_json(&ctx.store.reminder(id)?);
+                return ctx.print_json(&r);
             }
             writeln!(
                 ctx.out,
@@ -42,9 +51,12 @@ pub fn run(ctx: &mut Context, cmd: RemindCommand) -> Result<()> {
         }
         RemindCommand::Reschedule { id, due } => {
             let due = parse_datetime("due", &due, &ctx.now())?;
-            ctx.store.write(|w| w.reschedule_reminder(id, due))?;
+            let r = ctx.store.write(|w| {
+                w.reschedule_reminder(id, due)?;
+                w.reminder(id)
+            })?;
             if ctx.json {
-                return ctx.print_json(&ctx.store.reminder(id)?);
+                return ctx.print_json(&r);
             }
             writeln!(ctx.out, "Follow-up #{id} is now due {}", local_time(due))?;
             Ok(())
@@ -64,9 +76,12 @@ fn add(ctx: &mut Context, a: RemindAddArgs) -> Result<()> {
     };
     draft.clone().validate()?;
     draft.owner_id = Some(ctx.owner_or_me(a.owner.as_deref())?);
-    let id = ctx.store.add_reminder(&draft)?;
+    let (id, added) = ctx.store.write(|w| {
+        let id = w.add_reminder(&draft)?;
+        Ok((id, w.reminder(id)?))
+    })?;
     if ctx.json {
-        return ctx.print_json(&ctx.store.reminder(id)?);
+        return ctx.print_json(&added);
     }
     writeln!(
         ctx.out,

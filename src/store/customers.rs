@@ -202,8 +202,8 @@ impl Store {
         self.read(|c| load_customer(c, id))
     }
 
-    /// Every customer with phones, emails and tags, by id, in one snapshot (for export).
-    /// Every customer with details: a bulk export, for managers and admins.
+    /// Every customer with phones, emails and tags, by id, in one snapshot: a bulk
+    /// export, for managers and admins.
     pub fn all_customers(&self) -> Result<Vec<Customer>> {
         self.require(crate::domain::access::Permission::BulkExport)?;
         self.read(|c| {

@@ -179,6 +179,11 @@ impl Store {
 }
 
 impl Writer<'_> {
+    /// A deal as this transaction sees it.
+    pub fn deal(&self, id: i64) -> Result<Deal> {
+        load_deal(self.conn, id)
+    }
+
     pub fn add_deal(&mut self, draft: &DealDraft) -> Result<i64> {
         let mut d = draft.clone();
         d.validate()?;
