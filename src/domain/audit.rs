@@ -95,8 +95,10 @@ impl FieldChange {
     /// For a change, `name: "Ali" → "Ali Rezaei"` (an empty value shows as `—`); for a
     /// creation or deletion just the value the record had: `name: "Ali"`.
     pub fn describe(&self, action: AuditAction) -> String {
+        // Quoted as typed: `{:?}` would escape the zero-width non-joiner of Persian
+        // names. Whoever prints this makes control characters visible.
         let show = |v: &Option<String>| match v {
-            Some(v) => format!("{v:?}"),
+            Some(v) => format!("\"{v}\""),
             None => "—".to_string(),
         };
         match action {
@@ -154,6 +156,19 @@ mod tests {
         let deleted = changes(Some(&record), None);
         assert_eq!(deleted.len(), 2);
         assert!(deleted.iter().all(|c| c.new.is_none() && c.old.is_some()));
+    }
+
+    #[test]
+    fn persian_names_read_as_written() {
+        let change = FieldChange {
+            field: "name".into(),
+            old: None,
+            new: Some("می\u{200c}خواهم".into()),
+        };
+        assert_eq!(
+            change.describe(AuditAction::Create),
+            "name: \"می\u{200c}خواهم\""
+        );
     }
 
     #[test]

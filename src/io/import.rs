@@ -210,13 +210,14 @@ pub fn import_contacts(
         let mut known = w.known_contacts()?;
         // A big import into a smaller database builds its indexes once, at the end.
         let bulk = prepared.len() >= BULK_FROM && prepared.len() >= known.customers();
+        // First: the next free id is found through an index that is then suspended.
+        let mut batch = w.bulk_insert()?;
         let mut suspended = if bulk {
             Some(w.suspend_indexes()?)
         } else {
             None
         };
         let total = prepared.len();
-        let mut batch = w.bulk_insert()?;
         for (n, p) in prepared.into_iter().enumerate() {
             let mut state = WriteState {
                 batch: &mut batch,

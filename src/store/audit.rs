@@ -11,6 +11,90 @@ use crate::domain::access::{self, Permission, Record};
 use crate::domain::audit::{self, AuditAction, AuditEntry, FieldChange, Fields};
 use crate::domain::{Customer, CustomerDraft, Deal, InteractionDraft, Operator, Reminder};
 
+/// Company names and operator logins already looked up, so a bulk import asks once
+/// per company and owner rather than once per customer.
+#[derive(Debug, Default)]
+pub struct NameCache {
+    companies: rustc_hash::FxHashMap<i64, Option<String>>,
+    logins: rustc_hash::FxHashMap<i64, Option<String>>,
+}
+
+/// `audit_log.changes` as stored, compactly (an import writes one per customer): a JSON
+/// array with one array per field, `[field, new]` for a creation, `[field, old]` for a
+/// deletion and `[field, old, new]` for a change; `null` is empty.
+fn encode(action: AuditAction, changes: &[FieldChange]) -> serde_json::Result<String> {
+    match action {
+        AuditAction::Create => serde_json::to_string(
+            &changes
+                .iter()
+                .map(|c| (&c.field, &c.new))
+                .collect::<Vec<_>>(),
+        ),
+        AuditAction::Delete => serde_json::to_string(
+            &changes
+                .iter()
+                .map(|c| (&c.field, &c.old))
+                .collect::<Vec<_>>(),
+        ),
+        AuditAction::Update => serde_json::to_string(
+            &changes
+                .iter()
+                .map(|c| (&c.field, &c.old, &c.new))
+                .collect::<Vec<_>>(),
+        ),
+    }
+}
+
+/// Reads back what `encode` stored.
+fn decode(action: AuditAction, text: &str) -> serde_json::Result<Vec<FieldChange>> {
+    type Pair = (String, Option<String>);
+    Ok(match action {
+        AuditAction::Create => serde_json::from_str::<Vec<Pair>>(text)?
+            .into_iter()
+            .map(|(field, new)| FieldChange {
+                field,
+                old: None,
+                new,
+            })
+            .collect(),
+        AuditAction::Delete => serde_json::from_str::<Vec<Pair>>(text)?
+            .into_iter()
+            .map(|(field, old)| FieldChange {
+                field,
+                old,
+                new: None,
+            })
+            .collect(),
+        AuditAction::Update => {
+            serde_json::from_str::<Vec<(String, Option<String>, Option<String>)>>(text)?
+                .into_iter()
+                .map(|(field, old, new)| FieldChange { field, old, new })
+                .collect()
+        }
+    })
+}
+
+/// What `encode` stores for a record created with `fields`, written directly (bulk
+/// imports write one per customer).
+fn created_json(fields: &Fields) -> String {
+    let mut out = Vec::with_capacity(192);
+    out.push(b'[');
+    for (name, value) in fields {
+        let Some(value) = value else { continue };
+        if out.len() > 1 {
+            out.push(b',');
+        }
+        out.push(b'[');
+        // Writing JSON strings into a Vec cannot fail.
+        let _ = serde_json::to_writer(&mut out, name);
+        out.push(b',');
+        let _ = serde_json::to_writer(&mut out, value);
+        out.push(b']');
+    }
+    out.push(b']');
+    String::from_utf8(out).unwrap_or_default()
+}
+
 /// What `rapport audit` asks for.
 #[derive(Debug, Clone, Default)]
 pub struct AuditFilter {
@@ -124,13 +208,13 @@ fn operator_fields(o: &Operator) -> Fields {
 }
 
 fn row_to_entry(r: &Row<'_>) -> rusqlite::Result<AuditEntry> {
-    let changes: String = r.get(8)?;
-    let changes: Vec<FieldChange> = serde_json::from_str(&changes).map_err(|e| {
-        rusqlite::Error::FromSqlConversionFailure(8, rusqlite::types::Type::Text, Box::new(e))
-    })?;
     let action: String = r.get(7)?;
     let action = AuditAction::parse("action", &action).map_err(|e| {
         rusqlite::Error::FromSqlConversionFailure(7, rusqlite::types::Type::Text, Box::new(e))
+    })?;
+    let changes: String = r.get(8)?;
+    let changes = decode(action, &changes).map_err(|e| {
+        rusqlite::Error::FromSqlConversionFailure(8, rusqlite::types::Type::Text, Box::new(e))
     })?;
     Ok(AuditEntry {
         id: r.get(0)?,
@@ -245,8 +329,8 @@ impl Writer<'_> {
         if changes.is_empty() && action == AuditAction::Update {
             return Ok(());
         }
-        let json = serde_json::to_string(&changes)
-            .map_err(|e| StoreError::Message(format!("audit: {e}")))?;
+        let json =
+            encode(action, &changes).map_err(|e| StoreError::Message(format!("audit: {e}")))?;
         self.conn
             .prepare_cached(
                 "INSERT INTO audit_log (at, operator_id, entity, entity_id, customer_id, action, changes)
@@ -318,9 +402,12 @@ impl Writer<'_> {
     }
 
     /// The trail's JSON for a customer created from `d` (bulk imports write it themselves).
-    pub(super) fn created_customer_changes(&self, d: &CustomerDraft) -> Result<String> {
-        let changes = audit::changes(None, Some(&self.draft_state(d)?));
-        serde_json::to_string(&changes).map_err(|e| StoreError::Message(format!("audit: {e}")))
+    pub(super) fn created_customer_changes(
+        &self,
+        d: &CustomerDraft,
+        names: &mut NameCache,
+    ) -> Result<String> {
+        Ok(created_json(&self.draft_state_with(d, names)?))
     }
 
     pub(super) fn customer_state(&self, id: i64) -> Result<Fields> {
@@ -331,16 +418,34 @@ impl Writer<'_> {
 
     /// A new customer's fields from its (validated) draft, naming company and owner.
     pub(super) fn draft_state(&self, d: &CustomerDraft) -> Result<Fields> {
+        self.draft_state_with(d, &mut NameCache::default())
+    }
+
+    fn draft_state_with(&self, d: &CustomerDraft, names: &mut NameCache) -> Result<Fields> {
         let company = match d.company_id {
-            Some(id) => self
-                .conn
-                .prepare_cached("SELECT name FROM customers WHERE id = ?1")?
-                .query_row([id], |r| r.get(0))
-                .optional()?,
+            Some(id) => match names.companies.get(&id) {
+                Some(name) => name.clone(),
+                None => {
+                    let name: Option<String> = self
+                        .conn
+                        .prepare_cached("SELECT name FROM customers WHERE id = ?1")?
+                        .query_row([id], |r| r.get(0))
+                        .optional()?;
+                    names.companies.insert(id, name.clone());
+                    name
+                }
+            },
             None => None,
         };
         let owner = match d.owner_id {
-            Some(id) => self.login_of(id)?,
+            Some(id) => match names.logins.get(&id) {
+                Some(login) => login.clone(),
+                None => {
+                    let login = self.login_of(id)?;
+                    names.logins.insert(id, login.clone());
+                    login
+                }
+            },
             None => None,
         };
         Ok(customer_fields(d, company, owner))
@@ -430,5 +535,38 @@ impl Writer<'_> {
                     at: from_secs(at),
                 })
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_bulk_json_of_a_creation_is_what_the_trail_writes_for_one() {
+        let fields: Fields = vec![
+            ("name", Some("Олег \"Oleg\" می\u{200c}خواهم".into())),
+            ("company", None),
+            ("notes", Some("line\nbreak".into())),
+        ];
+        let changes = audit::changes(None, Some(&fields));
+        let one = encode(AuditAction::Create, &changes).unwrap();
+        assert_eq!(created_json(&fields), one);
+        assert_eq!(created_json(&vec![("name", None)]), "[]");
+        assert_eq!(decode(AuditAction::Create, &one).unwrap(), changes);
+    }
+
+    #[test]
+    fn every_kind_of_entry_reads_back_as_written() {
+        let old: Fields = vec![("name", Some("Ali".into())), ("notes", None)];
+        let new: Fields = vec![("name", Some("علی".into())), ("notes", Some("VIP".into()))];
+        for (action, changes) in [
+            (AuditAction::Create, audit::changes(None, Some(&new))),
+            (AuditAction::Update, audit::changes(Some(&old), Some(&new))),
+            (AuditAction::Delete, audit::changes(Some(&old), None)),
+        ] {
+            let stored = encode(action, &changes).unwrap();
+            assert_eq!(decode(action, &stored).unwrap(), changes, "{stored}");
+        }
     }
 }

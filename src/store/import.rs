@@ -127,6 +127,9 @@ const BULK_SUSPENDED: &[&str] = &[
     "customer_phones_national",
     "customer_phones_national_rev",
     "customer_emails_key",
+    "audit_log_record",
+    "audit_log_customer",
+    "audit_log_at",
 ];
 
 /// Indexes dropped by `Writer::suspend_indexes`, to build again.
@@ -295,6 +298,8 @@ pub struct BulkInsert {
     pending: Vec<Pending>,
     /// Companies already checked to exist (each is looked up once).
     companies: rustc_hash::FxHashSet<i64>,
+    /// Company names and owner logins for the audit trail.
+    names: super::audit::NameCache,
 }
 
 impl BulkInsert {
@@ -450,7 +455,7 @@ impl Writer<'_> {
         let trail = bulk
             .pending
             .iter()
-            .map(|p| self.created_customer_changes(&p.draft))
+            .map(|p| self.created_customer_changes(&p.draft, &mut bulk.names))
             .collect::<Result<Vec<String>>>()?;
         let (actor, entity, action) = (self.actor_id(), "customer", "create");
         let mut audit: Vec<&dyn rusqlite::ToSql> = Vec::with_capacity(trail.len() * 7);
