@@ -501,3 +501,39 @@ fn a_stale_save_names_who_changed_the_record_and_when() {
     assert_eq!(now.notes, None);
     assert_eq!(now.version, 2);
 }
+
+/// An import records every customer it creates, with its fields, and every merge as a
+/// change, old → new.
+#[test]
+fn an_import_records_each_customer_it_creates_and_merges() {
+    let db = TempDb::new();
+    let p = &db.path;
+    ok(
+        p,
+        &[
+            "customer",
+            "add",
+            "--name",
+            "Ali Rahimi",
+            "--phone",
+            "+98 912 345 6789",
+        ],
+    );
+    let csv = db.dir.path().join("contacts.csv");
+    std::fs::write(
+        &csv,
+        "Name,Phone,Email\n\
+         Олег Петров,+7 912 345 67 89,oleg@example.ru\n\
+         Ali Rahimi,+98 912 345 6789,ali@example.com\n",
+    )
+    .unwrap();
+    ok(p, &["import", csv.to_str().unwrap()]);
+    let trail = json(p, &["audit"]);
+    let created = changes_of(&trail, "customer", 2, "create");
+    assert_eq!(value(created, "name", "new"), Some("Олег Петров"));
+    assert_eq!(value(created, "emails", "new"), Some("oleg@example.ru"));
+    assert_eq!(value(created, "owner", "new"), Some("tester"));
+    let merged = changes_of(&trail, "customer", 1, "update");
+    assert_eq!(value(merged, "emails", "old"), None);
+    assert_eq!(value(merged, "emails", "new"), Some("ali@example.com"));
+}

@@ -420,3 +420,38 @@ fn no_shared_file_crashes_the_importer() {
         }
     }
 }
+
+/// Numbers with the same national digits in different countries are different
+/// people: `+7 912 345 67 89` (Russia) is not merged into `+98 912 345 6789` (Iran),
+/// while a national form without a country (`0912 345 6789`) still matches.
+#[test]
+fn same_digits_in_another_country_are_another_customer() {
+    let db = TempDb::new();
+    let p = &db.path;
+    ok(
+        p,
+        &[
+            "customer",
+            "add",
+            "--name",
+            "Ali Rahimi",
+            "--phone",
+            "+98 912 345 6789",
+        ],
+    );
+    let csv = db.dir.path().join("contacts.csv");
+    std::fs::write(
+        &csv,
+        "Name,Phone\n\
+         Олег Петров,+7 912 345 67 89\n\
+         Ali R.,0912 345 6789\n",
+    )
+    .unwrap();
+    let out = ok(p, &["import", csv.to_str().unwrap()]);
+    assert!(out.contains("Created 1 customer"), "{out}");
+    assert!(
+        out.contains("(Ali R.) → #1: same phone 0912 345 6789"),
+        "{out}"
+    );
+    assert_eq!(customer_names(p), ["Ali Rahimi", "Олег Петров"]);
+}

@@ -172,6 +172,36 @@ pub(crate) fn national_form(all: &str, plus: bool) -> &str {
     if national.is_empty() { all } else { national }
 }
 
+/// The country calling code a number was written with (`+7 912…`, `0098 912…`,
+/// caller-ID's `989123456789`, Russia's trunk `8 912…`), or `None` for a national
+/// form (`0912…`) that could be any country's. Same reading as [`national_digits`].
+pub fn country_code(text: &str) -> Option<u16> {
+    let text = text.trim_start();
+    let all: String = text.chars().filter_map(ascii_digit).collect();
+    let plus = text.starts_with('+');
+    let (international, rest) = match all.strip_prefix("00") {
+        Some(rest) if !plus => (true, rest),
+        _ => (plus, all.as_str()),
+    };
+    let len = if international {
+        country_code_len(rest)?
+    } else if rest.len() == 11 && rest.starts_with('8') {
+        return Some(7);
+    } else if rest.len() >= 11 && !rest.starts_with('0') {
+        country_code_len(rest).filter(|n| rest.len() - n >= 8)?
+    } else {
+        return None;
+    };
+    rest[..len].parse().ok()
+}
+
+/// Whether two numbers with the same national digits can be the same line: not when
+/// both name their country and the countries differ (`+7 912 345 67 89` is not
+/// `+98 912 345 6789`).
+pub fn same_country(a: Option<u16>, b: Option<u16>) -> bool {
+    a.is_none() || b.is_none() || a == b
+}
+
 /// How many leading digits of `digits` are a country calling code (ITU-T E.164), if any.
 /// Codes form a prefix-free set, so the longest match (3, then 2, then 1 digit) is the
 /// only one.
@@ -264,6 +294,27 @@ mod tests {
             PhoneKind::Mobile
         );
     }
+    #[test]
+    fn country_codes_as_written() {
+        for (typed, code) in [
+            ("+98 912 345 6789", Some(98)),
+            ("0098 912 345 6789", Some(98)),
+            ("+۹۸ ۹۱۲ ۳۴۵ ۶۷۸۹", Some(98)),
+            ("0912 345 6789", None),
+            ("+7 (912) 345-67-89", Some(7)),
+            ("8 (912) 345-67-89", Some(7)),
+            ("79123456789", Some(7)),
+            ("989123456789", Some(98)),
+            ("+44 20 7946 0958", Some(44)),
+            ("020 7946 0958", None),
+            ("+1 415 555 0100", Some(1)),
+        ] {
+            assert_eq!(country_code(typed), code, "{typed}");
+        }
+        assert!(!same_country(Some(7), Some(98)));
+        assert!(same_country(None, Some(98)) && same_country(Some(98), Some(98)));
+    }
+
     #[test]
     fn national_digits_of_real_formats() {
         for (typed, national) in [

@@ -7,6 +7,7 @@ use rustc_hash::FxHashMap as HashMap;
 use rusqlite::OptionalExtension;
 
 use super::{Result, Writer};
+use crate::domain::phone::{country_code, same_country};
 use crate::domain::{CustomerDraft, CustomerKind};
 use crate::text::fold;
 
@@ -14,7 +15,12 @@ use crate::text::fold;
 /// companies, folded name.
 #[derive(Debug, Default)]
 pub struct KnownContacts {
-    pub phones: HashMap<String, i64>,
+    /// The first customer with a number's national digits, and the country it was
+    /// written with (see `phone::country_code`).
+    pub phones: HashMap<String, (i64, Option<u16>)>,
+    /// Further customers whose numbers share national digits but not the country
+    /// (`+7 912 345 67 89` and `+98 912 345 6789`): rare.
+    pub other_countries: HashMap<String, Vec<(i64, Option<u16>)>>,
     pub emails: HashMap<String, i64>,
     pub companies: HashMap<String, i64>,
     /// Company names as written, once looked up (saves folding the same name again).
@@ -32,8 +38,18 @@ impl KnownContacts {
     /// The customer already known by one of `keys`, and which key matched (phones
     /// first, then emails, by position).
     pub fn find_keys(&self, keys: &ContactKeys) -> Option<(i64, usize)> {
-        for (i, national) in keys.phones.iter().enumerate() {
-            if let Some(id) = self.phones.get(national).filter(|_| national.len() >= 6) {
+        for (i, (national, country)) in keys.phones.iter().enumerate() {
+            if national.len() < 6 {
+                continue;
+            }
+            let Some(first) = self.phones.get(national) else {
+                continue;
+            };
+            let others = self.other_countries.get(national).into_iter().flatten();
+            if let Some((id, _)) = std::iter::once(first)
+                .chain(others)
+                .find(|(_, known)| same_country(*country, *known))
+            {
                 return Some((*id, i));
             }
         }
@@ -52,14 +68,29 @@ impl KnownContacts {
 
     /// `learn` with the keys already worked out.
     pub fn learn_keys(&mut self, id: i64, keys: ContactKeys, draft: &CustomerDraft) {
-        for national in keys.phones {
-            self.phones.entry(national).or_insert(id);
+        for (national, country) in keys.phones {
+            self.learn_phone(national, country, id);
         }
         for email in keys.emails {
             self.emails.entry(email).or_insert(id);
         }
         if draft.kind == CustomerKind::Company {
             self.companies.entry(fold(&draft.name)).or_insert(id);
+        }
+    }
+
+    fn learn_phone(&mut self, national: String, country: Option<u16>, id: i64) {
+        match self.phones.get(&national) {
+            None => {
+                self.phones.insert(national, (id, country));
+            }
+            Some((_, known)) if *known == country => {}
+            Some(_) => {
+                let others = self.other_countries.entry(national).or_default();
+                if !others.iter().any(|(_, c)| *c == country) {
+                    others.push((id, country));
+                }
+            }
         }
     }
 
@@ -73,11 +104,11 @@ impl KnownContacts {
     }
 }
 
-/// What a customer is matched by: its phones' national digits and its emails in
-/// lower case, worked out once per record.
+/// What a customer is matched by: its phones' national digits (with the country they
+/// were written with) and its emails in lower case, worked out once per record.
 #[derive(Debug, Clone, Default)]
 pub struct ContactKeys {
-    pub phones: Vec<String>,
+    pub phones: Vec<(String, Option<u16>)>,
     pub emails: Vec<String>,
 }
 
@@ -87,7 +118,7 @@ impl ContactKeys {
             phones: draft
                 .phones
                 .iter()
-                .map(super::duplicates::phone_national)
+                .map(|p| (super::duplicates::phone_national(p), country_code(&p.raw)))
                 .collect(),
             emails: draft
                 .emails
@@ -178,8 +209,20 @@ impl Writer<'_> {
                 .unwrap_or(usize::MAX),
             ..Default::default()
         };
-        known.phones =
-            self.key_map("SELECT national, customer_id FROM customer_phones ORDER BY customer_id")?;
+        let mut stmt = self.conn.prepare(
+            "SELECT national, raw, customer_id FROM customer_phones ORDER BY customer_id",
+        )?;
+        let rows = stmt.query_map([], |r| {
+            Ok((
+                r.get::<_, String>(0)?,
+                r.get::<_, String>(1)?,
+                r.get::<_, i64>(2)?,
+            ))
+        })?;
+        for row in rows {
+            let (national, raw, id) = row?;
+            known.learn_phone(national, country_code(&raw), id);
+        }
         known.emails = self
             .key_map("SELECT address_key, customer_id FROM customer_emails ORDER BY customer_id")?;
         known.companies =
@@ -457,24 +500,24 @@ impl Writer<'_> {
             .iter()
             .map(|p| self.created_customer_changes(&p.draft, &mut bulk.names))
             .collect::<Result<Vec<String>>>()?;
-        let (actor, entity, action) = (self.actor_id(), "customer", "create");
-        let mut audit: Vec<&dyn rusqlite::ToSql> = Vec::with_capacity(trail.len() * 7);
-        for (p, changes) in bulk.pending.iter().zip(&trail) {
-            audit.extend([
-                &now as &dyn rusqlite::ToSql,
-                &actor,
-                &entity,
-                &p.id,
-                &p.id,
-                &action,
-                changes,
-            ]);
+        // One "created" entry per customer; what all share is bound once per statement.
+        let actor = self.actor_id();
+        let rows: Vec<(&i64, &String)> = bulk.pending.iter().map(|p| &p.id).zip(&trail).collect();
+        for chunk in rows.chunks(BULK_ROWS) {
+            let values = vec!["(?, ?)"; chunk.len()].join(", ");
+            let sql = format!(
+                "INSERT INTO audit_log (at, operator_id, entity, entity_id, customer_id, action, changes)
+                 SELECT ?1, ?2, 'customer', column1, column1, 'create', column2 FROM (VALUES {values})"
+            );
+            let mut params: Vec<&dyn rusqlite::ToSql> = Vec::with_capacity(2 + chunk.len() * 2);
+            params.extend([&now as &dyn rusqlite::ToSql, &actor]);
+            for (id, changes) in chunk {
+                params.extend([*id as &dyn rusqlite::ToSql, *changes]);
+            }
+            self.conn
+                .prepare_cached(&sql)?
+                .execute(rusqlite::params_from_iter(params))?;
         }
-        self.insert_rows(
-            "audit_log (at, operator_id, entity, entity_id, customer_id, action, changes)",
-            7,
-            &audit,
-        )?;
         bulk.pending.clear();
         Ok(())
     }
