@@ -677,15 +677,7 @@ fn agents_see_their_own_kpis_and_managers_anyones() {
     let p = &db.path;
     ok(p, &["operator", "add", "omid", "--role", "agent"]);
     ok(p, &["operator", "add", "lena", "--role", "manager"]);
-    let as_user = |login: &str, args: &[&str]| {
-        std::process::Command::new(env!("CARGO_BIN_EXE_rapport"))
-            .args(args)
-            .env("RAPPORT_DB", p)
-            .env("USER", login)
-            .env("TZ", "UTC")
-            .output()
-            .expect("run rapport")
-    };
+    let as_user = |login: &str, args: &[&str]| as_user(p, login, args);
     // Omid owns nothing: his own figures are empty, the team's are not.
     let o = as_user("omid", &["kpi", "--period", "all", "--json"]);
     assert!(o.status.success(), "{}", stderr(&o));

@@ -3,20 +3,7 @@
 
 mod common;
 
-use std::path::Path;
-use std::process::{Command, Output};
-
 use common::*;
-
-fn as_user(db: &Path, login: &str, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_rapport"))
-        .args(args)
-        .env("RAPPORT_DB", db)
-        .env("USER", login)
-        .env("TZ", "UTC")
-        .output()
-        .expect("run rapport")
-}
 
 #[test]
 fn only_admins_manage_operators_and_the_last_admin_stays() {

@@ -511,25 +511,27 @@ fn load() -> Duration {
         .unwrap_or(LOAD)
 }
 
+/// `admin` listing customers on `db`, perhaps the first use of a new file: started,
+/// not waited for.
+fn first_use(db: &Path) -> std::process::Child {
+    Command::new(env!("CARGO_BIN_EXE_rapport"))
+        .args(["customer", "list", "--json"])
+        .env("RAPPORT_DB", db)
+        .env("USER", "admin")
+        .env("TZ", "UTC")
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawn rapport")
+}
+
 /// Kills processes while they create and migrate a brand-new database file, some of
 /// them at once; the file must still open and work afterwards.
 fn kill_while_creating(db: &Path, rng: &mut Rng) -> (u64, u64) {
     let (mut sent, mut landed) = (0, 0);
     for _round in 0..4 {
-        let children: Vec<_> = (0..4)
-            .map(|_| {
-                Command::new(env!("CARGO_BIN_EXE_rapport"))
-                    .args(["customer", "list", "--json"])
-                    .env("RAPPORT_DB", db)
-                    .env("USER", "admin")
-                    .env("TZ", "UTC")
-                    .stdin(Stdio::null())
-                    .stdout(Stdio::null())
-                    .stderr(Stdio::piped())
-                    .spawn()
-                    .expect("spawn rapport")
-            })
-            .collect();
+        let children: Vec<_> = (0..4).map(|_| first_use(db)).collect();
         thread::sleep(Duration::from_micros(rng.below(8_000)));
         for mut child in children {
             if rng.percent(75) {
@@ -820,20 +822,7 @@ fn verify(db: &Path, counter: i64, workers: &[Worker]) -> Vec<String> {
 fn eight_processes_creating_one_database_at_once_all_succeed() {
     for round in 0..10 {
         let db = TempDb::new();
-        let children: Vec<_> = (0..8)
-            .map(|_| {
-                Command::new(env!("CARGO_BIN_EXE_rapport"))
-                    .args(["customer", "list", "--json"])
-                    .env("RAPPORT_DB", &db.path)
-                    .env("USER", "admin")
-                    .env("TZ", "UTC")
-                    .stdin(Stdio::null())
-                    .stdout(Stdio::null())
-                    .stderr(Stdio::piped())
-                    .spawn()
-                    .expect("spawn rapport")
-            })
-            .collect();
+        let children: Vec<_> = (0..8).map(|_| first_use(&db.path)).collect();
         for child in children {
             let out = child.wait_with_output().expect("wait");
             assert!(
