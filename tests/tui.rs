@@ -434,3 +434,27 @@ fn importing_a_file_from_the_customer_list_shows_the_report() {
     assert!(app.popup.is_none());
     assert_eq!(app.counts.customers, before + 1);
 }
+
+/// An agent's `e` on someone else's customer says why at once, instead of opening a
+/// form whose save would be refused.
+#[test]
+fn an_agent_is_told_at_once_it_may_not_edit_anothers_customer() {
+    let mut store = Store::open_in_memory().unwrap();
+    let tester = store.sign_in("tester").unwrap();
+    let mut d = CustomerDraft::new(CustomerKind::Person, "Ada Lovelace");
+    d.owner_id = Some(tester.id);
+    store.add_customer(&d).unwrap();
+    store
+        .write(|w| w.add_operator("sara", "Sara Ahmadi", rapport::domain::Role::Agent))
+        .unwrap();
+    let mut app = app_on(store, 80, 24);
+    press(&mut app, KeyCode::Char('e'));
+    assert!(app.popup.is_none(), "no form opens");
+    let message = app.message.clone().unwrap();
+    assert!(message.error);
+    assert_eq!(
+        message.text,
+        "not allowed: agents change only their own records, and customer #1 is tester's (sara is agent)"
+    );
+    assert!(screen(&app).contains("not allowed: agents change only"));
+}

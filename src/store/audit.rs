@@ -3,7 +3,7 @@
 //! transaction as the change itself.
 
 use chrono::{DateTime, NaiveDate, Utc};
-use rusqlite::{OptionalExtension, Row, params};
+use rusqlite::{Connection, OptionalExtension, Row, params};
 
 use super::sql_types::from_secs;
 use super::{Result, Store, StoreError, Writer};
@@ -127,6 +127,25 @@ pub(super) fn owned_table(entity: &str) -> Result<(&'static str, &'static str)> 
     })
 }
 
+/// An existing record, with its owner, as access sees it.
+fn owned(conn: &Connection, entity: &'static str, id: i64) -> Result<Record> {
+    let (table, column) = owned_table(entity)?;
+    // Table and column names come from `owned_table`, never from input.
+    let owner: Option<(Option<i64>, Option<String>)> = conn
+        .prepare_cached(&format!(
+            "SELECT t.{column}, o.login FROM {table} t LEFT JOIN operators o ON o.id = t.{column} WHERE t.id = ?1"
+        ))?
+        .query_row([id], |r| Ok((r.get(0)?, r.get(1)?)))
+        .optional()?;
+    let (owner_id, owner_login) = owner.ok_or(StoreError::NotFound { entity, id })?;
+    Ok(Record {
+        entity,
+        id,
+        owner_id,
+        owner_login,
+    })
+}
+
 fn text(v: impl ToString) -> Option<String> {
     Some(v.to_string())
 }
@@ -242,6 +261,16 @@ impl Store {
         }
     }
 
+    /// Whether the signed-in operator may change record `id` ("customer", "deal",
+    /// "follow-up"): asked before an edit starts, so nobody types in vain. The write
+    /// itself checks again.
+    pub fn may_change(&self, entity: &'static str, id: i64) -> Result<()> {
+        if self.actor.is_none() {
+            return Ok(());
+        }
+        self.require(Permission::Change(&owned(&self.conn, entity, id)?))
+    }
+
     /// The audit trail, newest first (by when it happened: demo data and imported
     /// deals are dated in the past).
     pub fn audit_entries(&self, filter: &AuditFilter) -> Result<Vec<AuditEntry>> {
@@ -274,22 +303,7 @@ impl Writer<'_> {
 
     /// An existing record, with its owner, as access sees it.
     fn owned(&self, entity: &'static str, id: i64) -> Result<Record> {
-        let (table, column) = owned_table(entity)?;
-        // Table and column names come from `owned_table`, never from input.
-        let owner: Option<(Option<i64>, Option<String>)> = self
-            .conn
-            .prepare_cached(&format!(
-                "SELECT t.{column}, o.login FROM {table} t LEFT JOIN operators o ON o.id = t.{column} WHERE t.id = ?1"
-            ))?
-            .query_row([id], |r| Ok((r.get(0)?, r.get(1)?)))
-            .optional()?;
-        let (owner_id, owner_login) = owner.ok_or(StoreError::NotFound { entity, id })?;
-        Ok(Record {
-            entity,
-            id,
-            owner_id,
-            owner_login,
-        })
+        owned(self.conn, entity, id)
     }
 
     /// Refuses a change to record `id` the acting operator may not make.

@@ -866,7 +866,10 @@ impl App {
             (Action::History, Some((id, name))) => return self.show_history(id, &name),
             (Action::AddCustomer, _) => Form::add_customer(),
             (Action::Import, _) => Form::import(),
-            (Action::EditCustomer, Some((id, _))) => Form::edit_customer(&self.store, id)?,
+            (Action::EditCustomer, Some((id, _))) => {
+                self.store.may_change("customer", id)?;
+                Form::edit_customer(&self.store, id)?
+            }
             (Action::LogInteraction, Some((id, name))) => Form::log_interaction(id, &name),
             (Action::LogCall, Some((id, name))) => Form::log_call(id, &name),
             (Action::MergeCustomer, Some((id, name))) => Form::merge_into(id, &name),
