@@ -1,13 +1,11 @@
-//! Access checks and the audit trail: every write asks `domain::access` first, and
-//! records who changed what (field by field, old → new) in `audit_log`, in the same
-//! transaction as the change itself.
+//! The audit trail: every write records who changed what (field by field, old → new)
+//! in `audit_log`, in the same transaction as the change itself.
 
 use chrono::{DateTime, NaiveDate, Utc};
-use rusqlite::{Connection, OptionalExtension, Row, params};
+use rusqlite::{OptionalExtension, Row, params};
 
 use super::sql_types::from_secs;
 use super::{Result, Store, StoreError, Writer};
-use crate::domain::access::{self, Permission, Record};
 use crate::domain::audit::{self, AuditAction, AuditEntry, FieldChange, Fields};
 use crate::domain::{Customer, CustomerDraft, Deal, InteractionDraft, Operator, Reminder};
 
@@ -110,40 +108,6 @@ pub struct AuditFilter {
 pub struct LastChange {
     pub by: Option<String>,
     pub at: DateTime<Utc>,
-}
-
-/// The table and owner column behind an entity name.
-pub(super) fn owned_table(entity: &str) -> Result<(&'static str, &'static str)> {
-    Ok(match entity {
-        "customer" => ("customers", "owner_id"),
-        "deal" => ("deals", "owner_id"),
-        "follow-up" => ("reminders", "owner_id"),
-        "interaction" => ("interactions", "operator_id"),
-        _ => {
-            return Err(StoreError::Message(format!(
-                "no ownership rule for {entity} records"
-            )));
-        }
-    })
-}
-
-/// An existing record, with its owner, as access sees it.
-fn owned(conn: &Connection, entity: &'static str, id: i64) -> Result<Record> {
-    let (table, column) = owned_table(entity)?;
-    // Table and column names come from `owned_table`, never from input.
-    let owner: Option<(Option<i64>, Option<String>)> = conn
-        .prepare_cached(&format!(
-            "SELECT t.{column}, o.login FROM {table} t LEFT JOIN operators o ON o.id = t.{column} WHERE t.id = ?1"
-        ))?
-        .query_row([id], |r| Ok((r.get(0)?, r.get(1)?)))
-        .optional()?;
-    let (owner_id, owner_login) = owner.ok_or(StoreError::NotFound { entity, id })?;
-    Ok(Record {
-        entity,
-        id,
-        owner_id,
-        owner_login,
-    })
 }
 
 fn text(v: impl ToString) -> Option<String> {
@@ -253,24 +217,6 @@ SELECT a.id, a.at, o.login, o.display_name, a.entity, a.entity_id, a.customer_id
 FROM audit_log a LEFT JOIN operators o ON o.id = a.operator_id";
 
 impl Store {
-    /// Refuses what the signed-in operator's role does not allow (see `domain::access`).
-    pub fn require(&self, permission: Permission<'_>) -> Result<()> {
-        match &self.actor {
-            Some(actor) => Ok(access::check(actor, permission)?),
-            None => Ok(()),
-        }
-    }
-
-    /// Whether the signed-in operator may change record `id` ("customer", "deal",
-    /// "follow-up"): asked before an edit starts, so nobody types in vain. The write
-    /// itself checks again.
-    pub fn may_change(&self, entity: &'static str, id: i64) -> Result<()> {
-        if self.actor.is_none() {
-            return Ok(());
-        }
-        self.require(Permission::Change(&owned(&self.conn, entity, id)?))
-    }
-
     /// The audit trail, newest first (by when it happened: demo data and imported
     /// deals are dated in the past).
     pub fn audit_entries(&self, filter: &AuditFilter) -> Result<Vec<AuditEntry>> {
@@ -288,49 +234,6 @@ impl Store {
 }
 
 impl Writer<'_> {
-    /// Refuses what the acting operator's role does not allow (see `domain::access`).
-    pub fn require(&self, permission: Permission<'_>) -> Result<()> {
-        match self.actor {
-            Some(actor) => Ok(access::check(actor, permission)?),
-            None => Ok(()),
-        }
-    }
-
-    /// The acting operator's id, if an operator signed in.
-    pub fn actor_id(&self) -> Option<i64> {
-        self.actor.map(|a| a.id)
-    }
-
-    /// An existing record, with its owner, as access sees it.
-    fn owned(&self, entity: &'static str, id: i64) -> Result<Record> {
-        owned(self.conn, entity, id)
-    }
-
-    /// Refuses a change to record `id` the acting operator may not make.
-    pub(super) fn require_change(&self, entity: &'static str, id: i64) -> Result<()> {
-        if self.actor.is_none() {
-            return Ok(());
-        }
-        self.require(Permission::Change(&self.owned(entity, id)?))
-    }
-
-    /// Refuses deleting record `id` if the acting operator may not.
-    pub(super) fn require_delete(&self, entity: &'static str, id: i64) -> Result<()> {
-        if self.actor.is_none() {
-            return Ok(());
-        }
-        self.require(Permission::Delete(&self.owned(entity, id)?))
-    }
-
-    /// A record owned by `owner_id` (new, or given away) needs `Assign` unless the
-    /// acting operator owns it.
-    pub(super) fn require_owner(&self, owner_id: Option<i64>) -> Result<()> {
-        match self.actor {
-            Some(actor) if owner_id != Some(actor.id) => self.require(Permission::Assign),
-            _ => Ok(()),
-        }
-    }
-
     /// Appends to the audit trail. An update that changed nothing is not recorded.
     pub(super) fn audit(
         &self,

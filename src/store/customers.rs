@@ -560,7 +560,7 @@ impl Writer<'_> {
             return Ok(());
         };
         for entity in DEPENDENTS {
-            let (table, owner) = super::audit::owned_table(entity)?;
+            let (table, owner) = super::access::owned_table(entity)?;
             // Table and column names come from `owned_table`, never from input.
             let others: Option<i64> = self
                 .conn
@@ -583,7 +583,7 @@ impl Writer<'_> {
     fn dependents_text(&self, id: i64) -> Result<Option<String>> {
         let mut parts = Vec::new();
         for entity in DEPENDENTS {
-            let (table, _) = super::audit::owned_table(entity)?;
+            let (table, _) = super::access::owned_table(entity)?;
             let n: i64 = self.conn.query_row(
                 &format!("SELECT count(*) FROM {table} WHERE customer_id = ?1"),
                 [id],

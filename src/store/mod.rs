@@ -4,6 +4,7 @@
 //! `kill -9` leaves either the whole write or none of it. WAL lets readers continue
 //! while another process writes; a busy timeout waits out short locks.
 
+mod access;
 mod audit;
 mod backup;
 mod cadence;
