@@ -69,7 +69,9 @@ pub fn generate(store: &mut Store, opts: DemoOptions, operator_login: &str) -> R
             g.owners.push(w.ensure_operator(login, display)?.id);
         }
         g.report.operators = g.owners.len();
+        let suspended = w.suspend_trail_indexes()?;
         g.fill(w, opts.customers)?;
+        w.rebuild_indexes(suspended)?;
         Ok(g.report)
     })
 }
