@@ -376,6 +376,12 @@ pub enum DealCommand {
         #[arg(long, default_value = "today")]
         date: String,
     },
+    /// Give a deal to another operator (managers and admins)
+    Assign {
+        deal: i64,
+        /// The new owner's login
+        owner: String,
+    },
 }
 
 #[derive(Debug, Args)]
@@ -437,6 +443,12 @@ pub enum RemindCommand {
         /// The new due date (e.g. `next mon 10:00`, `+1w`, `2026-12-01 14:30`)
         #[arg(long, allow_hyphen_values = true)]
         due: String,
+    },
+    /// Give a follow-up to another operator (managers and admins)
+    Assign {
+        id: i64,
+        /// The new owner's login
+        owner: String,
     },
 }
 

@@ -458,3 +458,32 @@ fn an_agent_is_told_at_once_it_may_not_edit_anothers_customer() {
     );
     assert!(screen(&app).contains("not allowed: agents change only"));
 }
+
+/// `O` on a card gives the customer to another operator (managers and admins).
+#[test]
+fn a_manager_gives_a_customer_to_another_operator_from_its_card() {
+    let mut store = Store::open_in_memory().unwrap();
+    store.sign_in("tester").unwrap();
+    store
+        .add_customer(&CustomerDraft::new(CustomerKind::Person, "Ada Lovelace"))
+        .unwrap();
+    store
+        .write(|w| {
+            w.add_operator("sara", "Sara Ahmadi", rapport::domain::Role::Manager)?;
+            w.add_operator("omid", "Omid Karimi", rapport::domain::Role::Agent)
+        })
+        .unwrap();
+    let mut app = app_on(store, 80, 24);
+    press(&mut app, KeyCode::Enter);
+    press(&mut app, KeyCode::Char('O'));
+    assert!(screen(&app).contains("Give customer #1 to: omid, sara, tester"));
+    app.handle_key(KeyEvent::new(KeyCode::Char('u'), KeyModifiers::CONTROL));
+    type_text(&mut app, "omid");
+    press(&mut app, KeyCode::Enter);
+    assert!(app.popup.is_none(), "{}", screen(&app));
+    assert_eq!(
+        app.store.customer(1).unwrap().owner_login.as_deref(),
+        Some("omid")
+    );
+    assert!(screen(&app).contains("Gave customer #1 to omid"));
+}

@@ -36,6 +36,14 @@ pub fn run(ctx: &mut Context, cmd: DealCommand) -> Result<()> {
             let lost = ctx.store.write(|w| w.mark_deal_lost(deal, &reason, day))?;
             report(ctx, "Lost deal", &lost)
         }
+        DealCommand::Assign { deal, owner } => {
+            let owner = ctx.operator(&owner)?;
+            let assigned = ctx.store.write(|w| {
+                w.assign("deal", deal, owner.id)?;
+                w.deal(deal)
+            })?;
+            report(ctx, &format!("Gave {} deal", owner.login), &assigned)
+        }
     }
 }
 

@@ -61,6 +61,22 @@ pub fn run(ctx: &mut Context, cmd: RemindCommand) -> Result<()> {
             writeln!(ctx.out, "Follow-up #{id} is now due {}", local_time(due))?;
             Ok(())
         }
+        RemindCommand::Assign { id, owner } => {
+            let owner = ctx.operator(&owner)?;
+            let r = ctx.store.write(|w| {
+                w.assign("follow-up", id, owner.id)?;
+                w.reminder(id)
+            })?;
+            if ctx.json {
+                return ctx.print_json(&r);
+            }
+            writeln!(
+                ctx.out,
+                "Follow-up #{id} is now {}'s",
+                for_terminal(&owner.login)
+            )?;
+            Ok(())
+        }
     }
 }
 

@@ -62,6 +62,46 @@ impl Store {
 }
 
 impl Writer<'_> {
+    /// Gives record `id` ("customer", "deal", "follow-up") to operator `owner_id`:
+    /// for managers and admins (an agent may change its own records, not give them
+    /// away). Recorded in the audit trail as a change of owner.
+    pub fn assign(&mut self, entity: &'static str, id: i64, owner_id: i64) -> Result<()> {
+        self.require_change(entity, id)?;
+        let before = owned(self.conn, entity, id)?;
+        if before.owner_id == Some(owner_id) {
+            return Ok(());
+        }
+        self.require(Permission::Assign)?;
+        let login: String = self
+            .conn
+            .query_row(
+                "SELECT login FROM operators WHERE id = ?1",
+                [owner_id],
+                |r| r.get(0),
+            )
+            .optional()?
+            .ok_or_else(|| StoreError::invalid("owner", format!("no operator #{owner_id}")))?;
+        let (table, column) = owned_table(entity)?;
+        // Table and column names come from `owned_table`, never from input.
+        let customer_id: Option<i64> = self.conn.query_row(
+            &format!(
+                "UPDATE {table} SET {column} = ?2, version = version + 1, updated_at = ?3 WHERE id = ?1
+                 RETURNING {}",
+                if table == "customers" { "id" } else { "customer_id" }
+            ),
+            rusqlite::params![id, owner_id, self.now],
+            |r| r.get(0),
+        )?;
+        self.audit_field(
+            entity,
+            id,
+            customer_id,
+            "owner",
+            before.owner_login,
+            Some(login),
+        )
+    }
+
     /// Refuses what the acting operator's role does not allow (see `domain::access`).
     pub fn require(&self, permission: Permission<'_>) -> Result<()> {
         match self.actor {

@@ -295,14 +295,15 @@ impl Writer<'_> {
         old: Option<String>,
         new: Option<String>,
     ) -> Result<()> {
-        self.audit_setting_of("setting", 0, field, old, new)
+        self.audit_field("setting", 0, None, field, old, new)
     }
 
     /// Records that one field of a record changed (when it did).
-    pub(super) fn audit_setting_of(
+    pub(super) fn audit_field(
         &self,
         entity: &'static str,
         entity_id: i64,
+        customer_id: Option<i64>,
         field: &str,
         old: Option<String>,
         new: Option<String>,
@@ -315,7 +316,13 @@ impl Writer<'_> {
             old,
             new,
         };
-        self.audit(entity, entity_id, None, AuditAction::Update, vec![change])
+        self.audit(
+            entity,
+            entity_id,
+            customer_id,
+            AuditAction::Update,
+            vec![change],
+        )
     }
 
     /// The trail's JSON for a customer created from `d` (bulk imports write it themselves).

@@ -197,9 +197,10 @@ impl Writer<'_> {
                 id,
             });
         }
-        self.audit_setting_of(
+        self.audit_field(
             "operator",
             id,
+            None,
             "role",
             before.map(|r| r.to_string()),
             Some(role.to_string()),

@@ -52,6 +52,7 @@ actions! {
     AddReminder = "add_reminder",
     MergeCustomer = "merge_customer",
     History = "history",
+    Assign = "assign",
     Import = "import",
     // pipeline
     StageForward = "stage_forward",

@@ -864,6 +864,10 @@ impl App {
     ) -> Result<(), StoreError> {
         let form = match (action, customer) {
             (Action::History, Some((id, name))) => return self.show_history(id, &name),
+            (Action::Assign, Some((id, _))) => {
+                let owner = self.store.customer(id)?.owner_login;
+                self.assign_form("customer", id, owner.as_deref())?
+            }
             (Action::AddCustomer, _) => Form::add_customer(),
             (Action::Import, _) => Form::import(),
             (Action::EditCustomer, Some((id, _))) => {
@@ -890,6 +894,26 @@ impl App {
         };
         self.popup = Some(Popup::Form(form));
         Ok(())
+    }
+
+    /// The form giving a record to another operator, refused at once for those who
+    /// may not.
+    fn assign_form(
+        &self,
+        entity: &'static str,
+        id: i64,
+        owner: Option<&str>,
+    ) -> Result<Form, StoreError> {
+        self.store
+            .require(crate::domain::access::Permission::Assign)?;
+        self.store.may_change(entity, id)?;
+        let logins: Vec<String> = self
+            .store
+            .operators()?
+            .into_iter()
+            .map(|o| o.login)
+            .collect();
+        Ok(Form::assign(entity, id, owner, &logins))
     }
 
     /// A customer's audit trail (it and its deals, follow-ups and interactions),
@@ -931,6 +955,11 @@ impl App {
                 return Ok(());
             }
             Action::OpenCustomer | Action::Open => return self.open_customer(deal.customer_id),
+            Action::Assign => {
+                let form = self.assign_form("deal", deal.id, deal.owner_login.as_deref())?;
+                self.popup = Some(Popup::Form(form));
+                return Ok(());
+            }
             Action::LogInteraction
             | Action::LogCall
             | Action::AddReminder
@@ -990,6 +1019,11 @@ impl App {
                 Ok(())
             }
             Action::OpenCustomer | Action::Open => self.open_customer(r.customer_id),
+            Action::Assign => {
+                let form = self.assign_form("follow-up", r.id, r.owner_login.as_deref())?;
+                self.popup = Some(Popup::Form(form));
+                Ok(())
+            }
             Action::Snooze => {
                 self.popup = Some(Popup::Snooze(SnoozeMenu::new(&r, &self.now())));
                 Ok(())

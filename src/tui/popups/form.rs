@@ -50,6 +50,11 @@ pub enum FormKind {
     },
     /// Contacts from a file: run by the app in the background, not saved by the form.
     Import,
+    /// Giving a record ("customer", "deal", "follow-up") to another operator.
+    Assign {
+        entity: &'static str,
+        id: i64,
+    },
 }
 
 /// A field that holds a date or a point in time, typed naturally.
@@ -458,6 +463,21 @@ impl Form {
                 due,
                 "next mon 10:00, +1w, YYYY-MM-DD HH:MM",
                 DateKind::DateTime,
+            )],
+        )
+    }
+
+    /// Giving record `id` to another operator: its owner's login, with the operators
+    /// to choose from in the title.
+    pub fn assign(entity: &'static str, id: i64, owner: Option<&str>, logins: &[String]) -> Self {
+        Self::new(
+            FormKind::Assign { entity, id },
+            format!("Give {entity} #{id} to: {}", logins.join(", ")),
+            vec![Field::text(
+                "owner",
+                "Owner",
+                owner.unwrap_or_default(),
+                "an operator's login",
             )],
         )
     }
@@ -877,6 +897,19 @@ impl Form {
                 "file",
                 "an import runs in the background, not as a form save",
             )),
+            FormKind::Assign { entity, id } => {
+                let login = self.get("owner");
+                let owner = store.operator_by_login(login)?.ok_or_else(|| {
+                    StoreError::invalid("owner", format!("no operator with login {login:?}"))
+                })?;
+                store.write(|w| w.assign(entity, *id, owner.id))?;
+                Ok(Saved {
+                    message: format!("Gave {entity} #{id} to {}", owner.login),
+                    customer_id: (*entity == "customer").then_some(*id),
+                    next: None,
+                    removed: None,
+                })
+            }
             FormKind::Merge { keep } => {
                 let drop = self.merge_source(store)?;
                 let plan = store.merge_customers(*keep, drop)?;
