@@ -69,6 +69,9 @@ pub enum Command {
     /// The people who use this database and their roles (admin, manager, agent)
     #[command(subcommand)]
     Operator(OperatorCommand),
+    /// The pipeline's stages; admins rename them and set their default probability
+    #[command(subcommand)]
+    Stage(StageCommand),
     /// The audit trail: who created, changed or deleted what, and when
     Audit(AuditArgs),
     /// Copy the whole database to a new file, while others keep working
@@ -150,6 +153,23 @@ pub enum OperatorCommand {
         login: String,
         /// admin, manager or agent
         role: String,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum StageCommand {
+    /// List the stages in pipeline order
+    List,
+    /// Rename a stage or change the probability deals get on entering it (admins only)
+    Set {
+        /// The stage's key (`lead`, `proposal`, …)
+        stage: String,
+        /// Its new name
+        #[arg(long)]
+        name: Option<String>,
+        /// Its new default probability, in percent (open stages only)
+        #[arg(long)]
+        probability: Option<u8>,
     },
 }
 
@@ -660,6 +680,7 @@ pub fn run(cli: Cli) -> Result<()> {
         Some(Command::Export(args)) => commands::import::export(&mut ctx, args),
         Some(Command::Operator(cmd)) => commands::operator::run(&mut ctx, cmd),
         Some(Command::Audit(args)) => commands::audit::run(&mut ctx, args),
+        Some(Command::Stage(cmd)) => commands::deal::stages(&mut ctx, cmd),
         Some(Command::Backup { path }) => commands::copy::backup(&mut ctx, &path),
         Some(Command::Restore { path, yes }) => commands::copy::restore(&mut ctx, &path, yes),
         Some(Command::Lookup(args)) => commands::lookup::run(&mut ctx, args),

@@ -226,6 +226,8 @@ fn cases() -> Vec<Case> {
         case("clear the default cadence", &["cadence", "clear", "--default"], [Y, Y, N], "only a manager or an admin can change the default or a tag's cadence", Audited),
         // Admins only.
         case("set a KPI target", &["kpi", "set", "revenue_won", "--target", "60000", "--minimum", "40000"], [Y, N, N], "only an admin can change KPI targets", Audited),
+        case("rename a stage", &["stage", "set", "proposal", "--name", "Offer sent"], [Y, N, N], "only an admin can change pipeline stages", Audited),
+        case("change a stage's probability", &["stage", "set", "lead", "--probability", "15"], [Y, N, N], "only an admin can change pipeline stages", Audited),
         case("add an operator", &["operator", "add", "newbie"], [Y, N, N], "only an admin can add operators or change roles", Audited),
         case("change a role", &["operator", "role", "sara", "manager"], [Y, N, N], "only an admin can add operators or change roles", Audited),
         case("restore a backup", &["restore", "{team}/backup.db", "--yes"], [Y, N, N], "only an admin can restore a backup", Restores),

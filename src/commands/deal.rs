@@ -3,7 +3,7 @@ use std::io::Write;
 use super::Context;
 use super::output::Table;
 use crate::Result;
-use crate::cli::{DealAddArgs, DealCommand, DealListArgs};
+use crate::cli::{DealAddArgs, DealCommand, DealListArgs, StageCommand};
 use crate::domain::deal::validate_probability;
 use crate::domain::when::parse_date;
 use crate::domain::{Currency, Deal, DealDraft, Money, StageOutcome};
@@ -146,5 +146,41 @@ fn report(ctx: &mut Context, verb: &str, d: &Deal) -> Result<()> {
         d.stage_key,
         d.probability
     )?;
+    Ok(())
+}
+
+/// `rapport stage list|set`.
+pub fn stages(ctx: &mut Context, cmd: StageCommand) -> Result<()> {
+    let stages = match cmd {
+        StageCommand::List => ctx.store.stages()?,
+        StageCommand::Set {
+            stage,
+            name,
+            probability,
+        } => {
+            if name.is_none() && probability.is_none() {
+                return Err(crate::Error::msg(
+                    "stage: say what to change: --name and/or --probability",
+                ));
+            }
+            vec![
+                ctx.store
+                    .write(|w| w.change_stage(&stage, name.as_deref(), probability))?,
+            ]
+        }
+    };
+    if ctx.json {
+        return ctx.print_json(&stages);
+    }
+    let mut t = Table::new(&["KEY", "NAME", "PROBABILITY", "OUTCOME"]);
+    for s in &stages {
+        t.row(vec![
+            s.key.clone(),
+            for_terminal(&s.name).into_owned(),
+            format!("{}%", s.probability),
+            s.outcome.to_string(),
+        ]);
+    }
+    t.print(&mut ctx.out)?;
     Ok(())
 }

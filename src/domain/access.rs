@@ -1,7 +1,7 @@
 //! Access levels: what each role may do. The store asks these rules before it
 //! writes, so the app and the command line obey the same ones.
 //!
-//! - admin: everything, including operators, KPI targets and restoring backups;
+//! - admin: everything, including operators, stages, KPI targets and restoring backups;
 //! - manager: every customer, deal and follow-up, gives records to other operators,
 //!   imports, exports and backs up, sees every operator's KPIs, sets cadence defaults;
 //! - agent: creates records, changes and deletes its own; reads everyone's customers.
@@ -37,6 +37,8 @@ pub enum Permission<'a> {
     ManageOperators,
     /// Change KPI targets and minimums.
     SetTargets,
+    /// Rename pipeline stages and change their default probabilities.
+    ManageStages,
     /// Restore a backup over the database.
     Restore,
     /// Change the default contact cadence and the tags' cadences.
@@ -66,6 +68,7 @@ pub fn check(actor: &Operator, permission: Permission<'_>) -> Result<(), Denied>
             "only an admin can add operators or change roles".into(),
         ),
         Permission::SetTargets => (ADMIN, "only an admin can change KPI targets".into()),
+        Permission::ManageStages => (ADMIN, "only an admin can change pipeline stages".into()),
         Permission::Restore => (ADMIN, "only an admin can restore a backup".into()),
         Permission::ChangeSettings => (
             MANAGER,
@@ -159,6 +162,7 @@ mod tests {
             // [admin, manager, agent]
             (Permission::ManageOperators, [true, false, false]),
             (Permission::SetTargets, [true, false, false]),
+            (Permission::ManageStages, [true, false, false]),
             (Permission::Restore, [true, false, false]),
             (Permission::ChangeSettings, [true, true, false]),
             (Permission::BulkExport, [true, true, false]),

@@ -179,6 +179,80 @@ impl Store {
 }
 
 impl Writer<'_> {
+    /// Renames stage `key` and/or changes the probability a deal gets on entering it
+    /// (admins only). Deals already in the stage keep theirs.
+    pub fn change_stage(
+        &mut self,
+        key: &str,
+        name: Option<&str>,
+        probability: Option<u8>,
+    ) -> Result<Stage> {
+        self.require(crate::domain::access::Permission::ManageStages)?;
+        let stages = load_stages(self.conn)?;
+        let wanted = key.trim();
+        let stage = stages
+            .iter()
+            .find(|s| s.key.eq_ignore_ascii_case(wanted))
+            .ok_or_else(|| {
+                let keys: Vec<&str> = stages.iter().map(|s| s.key.as_str()).collect();
+                StoreError::invalid(
+                    "stage",
+                    format!("{wanted:?} is not one of: {}", keys.join(", ")),
+                )
+            })?;
+        let name = name
+            .map(|n| crate::domain::error::required_text("name", n, 60))
+            .transpose()?;
+        if let Some(taken) = name.as_deref().and_then(|n| {
+            stages
+                .iter()
+                .find(|s| s.id != stage.id && s.name.eq_ignore_ascii_case(n))
+        }) {
+            return Err(StoreError::invalid(
+                "name",
+                format!("stage {:?} is called that already", taken.key),
+            ));
+        }
+        let probability = probability
+            .map(|p| validate_probability(i64::from(p)))
+            .transpose()?;
+        if probability.is_some() && stage.outcome != StageOutcome::Open {
+            return Err(StoreError::invalid(
+                "probability",
+                format!(
+                    "{:?} closes deals ({}), so its probability is fixed",
+                    stage.key, stage.outcome
+                ),
+            ));
+        }
+        self.conn.execute(
+            "UPDATE stages SET name = coalesce(?2, name), probability = coalesce(?3, probability),
+                    version = version + 1, updated_at = ?4 WHERE id = ?1",
+            params![stage.id, name, probability, self.now],
+        )?;
+        let after = load_stages(self.conn)?
+            .into_iter()
+            .find(|s| s.id == stage.id)
+            .ok_or(StoreError::NotFound {
+                entity: "stage",
+                id: stage.id,
+            })?;
+        let fields = |s: &Stage| -> crate::domain::audit::Fields {
+            vec![
+                ("name", Some(s.name.clone())),
+                ("probability", Some(format!("{}%", s.probability))),
+            ]
+        };
+        self.audit_diff(
+            "stage",
+            stage.id,
+            None,
+            Some(&fields(stage)),
+            Some(&fields(&after)),
+        )?;
+        Ok(after)
+    }
+
     /// A deal as this transaction sees it.
     pub fn deal(&self, id: i64) -> Result<Deal> {
         load_deal(self.conn, id)
