@@ -43,8 +43,13 @@ fn encode(action: AuditAction, changes: &[FieldChange]) -> serde_json::Result<St
     }
 }
 
-/// Reads back what `encode` stored.
+/// Reads back what `encode` stored, or the `{field, old, new}` objects `rapport audit
+/// --json` prints (as a JSON backup edited by hand may hold).
 fn decode(action: AuditAction, text: &str) -> serde_json::Result<Vec<FieldChange>> {
+    compact(action, text).or_else(|e| serde_json::from_str(text).map_err(|_| e))
+}
+
+fn compact(action: AuditAction, text: &str) -> serde_json::Result<Vec<FieldChange>> {
     type Pair = (String, Option<String>);
     Ok(match action {
         AuditAction::Create => serde_json::from_str::<Vec<Pair>>(text)?
@@ -491,6 +496,8 @@ mod tests {
         ] {
             let stored = encode(action, &changes).unwrap();
             assert_eq!(decode(action, &stored).unwrap(), changes, "{stored}");
+            let objects = serde_json::to_string(&changes).unwrap();
+            assert_eq!(decode(action, &objects).unwrap(), changes, "{objects}");
         }
     }
 }
