@@ -98,6 +98,14 @@ fn export_and_import_through_the_cli() {
     let o = rapport(&copy, &["import", &file_arg]);
     assert_eq!(o.status.code(), Some(1));
     assert!(stderr(&o).contains("not empty"), "{}", stderr(&o));
+    // Restored by someone the backup does not know: told how to be added back.
+    let elsewhere = db.dir.path().join("elsewhere.db");
+    let o = as_user(&elsewhere, "bob", &["import", &file_arg]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert_eq!(
+        stderr(&o).trim(),
+        "Note: the backup's operators do not include you (bob); an admin (tester) adds you with: rapport operator add bob"
+    );
 }
 
 /// `rapport backup` copies the database with SQLite's online backup while another

@@ -120,6 +120,22 @@ fn restore(ctx: &mut Context, path: &Path, bytes: &[u8], dry_run: bool) -> Resul
             .map(|t| format!(", exported {t}"))
             .unwrap_or_default()
     )?;
+    // The backup's operators replaced this database's: say so if that leaves out
+    // whoever restored it, with how to be added back.
+    let me = ctx.me().login.clone();
+    if ctx.store.operator_by_login(&me)?.is_none() {
+        let admins: Vec<String> = ctx
+            .store
+            .operators()?
+            .into_iter()
+            .filter(|o| o.role == crate::domain::Role::Admin)
+            .map(|o| o.login)
+            .collect();
+        eprintln!(
+            "Note: the backup's operators do not include you ({me}); an admin ({}) adds you with: rapport operator add {me}",
+            admins.join(", ")
+        );
+    }
     Ok(())
 }
 
