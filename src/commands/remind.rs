@@ -6,7 +6,7 @@ use crate::Result;
 use crate::cli::{RemindAddArgs, RemindCommand, RemindListArgs};
 use crate::domain::when::parse_datetime;
 use crate::domain::{Recurrence, Reminder, ReminderDraft};
-use crate::store::ReminderFilter;
+use crate::store::{ReminderFilter, Writer};
 use crate::text::for_terminal;
 
 pub fn run(ctx: &mut Context, cmd: RemindCommand) -> Result<()> {
@@ -35,49 +35,39 @@ pub fn run(ctx: &mut Context, cmd: RemindCommand) -> Result<()> {
         }
         RemindCommand::Snooze { id, until } => {
             let until = parse_datetime("until", &until, &ctx.now())?;
-            let r = ctx.store.write(|w| {
-                w.snooze_reminder(id, until, None)?;
-                w.reminder(id)
-            })?;
-            if ctx.json {
-                return ctx.print_json(&r);
-            }
-            writeln!(
-                ctx.out,
-                "Snoozed follow-up #{id} until {}",
-                local_time(until)
-            )?;
-            Ok(())
+            let said = format!("Snoozed follow-up #{id} until {}", local_time(until));
+            change(ctx, id, said, |w| w.snooze_reminder(id, until, None))
         }
         RemindCommand::Reschedule { id, due } => {
             let due = parse_datetime("due", &due, &ctx.now())?;
-            let r = ctx.store.write(|w| {
-                w.reschedule_reminder(id, due)?;
-                w.reminder(id)
-            })?;
-            if ctx.json {
-                return ctx.print_json(&r);
-            }
-            writeln!(ctx.out, "Follow-up #{id} is now due {}", local_time(due))?;
-            Ok(())
+            let said = format!("Follow-up #{id} is now due {}", local_time(due));
+            change(ctx, id, said, |w| w.reschedule_reminder(id, due))
         }
         RemindCommand::Assign { id, owner } => {
             let owner = ctx.operator(&owner)?;
-            let r = ctx.store.write(|w| {
-                w.assign("follow-up", id, owner.id)?;
-                w.reminder(id)
-            })?;
-            if ctx.json {
-                return ctx.print_json(&r);
-            }
-            writeln!(
-                ctx.out,
-                "Follow-up #{id} is now {}'s",
-                for_terminal(&owner.login)
-            )?;
-            Ok(())
+            let said = format!("Follow-up #{id} is now {}'s", for_terminal(&owner.login));
+            change(ctx, id, said, |w| w.assign("follow-up", id, owner.id))
         }
     }
+}
+
+/// Changes follow-up `id` with `f`, then prints it as that write left it (`--json`)
+/// or `said`.
+fn change(
+    ctx: &mut Context,
+    id: i64,
+    said: String,
+    f: impl FnOnce(&mut Writer<'_>) -> crate::store::Result<()>,
+) -> Result<()> {
+    let r = ctx.store.write(|w| {
+        f(w)?;
+        w.reminder(id)
+    })?;
+    if ctx.json {
+        return ctx.print_json(&r);
+    }
+    writeln!(ctx.out, "{said}")?;
+    Ok(())
 }
 
 fn add(ctx: &mut Context, a: RemindAddArgs) -> Result<()> {
@@ -92,10 +82,11 @@ fn add(ctx: &mut Context, a: RemindAddArgs) -> Result<()> {
     };
     draft.clone().validate()?;
     draft.owner_id = Some(ctx.owner_or_me(a.owner.as_deref())?);
-    let (id, added) = ctx.store.write(|w| {
+    let added = ctx.store.write(|w| {
         let id = w.add_reminder(&draft)?;
-        Ok((id, w.reminder(id)?))
+        w.reminder(id)
     })?;
+    let id = added.id;
     if ctx.json {
         return ctx.print_json(&added);
     }

@@ -128,6 +128,22 @@ impl Writer<'_> {
         self.require(Permission::Change(&self.owned(entity, id)?))
     }
 
+    /// `require_change` for a record this transaction has read already, with its owner.
+    pub(super) fn require_change_of(
+        &self,
+        entity: &'static str,
+        id: i64,
+        owner_id: Option<i64>,
+        owner_login: Option<&str>,
+    ) -> Result<()> {
+        self.require(Permission::Change(&Record {
+            entity,
+            id,
+            owner_id,
+            owner_login: owner_login.map(str::to_string),
+        }))
+    }
+
     /// Refuses deleting record `id` if the acting operator may not.
     pub(super) fn require_delete(&self, entity: &'static str, id: i64) -> Result<()> {
         if self.actor.is_none() {

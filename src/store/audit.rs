@@ -196,10 +196,7 @@ fn operator_fields(o: &Operator) -> Fields {
 }
 
 fn row_to_entry(r: &Row<'_>) -> rusqlite::Result<AuditEntry> {
-    let action: String = r.get(7)?;
-    let action = AuditAction::parse("action", &action).map_err(|e| {
-        rusqlite::Error::FromSqlConversionFailure(7, rusqlite::types::Type::Text, Box::new(e))
-    })?;
+    let action: AuditAction = r.get(7)?;
     let changes: String = r.get(8)?;
     let changes = decode(action, &changes).map_err(|e| {
         rusqlite::Error::FromSqlConversionFailure(8, rusqlite::types::Type::Text, Box::new(e))
@@ -264,7 +261,7 @@ impl Writer<'_> {
                 entity,
                 entity_id,
                 customer_id,
-                action.as_str(),
+                action,
                 json
             ])?;
         Ok(())

@@ -472,8 +472,13 @@ impl Writer<'_> {
     ) -> Result<()> {
         let mut draft = draft.clone();
         draft.validate()?;
-        self.require_change("customer", id)?;
         let before = load_customer(self.conn, id)?;
+        self.require_change_of(
+            "customer",
+            id,
+            before.owner_id,
+            before.owner_login.as_deref(),
+        )?;
         if draft.owner_id != before.owner_id {
             self.require_owner(draft.owner_id)?;
         }

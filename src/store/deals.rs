@@ -381,7 +381,7 @@ impl Writer<'_> {
         closed_on: Option<NaiveDate>,
         lost_reason: Option<&str>,
     ) -> Result<()> {
-        self.require_change("deal", deal.id)?;
+        self.require_change_of("deal", deal.id, deal.owner_id, deal.owner_login.as_deref())?;
         validate_probability(i64::from(probability))?;
         if let Some(day) = closed_on
             && day < deal.created_at.date_naive()

@@ -148,8 +148,8 @@ impl Writer<'_> {
     /// (after the due time, skipping any already past `done_at`) in the same transaction.
     /// Returns the id of the next occurrence, if one was created.
     pub fn complete_reminder(&mut self, id: i64, done_at: DateTime<Utc>) -> Result<Option<i64>> {
-        self.require_change("follow-up", id)?;
         let r = load_reminder(self.conn, id)?;
+        self.require_change_of("follow-up", id, r.owner_id, r.owner_login.as_deref())?;
         if r.is_done() {
             return Err(StoreError::invalid(
                 "reminder",
@@ -185,8 +185,8 @@ impl Writer<'_> {
     /// Moves a reminder to a new due time (a changed plan, unlike a snooze): any snooze
     /// is cleared.
     pub fn reschedule_reminder(&mut self, id: i64, due_at: DateTime<Utc>) -> Result<()> {
-        self.require_change("follow-up", id)?;
         let r = load_reminder(self.conn, id)?;
+        self.require_change_of("follow-up", id, r.owner_id, r.owner_login.as_deref())?;
         let n = self.conn.execute(
             "UPDATE reminders SET due_at = ?3, snoozed_until = NULL, version = version + 1, updated_at = ?4
              WHERE id = ?1 AND version = ?2 AND done_at IS NULL",
@@ -206,8 +206,8 @@ impl Writer<'_> {
         note: Option<&str>,
     ) -> Result<()> {
         let note = validate_note(note)?;
-        self.require_change("follow-up", id)?;
         let r = load_reminder(self.conn, id)?;
+        self.require_change_of("follow-up", id, r.owner_id, r.owner_login.as_deref())?;
         let n = self.conn.execute(
             "UPDATE reminders SET snoozed_until = ?3, note = coalesce(?4, note), version = version + 1, updated_at = ?5
              WHERE id = ?1 AND version = ?2 AND done_at IS NULL",

@@ -3,6 +3,7 @@
 use chrono::{DateTime, NaiveDate, Utc};
 use rusqlite::types::{FromSql, FromSqlError, FromSqlResult, ToSql, ToSqlOutput, ValueRef};
 
+use crate::domain::audit::AuditAction;
 use crate::domain::{
     CustomerKind, CustomerStatus, Direction, InteractionKind, KpiGroup, KpiUnit, Period, PhoneKind,
     Role, StageOutcome,
@@ -43,6 +44,7 @@ macro_rules! text_enum_sql {
 }
 
 text_enum_sql!(
+    AuditAction,
     CustomerKind,
     CustomerStatus,
     Direction,
