@@ -40,7 +40,7 @@ fn report(ctx: &mut Context, a: &KpiArgs) -> Result<()> {
     let range = range(ctx, a)?;
     let currency = Currency::from_code(&a.currency)?;
     let who = match (&a.operator, a.mine, a.team) {
-        (Some(login), _, _) => Some(ctx.operator(login)?),
+        (Some(login), _, _) => Some(ctx.operator_as("operator", login)?),
         (None, true, _) => Some(ctx.me().clone()),
         (None, _, true) => None,
         (None, false, false) => default_kpi_scope(ctx.me()).cloned(),

@@ -61,9 +61,17 @@ impl Context {
 
     /// The operator with `login`, which must exist.
     pub fn operator(&self, login: &str) -> Result<Operator> {
-        self.store
-            .operator_by_login(login.trim())?
-            .ok_or_else(|| Error::msg(format!("owner: no operator with login {:?}", login.trim())))
+        self.operator_as("owner", login)
+    }
+
+    /// `operator`, with a refusal that names `field` (the flag that gave the login).
+    pub fn operator_as(&self, field: &str, login: &str) -> Result<Operator> {
+        self.store.operator_by_login(login.trim())?.ok_or_else(|| {
+            Error::msg(format!(
+                "{field}: no operator with login {:?}",
+                login.trim()
+            ))
+        })
     }
 
     /// The owner for a new record: `login` if given, else the current operator.

@@ -450,10 +450,12 @@ impl Generator {
             let open_days = (today - opened.date_naive()).num_days().max(0);
             let closed_on: NaiveDate =
                 opened.date_naive() + Duration::days(self.rng.i64(0..=open_days.min(120)));
+            // Noon of the close day, never later than now (the trail has no future).
             w.backdate(
                 closed_on
                     .and_hms_opt(12, 0, 0)
-                    .map_or(opened, |t| t.and_utc()),
+                    .map_or(opened, |t| t.and_utc())
+                    .min(self.now),
             );
             if outcome == StageOutcome::Won {
                 w.mark_deal_won(id, closed_on)?;
