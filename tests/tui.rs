@@ -456,7 +456,12 @@ fn an_agent_is_told_at_once_it_may_not_edit_anothers_customer() {
         message.text,
         "not allowed: agents change only their own records, and customer #1 is tester's (sara is agent)"
     );
-    assert!(screen(&app).contains("not allowed: agents change only"));
+    let shown = screen(&app);
+    assert!(shown.contains("not allowed: agents change only"));
+    assert!(
+        shown.contains("(sara is agent)"),
+        "the whole refusal shows at 80 columns:\n{shown}"
+    );
 }
 
 /// `O` on a card gives the customer to another operator (managers and admins).

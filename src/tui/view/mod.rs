@@ -14,7 +14,7 @@ use chrono_tz::Tz;
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Paragraph, Wrap};
+use ratatui::widgets::{Clear, Paragraph, Wrap};
 
 use unicode_width::UnicodeWidthStr;
 
@@ -217,11 +217,17 @@ fn draw_status(frame: &mut Frame, app: &App, area: Rect) {
         Some(_) => t.ok(),
         None => t.warn(),
     };
-    frame.render_widget(
-        Line::from(vec![
-            Span::styled(left.clone(), t.status_bar()),
-            Span::styled(note, style),
-        ]),
-        area,
-    );
+    let line = Line::from(vec![
+        Span::styled(left.clone(), t.status_bar()),
+        Span::styled(note, style),
+    ]);
+    // A message too long for one row (a refusal at 80 columns) also takes the row
+    // above, over the pane's bottom border, rather than losing its end.
+    if line.width() > usize::from(area.width) && area.y > 0 {
+        let two = Rect::new(area.x, area.y - 1, area.width, 2);
+        frame.render_widget(Clear, two);
+        frame.render_widget(Paragraph::new(line).wrap(Wrap { trim: false }), two);
+        return;
+    }
+    frame.render_widget(line, area);
 }
