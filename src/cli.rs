@@ -102,19 +102,25 @@ pub struct ImportArgs {
     /// Show what would be created, merged and skipped, and write nothing
     #[arg(long)]
     pub dry_run: bool,
-    /// A record matching a customer by phone or email: merge into it, skip it, or create another
-    #[arg(long, value_enum, default_value_t = crate::io::import::OnDuplicate::Merge)]
+    /// A record sharing a phone or email with a customer: merge it only into the same
+    /// contact and create it beside anyone else (merge-same), merge it whatever the names
+    /// (merge), skip it, or create another
+    #[arg(long, value_enum, default_value_t = crate::io::import::OnDuplicate::MergeSame)]
     pub on_duplicate: crate::io::import::OnDuplicate,
     /// Import the valid records, and write the invalid ones to NAME.rejected.EXT beside each file
     #[arg(long)]
     pub skip_invalid: bool,
+    /// Refuse a record for any field that cannot be used, instead of keeping the value as
+    /// written on the customer and listing it in the report
+    #[arg(long)]
+    pub strict: bool,
     /// Read the files in this encoding (utf-8, utf-16le, windows-1252, iso-8859-5, koi8-r, shift_jis…)
     #[arg(long, value_name = "NAME")]
     pub encoding: Option<String>,
     /// Which CSV columns hold what: name="Full Name",phone=Mobile,email=E-mail (fields:
-    /// name first_name middle_name last_name company title phone email address birthday
-    /// note tags; deals: reference title account owner product stage engaged_on closed_on
-    /// value currency)
+    /// name first_name middle_name last_name company department title nickname phone email
+    /// address second_address birthday website note tags; deals: reference title account
+    /// owner product stage engaged_on closed_on value currency)
     #[arg(long, value_name = "FIELD=COLUMN,…")]
     pub map: Option<String>,
     /// A spreadsheet (CSV) of deals to import into the pipeline

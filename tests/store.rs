@@ -850,6 +850,10 @@ fn a_v2_database_with_data_migrates_to_cadence() {
     conn.execute_batch(
         "ALTER TABLE customers DROP COLUMN cadence_max_days;
          ALTER TABLE customers DROP COLUMN cadence_ideal_days;
+         ALTER TABLE customers DROP COLUMN title; ALTER TABLE customers DROP COLUMN department;
+         ALTER TABLE customers DROP COLUMN nickname; ALTER TABLE customers DROP COLUMN birthday;
+         ALTER TABLE customers DROP COLUMN website; ALTER TABLE customers DROP COLUMN second_address;
+         ALTER TABLE customers DROP COLUMN kept;
          DROP TABLE tag_cadences; DROP TABLE settings; DROP TABLE audit_log;
          PRAGMA user_version = 2;",
     )
@@ -882,6 +886,80 @@ fn a_v2_database_with_data_migrates_to_cadence() {
         .write(|w| w.set_tag_cadence("key-account", Some(cad(14, 21))))
         .unwrap();
     assert_eq!(status_of(&store, ada), Some(ContactStatus::Overdue));
+    assert_eq!(store.integrity_check().unwrap(), "ok");
+}
+
+/// Issue 12, item 16: a V5 database stored an extension in the number's text, so its
+/// national digits held the extension's. Opening it splits the extension off: lookup
+/// by the number finds the customer, and the same number without the extension is the
+/// same line. New phone kinds and the contact details are there too.
+#[test]
+fn a_v5_database_gets_phone_extensions_split_off() {
+    let db = TempDb::new();
+    let ada = {
+        let mut store = open(&db);
+        store.add_customer(&person("Ada")).unwrap()
+    };
+    let conn = rusqlite::Connection::open(&db.path).unwrap();
+    conn.execute_batch(&format!(
+        "CREATE TABLE old_phones AS SELECT * FROM customer_phones;
+         DROP TABLE customer_phones;
+         CREATE TABLE customer_phones (
+             id INTEGER PRIMARY KEY,
+             customer_id INTEGER NOT NULL REFERENCES customers(id) ON DELETE CASCADE,
+             position INTEGER NOT NULL,
+             kind TEXT NOT NULL CHECK (kind IN ('mobile', 'work', 'home', 'other')),
+             raw TEXT NOT NULL, digits TEXT NOT NULL CHECK (length(digits) >= 4),
+             national TEXT NOT NULL DEFAULT '', national_rev TEXT NOT NULL DEFAULT '');
+         DROP TABLE old_phones;
+         INSERT INTO customer_phones (customer_id, position, kind, raw, digits, national, national_rev)
+             VALUES ({ada}, 0, 'work', '+1 212 555 0101 ext 5', '12125550101', '21255501015', '51010555212');
+         ALTER TABLE customers DROP COLUMN title; ALTER TABLE customers DROP COLUMN department;
+         ALTER TABLE customers DROP COLUMN nickname; ALTER TABLE customers DROP COLUMN birthday;
+         ALTER TABLE customers DROP COLUMN website; ALTER TABLE customers DROP COLUMN second_address;
+         ALTER TABLE customers DROP COLUMN kept;
+         PRAGMA user_version = 5;"
+    ))
+    .unwrap();
+    drop(conn);
+
+    let mut store = open(&db);
+    let c = store.customer(ada).unwrap();
+    assert_eq!(c.phones[0].raw, "+1 212 555 0101");
+    assert_eq!(c.phones[0].extension.as_deref(), Some("5"));
+    assert_eq!(c.phones[0].to_string(), "+1 212 555 0101 ext. 5");
+    let hits = store.lookup("5550101", 5).unwrap();
+    assert_eq!(
+        hits.iter().map(|h| h.customer.id).collect::<Vec<_>>(),
+        vec![ada]
+    );
+    assert_eq!(hits[0].matched_text, "+1 212 555 0101 ext. 5");
+    assert_eq!(
+        store.customers_by_phone_suffix("2125550101", 5).unwrap(),
+        vec![ada]
+    );
+    // The same number without the extension is reported as a duplicate now.
+    let mut again = person("Bob");
+    again.phones = vec![Phone::parse(PhoneKind::Work, "+1 212 555 0101").unwrap()];
+    let found = store.duplicates_of(&again).unwrap();
+    assert_eq!(
+        found.iter().map(|(s, _)| s.id).collect::<Vec<_>>(),
+        vec![ada]
+    );
+    // The new kinds and details are stored.
+    let mut d = c.draft();
+    d.phones
+        .push(Phone::parse(PhoneKind::Fax, "+1 212 555 0199").unwrap());
+    d.details.website = Some("https://ada.example".into());
+    d.details.kept = vec![KeptValue {
+        field: "phone".into(),
+        value: "1-800-FLOWERS".into(),
+    }];
+    store.update_customer(ada, c.version, &d).unwrap();
+    let c = store.customer(ada).unwrap();
+    assert_eq!(c.phones[1].kind, PhoneKind::Fax);
+    assert_eq!(c.details.website.as_deref(), Some("https://ada.example"));
+    assert_eq!(c.details.kept[0].value, "1-800-FLOWERS");
     assert_eq!(store.integrity_check().unwrap(), "ok");
 }
 

@@ -167,7 +167,7 @@ fn show(ctx: &mut Context, reference: &str) -> Result<()> {
         field(out, "company:", company)?;
     }
     for p in &c.phones {
-        field(out, "phone:", &format!("{} ({})", p.raw, p.kind.as_str()))?;
+        field(out, "phone:", &format!("{p} ({})", p.kind.as_str()))?;
     }
     for e in &c.emails {
         field(out, "email:", e.as_str())?;
@@ -184,6 +184,12 @@ fn show(ctx: &mut Context, reference: &str) -> Result<()> {
         if let Some(v) = value {
             field(out, label, v)?;
         }
+    }
+    for (label, value) in c.details.shown() {
+        field(out, &format!("{label}:"), value)?;
+    }
+    for k in &c.details.kept {
+        field(out, "kept:", &k.to_string())?;
     }
     field(out, "created:", &local_time(c.created_at))?;
     match &card.contact {

@@ -39,6 +39,7 @@ pub fn run(ctx: &mut Context, args: ImportArgs) -> Result<()> {
     let options = ImportOptions {
         on_duplicate: args.on_duplicate,
         skip_invalid: args.skip_invalid,
+        strict: args.strict,
         dry_run: args.dry_run,
         owner_id: Some(ctx.me().id),
     };

@@ -298,10 +298,9 @@ impl Generator {
             },
         };
         // Generated numbers always have enough digits; fall back to a fixed valid one regardless.
-        Phone::parse(kind, &raw).unwrap_or(Phone {
-            kind,
-            raw: raw.clone(),
-            digits: crate::text::fold_digits(&raw),
+        Phone::parse(kind, &raw).unwrap_or_else(|_| {
+            let digits = crate::text::fold_digits(&raw);
+            Phone::from_stored(kind, raw, digits, None)
         })
     }
 

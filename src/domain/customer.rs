@@ -10,6 +10,14 @@ pub const NAME_MAX: usize = 200;
 pub const ADDRESS_MAX: usize = 500;
 pub const NOTES_MAX: usize = 20_000;
 pub const TAG_MAX: usize = 64;
+/// Longest website address kept.
+pub const WEBSITE_MAX: usize = 2_000;
+/// Longest birthday text kept (as written: `1815-12-10`, `--07-04`, `20/01/1991`).
+pub const BIRTHDAY_MAX: usize = 64;
+/// Most values one customer keeps as written.
+pub const KEPT_MAX: usize = 200;
+/// Longest value kept as written.
+pub const KEPT_VALUE_MAX: usize = 2_000;
 
 macro_rules! string_enum {
     ($(#[$m:meta])* $name:ident { $($variant:ident = $text:literal),+ $(,)? }) => {
@@ -80,6 +88,8 @@ pub struct Customer {
     pub notes: Option<String>,
     /// Its own contact cadence; `None`: its tags' or the default applies.
     pub cadence: Option<Cadence>,
+    #[serde(default)]
+    pub details: ContactDetails,
     pub version: i64,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
@@ -101,6 +111,7 @@ impl Customer {
             source: self.source.clone(),
             notes: self.notes.clone(),
             cadence: self.cadence,
+            details: self.details.clone(),
         }
     }
 }
@@ -122,6 +133,125 @@ pub struct CustomerDraft {
     /// Its own contact cadence; `None`: its tags' or the default applies.
     #[serde(default)]
     pub cadence: Option<Cadence>,
+    #[serde(default)]
+    pub details: ContactDetails,
+}
+
+/// What address books hold about a contact beyond names, phones and emails, as they
+/// write it: imports fill it, `customer show` and the customer card show it.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct ContactDetails {
+    /// Job title (vCard TITLE, Outlook "Job Title").
+    pub title: Option<String>,
+    /// Department (vCard ORG units, Outlook "Department").
+    pub department: Option<String>,
+    pub nickname: Option<String>,
+    /// As written (`1815-12-10`, `--07-04` without a year, `20/01/1991`).
+    pub birthday: Option<String>,
+    pub website: Option<String>,
+    /// A second postal address on one line (the first is `address`).
+    pub second_address: Option<String>,
+    /// Values an import could not use as what they claim to be, kept as the file wrote
+    /// them (a phone `1-800-FLOWERS`, an email `user@localhost`).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub kept: Vec<KeptValue>,
+}
+
+/// A value kept as written, with what the file said it was.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct KeptValue {
+    /// What the file called it: `phone`, `phone (work)`, `email`…
+    pub field: String,
+    pub value: String,
+}
+
+impl std::fmt::Display for KeptValue {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}: {}", self.field, self.value)
+    }
+}
+
+impl ContactDetails {
+    /// Nothing is set.
+    pub fn is_empty(&self) -> bool {
+        *self == Self::default()
+    }
+
+    /// Trims every field (blank becomes `None`) and checks lengths.
+    pub fn validate(&mut self) -> Result<(), ValidationError> {
+        trim_optional("title", &mut self.title, NAME_MAX)?;
+        trim_optional("department", &mut self.department, NAME_MAX)?;
+        trim_optional("nickname", &mut self.nickname, NAME_MAX)?;
+        trim_optional("birthday", &mut self.birthday, BIRTHDAY_MAX)?;
+        trim_optional("website", &mut self.website, WEBSITE_MAX)?;
+        trim_optional("second address", &mut self.second_address, ADDRESS_MAX)?;
+        if self.kept.len() > KEPT_MAX {
+            return Err(ValidationError::new(
+                "kept",
+                format!(
+                    "{} values kept as written; at most {KEPT_MAX} are",
+                    self.kept.len()
+                ),
+            ));
+        }
+        for k in &mut self.kept {
+            trim_required("kept", &mut k.field, NAME_MAX)?;
+            trim_required("kept", &mut k.value, KEPT_VALUE_MAX)?;
+        }
+        let mut seen = std::collections::HashSet::new();
+        self.kept
+            .retain(|k| seen.insert((k.field.clone(), k.value.clone())));
+        Ok(())
+    }
+
+    /// Fills the fields not set here from `other`, and keeps the values it kept that
+    /// are not kept here yet (a merge). Returns what changed.
+    pub fn absorb(&mut self, other: &ContactDetails) -> Vec<&'static str> {
+        let mut changed = Vec::new();
+        for (name, mine, theirs) in [
+            ("title", &mut self.title, &other.title),
+            ("department", &mut self.department, &other.department),
+            ("nickname", &mut self.nickname, &other.nickname),
+            ("birthday", &mut self.birthday, &other.birthday),
+            ("website", &mut self.website, &other.website),
+            (
+                "second address",
+                &mut self.second_address,
+                &other.second_address,
+            ),
+        ] {
+            if mine.is_none() && theirs.is_some() {
+                mine.clone_from(theirs);
+                changed.push(name);
+            }
+        }
+        let before = self.kept.len();
+        for k in &other.kept {
+            if !self.kept.contains(k) {
+                self.kept.push(k.clone());
+            }
+        }
+        if self.kept.len() > before {
+            changed.push("kept");
+        }
+        changed
+    }
+
+    /// The fields that are set, as (label, text), in the order a card shows them.
+    pub fn shown(&self) -> Vec<(&'static str, &str)> {
+        [
+            ("title", &self.title),
+            ("department", &self.department),
+            ("nickname", &self.nickname),
+            ("birthday", &self.birthday),
+            ("website", &self.website),
+            ("2nd address", &self.second_address),
+        ]
+        .into_iter()
+        .filter_map(|(label, v)| v.as_deref().map(|v| (label, v)))
+        .collect()
+    }
 }
 
 impl CustomerDraft {
@@ -139,6 +269,7 @@ impl CustomerDraft {
             source: None,
             notes: None,
             cadence: None,
+            details: ContactDetails::default(),
         }
     }
 
@@ -152,6 +283,7 @@ impl CustomerDraft {
         if let Some(cadence) = self.cadence {
             cadence.check("cadence")?;
         }
+        self.details.validate()?;
         if self.kind == CustomerKind::Company && self.company_id.is_some() {
             return Err(ValidationError::new(
                 "company",
@@ -171,7 +303,9 @@ impl CustomerDraft {
         // Nothing to compare with one phone or one email.
         if self.phones.len() > 1 {
             let mut seen = std::collections::HashSet::new();
-            self.phones.retain(|p| seen.insert(p.digits.clone()));
+            // Two extensions of one switchboard are two numbers.
+            self.phones
+                .retain(|p| seen.insert((p.digits.clone(), p.extension.clone())));
         }
         if self.emails.len() > 1 {
             let mut seen = std::collections::HashSet::new();

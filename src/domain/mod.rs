@@ -22,7 +22,8 @@ pub use cadence::{
     QuietCustomer, effective_cadence,
 };
 pub use customer::{
-    Customer, CustomerCard, CustomerDraft, CustomerKind, CustomerStatus, CustomerSummary,
+    ContactDetails, Customer, CustomerCard, CustomerDraft, CustomerKind, CustomerStatus,
+    CustomerSummary, KeptValue,
 };
 pub use deal::{Deal, DealDraft, Stage, StageOutcome};
 pub use email::Email;

@@ -1,4 +1,5 @@
-//! Phone numbers: the raw text as typed is kept, plus its digits in ASCII for matching.
+//! Phone numbers: the raw text as typed is kept, plus its digits in ASCII for matching
+//! and any extension apart.
 
 use serde::{Deserialize, Serialize};
 
@@ -7,26 +8,44 @@ use crate::text::fold::ascii_digit;
 
 /// Shortest number accepted: internal extensions have four digits.
 const MIN_DIGITS: usize = 4;
-/// E.164 allows 15 digits; an extension may follow.
+/// E.164 allows 15 digits; a trunk prefix or an `(0)` may come on top.
 const MAX_DIGITS: usize = 20;
+/// Longest extension accepted after a number.
+const MAX_EXTENSION_DIGITS: usize = 8;
 
+/// What kind of line a number is. Address books label numbers with these (vCard
+/// `TYPE=cell,work,home,fax,pager`, Outlook's "Primary Phone" is `main`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum PhoneKind {
     Mobile,
     Work,
     Home,
+    Fax,
+    Pager,
+    Main,
     Other,
 }
 
 impl PhoneKind {
-    pub const ALL: [PhoneKind; 4] = [Self::Mobile, Self::Work, Self::Home, Self::Other];
+    pub const ALL: [PhoneKind; 7] = [
+        Self::Mobile,
+        Self::Work,
+        Self::Home,
+        Self::Fax,
+        Self::Pager,
+        Self::Main,
+        Self::Other,
+    ];
 
     pub fn as_str(self) -> &'static str {
         match self {
             Self::Mobile => "mobile",
             Self::Work => "work",
             Self::Home => "home",
+            Self::Fax => "fax",
+            Self::Pager => "pager",
+            Self::Main => "main",
             Self::Other => "other",
         }
     }
@@ -38,39 +57,75 @@ impl PhoneKind {
     }
 }
 
+impl std::fmt::Display for PhoneKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Phone {
     pub kind: PhoneKind,
-    /// As the operator or the import typed it (trimmed).
+    /// The number as the operator or the import typed it (trimmed), without its
+    /// extension.
     pub raw: String,
     /// ASCII digits only, for matching.
     pub digits: String,
+    /// An extension dialled after the number (`5` of `+1 212 555 0101 ext 5`), in
+    /// ASCII digits: shown after the number, never part of its digits, so matching and
+    /// lookup see the line itself.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub extension: Option<String>,
+}
+
+impl std::fmt::Display for Phone {
+    /// The number as typed, and its extension as `… ext. 5`.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.raw)?;
+        if let Some(ext) = &self.extension {
+            write!(f, " ext. {ext}")?;
+        }
+        Ok(())
+    }
 }
 
 impl Phone {
-    /// Validates a number: digits (ASCII, Persian or Arabic-Indic), `+` only at the start,
-    /// and the separators space, `-`, `.`, `(`, `)`; between 4 and 20 digits. An
-    /// extension may follow (`x 55`, `ext. 55`, `extension 55`, `#55`): it is kept in
-    /// `raw` but is not part of `digits`, which identify the line.
+    /// Validates a number as people write it: digits (ASCII, Persian, Arabic-Indic or
+    /// full-width), `+` only at the start, and separators (spaces of any width, dashes
+    /// of any kind, `.`, `/`, parentheses); between 4 and 20 digits. An extension may
+    /// follow (`x 55`, `ext. 55`, `#55`, `Durchwahl 12`, `доб. 123`, `داخلی ۱۲`,
+    /// `转 123`…): it is kept apart in `extension`, not in `digits`, which identify the
+    /// line.
     pub fn parse(kind: PhoneKind, raw: &str) -> Result<Self, ValidationError> {
         let raw = raw.trim();
-        let number = strip_extension(raw);
-        let mut digits = String::with_capacity(raw.len());
+        let (number, extension) = split_extension(raw);
+        if let Some((left, right)) = number.split_once('/')
+            && [left, right].iter().all(|s| looks_whole(s))
+        {
+            return Err(ValidationError::new(
+                "phone",
+                format!("{raw:?} holds two numbers; give one at a time"),
+            ));
+        }
+        let mut digits = String::with_capacity(number.len());
         for (i, c) in number.chars().enumerate() {
-            match c {
-                '+' if i == 0 => {}
-                ' ' | '-' | '.' | '(' | ')' => {}
-                c => match ascii_digit(c) {
-                    Some(d) => digits.push(d),
-                    None => {
-                        return Err(ValidationError::new(
-                            "phone",
-                            format!(
-                                "{raw:?} contains {c:?}; use digits, a leading +, spaces, dashes, dots or parentheses"
-                            ),
-                        ));
-                    }
-                },
+            if is_plus(c) && i == 0 {
+                continue;
+            }
+            if is_separator(c) {
+                continue;
+            }
+            match phone_digit(c) {
+                Some(d) => digits.push(d),
+                None => {
+                    return Err(ValidationError::new(
+                        "phone",
+                        format!(
+                            "{raw:?} contains {c:?}; use digits, a leading +, spaces, dashes, dots, \
+                             slashes or parentheses, and an extension after \"ext\""
+                        ),
+                    ));
+                }
             }
         }
         if digits.len() < MIN_DIGITS {
@@ -93,8 +148,9 @@ impl Phone {
         }
         Ok(Self {
             kind,
-            raw: raw.to_string(),
+            raw: number.to_string(),
             digits,
+            extension,
         })
     }
 
@@ -107,22 +163,158 @@ impl Phone {
         }
         Self::parse(PhoneKind::Mobile, text)
     }
-}
 
-/// `raw` without a trailing extension (`x55`, `ext. 55`, `extension 55`, `#55`).
-fn strip_extension(raw: &str) -> &str {
-    let lower = raw.to_ascii_lowercase();
-    for marker in ["extension", "ext.", "ext", "x", "#"] {
-        if let Some(at) = lower.rfind(marker) {
-            let rest = lower[at + marker.len()..].trim();
-            let digits_only = !rest.is_empty() && rest.chars().all(|c| ascii_digit(c).is_some());
-            // The marker must follow the number (a separator or digit before it).
-            if digits_only && at > 0 && raw.is_char_boundary(at) {
-                return raw[..at].trim_end();
-            }
+    /// A number read back from storage with its extension column.
+    pub fn from_stored(
+        kind: PhoneKind,
+        raw: String,
+        digits: String,
+        extension: Option<String>,
+    ) -> Self {
+        Self {
+            kind,
+            raw,
+            digits,
+            extension,
         }
     }
-    raw
+}
+
+/// A digit of a phone number in ASCII: ASCII, Persian, Arabic-Indic or full-width
+/// (`０３０`, as Japanese and Chinese keyboards type them).
+pub fn phone_digit(c: char) -> Option<char> {
+    match c {
+        '\u{FF10}'..='\u{FF19}' => char::from_digit(c as u32 - 0xFF10, 10),
+        c => ascii_digit(c),
+    }
+}
+
+/// Whether `s` reads as a whole number of its own (a leading `+`, `0` or bracket and
+/// six digits or more), so a slash before it separates two numbers rather than an area
+/// code from a number (`030/123456`).
+fn looks_whole(s: &str) -> bool {
+    let s = s.trim();
+    s.starts_with(|c: char| is_plus(c) || c == '0' || c == '(' || c == '\u{FF10}')
+        && s.chars().filter(|c| phone_digit(*c).is_some()).count() >= 6
+}
+
+fn is_plus(c: char) -> bool {
+    matches!(c, '+' | '\u{FF0B}')
+}
+
+/// Characters people put between the digits of a number: spaces of any width
+/// (no-break, thin, ideographic), dashes of any kind, dots, slashes (`030/123456`, as
+/// German address books write the area code) and parentheses, also full-width.
+pub fn is_separator(c: char) -> bool {
+    matches!(
+        c,
+        ' ' | '-'
+            | '.'
+            | '('
+            | ')'
+            | '/'
+            | '\u{A0}'
+            | '\u{2007}'
+            | '\u{2009}'
+            | '\u{200A}'
+            | '\u{202F}'
+            | '\u{3000}'
+            | '\u{2010}'
+            ..='\u{2015}'
+                | '\u{2212}'
+                | '\u{FE58}'
+                | '\u{FE63}'
+                | '\u{FF0D}'
+                | '\u{FF08}'
+                | '\u{FF09}'
+                | '\u{FF0E}'
+                | '\u{FF0F}'
+    ) || (c.is_whitespace() && c != '\n' && c != '\r')
+}
+
+/// Words that introduce an extension after a number, in lower case: English, German
+/// (`Durchwahl`, `DW`), Russian (`доб.`, `добавочный`, `вн.`), Persian (`داخلی`),
+/// Chinese and Japanese (`转`, `分机`, `内線`), French (`poste`), Spanish and Italian
+/// (`interno`), Portuguese (`ramal`), Dutch (`toestel`), and `x`, `#`.
+const EXTENSION_MARKERS: &[&str] = &[
+    "extension",
+    "ext",
+    "durchwahl",
+    "dw",
+    "добавочный",
+    "доб",
+    "вн",
+    "داخلی",
+    "转",
+    "轉",
+    "分机",
+    "分機",
+    "内線",
+    "內線",
+    "内线",
+    "poste",
+    "interno",
+    "ramal",
+    "toestel",
+    "x",
+    "#",
+];
+
+/// `raw` split into the number and the digits of a trailing extension (`+1 555 123 4567
+/// ext. 55` → `+1 555 123 4567`, `55`). Without a marker word before the last digits,
+/// the whole text is the number.
+fn split_extension(raw: &str) -> (&str, Option<String>) {
+    // The trailing digits, then what stands between them and the number.
+    let digits_start = raw
+        .char_indices()
+        .rev()
+        .take_while(|(_, c)| phone_digit(*c).is_some())
+        .last()
+        .map(|(i, _)| i);
+    let Some(digits_start) = digits_start else {
+        return (raw, None);
+    };
+    let ext_digits = &raw[digits_start..];
+    let before = raw[..digits_start].trim_end_matches(|c: char| {
+        c.is_whitespace() || matches!(c, '.' | ':' | '=' | '-' | '\u{A0}')
+    });
+    // A digit or separator right before the last digits: no marker, one number.
+    let Some(last) = before.chars().next_back() else {
+        return (raw, None);
+    };
+    if phone_digit(last).is_some() || (is_separator(last) && last != '.') {
+        return (raw, None);
+    }
+    if ext_digits.chars().count() > MAX_EXTENSION_DIGITS {
+        return (raw, None);
+    }
+    let lower = before.to_lowercase();
+    for marker in EXTENSION_MARKERS {
+        let Some(head) = lower.strip_suffix(marker) else {
+            continue;
+        };
+        // `x` and the like must stand apart from letters before them ("Fax" is no `x`).
+        let glued = head.chars().next_back().is_some_and(char::is_alphabetic)
+            && marker.chars().all(|c| c.is_ascii_alphabetic());
+        if glued {
+            continue;
+        }
+        // Lower-casing can change byte lengths: find the cut by counting characters.
+        let keep = head.chars().count();
+        let cut = before
+            .char_indices()
+            .nth(keep)
+            .map_or(before.len(), |(i, _)| i);
+        let number = before[..cut].trim_end_matches(|c: char| {
+            c.is_whitespace() || matches!(c, ',' | ';' | '.' | '-' | '(' | '[')
+        });
+        if !number.chars().any(|c| phone_digit(c).is_some()) {
+            return (raw, None);
+        }
+        let ext: String = ext_digits.chars().filter_map(phone_digit).collect();
+        return (number, Some(ext));
+    }
+    (raw, None)
 }
 
 /// The national part of a phone number, in ASCII digits: separators dropped, the
@@ -145,8 +337,8 @@ fn strip_extension(raw: &str) -> &str {
 /// leave nothing, all the digits are kept.
 pub fn national_digits(digits: &str) -> String {
     let text = digits.trim_start();
-    let all: String = text.chars().filter_map(ascii_digit).collect();
-    national_form(&all, text.starts_with('+')).to_string()
+    let all: String = text.chars().filter_map(phone_digit).collect();
+    national_form(&all, text.starts_with(is_plus)).to_string()
 }
 
 /// [`national_digits`] of ASCII `all`, without allocating; `plus` when a `+` was typed
@@ -177,8 +369,8 @@ pub(crate) fn national_form(all: &str, plus: bool) -> &str {
 /// form (`0912…`) that could be any country's. Same reading as [`national_digits`].
 pub fn country_code(text: &str) -> Option<u16> {
     let text = text.trim_start();
-    let all: String = text.chars().filter_map(ascii_digit).collect();
-    let plus = text.starts_with('+');
+    let all: String = text.chars().filter_map(phone_digit).collect();
+    let plus = text.starts_with(is_plus);
     let (international, rest) = match all.strip_prefix("00") {
         Some(rest) if !plus => (true, rest),
         _ => (plus, all.as_str()),
@@ -240,20 +432,60 @@ mod tests {
     }
 
     #[test]
-    fn an_extension_is_kept_but_does_not_identify_the_line() {
-        for raw in [
-            "+1 (555) 123-4567 x55",
-            "+1 555 123 4567 ext. 55",
-            "+1 555 123 4567 Ext 55",
-            "+1 555 123 4567 extension 55",
-            "+1 555 123 4567 #55",
+    fn an_extension_is_kept_apart_and_does_not_identify_the_line() {
+        for (raw, number, ext) in [
+            ("+1 (555) 123-4567 x55", "+1 (555) 123-4567", "55"),
+            ("+1 555 123 4567 ext. 55", "+1 555 123 4567", "55"),
+            ("+1 555 123 4567 Ext 55", "+1 555 123 4567", "55"),
+            ("+1 555 123 4567 extension 55", "+1 555 123 4567", "55"),
+            ("+1 555 123 4567 #55", "+1 555 123 4567", "55"),
+            ("+1 555 123 4567, ext=55", "+1 555 123 4567", "55"),
+            ("+1 555 123 4567 Durchwahl 55", "+1 555 123 4567", "55"),
+            ("+1 555 123 4567 доб. 55", "+1 555 123 4567", "55"),
+            ("+1 555 123 4567 ДОБ 55", "+1 555 123 4567", "55"),
+            ("+1 555 123 4567 داخلی ۵۵", "+1 555 123 4567", "55"),
+            ("+1 555 123 4567 转 55", "+1 555 123 4567", "55"),
+            ("+1 555 123 4567转55", "+1 555 123 4567", "55"),
         ] {
             let p = Phone::parse(PhoneKind::Work, raw).unwrap();
-            assert_eq!(p.raw, raw);
+            assert_eq!(p.raw, number, "{raw}");
+            assert_eq!(p.extension.as_deref(), Some(ext), "{raw}");
             assert_eq!(p.digits, "15551234567", "{raw}");
+            assert_eq!(p.to_string(), format!("{number} ext. {ext}"));
         }
+        // Issue 12, item 16: the extension is not in the national digits.
+        let p = Phone::parse(PhoneKind::Work, "+1 212 555 0101 ext 5").unwrap();
+        assert_eq!(national_digits(&p.raw), "2125550101");
+        assert_eq!(p.to_string(), "+1 212 555 0101 ext. 5");
         assert!(Phone::parse(PhoneKind::Work, "x55").is_err());
         assert!(Phone::parse(PhoneKind::Work, "555 1234 xy").is_err());
+        // "Fax 1234" is no extension marker glued to a word.
+        assert!(Phone::parse(PhoneKind::Work, "+49 30 1234 Fax 12").is_err());
+        // A number without a marker keeps its last group.
+        let p = Phone::parse(PhoneKind::Work, "+44 20 7946 0958").unwrap();
+        assert_eq!((p.raw.as_str(), p.extension), ("+44 20 7946 0958", None));
+    }
+
+    #[test]
+    fn separators_people_type_are_accepted() {
+        for (raw, digits) in [
+            ("12212/1212", "122121212"),
+            ("030/123 456", "030123456"),
+            ("+49\u{a0}30\u{a0}123456", "4930123456"),
+            ("+49\u{2009}30\u{202f}123456", "4930123456"),
+            ("030 \u{2013} 123 \u{2014} 456", "030123456"),
+            ("030\u{2212}123456", "030123456"),
+            ("０３０ １２３ ４５６", "030123456"),
+            ("＋８１ ３−１２３４−５６７８", "81312345678"),
+            ("（03）1234-5678", "0312345678"),
+        ] {
+            let p = Phone::parse(PhoneKind::Home, raw).unwrap();
+            assert_eq!(p.digits, digits, "{raw}");
+            assert_eq!(p.raw, raw.trim());
+        }
+        assert_eq!(national_digits("＋８１ ３−１２３４−５６７８"), "312345678");
+        assert!(Phone::parse(PhoneKind::Home, "030 123456 / 040 654321").is_err());
+        assert_eq!(country_code("＋８１ ３−１２３４−５６７８"), Some(81));
     }
 
     #[test]
@@ -289,6 +521,10 @@ mod tests {
     fn labeled_form() {
         let p = Phone::parse_labeled("work:+44 20 7946 0958").unwrap();
         assert_eq!(p.kind, PhoneKind::Work);
+        for kind in PhoneKind::ALL {
+            let p = Phone::parse_labeled(&format!("{kind}:030 1234")).unwrap();
+            assert_eq!(p.kind, kind);
+        }
         assert_eq!(
             Phone::parse_labeled("0912 345 6789").unwrap().kind,
             PhoneKind::Mobile

@@ -31,9 +31,17 @@ pub struct CsvOptions {
 /// for their content; a row the parser cannot read is a `Problem`.
 pub fn read_contacts(bytes: &[u8], opts: &CsvOptions) -> Result<ReadOutcome, ReadError> {
     let table = Table::open(bytes, opts.encoding)?;
+    let mut notes = Vec::new();
     let plan = match &opts.map {
         Some(map) => Plan::from_map(map, &table.headers).map_err(ReadError)?,
-        None => Plan::recognise(&table.headers).ok_or_else(|| unrecognised(&table.headers))?,
+        None => {
+            let (plan, languages) =
+                Plan::recognise(&table.headers).ok_or_else(|| unrecognised(&table.headers))?;
+            if !languages.is_empty() {
+                notes.push(format!("columns read as {}", languages.join(" and ")));
+            }
+            plan
+        }
     };
     let mut skip_counts = vec![0usize; table.headers.len()];
     let mut extra_counts: BTreeMap<usize, usize> = BTreeMap::new();
@@ -52,6 +60,7 @@ pub fn read_contacts(bytes: &[u8], opts: &CsvOptions) -> Result<ReadOutcome, Rea
         skipped: skipped_by_name(&table.headers, &skip_counts, &extra_counts),
         encoding: table.encoding.name().to_string(),
         header: Some(table.header_line().to_string()),
+        notes,
     })
 }
 
@@ -108,8 +117,9 @@ enum Text {
     Title,
     Birthday,
     Note,
+    Department,
 }
-const TEXTS: usize = 10;
+const TEXTS: usize = 11;
 
 /// A phone or email column: its value, and the label from its column name or from a
 /// Type/Label column of the same slot (Google's `Phone 1 - Type`).
@@ -134,6 +144,8 @@ struct AddrGroup {
 struct Plan {
     texts: Vec<(Text, usize)>,
     nickname: Vec<usize>,
+    /// Website columns: the first non-empty one is kept.
+    websites: Vec<usize>,
     birth_parts: [Option<usize>; 3],
     phones: Vec<ValueCol>,
     emails: Vec<ValueCol>,
@@ -151,6 +163,7 @@ enum Auto {
     Label,
     Text(Text),
     Nickname,
+    Website,
     BirthPart(usize),
     Phone(Option<String>),
     Email(Option<String>),
@@ -169,8 +182,30 @@ enum Auto {
 impl Plan {
     /// The plan for Google, Outlook, Thunderbird or obvious headers; `None` when
     /// no column names a person, a company, a phone or an email.
-    fn recognise(headers: &[String]) -> Option<Plan> {
-        let keys: Vec<String> = headers.iter().map(|h| header_words(h)).collect();
+    fn recognise(headers: &[String]) -> Option<(Plan, Vec<&'static str>)> {
+        let mut languages: Vec<&'static str> = Vec::new();
+        let mut keys: Vec<String> = headers
+            .iter()
+            .map(|h| {
+                let key = header_words(h);
+                match super::headers::english(&key) {
+                    Some((english, language)) => {
+                        if !languages.contains(&language) {
+                            languages.push(language);
+                        }
+                        english
+                    }
+                    None => key,
+                }
+            })
+            .collect();
+        // Thunderbird's German "Geburtstag" beside "Geburtsmonat" is the day of the month.
+        let has = |keys: &[String], k: &str| keys.iter().any(|x| x == k);
+        if has(&keys, "birth month") && !has(&keys, "birth day") {
+            for k in keys.iter_mut().filter(|k| *k == "birthday") {
+                *k = "birth day".to_string();
+            }
+        }
         let has_job_title = keys.iter().any(|k| k == "job title");
         let mut first_index: HashMap<&str, usize> = HashMap::new();
         for (i, k) in keys.iter().enumerate() {
@@ -193,6 +228,7 @@ impl Plan {
                     plan.texts.push((t, col));
                 }
                 Auto::Nickname => plan.nickname.push(col),
+                Auto::Website => plan.websites.push(col),
                 Auto::BirthPart(p) => {
                     if let Some(slot) = plan.birth_parts.get_mut(p) {
                         if slot.is_none() {
@@ -240,7 +276,7 @@ impl Plan {
                 Auto::Tags { google } => plan.tags.push((col, google)),
             }
         }
-        identifies.then_some(plan)
+        identifies.then_some((plan, languages))
     }
 
     /// The plan a `--map` spells out; columns it does not name feed nothing.
@@ -265,6 +301,7 @@ impl Plan {
                 "title" => Some(Text::Title),
                 "birthday" => Some(Text::Birthday),
                 "note" => Some(Text::Note),
+                "department" => Some(Text::Department),
                 _ => None,
             };
             if let Some(t) = text {
@@ -283,6 +320,9 @@ impl Plan {
                     label_col: None,
                 }),
                 "address" => plan.add_address("", col, false),
+                "second_address" => plan.add_address("second", col, false),
+                "nickname" => plan.nickname.push(col),
+                "website" => plan.websites.push(col),
                 "tags" => plan.tags.push((col, false)),
                 other => return Err(format!("--map: {other:?} is not a contact field")),
             }
@@ -356,13 +396,27 @@ impl Plan {
 
         let mut name = take(&mut texts, Text::Name).unwrap_or_default();
         if name.is_empty() {
-            let parts = [
-                Text::Prefix,
-                Text::First,
-                Text::Middle,
-                Text::Last,
-                Text::Suffix,
-            ];
+            // Chinese, Japanese and Korean names are written family name first.
+            let family_first = texts
+                .get(Text::Last as usize)
+                .is_some_and(|last| last.chars().any(is_cjk));
+            let parts = if family_first {
+                [
+                    Text::Prefix,
+                    Text::Last,
+                    Text::First,
+                    Text::Middle,
+                    Text::Suffix,
+                ]
+            } else {
+                [
+                    Text::Prefix,
+                    Text::First,
+                    Text::Middle,
+                    Text::Last,
+                    Text::Suffix,
+                ]
+            };
             name = parts
                 .iter()
                 .filter_map(|t| texts.get(*t as usize))
@@ -371,9 +425,30 @@ impl Plan {
                 .collect::<Vec<&str>>()
                 .join(" ");
         }
+        // The nickname is kept, and stands in for a missing name.
+        let mut nickname: Option<String> = None;
         for &i in &self.nickname {
-            if name.is_empty() {
-                name = get(i).to_string();
+            let v = get(i);
+            if v.is_empty() {
+                continue;
+            }
+            if nickname.is_none() {
+                nickname = Some(v.to_string());
+                if name.is_empty() {
+                    name = v.to_string();
+                }
+            } else {
+                count(i);
+            }
+        }
+        let mut website: Option<String> = None;
+        for &i in &self.websites {
+            let v = get(i);
+            if v.is_empty() {
+                continue;
+            }
+            if website.is_none() {
+                website = Some(v.to_string());
             } else {
                 count(i);
             }
@@ -396,9 +471,10 @@ impl Plan {
         }
 
         let mut address = None;
+        let mut second_address = None;
         for g in &self.addresses {
             let cols = || g.formatted.iter().chain(&g.parts);
-            if address.is_some() {
+            if second_address.is_some() {
                 cols().for_each(|&i| count(i));
                 continue;
             }
@@ -418,7 +494,14 @@ impl Plan {
                 }
                 (!s.is_empty()).then_some(s)
             };
-            address = formatted.or_else(joined);
+            // The first address found is the address, the next the second one.
+            if let Some(a) = formatted.or_else(joined) {
+                if address.is_none() {
+                    address = Some(a);
+                } else {
+                    second_address = Some(a);
+                }
+            }
         }
 
         let values = |cols: &[ValueCol]| {
@@ -466,15 +549,28 @@ impl Plan {
             name,
             company: take(&mut texts, Text::Company),
             title: take(&mut texts, Text::Title),
+            department: take(&mut texts, Text::Department),
+            nickname,
             phones: values(&self.phones),
             emails: values(&self.emails),
             address,
+            second_address,
             birthday,
+            website,
             note: take(&mut texts, Text::Note),
             tags,
+            kept: Vec::new(),
+            warnings: Vec::new(),
             raw: at.raw.to_string(),
         }
     }
+}
+
+/// A Chinese, Japanese or Korean character (Han, kana, Hangul).
+fn is_cjk(c: char) -> bool {
+    matches!(c,
+        '\u{3040}'..='\u{30FF}' | '\u{3400}'..='\u{4DBF}' | '\u{4E00}'..='\u{9FFF}'
+        | '\u{AC00}'..='\u{D7AF}' | '\u{F900}'..='\u{FAFF}' | '\u{20000}'..='\u{2FA1F}')
 }
 
 /// Google marks a preferred value's type (and its system groups) with `* `.
@@ -559,6 +655,8 @@ fn classify(key: &str, has_job_title: bool) -> Auto {
             },
             "organization" if n == "1" && right == "name" => Auto::Text(Text::Company),
             "organization" if n == "1" && right == "title" => Auto::Text(Text::Title),
+            "organization" if n == "1" && right == "department" => Auto::Text(Text::Department),
+            "website" if right == "value" => Auto::Website,
             _ => Auto::Skip,
         };
     }
@@ -584,6 +682,7 @@ fn classify(key: &str, has_job_title: bool) -> Auto {
             Some(Text::Birthday)
         }
         "notes" | "note" | "comments" | "comment" | "remarks" => Some(Text::Note),
+        "department" | "dept" | "division" | "organization department" => Some(Text::Department),
         _ => None,
     };
     if let Some(t) = text {
@@ -591,6 +690,10 @@ fn classify(key: &str, has_job_title: bool) -> Auto {
     }
     match key {
         "nickname" | "nick name" | "nick" => return Auto::Nickname,
+        "web page" | "webpage" | "web page 1" | "web page 2" | "website" | "web site"
+        | "website 1" | "website 2" | "homepage" | "home page" | "url" | "web" => {
+            return Auto::Website;
+        }
         "birth year" => return Auto::BirthPart(0),
         "birth month" => return Auto::BirthPart(1),
         "birth day" => return Auto::BirthPart(2),
@@ -818,8 +921,8 @@ mod tests {
         assert_eq!(r.birthday.as_deref(), Some("1815-12-10"));
         assert_eq!(r.address.as_deref(), Some("12 St James's Sq, London"));
         assert_eq!((r.record, r.line), (1, 2));
-        // Address type and website are left out, by column name.
-        assert_eq!(out.skipped.get("Website 1 - Value"), Some(&1));
+        // The website is kept; the address type is left out, by column name.
+        assert_eq!(r.website.as_deref(), Some("http://ada"));
         assert_eq!(out.skipped.get("Address 1 - Type"), Some(&1));
         assert_eq!(out.skipped.get("Given Name"), None);
         assert_eq!(out.encoding, "UTF-8");
@@ -844,8 +947,9 @@ mod tests {
             r.phones,
             vec![l(Some("Work"), "555-1"), l(None, "555-2"), l(None, "555-3")]
         );
-        // The nickname was not needed for the name: left out, and said so.
-        assert_eq!(out.skipped.get("Nickname"), Some(&1));
+        // The nickname is kept beside the name.
+        assert_eq!(r.nickname.as_deref(), Some("Amazing Grace"));
+        assert_eq!(out.skipped.get("Nickname"), None);
         assert_eq!(out.skipped.get("Phonetic First Name"), Some(&1));
     }
 
@@ -880,8 +984,9 @@ mod tests {
         assert_eq!(r.address.as_deref(), Some("1 Road, Springfield, 12345"));
         assert_eq!(r.tags, vec!["VIP", "Customers"]);
         assert_eq!(r.birthday.as_deref(), Some("5/17/1970"));
-        // The second address, the e-mail type and display name are counted as skipped.
-        assert_eq!(out.skipped.get("Home Street"), Some(&1));
+        // The home address is the second one; the e-mail type and display name are
+        // counted as skipped.
+        assert_eq!(r.second_address.as_deref(), Some("9 Lane"));
         assert_eq!(out.skipped.get("E-mail Type"), Some(&1));
         assert_eq!(out.skipped.get("E-mail Display Name"), Some(&1));
     }

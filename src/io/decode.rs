@@ -76,10 +76,17 @@ pub fn sniff(bytes: &[u8]) -> Sniffed {
 /// The encoding of text without a BOM that is not valid UTF-8: `chardetng`'s guess
 /// (windows-1252, windows-1251, koi8-r, iso-8859-x, shift_jis, gbk…).
 pub fn guess_legacy(bytes: &[u8]) -> &'static Encoding {
+    guess_legacy_hinted(bytes, None)
+}
+
+/// `guess_legacy`, told the country domain the text comes from (`pl`, `ru`), which
+/// `chardetng` weighs when the bytes alone are ambiguous (a Polish `ń` is `0xF1` in
+/// ISO-8859-2 and windows-1250, an `ñ` in windows-1252).
+pub fn guess_legacy_hinted(bytes: &[u8], tld: Option<&[u8]>) -> &'static Encoding {
     use chardetng::{EncodingDetector, Iso2022JpDetection, Utf8Detection};
     let mut detector = EncodingDetector::new(Iso2022JpDetection::Deny);
     detector.feed(bytes, true);
-    detector.guess(None, Utf8Detection::Deny)
+    detector.guess(tld, Utf8Detection::Deny)
 }
 
 /// The encoding a whole file is read in: forced, shown by a BOM or a UTF-16 pattern,

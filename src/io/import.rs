@@ -1,7 +1,13 @@
-//! Contacts from files into the store: each record validated into a customer draft,
-//! matched against the customers already known (by phone or email), then created,
-//! merged or skipped, in ONE transaction. By default any invalid record refuses the
-//! whole import and nothing is written; `skip_invalid` imports the rest.
+//! Contacts from files into the store: each record turned into a customer draft by the
+//! import policy (`draft`: keep the contact, flag the field), matched against the
+//! customers already known (by phone or email), then created, merged or skipped, in ONE
+//! transaction. A record is refused only when nothing identifies a person or company in
+//! it (or, with `strict`, for any field that cannot be used); any refused record refuses
+//! the whole import and nothing is written, unless `skip_invalid` imports the rest.
+//!
+//! Different people are never merged silently: by default (`OnDuplicate::MergeSame`) a
+//! record is merged only into the same contact, and one sharing a phone or email with
+//! someone else is created beside them and reported (see `write_one`).
 
 use std::collections::BTreeMap;
 
@@ -10,23 +16,31 @@ use std::path::{Path, PathBuf};
 use serde::Serialize;
 
 use super::ReadOptions;
-use super::record::{ContactRecord, Problem, ReadOutcome};
+pub use super::draft::{Drafted, Flag, FlagAction, draft_of};
+use super::record::{Problem, ReadOutcome};
 use crate::domain::access::Permission;
-use crate::domain::customer::normalise_tag;
-use crate::domain::{CustomerDraft, CustomerKind, Email, Phone, PhoneKind, ValidationError};
+use crate::domain::duplicates::{NameKeys, NameSimilarity, name_similarity};
+use crate::domain::{CustomerDraft, CustomerKind};
 use crate::store::{
     BulkInsert, ContactKeys, KnownContacts, Store, StoreError, SuspendedIndexes, Writer,
 };
+use crate::text::fold;
 
-/// What to do with a record that matches an existing customer by phone or email.
+/// What to do with a record that shares a phone or an email with a customer already
+/// known (from the database, or from an earlier record of the same import).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, clap::ValueEnum)]
-#[serde(rename_all = "lowercase")]
+#[serde(rename_all = "kebab-case")]
 pub enum OnDuplicate {
+    /// Merge it only into the same contact (the same name; within one import, the same
+    /// name, company, phones and emails); create it beside anyone else and report the
+    /// pair as a possible duplicate (`rapport dedupe` lists them).
+    #[default]
+    MergeSame,
+    /// Merge it into whoever shares a phone or email, whatever the names (the old
+    /// default: it can merge different people).
+    Merge,
     /// Leave the existing customer as it is.
     Skip,
-    /// Add what is new (phones, emails, tags, empty fields, notes) to the existing one.
-    #[default]
-    Merge,
     /// Create another customer anyway.
     Create,
 }
@@ -36,6 +50,9 @@ pub struct ImportOptions {
     pub on_duplicate: OnDuplicate,
     /// Import the valid records even when some are invalid.
     pub skip_invalid: bool,
+    /// Refuse a record for any field that cannot be used (instead of keeping the value
+    /// as written and flagging it).
+    pub strict: bool,
     /// Do everything in a transaction that is rolled back: report what would happen.
     pub dry_run: bool,
     /// Owner of the customers created.
@@ -67,6 +84,35 @@ pub struct Matched {
     pub added: Vec<&'static str>,
 }
 
+/// A record created beside a customer it shares a phone or email with.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct KeptApart {
+    pub file: String,
+    pub record: usize,
+    pub line: usize,
+    pub name: String,
+    /// The customer created for the record (in a dry run, the id it would get).
+    pub customer_id: i64,
+    /// The customer it shares the phone or email with.
+    pub shares_with: i64,
+    /// `same phone +49 40 123450`.
+    pub why: String,
+    /// Whether `rapport dedupe` lists the pair: not for colleagues of one company on a
+    /// work number they share (a switchboard).
+    pub possible_duplicate: bool,
+}
+
+/// A field of a record kept as written, dropped or split, with where it is.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Flagged {
+    pub file: String,
+    pub record: usize,
+    pub line: usize,
+    pub name: String,
+    #[serde(flatten)]
+    pub flag: Flag,
+}
+
 /// A record refused, with its file.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Refused {
@@ -87,6 +133,10 @@ pub struct FileSummary {
     pub format: &'static str,
     pub encoding: String,
     pub records: usize,
+    /// What the reader noticed about the file (the language of its columns, a guessed
+    /// charset, an unbalanced quote).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub notes: Vec<String>,
 }
 
 /// What an import did (or, for a dry run, would do).
@@ -100,6 +150,10 @@ pub struct ImportReport {
     pub merged: Vec<Matched>,
     /// Duplicates left alone (`--on-duplicate skip`).
     pub skipped: Vec<Matched>,
+    /// Records created beside a customer they share a phone or email with.
+    pub kept_apart: Vec<KeptApart>,
+    /// Fields kept as written, dropped or split.
+    pub flagged: Vec<Flagged>,
     /// Records refused (only with `skip_invalid`; otherwise the import fails).
     pub invalid: Vec<Refused>,
     /// Properties or columns not imported, by name, with how often.
@@ -147,6 +201,8 @@ struct Prepared {
     draft: CustomerDraft,
     /// The organisation a person works for, linked (or created) at write time.
     company: Option<String>,
+    /// The record names someone itself (not an email standing in for a name).
+    named: bool,
 }
 
 /// Validates every record, then writes them in one transaction (rolled back for a dry
@@ -171,6 +227,7 @@ pub fn import_contacts(
             format: f.format,
             encoding: f.outcome.encoding.clone(),
             records: f.outcome.records.len() + f.outcome.problems.len(),
+            notes: f.outcome.notes.clone(),
         });
         for (name, n) in &f.outcome.skipped {
             *report.not_imported.entry(name.clone()).or_default() += n;
@@ -183,14 +240,26 @@ pub fn import_contacts(
         }
         let source = format!("import: {}", file_name(&f.label));
         for rec in &f.outcome.records {
-            match draft_of(rec, &source, options.owner_id) {
-                Ok((draft, company)) => prepared.push(Prepared {
-                    file: i,
-                    record: rec.record,
-                    line: rec.line,
-                    draft,
-                    company,
-                }),
+            match draft_of(rec, &source, options.owner_id, options.strict) {
+                Ok(drafted) => {
+                    for flag in drafted.flags {
+                        report.flagged.push(Flagged {
+                            file: f.label.clone(),
+                            record: rec.record,
+                            line: rec.line,
+                            name: drafted.draft.name.clone(),
+                            flag,
+                        });
+                    }
+                    prepared.push(Prepared {
+                        file: i,
+                        record: rec.record,
+                        line: rec.line,
+                        draft: drafted.draft,
+                        company: drafted.company,
+                        named: drafted.named,
+                    });
+                }
                 Err(reason) => report.invalid.push(Refused {
                     file: f.label.clone(),
                     problem: Problem {
@@ -260,6 +329,63 @@ impl WriteState<'_> {
     }
 }
 
+/// Whether a record is the customer it shares a phone or email with, by the policy of
+/// `OnDuplicate::MergeSame`: a customer of this import only when every identifying
+/// field agrees; one already in the database when the names agree (folded, spacing or
+/// word order aside), or when the record names nobody itself.
+fn same_contact(
+    w: &Writer<'_>,
+    known: &KnownContacts,
+    id: i64,
+    p: &Prepared,
+    identity: u64,
+) -> crate::store::Result<bool> {
+    if let Some(theirs) = known.identity_of(id) {
+        return Ok(theirs == identity);
+    }
+    if !p.named {
+        return Ok(true);
+    }
+    let Some(their_key) = w.customer_name_key(id)? else {
+        return Ok(false);
+    };
+    let similarity = name_similarity(
+        &NameKeys::new(&fold(&p.draft.name)),
+        &NameKeys::new(&their_key),
+    );
+    Ok(matches!(
+        similarity,
+        Some(
+            NameSimilarity::Same
+                | NameSimilarity::SameWithoutSpaces
+                | NameSimilarity::WordsReordered
+        )
+    ))
+}
+
+/// Everything that identifies a record's contact (name, kind, company, phones with
+/// their extensions, emails), hashed: two records of one import are merged only when
+/// these agree.
+fn identity(draft: &CustomerDraft, company: Option<&str>, keys: &ContactKeys) -> u64 {
+    use std::hash::{Hash, Hasher};
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    fold(&draft.name).hash(&mut h);
+    draft.kind.as_str().hash(&mut h);
+    company.map(fold).hash(&mut h);
+    let mut phones: Vec<(&str, Option<&str>)> = keys
+        .phones
+        .iter()
+        .zip(&draft.phones)
+        .map(|((national, _), p)| (national.as_str(), p.extension.as_deref()))
+        .collect();
+    phones.sort_unstable();
+    phones.hash(&mut h);
+    let mut emails: Vec<&str> = keys.emails.iter().map(String::as_str).collect();
+    emails.sort_unstable();
+    emails.hash(&mut h);
+    h.finish()
+}
+
 fn write_one(
     w: &mut Writer<'_>,
     state: &mut WriteState<'_>,
@@ -268,6 +394,24 @@ fn write_one(
     options: &ImportOptions,
     report: &mut ImportReport,
 ) -> crate::store::Result<()> {
+    let keys = ContactKeys::of(&p.draft);
+    let identity = identity(&p.draft, p.company.as_deref(), &keys);
+    let found = match options.on_duplicate {
+        OnDuplicate::Create => None,
+        _ => state.known.find_keys(&keys),
+    };
+    // Under the default policy a match that is not the same contact is created apart.
+    let (found, apart) = match (found, options.on_duplicate) {
+        (Some((id, key)), OnDuplicate::MergeSame) => {
+            if same_contact(w, state.known, id, &p, identity)? {
+                (Some((id, key)), None)
+            } else {
+                (None, Some((id, key)))
+            }
+        }
+        (found, _) => (found, None),
+    };
+    let found = found.map(|(id, key)| (id, ContactKeys::why(&p.draft, key)));
     let mut draft = p.draft;
     if let Some(company) = &p.company {
         draft.company_id = Some(match state.known.company(company) {
@@ -283,14 +427,6 @@ fn write_one(
             }
         });
     }
-    let keys = ContactKeys::of(&draft);
-    let found = match options.on_duplicate {
-        OnDuplicate::Create => None,
-        _ => state
-            .known
-            .find_keys(&keys)
-            .map(|(id, i)| (id, ContactKeys::why(&draft, i))),
-    };
     let matched = |customer_id, why, added| Matched {
         file: files[p.file].label.clone(),
         record: p.record,
@@ -321,7 +457,20 @@ fn write_one(
                 return Ok(());
             }
             let id = w.bulk_add(state.batch, &mut draft)?;
-            state.known.learn_keys(id, keys, &draft);
+            if let Some((other, key)) = apart {
+                let colleagues = state.known.colleagues(w, other, &draft, &keys, key)?;
+                report.kept_apart.push(KeptApart {
+                    file: files[p.file].label.clone(),
+                    record: p.record,
+                    line: p.line,
+                    name: draft.name.clone(),
+                    customer_id: id,
+                    shares_with: other,
+                    why: ContactKeys::why(&draft, key),
+                    possible_duplicate: !colleagues,
+                });
+            }
+            state.known.learn_new(id, keys, &draft, identity);
             report.created += 1;
         }
     }
@@ -333,111 +482,6 @@ fn file_name(label: &str) -> &str {
         .file_name()
         .and_then(|n| n.to_str())
         .unwrap_or(label)
-}
-
-/// The kind of phone a file's label names.
-fn phone_kind(label: Option<&str>) -> PhoneKind {
-    let l = label.unwrap_or("").to_lowercase();
-    if l.contains("cell") || l.contains("mobile") || l.contains("iphone") {
-        PhoneKind::Mobile
-    } else if l.contains("work") || l.contains("business") || l.contains("office") {
-        PhoneKind::Work
-    } else if l.contains("home") {
-        PhoneKind::Home
-    } else if l.is_empty() || l.contains("voice") || l.contains("pref") || l.contains("main") {
-        PhoneKind::Mobile
-    } else {
-        PhoneKind::Other
-    }
-}
-
-/// A phone value as files write it: `tel:` URIs and their parameters, `;ext=`.
-fn phone_text(value: &str) -> String {
-    let v = value.trim();
-    let v = v
-        .strip_prefix("tel:")
-        .or_else(|| v.strip_prefix("TEL:"))
-        .unwrap_or(v);
-    match v.split_once(';') {
-        Some((number, params)) => {
-            let ext = params
-                .split(';')
-                .find_map(|p| p.strip_prefix("ext=").or_else(|| p.strip_prefix("EXT=")));
-            match ext {
-                Some(e) => format!("{number} ext. {e}"),
-                None => number.to_string(),
-            }
-        }
-        None => v.to_string(),
-    }
-}
-
-/// Turns a record into a validated draft (and the organisation to link), or says why not.
-pub fn draft_of(
-    rec: &ContactRecord,
-    source: &str,
-    owner_id: Option<i64>,
-) -> Result<(CustomerDraft, Option<String>), String> {
-    let why = |e: ValidationError| e.to_string();
-    let name = rec.name.trim();
-    let company = rec
-        .company
-        .as_deref()
-        .map(str::trim)
-        .filter(|c| !c.is_empty());
-    let phones: Vec<Phone> = rec
-        .phones
-        .iter()
-        .filter(|p| !p.value.trim().is_empty())
-        .map(|p| Phone::parse(phone_kind(p.label.as_deref()), &phone_text(&p.value)).map_err(why))
-        .collect::<Result<_, _>>()?;
-    let emails: Vec<Email> = rec
-        .emails
-        .iter()
-        .map(|e| e.value.trim())
-        .filter(|e| !e.is_empty())
-        .map(|e| Email::parse(e.strip_prefix("mailto:").unwrap_or(e)).map_err(why))
-        .collect::<Result<_, _>>()?;
-    let (kind, name, works_for) = match (rec.kind, name, company) {
-        (Some(CustomerKind::Company), "", Some(c)) => (CustomerKind::Company, c.to_string(), None),
-        (Some(CustomerKind::Company), n, _) => (CustomerKind::Company, n.to_string(), None),
-        (None, "", Some(c)) => (CustomerKind::Company, c.to_string(), None),
-        (_, "", None) => {
-            // No name at all: the first email or phone stands in for one.
-            let stand_in = emails
-                .first()
-                .map(|e| e.as_str().to_string())
-                .or_else(|| phones.first().map(|p| p.raw.clone()))
-                .ok_or("it has no name, organisation, email or phone")?;
-            (CustomerKind::Person, stand_in, None)
-        }
-        (_, n, c) => (CustomerKind::Person, n.to_string(), c.map(str::to_string)),
-    };
-    let mut d = CustomerDraft::new(kind, name);
-    d.phones = phones;
-    d.emails = emails;
-    d.tags = rec
-        .tags
-        .iter()
-        .filter(|t| !t.trim().is_empty())
-        .map(|t| normalise_tag(t).map_err(why))
-        .collect::<Result<_, _>>()?;
-    d.address = rec.address.clone().filter(|a| !a.trim().is_empty());
-    let mut notes: Vec<String> = Vec::new();
-    if let Some(t) = rec.title.as_deref().filter(|t| !t.trim().is_empty()) {
-        notes.push(format!("Title: {}", t.trim()));
-    }
-    if let Some(b) = rec.birthday.as_deref().filter(|b| !b.trim().is_empty()) {
-        notes.push(format!("Birthday: {}", b.trim()));
-    }
-    if let Some(n) = rec.note.as_deref().filter(|n| !n.trim().is_empty()) {
-        notes.push(n.trim().to_string());
-    }
-    d.notes = (!notes.is_empty()).then(|| notes.join("\n"));
-    d.source = Some(source.to_string());
-    d.owner_id = owner_id;
-    d.validate().map_err(why)?;
-    Ok((d, works_for))
 }
 
 /// A finished import: its report and the reject files written.
@@ -556,11 +600,22 @@ pub fn report_text(r: &ImportReport, rejects: &[String]) -> String {
 
 fn write_report(out: &mut String, r: &ImportReport, rejects: &[String]) -> std::fmt::Result {
     use std::fmt::Write as _;
+    // Everything from a file (names, values, column names) is made harmless first.
+    let safe = |s: &str| crate::text::for_terminal(s).into_owned();
     for f in &r.files {
+        let notes = if f.notes.is_empty() {
+            String::new()
+        } else {
+            format!("; {}", f.notes.join("; "))
+        };
         writeln!(
             out,
-            "{}: {} records ({}, {})",
-            f.file, f.records, f.format, f.encoding
+            "{}: {} records ({}, {}{})",
+            safe(&f.file),
+            f.records,
+            f.format,
+            f.encoding,
+            safe(&notes)
         )?;
     }
     let (created, merged) = if r.dry_run {
@@ -601,11 +656,11 @@ fn write_report(out: &mut String, r: &ImportReport, rejects: &[String]) -> std::
             writeln!(
                 out,
                 "  {} record {} ({}) → #{}: {}{added}",
-                m.file,
+                safe(&m.file),
                 m.record,
-                crate::text::for_terminal(&m.name),
+                safe(&m.name),
                 m.customer_id,
-                m.why
+                safe(&m.why)
             )?;
         }
         more(out, list.len())
@@ -614,6 +669,34 @@ fn write_report(out: &mut String, r: &ImportReport, rejects: &[String]) -> std::
     matches(out, title, &r.merged, true)?;
     let title = format!("Skipped {} already here:", r.skipped.len());
     matches(out, title, &r.skipped, false)?;
+    if !r.kept_apart.is_empty() {
+        let created = if r.dry_run { "Would create" } else { "Created" };
+        writeln!(
+            out,
+            "{created} {} beside a customer sharing a phone or email (not the same contact, so \
+             not merged):",
+            r.kept_apart.len()
+        )?;
+        for k in r.kept_apart.iter().take(LISTED) {
+            let verdict = if k.possible_duplicate {
+                "a possible duplicate: `rapport dedupe` lists it"
+            } else {
+                "colleagues on a shared work number"
+            };
+            writeln!(
+                out,
+                "  {} record {} ({}) #{} beside #{}: {}; {verdict}",
+                safe(&k.file),
+                k.record,
+                safe(&k.name),
+                k.customer_id,
+                k.shares_with,
+                safe(&k.why)
+            )?;
+        }
+        more(out, r.kept_apart.len())?;
+    }
+    write_flagged(out, &r.flagged, &safe)?;
     if !r.invalid.is_empty() {
         writeln!(out, "Refused {}:", r.invalid.len())?;
         for p in r.invalid.iter().take(LISTED) {
@@ -628,7 +711,7 @@ fn write_report(out: &mut String, r: &ImportReport, rejects: &[String]) -> std::
         let parts: Vec<String> = r
             .not_imported
             .iter()
-            .map(|(name, n)| format!("{name} ×{n}"))
+            .map(|(name, n)| format!("{} ×{n}", safe(name)))
             .collect();
         writeln!(out, "Not imported: {}", parts.join(", "))?;
     }
@@ -638,10 +721,68 @@ fn write_report(out: &mut String, r: &ImportReport, rejects: &[String]) -> std::
     Ok(())
 }
 
+/// The flagged fields, grouped by what happened and which field: "Kept 12 phones as
+/// text:", then the first of them with record, line and value.
+fn write_flagged(
+    out: &mut String,
+    flagged: &[Flagged],
+    safe: &dyn Fn(&str) -> String,
+) -> std::fmt::Result {
+    use std::fmt::Write as _;
+    let mut groups: BTreeMap<(FlagAction, &str), Vec<&Flagged>> = BTreeMap::new();
+    for f in flagged {
+        groups
+            .entry((f.flag.action, f.flag.field.as_str()))
+            .or_default()
+            .push(f);
+    }
+    for ((action, field), list) in groups {
+        let n = list.len();
+        let plural = if n == 1 { "" } else { "s" };
+        match action {
+            FlagAction::KeptAsText => writeln!(
+                out,
+                "Kept {n} {field}{plural} as text (not usable as a {field}; on the customer, \
+                 \"kept\"):"
+            )?,
+            FlagAction::Dropped => writeln!(out, "Dropped {n} placeholder {field}{plural}:")?,
+            FlagAction::Split => writeln!(
+                out,
+                "Split {n} {field} field{plural} holding several values:"
+            )?,
+            FlagAction::Noted => writeln!(out, "Noted on {n} record{plural}:")?,
+        }
+        for f in list.iter().take(LISTED) {
+            let value = if f.flag.value.is_empty() {
+                String::new()
+            } else {
+                format!("{:?} ", safe(&f.flag.value))
+            };
+            writeln!(
+                out,
+                "  {} record {} (line {}, {}): {value}{}",
+                safe(&f.file),
+                f.record,
+                f.line,
+                safe(&f.name),
+                safe(&f.flag.why)
+            )?;
+        }
+        if n > LISTED {
+            writeln!(
+                out,
+                "  … and {} more (`rapport import --json` lists them all)",
+                n - LISTED
+            )?;
+        }
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::io::record::Labeled;
+    use crate::io::record::{ContactRecord, Labeled};
 
     fn record(name: &str) -> ContactRecord {
         ContactRecord {
@@ -664,104 +805,118 @@ mod tests {
         }
     }
 
-    #[test]
-    fn drafts_from_records() {
-        let mut r = record("Ada Lovelace");
-        r.company = Some("Analytical Engines Ltd".into());
-        r.title = Some("Countess".into());
-        r.note = Some("Met at the Royal Society".into());
-        r.phones = vec![
-            Labeled::new(Some("work"), "tel:+44-20-7946-0018;ext=12"),
-            Labeled::new(Some("cell"), "+44 7700 900123"),
-        ];
-        r.emails = vec![Labeled::new(None, "mailto:ada@example.org")];
-        r.tags = vec!["Key Account".into()];
-        let (d, company) = draft_of(&r, "import: x.vcf", None).unwrap();
-        assert_eq!(company.as_deref(), Some("Analytical Engines Ltd"));
-        assert_eq!(d.phones[0].raw, "+44-20-7946-0018 ext. 12");
-        assert_eq!(d.phones[0].kind, PhoneKind::Work);
-        assert_eq!(d.phones[1].kind, PhoneKind::Mobile);
-        assert_eq!(d.emails[0].as_str(), "ada@example.org");
-        assert_eq!(d.tags, vec!["key-account"]);
-        assert_eq!(
-            d.notes.as_deref(),
-            Some("Title: Countess\nMet at the Royal Society")
-        );
-        // An organisation card; a card with only an email.
-        let mut org = record("");
-        org.company = Some("Acme".into());
-        assert_eq!(
-            draft_of(&org, "s", None).unwrap().0.kind,
-            CustomerKind::Company
-        );
-        let mut only_email = record("");
-        only_email.emails = vec![Labeled::new(None, "x@y.org")];
-        assert_eq!(draft_of(&only_email, "s", None).unwrap().0.name, "x@y.org");
-        assert!(
-            draft_of(&record(" "), "s", None)
-                .unwrap_err()
-                .contains("no name")
-        );
-        let mut bad = record("Bad");
-        bad.emails = vec![Labeled::new(None, "not-an-email")];
-        assert!(
-            draft_of(&bad, "s", None)
-                .unwrap_err()
-                .contains("not-an-email")
-        );
+    fn opts(on_duplicate: OnDuplicate) -> ImportOptions {
+        ImportOptions {
+            on_duplicate,
+            ..Default::default()
+        }
     }
 
     #[test]
-    fn duplicates_merge_skip_or_create_and_invalid_records_refuse_everything() {
+    fn the_same_contact_merges_and_different_people_sharing_an_email_stay_apart() {
         let mut store = Store::open_in_memory().unwrap();
         let mut ada = record("Ada Lovelace");
         ada.emails = vec![Labeled::new(None, "ada@example.org")];
         ada.company = Some("Acme".into());
-        let mut again = record("A. Lovelace");
-        again.record = 2;
-        again.emails = vec![Labeled::new(None, "ADA@example.org")];
-        again.phones = vec![Labeled::new(None, "+44 7700 900123")];
-        let files = [file(vec![ada.clone(), again.clone()])];
+        // Another person on the same address, in the same file: created beside her.
+        let mut other = record("Byron Lovelace");
+        other.record = 2;
+        other.emails = vec![Labeled::new(None, "ADA@example.org")];
+        other.phones = vec![Labeled::new(None, "+44 7700 900123")];
+        // The first record again, word for word: the same contact, merged.
+        let mut twin = ada.clone();
+        twin.record = 3;
+        twin.tags = vec!["vip".into()];
+        let files = [file(vec![ada.clone(), other.clone(), twin])];
         let report =
             import_contacts(&mut store, &files, &ImportOptions::default(), &mut |_| {}).unwrap();
-        assert_eq!((report.created, report.companies_created), (1, 1));
+        assert_eq!((report.created, report.companies_created), (2, 1));
+        assert_eq!(report.kept_apart.len(), 1);
+        let apart = &report.kept_apart[0];
+        assert_eq!((apart.record, apart.shares_with), (2, 2));
+        assert!(apart.why.contains("same email") && apart.possible_duplicate);
         assert_eq!(report.merged.len(), 1);
-        assert_eq!(report.merged[0].added, vec!["phones"]);
-        assert!(report.merged[0].why.contains("same email"));
-        assert_eq!(store.counts().unwrap().customers, 2);
+        assert_eq!(report.merged[0].added, vec!["tags"]);
+        assert_eq!(store.counts().unwrap().customers, 3);
+        assert!(report_text(&report, &[]).contains("a possible duplicate"));
 
-        let skip = ImportOptions {
-            on_duplicate: OnDuplicate::Skip,
-            ..Default::default()
-        };
-        let r = import_contacts(&mut store, &files, &skip, &mut |_| {}).unwrap();
-        assert_eq!((r.created, r.skipped.len()), (0, 2));
+        // Imported again: each is the customer of the same name already here.
+        let mut again = ada.clone();
+        again.phones = vec![Labeled::new(Some("work"), "+44 20 7946 0018")];
+        let files = [file(vec![again, other.clone()])];
+        let r =
+            import_contacts(&mut store, &files, &ImportOptions::default(), &mut |_| {}).unwrap();
+        assert_eq!((r.created, r.merged.len(), r.kept_apart.len()), (0, 2, 0));
+        assert_eq!(r.merged[0].added, vec!["phones"]);
+
+        // Someone else on Ada's address: apart by default, merged on request.
+        let mut stranger = record("Charles Babbage");
+        stranger.emails = vec![Labeled::new(None, "ada@example.org")];
+        let files = [file(vec![stranger])];
+        let r =
+            import_contacts(&mut store, &files, &ImportOptions::default(), &mut |_| {}).unwrap();
+        assert_eq!((r.created, r.kept_apart.len()), (1, 1));
+        let r =
+            import_contacts(&mut store, &files, &opts(OnDuplicate::Merge), &mut |_| {}).unwrap();
+        assert_eq!((r.created, r.merged.len()), (0, 1));
+        let r = import_contacts(&mut store, &files, &opts(OnDuplicate::Skip), &mut |_| {}).unwrap();
+        assert_eq!((r.created, r.skipped.len()), (0, 1));
         let dry = ImportOptions {
             on_duplicate: OnDuplicate::Create,
             dry_run: true,
             ..Default::default()
         };
+        let before = store.counts().unwrap().customers;
         let r = import_contacts(&mut store, &files, &dry, &mut |_| {}).unwrap();
-        assert_eq!(r.created, 2);
+        assert_eq!(r.created, 1);
         assert_eq!(
             store.counts().unwrap().customers,
-            2,
+            before,
             "a dry run writes nothing"
         );
+    }
 
-        let mut bad = record("Broken");
-        bad.record = 3;
-        bad.phones = vec![Labeled::new(None, "call me")];
-        let files = [file(vec![record("New Person"), bad])];
+    #[test]
+    fn bad_fields_are_kept_and_only_records_nothing_identifies_refuse_everything() {
+        let mut store = Store::open_in_memory().unwrap();
+        let mut odd = record("Flower Shop");
+        odd.phones = vec![
+            Labeled::new(None, "1-800-FLOWERS"),
+            Labeled::new(None, "call me"),
+        ];
+        let files = [file(vec![record("New Person"), odd.clone()])];
+        let r =
+            import_contacts(&mut store, &files, &ImportOptions::default(), &mut |_| {}).unwrap();
+        assert_eq!((r.created, r.flagged.len()), (2, 2));
+        let text = report_text(&r, &[]);
+        assert!(text.contains("Kept 2 phones as text"), "{text}");
+        assert!(text.contains("\"1-800-FLOWERS\""), "{text}");
+        let strict = ImportOptions {
+            strict: true,
+            ..Default::default()
+        };
+        match import_contacts(&mut store, &files, &strict, &mut |_| {}) {
+            Err(ImportError::Refused(p)) => {
+                assert_eq!(p.len(), 1);
+                assert!(p[0].to_string().contains("1-800-FLOWERS"), "{}", p[0]);
+            }
+            other => panic!("expected a refusal, got {other:?}"),
+        }
+
+        let mut nothing = record("");
+        nothing.record = 3;
+        nothing.phones = vec![Labeled::new(None, "n/a")];
+        let files = [file(vec![record("Another Person"), nothing])];
+        let before = store.counts().unwrap().customers;
         match import_contacts(&mut store, &files, &ImportOptions::default(), &mut |_| {}) {
             Err(ImportError::Refused(p)) => {
                 assert_eq!(p.len(), 1);
                 assert_eq!(p[0].problem.record, 3);
-                assert!(p[0].to_string().contains("call me"), "{}", p[0]);
+                assert!(p[0].problem.reason.contains("no name"), "{}", p[0]);
             }
             other => panic!("expected a refusal, got {other:?}"),
         }
-        assert_eq!(store.counts().unwrap().customers, 2, "all or nothing");
+        assert_eq!(store.counts().unwrap().customers, before, "all or nothing");
         let lenient = ImportOptions {
             skip_invalid: true,
             ..Default::default()
@@ -784,14 +939,15 @@ mod tests {
                 r
             })
             .collect();
-        // The last record is the first one again, with a new email: a merge mid-import.
+        // The last record is the first one again, with a new email: a merge mid-import
+        // (asked for: by default a record differing in an email is kept apart).
         let mut again = records[0].clone();
         again.record = records.len() + 1;
         again.emails = vec![Labeled::new(None, "first@example.org")];
         records.push(again);
         let files = [file(records)];
         let r =
-            import_contacts(&mut store, &files, &ImportOptions::default(), &mut |_| {}).unwrap();
+            import_contacts(&mut store, &files, &opts(OnDuplicate::Merge), &mut |_| {}).unwrap();
         assert_eq!(
             (r.created, r.companies_created, r.merged.len()),
             (BULK_FROM + 10, 7, 1)

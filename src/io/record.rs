@@ -6,7 +6,7 @@ use std::fmt;
 
 use serde::Serialize;
 
-use crate::domain::{Customer, CustomerKind};
+use crate::domain::{Customer, CustomerKind, KeptValue};
 
 /// A value with the label or type the file gave it (`work`, `cell`, `Home Phone`…).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
@@ -40,35 +40,65 @@ pub struct ContactRecord {
     pub company: Option<String>,
     /// Job title (vCard TITLE).
     pub title: Option<String>,
+    /// Department (vCard ORG units after the name, Outlook "Department").
+    pub department: Option<String>,
+    pub nickname: Option<String>,
+    /// The main phone (vCard PREF, Outlook "Primary Phone") first.
     pub phones: Vec<Labeled>,
+    /// The main email first.
     pub emails: Vec<Labeled>,
     /// A postal address on one line (vCard ADR components joined with ", ").
     pub address: Option<String>,
+    /// A second postal address, the same way.
+    pub second_address: Option<String>,
     /// Birthday as written (vCard BDAY).
     pub birthday: Option<String>,
+    /// A website (vCard URL, "Web Page").
+    pub website: Option<String>,
     pub note: Option<String>,
     /// vCard CATEGORIES, CSV group/category columns.
     pub tags: Vec<String>,
+    /// Values the reader could not use as what they claim to be, as written (a value
+    /// in an unknown charset), to keep with the customer.
+    pub kept: Vec<KeptValue>,
+    /// What the reader noticed about this record, for the import report ("the card
+    /// has no END:VCARD").
+    pub warnings: Vec<String>,
     /// The record exactly as it stood in the file (decoded text), for `--skip-invalid`'s
     /// reject file.
     pub raw: String,
 }
 
 impl ContactRecord {
-    /// A stored customer as a record, for export. Notes keep any `Title:` and
-    /// `Birthday:` lines an import put there.
+    /// A stored customer as a record, for export: phones with their extension
+    /// (`… ext. 5`), the contact details, and values kept as written in the note.
     pub fn from_customer(c: &Customer) -> Self {
+        let d = &c.details;
+        let mut note = c.notes.clone();
+        if !d.kept.is_empty() {
+            let kept: Vec<String> = d
+                .kept
+                .iter()
+                .map(|k| format!("Kept as written: {k}"))
+                .collect();
+            note = Some(match note {
+                Some(n) => format!("{n}\n{}", kept.join("\n")),
+                None => kept.join("\n"),
+            });
+        }
         Self {
             record: 0,
             line: 0,
             kind: Some(c.kind),
             name: c.name.clone(),
             company: c.company_name.clone(),
-            title: None,
+            title: d.title.clone(),
+            department: d.department.clone(),
+            nickname: d.nickname.clone(),
             phones: c
                 .phones
                 .iter()
-                .map(|p| Labeled::new(Some(p.kind.as_str()), p.raw.clone()))
+                .map(|p| Labeled::new(Some(p.kind.as_str()), p.to_string()))
                 .collect(),
             emails: c
                 .emails
@@ -76,9 +106,13 @@ impl ContactRecord {
                 .map(|e| Labeled::new(None, e.as_str()))
                 .collect(),
             address: c.address.clone(),
-            birthday: None,
-            note: c.notes.clone(),
+            second_address: d.second_address.clone(),
+            birthday: d.birthday.clone(),
+            website: d.website.clone(),
+            note,
             tags: c.tags.clone(),
+            kept: Vec::new(),
+            warnings: Vec::new(),
             raw: String::new(),
         }
     }
@@ -117,6 +151,10 @@ pub struct ReadOutcome {
     /// A CSV file's header line, written first in a reject file so it can be fixed
     /// and imported again.
     pub header: Option<String>,
+    /// What the reader noticed about the whole file, for the report ("columns read as
+    /// German", "quoted-printable values without a CHARSET read as ISO-8859-2").
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub notes: Vec<String>,
 }
 
 /// A file that cannot be read at all.

@@ -11,15 +11,26 @@
 //!    (not space-prefixed) — unless that line plainly starts a new property, as when
 //!    Outlook ends a value with a stray `=0D=0A=`.
 //! 4. Each value is quoted-printable-decoded to bytes, then decoded as text: its
-//!    `CHARSET=`, else `--encoding`, else UTF-8 when valid, else the whole file's legacy
-//!    guess (`decode::guess_legacy`). Base64 values (photos, keys) are never decoded.
-//!    Only the values a record uses are decoded, so a broken second `ORG` does not
-//!    cost the card.
+//!    `CHARSET=`, else `--encoding`, else UTF-8 when valid, else a legacy guess made
+//!    from the file's text with its quoted-printable escapes decoded (so `Iksi=F1ski`
+//!    in a Polish file is `Iksiński`); the file's encoding then reads "ISO-8859-2
+//!    (guessed)" and a note says how many values were guessed. A value that is not
+//!    valid in the charset it declares is read the same way, with a warning on the
+//!    record: the card is kept. Base64 values (photos, keys) are never decoded. Only
+//!    the values a record uses are decoded.
 //!
 //! Decisions a reader of the output should know:
-//! - `company` is the organisation name only (the first `ORG` component): departments
-//!   would split one organisation into several companies. Left-out departments are
-//!   counted in `skipped` as `ORG unit`.
+//! - `company` is the organisation name (the first `ORG` component); the units after
+//!   it are the `department`.
+//! - The preferred phone and email (3.0 `TYPE=pref`, 4.0 `PREF=1`, the lowest `PREF`
+//!   first) come first: the first is the customer's main one.
+//! - The best address (preferred, then work, then the first) is `address`, the next
+//!   `second_address`; an empty `ADR:;;;;;;` is ignored.
+//! - `CATEGORIES` are split at every comma, escaped or not (Thunderbird writes
+//!   `a\, b\, c`).
+//! - A `KIND:group` card is a list of members, not a contact: it is left out, with a
+//!   note in the report. A card cut short (no `END:VCARD`) is imported with what it
+//!   holds, with a warning.
 //! - Phone and email labels come from a grouped `X-ABLabel` when there is one, else the
 //!   most telling `TYPE` (`mobile` > `fax` > `pager` > `work` > `home` > `main` >
 //!   `other` > anything else); `pref`, `voice`, `internet` and the like are not labels.
@@ -36,8 +47,6 @@
 use std::borrow::Cow;
 use std::cell::OnceCell;
 use std::collections::BTreeMap;
-use std::io::{self, Write};
-use std::ops::Range;
 
 use encoding_rs::{Encoding, UTF_8, UTF_16BE, UTF_16LE};
 
@@ -57,8 +66,6 @@ pub struct VcardOptions {
 const OUTSIDE_A_CARD: &str = "lines outside a card";
 /// `skipped` key for lines in a card that are not `NAME:value`.
 const MALFORMED: &str = "malformed lines";
-/// `skipped` key for organisation units (departments) after the organisation name.
-const ORG_UNIT: &str = "ORG unit";
 
 /// Reads every card of a vCard file. A card that cannot be used (truncated, a value
 /// that cannot be decoded, an unknown `CHARSET`) is a [`Problem`] with its card number
@@ -78,6 +85,8 @@ pub fn read(bytes: &[u8], opts: &VcardOptions) -> Result<ReadOutcome, ReadError>
         legacy: OnceCell::new(),
         skipped: BTreeMap::new(),
         upper: String::new(),
+        guessed: std::cell::Cell::new(0),
+        notes: Vec::new(),
     };
     let mut records = Vec::new();
     let mut problems = Vec::new();
@@ -118,7 +127,7 @@ pub fn read(bytes: &[u8], opts: &VcardOptions) -> Result<ReadOutcome, ReadError>
                     nested += 1;
                     continue;
                 }
-                problems.push(truncated(open, line.start, &reader));
+                reader.finish(&props, open, line.start, true, &mut records, &mut problems);
             }
             cards += 1;
             card = Some(OpenCard {
@@ -136,19 +145,7 @@ pub fn read(bytes: &[u8], opts: &VcardOptions) -> Result<ReadOutcome, ReadError>
             }
             match card.take() {
                 Some(open) => {
-                    let raw = reader.lossy(data.get(open.start..line.end).unwrap_or_default());
-                    match reader.record(&props, &open) {
-                        Ok(mut record) => {
-                            record.raw = raw;
-                            records.push(record);
-                        }
-                        Err(reason) => problems.push(Problem {
-                            record: open.record,
-                            line: open.line,
-                            reason,
-                            raw,
-                        }),
-                    }
+                    reader.finish(&props, &open, line.end, false, &mut records, &mut problems);
                 }
                 None => reader.skip(OUTSIDE_A_CARD),
             }
@@ -168,27 +165,40 @@ pub fn read(bytes: &[u8], opts: &VcardOptions) -> Result<ReadOutcome, ReadError>
         });
     }
     if let Some(open) = &card {
-        problems.push(truncated(open, last_end, &reader));
+        reader.finish(&props, open, last_end, true, &mut records, &mut problems);
     }
     if cards == 0 {
         return Err(ReadError(
             "no BEGIN:VCARD line anywhere: this is not a vCard file".to_string(),
         ));
     }
+    let guessed = reader.guessed.get();
     let encoding = match transcoded {
         Some(enc) => enc.name().to_string(),
         None => match opts.encoding {
             Some(enc) => enc.name().to_string(),
+            // Values without a CHARSET in 8-bit text: the guess is what they were read in.
+            None if guessed > 0 => format!("{} (guessed)", reader.legacy().name()),
             None if std::str::from_utf8(&data).is_ok() => UTF_8.name().to_string(),
             None => reader.legacy().name().to_string(),
         },
     };
+    let mut notes = std::mem::take(&mut reader.notes);
+    if guessed > 0 {
+        notes.push(format!(
+            "{guessed} value{} without a CHARSET read as {}, a guess from the file's text \
+             (name the right one with --encoding)",
+            if guessed == 1 { "" } else { "s" },
+            reader.legacy().name()
+        ));
+    }
     Ok(ReadOutcome {
         records,
         problems,
         skipped: reader.skipped,
         encoding,
         header: None,
+        notes,
     })
 }
 
@@ -234,413 +244,11 @@ struct OpenCard {
     start: usize,
 }
 
-fn truncated(open: &OpenCard, end: usize, reader: &Reader) -> Problem {
-    Problem {
-        record: open.record,
-        line: open.line,
-        reason: format!(
-            "the card starting on line {} has no END:VCARD (file truncated?)",
-            open.line
-        ),
-        raw: reader.lossy(reader.data.get(open.start..end).unwrap_or_default()),
-    }
-}
-
-// ---------------------------------------------------------------------------------
-// Lines
-
-/// Physical lines, split on CRLF, LF or a bare CR. `Copy`, so peeking is a copy.
-#[derive(Clone, Copy)]
-struct Lines<'a> {
-    data: &'a [u8],
-    pos: usize,
-    no: usize,
-}
-
-struct Physical<'a> {
-    /// 1-based line number.
-    no: usize,
-    /// Byte offset of the line's first byte.
-    start: usize,
-    text: &'a [u8],
-}
-
-impl<'a> Lines<'a> {
-    fn new(data: &'a [u8]) -> Self {
-        Self {
-            data,
-            pos: 0,
-            no: 0,
-        }
-    }
-}
-
-impl<'a> Iterator for Lines<'a> {
-    type Item = Physical<'a>;
-
-    fn next(&mut self) -> Option<Physical<'a>> {
-        let rest = self.data.get(self.pos..).filter(|r| !r.is_empty())?;
-        let (len, advance) = match memchr::memchr2(b'\r', b'\n', rest) {
-            Some(i) => {
-                let crlf = rest.get(i) == Some(&b'\r') && rest.get(i + 1) == Some(&b'\n');
-                (i, if crlf { i + 2 } else { i + 1 })
-            }
-            None => (rest.len(), rest.len()),
-        };
-        let start = self.pos;
-        self.pos += advance;
-        self.no += 1;
-        Some(Physical {
-            no: self.no,
-            start,
-            text: rest.get(..len).unwrap_or_default(),
-        })
-    }
-}
-
-/// One content line with its folds and quoted-printable soft breaks joined.
-struct Logical<'a> {
-    /// Line number of its first physical line.
-    no: usize,
-    /// Byte range in the file, from its first byte to the end of its last line.
-    start: usize,
-    end: usize,
-    /// Borrowed from the file unless something had to be joined.
-    text: Cow<'a, [u8]>,
-}
-
-fn next_logical<'a>(lines: &mut Lines<'a>) -> Option<Logical<'a>> {
-    let first = lines.next()?;
-    let mut logical = Logical {
-        no: first.no,
-        start: first.start,
-        end: first.start + first.text.len(),
-        text: Cow::Borrowed(first.text),
-    };
-    if first.text.is_empty() {
-        return Some(logical);
-    }
-    // Whether the line is quoted-printable, decided once its parameters are complete
-    // (a colon has been seen), so that long runs of joins stay linear.
-    let mut colon_seen = memchr::memchr(b':', first.text).is_some();
-    let mut qp: Option<bool> = None;
-    'grow: loop {
-        // A fold: the next non-blank line starts with a space or a TAB.
-        let mut peek = *lines;
-        while let Some(next) = peek.next() {
-            match next.text.first() {
-                None => continue,
-                Some(b' ' | b'\t') => {
-                    let more = next.text.get(1..).unwrap_or_default();
-                    colon_seen = colon_seen || memchr::memchr(b':', more).is_some();
-                    logical.text.to_mut().extend_from_slice(more);
-                    logical.end = next.start + next.text.len();
-                    *lines = peek;
-                    continue 'grow;
-                }
-                Some(_) => break,
-            }
-        }
-        // A quoted-printable soft break: `=` at the end, the value goes on below.
-        if logical.text.last() == Some(&b'=')
-            && colon_seen
-            && *qp.get_or_insert_with(|| is_quoted_printable(&logical.text))
-        {
-            let mut peek = *lines;
-            if let Some(next) = peek.next()
-                && !starts_property(next.text)
-            {
-                let text = logical.text.to_mut();
-                text.pop();
-                text.extend_from_slice(next.text);
-                logical.end = next.start + next.text.len();
-                *lines = peek;
-                continue 'grow;
-            }
-        }
-        return Some(logical);
-    }
-}
-
-fn is_quoted_printable(line: &[u8]) -> bool {
-    Layout::parse(line).is_some_and(|l| l.params(line).any(|p| p.is_quoted_printable()))
-}
-
-/// Property names a line after a quoted-printable soft break is taken to start,
-/// rather than continue the value (with any upper-case `X-` name).
-const KNOWN_NAMES: &[&[u8]] = &[
-    b"ADR",
-    b"AGENT",
-    b"ANNIVERSARY",
-    b"BDAY",
-    b"BEGIN",
-    b"CALADRURI",
-    b"CALURI",
-    b"CATEGORIES",
-    b"CLASS",
-    b"EMAIL",
-    b"END",
-    b"FBURL",
-    b"FN",
-    b"GENDER",
-    b"GEO",
-    b"IMPP",
-    b"KEY",
-    b"KIND",
-    b"LABEL",
-    b"LANG",
-    b"LOGO",
-    b"MAILER",
-    b"MEMBER",
-    b"NICKNAME",
-    b"NOTE",
-    b"ORG",
-    b"PHOTO",
-    b"PRODID",
-    b"RELATED",
-    b"REV",
-    b"ROLE",
-    b"SORT-STRING",
-    b"SOUND",
-    b"SOURCE",
-    b"TEL",
-    b"TITLE",
-    b"TZ",
-    b"UID",
-    b"URL",
-    b"VERSION",
-];
-
-/// Whether a line plainly starts a property: `BEGIN:VCARD` or `END:VCARD` in any case,
-/// or an upper-case known or `X-` name (with an optional group) followed by `;` or `:`.
-fn starts_property(line: &[u8]) -> bool {
-    let trimmed = trim_ascii(line);
-    if trimmed.eq_ignore_ascii_case(b"END:VCARD") || trimmed.eq_ignore_ascii_case(b"BEGIN:VCARD") {
-        return true;
-    }
-    let Some(end) = line.iter().position(|&b| b == b';' || b == b':') else {
-        return false;
-    };
-    let head = line.get(..end).unwrap_or_default();
-    let name = head.rsplit(|&b| b == b'.').next().unwrap_or_default();
-    !name.is_empty()
-        && name
-            .iter()
-            .all(|&b| b.is_ascii_uppercase() || b.is_ascii_digit() || b == b'-')
-        && (name.starts_with(b"X-") || KNOWN_NAMES.contains(&name))
-}
-
-// ---------------------------------------------------------------------------------
-// Content lines: `group.NAME;PARAM=a,b;PARAM2="x:y";BARE:value`
-
-/// Where the parts of a content line are.
-#[derive(Debug, Clone)]
-struct Layout {
-    group: Range<usize>,
-    name: Range<usize>,
-    /// Between the `;` after the name and the colon (empty without parameters).
-    params: Range<usize>,
-    /// Start of the value, just after the colon.
-    value: usize,
-}
-
-impl Layout {
-    /// `None` for a line without a colon or without a valid name.
-    fn parse(line: &[u8]) -> Option<Layout> {
-        let head_end = line.iter().position(|&b| b == b';' || b == b':')?;
-        let head = line.get(..head_end)?;
-        let (group, name) = match head.iter().rposition(|&b| b == b'.') {
-            Some(dot) => (0..dot, dot + 1..head_end),
-            None => (0..0, 0..head_end),
-        };
-        let is_token = |r: &Range<usize>| {
-            line.get(r.clone()).is_some_and(|t| {
-                !t.is_empty()
-                    && t.iter()
-                        .all(|&b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
-            })
-        };
-        if !is_token(&name) || (!group.is_empty() && !is_token(&group)) {
-            return None;
-        }
-        if line.get(head_end) == Some(&b':') {
-            return Some(Layout {
-                group,
-                name,
-                params: head_end..head_end,
-                value: head_end + 1,
-            });
-        }
-        // Parameters: the first colon outside double quotes ends them. An unclosed
-        // quote falls back to the first colon.
-        let rest = line.get(head_end + 1..)?;
-        let mut quoted = false;
-        let mut colon = None;
-        for (i, &b) in rest.iter().enumerate() {
-            match b {
-                b'"' => quoted = !quoted,
-                b':' if !quoted => {
-                    colon = Some(i);
-                    break;
-                }
-                _ => {}
-            }
-        }
-        let colon = match colon {
-            Some(c) => c,
-            None => memchr::memchr(b':', rest)?,
-        };
-        let params_start = head_end + 1;
-        Some(Layout {
-            group,
-            name,
-            params: params_start..params_start + colon,
-            value: params_start + colon + 1,
-        })
-    }
-
-    fn name<'l>(&self, line: &'l [u8]) -> &'l [u8] {
-        line.get(self.name.clone()).unwrap_or_default()
-    }
-
-    fn group<'l>(&self, line: &'l [u8]) -> &'l [u8] {
-        line.get(self.group.clone()).unwrap_or_default()
-    }
-
-    fn value<'l>(&self, line: &'l [u8]) -> &'l [u8] {
-        line.get(self.value..).unwrap_or_default()
-    }
-
-    fn params<'l>(&self, line: &'l [u8]) -> Params<'l> {
-        Params {
-            rest: line.get(self.params.clone()).unwrap_or_default(),
-        }
-    }
-}
-
-/// The parameters of a content line, split on `;` outside double quotes. Empty ones
-/// (`NAME;;X=1`) are left out.
-struct Params<'l> {
-    rest: &'l [u8],
-}
-
-/// One parameter: `NAME=value` or a vCard 2.1 bare value (`CELL`, `QUOTED-PRINTABLE`).
-#[derive(Debug, Clone, Copy)]
-struct Param<'l> {
-    name: Option<&'l [u8]>,
-    /// As written: quotes and caret escapes still in.
-    value: &'l [u8],
-}
-
-impl<'l> Iterator for Params<'l> {
-    type Item = Param<'l>;
-
-    fn next(&mut self) -> Option<Param<'l>> {
-        loop {
-            if self.rest.is_empty() {
-                return None;
-            }
-            let mut quoted = false;
-            let end = self
-                .rest
-                .iter()
-                .position(|&b| {
-                    if b == b'"' {
-                        quoted = !quoted;
-                    }
-                    b == b';' && !quoted
-                })
-                .unwrap_or(self.rest.len());
-            let piece = trim_ascii(self.rest.get(..end).unwrap_or_default());
-            self.rest = self.rest.get(end + 1..).unwrap_or_default();
-            if piece.is_empty() {
-                continue;
-            }
-            return Some(match memchr::memchr(b'=', piece) {
-                Some(eq) => Param {
-                    name: Some(trim_ascii(piece.get(..eq).unwrap_or_default())),
-                    value: trim_ascii(piece.get(eq + 1..).unwrap_or_default()),
-                },
-                None => Param {
-                    name: None,
-                    value: piece,
-                },
-            });
-        }
-    }
-}
-
-impl<'l> Param<'l> {
-    fn is(&self, name: &str) -> bool {
-        self.name
-            .is_some_and(|n| n.eq_ignore_ascii_case(name.as_bytes()))
-    }
-
-    /// `ENCODING=QUOTED-PRINTABLE` or a bare `QUOTED-PRINTABLE`.
-    fn is_quoted_printable(&self) -> bool {
-        (self.name.is_none() || self.is("ENCODING"))
-            && unquote(self.value).eq_ignore_ascii_case(b"QUOTED-PRINTABLE")
-    }
-
-    /// `ENCODING=b`, `ENCODING=BASE64` or a bare `BASE64`.
-    fn is_base64(&self) -> bool {
-        let v = unquote(self.value);
-        (self.is("ENCODING") && (v.eq_ignore_ascii_case(b"b") || v.eq_ignore_ascii_case(b"BASE64")))
-            || (self.name.is_none() && v.eq_ignore_ascii_case(b"BASE64"))
-    }
-
-    /// A bare value or a `TYPE=` list, item by item (`TYPE=work,voice`,
-    /// `TYPE="work,voice"` (RFC 6350 quotes the whole list), `MSG,WORK`); encodings are
-    /// not types.
-    fn types(self) -> impl Iterator<Item = Cow<'l, str>> {
-        let wanted = self.is("TYPE")
-            || (self.name.is_none() && !self.is_quoted_printable() && !self.is_base64());
-        let value = if wanted { self.value } else { b"" };
-        value
-            .split(|&b| b == b',')
-            .map(|item| {
-                let item = trim_ascii(item);
-                let item = item.strip_prefix(b"\"").unwrap_or(item);
-                caret_decode(trim_ascii(item.strip_suffix(b"\"").unwrap_or(item)))
-            })
-            .filter(|t| !t.is_empty())
-    }
-}
-
-/// A parameter value without its double quotes.
-fn unquote(value: &[u8]) -> &[u8] {
-    match value {
-        [b'"', inner @ .., b'"'] => inner,
-        [b'"', inner @ ..] => inner,
-        v => v,
-    }
-}
-
-/// RFC 6868: `^n` is a newline, `^'` a double quote, `^^` a caret; other carets stay.
-fn caret_decode(value: &[u8]) -> Cow<'_, str> {
-    if !value.contains(&b'^') {
-        return String::from_utf8_lossy(value);
-    }
-    let mut out = Vec::with_capacity(value.len());
-    let mut i = 0;
-    while let Some(&b) = value.get(i) {
-        match (b, value.get(i + 1)) {
-            (b'^', Some(b'n' | b'N')) => out.push(b'\n'),
-            (b'^', Some(b'\'')) => out.push(b'"'),
-            (b'^', Some(b'^')) => out.push(b'^'),
-            _ => {
-                out.push(b);
-                i += 1;
-                continue;
-            }
-        }
-        i += 2;
-    }
-    Cow::Owned(String::from_utf8_lossy(&out).into_owned())
-}
-
-fn trim_ascii(bytes: &[u8]) -> &[u8] {
-    bytes.trim_ascii()
+fn truncated_note(open: &OpenCard) -> String {
+    format!(
+        "the card starting on line {} has no END:VCARD (file truncated?); imported what it holds",
+        open.line
+    )
 }
 
 // ---------------------------------------------------------------------------------
@@ -780,11 +388,29 @@ struct Reader<'d> {
     skipped: BTreeMap<String, usize>,
     /// Reused for upper-casing names.
     upper: String,
+    /// Values without a CHARSET that were not UTF-8 and were read in the guess.
+    guessed: std::cell::Cell<usize>,
+    /// Notes on the file for the report (group cards left out).
+    notes: Vec<String>,
+}
+
+/// What a complete card gives.
+enum Card {
+    Record(ContactRecord),
+    /// Not a contact (a `KIND:group` list): left out, with why.
+    Skipped(String),
 }
 
 impl Reader<'_> {
+    /// The encoding of undeclared 8-bit values: `chardetng`'s guess from the file's
+    /// text with its quoted-printable escapes decoded (an ASCII file of `=F1` holds
+    /// no clue otherwise), told the country domain of its email addresses (`.pl`
+    /// makes ISO-8859-2 likelier than windows-1252). Made when first needed.
     fn legacy(&self) -> &'static Encoding {
-        self.legacy.get_or_init(|| decode::guess_legacy(self.data))
+        self.legacy.get_or_init(|| {
+            let text = qp_decode(self.data);
+            decode::guess_legacy_hinted(&text, country_domain(self.data).as_deref())
+        })
     }
 
     fn skip(&mut self, what: &str) {
@@ -817,8 +443,11 @@ impl Reader<'_> {
     }
 
     /// A property's value as text, still escaped: quoted-printable decoded, then
-    /// decoded in its charset (see the module comment).
-    fn text(&self, prop: &Prop) -> Result<String, String> {
+    /// decoded in its charset (see the module comment). A value that is not valid in
+    /// the charset it declares, or declares one Rapport does not know, is read the way
+    /// an undeclared one is (UTF-8, else the guess) and `warnings` says so: the card is
+    /// kept.
+    fn text(&self, prop: &Prop, warnings: &mut Vec<String>) -> String {
         let raw = prop.layout.value(&prop.text);
         let qp = prop.params().any(|p| p.is_quoted_printable());
         let bytes: Cow<[u8]> = if qp {
@@ -831,39 +460,97 @@ impl Reader<'_> {
         let charset = prop.param("CHARSET").filter(|_| qp || !self.transcoded);
         if let Some(label) = charset {
             let label = String::from_utf8_lossy(label);
-            let enc = decode::encoding_for_label(&label)
-                .map_err(|e| format!("{} declares CHARSET={label}, but {e}", name()))?;
-            return decode_value(&bytes, enc).ok_or_else(|| {
-                format!(
-                    "{} declares CHARSET={label} but is not valid {} text",
-                    name(),
-                    enc.name()
-                )
-            });
-        }
-        if let Some(enc) = self.forced {
-            return decode::decode_strict(&bytes, enc).map_err(|e| format!("{} {e}", name()));
+            match decode::encoding_for_label(&label) {
+                Ok(enc) => match decode_value(&bytes, enc) {
+                    Some(text) => return text,
+                    None => warnings.push(format!(
+                        "{} declares CHARSET={label} but is not valid {} text",
+                        name(),
+                        enc.name()
+                    )),
+                },
+                Err(e) => warnings.push(format!("{} declares CHARSET={label}, but {e}", name())),
+            }
+        } else if let Some(enc) = self.forced {
+            match decode::decode_strict(&bytes, enc) {
+                Ok(text) => return text,
+                Err(e) => warnings.push(format!("{} {e}", name())),
+            }
         }
         match String::from_utf8(bytes.into_owned()) {
-            Ok(text) => Ok(text),
+            Ok(text) => text,
             Err(e) => {
                 let enc = self.legacy();
-                decode::decode_strict(e.as_bytes(), enc).map_err(|e| format!("{} {e}", name()))
+                self.guessed.set(self.guessed.get() + 1);
+                let (text, _, bad) = enc.decode(e.as_bytes());
+                if bad {
+                    warnings.push(format!(
+                        "{} is neither UTF-8 nor {} text: read with replacement characters",
+                        name(),
+                        enc.name()
+                    ));
+                }
+                text.into_owned()
             }
         }
     }
 
-    /// The record of a complete card, or why it cannot be read.
-    fn record(&mut self, props: &[Prop], open: &OpenCard) -> Result<ContactRecord, String> {
+    /// A complete card (or one cut short, `truncated`) into `records`, or, when it is
+    /// not a contact at all, left out with a note. `end` is where its text ends.
+    fn finish(
+        &mut self,
+        props: &[Prop],
+        open: &OpenCard,
+        end: usize,
+        truncated: bool,
+        records: &mut Vec<ContactRecord>,
+        problems: &mut Vec<Problem>,
+    ) {
+        let raw = self.lossy(self.data.get(open.start..end).unwrap_or_default());
+        match self.record(props, open) {
+            Card::Record(mut record) => {
+                if truncated {
+                    record.warnings.push(truncated_note(open));
+                }
+                record.raw = raw;
+                records.push(record);
+            }
+            Card::Skipped(why) => {
+                self.notes.push(format!(
+                    "record {} (line {}): {why}",
+                    open.record, open.line
+                ));
+                self.skip("group cards (KIND:group)");
+                // Nothing of it is imported: refused with its text when it is cut short.
+                if truncated {
+                    problems.push(Problem {
+                        record: open.record,
+                        line: open.line,
+                        reason: why,
+                        raw,
+                    });
+                }
+            }
+        }
+    }
+
+    /// The record of a complete card, or why it is not a contact.
+    fn record(&mut self, props: &[Prop], open: &OpenCard) -> Card {
         let mut rec = ContactRecord {
             record: open.record,
             line: open.line,
             ..ContactRecord::default()
         };
+        let mut warnings: Vec<String> = Vec::new();
         let mut fn_seen = false;
         let mut n_prop: Option<&Prop> = None;
-        let mut adr: Option<(u8, &Prop)> = None;
+        // Addresses with their rank (see `address_rank`), in the card's order.
+        let mut addresses: Vec<(u8, String)> = Vec::new();
         let mut notes: Vec<String> = Vec::new();
+        let mut group = false;
+        // Phones and emails with their preference (lower is preferred).
+        let mut phones: Vec<(u32, Labeled)> = Vec::new();
+        let mut emails: Vec<(u32, Labeled)> = Vec::new();
         // Apple/Google `itemN.X-ABLabel` by group, and the groups of TEL and EMAIL that
         // use them; sorted, so a card with thousands of them stays fast.
         let mut labels: Vec<(&[u8], &Prop)> = props
@@ -898,89 +585,102 @@ impl Reader<'_> {
                 }
                 b"FN" if !fn_seen => {
                     fn_seen = true;
-                    rec.name = clean_text(&self.text(prop)?);
+                    rec.name = clean_text(&self.text(prop, &mut warnings));
                     true
                 }
                 b"TEL" => {
-                    if let Some(phone) = self.phone(prop, &labels)? {
-                        rec.phones.push(phone);
+                    let text = self.text(prop, &mut warnings);
+                    if let Some(phone) = phone_of(&text, prop, &labels) {
+                        phones.push((preference(prop), phone));
                     }
                     labelled_groups.push(prop.layout.group(&prop.text));
                     true
                 }
                 b"EMAIL" => {
-                    if let Some(email) = self.email(prop, &labels)? {
-                        rec.emails.push(email);
+                    let text = self.text(prop, &mut warnings);
+                    if let Some(email) = email_of(&text, prop, &labels) {
+                        emails.push((preference(prop), email));
                     }
                     labelled_groups.push(prop.layout.group(&prop.text));
                     true
                 }
                 b"ORG" if rec.company.is_none() => {
-                    let text = self.text(prop)?;
-                    let mut parts = split_escaped(&text, ';')
-                        .map(clean_text)
-                        .filter(|p| !p.is_empty());
-                    rec.company = parts.next();
-                    for _ in parts {
-                        self.skip(ORG_UNIT);
+                    let text = self.text(prop, &mut warnings);
+                    let mut parts = split_escaped(&text, ';').map(clean_text);
+                    rec.company = parts.next().filter(|p| !p.is_empty());
+                    // Units after the name: the department.
+                    let units: Vec<String> = parts.filter(|p| !p.is_empty()).collect();
+                    if !units.is_empty() {
+                        rec.department = Some(units.join(", "));
                     }
                     true
                 }
                 b"ADR" => {
-                    let rank = if prop.is_pref() {
-                        2
-                    } else {
-                        u8::from(prop.has_type("work"))
-                    };
-                    match adr {
-                        Some((best, _)) if best >= rank => false,
-                        Some((_, old)) => {
-                            self.skip_prop(old.name());
-                            adr = Some((rank, prop));
-                            true
-                        }
-                        None => {
-                            adr = Some((rank, prop));
-                            true
-                        }
+                    let text = self.text(prop, &mut warnings);
+                    match address_text(&text) {
+                        Some(address) => addresses.push((address_rank(prop), address)),
+                        // An empty `ADR;TYPE=WORK:;;;;;` holds nothing: ignored.
+                        None => {}
                     }
+                    true
                 }
                 b"NOTE" => {
-                    let note = clean_text(&self.text(prop)?);
+                    let note = clean_text(&self.text(prop, &mut warnings));
                     if !note.is_empty() {
                         notes.push(note);
                     }
                     true
                 }
                 b"BDAY" if rec.birthday.is_none() => {
-                    rec.birthday = non_empty(clean_text(&self.text(prop)?));
+                    rec.birthday = non_empty(clean_text(&self.text(prop, &mut warnings)));
                     true
                 }
                 b"TITLE" if rec.title.is_none() => {
-                    rec.title = non_empty(clean_text(&self.text(prop)?));
+                    rec.title = non_empty(clean_text(&self.text(prop, &mut warnings)));
+                    true
+                }
+                b"NICKNAME" if rec.nickname.is_none() => {
+                    let text = self.text(prop, &mut warnings);
+                    let names: Vec<String> = split_escaped(&text, ',')
+                        .map(clean_text)
+                        .filter(|n| !n.is_empty())
+                        .collect();
+                    rec.nickname = non_empty(names.join(", "));
+                    true
+                }
+                b"URL" if rec.website.is_none() => {
+                    rec.website = non_empty(clean_text(&self.text(prop, &mut warnings)));
                     true
                 }
                 b"KIND" => {
-                    let kind = self.text(prop)?;
+                    let kind = self.text(prop, &mut warnings);
                     let kind = kind.trim();
                     if kind.eq_ignore_ascii_case("org") || kind.eq_ignore_ascii_case("organization")
                     {
                         rec.kind = Some(CustomerKind::Company);
                     }
+                    group |= kind.eq_ignore_ascii_case("group");
                     true
                 }
                 b"X-ABSHOWAS" => {
-                    if self.text(prop)?.trim().eq_ignore_ascii_case("COMPANY") {
+                    if self
+                        .text(prop, &mut warnings)
+                        .trim()
+                        .eq_ignore_ascii_case("COMPANY")
+                    {
                         rec.kind = Some(CustomerKind::Company);
                     }
                     true
                 }
                 b"CATEGORIES" => {
-                    let text = self.text(prop)?;
+                    // Thunderbird escapes the commas between categories (`a\, b\, c`):
+                    // every comma separates.
+                    let text = clean_text(&self.text(prop, &mut warnings));
                     rec.tags.extend(
-                        split_escaped(&text, ',')
-                            .map(clean_text)
-                            .filter(|t| !t.is_empty()),
+                        text.split(',')
+                            .map(str::trim)
+                            .filter(|t| !t.is_empty())
+                            .map(str::to_string),
                     );
                     true
                 }
@@ -989,6 +689,17 @@ impl Reader<'_> {
             if !mapped {
                 self.skip_prop(name);
             }
+        }
+        if group {
+            let name = if rec.name.is_empty() {
+                String::new()
+            } else {
+                format!(" {:?}", crate::text::for_terminal(&rec.name))
+            };
+            return Card::Skipped(format!(
+                "the group card{name} (KIND:group) lists members, it is not a person or a \
+                 company: not imported"
+            ));
         }
         // An X-ABLabel of a TEL or EMAIL group was its label; others are skipped.
         labelled_groups.sort_unstable();
@@ -1000,6 +711,11 @@ impl Reader<'_> {
                 }
             }
         }
+        // The preferred phone and email come first: the first is the main one.
+        phones.sort_by_key(|(pref, _)| *pref);
+        emails.sort_by_key(|(pref, _)| *pref);
+        rec.phones = phones.into_iter().map(|(_, p)| p).collect();
+        rec.emails = emails.into_iter().map(|(_, e)| e).collect();
         if rec.tags.len() > 1 {
             let mut seen = std::collections::HashSet::new();
             rec.tags.retain(|t| seen.insert(t.clone()));
@@ -1007,51 +723,123 @@ impl Reader<'_> {
         if rec.name.is_empty()
             && let Some(n) = n_prop
         {
-            rec.name = name_from_n(&self.text(n)?);
+            rec.name = name_from_n(&self.text(n, &mut warnings));
         }
-        if let Some((_, prop)) = adr {
-            let text = self.text(prop)?;
-            let parts: Vec<String> = split_escaped(&text, ';')
-                .flat_map(|part| {
-                    unescape(part)
-                        .lines()
-                        .map(|l| l.trim().to_string())
-                        .collect::<Vec<_>>()
-                })
-                .filter(|p| !p.is_empty())
-                .collect();
-            rec.address = non_empty(parts.join(", "));
+        // The best-ranked address first (the card's first among equals), then the next.
+        addresses.sort_by_key(|(rank, _)| std::cmp::Reverse(*rank));
+        let mut addresses = addresses.into_iter().map(|(_, a)| a);
+        rec.address = addresses.next();
+        rec.second_address = addresses.next();
+        for _ in addresses {
+            self.skip("ADR");
         }
         if !notes.is_empty() {
             rec.note = Some(notes.join("\n\n"));
         }
-        Ok(rec)
+        rec.warnings = warnings;
+        Card::Record(rec)
     }
+}
 
-    fn phone(&self, prop: &Prop, labels: &[(&[u8], &Prop)]) -> Result<Option<Labeled>, String> {
-        let text = self.text(prop)?;
-        let text = text.trim();
-        let number = match strip_prefix_ignore_case(text, "tel:") {
-            Some(uri) => tel_uri_number(uri),
-            None => clean_text(text),
+/// How an address ranks for being the main one: preferred, then work, then any.
+fn address_rank(prop: &Prop) -> u8 {
+    if prop.is_pref() {
+        2
+    } else {
+        u8::from(prop.has_type("work"))
+    }
+}
+
+/// How preferred a phone or email is, lower first: vCard 4.0 `PREF=1`…`100`, 3.0
+/// `TYPE=pref` and 2.1's bare `PREF` as 1, none as 101.
+fn preference(prop: &Prop) -> u32 {
+    if let Some(v) = prop.param("PREF") {
+        return std::str::from_utf8(v)
+            .ok()
+            .and_then(|v| v.trim().parse::<u32>().ok())
+            .unwrap_or(1)
+            .clamp(1, 100);
+    }
+    if prop.is_pref() { 1 } else { 101 }
+}
+
+/// An ADR value on one line: its components joined with ", ", or `None` when all are
+/// empty. Outlook can spill a parameter it forgot to quote into the PO box and
+/// extended components (`…GERMANY:;BHG01:;Street 1;…`, ez-vcard issue 114): their text
+/// up to the last colon is that spill, not address.
+fn address_text(text: &str) -> Option<String> {
+    let parts: Vec<String> = split_escaped(text, ';')
+        .enumerate()
+        .flat_map(|(i, part)| {
+            let part = unescape(part);
+            let part = if i < 2 {
+                match part.rfind(':') {
+                    Some(at) => part[at + 1..].to_string(),
+                    None => part.into_owned(),
+                }
+            } else {
+                part.into_owned()
+            };
+            part.lines()
+                .map(|l| l.trim().to_string())
+                .collect::<Vec<_>>()
+        })
+        .filter(|p| !p.is_empty())
+        .collect();
+    non_empty(parts.join(", "))
+}
+
+/// A TEL value as a labelled phone (`tel:` URIs as numbers), if it holds anything.
+fn phone_of(text: &str, prop: &Prop, labels: &[(&[u8], &Prop)]) -> Option<Labeled> {
+    let text = text.trim();
+    let number = match strip_prefix_ignore_case(text, "tel:") {
+        Some(uri) => tel_uri_number(uri),
+        None => clean_text(text),
+    };
+    if number.is_empty() {
+        return None;
+    }
+    let label = group_label(prop, labels).or_else(|| type_label(prop));
+    Some(Labeled::new(label.as_deref(), number))
+}
+
+/// An EMAIL value as a labelled address (without `mailto:`), if it holds anything.
+fn email_of(text: &str, prop: &Prop, labels: &[(&[u8], &Prop)]) -> Option<Labeled> {
+    let text = text.trim();
+    let address = clean_text(strip_prefix_ignore_case(text, "mailto:").unwrap_or(text));
+    if address.is_empty() {
+        return None;
+    }
+    let label = group_label(prop, labels).or_else(|| type_label(prop));
+    Some(Labeled::new(label.as_deref(), address))
+}
+
+/// The country domain the file's email addresses mostly use (`pl`, `de`), as a hint
+/// for guessing the charset of 8-bit text; generic domains (`com`, `org`) say nothing.
+fn country_domain(data: &[u8]) -> Option<Vec<u8>> {
+    let mut counts: BTreeMap<Vec<u8>, usize> = BTreeMap::new();
+    for at in memchr::memchr_iter(b'@', data).take(1000) {
+        let rest = data.get(at + 1..).unwrap_or_default();
+        let end = rest
+            .iter()
+            .position(|b| !(b.is_ascii_alphanumeric() || *b == b'.' || *b == b'-'))
+            .unwrap_or(rest.len());
+        let domain = rest.get(..end).unwrap_or_default();
+        let Some(dot) = domain.iter().rposition(|b| *b == b'.') else {
+            continue;
         };
-        if number.is_empty() {
-            return Ok(None);
+        let tld = domain
+            .get(dot + 1..)
+            .unwrap_or_default()
+            .to_ascii_lowercase();
+        if tld.len() == 2 {
+            *counts.entry(tld).or_default() += 1;
         }
-        let label = group_label(prop, labels).or_else(|| type_label(prop));
-        Ok(Some(Labeled::new(label.as_deref(), number)))
     }
-
-    fn email(&self, prop: &Prop, labels: &[(&[u8], &Prop)]) -> Result<Option<Labeled>, String> {
-        let text = self.text(prop)?;
-        let text = text.trim();
-        let address = clean_text(strip_prefix_ignore_case(text, "mailto:").unwrap_or(text));
-        if address.is_empty() {
-            return Ok(None);
-        }
-        let label = group_label(prop, labels).or_else(|| type_label(prop));
-        Ok(Some(Labeled::new(label.as_deref(), address)))
-    }
+    counts
+        .into_iter()
+        .max_by_key(|(_, n)| *n)
+        .map(|(tld, _)| tld)
 }
 
 /// The number of a `tel:` URI (without `tel:`): its parameters dropped, except an
@@ -1234,186 +1022,13 @@ fn type_label(prop: &Prop) -> Option<String> {
     best.map(|k| k.label().to_string()).or(custom)
 }
 
-// ---------------------------------------------------------------------------------
-// Writing
+mod lines;
+mod write;
 
-/// Writes the records as vCard 4.0: CRLF line ends, lines folded at 75 octets without
-/// splitting a UTF-8 character, text escaped. A phone or email label that is a vCard
-/// type (`mobile`→`cell`, `work`, `home`, `fax`…) becomes `TYPE=`; any other label an
-/// Apple-style `itemN.X-ABLabel`, so that [`read`] gives back the same record (name,
-/// kind, company, title, phones, emails, address, birthday, note, tags). The address
-/// is written as one street component.
-pub fn write(records: &[ContactRecord], out: &mut impl Write) -> io::Result<()> {
-    let mut line = String::new();
-    for rec in records {
-        write_card(rec, out, &mut line)?;
-    }
-    Ok(())
-}
-
-fn write_card(rec: &ContactRecord, out: &mut impl Write, line: &mut String) -> io::Result<()> {
-    let mut put = |out: &mut dyn Write, build: &dyn Fn(&mut String)| {
-        line.clear();
-        build(line);
-        write_folded(out, line)
-    };
-    put(out, &|l| l.push_str("BEGIN:VCARD"))?;
-    put(out, &|l| l.push_str("VERSION:4.0"))?;
-    let company = rec.kind == Some(CustomerKind::Company);
-    if company {
-        put(out, &|l| l.push_str("KIND:org"))?;
-    }
-    put(out, &|l| {
-        l.push_str("FN:");
-        escape_into(l, &rec.name);
-    })?;
-    if !company && !rec.name.trim().is_empty() {
-        let words: Vec<&str> = rec.name.split_whitespace().collect();
-        let (given, family) = match words.split_last() {
-            Some((last, rest)) if !rest.is_empty() => (rest.join(" "), *last),
-            _ => (rec.name.trim().to_string(), ""),
-        };
-        put(out, &|l| {
-            l.push_str("N:");
-            escape_into(l, family);
-            l.push(';');
-            escape_into(l, &given);
-            l.push_str(";;;");
-        })?;
-    }
-    if let Some(org) = &rec.company {
-        put(out, &|l| {
-            l.push_str("ORG:");
-            escape_into(l, org);
-        })?;
-    }
-    if let Some(title) = &rec.title {
-        put(out, &|l| {
-            l.push_str("TITLE:");
-            escape_into(l, title);
-        })?;
-    }
-    let mut group = 0usize;
-    for (name, items) in [("TEL", &rec.phones), ("EMAIL", &rec.emails)] {
-        for item in items {
-            let ty = item.label.as_deref().and_then(|l| vcard_type(name, l));
-            match (&item.label, ty) {
-                (Some(label), None) => {
-                    group += 1;
-                    put(out, &|l| {
-                        l.push_str(&format!("item{group}.{name}:"));
-                        escape_into(l, &item.value);
-                    })?;
-                    put(out, &|l| {
-                        l.push_str(&format!("item{group}.X-ABLabel:"));
-                        escape_into(l, label);
-                    })?;
-                }
-                (_, ty) => put(out, &|l| {
-                    l.push_str(name);
-                    if let Some(ty) = ty {
-                        l.push_str(";TYPE=");
-                        l.push_str(ty);
-                    }
-                    l.push(':');
-                    escape_into(l, &item.value);
-                })?,
-            }
-        }
-    }
-    if let Some(address) = &rec.address {
-        put(out, &|l| {
-            l.push_str("ADR:;;");
-            escape_into(l, address);
-            l.push_str(";;;;");
-        })?;
-    }
-    if let Some(bday) = &rec.birthday {
-        let date_like = bday
-            .chars()
-            .all(|c| c.is_ascii_digit() || matches!(c, '-' | 'T' | ':' | 'Z' | '+'));
-        put(out, &|l| {
-            l.push_str(if date_like {
-                "BDAY:"
-            } else {
-                "BDAY;VALUE=text:"
-            });
-            escape_into(l, bday);
-        })?;
-    }
-    if let Some(note) = &rec.note {
-        put(out, &|l| {
-            l.push_str("NOTE:");
-            escape_into(l, note);
-        })?;
-    }
-    if !rec.tags.is_empty() {
-        put(out, &|l| {
-            l.push_str("CATEGORIES:");
-            for (i, tag) in rec.tags.iter().enumerate() {
-                if i > 0 {
-                    l.push(',');
-                }
-                escape_into(l, tag);
-            }
-        })?;
-    }
-    put(out, &|l| l.push_str("END:VCARD"))
-}
-
-/// The vCard `TYPE` for a label `read` would give back unchanged, if there is one.
-fn vcard_type(property: &str, label: &str) -> Option<&'static str> {
-    let known = known_type(label)?;
-    // Only labels `read` produces in this spelling round-trip through TYPE.
-    if !label.eq_ignore_ascii_case(known.label()) {
-        return None;
-    }
-    match (property, known) {
-        ("TEL", Known::Mobile) => Some("cell"),
-        ("EMAIL", Known::Mobile | Known::Fax | Known::Pager) => None,
-        (_, k) => Some(k.label()),
-    }
-}
-
-/// Escapes a text value: backslash, newline, comma and semicolon.
-fn escape_into(out: &mut String, text: &str) {
-    let mut chars = text.chars().peekable();
-    while let Some(c) = chars.next() {
-        match c {
-            '\\' => out.push_str("\\\\"),
-            '\n' => out.push_str("\\n"),
-            '\r' => {
-                if chars.peek() == Some(&'\n') {
-                    chars.next();
-                }
-                out.push_str("\\n");
-            }
-            ',' => out.push_str("\\,"),
-            ';' => out.push_str("\\;"),
-            c => out.push(c),
-        }
-    }
-}
-
-/// Writes one content line folded at 75 octets (continuations start with a space),
-/// never inside a UTF-8 character, ending in CRLF.
-fn write_folded(out: &mut dyn Write, line: &str) -> io::Result<()> {
-    let mut rest = line;
-    let mut limit = 75;
-    while rest.len() > limit {
-        let mut cut = limit;
-        while !rest.is_char_boundary(cut) {
-            cut -= 1;
-        }
-        let (head, tail) = rest.split_at(cut);
-        out.write_all(head.as_bytes())?;
-        out.write_all(b"\r\n ")?;
-        rest = tail;
-        limit = 74;
-    }
-    out.write_all(rest.as_bytes())?;
-    out.write_all(b"\r\n")
-}
+use lines::*;
+pub use write::write;
+#[cfg(test)]
+use write::write_folded;
 
 #[cfg(test)]
 mod tests;

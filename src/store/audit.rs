@@ -143,7 +143,7 @@ pub(super) fn customer_fields(
         ("company", company),
         (
             "phones",
-            join(&d.phones, |p| format!("{} {}", p.kind.as_str(), p.raw)),
+            join(&d.phones, |p| format!("{} {p}", p.kind.as_str())),
         ),
         ("emails", join(&d.emails, |e| e.as_str().to_string())),
         ("address", d.address.clone()),
@@ -153,6 +153,13 @@ pub(super) fn customer_fields(
         ("notes", d.notes.clone()),
         ("owner", owner),
         ("cadence", d.cadence.map(|c| c.to_string())),
+        ("title", d.details.title.clone()),
+        ("department", d.details.department.clone()),
+        ("nickname", d.details.nickname.clone()),
+        ("birthday", d.details.birthday.clone()),
+        ("website", d.details.website.clone()),
+        ("second address", d.details.second_address.clone()),
+        ("kept as written", join(&d.details.kept, |k| k.to_string())),
     ]
 }
 

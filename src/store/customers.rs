@@ -4,8 +4,8 @@ use super::cadence::TIGHTEST_TAG_JOIN;
 use super::sql_types::{from_secs, opt_from_secs};
 use super::{Result, Store, StoreError, Writer};
 use crate::domain::{
-    Cadence, ContactDue, Currency, Customer, CustomerDraft, CustomerKind, CustomerStatus,
-    CustomerSummary, Email, Money, Phone, effective_cadence,
+    Cadence, ContactDetails, ContactDue, Currency, Customer, CustomerDraft, CustomerKind,
+    CustomerStatus, CustomerSummary, Email, KeptValue, Money, Phone, effective_cadence,
 };
 use crate::text::fold;
 
@@ -34,7 +34,8 @@ pub enum CustomerSort {
 const SELECT_CUSTOMER: &str = "
 SELECT c.id, c.kind, c.name, c.company_id, co.name, c.address, c.status, c.source, c.notes,
        c.owner_id, o.login, c.version, c.created_at, c.updated_at,
-       c.cadence_ideal_days, c.cadence_max_days
+       c.cadence_ideal_days, c.cadence_max_days,
+       c.title, c.department, c.nickname, c.birthday, c.website, c.second_address, c.kept
 FROM customers c
 LEFT JOIN customers co ON co.id = c.company_id
 LEFT JOIN operators o ON o.id = c.owner_id";
@@ -43,7 +44,8 @@ LEFT JOIN operators o ON o.id = c.owner_id";
 /// of `SUMMARY_JOINS` on `customers c`.
 pub(super) const SUMMARY_COLUMNS: &str = "
        c.id, c.kind, c.name, co.name,
-       (SELECT p.raw FROM customer_phones p WHERE p.customer_id = c.id ORDER BY p.position LIMIT 1),
+       (SELECT p.raw || coalesce(' ext. ' || p.extension, '') FROM customer_phones p
+        WHERE p.customer_id = c.id ORDER BY p.position LIMIT 1),
        (SELECT e.address FROM customer_emails e WHERE e.customer_id = c.id ORDER BY e.position LIMIT 1),
        c.status, o.login,
        c.last_contact_at,
@@ -78,10 +80,63 @@ fn row_to_customer(r: &Row<'_>) -> rusqlite::Result<Customer> {
         created_at: from_secs(r.get(12)?),
         updated_at: from_secs(r.get(13)?),
         cadence: own_cadence(r.get(14)?, r.get(15)?),
+        details: ContactDetails {
+            title: r.get(16)?,
+            department: r.get(17)?,
+            nickname: r.get(18)?,
+            birthday: r.get(19)?,
+            website: r.get(20)?,
+            second_address: r.get(21)?,
+            kept: kept_from_column(r.get(22)?),
+        },
         phones: Vec::new(),
         emails: Vec::new(),
         tags: Vec::new(),
     })
+}
+
+/// The `kept` column: a JSON array of `{field, value}`. Text that is not such an array
+/// (written by hand with `sqlite3`) is shown as one kept value rather than lost.
+fn kept_from_column(text: Option<String>) -> Vec<KeptValue> {
+    let Some(text) = text.filter(|t| !t.trim().is_empty()) else {
+        return Vec::new();
+    };
+    serde_json::from_str(&text).unwrap_or_else(|_| {
+        vec![KeptValue {
+            field: "kept".into(),
+            value: text,
+        }]
+    })
+}
+
+/// The `kept` column for `details` (`None` when nothing is kept).
+pub(super) fn kept_column(details: &ContactDetails) -> Option<String> {
+    (!details.kept.is_empty())
+        .then(|| serde_json::to_string(&details.kept).unwrap_or_default())
+        .filter(|t| !t.is_empty())
+}
+
+/// Writes the columns of `details` onto customer `id`.
+pub(super) fn write_contact_details(
+    conn: &Connection,
+    id: i64,
+    details: &ContactDetails,
+) -> Result<()> {
+    conn.prepare_cached(
+        "UPDATE customers SET title = ?2, department = ?3, nickname = ?4, birthday = ?5,
+                website = ?6, second_address = ?7, kept = ?8 WHERE id = ?1",
+    )?
+    .execute(params![
+        id,
+        details.title,
+        details.department,
+        details.nickname,
+        details.birthday,
+        details.website,
+        details.second_address,
+        kept_column(details)
+    ])?;
+    Ok(())
 }
 
 /// A list row, its contact cadence worked out with `default` for active customers.
@@ -158,15 +213,16 @@ fn parse_totals(text: &str) -> Vec<Money> {
 fn load_details(conn: &Connection, customer: &mut Customer) -> Result<()> {
     let id = customer.id;
     let mut phones = conn.prepare_cached(
-        "SELECT kind, raw, digits FROM customer_phones WHERE customer_id = ?1 ORDER BY position",
+        "SELECT kind, raw, digits, extension FROM customer_phones WHERE customer_id = ?1 ORDER BY position",
     )?;
     customer.phones = phones
         .query_map([id], |r| {
-            Ok(Phone {
-                kind: r.get(0)?,
-                raw: r.get(1)?,
-                digits: r.get(2)?,
-            })
+            Ok(Phone::from_stored(
+                r.get(0)?,
+                r.get(1)?,
+                r.get(2)?,
+                r.get(3)?,
+            ))
         })?
         .collect::<rusqlite::Result<_>>()?;
     let mut emails = conn.prepare_cached(
@@ -458,6 +514,9 @@ impl Writer<'_> {
             ])?;
         let id = self.conn.last_insert_rowid();
         self.write_details(id, draft)?;
+        if !draft.details.is_empty() {
+            write_contact_details(self.conn, id, &draft.details)?;
+        }
         let state = self.draft_state(draft)?;
         self.audit_diff("customer", id, Some(id), None, Some(&state))?;
         Ok(id)
@@ -535,6 +594,7 @@ impl Writer<'_> {
                 .execute(&format!("DELETE FROM {table} WHERE customer_id = ?1"), [id])?;
         }
         self.write_details(id, &draft)?;
+        write_contact_details(self.conn, id, &draft.details)?;
         let old = super::audit::stored_customer_fields(&before);
         let new = self.customer_state(id)?;
         self.audit_diff("customer", id, Some(id), Some(&old), Some(&new))
@@ -603,8 +663,8 @@ impl Writer<'_> {
 
     fn write_details(&mut self, id: i64, draft: &CustomerDraft) -> Result<()> {
         let mut phone = self.conn.prepare_cached(
-            "INSERT INTO customer_phones (customer_id, position, kind, raw, digits, national, national_rev)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+            "INSERT INTO customer_phones (customer_id, position, kind, raw, digits, national, national_rev, extension)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
         )?;
         for (i, p) in draft.phones.iter().enumerate() {
             let (national, national_rev) = super::duplicates::phone_columns(p);
@@ -615,7 +675,8 @@ impl Writer<'_> {
                 p.raw,
                 p.digits,
                 national,
-                national_rev
+                national_rev,
+                p.extension
             ])?;
         }
         let mut email = self.conn.prepare_cached(

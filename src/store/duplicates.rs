@@ -49,6 +49,32 @@ fn reversed(s: &str) -> String {
     s.chars().rev().collect()
 }
 
+/// Schema V6: numbers stored with an extension in their text (`+1 212 555 0101 ext 5`,
+/// before extensions had a column of their own) get it split off, and their national
+/// digits worked out again without it, so lookup and matching see the line itself.
+pub(super) fn split_phone_extensions(conn: &Connection) -> Result<()> {
+    let rows: Vec<(i64, PhoneKind, String)> = conn
+        .prepare("SELECT id, kind, raw FROM customer_phones")?
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
+        .collect::<rusqlite::Result<_>>()?;
+    let mut update = conn.prepare(
+        "UPDATE customer_phones SET raw = ?2, digits = ?3, extension = ?4, national = ?5,
+                national_rev = ?6 WHERE id = ?1",
+    )?;
+    for (id, kind, raw) in rows {
+        // A stored number that no longer parses is left exactly as it is.
+        let Ok(p) = Phone::parse(kind, &raw) else {
+            continue;
+        };
+        if p.extension.is_none() {
+            continue;
+        }
+        let (national, rev) = phone_columns(&p);
+        update.execute(params![id, p.raw, p.digits, p.extension, national, rev])?;
+    }
+    Ok(())
+}
+
 /// Schema V2: fills the national-digits columns of every existing phone (in the
 /// migration's transaction).
 pub(super) fn backfill_phone_columns(conn: &Connection) -> Result<()> {
@@ -100,7 +126,8 @@ fn phone_tier(rank: MatchRank, condition: &str, key: &str) -> Tier {
         field: MatchField::Phone,
         rank,
         sql: format!(
-            "SELECT p.customer_id, p.raw FROM customer_phones p JOIN customers c ON c.id = p.customer_id
+            "SELECT p.customer_id, p.raw || coalesce(' ext. ' || p.extension, '')
+             FROM customer_phones p JOIN customers c ON c.id = p.customer_id
              WHERE {condition} ORDER BY {RECENT_FIRST} LIMIT ?2"
         ),
         key: key.to_string(),
@@ -262,6 +289,7 @@ struct PhoneRow {
     digits: String,
     national: String,
     national_rev: String,
+    extension: Option<String>,
 }
 
 /// Everything a merge writes, worked out (and checked) before the first write.
@@ -301,7 +329,8 @@ fn merge_row(conn: &Connection, id: i64) -> Result<MergeRow> {
 
 fn phones_of(conn: &Connection, id: i64) -> Result<Vec<PhoneRow>> {
     let mut stmt = conn.prepare_cached(
-        "SELECT kind, raw, digits, national, national_rev FROM customer_phones WHERE customer_id = ?1 ORDER BY position",
+        "SELECT kind, raw, digits, national, national_rev, extension FROM customer_phones
+         WHERE customer_id = ?1 ORDER BY position",
     )?;
     let rows = stmt.query_map([id], |r| {
         Ok(PhoneRow {
@@ -310,6 +339,7 @@ fn phones_of(conn: &Connection, id: i64) -> Result<Vec<PhoneRow>> {
             digits: r.get(2)?,
             national: r.get(3)?,
             national_rev: r.get(4)?,
+            extension: r.get(5)?,
         })
     })?;
     Ok(rows.collect::<rusqlite::Result<_>>()?)
@@ -348,7 +378,9 @@ fn plan_merge(conn: &Connection, keep: i64, drop: i64) -> Result<MergeWork> {
     let mut phones = Vec::new();
     for p in phones_of(conn, drop)? {
         let known = have.iter().any(|h| {
-            h.digits == p.digits || same_number(&h.digits, &h.national, &p.digits, &p.national)
+            h.extension == p.extension
+                && (h.digits == p.digits
+                    || same_number(&h.digits, &h.national, &p.digits, &p.national))
         });
         if !known {
             have.push(PhoneRow {
@@ -357,6 +389,7 @@ fn plan_merge(conn: &Connection, keep: i64, drop: i64) -> Result<MergeWork> {
                 digits: p.digits.clone(),
                 national: p.national.clone(),
                 national_rev: p.national_rev.clone(),
+                extension: p.extension.clone(),
             });
             phones.push(p);
         }
@@ -967,8 +1000,8 @@ impl Writer<'_> {
         let first_phone = next("customer_phones")?;
         let first_email = next("customer_emails")?;
         let mut phone = self.conn.prepare_cached(
-            "INSERT INTO customer_phones (customer_id, position, kind, raw, digits, national, national_rev)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+            "INSERT INTO customer_phones (customer_id, position, kind, raw, digits, national, national_rev, extension)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
         )?;
         for (i, p) in work.phones.iter().enumerate() {
             phone.execute(params![
@@ -978,7 +1011,8 @@ impl Writer<'_> {
                 p.raw,
                 p.digits,
                 p.national,
-                p.national_rev
+                p.national_rev,
+                p.extension
             ])?;
         }
         let mut email = self.conn.prepare_cached(
@@ -1014,6 +1048,12 @@ impl Writer<'_> {
                 d.cadence_max_days
             ],
         )?;
+        // Details the kept customer lacks come from the other one.
+        let mut details = super::customers::load_customer(self.conn, keep)?.details;
+        let theirs = super::customers::load_customer(self.conn, drop)?.details;
+        if !details.absorb(&theirs).is_empty() {
+            super::customers::write_contact_details(self.conn, keep, &details)?;
+        }
         let mut changes =
             crate::domain::audit::changes(Some(&before), Some(&self.customer_state(keep)?));
         changes.push(crate::domain::audit::FieldChange {

@@ -7,26 +7,39 @@ use rustc_hash::FxHashMap as HashMap;
 use rusqlite::OptionalExtension;
 
 use super::{Result, Writer};
+use crate::domain::duplicates::{Party, shared_contact_expected};
 use crate::domain::phone::{country_code, same_country};
-use crate::domain::{CustomerDraft, CustomerKind};
+use crate::domain::{CustomerDraft, CustomerKind, PhoneKind};
 use crate::text::fold;
 
 /// Existing customers by phone (national digits), email (lower case) and, for
 /// companies, folded name.
 #[derive(Debug, Default)]
 pub struct KnownContacts {
-    /// The first customer with a number's national digits, and the country it was
-    /// written with (see `phone::country_code`).
-    pub phones: HashMap<String, (i64, Option<u16>)>,
+    /// The first customer with a number's national digits, the country it was
+    /// written with (see `phone::country_code`), and whether it keeps it as a work
+    /// number.
+    pub phones: HashMap<String, (i64, Option<u16>, bool)>,
     /// Further customers whose numbers share national digits but not the country
     /// (`+7 912 345 67 89` and `+98 912 345 6789`): rare.
-    pub other_countries: HashMap<String, Vec<(i64, Option<u16>)>>,
+    pub other_countries: HashMap<String, Vec<(i64, Option<u16>, bool)>>,
     pub emails: HashMap<String, i64>,
     pub companies: HashMap<String, i64>,
     /// Company names as written, once looked up (saves folding the same name again).
     written: HashMap<String, i64>,
     /// Customers in the database when it was read.
     pub existing: usize,
+    /// Customers created by this import: what identifies each (see
+    /// `import::identity`), its kind and company.
+    created: HashMap<i64, Created>,
+}
+
+/// A customer created by the running import, as matching needs it.
+#[derive(Debug, Clone, Copy)]
+struct Created {
+    identity: u64,
+    kind: CustomerKind,
+    company_id: Option<i64>,
 }
 
 impl KnownContacts {
@@ -46,9 +59,9 @@ impl KnownContacts {
                 continue;
             };
             let others = self.other_countries.get(national).into_iter().flatten();
-            if let Some((id, _)) = std::iter::once(first)
+            if let Some((id, _, _)) = std::iter::once(first)
                 .chain(others)
-                .find(|(_, known)| same_country(*country, *known))
+                .find(|(_, known, _)| same_country(*country, *known))
             {
                 return Some((*id, i));
             }
@@ -66,10 +79,77 @@ impl KnownContacts {
         self.learn_keys(id, ContactKeys::of(draft), draft);
     }
 
+    /// `learn` for a customer this import created, with what identifies it (two
+    /// records of one import are the same contact only when that agrees).
+    pub fn learn_new(&mut self, id: i64, keys: ContactKeys, draft: &CustomerDraft, identity: u64) {
+        self.created.insert(
+            id,
+            Created {
+                identity,
+                kind: draft.kind,
+                company_id: draft.company_id,
+            },
+        );
+        self.learn_keys(id, keys, draft);
+    }
+
+    /// What identifies customer `id`, if this import created it.
+    pub fn identity_of(&self, id: i64) -> Option<u64> {
+        self.created.get(&id).map(|c| c.identity)
+    }
+
+    /// Whether `draft` sharing key `key` (as `find_keys` numbers them) with customer
+    /// `other` is expected rather than a sign of one contact entered twice: a person
+    /// and their own company, or two people of one company on a number both keep as a
+    /// work number (the switchboard). `rapport dedupe` does not list such pairs.
+    pub fn colleagues(
+        &self,
+        w: &Writer<'_>,
+        other: i64,
+        draft: &CustomerDraft,
+        keys: &ContactKeys,
+        key: usize,
+    ) -> Result<bool> {
+        let them = match self.created.get(&other) {
+            Some(c) => Party {
+                id: Some(other),
+                kind: c.kind,
+                company_id: c.company_id,
+            },
+            None => match w.customer_party(other)? {
+                Some(p) => p,
+                None => return Ok(false),
+            },
+        };
+        let me = Party {
+            id: None,
+            kind: draft.kind,
+            company_id: draft.company_id,
+        };
+        let both_work = match (keys.phones.get(key), draft.phones.get(key)) {
+            (Some((national, country)), Some(phone)) => {
+                phone.kind == PhoneKind::Work && self.work_number(national, *country, other)
+            }
+            _ => false,
+        };
+        Ok(shared_contact_expected(&me, &them, both_work))
+    }
+
+    /// Whether customer `id` keeps the number with these national digits as a work
+    /// number.
+    fn work_number(&self, national: &str, country: Option<u16>, id: i64) -> bool {
+        let first = self.phones.get(national);
+        let others = self.other_countries.get(national).into_iter().flatten();
+        first
+            .into_iter()
+            .chain(others)
+            .any(|(who, c, work)| *who == id && same_country(country, *c) && *work)
+    }
+
     /// `learn` with the keys already worked out.
     pub fn learn_keys(&mut self, id: i64, keys: ContactKeys, draft: &CustomerDraft) {
-        for (national, country) in keys.phones {
-            self.learn_phone(national, country, id);
+        for ((national, country), phone) in keys.phones.into_iter().zip(&draft.phones) {
+            self.learn_phone(national, country, id, phone.kind == PhoneKind::Work);
         }
         for email in keys.emails {
             self.emails.entry(email).or_insert(id);
@@ -79,16 +159,16 @@ impl KnownContacts {
         }
     }
 
-    fn learn_phone(&mut self, national: String, country: Option<u16>, id: i64) {
+    fn learn_phone(&mut self, national: String, country: Option<u16>, id: i64, work: bool) {
         match self.phones.get(&national) {
             None => {
-                self.phones.insert(national, (id, country));
+                self.phones.insert(national, (id, country, work));
             }
-            Some((_, known)) if *known == country => {}
+            Some((_, known, _)) if *known == country => {}
             Some(_) => {
                 let others = self.other_countries.entry(national).or_default();
-                if !others.iter().any(|(_, c)| *c == country) {
-                    others.push((id, country));
+                if !others.iter().any(|(_, c, _)| *c == country) {
+                    others.push((id, country, work));
                 }
             }
         }
@@ -225,24 +305,49 @@ impl Writer<'_> {
             ..Default::default()
         };
         let mut stmt = self.conn.prepare(
-            "SELECT national, raw, customer_id FROM customer_phones ORDER BY customer_id",
+            "SELECT national, raw, customer_id, kind = 'work' FROM customer_phones ORDER BY customer_id",
         )?;
         let rows = stmt.query_map([], |r| {
             Ok((
                 r.get::<_, String>(0)?,
                 r.get::<_, String>(1)?,
                 r.get::<_, i64>(2)?,
+                r.get::<_, bool>(3)?,
             ))
         })?;
         for row in rows {
-            let (national, raw, id) = row?;
-            known.learn_phone(national, country_code(&raw), id);
+            let (national, raw, id, work) = row?;
+            known.learn_phone(national, country_code(&raw), id, work);
         }
         known.emails = self
             .key_map("SELECT address_key, customer_id FROM customer_emails ORDER BY customer_id")?;
         known.companies =
             self.key_map("SELECT name_key, id FROM customers WHERE kind = 'company' ORDER BY id")?;
         Ok(known)
+    }
+
+    /// The name key of customer `id` (folded name), if it exists.
+    pub fn customer_name_key(&self, id: i64) -> Result<Option<String>> {
+        Ok(self
+            .conn
+            .prepare_cached("SELECT name_key FROM customers WHERE id = ?1")?
+            .query_row([id], |r| r.get(0))
+            .optional()?)
+    }
+
+    /// Customer `id` as the sharing rule sees it (kind and company), if it exists.
+    pub fn customer_party(&self, id: i64) -> Result<Option<Party>> {
+        Ok(self
+            .conn
+            .prepare_cached("SELECT kind, company_id FROM customers WHERE id = ?1")?
+            .query_row([id], |r| {
+                Ok(Party {
+                    id: Some(id),
+                    kind: r.get(0)?,
+                    company_id: r.get(1)?,
+                })
+            })
+            .optional()?)
     }
 
     /// `(key, customer id)` rows as a map; the first (lowest) id of a key wins.
@@ -317,6 +422,7 @@ impl Writer<'_> {
             d.cadence = incoming.cadence;
             changed.push("cadence");
         }
+        changed.extend(d.details.absorb(&incoming.details));
         if let Some(note) = &incoming.notes
             && !d.notes.as_deref().unwrap_or("").contains(note.as_str())
         {
@@ -343,6 +449,8 @@ struct Pending {
     draft: CustomerDraft,
     name_key: String,
     phones: Vec<(String, String)>,
+    /// The `kept` column.
+    kept: Option<String>,
 }
 
 /// New customers written many rows per statement (customers, then their phones,
@@ -402,6 +510,7 @@ impl Writer<'_> {
         bulk.pending.push(Pending {
             id,
             name_key: fold(&draft.name),
+            kept: super::customers::kept_column(&draft.details),
             phones: draft
                 .phones
                 .iter()
@@ -421,7 +530,7 @@ impl Writer<'_> {
             return Ok(());
         }
         let now = self.now;
-        let mut values: Vec<&dyn rusqlite::ToSql> = Vec::with_capacity(bulk.pending.len() * 14);
+        let mut values: Vec<&dyn rusqlite::ToSql> = Vec::with_capacity(bulk.pending.len() * 21);
         let ideal: Vec<(Option<u16>, Option<u16>)> = bulk
             .pending
             .iter()
@@ -449,12 +558,20 @@ impl Writer<'_> {
                 max,
                 &now,
                 &now,
+                &d.details.title,
+                &d.details.department,
+                &d.details.nickname,
+                &d.details.birthday,
+                &d.details.website,
+                &d.details.second_address,
+                &p.kept,
             ]);
         }
         self.insert_rows(
             "customers (id, kind, name, name_key, company_id, address, status, source, notes, owner_id,
-                         cadence_ideal_days, cadence_max_days, created_at, updated_at)",
-            14,
+                         cadence_ideal_days, cadence_max_days, created_at, updated_at,
+                         title, department, nickname, birthday, website, second_address, kept)",
+            21,
             &values,
         )?;
         let most = bulk
@@ -489,6 +606,7 @@ impl Writer<'_> {
                     &ph.digits,
                     national,
                     rev,
+                    &ph.extension,
                 ]);
             }
             for (i, (address, key)) in addresses.iter().enumerate() {
@@ -500,8 +618,8 @@ impl Writer<'_> {
             }
         }
         self.insert_rows(
-            "customer_phones (customer_id, position, kind, raw, digits, national, national_rev)",
-            7,
+            "customer_phones (customer_id, position, kind, raw, digits, national, national_rev, extension)",
+            8,
             &phones,
         )?;
         self.insert_rows(

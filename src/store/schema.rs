@@ -14,7 +14,7 @@ use crate::domain::kpi::DEFAULT_KPIS;
 pub const APPLICATION_ID: i64 = 0x5241_5050;
 
 /// Each entry moves the schema from version `i` to `i + 1`.
-const MIGRATIONS: &[&str] = &[V1, V2, V3, V4, V5];
+const MIGRATIONS: &[&str] = &[V1, V2, V3, V4, V5, V6];
 
 /// Work a migration needs done in Rust after its SQL (same transaction), by index.
 fn after_sql(index: usize, tx: &Connection, now: i64) -> Result<()> {
@@ -28,6 +28,10 @@ fn after_sql(index: usize, tx: &Connection, now: i64) -> Result<()> {
             tx.execute_batch(V2_INDEXES)?;
         }
         3 => insert_kpis(tx, now)?,
+        5 => {
+            super::duplicates::split_phone_extensions(tx)?;
+            tx.execute_batch(V6_INDEXES)?;
+        }
         _ => {}
     }
     Ok(())
@@ -94,6 +98,45 @@ pub fn migrate(conn: &mut Connection, now: i64) -> Result<()> {
     }
     Ok(())
 }
+
+/// What address books hold beyond names, phones and emails, and phones as they label
+/// and write them: more kinds (fax, pager, main) and an extension apart from the number
+/// (so matching and lookup see the line itself). SQLite cannot change a CHECK, so the
+/// phones table is rebuilt; its indexes come back after the extensions are split off
+/// (`duplicates::split_phone_extensions`). `kept` holds a JSON array of the values an
+/// import could not use, as the file wrote them.
+const V6: &str = r#"
+CREATE TABLE customer_phones_v6 (
+    id           INTEGER PRIMARY KEY,
+    customer_id  INTEGER NOT NULL REFERENCES customers(id) ON DELETE CASCADE,
+    position     INTEGER NOT NULL,
+    kind         TEXT NOT NULL CHECK (kind IN ('mobile', 'work', 'home', 'fax', 'pager', 'main', 'other')),
+    raw          TEXT NOT NULL,
+    digits       TEXT NOT NULL CHECK (length(digits) >= 4),
+    national     TEXT NOT NULL DEFAULT '',
+    national_rev TEXT NOT NULL DEFAULT '',
+    extension    TEXT CHECK (extension IS NULL OR length(extension) > 0)
+);
+INSERT INTO customer_phones_v6 (id, customer_id, position, kind, raw, digits, national, national_rev)
+    SELECT id, customer_id, position, kind, raw, digits, national, national_rev FROM customer_phones;
+DROP TABLE customer_phones;
+ALTER TABLE customer_phones_v6 RENAME TO customer_phones;
+
+ALTER TABLE customers ADD COLUMN title TEXT;
+ALTER TABLE customers ADD COLUMN department TEXT;
+ALTER TABLE customers ADD COLUMN nickname TEXT;
+ALTER TABLE customers ADD COLUMN birthday TEXT;
+ALTER TABLE customers ADD COLUMN website TEXT;
+ALTER TABLE customers ADD COLUMN second_address TEXT;
+ALTER TABLE customers ADD COLUMN kept TEXT;
+"#;
+
+const V6_INDEXES: &str = r#"
+CREATE INDEX customer_phones_customer ON customer_phones(customer_id, position);
+CREATE INDEX customer_phones_digits ON customer_phones(digits);
+CREATE INDEX customer_phones_national ON customer_phones(national);
+CREATE INDEX customer_phones_national_rev ON customer_phones(national_rev);
+"#;
 
 /// The audit trail. `customer_id` has no foreign key on purpose: a customer's history
 /// outlives the customer. `changes` is a JSON array of `{field, old, new}`.

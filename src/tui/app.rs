@@ -490,9 +490,11 @@ impl App {
             on_duplicate: match form.get("on_duplicate") {
                 "skip" => crate::io::import::OnDuplicate::Skip,
                 "create" => crate::io::import::OnDuplicate::Create,
-                _ => crate::io::import::OnDuplicate::Merge,
+                "merge any" => crate::io::import::OnDuplicate::Merge,
+                _ => crate::io::import::OnDuplicate::MergeSame,
             },
             skip_invalid: form.get("skip_invalid") == "skip them",
+            strict: false,
             dry_run: form.get("dry_run") == "yes",
             owner_id: Some(self.me.id),
         };

@@ -174,7 +174,9 @@ const KINDS: &[&str] = &["person", "company"];
 const STATUSES: &[&str] = &["lead", "active", "inactive", "lost"];
 const INTERACTION_KINDS: &[&str] = &["call", "email", "meeting", "note", "sms"];
 const DIRECTIONS: &[&str] = &["out", "in"];
-const ON_DUPLICATE: &[&str] = &["merge", "skip", "create"];
+/// "merge same" merges only the same contact (`OnDuplicate::MergeSame`); "merge any"
+/// whoever shares a phone or email.
+const ON_DUPLICATE: &[&str] = &["merge same", "merge any", "skip", "create"];
 const SKIP_INVALID: &[&str] = &["refuse all", "skip them"];
 const YES_NO: &[&str] = &["no", "yes"];
 /// When the review proposes the next follow-up after an outcome.
@@ -430,7 +432,7 @@ impl Form {
                     "",
                     "path of a .vcf or .csv file; ~ is your home",
                 ),
-                Field::choice("on_duplicate", "Already here", "merge", ON_DUPLICATE),
+                Field::choice("on_duplicate", "Already here", "merge same", ON_DUPLICATE),
                 Field::choice("skip_invalid", "Invalid rows", "refuse all", SKIP_INVALID),
                 Field::choice("dry_run", "Dry run", "no", YES_NO),
             ],
@@ -703,6 +705,7 @@ impl Form {
                 // What the form does not show is kept as it is.
                 d.owner_id = current.owner_id;
                 d.source = current.source;
+                d.details = current.details;
                 store.update_customer(*id, *version, &d)?;
                 Ok(Saved {
                     message: format!("Saved customer #{id}"),
@@ -973,9 +976,9 @@ fn customer_fields(d: &CustomerDraft, company: Option<&str>) -> Vec<Field> {
         .iter()
         .map(|p| {
             if p.kind == crate::domain::PhoneKind::Mobile {
-                p.raw.clone()
+                p.to_string()
             } else {
-                format!("{}:{}", p.kind.as_str(), p.raw)
+                format!("{}:{p}", p.kind.as_str())
             }
         })
         .collect();

@@ -152,7 +152,7 @@ fn draw_card(frame: &mut Frame, app: &App, card: &CustomerCard, area: Rect) {
     for p in &c.phones {
         facts.push(Line::from(vec![
             label("Phone"),
-            Span::raw(format!("{} ({})", safe(&p.raw), p.kind.as_str())),
+            Span::raw(format!("{} ({})", safe(&p.to_string()), p.kind.as_str())),
         ]));
     }
     for e in &c.emails {
@@ -176,6 +176,24 @@ fn draw_card(frame: &mut Frame, app: &App, card: &CustomerCard, area: Rect) {
         if let Some(v) = value {
             facts.push(Line::from(vec![label(name), Span::raw(safe(v))]));
         }
+    }
+    for (name, value) in c.details.shown() {
+        let name = match name {
+            "department" => "Dept.",
+            "2nd address" => "Addr. 2",
+            "title" => "Title",
+            "nickname" => "Nickname",
+            "birthday" => "Birthday",
+            "website" => "Website",
+            other => other,
+        };
+        facts.push(Line::from(vec![label(name), Span::raw(safe(value))]));
+    }
+    for k in &c.details.kept {
+        facts.push(Line::from(vec![
+            label("Kept"),
+            Span::raw(safe(&k.to_string())),
+        ]));
     }
     if let Some(contact) = &card.contact {
         let now = app.now_utc();

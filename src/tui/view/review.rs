@@ -140,7 +140,7 @@ fn step_lines<'a>(
         .phones
         .iter()
         .take(2)
-        .map(|p| safe(&p.raw))
+        .map(|p| safe(&p.to_string()))
         .chain(c.emails.iter().take(1).map(|e| safe(e.as_str())))
         .collect();
     if !reach.is_empty() {
