@@ -122,16 +122,19 @@ fn roundcube_google_export() {
     assert_eq!((r.record, r.line), (1, 2));
     assert_eq!(r.raw.lines().count(), 6);
     assert!(r.raw.starts_with("Prefix Firstname") && r.raw.ends_with("home.page.com"));
+    // The nickname, the second address and the first website have a place now.
+    assert_eq!(r.nickname.as_deref(), Some("nick"));
+    assert_eq!(
+        r.second_address.as_deref(),
+        Some("work_street, work_city work_zip, work_country")
+    );
+    assert_eq!(r.website.as_deref(), Some("test.com"));
     // What has no place in a contact is counted, by column.
-    for col in [
-        "Nickname",
-        "Address 2 - Formatted",
-        "Website 1 - Value",
-        "Relation 1 - Value",
-    ] {
+    for col in ["Website 2 - Value", "Relation 1 - Value"] {
         assert_eq!(out.skipped.get(col), Some(&1), "{col}");
     }
-    assert_eq!(out.skipped.len(), 14, "{:?}", out.skipped);
+    assert_eq!(out.skipped.len(), 7, "{:?}", out.skipped);
+    assert!(out.notes.is_empty(), "English columns: {:?}", out.notes);
 }
 
 #[test]
@@ -161,8 +164,17 @@ fn roundcube_outlook_exports() {
         r.address.as_deref(),
         Some("Home Street, Home City, Home State, Home Zip, Home Country")
     );
-    assert_eq!(out.skipped.len(), 29, "{:?}", out.skipped);
-    assert_eq!(out.skipped.get("Business Street"), Some(&1));
+    assert_eq!(
+        r.second_address.as_deref(),
+        Some("Work Street, Work City, Work State, Work Zip, Work Country")
+    );
+    assert_eq!(r.department.as_deref(), Some("Department"));
+    assert_eq!(r.nickname.as_deref(), Some("Nickname"));
+    assert_eq!(r.website.as_deref(), Some("https://blog"));
+    // A third address and the other websites are counted, by column.
+    assert_eq!(out.skipped.len(), 21, "{:?}", out.skipped);
+    assert_eq!(out.skipped.get("Other Street"), Some(&1));
+    assert_eq!(out.skipped.get("Website Work"), Some(&1));
     assert_eq!(out.skipped.get("Gender"), Some(&1));
 
     // outlook.csv: three e-mail columns, no name at all.
@@ -194,8 +206,15 @@ fn roundcube_thunderbird_export() {
         r.address.as_deref(),
         Some("Priv address, City, region, xx-xxx, USA")
     );
-    assert_eq!(out.skipped.len(), 9, "{:?}", out.skipped);
-    assert_eq!(out.skipped.get("Work Address"), Some(&1));
+    assert_eq!(
+        r.second_address.as_deref(),
+        Some("Addr work, Wcity, Wstate, 33-333, Poland")
+    );
+    assert_eq!(r.department.as_deref(), Some("department"));
+    assert_eq!(r.nickname.as_deref(), Some("Nick"));
+    assert_eq!(r.website.as_deref(), Some("http://page.com"));
+    assert_eq!(out.skipped.len(), 1, "{:?}", out.skipped);
+    assert_eq!(out.skipped.get("Web Page 2"), Some(&1));
 }
 
 #[test]

@@ -57,6 +57,7 @@ pub fn read_contacts(bytes: &[u8], opts: &CsvOptions) -> Result<ReadOutcome, Rea
     Ok(ReadOutcome {
         records,
         problems,
+        not_contacts: 0,
         skipped: skipped_by_name(&table.headers, &skip_counts, &extra_counts),
         encoding: table.encoding.name().to_string(),
         header: Some(table.header_line().to_string()),
@@ -89,19 +90,116 @@ pub(crate) fn skipped_by_name(
 }
 
 fn unrecognised(headers: &[String]) -> ReadError {
-    let example = match headers {
-        [a, b, ..] => format!("name={},phone={}", quote_header(a), quote_header(b)),
-        [a] => format!("name={}", quote_header(a)),
-        [] => "name=\"Full Name\",phone=Mobile".to_string(),
+    let safe = |h: &str| crate::text::for_terminal(h).into_owned();
+    let closest: Vec<(&String, &'static str, &'static str)> = headers
+        .iter()
+        .filter_map(|h| closest_known(h).map(|(known, field)| (h, known, field)))
+        .collect();
+    let example = if closest.is_empty() {
+        match headers {
+            [a, b, ..] => format!("name={},phone={}", quote_header(a), quote_header(b)),
+            [a] => format!("name={}", quote_header(a)),
+            [] => "name=\"Full Name\",phone=Mobile".to_string(),
+        }
+    } else {
+        closest
+            .iter()
+            .map(|(h, _, field)| format!("{field}={}", quote_header(h)))
+            .collect::<Vec<_>>()
+            .join(",")
+    };
+    let hint = if closest.is_empty() {
+        String::new()
+    } else {
+        let likes: Vec<String> = closest
+            .iter()
+            .map(|(h, known, field)| format!("{:?} looks like {known:?} ({field})", safe(h)))
+            .collect();
+        format!(" Closest known columns: {}.", likes.join(", "))
     };
     ReadError(format!(
         "the columns of this file were not recognised as contacts (Google Contacts, \
-         Outlook and Thunderbird exports are, and obvious names such as Name, Phone, \
-         Email, Company). Say which column holds what with --map field=Column,…, e.g. \
-         --map '{example}'. Fields: {}. This file's columns: {}",
+         Outlook and Thunderbird exports are, in English, German, French, Spanish, Italian, \
+         Dutch, Portuguese, Russian, Persian, Japanese and Chinese, and obvious names such \
+         as Name, Phone, Email, Company).{hint} Say which column holds what with --map \
+         field=Column,…, e.g. --map '{}'. Fields: {}. This file's columns: {}",
+        safe(&example),
         CONTACT_FIELDS.join(", "),
         list_headers(headers)
     ))
+}
+
+/// Headers the recogniser knows in English, by the `--map` field they feed.
+const KNOWN_ENGLISH: &[(&str, &str)] = &[
+    ("Name", "name"),
+    ("Full Name", "name"),
+    ("Display Name", "name"),
+    ("First Name", "first_name"),
+    ("Middle Name", "middle_name"),
+    ("Last Name", "last_name"),
+    ("Company", "company"),
+    ("Organization", "company"),
+    ("Department", "department"),
+    ("Job Title", "title"),
+    ("Nickname", "nickname"),
+    ("Phone", "phone"),
+    ("Mobile Phone", "phone"),
+    ("Business Phone", "phone"),
+    ("Home Phone", "phone"),
+    ("Telephone", "phone"),
+    ("Email", "email"),
+    ("E-mail Address", "email"),
+    ("Address", "address"),
+    ("Street", "address"),
+    ("City", "address"),
+    ("Birthday", "birthday"),
+    ("Web Page", "website"),
+    ("Website", "website"),
+    ("Notes", "note"),
+    ("Categories", "tags"),
+    ("Tags", "tags"),
+];
+
+/// The known header closest to `header` (one typo per four letters at most) and the
+/// `--map` field it would feed, for a file whose columns were not recognised.
+fn closest_known(header: &str) -> Option<(&'static str, &'static str)> {
+    let key = header_words(header);
+    if key.chars().count() < 3 {
+        return None;
+    }
+    let english = KNOWN_ENGLISH.iter().copied();
+    let localised = super::headers::all().filter_map(|(local, en)| {
+        KNOWN_ENGLISH
+            .iter()
+            .chain(&[
+                ("E-mail 2 Address", "email"),
+                ("Business Street", "address"),
+                ("Home Street", "address"),
+            ])
+            .find(|(k, _)| header_words(k) == header_words(en))
+            .map(|(_, field)| (local, *field))
+    });
+    english
+        .chain(localised)
+        .map(|(known, field)| (edit_distance(&key, &header_words(known)), known, field))
+        .filter(|(d, known, _)| *d <= (known.chars().count() / 4).max(1))
+        .min_by_key(|(d, _, _)| *d)
+        .map(|(_, known, field)| (known, field))
+}
+
+/// Levenshtein distance in characters.
+fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut prev: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut cur = vec![i + 1; b.len() + 1];
+        for (j, cb) in b.iter().enumerate() {
+            let cost = usize::from(ca != *cb);
+            cur[j + 1] = (prev[j] + cost).min(prev[j + 1] + 1).min(cur[j] + 1);
+        }
+        prev = cur;
+    }
+    prev[b.len()]
 }
 
 /// Single-valued text fields; repeated columns for one are joined.
@@ -690,8 +788,9 @@ fn classify(key: &str, has_job_title: bool) -> Auto {
     }
     match key {
         "nickname" | "nick name" | "nick" => return Auto::Nickname,
-        "web page" | "webpage" | "web page 1" | "web page 2" | "website" | "web site"
-        | "website 1" | "website 2" | "homepage" | "home page" | "url" | "web" => {
+        "webpage" | "homepage" | "home page" | "url" | "web" => return Auto::Website,
+        // `Web Page`, `Website 1`, Outlook.com's `Website Home Page`, `Website Work`…
+        k if k.starts_with("website") || k.starts_with("web page") || k.starts_with("web site") => {
             return Auto::Website;
         }
         "birth year" => return Auto::BirthPart(0),
@@ -794,13 +893,14 @@ fn words_label(key: &str, noise: &[&str]) -> Option<String> {
 }
 
 /// Writes contacts as a Google-Contacts-compatible CSV (UTF-8 without BOM, CRLF):
-/// Name, Given Name, Family Name, Organization 1 - Name/Title, as many `E-mail N -
-/// Type/Value` and `Phone N - Type/Value` pairs as the records need (at least one),
-/// Address 1 - Formatted, Birthday, Notes, Group Membership (`* myContacts ::: tag`).
+/// Name, Given Name, Family Name, Nickname, Organization 1 - Name/Title/Department, as
+/// many `E-mail N - Type/Value` and `Phone N - Type/Value` pairs as the records need
+/// (at least one), Address 1 and 2 - Formatted, Birthday, Website 1 - Value, Notes,
+/// Group Membership (`* myContacts ::: tag`).
 /// Given and Family Name are left empty: a record holds one display name, and
 /// guessing where a name splits is wrong too often. `read_contacts` reads the file
-/// back to the same name, company, title, phones, emails, address, birthday, note and
-/// tags.
+/// back to the same name, nickname, company, title, department, phones, emails,
+/// addresses, birthday, website, note and tags.
 pub fn write_contacts(records: &[ContactRecord], out: &mut impl Write) -> std::io::Result<()> {
     let emails = records
         .iter()
@@ -821,8 +921,10 @@ pub fn write_contacts(records: &[ContactRecord], out: &mut impl Write) -> std::i
         "Name",
         "Given Name",
         "Family Name",
+        "Nickname",
         "Organization 1 - Name",
         "Organization 1 - Title",
+        "Organization 1 - Department",
     ]
     .map(String::from)
     .to_vec();
@@ -837,7 +939,9 @@ pub fn write_contacts(records: &[ContactRecord], out: &mut impl Write) -> std::i
     header.extend(
         [
             "Address 1 - Formatted",
+            "Address 2 - Formatted",
             "Birthday",
+            "Website 1 - Value",
             "Notes",
             "Group Membership",
         ]
@@ -849,7 +953,15 @@ pub fn write_contacts(records: &[ContactRecord], out: &mut impl Write) -> std::i
         fn opt(o: &Option<String>) -> &str {
             o.as_deref().unwrap_or("")
         }
-        for f in [r.name.as_str(), "", "", opt(&r.company), opt(&r.title)] {
+        for f in [
+            r.name.as_str(),
+            "",
+            "",
+            opt(&r.nickname),
+            opt(&r.company),
+            opt(&r.title),
+            opt(&r.department),
+        ] {
             w.write_field(f)?;
         }
         for (list, n) in [(&r.emails, emails), (&r.phones, phones)] {
@@ -867,7 +979,13 @@ pub fn write_contacts(records: &[ContactRecord], out: &mut impl Write) -> std::i
             groups.push_str(" ::: ");
             groups.push_str(t);
         }
-        for f in [&r.address, &r.birthday, &r.note] {
+        for f in [
+            &r.address,
+            &r.second_address,
+            &r.birthday,
+            &r.website,
+            &r.note,
+        ] {
             w.write_field(f.as_deref().unwrap_or(""))?;
         }
         w.write_field(&groups)?;
@@ -1049,6 +1167,93 @@ mod tests {
     }
 
     #[test]
+    fn localised_outlook_headers_are_read_as_english_ones() {
+        // German: `E-Mail-Typ` is the type, not an address.
+        let out = read(
+            "Anrede;Vorname;Nachname;Firma;Abteilung;Position;E-Mail-Adresse;E-Mail-Typ;\
+             Telefon geschäftlich;Mobiltelefon;Straße geschäftlich;Ort geschäftlich;Geburtstag\n\
+             Herr;Jürgen;Müller;Hafenbau GmbH;Einkauf;Leiter;jm@hafenbau.de;SMTP;\
+             +49 40 123450;0171 2345678;Kai 1;Hamburg;1970-05-17\n",
+        );
+        assert_eq!(out.notes, vec!["columns read as German"]);
+        let r = &out.records[0];
+        assert_eq!(r.name, "Herr Jürgen Müller");
+        assert_eq!(r.company.as_deref(), Some("Hafenbau GmbH"));
+        assert_eq!(r.department.as_deref(), Some("Einkauf"));
+        assert_eq!(r.title.as_deref(), Some("Leiter"));
+        assert_eq!(r.emails, vec![l(None, "jm@hafenbau.de")]);
+        assert_eq!(
+            r.phones,
+            vec![
+                l(Some("work"), "+49 40 123450"),
+                l(Some("mobile"), "0171 2345678")
+            ]
+        );
+        assert_eq!(r.address.as_deref(), Some("Kai 1, Hamburg"));
+        assert_eq!(out.skipped.get("E-Mail-Typ"), Some(&1));
+        // Japanese: family name first.
+        let out = read(
+            "名,姓,会社,部署,役職,電子メール アドレス,電子メールの種類,会社電話,携帯電話,メモ\n\
+             太郎,山田,山田商事,営業部,部長,taro@yamada.co.jp,SMTP,03-1234-5678,090-1234-5678,大切\n",
+        );
+        assert_eq!(out.notes, vec!["columns read as Japanese"]);
+        let r = &out.records[0];
+        assert_eq!(r.name, "山田 太郎");
+        assert_eq!(r.company.as_deref(), Some("山田商事"));
+        assert_eq!(r.department.as_deref(), Some("営業部"));
+        assert_eq!(r.emails, vec![l(None, "taro@yamada.co.jp")]);
+        assert_eq!(
+            r.phones,
+            vec![
+                l(Some("work"), "03-1234-5678"),
+                l(Some("mobile"), "090-1234-5678")
+            ]
+        );
+        assert_eq!(r.note.as_deref(), Some("大切"));
+        // Russian, Persian, French and Spanish columns too.
+        for header in [
+            "Имя,Фамилия,Организация,Адрес эл. почты,Мобильный телефон",
+            "نام,نام خانوادگی,شرکت,نشانی پست الکترونیکی,تلفن همراه",
+            "Prénom,Nom,Société,Adresse de messagerie,Tél. mobile",
+            "Nombre,Apellidos,Organización,Dirección de correo electrónico,Teléfono móvil",
+            "Nome,Cognome,Società,Indirizzo posta elettronica,Cellulare",
+            "Voornaam,Achternaam,Bedrijf,E-mailadres,Mobiele telefoon",
+            "Nome,Sobrenome,Empresa,Endereço de Email,Celular",
+            "名,姓,公司,电子邮件地址,移动电话",
+        ] {
+            let out = read(&format!("{header}\nA,B,C,a@b.org,0171 2345678\n"));
+            let r = &out.records[0];
+            assert_eq!(r.company.as_deref(), Some("C"), "{header}");
+            assert_eq!(r.emails, vec![l(None, "a@b.org")], "{header}");
+            assert_eq!(
+                r.phones,
+                vec![l(Some("mobile"), "0171 2345678")],
+                "{header}"
+            );
+            assert!(r.name.contains('A') && r.name.contains('B'), "{header}");
+        }
+    }
+
+    #[test]
+    fn unrecognised_columns_suggest_the_closest_mapping_and_are_made_harmless() {
+        let e = read_contacts(
+            b"Vornme,Telefon geschaftlich,Kundennummer,Evil\x1b[2J\nA,1,2,3\n",
+            &CsvOptions::default(),
+        )
+        .unwrap_err();
+        assert!(
+            e.0.contains("\"Vornme\" looks like \"Vorname\" (first_name)")
+                && e.0.contains(
+                    "\"Telefon geschaftlich\" looks like \"Telefon geschäftlich\" (phone)"
+                )
+                && e.0
+                    .contains("--map 'first_name=Vornme,phone=Telefon geschaftlich'"),
+            "{e}"
+        );
+        assert!(!e.0.contains('\x1b') && e.0.contains("Evil␛[2J"), "{e}");
+    }
+
+    #[test]
     fn a_map_names_columns_repeats_fields_and_counts_the_rest() {
         let text = "Who,Cell,Desk,Street,Town,Misc,Mail\nAda,1,2,Main St,Leeds,zzz,a@x\n,,,,,,\nBob,,3,,,,\n";
         let out = mapped(
@@ -1122,6 +1327,10 @@ mod tests {
                 phones: vec![l(Some("mobile"), "+44 20 1"), l(None, "2")],
                 emails: vec![l(Some("work"), "ada@x.org")],
                 address: Some("12 St James's Sq, London".into()),
+                second_address: Some("Ockham Park, Surrey".into()),
+                department: Some("Analysis".into()),
+                nickname: Some("Enchantress of Numbers".into()),
+                website: Some("https://ada.example/?a=1,2".into()),
                 birthday: Some("1815-12-10".into()),
                 note: Some("said \"hello\"\nand more".into()),
                 tags: vec!["VIP".into(), "a, b".into()],
@@ -1136,7 +1345,7 @@ mod tests {
         let mut out = Vec::new();
         write_contacts(&records, &mut out).unwrap();
         let text = String::from_utf8(out.clone()).unwrap();
-        assert!(text.starts_with("Name,Given Name,Family Name,Organization 1 - Name"));
+        assert!(text.starts_with("Name,Given Name,Family Name,Nickname,Organization 1 - Name"));
         assert!(text.contains("\r\n") && !text.starts_with('\u{feff}'));
         let back = read_contacts(&out, &CsvOptions::default()).unwrap();
         assert!(back.skipped.is_empty(), "{:?}", back.skipped);

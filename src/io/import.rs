@@ -226,7 +226,7 @@ pub fn import_contacts(
             file: f.label.clone(),
             format: f.format,
             encoding: f.outcome.encoding.clone(),
-            records: f.outcome.records.len() + f.outcome.problems.len(),
+            records: f.outcome.records.len() + f.outcome.problems.len() + f.outcome.not_contacts,
             notes: f.outcome.notes.clone(),
         });
         for (name, n) in &f.outcome.skipped {
@@ -670,12 +670,17 @@ fn write_report(out: &mut String, r: &ImportReport, rejects: &[String]) -> std::
     let title = format!("Skipped {} already here:", r.skipped.len());
     matches(out, title, &r.skipped, false)?;
     if !r.kept_apart.is_empty() {
-        let created = if r.dry_run { "Would create" } else { "Created" };
+        let n = r.kept_apart.len();
+        let (them, were) = match (n, r.dry_run) {
+            (1, false) => ("it", "was"),
+            (1, true) => ("it", "would be"),
+            (_, false) => ("they", "were"),
+            (_, true) => ("they", "would be"),
+        };
         writeln!(
             out,
-            "{created} {} beside a customer sharing a phone or email (not the same contact, so \
-             not merged):",
-            r.kept_apart.len()
+            "{n} of these share a phone or email with another customer but are not the same \
+             contact, so {them} {were} not merged:"
         )?;
         for k in r.kept_apart.iter().take(LISTED) {
             let verdict = if k.possible_duplicate {

@@ -238,7 +238,7 @@ impl FieldMap {
             if out.len() == before {
                 return Err(format!(
                     "--map: this file has no column {:?} (for {}); its columns are: {}",
-                    e.header,
+                    crate::text::for_terminal(&e.header),
                     e.field,
                     list_headers(headers)
                 ));
@@ -295,10 +295,11 @@ pub fn header_words(h: &str) -> String {
 /// The file's headers for a message, quoted the way `--map` needs them.
 pub fn list_headers(headers: &[String]) -> String {
     const MAX: usize = 60;
+    // Headers come from the file: made harmless before they reach a terminal.
     let mut s = headers
         .iter()
         .take(MAX)
-        .map(|h| quote_header(h))
+        .map(|h| crate::text::for_terminal(&quote_header(h)).into_owned())
         .collect::<Vec<_>>()
         .join(", ");
     if headers.len() > MAX {

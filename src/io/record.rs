@@ -142,8 +142,11 @@ impl fmt::Display for Problem {
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct ReadOutcome {
     pub records: Vec<ContactRecord>,
-    /// Records that could not be read at all (a truncated card, a malformed row).
+    /// Records that could not be read at all (a malformed row).
     pub problems: Vec<Problem>,
+    /// Records that are not contacts and were left out, with a note (`KIND:group`
+    /// cards).
+    pub not_contacts: usize,
     /// Properties or columns left out, by name, with how often (PHOTO: 3, X-ABLABEL: 9…).
     pub skipped: BTreeMap<String, usize>,
     /// The encoding the file was read in (`UTF-8`, `windows-1252`…).

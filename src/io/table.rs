@@ -80,55 +80,76 @@ impl<'a> Table<'a> {
         })
     }
 
-    /// Calls `f` with every non-blank data row. Rows the csv parser refuses, and a
-    /// last row whose quoted field is never closed (it would swallow the rest of the
-    /// file), are returned as problems instead.
+    /// Calls `f` with every non-blank data row. Rows the csv parser refuses are
+    /// returned as problems instead. So is a row where a quote opens a field that runs
+    /// on over lines that look like rows of their own (a closing quote is missing: the
+    /// rest of the file would be misread, field after field): the problem says where
+    /// the quote opened, only that line is refused, and reading goes on with the next
+    /// line.
     pub fn for_each_row(&self, mut f: impl FnMut(&RowAt<'_>, &ByteRecord)) -> Vec<Problem> {
         let body = self.text.get(self.body_start..).unwrap_or("");
-        let mut rdr = reader(self.delimiter, body.as_bytes());
+        let columns = self.headers.len();
         let mut rec = ByteRecord::new();
         let mut problems = Vec::new();
         let mut record = 0usize;
         let mut lines = LineCounter::default();
-        loop {
-            let start = rdr.position().clone();
-            match rdr.read_byte_record(&mut rec) {
-                Ok(false) => break,
-                Ok(true) => {
-                    if is_blank(&rec) {
-                        continue;
+        // Where in the body the parser (re)started: after a runaway quote it starts
+        // again on the line after the one the quote opened on.
+        let mut base = 0usize;
+        'restart: loop {
+            let rest = body.get(base..).unwrap_or("");
+            let mut rdr = reader(self.delimiter, rest.as_bytes());
+            loop {
+                let start = base + rdr.position().byte() as usize;
+                match rdr.read_byte_record(&mut rec) {
+                    Ok(false) => break 'restart,
+                    Ok(true) => {
+                        if is_blank(&rec) {
+                            continue;
+                        }
+                        record += 1;
+                        let end = base + rdr.position().byte() as usize;
+                        let (raw, line, raw_start) = self.located(start, end, &mut lines);
+                        let at_end = end >= body.len();
+                        if let Some(open) = runaway_quote(raw, self.delimiter, columns, at_end) {
+                            let first_line = raw.find(['\r', '\n']).unwrap_or(raw.len());
+                            let field =
+                                raw[..open].bytes().filter(|b| *b == self.delimiter).count();
+                            problems.push(Problem {
+                                record,
+                                line,
+                                reason: format!(
+                                    "the quote that opens field {} ({}) on line {line} is never \
+                                     closed before the next rows: a closing quote is missing. \
+                                     This line is refused; the lines after it are read on their \
+                                     own",
+                                    field + 1,
+                                    self.headers
+                                        .get(field)
+                                        .map(|h| format!("{:?}", crate::text::for_terminal(h)))
+                                        .unwrap_or_else(|| "past the last column".into())
+                                ),
+                                raw: raw[..first_line].to_string(),
+                            });
+                            base = raw_start - self.body_start + first_line;
+                            continue 'restart;
+                        }
+                        let at = RowAt { record, line, raw };
+                        f(&at, &rec);
                     }
-                    record += 1;
-                    let end = rdr.position().byte() as usize;
-                    let (raw, line) = self.located(&start, end, &mut lines);
-                    let at = RowAt { record, line, raw };
-                    if end >= body.len() && unclosed_quote(raw) {
+                    Err(e) => {
+                        record += 1;
+                        let end = base + rdr.position().byte() as usize;
+                        let (raw, line, _) = self.located(start, end, &mut lines);
                         problems.push(Problem {
                             record,
                             line,
-                            reason: format!(
-                                "a quoted field is opened but never closed; the rest of the \
-                                 file ({} lines) would be one field",
-                                raw.lines().count()
-                            ),
+                            reason: format!("the row cannot be read as CSV: {e}"),
                             raw: raw.to_string(),
                         });
-                        break;
-                    }
-                    f(&at, &rec);
-                }
-                Err(e) => {
-                    record += 1;
-                    let end = rdr.position().byte() as usize;
-                    let (raw, line) = self.located(&start, end, &mut lines);
-                    problems.push(Problem {
-                        record,
-                        line,
-                        reason: format!("the row cannot be read as CSV: {e}"),
-                        raw: raw.to_string(),
-                    });
-                    if end <= start.byte() as usize {
-                        break;
+                        if end <= start {
+                            break 'restart;
+                        }
                     }
                 }
             }
@@ -157,17 +178,18 @@ impl Table<'_> {
         memchr::memchr_iter(b'\n', body).count() + 1
     }
 
-    /// A row's text and first line from the parser's positions before and after it
-    /// (relative to the body). The parser's start position can lie before the blank
-    /// lines (and the `\n` of a CRLF) it skipped to reach the row, so those are
-    /// stepped over here.
-    fn located(&self, start: &csv::Position, end: usize, lines: &mut LineCounter) -> (&str, usize) {
-        let from = self.body_start + start.byte() as usize;
+    /// A row's text, first line and offset in the file from the parser's positions
+    /// before and after it (offsets in the body). The parser's start position can lie
+    /// before the blank lines (and the `\n` of a CRLF) it skipped to reach the row, so
+    /// those are stepped over here.
+    fn located(&self, start: usize, end: usize, lines: &mut LineCounter) -> (&str, usize, usize) {
+        let from = self.body_start + start;
         let to = (self.body_start + end).min(self.text.len());
         let full = self.text.get(from..to).unwrap_or("");
         let text = full.trim_start_matches(['\r', '\n']);
-        let line = lines.line_at(&self.text, from + (full.len() - text.len()));
-        (text.trim_end_matches(['\r', '\n']), line)
+        let at = from + (full.len() - text.len());
+        let line = lines.line_at(&self.text, at);
+        (text.trim_end_matches(['\r', '\n']), line, at)
     }
 }
 
@@ -230,32 +252,54 @@ fn is_blank(rec: &ByteRecord) -> bool {
     rec.iter().all(|f| f.iter().all(u8::is_ascii_whitespace))
 }
 
-/// Whether a row's quotes leave a field open: a quote that starts a field and is
-/// never closed, found by walking the row the way RFC 4180 does.
-fn unclosed_quote(raw: &str) -> bool {
+/// Where a quote opens a field that runs away (byte offset in `raw`), walking the row
+/// the way RFC 4180 does: one never closed at the end of the file (`at_end`), or one
+/// whose text spans lines that each hold a whole row's delimiters, as the rows a
+/// missing closing quote swallows do. A quoted address or note over a few lines does
+/// not: in a file of three or four columns two such lines are needed, in wider files
+/// one, and files of one or two columns are not judged.
+fn runaway_quote(raw: &str, delimiter: u8, columns: usize, at_end: bool) -> Option<usize> {
     if !raw.contains(['\n', '\r']) {
-        return false;
+        return None;
     }
-    let mut in_quotes = false;
+    let delimiter = char::from(delimiter);
+    let needed = match columns {
+        0..=2 => usize::MAX,
+        3 | 4 => 2,
+        _ => 1,
+    };
+    let row_like = |text: &str| {
+        text.lines()
+            .skip(1)
+            .filter(|l| l.chars().filter(|c| *c == delimiter).count() + 1 >= columns)
+            .count()
+    };
+    let mut open: Option<usize> = None;
     let mut at_field_start = true;
-    let mut chars = raw.chars().peekable();
-    while let Some(c) = chars.next() {
-        if in_quotes {
+    let mut chars = raw.char_indices().peekable();
+    while let Some((i, c)) = chars.next() {
+        if let Some(start) = open {
             if c == '"' {
-                if chars.peek() == Some(&'"') {
+                if chars.peek().map(|(_, n)| *n) == Some('"') {
                     chars.next();
                 } else {
-                    in_quotes = false;
+                    if row_like(&raw[start..i]) >= needed {
+                        return Some(start);
+                    }
+                    open = None;
                 }
             }
         } else if c == '"' && at_field_start {
-            in_quotes = true;
+            open = Some(i);
             at_field_start = false;
         } else {
-            at_field_start = matches!(c, ',' | ';' | '\t' | '|' | '\n' | '\r');
+            at_field_start = c == delimiter || matches!(c, '\n' | '\r');
         }
     }
-    in_quotes
+    match open {
+        Some(start) if at_end || row_like(&raw[start..]) >= needed => Some(start),
+        _ => None,
+    }
 }
 
 /// The delimiter that splits the first records into the most fields consistently:
@@ -370,15 +414,48 @@ mod tests {
     }
 
     #[test]
-    fn an_unclosed_quote_at_the_end_is_a_problem_not_a_record() {
+    fn an_unclosed_quote_refuses_its_line_and_the_rows_after_it_are_read() {
         let (_, rows, problems) =
             read_rows("Name,Note\nAda,\"fine\"\nBob,\"never closed\nCy,x\nDi,y\n");
-        assert_eq!(rows.len(), 1);
+        let names: Vec<&str> = rows.iter().map(|r| r.3[0].as_str()).collect();
+        assert_eq!(names, ["Ada", "Cy", "Di"]);
         assert_eq!(problems.len(), 1);
         assert_eq!((problems[0].record, problems[0].line), (2, 3));
         assert!(problems[0].reason.contains("never closed"));
+        assert!(problems[0].reason.contains("field 2 (\"Note\") on line 3"));
+        assert_eq!(problems[0].raw, "Bob,\"never closed");
+        // Lines after the refused one keep their numbers.
+        assert_eq!((rows[1].0, rows[1].1), (3, 4));
         // A stray quote inside an unquoted field is text, not an opening quote.
         let (_, rows, problems) = read_rows("Name,Note\nAda,5\" screen\nBob,x\n");
+        assert_eq!((rows.len(), problems.len()), (2, 0));
+    }
+
+    #[test]
+    fn a_missing_closing_quote_mid_file_does_not_cascade() {
+        // Row 2's quote is closed only by the quote that opens row 5's note: without
+        // the check, everything after row 2 would be read out of step.
+        let mut text = String::from("Name,Phone,Email,Note\n");
+        text.push_str("Ada,1111,a@x.org,\"fine\"\n");
+        text.push_str("Bob,2222,b@x.org,\"forgot to close\n");
+        for i in 3..=200 {
+            text.push_str(&format!("P{i},{i}000,p{i}@x.org,plain\n"));
+        }
+        text.push_str("Zed,9999,z@x.org,\"quoted, fine\"\n");
+        let (_, rows, problems) = read_rows(&text);
+        assert_eq!(problems.len(), 1, "{problems:?}");
+        assert!(
+            problems[0].reason.contains("line 3"),
+            "{}",
+            problems[0].reason
+        );
+        assert_eq!(rows.len(), 200, "every other row is read");
+        assert_eq!(rows.last().unwrap().3[3], "quoted, fine");
+        assert!(rows.iter().all(|r| r.3.len() == 4));
+        // A quoted note over a few lines is not a runaway quote.
+        let (_, rows, problems) = read_rows(
+            "Name,Phone,Email,Note\nAda,1,a@x,\"line one\nline two, with a comma\nthree\"\nBob,2,b@x,x\n",
+        );
         assert_eq!((rows.len(), problems.len()), (2, 0));
     }
 

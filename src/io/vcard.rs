@@ -87,6 +87,7 @@ pub fn read(bytes: &[u8], opts: &VcardOptions) -> Result<ReadOutcome, ReadError>
         upper: String::new(),
         guessed: std::cell::Cell::new(0),
         notes: Vec::new(),
+        not_contacts: 0,
     };
     let mut records = Vec::new();
     let mut problems = Vec::new();
@@ -195,6 +196,7 @@ pub fn read(bytes: &[u8], opts: &VcardOptions) -> Result<ReadOutcome, ReadError>
     Ok(ReadOutcome {
         records,
         problems,
+        not_contacts: reader.not_contacts,
         skipped: reader.skipped,
         encoding,
         header: None,
@@ -392,6 +394,8 @@ struct Reader<'d> {
     guessed: std::cell::Cell<usize>,
     /// Notes on the file for the report (group cards left out).
     notes: Vec<String>,
+    /// Cards left out as not contacts.
+    not_contacts: usize,
 }
 
 /// What a complete card gives.
@@ -521,6 +525,7 @@ impl Reader<'_> {
                     open.record, open.line
                 ));
                 self.skip("group cards (KIND:group)");
+                self.not_contacts += 1;
                 // Nothing of it is imported: refused with its text when it is cut short.
                 if truncated {
                     problems.push(Problem {

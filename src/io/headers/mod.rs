@@ -48,7 +48,7 @@ pub const LANGUAGES: &[&Language] = &[
 
 struct Index {
     headers: HashMap<String, (&'static str, &'static str)>,
-    slots: HashMap<String, &'static str>,
+    slots: HashMap<String, (&'static str, &'static str)>,
 }
 
 fn index() -> &'static Index {
@@ -63,7 +63,9 @@ fn index() -> &'static Index {
                     .or_insert((*english, lang.name));
             }
             for (local, english) in lang.slots {
-                slots.entry(header_words(local)).or_insert(*english);
+                slots
+                    .entry(header_words(local))
+                    .or_insert((*english, lang.name));
             }
         }
         Index { headers, slots }
@@ -74,8 +76,10 @@ fn index() -> &'static Index {
 /// language it is from; `None` for a header no table holds (English ones included).
 pub fn english(key: &str) -> Option<(String, &'static str)> {
     let idx = index();
+    // A header that is English already ("Notes", "Pager") is not another language's.
     if let Some((english, lang)) = idx.headers.get(key) {
-        return Some((header_words(english), lang));
+        let english = header_words(english);
+        return (english != key).then_some((english, *lang));
     }
     // `E-Mail 1 - Wert`: translate the words on both sides of the ` - `.
     let (left, right) = key.split_once(" - ")?;
@@ -83,15 +87,13 @@ pub fn english(key: &str) -> Option<(String, &'static str)> {
     let number = left.get(kind.len()..).unwrap_or_default();
     let kind_en = idx.slots.get(kind).copied();
     let right_en = idx.slots.get(right).copied();
-    if kind_en.is_none() && right_en.is_none() {
-        return None;
-    }
+    let lang = kind_en.or(right_en)?.1;
     let out = format!(
         "{}{number} - {}",
-        kind_en.unwrap_or(kind),
-        right_en.unwrap_or(right)
+        kind_en.map_or(kind, |k| k.0),
+        right_en.map_or(right, |r| r.0)
     );
-    Some((out, "Google"))
+    (out != key).then_some((out, lang))
 }
 
 /// Every localised header with its English meaning, for suggesting the closest one
@@ -140,5 +142,8 @@ mod tests {
             Some("e-mail 2 - value")
         );
         assert_eq!(english("first name"), None);
+        // English headers some tables hold too are not read as that language.
+        assert_eq!(english("notes"), None);
+        assert_eq!(english("phone 1 - type"), None);
     }
 }
