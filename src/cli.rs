@@ -659,7 +659,13 @@ pub struct DedupeArgs {
 
 /// Runs a parsed command line.
 pub fn run(cli: Cli) -> Result<()> {
-    let mut ctx = commands::Context::open(cli.db.as_deref(), cli.json)?;
+    // A dry run of an import creates no database file.
+    let mut ctx = match &cli.command {
+        Some(Command::Import(args)) if args.dry_run => {
+            commands::Context::open_for_dry_run(cli.db.as_deref(), cli.json)?
+        }
+        _ => commands::Context::open(cli.db.as_deref(), cli.json)?,
+    };
     let review = match &cli.command {
         Some(Command::Review(args)) => Some(!args.everyone),
         _ => None,

@@ -69,6 +69,13 @@ pub fn run(ctx: &mut Context, args: ImportArgs) -> Result<()> {
         "{}",
         report_text(&imported.report, &imported.rejects)
     )?;
+    if args.dry_run && ctx.store.path().is_none() {
+        writeln!(
+            ctx.out,
+            "There is no database yet: this is what an import into a new one would do, and \
+             none was created."
+        )?;
+    }
     Ok(())
 }
 
@@ -147,6 +154,10 @@ pub fn export(ctx: &mut Context, args: ExportArgs) -> Result<()> {
         Some(path) => Box::new(std::io::BufWriter::new(
             private_file(path).map_err(|e| Error::msg(format!("{}: {e}", path.display())))?,
         )),
+        // Stored text is exact in a file or a pipe, harmless on a terminal.
+        None if std::io::IsTerminal::is_terminal(&std::io::stdout()) => {
+            Box::new(super::output::TerminalText::new(&mut ctx.out))
+        }
         None => Box::new(&mut ctx.out),
     };
     let count = match args.format {

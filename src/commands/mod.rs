@@ -40,11 +40,21 @@ pub struct Context {
 
 impl Context {
     pub fn open(db: Option<&Path>, json: bool) -> Result<Self> {
-        let path = match db {
-            Some(p) => p.to_path_buf(),
-            None => default_db_path()?,
-        };
-        let mut store = Store::open(&path)?;
+        let store = Store::open(&db_path(db)?)?;
+        Self::signed_in(store, json)
+    }
+
+    /// `open` for a dry run (`import --dry-run`), which creates nothing: a database
+    /// that does not exist yet is not created, an empty one in memory stands in for it.
+    pub fn open_for_dry_run(db: Option<&Path>, json: bool) -> Result<Self> {
+        let path = db_path(db)?;
+        if path.exists() {
+            return Self::open(Some(&path), json);
+        }
+        Self::signed_in(Store::open_in_memory()?, json)
+    }
+
+    fn signed_in(mut store: Store, json: bool) -> Result<Self> {
         let me = store.sign_in(&os_login())?;
         Ok(Self {
             store,
@@ -100,6 +110,14 @@ impl Context {
 }
 
 /// `rapport.db` in the platform's data directory (`~/.local/share/rapport` on Linux).
+/// The database `--db` names, else the default one.
+fn db_path(db: Option<&Path>) -> Result<PathBuf> {
+    match db {
+        Some(p) => Ok(p.to_path_buf()),
+        None => default_db_path(),
+    }
+}
+
 pub fn default_db_path() -> Result<PathBuf> {
     directories::ProjectDirs::from("", "", "rapport")
         .map(|dirs| dirs.data_dir().join("rapport.db"))

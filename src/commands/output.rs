@@ -57,6 +57,59 @@ impl Table {
     }
 }
 
+/// A writer that passes text on to a terminal harmless (see `for_terminal_lines`):
+/// what an export writes to standard output when that is a terminal. UTF-8 split
+/// between two writes is held until it is whole.
+pub struct TerminalText<W: Write> {
+    inner: W,
+    pending: Vec<u8>,
+}
+
+impl<W: Write> TerminalText<W> {
+    pub fn new(inner: W) -> Self {
+        Self {
+            inner,
+            pending: Vec::new(),
+        }
+    }
+
+    /// Writes out what is pending up to the last whole character (all of it at the end).
+    fn pass_on(&mut self, all: bool) -> io::Result<()> {
+        let whole = match std::str::from_utf8(&self.pending) {
+            Ok(_) => self.pending.len(),
+            Err(e) if !all && e.error_len().is_none() => e.valid_up_to(),
+            Err(_) => self.pending.len(),
+        };
+        let text = String::from_utf8_lossy(&self.pending[..whole]).into_owned();
+        self.inner
+            .write_all(crate::text::for_terminal_lines(&text).as_bytes())?;
+        self.pending.drain(..whole);
+        Ok(())
+    }
+}
+
+impl<W: Write> Write for TerminalText<W> {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        self.pending.extend_from_slice(buf);
+        if self.pending.len() >= 64 * 1024 {
+            self.pass_on(false)?;
+        }
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        self.pass_on(false)?;
+        self.inner.flush()
+    }
+}
+
+impl<W: Write> Drop for TerminalText<W> {
+    fn drop(&mut self) {
+        // Nothing to report an error to here; `flush` has written all but a cut tail.
+        let _ = self.pass_on(true);
+    }
+}
+
 /// A UTC instant as local wall-clock time.
 pub fn local_time(t: DateTime<Utc>) -> String {
     t.with_timezone(&Local).format("%Y-%m-%d %H:%M").to_string()

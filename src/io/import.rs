@@ -610,9 +610,10 @@ fn write_report(out: &mut String, r: &ImportReport, rejects: &[String]) -> std::
         };
         writeln!(
             out,
-            "{}: {} records ({}, {}{})",
+            "{}: {} record{} ({}, {}{})",
             safe(&f.file),
             f.records,
+            if f.records == 1 { "" } else { "s" },
             f.format,
             f.encoding,
             safe(&notes)
@@ -623,10 +624,10 @@ fn write_report(out: &mut String, r: &ImportReport, rejects: &[String]) -> std::
     } else {
         ("Created", "Merged")
     };
-    let companies = if r.companies_created > 0 {
-        format!(" (and {} companies they work for)", r.companies_created)
-    } else {
-        String::new()
+    let companies = match r.companies_created {
+        0 => String::new(),
+        1 => " (and 1 company they work for)".to_string(),
+        n => format!(" (and {n} companies they work for)"),
     };
     writeln!(out, "{created} {} customers{companies}", r.created)?;
     // Long lists show their first lines; `--json` has them all.
@@ -672,15 +673,15 @@ fn write_report(out: &mut String, r: &ImportReport, rejects: &[String]) -> std::
     if !r.kept_apart.is_empty() {
         let n = r.kept_apart.len();
         let (them, were) = match (n, r.dry_run) {
-            (1, false) => ("it", "was"),
-            (1, true) => ("it", "would be"),
-            (_, false) => ("they", "were"),
-            (_, true) => ("they", "would be"),
+            (1, false) => ("it was", "not merged"),
+            (1, true) => ("it would", "not be merged"),
+            (_, false) => ("they were", "not merged"),
+            (_, true) => ("they would", "not be merged"),
         };
         writeln!(
             out,
             "{n} of these share a phone or email with another customer but are not the same \
-             contact, so {them} {were} not merged:"
+             contact, so {them} {were}:"
         )?;
         for k in r.kept_apart.iter().take(LISTED) {
             let verdict = if k.possible_duplicate {
@@ -745,11 +746,18 @@ fn write_flagged(
         let n = list.len();
         let plural = if n == 1 { "" } else { "s" };
         match action {
-            FlagAction::KeptAsText => writeln!(
-                out,
-                "Kept {n} {field}{plural} as text (not usable as a {field}; on the customer, \
-                 \"kept\"):"
-            )?,
+            FlagAction::KeptAsText => {
+                let article = if field.starts_with(['a', 'e', 'i', 'o', 'u']) {
+                    "an"
+                } else {
+                    "a"
+                };
+                writeln!(
+                    out,
+                    "Kept {n} {field}{plural} as text (not usable as {article} {field}; on the \
+                     customer, \"kept\"):"
+                )?
+            }
             FlagAction::Dropped => writeln!(out, "Dropped {n} placeholder {field}{plural}:")?,
             FlagAction::Split => writeln!(
                 out,

@@ -14,6 +14,31 @@ pub fn for_terminal(s: &str) -> Cow<'_, str> {
     Cow::Owned(s.chars().map(replacement).collect())
 }
 
+/// `for_terminal` for text of many lines (an export shown on a terminal): line breaks
+/// (`\n`, `\r\n`) and tabs stay; every other control character, a lone `\r`
+/// included (it would overwrite the line), becomes its stand-in.
+pub fn for_terminal_lines(s: &str) -> Cow<'_, str> {
+    let mut chars = s.chars().peekable();
+    let mut clean = true;
+    while let Some(c) = chars.next() {
+        let kept = matches!(c, '\n' | '\t') || (c == '\r' && chars.peek() == Some(&'\n'));
+        if needs_replacing(c) && !kept {
+            clean = false;
+            break;
+        }
+    }
+    if clean {
+        return Cow::Borrowed(s);
+    }
+    let mut out = String::with_capacity(s.len());
+    let mut chars = s.chars().peekable();
+    while let Some(c) = chars.next() {
+        let kept = matches!(c, '\n' | '\t') || (c == '\r' && chars.peek() == Some(&'\n'));
+        out.push(if kept { c } else { replacement(c) });
+    }
+    Cow::Owned(out)
+}
+
 fn needs_replacing(c: char) -> bool {
     c.is_control() || is_bidi_control(c)
 }
@@ -43,6 +68,13 @@ mod tests {
         let shown = for_terminal("Evil\u{1b}[2J\u{7}Name\u{9b}31m");
         assert_eq!(shown, "Evil␛[2J␇Name�31m");
         assert!(!shown.chars().any(char::is_control));
+    }
+
+    #[test]
+    fn many_lines_keep_their_breaks_and_lose_everything_else() {
+        let shown = for_terminal_lines("FN:Evil\u{1b}]0;title\u{7}\r\nNOTE:a\rb\tc\n");
+        assert_eq!(shown, "FN:Evil␛]0;title␇\r\nNOTE:a⏎b\tc\n");
+        assert!(matches!(for_terminal_lines("a\r\nb\n"), Cow::Borrowed(_)));
     }
 
     #[test]
