@@ -132,7 +132,7 @@ fn bench_import(c: &mut Criterion) {
                 .outcome
                 .records
                 .iter()
-                .filter(|r| rapport::io::import::draft_of(r, "bench", None).is_ok())
+                .filter(|r| rapport::io::import::draft_of(r, "bench", None, false).is_ok())
                 .count();
             assert_eq!(valid, CONTACTS);
             black_box(valid)

@@ -400,13 +400,20 @@ fn write_one(
         OnDuplicate::Create => None,
         _ => state.known.find_keys(&keys),
     };
-    // Under the default policy a match that is not the same contact is created apart.
+    // Under the default policy the record merges into the same contact among those
+    // sharing a phone or email with it; with none it is created apart from the first.
     let (found, apart) = match (found, options.on_duplicate) {
-        (Some((id, key)), OnDuplicate::MergeSame) => {
-            if same_contact(w, state.known, id, &p, identity)? {
-                (Some((id, key)), None)
-            } else {
-                (None, Some((id, key)))
+        (Some(first), OnDuplicate::MergeSame) => {
+            let mut same = None;
+            for (id, key) in state.known.candidates(&keys) {
+                if same_contact(w, state.known, id, &p, identity)? {
+                    same = Some((id, key));
+                    break;
+                }
+            }
+            match same {
+                Some(found) => (Some(found), None),
+                None => (None, Some(first)),
             }
         }
         (found, _) => (found, None),

@@ -400,7 +400,7 @@ struct Reader<'d> {
 
 /// What a complete card gives.
 enum Card {
-    Record(ContactRecord),
+    Record(Box<ContactRecord>),
     /// Not a contact (a `KIND:group` list): left out, with why.
     Skipped(String),
 }
@@ -512,7 +512,8 @@ impl Reader<'_> {
     ) {
         let raw = self.lossy(self.data.get(open.start..end).unwrap_or_default());
         match self.record(props, open) {
-            Card::Record(mut record) => {
+            Card::Record(record) => {
+                let mut record = *record;
                 if truncated {
                     record.warnings.push(truncated_note(open));
                 }
@@ -622,10 +623,9 @@ impl Reader<'_> {
                 }
                 b"ADR" => {
                     let text = self.text(prop, &mut warnings);
-                    match address_text(&text) {
-                        Some(address) => addresses.push((address_rank(prop), address)),
-                        // An empty `ADR;TYPE=WORK:;;;;;` holds nothing: ignored.
-                        None => {}
+                    // An empty `ADR;TYPE=WORK:;;;;;` holds nothing: ignored.
+                    if let Some(address) = address_text(&text) {
+                        addresses.push((address_rank(prop), address));
                     }
                     true
                 }
@@ -742,7 +742,7 @@ impl Reader<'_> {
             rec.note = Some(notes.join("\n\n"));
         }
         rec.warnings = warnings;
-        Card::Record(rec)
+        Card::Record(Box::new(rec))
     }
 }
 

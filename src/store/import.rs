@@ -24,6 +24,10 @@ pub struct KnownContacts {
     /// (`+7 912 345 67 89` and `+98 912 345 6789`): rare.
     pub other_countries: HashMap<String, Vec<(i64, Option<u16>, bool)>>,
     pub emails: HashMap<String, i64>,
+    /// Further customers on a number or address the first holder shares (colleagues
+    /// on a switchboard, a family address): rare, so kept apart from the maps above.
+    shared_phones: HashMap<String, Vec<i64>>,
+    shared_emails: HashMap<String, Vec<i64>>,
     pub companies: HashMap<String, i64>,
     /// Company names as written, once looked up (saves folding the same name again).
     written: HashMap<String, i64>,
@@ -72,6 +76,43 @@ impl KnownContacts {
             }
         }
         None
+    }
+
+    /// Every customer known by one of `keys`, with the key (as `find_keys` numbers
+    /// them), in the order `find_keys` looks: the first holder of each number or
+    /// address, then the others who share it.
+    pub fn candidates(&self, keys: &ContactKeys) -> Vec<(i64, usize)> {
+        let mut out: Vec<(i64, usize)> = Vec::new();
+        let mut push = |id: i64, key: usize| {
+            if !out.iter().any(|(known, _)| *known == id) {
+                out.push((id, key));
+            }
+        };
+        for (i, (national, country)) in keys.phones.iter().enumerate() {
+            if national.len() < 6 {
+                continue;
+            }
+            let first = self.phones.get(national);
+            let others = self.other_countries.get(national).into_iter().flatten();
+            for (id, known, _) in first.into_iter().chain(others) {
+                if same_country(*country, *known) {
+                    push(*id, i);
+                    for sharer in self.shared_phones.get(national).into_iter().flatten() {
+                        push(*sharer, i);
+                    }
+                }
+            }
+        }
+        for (i, email) in keys.emails.iter().enumerate() {
+            let key = keys.phones.len() + i;
+            if let Some(id) = self.emails.get(email) {
+                push(*id, key);
+            }
+            for sharer in self.shared_emails.get(email).into_iter().flatten() {
+                push(*sharer, key);
+            }
+        }
+        out
     }
 
     /// Remembers `draft`'s phones, emails (and name, for a company) as customer `id`.
@@ -152,10 +193,20 @@ impl KnownContacts {
             self.learn_phone(national, country, id, phone.kind == PhoneKind::Work);
         }
         for email in keys.emails {
-            self.emails.entry(email).or_insert(id);
+            self.learn_email(email, id);
         }
         if draft.kind == CustomerKind::Company {
             self.companies.entry(fold(&draft.name)).or_insert(id);
+        }
+    }
+
+    fn learn_email(&mut self, email: String, id: i64) {
+        match self.emails.get(&email) {
+            None => {
+                self.emails.insert(email, id);
+            }
+            Some(first) if *first == id => {}
+            Some(_) => share(&mut self.shared_emails, email, id),
         }
     }
 
@@ -164,7 +215,11 @@ impl KnownContacts {
             None => {
                 self.phones.insert(national, (id, country, work));
             }
-            Some((_, known, _)) if *known == country => {}
+            Some((first, known, _)) if *known == country => {
+                if *first != id {
+                    share(&mut self.shared_phones, national, id);
+                }
+            }
             Some(_) => {
                 let others = self.other_countries.entry(national).or_default();
                 if !others.iter().any(|(_, c, _)| *c == country) {
@@ -181,6 +236,17 @@ impl KnownContacts {
         let id = self.companies.get(&fold(name)).copied()?;
         self.written.insert(name.to_string(), id);
         Some(id)
+    }
+}
+
+/// Most customers remembered as sharing one number or address: beyond them a shared
+/// number (a big company's switchboard) says nothing more.
+const SHARERS: usize = 50;
+
+fn share(map: &mut HashMap<String, Vec<i64>>, key: String, id: i64) {
+    let ids = map.entry(key).or_default();
+    if ids.len() < SHARERS && !ids.contains(&id) {
+        ids.push(id);
     }
 }
 
@@ -319,8 +385,13 @@ impl Writer<'_> {
             let (national, raw, id, work) = row?;
             known.learn_phone(national, country_code(&raw), id, work);
         }
-        known.emails = self
-            .key_map("SELECT address_key, customer_id FROM customer_emails ORDER BY customer_id")?;
+        let mut stmt = self
+            .conn
+            .prepare("SELECT address_key, customer_id FROM customer_emails ORDER BY customer_id")?;
+        for row in stmt.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?)))? {
+            let (email, id) = row?;
+            known.learn_email(email, id);
+        }
         known.companies =
             self.key_map("SELECT name_key, id FROM customers WHERE kind = 'company' ORDER BY id")?;
         Ok(known)
