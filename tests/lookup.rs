@@ -303,6 +303,11 @@ fn an_older_database_is_backfilled() {
          DROP INDEX customers_name_word2; DROP INDEX customers_name_word3;
          ALTER TABLE customer_phones DROP COLUMN national;
          ALTER TABLE customer_phones DROP COLUMN national_rev;
+         ALTER TABLE customer_phones DROP COLUMN extension;
+         ALTER TABLE customers DROP COLUMN title; ALTER TABLE customers DROP COLUMN department;
+         ALTER TABLE customers DROP COLUMN nickname; ALTER TABLE customers DROP COLUMN birthday;
+         ALTER TABLE customers DROP COLUMN website; ALTER TABLE customers DROP COLUMN second_address;
+         ALTER TABLE customers DROP COLUMN kept;
          PRAGMA user_version = 1;",
     )
     .unwrap();

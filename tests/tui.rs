@@ -492,3 +492,28 @@ fn a_manager_gives_a_customer_to_another_operator_from_its_card() {
     );
     assert!(screen(&app).contains("Gave customer #1 to omid"));
 }
+
+/// The card shows what an import brings beyond names, phones and emails: title,
+/// department, website, birthday, a second address, an extension, values kept as
+/// written.
+#[test]
+fn customer_card_with_contact_details() {
+    let mut store = Store::open_in_memory().unwrap().with_clock(Arc::new(clock));
+    let mut d = CustomerDraft::new(CustomerKind::Person, "Jürgen Müller");
+    d.phones =
+        vec![rapport::domain::Phone::parse_labeled("work:+49 40 123450 Durchwahl 12").unwrap()];
+    d.details.title = Some("Leiter Einkauf".into());
+    d.details.department = Some("Einkauf".into());
+    d.details.website = Some("www.hafenbau.de".into());
+    d.details.birthday = Some("17.05.1970".into());
+    d.details.second_address = Some("Lindenallee 5, 22301 Hamburg".into());
+    d.details.kept = vec![rapport::domain::KeptValue {
+        field: "phone (work)".into(),
+        value: "1-800-HAFENBAU".into(),
+    }];
+    store.add_customer(&d).unwrap();
+    let mut app = app_on(store, 80, 24);
+    press(&mut app, KeyCode::Enter);
+    assert!(app.customers.detail.is_some());
+    insta::assert_snapshot!("customer_card_details_80x24", screen(&app));
+}

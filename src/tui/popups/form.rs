@@ -1131,14 +1131,19 @@ mod tests {
         let mut d = CustomerDraft::new(CustomerKind::Person, "Ada");
         d.source = Some("vcard import".into());
         d.owner_id = Some(me);
+        d.details.website = Some("https://ada.example".into());
+        d.phones = vec![Phone::parse_labeled("work:+44 20 7946 0018 ext 12").unwrap()];
         let id = store.add_customer(&d).unwrap();
         let mut form = Form::edit_customer(&store, id).unwrap();
+        assert_eq!(form.get("phones"), "work:+44 20 7946 0018 ext. 12");
         type_into(&mut form, "name", "Ada Lovelace");
         assert!(form.submit(&mut store, me, &Utc::now()).is_some());
         let c = store.customer(id).unwrap();
         assert_eq!(c.name, "Ada Lovelace");
         assert_eq!(c.source.as_deref(), Some("vcard import"));
         assert_eq!(c.owner_id, Some(me));
+        assert_eq!(c.details.website.as_deref(), Some("https://ada.example"));
+        assert_eq!(c.phones[0].extension.as_deref(), Some("12"));
     }
 
     #[test]
