@@ -48,6 +48,17 @@ pub struct EmailField {
 /// in: fax and pager first (`Business Fax` is a fax), then mobile, main, work, home.
 /// An unlabelled or `voice` number is `other`: nothing says which line it is.
 pub fn phone_kind(label: Option<&str>) -> PhoneKind {
+    // The labels readers give most often, without lower-casing or searching.
+    match label {
+        None | Some("" | "voice" | "other") => return PhoneKind::Other,
+        Some("mobile" | "cell") => return PhoneKind::Mobile,
+        Some("work") => return PhoneKind::Work,
+        Some("home") => return PhoneKind::Home,
+        Some("fax") => return PhoneKind::Fax,
+        Some("pager") => return PhoneKind::Pager,
+        Some("main") => return PhoneKind::Main,
+        Some(_) => {}
+    }
     let l = label.unwrap_or("").to_lowercase();
     let has = |words: &[&str]| words.iter().any(|w| l.contains(w));
     if has(&[

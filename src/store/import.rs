@@ -201,12 +201,16 @@ impl KnownContacts {
     }
 
     fn learn_email(&mut self, email: String, id: i64) {
-        match self.emails.get(&email) {
-            None => {
-                self.emails.insert(email, id);
+        use std::collections::hash_map::Entry;
+        match self.emails.entry(email) {
+            Entry::Vacant(slot) => {
+                slot.insert(id);
             }
-            Some(first) if *first == id => {}
-            Some(_) => share(&mut self.shared_emails, email, id),
+            Entry::Occupied(first) if *first.get() == id => {}
+            Entry::Occupied(first) => {
+                let email = first.key().clone();
+                share(&mut self.shared_emails, email, id);
+            }
         }
     }
 
