@@ -363,26 +363,35 @@ fn same_contact(
     ))
 }
 
-/// Everything that identifies a record's contact (name, kind, company, phones with
-/// their extensions, emails), hashed: two records of one import are merged only when
-/// these agree.
+/// Everything that identifies a record's contact (name and company as the file wrote
+/// them, kind, phones with their extensions, emails), hashed: two records of one
+/// import are merged only when these agree. Phones and emails count in any order.
 fn identity(draft: &CustomerDraft, company: Option<&str>, keys: &ContactKeys) -> u64 {
-    use std::hash::{Hash, Hasher};
-    let mut h = std::collections::hash_map::DefaultHasher::new();
-    fold(&draft.name).hash(&mut h);
-    draft.kind.as_str().hash(&mut h);
-    company.map(fold).hash(&mut h);
-    let mut phones: Vec<(&str, Option<&str>)> = keys
-        .phones
-        .iter()
-        .zip(&draft.phones)
-        .map(|((national, _), p)| (national.as_str(), p.extension.as_deref()))
-        .collect();
-    phones.sort_unstable();
-    phones.hash(&mut h);
-    let mut emails: Vec<&str> = keys.emails.iter().map(String::as_str).collect();
-    emails.sort_unstable();
-    emails.hash(&mut h);
+    use std::hash::{DefaultHasher, Hash, Hasher};
+    // Fixed keys: every record of the import is hashed alike.
+    let one = |item: &dyn Fn(&mut DefaultHasher)| {
+        let mut h = DefaultHasher::new();
+        item(&mut h);
+        h.finish()
+    };
+    // A sum of the items' hashes does not depend on their order and needs no sorting.
+    let mut phones = 0u64;
+    for ((national, _), p) in keys.phones.iter().zip(&draft.phones) {
+        phones = phones.wrapping_add(one(&|h| (national, &p.extension).hash(h)));
+    }
+    let mut emails = 0u64;
+    for e in &keys.emails {
+        emails = emails.wrapping_add(one(&|h| e.hash(h)));
+    }
+    let mut h = DefaultHasher::new();
+    (
+        draft.name.trim(),
+        draft.kind.as_str(),
+        company,
+        phones,
+        emails,
+    )
+        .hash(&mut h);
     h.finish()
 }
 

@@ -398,13 +398,6 @@ struct Reader<'d> {
     not_contacts: usize,
 }
 
-/// What a complete card gives.
-enum Card {
-    Record(Box<ContactRecord>),
-    /// Not a contact (a `KIND:group` list): left out, with why.
-    Skipped(String),
-}
-
 impl Reader<'_> {
     /// The encoding of undeclared 8-bit values: `chardetng`'s guess from the file's
     /// text with its quoted-printable escapes decoded (an ASCII file of `=F1` holds
@@ -512,15 +505,14 @@ impl Reader<'_> {
     ) {
         let raw = self.lossy(self.data.get(open.start..end).unwrap_or_default());
         match self.record(props, open) {
-            Card::Record(record) => {
-                let mut record = *record;
+            Ok(mut record) => {
                 if truncated {
                     record.warnings.push(truncated_note(open));
                 }
                 record.raw = raw;
                 records.push(record);
             }
-            Card::Skipped(why) => {
+            Err(why) => {
                 self.notes.push(format!(
                     "record {} (line {}): {why}",
                     open.record, open.line
@@ -540,8 +532,9 @@ impl Reader<'_> {
         }
     }
 
-    /// The record of a complete card, or why it is not a contact.
-    fn record(&mut self, props: &[Prop], open: &OpenCard) -> Card {
+    /// The record of a complete card, or why it is not a contact (a `KIND:group` list,
+    /// left out).
+    fn record(&mut self, props: &[Prop], open: &OpenCard) -> Result<ContactRecord, String> {
         let mut rec = ContactRecord {
             record: open.record,
             line: open.line,
@@ -554,9 +547,9 @@ impl Reader<'_> {
         let mut addresses: Vec<(u8, String)> = Vec::new();
         let mut notes: Vec<String> = Vec::new();
         let mut group = false;
-        // Phones and emails with their preference (lower is preferred).
-        let mut phones: Vec<(u32, Labeled)> = Vec::new();
-        let mut emails: Vec<(u32, Labeled)> = Vec::new();
+        // The preference (lower is preferred) of each phone and email, once one has any.
+        let mut phone_prefs: Vec<u32> = Vec::new();
+        let mut email_prefs: Vec<u32> = Vec::new();
         // Apple/Google `itemN.X-ABLabel` by group, and the groups of TEL and EMAIL that
         // use them; sorted, so a card with thousands of them stays fast.
         let mut labels: Vec<(&[u8], &Prop)> = props
@@ -597,7 +590,8 @@ impl Reader<'_> {
                 b"TEL" => {
                     let text = self.text(prop, &mut warnings);
                     if let Some(phone) = phone_of(&text, prop, &labels) {
-                        phones.push((preference(prop), phone));
+                        note_preference(&mut phone_prefs, rec.phones.len(), prop);
+                        rec.phones.push(phone);
                     }
                     labelled_groups.push(prop.layout.group(&prop.text));
                     true
@@ -605,7 +599,8 @@ impl Reader<'_> {
                 b"EMAIL" => {
                     let text = self.text(prop, &mut warnings);
                     if let Some(email) = email_of(&text, prop, &labels) {
-                        emails.push((preference(prop), email));
+                        note_preference(&mut email_prefs, rec.emails.len(), prop);
+                        rec.emails.push(email);
                     }
                     labelled_groups.push(prop.layout.group(&prop.text));
                     true
@@ -701,7 +696,7 @@ impl Reader<'_> {
             } else {
                 format!(" {:?}", crate::text::for_terminal(&rec.name))
             };
-            return Card::Skipped(format!(
+            return Err(format!(
                 "the group card{name} (KIND:group) lists members, it is not a person or a \
                  company: not imported"
             ));
@@ -717,10 +712,8 @@ impl Reader<'_> {
             }
         }
         // The preferred phone and email come first: the first is the main one.
-        phones.sort_by_key(|(pref, _)| *pref);
-        emails.sort_by_key(|(pref, _)| *pref);
-        rec.phones = phones.into_iter().map(|(_, p)| p).collect();
-        rec.emails = emails.into_iter().map(|(_, e)| e).collect();
+        preferred_first(&mut rec.phones, &phone_prefs);
+        preferred_first(&mut rec.emails, &email_prefs);
         if rec.tags.len() > 1 {
             let mut seen = std::collections::HashSet::new();
             rec.tags.retain(|t| seen.insert(t.clone()));
@@ -742,7 +735,7 @@ impl Reader<'_> {
             rec.note = Some(notes.join("\n\n"));
         }
         rec.warnings = warnings;
-        Card::Record(Box::new(rec))
+        Ok(rec)
     }
 }
 
@@ -755,6 +748,34 @@ fn address_rank(prop: &Prop) -> u8 {
     }
 }
 
+/// Notes the preference of the value about to be pushed at `index` into `prefs`,
+/// which stays empty (no allocation) while no value has one.
+fn note_preference(prefs: &mut Vec<u32>, index: usize, prop: &Prop) {
+    let pref = preference(prop);
+    if pref == NO_PREFERENCE && prefs.is_empty() {
+        return;
+    }
+    prefs.resize(index, NO_PREFERENCE);
+    prefs.push(pref);
+}
+
+/// Orders `values` by their preferences (stable: the card's order among equals).
+fn preferred_first(values: &mut Vec<Labeled>, prefs: &[u32]) {
+    if prefs.is_empty() {
+        return;
+    }
+    let mut ranked: Vec<(u32, Labeled)> = std::mem::take(values)
+        .into_iter()
+        .enumerate()
+        .map(|(i, v)| (prefs.get(i).copied().unwrap_or(NO_PREFERENCE), v))
+        .collect();
+    ranked.sort_by_key(|(pref, _)| *pref);
+    *values = ranked.into_iter().map(|(_, v)| v).collect();
+}
+
+/// The preference of a value without one.
+const NO_PREFERENCE: u32 = 101;
+
 /// How preferred a phone or email is, lower first: vCard 4.0 `PREF=1`…`100`, 3.0
 /// `TYPE=pref` and 2.1's bare `PREF` as 1, none as 101.
 fn preference(prop: &Prop) -> u32 {
@@ -765,7 +786,7 @@ fn preference(prop: &Prop) -> u32 {
             .unwrap_or(1)
             .clamp(1, 100);
     }
-    if prop.is_pref() { 1 } else { 101 }
+    if prop.is_pref() { 1 } else { NO_PREFERENCE }
 }
 
 /// An ADR value on one line: its components joined with ", ", or `None` when all are
