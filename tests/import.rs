@@ -571,3 +571,124 @@ fn same_digits_in_another_country_are_another_customer() {
     );
     assert_eq!(customer_names(p), ["Ali Rahimi", "Олег Петров"]);
 }
+
+/// What the shared files hold arrives where it belongs: the contact details, the main
+/// phone and email, addresses, tags, and the values kept as written.
+#[test]
+fn shared_files_keep_their_fields() {
+    let Some(data) = shared() else { return };
+    let import = |file: &str| {
+        let db = TempDb::new();
+        ok(&db.path, &["import", &data.join(file).to_string_lossy()]);
+        db
+    };
+    let details = |c: &serde_json::Value, key: &str| c["details"][key].as_str().map(str::to_string);
+
+    let db = import("vcard/ez-vcard/outlook-2003.vcf");
+    let c = json(&db.path, &["customer", "show", "John Doe III"]);
+    assert_eq!(c["company_name"], "Company, The");
+    assert_eq!(details(&c, "department").as_deref(), Some("TheDepartment"));
+    assert_eq!(details(&c, "title").as_deref(), Some("The Job Title"));
+    assert_eq!(details(&c, "nickname").as_deref(), Some("Joey"));
+    assert_eq!(details(&c, "birthday").as_deref(), Some("19800321"));
+    assert_eq!(
+        details(&c, "website").as_deref(),
+        Some("http://web-page-address.com")
+    );
+    assert_eq!(c["emails"][0], "jdoe@hotmail.com");
+    // Its placeholder phones ("BusinessPhone"…) are dropped, not kept.
+    assert!(c["phones"].as_array().unwrap().is_empty());
+
+    let db = import("vcard/ez-vcard/thunderbird-MoreFunctionsForAddressBook-extension.vcf");
+    let c = json(&db.path, &["customer", "show", "John Doe"]);
+    let tags: Vec<&str> = c["tags"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t.as_str().unwrap())
+        .collect();
+    assert_eq!(tags, ["category1", "category2", "category3"]);
+    assert_eq!(
+        c["emails"][0], "doe.john@hotmail.com",
+        "the TYPE=pref email first"
+    );
+    let kinds: Vec<&str> = c["phones"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["kind"].as_str().unwrap())
+        .collect();
+    assert_eq!(kinds, ["work", "home", "mobile", "fax", "pager"]);
+    assert_eq!(details(&c, "department").as_deref(), Some("TheDepartment"));
+    assert!(c["address"].as_str().unwrap().contains("222 Broadway"));
+    assert!(
+        details(&c, "second_address")
+            .unwrap()
+            .contains("123 Main St")
+    );
+
+    let db = import("vcard/ez-vcard/issue114.vcf");
+    let c = json(&db.path, &["customer", "show", "Dummy, Dummy"]);
+    assert_eq!(
+        c["address"],
+        "Dummy-Dummy-Strasse 1, Bad Homburg, 61352, Germany"
+    );
+    assert_eq!(
+        c["phones"][0]["raw"], "+49 1234 56789",
+        "the PREF=1 number first"
+    );
+
+    let db = import("vcard/eds/5.vcf");
+    let list = json(&db.path, &["customer", "list", "--kind", "person"]);
+    let c = json(&db.path, &["customer", "show", &list[0]["id"].to_string()]);
+    let kept: Vec<&str> = c["details"]["kept"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|k| k["field"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        kept,
+        [
+            "phone (work)",
+            "phone (fax)",
+            "phone (home)",
+            "phone (mobile)"
+        ]
+    );
+
+    let db = import("vcard/eds/9.vcf");
+    let c = json(&db.path, &["customer", "show", "Frank Dawson"]);
+    assert_eq!(
+        c["phones"].as_array().unwrap().len(),
+        2,
+        "a card cut short keeps what it holds"
+    );
+
+    let db = import("csv/roundcube/gmail.csv");
+    let c = json(
+        &db.path,
+        &[
+            "customer",
+            "show",
+            "Prefix Firstname Middle Lastname Suffix",
+        ],
+    );
+    assert_eq!(details(&c, "nickname").as_deref(), Some("nick"));
+    assert_eq!(details(&c, "website").as_deref(), Some("test.com"));
+    assert_eq!(
+        details(&c, "second_address").as_deref(),
+        Some("work_street, work_city work_zip, work_country")
+    );
+
+    // All six cards are people, record 5 too (its email "ÑÑÑ…" kept as written).
+    let db = import("vcard/ez-vcard/John_Doe_ANDROID.vcf");
+    let people = json(&db.path, &["customer", "list", "--kind", "person"]);
+    assert_eq!(people.as_array().unwrap().len(), 6);
+
+    let db = import("vcard/vobject/vcard40_group.vcf");
+    assert!(
+        customer_names(&db.path).is_empty(),
+        "a group card is no customer"
+    );
+}

@@ -162,44 +162,73 @@ const KNOWN_ENGLISH: &[(&str, &str)] = &[
     ("Tags", "tags"),
 ];
 
-/// The known header closest to `header` (one typo per four letters at most) and the
-/// `--map` field it would feed, for a file whose columns were not recognised.
-fn closest_known(header: &str) -> Option<(&'static str, &'static str)> {
-    let key = header_words(header);
-    if key.chars().count() < 3 {
-        return None;
-    }
-    let english = KNOWN_ENGLISH.iter().copied();
-    let localised = super::headers::all().filter_map(|(local, en)| {
-        KNOWN_ENGLISH
+/// A known header: its `header_words` form (in characters), as written, and the
+/// `--map` field it feeds.
+type KnownHeader = (Vec<char>, &'static str, &'static str);
+
+/// Every header the closest-match suggestion compares with: the English ones and the
+/// localised ones that translate to them, worked out once.
+fn known_headers() -> &'static [KnownHeader] {
+    static KNOWN: std::sync::OnceLock<Vec<KnownHeader>> = std::sync::OnceLock::new();
+    KNOWN.get_or_init(|| {
+        let english: Vec<(String, &str)> = KNOWN_ENGLISH
             .iter()
             .chain(&[
                 ("E-mail 2 Address", "email"),
                 ("Business Street", "address"),
                 ("Home Street", "address"),
             ])
-            .find(|(k, _)| header_words(k) == header_words(en))
-            .map(|(_, field)| (local, *field))
-    });
-    english
-        .chain(localised)
-        .map(|(known, field)| (edit_distance(&key, &header_words(known)), known, field))
-        .filter(|(d, known, _)| *d <= (known.chars().count() / 4).max(1))
+            .map(|(k, field)| (header_words(k), *field))
+            .collect();
+        let localised = super::headers::all().filter_map(|(local, en)| {
+            let en = header_words(en);
+            english
+                .iter()
+                .find(|(k, _)| *k == en)
+                .map(|(_, field)| (local, *field))
+        });
+        KNOWN_ENGLISH
+            .iter()
+            .copied()
+            .chain(localised)
+            .map(|(known, field)| (header_words(known).chars().collect(), known, field))
+            .collect()
+    })
+}
+
+/// The known header closest to `header` (one typo per four letters at most) and the
+/// `--map` field it would feed, for a file whose columns were not recognised.
+fn closest_known(header: &str) -> Option<(&'static str, &'static str)> {
+    let key: Vec<char> = header_words(header).chars().collect();
+    if key.len() < 3 || key.len() > 60 {
+        return None;
+    }
+    known_headers()
+        .iter()
+        .filter_map(|(known, shown, field)| {
+            let most = (known.len() / 4).max(1);
+            // Lengths further apart than the edits allowed cannot match.
+            if key.len().abs_diff(known.len()) > most {
+                return None;
+            }
+            let d = edit_distance(&key, known);
+            (d <= most).then_some((d, *shown, *field))
+        })
         .min_by_key(|(d, _, _)| *d)
-        .map(|(_, known, field)| (known, field))
+        .map(|(_, shown, field)| (shown, field))
 }
 
 /// Levenshtein distance in characters.
-fn edit_distance(a: &str, b: &str) -> usize {
-    let b: Vec<char> = b.chars().collect();
+fn edit_distance(a: &[char], b: &[char]) -> usize {
     let mut prev: Vec<usize> = (0..=b.len()).collect();
-    for (i, ca) in a.chars().enumerate() {
-        let mut cur = vec![i + 1; b.len() + 1];
+    let mut cur = vec![0; b.len() + 1];
+    for (i, ca) in a.iter().enumerate() {
+        cur[0] = i + 1;
         for (j, cb) in b.iter().enumerate() {
-            let cost = usize::from(ca != *cb);
+            let cost = usize::from(ca != cb);
             cur[j + 1] = (prev[j] + cost).min(prev[j + 1] + 1).min(cur[j] + 1);
         }
-        prev = cur;
+        std::mem::swap(&mut prev, &mut cur);
     }
     prev[b.len()]
 }
