@@ -367,10 +367,12 @@ fn same_contact(
 /// them, kind, phones with their extensions, emails), hashed: two records of one
 /// import are merged only when these agree. Phones and emails count in any order.
 fn identity(draft: &CustomerDraft, company: Option<&str>, keys: &ContactKeys) -> u64 {
-    use std::hash::{DefaultHasher, Hash, Hasher};
-    // Fixed keys: every record of the import is hashed alike.
-    let one = |item: &dyn Fn(&mut DefaultHasher)| {
-        let mut h = DefaultHasher::new();
+    use rustc_hash::FxHasher;
+    use std::hash::{Hash, Hasher};
+    // A fixed, fast hash: every record of the import is hashed alike, and only records
+    // already sharing a phone or email are ever compared.
+    let one = |item: &dyn Fn(&mut FxHasher)| {
+        let mut h = FxHasher::default();
         item(&mut h);
         h.finish()
     };
@@ -383,7 +385,7 @@ fn identity(draft: &CustomerDraft, company: Option<&str>, keys: &ContactKeys) ->
     for e in &keys.emails {
         emails = emails.wrapping_add(one(&|h| e.hash(h)));
     }
-    let mut h = DefaultHasher::new();
+    let mut h = FxHasher::default();
     (
         draft.name.trim(),
         draft.kind.as_str(),

@@ -89,7 +89,8 @@ pub fn read(bytes: &[u8], opts: &VcardOptions) -> Result<ReadOutcome, ReadError>
         notes: Vec::new(),
         not_contacts: 0,
     };
-    let mut records = Vec::new();
+    // Sized once for the cards the file seems to hold: records are big to move.
+    let mut records = Vec::with_capacity(memchr::memmem::find_iter(&data, b"BEGIN:VCARD").count());
     let mut problems = Vec::new();
     let mut lines = Lines::new(&data);
     let mut props: Vec<Prop> = Vec::new();
