@@ -19,6 +19,11 @@ pub struct Cli {
     #[arg(long, global = true)]
     pub json: bool,
 
+    /// Act as this operator (root and the database file's owner only, who can change
+    /// the file anyway) [default: the login of your user id]
+    #[arg(long = "as", global = true, env = "RAPPORT_AS", value_name = "LOGIN")]
+    pub acting_as: Option<String>,
+
     /// Key bindings for the app: default, vim, or a keymap file
     #[arg(long, env = "RAPPORT_KEYMAP", value_name = "NAME|PATH")]
     pub keymap: Option<String>,
@@ -653,7 +658,7 @@ pub struct DedupeArgs {
 
 /// Runs a parsed command line.
 pub fn run(cli: Cli) -> Result<()> {
-    let mut ctx = commands::Context::open(cli.db.as_deref(), cli.json)?;
+    let mut ctx = commands::Context::open(cli.db.as_deref(), cli.json, cli.acting_as.as_deref())?;
     let review = match &cli.command {
         Some(Command::Review(args)) => Some(!args.everyone),
         _ => None,

@@ -10,6 +10,7 @@ pub mod commands;
 pub mod demo;
 pub mod domain;
 pub mod error;
+pub mod identity;
 pub mod io;
 pub mod report;
 pub mod search;

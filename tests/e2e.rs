@@ -95,7 +95,7 @@ fn ok_as(db: &Path, login: &str, args: &[&str]) -> String {
     let o = std::process::Command::new(rapport_bin())
         .args(args)
         .env("RAPPORT_DB", db)
-        .env("USER", login)
+        .env("RAPPORT_AS", login)
         .env("TZ", "UTC")
         .output()
         .expect("run rapport");

@@ -25,7 +25,7 @@ use std::path::{Path, PathBuf};
 use chrono::{DateTime, Local};
 use serde::Serialize;
 
-use crate::domain::{Operator, operator::os_login};
+use crate::domain::Operator;
 use crate::store::Store;
 use crate::{Error, Result};
 
@@ -39,13 +39,16 @@ pub struct Context {
 }
 
 impl Context {
-    pub fn open(db: Option<&Path>, json: bool) -> Result<Self> {
+    /// Opens the database and signs in as the operator running this process (or, for
+    /// root and the file's owner, `acting_as`): see [`crate::identity`].
+    pub fn open(db: Option<&Path>, json: bool, acting_as: Option<&str>) -> Result<Self> {
         let path = match db {
             Some(p) => p.to_path_buf(),
             None => default_db_path()?,
         };
+        let login = crate::identity::operator_login(acting_as, &path)?;
         let mut store = Store::open(&path)?;
-        let me = store.sign_in(&os_login())?;
+        let me = store.sign_in(&login)?;
         Ok(Self {
             store,
             json,
@@ -54,7 +57,7 @@ impl Context {
         })
     }
 
-    /// The operator running this command: the OS login, signed in when the store opened.
+    /// The operator running this command, signed in when the store opened.
     pub fn me(&self) -> &Operator {
         &self.me
     }

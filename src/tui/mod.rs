@@ -26,7 +26,6 @@ use crossterm::queue;
 use crossterm::terminal::{BeginSynchronizedUpdate, EndSynchronizedUpdate};
 
 use crate::domain::Currency;
-use crate::domain::operator::os_login;
 use crate::store::Store;
 use crate::{Error, Result};
 use app::App;
@@ -50,7 +49,8 @@ pub struct Options {
 }
 
 /// Opens the app on `store` and runs it until the operator quits.
-pub fn run(store: Store, options: &Options) -> Result<()> {
+/// `login` is the operator signed in on `store`.
+pub fn run(store: Store, login: &str, options: &Options) -> Result<()> {
     // Everything that can fail on bad configuration fails before the screen changes.
     let keymap = Keymap::load(options.keymap.as_deref(), user_keymap_path().as_deref())
         .map_err(|e| Error::msg(e.to_string()))?;
@@ -60,7 +60,7 @@ pub fn run(store: Store, options: &Options) -> Result<()> {
         keymap,
         zone::local_zone(),
         theme::Theme::from_env(),
-        &os_login(),
+        login,
         currency,
     )?;
     if let Some(mine) = options.review {
