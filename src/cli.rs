@@ -102,8 +102,12 @@ pub enum Command {
 pub struct ImportArgs {
     /// Files to import: vCards (.vcf), CSV contacts (Google, Outlook, Thunderbird or
     /// --map), or one Rapport backup (.json) into an empty database
-    #[arg(required_unless_present = "deals", value_name = "FILE")]
+    #[arg(required_unless_present_any = ["deals", "undo"], value_name = "FILE")]
     pub files: Vec<PathBuf>,
+    /// Take an import run out again: the customers it created and what it merged
+    /// (anything changed since by someone is kept, and listed)
+    #[arg(long, value_name = "RUN", conflicts_with_all = ["files", "deals", "dry_run"])]
+    pub undo: Option<i64>,
     /// Show what would be created, merged and skipped, and write nothing
     #[arg(long)]
     pub dry_run: bool,

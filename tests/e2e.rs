@@ -21,7 +21,7 @@ fn harness_runs_a_command_and_keeps_its_last_screen() {
     let s = Session::start(
         50,
         10,
-        "echo \"hello $USER in $TZ with $EXTRA\"; printf 'Иван Петров مریم\\n'; read line; exit 3",
+        "echo \"hello $RAPPORT_AS in $TZ with $EXTRA\"; printf 'Иван Петров مریم\\n'; read line; exit 3",
         &[("EXTRA", "extra")],
     );
     s.wait_for("hello tester in UTC with extra", WAIT);
@@ -135,6 +135,38 @@ fn panic_in_the_app_restores_the_terminal() {
         "the cursor is visible again"
     );
     assert_cooked_mode(&s);
+}
+
+/// SIGTERM (a shutdown), SIGHUP (an SSH link dropped) and SIGINT sent with `kill`:
+/// the terminal comes back as it was, and the exit status names the signal.
+#[test]
+fn signals_from_outside_restore_the_terminal() {
+    if !skip_unless_tmux() {
+        return;
+    }
+    let db = demo_db();
+    for (signal, status) in [("TERM", 143), ("HUP", 129), ("INT", 130)] {
+        let s = Session::start_shell(80, 24, &[]);
+        let pid_file = db.dir.path().join(format!("pid-{signal}"));
+        s.run_line(&format!(
+            "RAPPORT_DB={} sh -c 'echo $$ > {}; exec {}'; echo \"exit=$?\"",
+            shell_quote(&db.path.to_string_lossy()),
+            shell_quote(&pid_file.to_string_lossy()),
+            shell_quote(rapport_bin())
+        ));
+        s.wait_for("Customers · 50", WAIT);
+        assert_eq!(s.display("#{alternate_on}"), "1");
+        let pid = std::fs::read_to_string(&pid_file).unwrap();
+        let killed = std::process::Command::new("kill")
+            .args([&format!("-{signal}"), pid.trim()])
+            .status()
+            .unwrap();
+        assert!(killed.success());
+        s.wait_for(&format!("exit={status}"), WAIT);
+        assert_eq!(s.display("#{alternate_on}"), "0", "SIG{signal}: alternate screen left");
+        assert_eq!(s.display("#{cursor_flag}"), "1", "SIG{signal}: cursor shown");
+        assert_cooked_mode(&s);
+    }
 }
 
 #[test]

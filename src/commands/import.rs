@@ -21,6 +21,21 @@ fn read(path: &Path) -> Result<Vec<u8>> {
 }
 
 pub fn run(ctx: &mut Context, args: ImportArgs) -> Result<()> {
+    if let Some(run) = args.undo {
+        return undo(ctx, run);
+    }
+    for run in ctx.store.interrupted_import_runs()? {
+        eprintln!(
+            "Note: import run #{} ({}, started {}) did not finish: {} customers created, {} merged. \
+             `rapport import --undo {}` takes it out; importing the file again adds the rest.",
+            run.id,
+            crate::text::for_terminal(&run.source),
+            run.started_at.with_timezone(&chrono::Local).format("%Y-%m-%d %H:%M"),
+            run.created,
+            run.merged,
+            run.id
+        );
+    }
     if let Some(deals) = &args.deals {
         return super::import_deals::run(ctx, &args, deals);
     }
@@ -68,6 +83,29 @@ pub fn run(ctx: &mut Context, args: ImportArgs) -> Result<()> {
         "{}",
         report_text(&imported.report, &imported.rejects)
     )?;
+    Ok(())
+}
+
+/// `rapport import --undo RUN`.
+fn undo(ctx: &mut Context, run: i64) -> Result<()> {
+    let report = ctx.store.undo_import_run(run)?;
+    if ctx.json {
+        return ctx.print_json(&report);
+    }
+    writeln!(
+        ctx.out,
+        "Undid import run #{run}: deleted {} customers it created, put back {} it had merged into",
+        report.deleted, report.restored
+    )?;
+    if !report.kept_changed.is_empty() {
+        let ids: Vec<String> = report.kept_changed.iter().map(|id| format!("#{id}")).collect();
+        writeln!(
+            ctx.out,
+            "Kept {} changed (or added to) since the import: {}",
+            ids.len(),
+            ids.join(", ")
+        )?;
+    }
     Ok(())
 }
 

@@ -1,7 +1,9 @@
 //! Contacts from files into the store: each record validated into a customer draft,
 //! matched against the customers already known (by phone or email), then created,
-//! merged or skipped, in ONE transaction. By default any invalid record refuses the
-//! whole import and nothing is written; `skip_invalid` imports the rest.
+//! merged or skipped. The writing is an import run of short transactions (so other
+//! operators never wait long for the lock) that is undone as a whole if any of them
+//! fails. By default any invalid record refuses the whole import and nothing is
+//! written; `skip_invalid` imports the rest.
 
 use std::collections::BTreeMap;
 
@@ -104,6 +106,8 @@ pub struct ImportReport {
     pub invalid: Vec<Refused>,
     /// Properties or columns not imported, by name, with how often.
     pub not_imported: BTreeMap<String, usize>,
+    /// The import run that wrote it (`rapport import --undo RUN` takes it out again).
+    pub run: Option<i64>,
 }
 
 /// Why an import wrote nothing.
@@ -112,6 +116,13 @@ pub enum ImportError {
     /// Some records are invalid and `skip_invalid` is off.
     Refused(Vec<Refused>),
     Store(StoreError),
+    /// Writing failed part way; what the run had committed was taken out again
+    /// (`undone`), or is left for `rapport import --undo RUN`.
+    Failed {
+        run: i64,
+        undone: bool,
+        source: StoreError,
+    },
 }
 
 impl std::fmt::Display for ImportError {
@@ -125,6 +136,19 @@ impl std::fmt::Display for ImportError {
                 if problems.len() == 1 { "" } else { "s" }
             ),
             ImportError::Store(e) => write!(f, "{e}"),
+            ImportError::Failed {
+                undone: true,
+                source,
+                ..
+            } => write!(
+                f,
+                "the import failed part way ({source}); what it had saved was taken out again, so nothing was imported"
+            ),
+            ImportError::Failed { run, source, .. } => write!(
+                f,
+                "the import failed part way ({source}) and could not take back what it had saved; \
+                 `rapport import --undo {run}` does once the cause is fixed"
+            ),
         }
     }
 }
@@ -206,11 +230,110 @@ pub fn import_contacts(
     if !report.invalid.is_empty() && !options.skip_invalid {
         return Err(ImportError::Refused(report.invalid));
     }
+    if options.dry_run {
+        return rehearse(store, prepared, files, options, report, progress);
+    }
+    let labels: Vec<&str> = files.iter().map(|f| file_name(&f.label)).collect();
+    let run = store.write(|w| w.start_import_run(&labels.join(", ")))?;
+    report.run = Some(run);
+    match write_in_chunks(store, run, prepared, files, options, &mut report, progress) {
+        Ok(()) => Ok(report),
+        Err(e) => {
+            // All or nothing: what the committed chunks wrote is taken out again. If
+            // that fails too (a full disk), the run stays for `import --undo`.
+            let undone = store.undo_import_run(run);
+            Err(ImportError::Failed {
+                run,
+                undone: undone.is_ok(),
+                source: e,
+            })
+        }
+    }
+}
+
+/// Records written per transaction at most, and how long one may hold the write lock:
+/// other operators' writes wait at most about this long behind an import.
+const CHUNK_RECORDS: usize = 5_000;
+const CHUNK_TIME: std::time::Duration = std::time::Duration::from_millis(250);
+
+/// Writes `prepared` in chunks of bounded size and time, each its own transaction,
+/// recording in run `run` what each one created and merged.
+fn write_in_chunks(
+    store: &mut Store,
+    run: i64,
+    prepared: Vec<Prepared>,
+    files: &[SourceFile],
+    options: &ImportOptions,
+    report: &mut ImportReport,
+    progress: &mut dyn FnMut(usize),
+) -> crate::store::Result<()> {
+    let total = prepared.len();
+    let mut records = prepared.into_iter().enumerate().peekable();
+    let mut known: Option<KnownContacts> = None;
+    let mut suspended: Option<SuspendedIndexes> = None;
+    loop {
+        let finished = store.write(|w| {
+            let known = match &mut known {
+                Some(k) => k,
+                None => {
+                    let k = known.insert(w.known_contacts()?);
+                    // A first load builds its indexes once, at the end: nobody else
+                    // reads an empty database's indexes meanwhile.
+                    if total >= BULK_FROM && k.customers() == 0 {
+                        suspended = Some(w.suspend_indexes_for_run(run)?);
+                    }
+                    k
+                }
+            };
+            let mut batch = w.bulk_insert()?;
+            let first_id = batch.next_id();
+            let started = std::time::Instant::now();
+            let mut written = 0;
+            while let Some((n, p)) = records.next() {
+                let mut state = WriteState {
+                    batch: &mut batch,
+                    suspended: &mut suspended,
+                    known,
+                    run: Some(run),
+                };
+                write_one(w, &mut state, p, files, options, report)?;
+                written += 1;
+                if n % 1024 == 1023 {
+                    progress(n + 1);
+                }
+                if written >= CHUNK_RECORDS || started.elapsed() >= CHUNK_TIME {
+                    break;
+                }
+            }
+            w.bulk_flush(&mut batch)?;
+            w.record_import_created(run, first_id, batch.next_id() - 1)?;
+            let last = records.peek().is_none();
+            if last && let Some(s) = suspended.take() {
+                w.rebuild_indexes_for_run(run, s)?;
+            }
+            let created = report.created + report.companies_created;
+            w.advance_import_run(run, created, report.merged.len(), last)?;
+            Ok(last)
+        })?;
+        if finished {
+            progress(total);
+            return Ok(());
+        }
+    }
+}
+
+/// A dry run: everything `import_contacts` would write, in one transaction rolled back.
+fn rehearse(
+    store: &mut Store,
+    prepared: Vec<Prepared>,
+    files: &[SourceFile],
+    options: &ImportOptions,
+    mut report: ImportReport,
+    progress: &mut dyn FnMut(usize),
+) -> Result<ImportReport, ImportError> {
     let write = |w: &mut Writer<'_>| -> crate::store::Result<ImportReport> {
         let mut known = w.known_contacts()?;
-        // A big import into a smaller database builds its indexes once, at the end.
         let bulk = prepared.len() >= BULK_FROM && prepared.len() >= known.customers();
-        // First: the next free id is found through an index that is then suspended.
         let mut batch = w.bulk_insert()?;
         let mut suspended = if bulk {
             Some(w.suspend_indexes()?)
@@ -223,6 +346,7 @@ pub fn import_contacts(
                 batch: &mut batch,
                 suspended: &mut suspended,
                 known: &mut known,
+                run: None,
             };
             write_one(w, &mut state, p, files, options, &mut report)?;
             if n % 1024 == 1023 {
@@ -236,8 +360,7 @@ pub fn import_contacts(
         progress(total);
         Ok(report.clone())
     };
-    let report = store.write_or_rehearse(options.dry_run, write)?;
-    Ok(report)
+    Ok(store.write_or_rehearse(true, write)?)
 }
 
 /// What the writing loop carries from one record to the next.
@@ -246,6 +369,8 @@ struct WriteState<'a> {
     /// Indexes dropped for a bulk import, until they are needed again.
     suspended: &'a mut Option<SuspendedIndexes>,
     known: &'a mut KnownContacts,
+    /// The import run recording what is written (`None`: a dry run).
+    run: Option<i64>,
 }
 
 impl WriteState<'_> {
@@ -258,6 +383,25 @@ impl WriteState<'_> {
         }
         Ok(())
     }
+}
+
+/// Merges `draft` into customer `id`, recording in `run` what it was before.
+fn absorb(
+    w: &mut Writer<'_>,
+    run: Option<i64>,
+    id: i64,
+    draft: &CustomerDraft,
+) -> crate::store::Result<Vec<&'static str>> {
+    let Some(run) = run else {
+        return w.absorb(id, draft);
+    };
+    let before = w.customer(id)?;
+    let added = w.absorb(id, draft)?;
+    if !added.is_empty() {
+        let after = w.customer(id)?.version;
+        w.record_import_merge(run, id, &before.draft(), after)?;
+    }
+    Ok(added)
 }
 
 fn write_one(
@@ -304,7 +448,7 @@ fn write_one(
         (Some((id, why)), OnDuplicate::Skip) => report.skipped.push(matched(id, why, Vec::new())),
         (Some((id, why)), _) => {
             state.settle(w)?;
-            let added = w.absorb(id, &draft)?;
+            let added = absorb(w, state.run, id, &draft)?;
             state.known.learn_keys(id, keys, &draft);
             report.merged.push(matched(id, why, added));
         }
@@ -314,7 +458,7 @@ fn write_one(
                 && let Some(id) = state.known.company(&draft.name)
             {
                 state.settle(w)?;
-                let added = w.absorb(id, &draft)?;
+                let added = absorb(w, state.run, id, &draft)?;
                 state.known.learn(id, &draft);
                 let why = "same company name".to_string();
                 report.merged.push(matched(id, why, added));
@@ -485,6 +629,7 @@ pub fn import_paths(
             return Err(crate::Error::msg(text));
         }
         Err(ImportError::Store(e)) => return Err(e.into()),
+        Err(failed @ ImportError::Failed { .. }) => return Err(crate::Error::msg(failed.to_string())),
     };
     let rejects = if report.dry_run {
         Vec::new()
@@ -634,6 +779,12 @@ fn write_report(out: &mut String, r: &ImportReport, rejects: &[String]) -> std::
     }
     if r.dry_run {
         writeln!(out, "Dry run: nothing was written.")?;
+    }
+    if let Some(run) = r.run {
+        writeln!(
+            out,
+            "Import run #{run}: `rapport import --undo {run}` takes it out again."
+        )?;
     }
     Ok(())
 }

@@ -545,6 +545,9 @@ impl Writer<'_> {
         self.require_on_dependents(id, true)?;
         let mut old = self.customer_state(id)?;
         old.push(("deleted with it", self.dependents_text(id)?));
+        // Its people stay, without a company: each one's change is recorded (and
+        // versioned) like any other edit, not left to the foreign key.
+        self.move_people(id, None)?;
         let n = self
             .conn
             .execute("DELETE FROM customers WHERE id = ?1", [id])?;
@@ -579,6 +582,53 @@ impl Writer<'_> {
                 Some(other) => self.require_change(entity, other)?,
                 None => {}
             }
+        }
+        // A company's people lose it (or move with it): a change to each of them.
+        let other_person: Option<i64> = self
+            .conn
+            .prepare_cached(
+                "SELECT id FROM customers WHERE company_id = ?1 AND owner_id IS NOT ?2 ORDER BY id LIMIT 1",
+            )?
+            .query_row(params![id, actor.id], |r| r.get(0))
+            .optional()?;
+        if let Some(person) = other_person {
+            self.require_change("customer", person)?;
+        }
+        Ok(())
+    }
+
+    /// Moves every person of company `from` to company `to` (`None`: no company), each
+    /// as a recorded change with its version bumped.
+    pub(super) fn move_people(&mut self, from: i64, to: Option<i64>) -> Result<()> {
+        let people: Vec<i64> = self
+            .conn
+            .prepare_cached("SELECT id FROM customers WHERE company_id = ?1 ORDER BY id")?
+            .query_map([from], |r| r.get(0))?
+            .collect::<rusqlite::Result<_>>()?;
+        if people.is_empty() {
+            return Ok(());
+        }
+        let name_of = |id: i64| -> Result<String> {
+            Ok(self
+                .conn
+                .query_row("SELECT name FROM customers WHERE id = ?1", [id], |r| r.get(0))?)
+        };
+        let old = name_of(from)?;
+        let new = to.map(name_of).transpose()?;
+        for person in people {
+            self.conn
+                .prepare_cached(
+                    "UPDATE customers SET company_id = ?2, version = version + 1, updated_at = ?3 WHERE id = ?1",
+                )?
+                .execute(params![person, to, self.now])?;
+            self.audit_field(
+                "customer",
+                person,
+                Some(person),
+                "company",
+                Some(old.clone()),
+                new.clone(),
+            )?;
         }
         Ok(())
     }

@@ -14,6 +14,7 @@ mod deals;
 mod duplicates;
 mod error;
 mod import;
+mod import_runs;
 mod interactions;
 mod kpis;
 mod operators;
@@ -39,6 +40,7 @@ pub use deals::DealFilter;
 pub use duplicates::MergePlan;
 pub use error::StoreError;
 pub use import::{BulkInsert, ContactKeys, KnownContacts, SuspendedIndexes};
+pub use import_runs::{ImportRun, UndoReport};
 pub use reminders::ReminderFilter;
 
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;
@@ -84,7 +86,7 @@ impl Store {
                 Err(e) if e.is_busy() && start.elapsed() < BUSY_TIMEOUT => {
                     std::thread::sleep(Duration::from_millis(20));
                 }
-                result => return result,
+                result => return result.map_err(|e| e.explained(Some(path))),
             }
         }
     }
@@ -120,6 +122,11 @@ impl Store {
     }
 
     fn finish_open(conn: Connection, path: Option<PathBuf>) -> Result<Self> {
+        let db = path.clone();
+        Self::finish_open_unexplained(conn, path).map_err(|e| e.explained(db.as_deref()))
+    }
+
+    fn finish_open_unexplained(conn: Connection, path: Option<PathBuf>) -> Result<Self> {
         conn.pragma_update(None, "foreign_keys", true)?;
         if path.is_some() {
             let mode: String =
@@ -143,6 +150,7 @@ impl Store {
         };
         let now = store.now_secs();
         schema::migrate(&mut store.conn, now)?;
+        store.heal_interrupted_imports()?;
         Ok(store)
     }
 
@@ -184,6 +192,16 @@ impl Store {
     /// Runs `f` exactly like `write`; with `rehearse` everything is then rolled back:
     /// what a write would do, without doing it (an import's `--dry-run`).
     pub fn write_or_rehearse<T>(
+        &mut self,
+        rehearse: bool,
+        f: impl FnOnce(&mut Writer<'_>) -> Result<T>,
+    ) -> Result<T> {
+        let path = self.path.clone();
+        self.write_unexplained(rehearse, f)
+            .map_err(|e| e.explained(path.as_deref()))
+    }
+
+    fn write_unexplained<T>(
         &mut self,
         rehearse: bool,
         f: impl FnOnce(&mut Writer<'_>) -> Result<T>,

@@ -14,7 +14,7 @@ use crate::domain::kpi::DEFAULT_KPIS;
 pub const APPLICATION_ID: i64 = 0x5241_5050;
 
 /// Each entry moves the schema from version `i` to `i + 1`.
-const MIGRATIONS: &[&str] = &[V1, V2, V3, V4, V5];
+const MIGRATIONS: &[&str] = &[V1, V2, V3, V4, V5, V6];
 
 /// Work a migration needs done in Rust after its SQL (same transaction), by index.
 fn after_sql(index: usize, tx: &Connection, now: i64) -> Result<()> {
@@ -60,12 +60,14 @@ pub fn check_is_rapport(conn: &Connection, path: &Path) -> Result<()> {
     let objects: i64 = conn
         .query_row("SELECT count(*) FROM sqlite_master", [], |r| r.get(0))
         .map_err(|e| StoreError::open(path, e))?;
-    if app_id != APPLICATION_ID && !(app_id == 0 && objects == 0) {
-        return Err(not_rapport("an SQLite database of another application"));
-    }
     let version: i64 = conn
         .query_row("PRAGMA user_version", [], |r| r.get(0))
         .map_err(|e| StoreError::open(path, e))?;
+    // An empty file with a user version set is another application's, not a new one.
+    let blank = app_id == 0 && objects == 0 && version == 0;
+    if app_id != APPLICATION_ID && !blank {
+        return Err(not_rapport("an SQLite database of another application"));
+    }
     if version > latest_version() {
         return Err(StoreError::NewerSchema {
             path: path.to_path_buf(),
@@ -111,6 +113,36 @@ CREATE TABLE audit_log (
 CREATE INDEX audit_log_record ON audit_log(entity, entity_id);
 CREATE INDEX audit_log_customer ON audit_log(customer_id) WHERE customer_id IS NOT NULL;
 CREATE INDEX audit_log_at ON audit_log(at);
+"#;
+
+/// Import runs: what each chunk of a bulk import created and merged, so a failed or
+/// interrupted run can be undone as a whole (`store/import_runs.rs`).
+const V6: &str = r#"
+CREATE TABLE import_runs (
+    id                 INTEGER PRIMARY KEY,
+    operator_id        INTEGER REFERENCES operators(id) ON DELETE SET NULL,
+    source             TEXT NOT NULL,
+    started_at         INTEGER NOT NULL,
+    heartbeat_at       INTEGER NOT NULL,
+    finished_at        INTEGER,
+    state              TEXT NOT NULL CHECK (state IN ('running', 'done', 'undone')),
+    created            INTEGER NOT NULL DEFAULT 0,
+    merged             INTEGER NOT NULL DEFAULT 0,
+    suspended_indexes  TEXT
+);
+CREATE TABLE import_run_created (
+    run_id    INTEGER NOT NULL REFERENCES import_runs(id) ON DELETE CASCADE,
+    first_id  INTEGER NOT NULL,
+    last_id   INTEGER NOT NULL
+);
+CREATE INDEX import_run_created_run ON import_run_created(run_id);
+CREATE TABLE import_run_merges (
+    run_id         INTEGER NOT NULL REFERENCES import_runs(id) ON DELETE CASCADE,
+    customer_id    INTEGER NOT NULL,
+    version_after  INTEGER NOT NULL,
+    before         TEXT NOT NULL
+);
+CREATE INDEX import_run_merges_run ON import_run_merges(run_id);
 "#;
 
 /// KPIs added after V1: an existing database gets them with their default targets.

@@ -5,4 +5,4 @@ pub mod fold;
 pub mod sanitize;
 
 pub use fold::{fold, fold_digits};
-pub use sanitize::for_terminal;
+pub use sanitize::{for_terminal, message_for_terminal};
