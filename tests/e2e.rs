@@ -163,8 +163,16 @@ fn signals_from_outside_restore_the_terminal() {
             .unwrap();
         assert!(killed.success());
         s.wait_for(&format!("exit={status}"), WAIT);
-        assert_eq!(s.display("#{alternate_on}"), "0", "SIG{signal}: alternate screen left");
-        assert_eq!(s.display("#{cursor_flag}"), "1", "SIG{signal}: cursor shown");
+        assert_eq!(
+            s.display("#{alternate_on}"),
+            "0",
+            "SIG{signal}: alternate screen left"
+        );
+        assert_eq!(
+            s.display("#{cursor_flag}"),
+            "1",
+            "SIG{signal}: cursor shown"
+        );
         assert_cooked_mode(&s);
     }
 }

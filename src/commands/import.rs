@@ -30,7 +30,9 @@ pub fn run(ctx: &mut Context, args: ImportArgs) -> Result<()> {
              `rapport import --undo {}` takes it out; importing the file again adds the rest.",
             run.id,
             crate::text::for_terminal(&run.source),
-            run.started_at.with_timezone(&chrono::Local).format("%Y-%m-%d %H:%M"),
+            run.started_at
+                .with_timezone(&chrono::Local)
+                .format("%Y-%m-%d %H:%M"),
             run.created,
             run.merged,
             run.id
@@ -98,7 +100,11 @@ fn undo(ctx: &mut Context, run: i64) -> Result<()> {
         report.deleted, report.restored
     )?;
     if !report.kept_changed.is_empty() {
-        let ids: Vec<String> = report.kept_changed.iter().map(|id| format!("#{id}")).collect();
+        let ids: Vec<String> = report
+            .kept_changed
+            .iter()
+            .map(|id| format!("#{id}"))
+            .collect();
         writeln!(
             ctx.out,
             "Kept {} changed (or added to) since the import: {}",

@@ -629,7 +629,9 @@ pub fn import_paths(
             return Err(crate::Error::msg(text));
         }
         Err(ImportError::Store(e)) => return Err(e.into()),
-        Err(failed @ ImportError::Failed { .. }) => return Err(crate::Error::msg(failed.to_string())),
+        Err(failed @ ImportError::Failed { .. }) => {
+            return Err(crate::Error::msg(failed.to_string()));
+        }
     };
     let rejects = if report.dry_run {
         Vec::new()

@@ -611,7 +611,9 @@ impl Writer<'_> {
         let name_of = |id: i64| -> Result<String> {
             Ok(self
                 .conn
-                .query_row("SELECT name FROM customers WHERE id = ?1", [id], |r| r.get(0))?)
+                .query_row("SELECT name FROM customers WHERE id = ?1", [id], |r| {
+                    r.get(0)
+                })?)
         };
         let old = name_of(from)?;
         let new = to.map(name_of).transpose()?;

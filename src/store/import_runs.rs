@@ -169,7 +169,9 @@ impl Store {
             self.write(|w| {
                 for (customer, version_after, before) in chunk {
                     let before: CustomerDraft = serde_json::from_str(before).map_err(|e| {
-                        StoreError::Message(format!("import run #{id}: a merge record is unreadable ({e})"))
+                        StoreError::Message(format!(
+                            "import run #{id}: a merge record is unreadable ({e})"
+                        ))
                     })?;
                     match w.customer_version(*customer)? {
                         None => {}
