@@ -92,6 +92,11 @@ pub enum Command {
         #[arg(long)]
         yes: bool,
     },
+    /// Check the database (or a backup): quick_check, schema, file modes, and what to do
+    Doctor {
+        /// The file to check [default: the database]
+        path: Option<PathBuf>,
+    },
     /// Find a customer fast by phone digits, name, company, email or tag (caller-ID hooks)
     Lookup(LookupArgs),
     /// List pairs of customers that look like duplicates, with why
@@ -114,9 +119,13 @@ pub struct ImportArgs {
     /// A record matching a customer by phone or email: merge into it, skip it, or create another
     #[arg(long, value_enum, default_value_t = crate::io::import::OnDuplicate::Merge)]
     pub on_duplicate: crate::io::import::OnDuplicate,
-    /// Import the valid records, and write the invalid ones to NAME.rejected.EXT beside each file
+    /// Import the valid records, and write the invalid ones to NAME.rejected.EXT beside each
+    /// file (or in --rejects DIR), before anything is imported
     #[arg(long)]
     pub skip_invalid: bool,
+    /// With --skip-invalid: write the reject files into DIR instead of beside each input
+    #[arg(long, value_name = "DIR", requires = "skip_invalid")]
+    pub rejects: Option<PathBuf>,
     /// Read the files in this encoding (utf-8, utf-16le, windows-1252, iso-8859-5, koi8-r, shift_jis…)
     #[arg(long, value_name = "NAME")]
     pub encoding: Option<String>,
@@ -197,9 +206,12 @@ pub enum ExportFormat {
 pub struct ExportArgs {
     #[arg(long, value_enum)]
     pub format: ExportFormat,
-    /// Write to FILE instead of standard output
+    /// Write to FILE instead of standard output (a new file, created 0600)
     #[arg(long, short, value_name = "FILE")]
     pub output: Option<PathBuf>,
+    /// Replace FILE if it exists (never the database itself)
+    #[arg(long, requires = "output")]
+    pub force: bool,
 }
 
 /// A customer: its number (`12` or `#12`) or its name (exact, or a unique beginning).
@@ -662,6 +674,14 @@ pub struct DedupeArgs {
 
 /// Runs a parsed command line.
 pub fn run(cli: Cli) -> Result<()> {
+    // Only reads the file: no database created, migrated or signed in to.
+    if let Some(Command::Doctor { path }) = &cli.command {
+        let path = match path.as_ref().or(cli.db.as_ref()) {
+            Some(p) => p.clone(),
+            None => commands::default_db_path()?,
+        };
+        return commands::doctor::run(&path, cli.json);
+    }
     let mut ctx = commands::Context::open(cli.db.as_deref(), cli.json, cli.acting_as.as_deref())?;
     let review = match &cli.command {
         Some(Command::Review(args)) => Some(!args.everyone),
@@ -692,6 +712,7 @@ pub fn run(cli: Cli) -> Result<()> {
         Some(Command::Stage(cmd)) => commands::deal::stages(&mut ctx, cmd),
         Some(Command::Backup { path }) => commands::copy::backup(&mut ctx, &path),
         Some(Command::Restore { path, yes }) => commands::copy::restore(&mut ctx, &path, yes),
+        Some(Command::Doctor { .. }) => unreachable!("doctor runs before the database opens"),
         Some(Command::Lookup(args)) => commands::lookup::run(&mut ctx, args),
         Some(Command::Dedupe(args)) => commands::dedupe::run(&mut ctx, args),
     };

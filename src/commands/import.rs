@@ -7,6 +7,7 @@ use std::path::Path;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
 use super::Context;
+use crate::atomic_file::{AtomicFile, Existing, database_files};
 use crate::cli::{ExportArgs, ExportFormat, ImportArgs};
 use crate::domain::access::Permission;
 use crate::io::import::{ImportOptions, import_paths, report_text};
@@ -38,6 +39,15 @@ pub fn run(ctx: &mut Context, args: ImportArgs) -> Result<()> {
             run.id
         );
     }
+    if let Some(dir) = &args.rejects
+        && !dir.is_dir()
+    {
+        return Err(Error::msg(format!(
+            "--rejects {}: no such directory; create it first (mkdir -p {})",
+            dir.display(),
+            dir.display()
+        )));
+    }
     if let Some(deals) = &args.deals {
         return super::import_deals::run(ctx, &args, deals);
     }
@@ -58,6 +68,7 @@ pub fn run(ctx: &mut Context, args: ImportArgs) -> Result<()> {
         skip_invalid: args.skip_invalid,
         dry_run: args.dry_run,
         owner_id: Some(ctx.me().id),
+        rejects_dir: args.rejects.clone(),
     };
     let mut bar: Option<ProgressBar> = None;
     let imported = import_paths(
@@ -186,10 +197,22 @@ fn restore(ctx: &mut Context, path: &Path, bytes: &[u8], dry_run: bool) -> Resul
 pub fn export(ctx: &mut Context, args: ExportArgs) -> Result<()> {
     // Refused before any file is created.
     ctx.store.require(Permission::BulkExport)?;
-    let mut sink: Box<dyn Write> = match &args.output {
-        Some(path) => Box::new(std::io::BufWriter::new(
-            private_file(path).map_err(|e| Error::msg(format!("{}: {e}", path.display())))?,
-        )),
+    // Written under a temporary name and renamed when complete: a failed export
+    // leaves nothing half-written, and never touches the database.
+    let mut file = match &args.output {
+        Some(path) => {
+            let existing = if args.force {
+                Existing::Replace
+            } else {
+                Existing::KeepUnlessForced
+            };
+            let protected = ctx.store.path().map(database_files).unwrap_or_default();
+            Some(AtomicFile::create(path, existing, &protected)?)
+        }
+        None => None,
+    };
+    let mut sink: Box<dyn Write> = match &mut file {
+        Some(f) => Box::new(std::io::BufWriter::new(f)),
         None => Box::new(&mut ctx.out),
     };
     let count = match args.format {
@@ -210,7 +233,8 @@ pub fn export(ctx: &mut Context, args: ExportArgs) -> Result<()> {
     };
     sink.flush()?;
     drop(sink);
-    if let Some(path) = &args.output {
+    if let (Some(file), Some(path)) = (file, &args.output) {
+        file.commit()?;
         let what = match args.format {
             ExportFormat::Json => "rows",
             _ => "customers",
@@ -218,17 +242,4 @@ pub fn export(ctx: &mut Context, args: ExportArgs) -> Result<()> {
         eprintln!("Wrote {} ({count} {what})", path.display());
     }
     Ok(())
-}
-
-/// A new file only its owner can read: an export holds every customer, like the
-/// database (which is created 0600 too).
-fn private_file(path: &Path) -> std::io::Result<std::fs::File> {
-    let mut options = std::fs::OpenOptions::new();
-    options.write(true).create(true).truncate(true);
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::OpenOptionsExt;
-        options.mode(0o600);
-    }
-    options.open(path)
 }

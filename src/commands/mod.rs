@@ -9,6 +9,7 @@ pub mod customer;
 pub mod deal;
 pub mod dedupe;
 pub mod demo;
+pub mod doctor;
 pub mod import;
 pub mod import_deals;
 pub mod kpi;

@@ -66,6 +66,8 @@ pub struct DealImportReport {
 #[derive(Debug)]
 pub enum DealImportError {
     Refused(Vec<Problem>),
+    /// The refused rows could not be saved, so nothing was imported.
+    Rejects(crate::Error),
     Store(StoreError),
 }
 
@@ -84,6 +86,10 @@ impl std::fmt::Display for DealImportError {
                  --skip-invalid to import the rest)",
                 p.len(),
                 if p.len() == 1 { "" } else { "s" }
+            ),
+            DealImportError::Rejects(e) => write!(
+                f,
+                "{e}; nothing was imported (--rejects DIR saves the refused rows elsewhere)"
             ),
             DealImportError::Store(e) => write!(f, "{e}"),
         }
@@ -270,6 +276,28 @@ pub fn import_deals(
     read_problems: Vec<Problem>,
     options: &DealImportOptions,
 ) -> Result<DealImportReport, DealImportError> {
+    import_deals_then(
+        store,
+        deals,
+        accounts,
+        products,
+        read_problems,
+        options,
+        &mut |_| Ok(()),
+    )
+}
+
+/// `import_deals`, calling `before_write` with the refused rows once they are all
+/// known and before anything is written: an error from it refuses the import.
+pub fn import_deals_then(
+    store: &mut Store,
+    deals: &[DealRecord],
+    accounts: &[AccountRecord],
+    products: &[ProductRecord],
+    read_problems: Vec<Problem>,
+    options: &DealImportOptions,
+    before_write: &mut dyn FnMut(&[Problem]) -> crate::Result<()>,
+) -> Result<DealImportReport, DealImportError> {
     store.require(crate::domain::access::Permission::BulkImport)?;
     let mut report = DealImportReport {
         dry_run: options.dry_run,
@@ -305,6 +333,7 @@ pub fn import_deals(
         return Err(DealImportError::Refused(report.invalid));
     }
     refuse_unknown_agents_unless_admin(store, &ready_deals)?;
+    before_write(&report.invalid).map_err(DealImportError::Rejects)?;
     let write = |w: &mut Writer<'_>| -> crate::store::Result<DealImportReport> {
         let mut report = report.clone();
         let mut known: KnownContacts = w.known_contacts()?;

@@ -7,12 +7,14 @@
 
 use std::collections::BTreeMap;
 
+use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use serde::Serialize;
 
 use super::ReadOptions;
 use super::record::{ContactRecord, Problem, ReadOutcome};
+use crate::atomic_file::{AtomicFile, Existing, database_files};
 use crate::domain::access::Permission;
 use crate::domain::customer::normalise_tag;
 use crate::domain::{CustomerDraft, CustomerKind, Email, Phone, PhoneKind, ValidationError};
@@ -42,6 +44,8 @@ pub struct ImportOptions {
     pub dry_run: bool,
     /// Owner of the customers created.
     pub owner_id: Option<i64>,
+    /// Where reject files go (`--rejects DIR`); `None`: beside each input.
+    pub rejects_dir: Option<PathBuf>,
 }
 
 /// One input file, read.
@@ -115,6 +119,8 @@ pub struct ImportReport {
 pub enum ImportError {
     /// Some records are invalid and `skip_invalid` is off.
     Refused(Vec<Refused>),
+    /// The refused records could not be saved, so nothing was imported.
+    Rejects(crate::Error),
     Store(StoreError),
     /// Writing failed part way; what the run had committed was taken out again
     /// (`undone`), or is left for `rapport import --undo RUN`.
@@ -134,6 +140,10 @@ impl std::fmt::Display for ImportError {
                  --skip-invalid, or \"Invalid rows: skip them\" in the app)",
                 problems.len(),
                 if problems.len() == 1 { "" } else { "s" }
+            ),
+            ImportError::Rejects(e) => write!(
+                f,
+                "{e}; nothing was imported (on the command line, --rejects DIR saves the refused records elsewhere)"
             ),
             ImportError::Store(e) => write!(f, "{e}"),
             ImportError::Failed {
@@ -180,6 +190,18 @@ pub fn import_contacts(
     files: &[SourceFile],
     options: &ImportOptions,
     progress: &mut dyn FnMut(usize),
+) -> Result<ImportReport, ImportError> {
+    import_contacts_then(store, files, options, progress, &mut |_| Ok(()))
+}
+
+/// `import_contacts`, calling `before_write` with the refused records once they are
+/// all known and before anything is written: an error from it refuses the import.
+pub fn import_contacts_then(
+    store: &mut Store,
+    files: &[SourceFile],
+    options: &ImportOptions,
+    progress: &mut dyn FnMut(usize),
+    before_write: &mut dyn FnMut(&[Refused]) -> crate::Result<()>,
 ) -> Result<ImportReport, ImportError> {
     store
         .require(Permission::BulkImport)
@@ -230,6 +252,7 @@ pub fn import_contacts(
     if !report.invalid.is_empty() && !options.skip_invalid {
         return Err(ImportError::Refused(report.invalid));
     }
+    before_write(&report.invalid).map_err(ImportError::Rejects)?;
     if options.dry_run {
         return rehearse(store, prepared, files, options, report, progress);
     }
@@ -592,8 +615,10 @@ pub struct Imported {
 }
 
 /// Imports contact files (vCard or CSV) by path: reads and decodes each, imports them
-/// together in one transaction, and writes the refused records beside their files
-/// (`skip_invalid`). Shared by `rapport import` and the app.
+/// together in one transaction, and writes the refused records (`skip_invalid`) beside
+/// their files or into `options.rejects_dir`. The reject files are written before the
+/// import commits, so an import whose refused records cannot be saved writes nothing.
+/// Shared by `rapport import` and the app.
 pub fn import_paths(
     store: &mut Store,
     paths: &[PathBuf],
@@ -615,7 +640,22 @@ pub fn import_paths(
         files.push(file);
     }
     let total: usize = files.iter().map(|f| f.outcome.records.len()).sum();
-    let report = match import_contacts(store, &files, options, &mut |n| progress(n, total)) {
+    let protected = store.path().map(database_files).unwrap_or_default();
+    let mut staged = Vec::new();
+    let mut stage = |invalid: &[Refused]| -> crate::Result<()> {
+        if !options.dry_run {
+            staged = stage_rejects(&files, invalid, options.rejects_dir.as_deref(), &protected)?;
+        }
+        Ok(())
+    };
+    let imported = import_contacts_then(
+        store,
+        &files,
+        options,
+        &mut |n| progress(n, total),
+        &mut stage,
+    );
+    let report = match imported {
         Ok(report) => report,
         Err(ImportError::Refused(problems)) => {
             let mut text = ImportError::Refused(problems.clone()).to_string();
@@ -628,24 +668,21 @@ pub fn import_paths(
             }
             return Err(crate::Error::msg(text));
         }
+        Err(e @ ImportError::Rejects(_)) => return Err(crate::Error::msg(e.to_string())),
         Err(ImportError::Store(e)) => return Err(e.into()),
         Err(failed @ ImportError::Failed { .. }) => {
             return Err(crate::Error::msg(failed.to_string()));
         }
     };
-    let rejects = if report.dry_run {
-        Vec::new()
-    } else {
-        write_rejects(&files, &report)?
-    };
+    let rejects = commit_rejects(staged)?;
     Ok(Imported { report, rejects })
 }
 
 /// Refused records listed in an error message; the rest are counted.
 const LISTED: usize = 20;
 
-/// `contacts.csv` → `contacts.rejected.csv`, beside it.
-pub fn reject_path(input: &Path) -> PathBuf {
+/// `contacts.csv` → `contacts.rejected.csv`, in `dir` or beside the input.
+pub fn reject_path(input: &Path, dir: Option<&Path>) -> PathBuf {
     let stem = input
         .file_stem()
         .map_or_else(|| "import".into(), |s| s.to_string_lossy().into_owned());
@@ -653,16 +690,30 @@ pub fn reject_path(input: &Path) -> PathBuf {
         Some(ext) => format!("{stem}.rejected.{}", ext.to_string_lossy()),
         None => format!("{stem}.rejected"),
     };
-    input.with_file_name(name)
+    match dir {
+        Some(dir) => dir.join(name),
+        None => input.with_file_name(name),
+    }
 }
 
-/// Writes each file's refused records, exactly as they stood, beside it (a CSV keeps
-/// its header line so the file can be fixed and imported again).
-fn write_rejects(files: &[SourceFile], report: &ImportReport) -> crate::Result<Vec<String>> {
-    let mut written = Vec::new();
+/// A reject file written under a temporary name, renamed into place once the import
+/// it goes with has committed.
+#[derive(Debug)]
+pub struct StagedReject {
+    file: AtomicFile,
+}
+
+/// Writes each file's refused records, exactly as they stood (a CSV keeps its header
+/// line so the file can be fixed and imported again), to temporary reject files.
+fn stage_rejects(
+    files: &[SourceFile],
+    invalid: &[Refused],
+    dir: Option<&Path>,
+    protected: &[PathBuf],
+) -> crate::Result<Vec<StagedReject>> {
+    let mut staged: Vec<StagedReject> = Vec::new();
     for f in files {
-        let refused: Vec<&str> = report
-            .invalid
+        let refused: Vec<&str> = invalid
             .iter()
             .filter(|r| r.file == f.label)
             .map(|r| r.problem.raw.as_str())
@@ -670,28 +721,59 @@ fn write_rejects(files: &[SourceFile], report: &ImportReport) -> crate::Result<V
         if refused.is_empty() {
             continue;
         }
+        let input = Path::new(&f.label);
+        // Two inputs of one name would share a reject file in DIR.
+        let dest = reject_path(input, dir);
+        if let Some(other) = staged.iter().find(|s| s.file.dest() == dest) {
+            return Err(crate::Error::msg(format!(
+                "{} and another input both write their refused records to {}; import them separately",
+                f.label,
+                other.file.dest().display()
+            )));
+        }
         let header = f.outcome.header.as_deref();
-        written.push(write_reject_file(Path::new(&f.label), header, &refused)?);
+        staged.push(stage_reject_file(input, dir, header, &refused, protected)?);
     }
-    Ok(written)
+    Ok(staged)
 }
 
-/// Writes `refused` records, exactly as they stood (after `header`, for a CSV), to the
-/// reject file beside `input`; its path.
-pub fn write_reject_file(
+/// Writes `refused` records, exactly as they stood (after `header`, for a CSV), to a
+/// temporary file for the reject file of `input` (in `dir`, or beside it), 0600 and
+/// synced to the disk: nothing under the reject file's name yet.
+pub fn stage_reject_file(
     input: &Path,
+    dir: Option<&Path>,
     header: Option<&str>,
     refused: &[&str],
-) -> crate::Result<String> {
-    let path = reject_path(input);
+    protected: &[PathBuf],
+) -> crate::Result<StagedReject> {
+    let path = reject_path(input, dir);
     let mut text = String::new();
     for line in header.into_iter().chain(refused.iter().copied()) {
         text.push_str(line.trim_end_matches(['\r', '\n']));
         text.push_str("\r\n");
     }
-    std::fs::write(&path, text)
-        .map_err(|e| crate::Error::msg(format!("{}: {e}", path.display())))?;
-    Ok(path.display().to_string())
+    // A reject file from an earlier run of the same import is replaced.
+    let mut file = AtomicFile::create(&path, Existing::Replace, protected)?;
+    file.write_all(text.as_bytes())
+        .map_err(|e| crate::Error::msg(format!("{}: {e}", file.temp_path().display())))?;
+    file.sync()?;
+    Ok(StagedReject { file })
+}
+
+/// Puts staged reject files in place (the import committed); their paths.
+pub fn commit_rejects(staged: Vec<StagedReject>) -> crate::Result<Vec<String>> {
+    let mut written = Vec::with_capacity(staged.len());
+    for s in staged {
+        let path = s.file.dest().display().to_string();
+        s.file.commit_or_keep().map_err(|e| {
+            crate::Error::msg(format!(
+                "the import was saved, but its refused records were not: {e}"
+            ))
+        })?;
+        written.push(path);
+    }
+    Ok(written)
 }
 
 /// The report as text, for the terminal and the app.

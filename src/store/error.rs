@@ -36,6 +36,16 @@ pub enum StoreError {
         found: i64,
         known: i64,
     },
+    #[error("{}: not restored, this copy does not check out: {}; nothing changed. Restore another backup (`rapport doctor FILE` checks one)", path.display(), problems.join("; "))]
+    DamagedCopy {
+        path: PathBuf,
+        problems: Vec<String>,
+    },
+    #[error("the backup did not check out ({}), so no file was left at {}; run `rapport doctor` on the database, then try again", problems.join("; "), path.display())]
+    BackupFailedCheck {
+        path: PathBuf,
+        problems: Vec<String>,
+    },
     #[error("{}: cannot open the database: {source}", path.display())]
     Open {
         path: PathBuf,
@@ -46,6 +56,8 @@ pub enum StoreError {
         path: PathBuf,
         source: std::io::Error,
     },
+    #[error(transparent)]
+    File(#[from] crate::atomic_file::FileError),
     #[error("{0}")]
     Message(String),
     #[error("the disk holding {} is full, so nothing of this change was saved; free some space there and try again", .0.display())]

@@ -13,6 +13,7 @@ mod customers;
 mod deals;
 mod duplicates;
 mod error;
+pub mod health;
 mod import;
 mod import_runs;
 mod interactions;

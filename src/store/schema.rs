@@ -80,8 +80,49 @@ pub fn check_is_rapport(conn: &Connection, path: &Path) -> Result<()> {
 
 /// Applies every pending migration, each in its own transaction with its version bump.
 pub fn migrate(conn: &mut Connection, now: i64) -> Result<()> {
+    migrate_to(conn, now, latest_version())
+}
+
+/// The tables and columns a Rapport database of schema `version` has: what a copy is
+/// checked against before it is trusted.
+pub fn tables_at(version: i64) -> Result<Tables> {
+    let mut reference = Connection::open_in_memory()?;
+    migrate_to(&mut reference, 0, version)?;
+    tables_of(&reference)
+}
+
+/// Table name → its column names.
+pub type Tables = std::collections::BTreeMap<String, std::collections::BTreeSet<String>>;
+
+/// The tables and columns `conn` has (SQLite's own tables aside).
+pub fn tables_of(conn: &Connection) -> Result<Tables> {
+    let mut tables = Tables::new();
+    let mut names = conn.prepare(
+        "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite%' ORDER BY name",
+    )?;
+    let names: Vec<String> = names
+        .query_map([], |r| r.get(0))?
+        .collect::<rusqlite::Result<_>>()?;
+    for name in names {
+        let mut columns = conn.prepare("SELECT name FROM pragma_table_info(?1)")?;
+        let columns = columns
+            .query_map([&name], |r| r.get(0))?
+            .collect::<rusqlite::Result<_>>()?;
+        tables.insert(name, columns);
+    }
+    Ok(tables)
+}
+
+/// Applies the migrations up to schema `target`.
+fn migrate_to(conn: &mut Connection, now: i64, target: i64) -> Result<()> {
     let current: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
-    for (index, sql) in MIGRATIONS.iter().enumerate().skip(current as usize) {
+    let pending = (target - current).max(0) as usize;
+    for (index, sql) in MIGRATIONS
+        .iter()
+        .enumerate()
+        .skip(current as usize)
+        .take(pending)
+    {
         let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
         // Another process may have migrated while we waited for the lock.
         let seen: i64 = tx.query_row("PRAGMA user_version", [], |r| r.get(0))?;

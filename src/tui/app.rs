@@ -495,6 +495,7 @@ impl App {
             skip_invalid: form.get("skip_invalid") == "skip them",
             dry_run: form.get("dry_run") == "yes",
             owner_id: Some(self.me.id),
+            rejects_dir: None,
         };
         let label = file.display().to_string();
         match self.store.path().map(std::path::Path::to_path_buf) {
