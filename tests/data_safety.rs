@@ -28,6 +28,13 @@ fn count(db: &Path) -> usize {
     json(db, &["customer", "list"]).as_array().unwrap().len()
 }
 
+/// Customers committed so far, read straight from the file (cheap enough to poll).
+fn committed(db: &Path) -> i64 {
+    rusqlite::Connection::open(db)
+        .and_then(|c| c.query_row("SELECT count(*) FROM customers", [], |r| r.get(0)))
+        .unwrap_or(0)
+}
+
 fn spawn(db: &Path, login: &str, args: &[&str]) -> std::process::Child {
     Command::new(env!("CARGO_BIN_EXE_rapport"))
         .args(args)
@@ -302,10 +309,10 @@ fn an_import_killed_part_way_is_undone_and_its_indexes_come_back() {
     let db = TempDb::new();
     let dir = db.dir.path();
     ok(&db.path, &["operator", "list"]);
-    let csv = contacts_csv(dir, "big.csv", 0, 30_000);
+    let csv = contacts_csv(dir, "big.csv", 0, 60_000);
     let mut import = spawn(&db.path, "tester", &["import", &csv.to_string_lossy()]);
     let start = Instant::now();
-    while count(&db.path) == 0 {
+    while committed(&db.path) == 0 {
         assert!(
             start.elapsed() < Duration::from_secs(60),
             "import never wrote"
@@ -315,7 +322,7 @@ fn an_import_killed_part_way_is_undone_and_its_indexes_come_back() {
     import.kill().unwrap();
     import.wait().unwrap();
     let saved = count(&db.path);
-    assert!(saved > 0 && saved < 30_000, "{saved}");
+    assert!(saved > 0 && saved < 60_000, "{saved}");
     // Ten minutes later the run is known to be interrupted, and whoever opens the
     // database first builds the indexes the first load had dropped.
     let later = chrono::Utc::now() + chrono::Duration::minutes(10);
@@ -340,27 +347,34 @@ fn an_import_killed_part_way_is_undone_and_its_indexes_come_back() {
     assert_eq!(store.integrity_check().unwrap(), "ok");
 }
 
-/// A long import beside 8 processes writing: nobody sees a lock error, and every
-/// acknowledged write is there.
+/// A long import (longer than SQLite's busy timeout, were it one transaction) beside 8
+/// processes writing all the while: nobody sees a lock error, and every acknowledged
+/// write is there.
 #[test]
 fn a_long_import_beside_eight_writers_shows_no_lock_error_and_loses_nothing() {
+    const ROWS: usize = 200_000;
     let db = TempDb::new();
     let dir = db.dir.path();
     ok(&db.path, &["customer", "add", "--name", "Seed"]);
-    let csv = contacts_csv(dir, "long.csv", 0, 60_000);
+    let csv = contacts_csv(dir, "long.csv", 0, ROWS);
+    let started = Instant::now();
     let import = spawn(
         &db.path,
         "tester",
         &["import", &csv.to_string_lossy(), "--json"],
     );
+    let done = Arc::new(std::sync::atomic::AtomicBool::new(false));
     let writers: Vec<_> = (0..8)
         .map(|w| {
             let db = db.path.clone();
+            let done = done.clone();
             std::thread::spawn(move || {
                 let mut acknowledged = Vec::new();
                 let mut errors = Vec::new();
-                for i in 0..15 {
+                let mut i = 0;
+                while !done.load(std::sync::atomic::Ordering::SeqCst) {
                     let name = format!("Writer {w} #{i}");
+                    i += 1;
                     let o = rapport(&db, &["customer", "add", "--name", &name, "--force"]);
                     if o.status.success() {
                         acknowledged.push(name);
@@ -372,20 +386,33 @@ fn a_long_import_beside_eight_writers_shows_no_lock_error_and_loses_nothing() {
             })
         })
         .collect();
+    let imported = import.wait_with_output().unwrap();
+    let took = started.elapsed();
+    done.store(true, std::sync::atomic::Ordering::SeqCst);
+    assert!(imported.status.success(), "{}", stderr(&imported));
     let mut acknowledged = Vec::new();
     for w in writers {
         let (names, errors) = w.join().unwrap();
         assert!(errors.is_empty(), "{errors:?}");
         acknowledged.extend(names);
     }
-    let imported = import.wait_with_output().unwrap();
-    assert!(imported.status.success(), "{}", stderr(&imported));
-    let names = customer_names(&db.path);
+    eprintln!(
+        "import of {ROWS} took {took:?} beside {} acknowledged writes",
+        acknowledged.len()
+    );
+    assert!(acknowledged.len() >= 8);
+    let conn = rusqlite::Connection::open(&db.path).unwrap();
     for n in &acknowledged {
-        assert!(names.contains(n), "{n} was acknowledged and is missing");
+        let found: bool = conn
+            .query_row(
+                "SELECT EXISTS (SELECT 1 FROM customers WHERE name = ?1)",
+                [n],
+                |r| r.get(0),
+            )
+            .unwrap();
+        assert!(found, "{n} was acknowledged and is missing");
     }
-    assert_eq!(acknowledged.len(), 120);
-    assert_eq!(names.len(), 1 + 120 + 60_000);
+    assert_eq!(committed(&db.path) as usize, 1 + acknowledged.len() + ROWS);
 }
 
 #[test]

@@ -312,7 +312,7 @@ fn write_in_chunks(
             let first_id = batch.next_id();
             let started = std::time::Instant::now();
             let mut written = 0;
-            while let Some((n, p)) = records.next() {
+            for (n, p) in records.by_ref() {
                 let mut state = WriteState {
                     batch: &mut batch,
                     suspended: &mut suspended,

@@ -75,6 +75,7 @@ pub enum StoreError {
 /// Less than a megabyte left for this user: a write failing with an I/O error there
 /// ran out of space.
 #[cfg(unix)]
+#[allow(clippy::unnecessary_cast)] // the field types differ between platforms
 fn disk_is_full(dir: &Path) -> bool {
     nix::sys::statvfs::statvfs(dir).is_ok_and(|s| {
         (s.blocks_available() as u64).saturating_mul(s.fragment_size() as u64) < 1 << 20
