@@ -484,3 +484,59 @@ fn an_error_never_repeats_a_huge_value_in_full() {
         assert!(err.contains("characters left out"), "{err}");
     }
 }
+
+/// A full disk says so (not "disk I/O error"), and what was acknowledged before is there.
+/// Needs a small tmpfs, so root; elsewhere a notice and a skip.
+#[test]
+fn a_full_disk_is_reported_as_a_full_disk_and_loses_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let mounted = Command::new("mount")
+        .args(["-t", "tmpfs", "-o", "size=2m", "tmpfs"])
+        .arg(dir.path())
+        .stderr(Stdio::null())
+        .status()
+        .is_ok_and(|s| s.success());
+    if !mounted {
+        eprintln!("notice: a_full_disk… skipped: mounting a small tmpfs needs root");
+        return;
+    }
+    struct Unmount<'a>(&'a Path);
+    impl Drop for Unmount<'_> {
+        fn drop(&mut self) {
+            let _ = Command::new("umount").arg(self.0).status();
+        }
+    }
+    let _unmount = Unmount(dir.path());
+    let db = dir.path().join("full.db");
+    let notes = "x".repeat(4_000);
+    let mut acknowledged = 0;
+    let mut refusal = None;
+    for i in 0..2_000 {
+        let name = format!("Customer {i}");
+        let o = rapport(
+            &db,
+            &[
+                "customer", "add", "--name", &name, "--notes", &notes, "--force",
+            ],
+        );
+        if o.status.success() {
+            acknowledged += 1;
+        } else {
+            refusal = Some(stderr(&o));
+            break;
+        }
+    }
+    let refusal = refusal.expect("the disk filled up");
+    assert!(refusal.contains("is full"), "{refusal}");
+    assert!(!refusal.contains("disk I/O error"), "{refusal}");
+    assert!(acknowledged > 0);
+    let conn = rusqlite::Connection::open(&db).unwrap();
+    let (check, n): (String, i64) = (
+        conn.query_row("PRAGMA quick_check", [], |r| r.get(0))
+            .unwrap(),
+        conn.query_row("SELECT count(*) FROM customers", [], |r| r.get(0))
+            .unwrap(),
+    );
+    assert_eq!(check, "ok");
+    assert_eq!(n, acknowledged);
+}

@@ -184,3 +184,36 @@ fn logins_with_spaces_or_control_characters_are_refused_and_never_printed_raw() 
     }
     assert_eq!(logins(p), ["tester"]);
 }
+
+/// A database in a folder you may not write says that, not "attempt to write a
+/// readonly database".
+#[test]
+fn a_read_only_folder_is_explained() {
+    if skip_unless_root("a_read_only_folder_is_explained") {
+        return;
+    }
+    let db = shared_db();
+    for f in ["", "-wal", "-shm"] {
+        let p = format!("{}{f}", db.path.display());
+        if Path::new(&p).exists() {
+            std::fs::set_permissions(&p, std::fs::Permissions::from_mode(0o644)).unwrap();
+        }
+    }
+    std::fs::set_permissions(db.dir.path(), std::fs::Permissions::from_mode(0o755)).unwrap();
+    let o = as_uid(
+        &db.path,
+        NOBODY_UID,
+        &[],
+        &["customer", "add", "--name", "Ada"],
+    );
+    assert_eq!(o.status.code(), Some(1));
+    let err = stderr(&o);
+    assert!(
+        err.contains("Rapport cannot write here") && err.contains("must be writable for you"),
+        "{err}"
+    );
+    assert!(
+        !err.contains("attempt to write a readonly database"),
+        "{err}"
+    );
+}
