@@ -278,6 +278,9 @@ pub fn import_contacts_then(
 /// other operators' writes wait at most about this long behind an import.
 const CHUNK_RECORDS: usize = 5_000;
 const CHUNK_TIME: std::time::Duration = std::time::Duration::from_millis(250);
+/// The pause after each chunk, long enough for writers waiting on the lock (they try
+/// every millisecond) to take their turn.
+const CHUNK_PAUSE: std::time::Duration = std::time::Duration::from_millis(5);
 
 /// Writes `prepared` in chunks of bounded size and time, each its own transaction,
 /// recording in run `run` what each one created and merged.
@@ -342,6 +345,7 @@ fn write_in_chunks(
             progress(total);
             return Ok(());
         }
+        std::thread::sleep(CHUNK_PAUSE);
     }
 }
 

@@ -56,6 +56,18 @@ pub type Clock = Arc<dyn Fn() -> DateTime<Utc> + Send + Sync>;
 
 const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
 
+/// Waits for another connection's lock, trying again every millisecond for up to
+/// [`BUSY_TIMEOUT`]. SQLite's own busy timeout sleeps up to 100 ms between tries, so a
+/// writer that commits and begins again at once (an import's next chunk) could keep
+/// the lock from everyone waiting until they gave up with "database is locked".
+fn wait_for_lock(attempt: i32) -> bool {
+    if u128::try_from(attempt).unwrap_or(0) >= BUSY_TIMEOUT.as_millis() {
+        return false;
+    }
+    std::thread::sleep(Duration::from_millis(1));
+    true
+}
+
 pub struct Store {
     conn: Connection,
     path: Option<PathBuf>,
@@ -107,7 +119,7 @@ impl Store {
             | OpenFlags::SQLITE_OPEN_NO_MUTEX;
         let conn =
             Connection::open_with_flags(path, flags).map_err(|e| StoreError::open(path, e))?;
-        conn.busy_timeout(BUSY_TIMEOUT)
+        conn.busy_handler(Some(wait_for_lock))
             .map_err(|e| StoreError::open(path, e))?;
         schema::check_is_rapport(&conn, path)?;
         if !existed {
