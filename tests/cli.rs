@@ -613,3 +613,43 @@ fn contact_cadence_through_the_cli() {
         "The default is back to every 90d/135d"
     );
 }
+
+/// A weekly follow-up at the end of 9999 has no next week Rapport can keep: marking it
+/// done ends the series, saying so, instead of storing a date nothing can read back.
+#[test]
+fn a_repeating_follow_up_ends_at_the_last_day_rapport_keeps() {
+    let db = TempDb::new();
+    let p = &db.path;
+    ok(p, &["customer", "add", "--name", "Ada"]);
+    let add = |due: &str| {
+        let r = json(
+            p,
+            &[
+                "remind", "add", "1", "--due", due, "--note", "Renewal", "--every", "weekly",
+            ],
+        );
+        r["id"].as_i64().unwrap().to_string()
+    };
+    let first = add("9999-12-20 10:00");
+    let done = ok(p, &["remind", "done", &first]);
+    assert!(
+        done.contains("; next one #2 due 9999-12-27 10:00"),
+        "{done}"
+    );
+    let done = ok(p, &["remind", "done", "2"]);
+    assert_eq!(
+        done.trim(),
+        "Done: follow-up #2; it repeats weekly, but the next one would fall after 9999-12-31, \
+         the last day Rapport keeps, so the series ends here"
+    );
+    assert_eq!(json(p, &["remind", "list"]), serde_json::json!([]));
+    let last = add("9999-12-28 09:00");
+    let done = json(p, &["remind", "done", &last]);
+    assert_eq!(
+        done,
+        serde_json::json!({"done": 3, "next": null, "series_ended": true})
+    );
+    // Every follow-up the series left reads back.
+    let all = json(p, &["remind", "list", "--done"]);
+    assert_eq!(all.as_array().unwrap().len(), 3, "{all}");
+}
