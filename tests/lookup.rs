@@ -295,6 +295,7 @@ fn an_older_database_is_backfilled() {
     let p = &db.path;
     let reza = add(p, &["--name", "Reza Karimi", "--phone", "+98 912 345 6789"]);
     let conn = rusqlite::Connection::open(p).unwrap();
+    conn.execute_batch(BACK_TO_SCHEMA_5).unwrap();
     conn.execute_batch(
         "ALTER TABLE customers DROP COLUMN cadence_max_days;
          ALTER TABLE customers DROP COLUMN cadence_ideal_days;

@@ -319,7 +319,7 @@ impl Form {
             format!("New deal for {customer_name}"),
             vec![
                 Field::text("title", "Title", "", "e.g. Annual licence"),
-                Field::text("amount", "Amount", "", "e.g. 12,000.50"),
+                Field::text("amount", "Amount", "", "e.g. 12,000.50 or 12.000,50"),
                 Field::text(
                     "currency",
                     "Currency",

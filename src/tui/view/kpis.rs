@@ -93,9 +93,9 @@ pub fn draw(frame: &mut Frame, app: &App, area: Rect) {
         .forecast
         .iter()
         .map(|m| {
-            let whole = m.weighted_minor / 10_i64.pow(u32::from(app.currency.exponent()));
+            let whole = m.weighted_minor / 10_i128.pow(u32::from(app.currency.exponent()));
             Bar::default()
-                .value(whole.max(0) as u64)
+                .value(u64::try_from(whole.max(0)).unwrap_or(u64::MAX))
                 .label(Line::from(m.month.format("%b").to_string()))
                 .text_value(match whole {
                     w if w >= 1_000_000 => format!("{}M", w / 1_000_000),
