@@ -171,7 +171,7 @@ fn gauge(k: &KpiValue, width: usize, t: Theme) -> Line<'static> {
 /// A KPI value short enough for a gauge label (money in whole units: 12.3k).
 pub fn compact_value(v: f64, unit: KpiUnit) -> String {
     match unit {
-        KpiUnit::Money => compact((v * 100.0).round() as i64, 2),
+        KpiUnit::Money => compact(v.trunc() as i128, 0),
         KpiUnit::Count => format!("{v:.0}"),
         KpiUnit::Percent => format!("{v:.0}%"),
         KpiUnit::Days => format!("{v:.1} d"),
