@@ -430,7 +430,9 @@ pub struct DealAddArgs {
     pub customer: CustomerRef,
     #[arg(long)]
     pub title: String,
-    /// Amount in the currency's units, e.g. 1200 or 1,200.50
+    /// Amount in the currency's units: 1200, 1,200.50, 1.200,50 or 12,50 (a comma
+    /// before exactly three digits groups them: 1,250 is 1250); at most 10^15 minor
+    /// units (10,000,000,000,000.00 for a currency with cents)
     #[arg(long, allow_hyphen_values = true)]
     pub amount: String,
     /// ISO 4217 code
@@ -628,13 +630,19 @@ pub struct KpiArgs {
 #[derive(Debug, Subcommand)]
 pub enum KpiCommand {
     /// Change a KPI's target and minimum acceptable value
+    ///
+    /// Numbers are written as amounts are (50000, 50,000, 12,5, 1.250,50). Money is in
+    /// major units of --currency, with its decimals, up to the largest amount
+    /// (10,000,000,000,000.00 for a currency with cents); percentages (win_rate,
+    /// followups_on_time) run from 0 to 100; counts are whole and not negative; days
+    /// run from 0 to 36,500; the satisfaction score from 1 to 5.
     Set(KpiSetArgs),
 }
 
 #[derive(Debug, Args)]
 pub struct KpiSetArgs {
-    /// The KPI's key (revenue_won, deals_won, win_rate, avg_cycle_days, new_customers,
-    /// avg_satisfaction, followups_on_time, overdue_followups)
+    /// The KPI's key: revenue_won, deals_won, win_rate, avg_cycle_days, new_customers,
+    /// avg_satisfaction, followups_on_time, overdue_followups, avg_won_deal
     pub key: String,
     /// The value aimed for (money in major units: 50000 or 50,000)
     #[arg(long, allow_hyphen_values = true)]
@@ -642,6 +650,10 @@ pub struct KpiSetArgs {
     /// The worst value accepted: a floor when higher is better, a ceiling otherwise
     #[arg(long, allow_hyphen_values = true)]
     pub minimum: String,
+    /// The currency a money target is written in: its decimals and largest amount
+    /// apply (the target counts in whichever currency `rapport kpi` reports)
+    #[arg(long, env = "RAPPORT_CURRENCY", default_value = "USD")]
+    pub currency: String,
 }
 
 #[derive(Debug, Args)]

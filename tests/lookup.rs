@@ -295,11 +295,11 @@ fn an_older_database_is_backfilled() {
     let p = &db.path;
     let reza = add(p, &["--name", "Reza Karimi", "--phone", "+98 912 345 6789"]);
     let conn = rusqlite::Connection::open(p).unwrap();
+    conn.execute_batch(BACK_TO_SCHEMA_5).unwrap();
     conn.execute_batch(
         "ALTER TABLE customers DROP COLUMN cadence_max_days;
          ALTER TABLE customers DROP COLUMN cadence_ideal_days;
          DROP TABLE tag_cadences; DROP TABLE settings; DROP TABLE audit_log;
-         DROP TABLE import_run_merges; DROP TABLE import_run_created; DROP TABLE import_runs;
          DROP INDEX customer_phones_national; DROP INDEX customer_phones_national_rev;
          DROP INDEX customers_name_word2; DROP INDEX customers_name_word3;
          ALTER TABLE customer_phones DROP COLUMN national;

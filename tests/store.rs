@@ -847,11 +847,11 @@ fn a_v2_database_with_data_migrates_to_cadence() {
         (ada, company)
     };
     let conn = rusqlite::Connection::open(&db.path).unwrap();
+    conn.execute_batch(common::BACK_TO_SCHEMA_5).unwrap();
     conn.execute_batch(
         "ALTER TABLE customers DROP COLUMN cadence_max_days;
          ALTER TABLE customers DROP COLUMN cadence_ideal_days;
          DROP TABLE tag_cadences; DROP TABLE settings; DROP TABLE audit_log;
-         DROP TABLE import_run_merges; DROP TABLE import_run_created; DROP TABLE import_runs;
          PRAGMA user_version = 2;",
     )
     .unwrap();

@@ -492,3 +492,57 @@ fn a_manager_gives_a_customer_to_another_operator_from_its_card() {
     );
     assert!(screen(&app).contains("Gave customer #1 to omid"));
 }
+
+#[test]
+fn the_deal_form_refuses_an_amount_it_could_misread_and_saves_a_decimal_comma() {
+    let mut app = demo_app(80, 24);
+    let deals = |app: &App| {
+        app.store
+            .deals(&rapport::store::DealFilter::default())
+            .unwrap()
+    };
+    let before = deals(&app).len();
+    press(&mut app, KeyCode::Char('d'));
+    type_text(&mut app, "Support plan");
+    press(&mut app, KeyCode::Tab);
+    type_text(&mut app, "1,,000");
+    press(&mut app, KeyCode::Enter);
+    let s = screen(&app);
+    insta::assert_snapshot!("deal_form_amount_error_80x24", s);
+    assert!(s.contains("two marks in a row"), "{s}");
+    assert_eq!(deals(&app).len(), before, "nothing written");
+    for _ in 0.."1,,000".len() {
+        press(&mut app, KeyCode::Backspace);
+    }
+    type_text(&mut app, "1.250,50");
+    press(&mut app, KeyCode::Enter);
+    assert!(app.popup.is_none(), "{}", screen(&app));
+    let added = deals(&app)
+        .into_iter()
+        .find(|d| d.title == "Support plan")
+        .expect("the deal was added");
+    assert_eq!(added.amount.minor, 125_050);
+}
+
+#[test]
+fn the_interaction_form_refuses_a_time_in_the_future() {
+    let mut app = demo_app(80, 24);
+    let id = app.customers.selected_id().unwrap();
+    let before = app.store.interactions_of(id, 1000).unwrap().len();
+    press(&mut app, KeyCode::Char('l'));
+    press(&mut app, KeyCode::Tab);
+    press(&mut app, KeyCode::Tab);
+    type_text(&mut app, "Agreed the renewal");
+    for _ in 0..3 {
+        press(&mut app, KeyCode::Tab);
+    }
+    for _ in 0.."now".len() {
+        press(&mut app, KeyCode::Backspace);
+    }
+    type_text(&mut app, "+2h");
+    press(&mut app, KeyCode::Enter);
+    let s = screen(&app);
+    assert!(app.popup.is_some(), "the form stays open");
+    assert!(s.contains("is in the future"), "{s}");
+    assert_eq!(app.store.interactions_of(id, 1000).unwrap().len(), before);
+}

@@ -2,10 +2,11 @@ use rusqlite::{Connection, OptionalExtension, Row, params};
 
 use super::cadence::TIGHTEST_TAG_JOIN;
 use super::sql_types::{from_secs, opt_from_secs};
+use super::sums::join_sum;
 use super::{Result, Store, StoreError, Writer};
 use crate::domain::{
     Cadence, ContactDue, Currency, Customer, CustomerDraft, CustomerKind, CustomerStatus,
-    CustomerSummary, Email, Money, Phone, effective_cadence,
+    CustomerSummary, Email, MoneyTotal, Phone, effective_cadence,
 };
 use crate::text::fold;
 
@@ -40,16 +41,19 @@ LEFT JOIN customers co ON co.id = c.company_id
 LEFT JOIN operators o ON o.id = c.owner_id";
 
 /// The columns of a list row; `row_to_summary` reads them by position. Needs the joins
-/// of `SUMMARY_JOINS` on `customers c`.
+/// of `SUMMARY_JOINS` on `customers c`. Open deal totals are summed in two parts, as
+/// `sums::split_sum` does, so no amount overflows them.
 pub(super) const SUMMARY_COLUMNS: &str = "
        c.id, c.kind, c.name, co.name,
        (SELECT p.raw FROM customer_phones p WHERE p.customer_id = c.id ORDER BY p.position LIMIT 1),
        (SELECT e.address FROM customer_emails e WHERE e.customer_id = c.id ORDER BY e.position LIMIT 1),
        c.status, o.login,
        c.last_contact_at,
-       (SELECT group_concat(t.currency || ' ' || t.total, ',') FROM (
-            SELECT d.currency, sum(d.amount_minor) AS total FROM deals d JOIN stages s ON s.id = d.stage_id
-            WHERE d.customer_id = c.id AND s.outcome = 'open' GROUP BY d.currency ORDER BY total DESC) t),
+       (SELECT group_concat(t.currency || ' ' || t.high || ' ' || t.low, ',') FROM (
+            SELECT d.currency, sum(d.amount_minor / 1000000000) AS high, sum(d.amount_minor % 1000000000) AS low,
+                   total(d.amount_minor) AS approx
+            FROM deals d JOIN stages s ON s.id = d.stage_id
+            WHERE d.customer_id = c.id AND s.outcome = 'open' GROUP BY d.currency ORDER BY approx DESC) t),
        (SELECT count(*) FROM reminders r WHERE r.customer_id = c.id AND r.done_at IS NULL),
        c.created_at, c.cadence_ideal_days, c.cadence_max_days, tc.tag, tc.ideal_days, tc.max_days";
 
@@ -142,14 +146,18 @@ fn own_cadence(ideal_days: Option<u16>, max_days: Option<u16>) -> Option<Cadence
     })
 }
 
-/// Reads `USD 1200,EUR 300` (currency, minor units) back into money values.
-fn parse_totals(text: &str) -> Vec<Money> {
+/// Reads `USD 0 1200,EUR 0 300` (currency, then the billions and the rest of the
+/// total in minor units: see `sums`) back into totals.
+fn parse_totals(text: &str) -> Vec<MoneyTotal> {
     text.split(',')
         .filter_map(|part| {
-            let (code, total) = part.split_once(' ')?;
-            Some(Money {
-                minor: total.parse().ok()?,
-                currency: Currency::from_code(code).ok()?,
+            let mut words = part.split(' ');
+            let currency = Currency::from_code(words.next()?).ok()?;
+            let high = words.next()?.parse().ok()?;
+            let low = words.next()?.parse().ok()?;
+            Some(MoneyTotal {
+                minor: join_sum(high, low),
+                currency,
             })
         })
         .collect()
@@ -225,11 +233,12 @@ impl Store {
         let order = match filter.sort {
             CustomerSort::Name => "c.name_key, c.id",
             CustomerSort::LastContact => "c.last_contact_at IS NULL, c.last_contact_at DESC, c.id",
+            // `total()` is a float: it orders without ever overflowing.
             CustomerSort::OpenValue => {
-                "(SELECT max(t.total) FROM (SELECT sum(d.amount_minor) AS total FROM deals d
+                "(SELECT max(t.total) FROM (SELECT total(d.amount_minor) AS total FROM deals d
                    JOIN stages s ON s.id = d.stage_id WHERE d.customer_id = c.id AND s.outcome = 'open'
                    GROUP BY d.currency) t) IS NULL,
-                 (SELECT max(t.total) FROM (SELECT sum(d.amount_minor) AS total FROM deals d
+                 (SELECT max(t.total) FROM (SELECT total(d.amount_minor) AS total FROM deals d
                    JOIN stages s ON s.id = d.stage_id WHERE d.customer_id = c.id AND s.outcome = 'open'
                    GROUP BY d.currency) t) DESC, c.id"
             }

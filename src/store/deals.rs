@@ -2,6 +2,7 @@ use chrono::NaiveDate;
 use rusqlite::{Connection, OptionalExtension, Row, params};
 
 use super::sql_types::{date_text, from_secs, parse_date_text};
+use super::sums::{WEIGHTED, read_sum, split_sum};
 use super::{Result, Store, StoreError, Writer};
 use crate::domain::deal::{validate_lost_reason, validate_probability};
 use crate::domain::{Currency, Deal, DealDraft, Money, Stage, StageOutcome};
@@ -152,14 +153,14 @@ impl Store {
         closed_since: NaiveDate,
         currency: Currency,
     ) -> Result<std::collections::HashMap<i64, crate::domain::deal::StageTotals>> {
-        let mut stmt = self.conn.prepare_cached(
-            "SELECT stage_id, count(*),
-                    coalesce(sum(CASE WHEN currency = ?2 THEN amount_minor END), 0),
-                    coalesce(sum(CASE WHEN currency = ?2 THEN amount_minor * probability / 100 END), 0),
-                    count(*) - count(CASE WHEN currency = ?2 THEN 1 END)
-             FROM deals WHERE closed_on IS NULL OR closed_on >= ?1
-             GROUP BY stage_id",
-        )?;
+        let mut stmt = self.conn.prepare_cached(&format!(
+            "SELECT d.stage_id, count(*), count(*) - count(CASE WHEN d.currency = ?2 THEN 1 END),
+                    {}, {}
+             FROM deals d WHERE d.closed_on IS NULL OR d.closed_on >= ?1
+             GROUP BY d.stage_id",
+            split_sum("CASE WHEN d.currency = ?2 THEN d.amount_minor END"),
+            split_sum(&format!("CASE WHEN d.currency = ?2 THEN {WEIGHTED} END")),
+        ))?;
         let rows = stmt.query_map(
             params![date_text(Some(closed_since)), currency.code()],
             |r| {
@@ -167,9 +168,9 @@ impl Store {
                     r.get(0)?,
                     crate::domain::deal::StageTotals {
                         count: r.get(1)?,
-                        sum_minor: r.get(2)?,
-                        weighted_minor: r.get(3)?,
-                        other_currency: r.get(4)?,
+                        other_currency: r.get(2)?,
+                        sum_minor: read_sum(r, 3)?,
+                        weighted_minor: read_sum(r, 5)?,
                     },
                 ))
             },

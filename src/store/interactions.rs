@@ -47,6 +47,7 @@ impl Writer<'_> {
     pub fn log_interaction(&mut self, draft: &InteractionDraft) -> Result<i64> {
         let mut d = draft.clone();
         d.validate()?;
+        d.check_happened_by(self.now())?;
         self.require_owner(d.operator_id)?;
         if let Some(deal_id) = d.deal_id {
             let owner: Option<i64> = self

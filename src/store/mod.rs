@@ -23,6 +23,7 @@ mod reminders;
 mod schema;
 mod search;
 mod sql_types;
+mod sums;
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;

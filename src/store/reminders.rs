@@ -146,7 +146,9 @@ impl Writer<'_> {
 
     /// Marks a reminder done at `done_at`. A recurring one gets its next occurrence
     /// (after the due time, skipping any already past `done_at`) in the same transaction.
-    /// Returns the id of the next occurrence, if one was created.
+    /// Returns the id of the next occurrence, if one was created: `None` for a one-off,
+    /// and for a recurring one whose next occurrence would fall after the last day
+    /// Rapport keeps (9999-12-31), where the series ends (`reminder::series_end_note`).
     pub fn complete_reminder(&mut self, id: i64, done_at: DateTime<Utc>) -> Result<Option<i64>> {
         let r = load_reminder(self.conn, id)?;
         self.require_change_of("follow-up", id, r.owner_id, r.owner_login.as_deref())?;
@@ -168,9 +170,14 @@ impl Writer<'_> {
             return Ok(None);
         };
         let mut next = rule.next_after(r.due_at);
-        while next <= done_at {
-            next = rule.next_after(next);
+        while let Some(due) = next
+            && due <= done_at
+        {
+            next = rule.next_after(due);
         }
+        let Some(next) = next else {
+            return Ok(None);
+        };
         let id = self.add_reminder(&ReminderDraft {
             customer_id: r.customer_id,
             deal_id: r.deal_id,

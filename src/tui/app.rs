@@ -6,6 +6,7 @@ use chrono_tz::Tz;
 use crossterm::event::{KeyCode, KeyEvent, KeyEventKind};
 
 use crate::demo::{DemoOptions, generate};
+use crate::domain::reminder::done_text;
 use crate::domain::{Currency, Operator};
 use crate::store::{AuditFilter, Counts, Store, StoreError};
 use crate::tui::action::Action;
@@ -752,10 +753,7 @@ impl App {
                 let next = self
                     .store
                     .write(|w| w.complete_reminder(r.id, now.with_timezone(&Utc)))?;
-                self.info(match next {
-                    Some(n) => format!("Done: follow-up #{}; next one is #{n}", r.id),
-                    None => format!("Done: follow-up #{}", r.id),
-                });
+                self.info(done_text(&r, next));
                 self.review_record(Outcome::Done)?;
                 self.reload_all();
             }
@@ -1011,11 +1009,7 @@ impl App {
             Action::MarkDone => {
                 let now = self.now_utc();
                 let next = self.store.write(|w| w.complete_reminder(r.id, now))?;
-                let text = match next {
-                    Some(n) => format!("Done: follow-up #{}; next one is #{n}", r.id),
-                    None => format!("Done: follow-up #{}", r.id),
-                };
-                self.info(text);
+                self.info(done_text(&r, next));
                 self.reload_all();
                 Ok(())
             }

@@ -114,8 +114,8 @@ fn summary_row<'a>(app: &App, r: &'a CustomerSummary, wide: bool) -> Row<'a> {
 }
 
 /// A short amount for narrow columns, in whole units: 950 / 7.7k / 930k / 4.5M.
-pub fn compact(minor: i64, exponent: u8) -> String {
-    let whole = minor / 10_i64.pow(u32::from(exponent));
+pub fn compact(minor: impl Into<i128>, exponent: u8) -> String {
+    let whole = minor.into() / 10_i128.pow(u32::from(exponent));
     match whole.unsigned_abs() {
         w if w >= 10_000_000 => format!("{}M", whole / 1_000_000),
         w if w >= 1_000_000 => format!("{:.1}M", whole as f64 / 1e6),
