@@ -851,3 +851,66 @@ fn importing_a_vcard_from_the_app_at_80x24() {
     let names = customer_names(&db.path);
     assert_eq!(names, ["Zahra Ahmadi", "Иван Петров"]);
 }
+
+/// While a 60,000-row import writes in another process (every chunk it commits makes
+/// the app look again), the app answers pane switches, the search popup and quit at
+/// once, and shows the right figures when the import is done.
+#[test]
+fn keys_are_answered_while_a_large_import_writes() {
+    if !skip_unless_tmux() {
+        return;
+    }
+    let db = demo_db();
+    let csv = db.dir.path().join("big.csv");
+    let mut text = String::from("Name,Phone,Email\r\n");
+    for i in 0..60_000 {
+        text.push_str(&format!(
+            "Imported {i},+44 7700 {i:06},imported{i}@example.org\r\n"
+        ));
+    }
+    std::fs::write(&csv, text).unwrap();
+    let s = Session::start_rapport(80, 24, &db.path, &[], &[]);
+    s.wait_for("Customers · 50", WAIT);
+    let mut import = std::process::Command::new(rapport_bin())
+        .args(["import", &csv.to_string_lossy()])
+        .env("RAPPORT_DB", &db.path)
+        .env("RAPPORT_AS", "tester")
+        .stdout(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    // Wait until the import is writing.
+    let conn = rusqlite::Connection::open(&db.path).unwrap();
+    let started = std::time::Instant::now();
+    while conn
+        .query_row("SELECT count(*) FROM customers", [], |r| r.get::<_, i64>(0))
+        .unwrap_or(0)
+        <= 50
+    {
+        assert!(started.elapsed() < WAIT, "the import never wrote");
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    let mut slowest = Duration::ZERO;
+    for (key, title) in [
+        ("2", "┌ Pipeline"),
+        ("3", "┌ Follow-ups"),
+        ("4", "┌ KPIs"),
+        ("1", "┌ Customers"),
+        ("/", "Find a customer"),
+        ("Escape", "┌ Customers"),
+    ] {
+        let sent = std::time::Instant::now();
+        s.send(&[key]);
+        s.wait_for(title, WAIT);
+        slowest = slowest.max(sent.elapsed());
+    }
+    assert!(
+        import.try_wait().unwrap().is_none(),
+        "the import was still running"
+    );
+    // tmux's own round trips take part of this; the app answers within a frame.
+    assert!(slowest < Duration::from_secs(1), "a key took {slowest:?}");
+    assert!(import.wait().unwrap().success());
+    s.wait_for("Customers · 60,050", WAIT);
+    s.send(&["q"]);
+    assert_eq!(s.wait_exit(WAIT), 0);
+}

@@ -106,6 +106,7 @@ fn list(ctx: &mut Context, a: CustomerListArgs) -> Result<()> {
             .map(|o| o.id),
         company_id: None,
         sort,
+        offset: 0,
         limit: a.limit,
     };
     let rows = ctx.store.customers(&filter)?;

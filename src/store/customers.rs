@@ -10,6 +10,30 @@ use crate::domain::{
 };
 use crate::text::fold;
 
+/// Where a window of the customer list starts (see `Store::customer_window`). Keys
+/// are a row's `(name_key, id)`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ListAt {
+    First,
+    Last,
+    /// The rows after this one.
+    After(String, i64),
+    /// This row and the rows after it.
+    From(String, i64),
+    /// The rows before this one (the window ends just before it).
+    Before(String, i64),
+    /// From this position (orders read by position).
+    Offset(usize),
+}
+
+/// Rows of the customer list, with each row's sort key (`(name_key, id)`; the key is
+/// empty for orders read by position).
+#[derive(Debug, Clone, Default)]
+pub struct CustomerWindow {
+    pub rows: Vec<CustomerSummary>,
+    pub keys: Vec<(String, i64)>,
+}
+
 /// Which customers a list shows.
 #[derive(Debug, Clone, Default)]
 pub struct CustomerFilter {
@@ -19,6 +43,8 @@ pub struct CustomerFilter {
     pub owner_id: Option<i64>,
     pub company_id: Option<i64>,
     pub sort: CustomerSort,
+    /// Rows skipped before the first one shown.
+    pub offset: usize,
     pub limit: Option<usize>,
 }
 
@@ -249,7 +275,7 @@ impl Store {
                AND (?3 IS NULL OR EXISTS (SELECT 1 FROM customer_tags t WHERE t.customer_id = c.id AND t.tag = ?3))
                AND (?4 IS NULL OR c.owner_id = ?4) AND (?5 IS NULL OR c.company_id = ?5)
              ORDER BY {order}
-             LIMIT ?6"
+             LIMIT ?6 OFFSET ?7"
         );
         let tag = filter
             .tag
@@ -265,11 +291,93 @@ impl Store {
                 tag,
                 filter.owner_id,
                 filter.company_id,
-                limit
+                limit,
+                i64::try_from(filter.offset).unwrap_or(i64::MAX)
             ],
             |r| r.get(0),
         )?;
         Ok(ids.collect::<rusqlite::Result<_>>()?)
+    }
+
+    /// How many customers the list shows (all of them: the app's list has no filter).
+    pub fn customer_count(&self) -> Result<usize> {
+        let n: i64 = self
+            .conn
+            .prepare_cached("SELECT count(*) FROM customers")?
+            .query_row([], |r| r.get(0))?;
+        Ok(usize::try_from(n).unwrap_or(0))
+    }
+
+    /// At most `limit` rows of the customer list in `sort` order, from `at`: read by
+    /// key through the index on the sort key (by name), never the whole list. Orders
+    /// with no index of their own (last contact, open value) are read by position.
+    pub fn customer_window(
+        &self,
+        sort: CustomerSort,
+        at: &ListAt,
+        limit: usize,
+    ) -> Result<CustomerWindow> {
+        self.read(|c| {
+            let limit = i64::try_from(limit).unwrap_or(i64::MAX);
+            let by_name = |sql: &str, p: &[&dyn rusqlite::ToSql]| -> Result<Vec<(i64, String)>> {
+                let mut stmt = c.prepare_cached(sql)?;
+                let rows = stmt.query_map(p, |r| Ok((r.get(0)?, r.get(1)?)))?;
+                Ok(rows.collect::<rusqlite::Result<_>>()?)
+            };
+            let (mut keyed, reversed) = match (sort, at) {
+                (CustomerSort::Name, ListAt::First) => (
+                    by_name("SELECT id, name_key FROM customers ORDER BY name_key, id LIMIT ?1", &[&limit])?,
+                    false,
+                ),
+                (CustomerSort::Name, ListAt::Last) => (
+                    by_name("SELECT id, name_key FROM customers ORDER BY name_key DESC, id DESC LIMIT ?1", &[&limit])?,
+                    true,
+                ),
+                (CustomerSort::Name, ListAt::After(key, id)) => (
+                    by_name(
+                        "SELECT id, name_key FROM customers WHERE (name_key, id) > (?1, ?2) ORDER BY name_key, id LIMIT ?3",
+                        &[key, id, &limit],
+                    )?,
+                    false,
+                ),
+                (CustomerSort::Name, ListAt::From(key, id)) => (
+                    by_name(
+                        "SELECT id, name_key FROM customers WHERE (name_key, id) >= (?1, ?2) ORDER BY name_key, id LIMIT ?3",
+                        &[key, id, &limit],
+                    )?,
+                    false,
+                ),
+                (CustomerSort::Name, ListAt::Before(key, id)) => (
+                    by_name(
+                        "SELECT id, name_key FROM customers WHERE (name_key, id) < (?1, ?2) ORDER BY name_key DESC, id DESC LIMIT ?3",
+                        &[key, id, &limit],
+                    )?,
+                    true,
+                ),
+                (_, at) => {
+                    let offset = match at {
+                        ListAt::Offset(n) => *n,
+                        _ => 0,
+                    };
+                    let ids = self.customer_ids(&CustomerFilter {
+                        sort,
+                        offset,
+                        limit: Some(usize::try_from(limit).unwrap_or(usize::MAX)),
+                        ..Default::default()
+                    })?;
+                    (ids.into_iter().map(|id| (id, String::new())).collect(), false)
+                }
+            };
+            if reversed {
+                keyed.reverse();
+            }
+            let ids: Vec<i64> = keyed.iter().map(|(id, _)| *id).collect();
+            let rows = self.customer_summaries(&ids)?;
+            Ok(CustomerWindow {
+                keys: keyed.into_iter().map(|(id, key)| (key, id)).collect(),
+                rows,
+            })
+        })
     }
 
     /// List rows for `ids`, in the order given (missing ids are skipped).

@@ -42,6 +42,7 @@ pub struct PipelinePane {
 }
 
 impl PipelinePane {
+    /// Reads the board again now (on the app's own store), keeping its windows.
     pub fn reload(
         &mut self,
         store: &Store,
@@ -49,29 +50,33 @@ impl PipelinePane {
         currency: Currency,
         page: usize,
     ) -> Result<()> {
+        let columns = fetch(store, today, currency, &self.windows())?;
+        self.apply(columns, today, page);
+        Ok(())
+    }
+
+    /// Each stage's first loaded card: what a reload reads again.
+    pub fn windows(&self) -> Vec<(i64, usize)> {
+        self.columns
+            .iter()
+            .map(|c| (c.stage.id, c.window_start))
+            .collect()
+    }
+
+    /// Shows freshly read columns, keeping each column's selection and the selected
+    /// deal selected (in its new column, if it moved and is on a loaded page).
+    pub fn apply(&mut self, columns: Vec<Column>, today: NaiveDate, page: usize) {
         let keep = self.selected().map(|d| d.id);
-        let closed_since = today - Duration::days(CLOSED_DAYS);
-        self.closed_since = Some(closed_since);
-        let totals = store.stage_totals(closed_since, currency)?;
-        let previous = std::mem::take(&mut self.columns);
-        for stage in store.stages()? {
-            let old = previous.iter().find(|c| c.stage.id == stage.id);
-            // Reload the same window, so the selection stays where it was.
-            let window_start = old.map_or(0, |c| c.window_start);
-            let deals = store.deals(&self.filter(stage.id, window_start, PAGE))?;
-            let totals = totals.get(&stage.id).copied().unwrap_or_default();
-            let mut list = old.map(|c| c.list).unwrap_or_default();
-            list.keep_visible(usize::try_from(totals.count).unwrap_or(0), page);
-            self.columns.push(Column {
-                totals,
-                stage,
-                window_start,
-                deals,
-                list,
-            });
+        self.closed_since = Some(today - Duration::days(CLOSED_DAYS));
+        let previous = std::mem::replace(&mut self.columns, columns);
+        for column in &mut self.columns {
+            if let Some(old) = previous.iter().find(|c| c.stage.id == column.stage.id) {
+                column.list = old.list;
+            }
+            let total = usize::try_from(column.totals.count).unwrap_or(0);
+            column.list.keep_visible(total, page);
         }
         self.col = self.col.min(self.columns.len().saturating_sub(1));
-        // A moved deal stays selected in its new column (when it is on a loaded page).
         if let Some(id) = keep {
             for (c, column) in self.columns.iter_mut().enumerate() {
                 if let Some(i) = column.deals.iter().position(|d| d.id == id) {
@@ -81,17 +86,10 @@ impl PipelinePane {
                 }
             }
         }
-        Ok(())
     }
 
     fn filter(&self, stage_id: i64, offset: usize, limit: usize) -> DealFilter {
-        DealFilter {
-            stage_id: Some(stage_id),
-            closed_since: self.closed_since,
-            offset,
-            limit: Some(limit),
-            ..Default::default()
-        }
+        stage_filter(stage_id, self.closed_since, offset, limit)
     }
 
     pub fn selected(&self) -> Option<&Deal> {
@@ -136,4 +134,47 @@ impl PipelinePane {
         column.deals = deals;
         Ok(())
     }
+}
+
+fn stage_filter(
+    stage_id: i64,
+    closed_since: Option<NaiveDate>,
+    offset: usize,
+    limit: usize,
+) -> DealFilter {
+    DealFilter {
+        stage_id: Some(stage_id),
+        closed_since,
+        offset,
+        limit: Some(limit),
+        ..Default::default()
+    }
+}
+
+/// Reads the board: each stage's totals and a page of its cards from `windows`'s
+/// position for that stage (else its top).
+pub fn fetch(
+    store: &Store,
+    today: NaiveDate,
+    currency: Currency,
+    windows: &[(i64, usize)],
+) -> Result<Vec<Column>> {
+    let closed_since = Some(today - Duration::days(CLOSED_DAYS));
+    let totals = store.stage_totals(today - Duration::days(CLOSED_DAYS), currency)?;
+    let mut columns = Vec::new();
+    for stage in store.stages()? {
+        let window_start = windows
+            .iter()
+            .find(|(id, _)| *id == stage.id)
+            .map_or(0, |(_, start)| *start);
+        let deals = store.deals(&stage_filter(stage.id, closed_since, window_start, PAGE))?;
+        columns.push(Column {
+            totals: totals.get(&stage.id).copied().unwrap_or_default(),
+            stage,
+            window_start,
+            deals,
+            list: ScrollList::default(),
+        });
+    }
+    Ok(columns)
 }
