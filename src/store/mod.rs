@@ -8,6 +8,7 @@ mod access;
 mod audit;
 mod backup;
 mod cadence;
+mod changes;
 mod copy;
 mod customers;
 mod deals;
