@@ -742,7 +742,10 @@ fn a_damaged_or_truncated_snapshot_is_refused_never_loaded() {
     }
     let mut other = bytes.clone();
     other[8] = 99;
-    assert!(matches!(load(&other), Err(SnapshotError::Format { found: 99 })));
+    assert!(matches!(
+        load(&other),
+        Err(SnapshotError::Format { found: 99 })
+    ));
     // Any byte changed anywhere is caught (by the checksum or a bounds check).
     let step = (bytes.len() / 997).max(1);
     for at in (16..bytes.len()).step_by(step) {
