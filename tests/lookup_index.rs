@@ -140,7 +140,7 @@ fn queries(db: &Path) -> Vec<String> {
             ),
             // A Persian name with a ZWNJ between its words, ё written е.
             4 => r.name.replace(' ', "\u{200c}").replace('ё', "е"),
-            5 | 6 | 7 if !r.phones.is_empty() => {
+            5..=7 if !r.phones.is_empty() => {
                 let d = &r.phones[0];
                 match i % 3 {
                     0 => d[d.len().saturating_sub(4)..].to_string(),
