@@ -14,6 +14,7 @@ pub mod domain;
 pub mod error;
 pub mod identity;
 pub mod io;
+pub mod lookup_index;
 pub mod report;
 pub mod search;
 pub mod store;

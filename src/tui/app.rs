@@ -193,7 +193,7 @@ impl App {
             seen_change: 0,
             customer_rows_read: 0,
         };
-        app.seen_change = app.store.last_change()?;
+        app.seen_change = app.store.audit_high_water()?;
         if let Some(path) = app.store.path() {
             app.lookup = Some(LookupService::start(path.to_path_buf()));
             app.index = IndexState::Indexing;
@@ -477,7 +477,7 @@ impl App {
     /// the others when next shown.
     pub fn reload_all(&mut self) {
         // Everything is read again: changes up to now are in it.
-        if let Ok(last) = self.store.last_change() {
+        if let Ok(last) = self.store.audit_high_water() {
             self.seen_change = last;
         }
         self.loaded = [false; 4];
