@@ -319,6 +319,11 @@ impl App {
                 let page = self.pipeline_page();
                 self.pipeline.apply(columns, today, page);
             }
+            Loaded::PipelineCards {
+                stage_id,
+                start,
+                deals,
+            } => self.pipeline.apply_cards(stage_id, start, deals),
             Loaded::Followups(items) => self.followups.apply(items, page),
             Loaded::Kpis(report) => self.kpis.report = Some(*report),
         }
@@ -1015,7 +1020,10 @@ impl App {
             }
             Pane::Pipeline => {
                 let page = self.pipeline_page();
-                if self.pipeline.navigate(action, &self.store, page)? {
+                if self.pipeline.navigate(action, page) {
+                    if let Some(load) = self.pipeline.wanted(page) {
+                        self.request(load);
+                    }
                     return Ok(());
                 }
                 self.pipeline_action(action)

@@ -11,7 +11,7 @@ use chrono::{DateTime, NaiveDate};
 use chrono_tz::Tz;
 
 use crate::domain::kpi::KpiRange;
-use crate::domain::{Currency, CustomerSummary, Operator, Period, Reminder};
+use crate::domain::{Currency, CustomerSummary, Deal, Operator, Period, Reminder};
 use crate::report::{KpiReport, default_kpi_scope, kpi_report_for};
 use crate::store::{Counts, CustomerSort, CustomerWindow, ListAt, Store};
 use crate::tui::panes::followups::{self, Group};
@@ -25,12 +25,14 @@ pub enum Slot {
     /// Rows of the customer list changed by someone else, read again.
     CustomerRows,
     Pipeline,
+    /// A window of one pipeline column's cards.
+    PipelineCards,
     Followups,
     Kpis,
 }
 
 impl Slot {
-    pub const COUNT: usize = 6;
+    pub const COUNT: usize = 7;
 
     pub fn index(self) -> usize {
         self as usize
@@ -66,6 +68,12 @@ pub enum Load {
         /// Each stage's first loaded card, to read the same windows again.
         windows: Vec<(i64, usize)>,
     },
+    PipelineCards {
+        stage_id: i64,
+        closed_since: Option<NaiveDate>,
+        start: usize,
+        limit: usize,
+    },
     Followups {
         mine: bool,
         me: i64,
@@ -86,6 +94,7 @@ impl Load {
             Load::Customers { .. } => Slot::Customers,
             Load::CustomerRows { .. } => Slot::CustomerRows,
             Load::Pipeline { .. } => Slot::Pipeline,
+            Load::PipelineCards { .. } => Slot::PipelineCards,
             Load::Followups { .. } => Slot::Followups,
             Load::Kpis { .. } => Slot::Kpis,
         }
@@ -102,6 +111,11 @@ pub enum Loaded {
     },
     CustomerRows(Vec<CustomerSummary>),
     Pipeline(Vec<Column>),
+    PipelineCards {
+        stage_id: i64,
+        start: usize,
+        deals: Vec<Deal>,
+    },
     Followups(Vec<(Group, Reminder)>),
     Kpis(Box<KpiReport>),
 }
@@ -147,6 +161,17 @@ pub fn fetch(store: &Store, load: &Load) -> Result<Loaded, String> {
             currency,
             windows,
         } => Loaded::Pipeline(pipeline::fetch(store, *today, *currency, windows).map_err(text)?),
+        Load::PipelineCards {
+            stage_id,
+            closed_since,
+            start,
+            limit,
+        } => Loaded::PipelineCards {
+            stage_id: *stage_id,
+            start: *start,
+            deals: pipeline::fetch_cards(store, *stage_id, *closed_since, *start, *limit)
+                .map_err(text)?,
+        },
         Load::Followups { mine, me, now } => {
             Loaded::Followups(followups::fetch(store, *mine, *me, now).map_err(text)?)
         }

@@ -9,6 +9,7 @@ use crate::domain::{Currency, Deal, Stage};
 use crate::store::{DealFilter, Result, Store};
 use crate::tui::action::Action;
 use crate::tui::list::ScrollList;
+use crate::tui::loader::Load;
 
 /// Won and lost columns show deals closed within this many days.
 pub const CLOSED_DAYS: i64 = 90;
@@ -88,51 +89,54 @@ impl PipelinePane {
         }
     }
 
-    fn filter(&self, stage_id: i64, offset: usize, limit: usize) -> DealFilter {
-        stage_filter(stage_id, self.closed_since, offset, limit)
-    }
-
     pub fn selected(&self) -> Option<&Deal> {
         let column = self.columns.get(self.col)?;
         column.deal(column.list.selected)
     }
 
-    /// Moves between columns and cards, reading the next page of a column when the
-    /// selection nears its end; `Ok(false)` when the action is not about moving.
-    pub fn navigate(&mut self, action: Action, store: &Store, page: usize) -> Result<bool> {
+    /// Moves between columns and cards; `false` when the action is not about moving.
+    /// [`PipelinePane::wanted`] then says which cards to read.
+    pub fn navigate(&mut self, action: Action, page: usize) -> bool {
         let last_col = self.columns.len().saturating_sub(1);
         let col = self.col;
         let Some(column) = self.columns.get_mut(col) else {
-            return Ok(false);
+            return false;
         };
         let total = usize::try_from(column.totals.count).unwrap_or(0);
         match action {
             Action::Left => self.col = col.saturating_sub(1),
             Action::Right => self.col = (col + 1).min(last_col),
             a if column.list.navigate(a, total, page) => {}
-            _ => return Ok(false),
+            _ => return false,
         }
-        self.fill(col, store, page)?;
-        Ok(true)
+        true
     }
 
-    /// Makes sure the cards on screen in column `col` are loaded: when the view leaves
-    /// the loaded window, one query reads the window around it.
-    fn fill(&mut self, col: usize, store: &Store, page: usize) -> Result<()> {
-        let column = &self.columns[col];
+    /// The cards to read when the view of the selected column has left its loaded
+    /// window: the window around it.
+    pub fn wanted(&self, page: usize) -> Option<Load> {
+        let column = self.columns.get(self.col)?;
         let total = usize::try_from(column.totals.count).unwrap_or(0);
         let (top, end) = (column.list.top, (column.list.top + page).min(total));
         let loaded = column.window_start..column.window_start + column.deals.len();
         if top >= loaded.start && end <= loaded.end {
-            return Ok(());
+            return None;
         }
         let start = top.saturating_sub(PAGE / 4);
-        let stage_id = column.stage.id;
-        let deals = store.deals(&self.filter(stage_id, start, PAGE.max(page + PAGE / 4)))?;
-        let column = &mut self.columns[col];
-        column.window_start = start;
-        column.deals = deals;
-        Ok(())
+        Some(Load::PipelineCards {
+            stage_id: column.stage.id,
+            closed_since: self.closed_since,
+            start,
+            limit: PAGE.max(page + PAGE / 4),
+        })
+    }
+
+    /// Shows the cards read for a column's window.
+    pub fn apply_cards(&mut self, stage_id: i64, start: usize, deals: Vec<Deal>) {
+        if let Some(column) = self.columns.iter_mut().find(|c| c.stage.id == stage_id) {
+            column.window_start = start;
+            column.deals = deals;
+        }
     }
 }
 
@@ -177,4 +181,15 @@ pub fn fetch(
         });
     }
     Ok(columns)
+}
+
+/// Cards `start..start + limit` of a stage's column.
+pub fn fetch_cards(
+    store: &Store,
+    stage_id: i64,
+    closed_since: Option<NaiveDate>,
+    start: usize,
+    limit: usize,
+) -> Result<Vec<Deal>> {
+    store.deals(&stage_filter(stage_id, closed_since, start, limit))
 }
