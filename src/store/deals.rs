@@ -296,8 +296,10 @@ impl Writer<'_> {
             ])
             .map_err(|e| self.explain_missing_customer(e, d.customer_id))?;
         let id = self.conn.last_insert_rowid();
-        let state = self.deal_state(&load_deal(self.conn, id)?);
-        self.audit_diff("deal", id, Some(d.customer_id), None, Some(&state))?;
+        if self.trail {
+            let state = self.deal_state(&load_deal(self.conn, id)?);
+            self.audit_diff("deal", id, Some(d.customer_id), None, Some(&state))?;
+        }
         Ok(id)
     }
 
@@ -411,6 +413,9 @@ impl Writer<'_> {
         )?;
         if n == 0 {
             return Err(self.missing_or_stale("deals", "deal", deal.id));
+        }
+        if !self.trail {
+            return Ok(());
         }
         let (old, new) = (
             self.deal_state(deal),

@@ -89,8 +89,10 @@ impl Writer<'_> {
             ])
             .map_err(|e| self.explain_missing_customer(e, d.customer_id))?;
         let id = self.conn.last_insert_rowid();
-        let state = self.interaction_state(&d)?;
-        self.audit_diff("interaction", id, Some(d.customer_id), None, Some(&state))?;
+        if self.trail {
+            let state = self.interaction_state(&d)?;
+            self.audit_diff("interaction", id, Some(d.customer_id), None, Some(&state))?;
+        }
         Ok(id)
     }
 

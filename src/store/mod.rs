@@ -11,6 +11,7 @@ mod cadence;
 mod copy;
 mod customers;
 mod deals;
+mod demo;
 mod duplicates;
 mod error;
 pub mod health;
@@ -39,6 +40,7 @@ pub use backup::{BACKUP_TABLES, Row as BackupRow};
 pub use cadence::QuietFilter;
 pub use customers::{CustomerFilter, CustomerSort};
 pub use deals::DealFilter;
+pub use demo::Generated;
 pub use duplicates::MergePlan;
 pub use error::StoreError;
 pub use import::{BulkInsert, ContactKeys, KnownContacts, SuspendedIndexes};
@@ -84,6 +86,9 @@ pub struct Writer<'a> {
     conn: &'a Connection,
     now: i64,
     actor: Option<&'a Operator>,
+    /// Whether each write records its own audit entry; off only while generated demo
+    /// data is written, which the trail records as one entry (see `Writer::generate`).
+    trail: bool,
 }
 
 impl Store {
@@ -228,6 +233,7 @@ impl Store {
             conn: &tx,
             now,
             actor: self.actor.as_ref(),
+            trail: true,
         })?;
         if rehearse {
             tx.rollback()?;

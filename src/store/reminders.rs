@@ -139,8 +139,10 @@ impl Writer<'_> {
             ])
             .map_err(|e| self.explain_missing_customer(e, d.customer_id))?;
         let id = self.conn.last_insert_rowid();
-        let state = self.reminder_state(&load_reminder(self.conn, id)?);
-        self.audit_diff("follow-up", id, Some(d.customer_id), None, Some(&state))?;
+        if self.trail {
+            let state = self.reminder_state(&load_reminder(self.conn, id)?);
+            self.audit_diff("follow-up", id, Some(d.customer_id), None, Some(&state))?;
+        }
         Ok(id)
     }
 
@@ -228,6 +230,9 @@ impl Writer<'_> {
 
     /// Records how follow-up `before.id` changed from `before`.
     fn audit_reminder_change(&self, before: &Reminder) -> Result<()> {
+        if !self.trail {
+            return Ok(());
+        }
         let after = load_reminder(self.conn, before.id)?;
         self.audit_diff(
             "follow-up",
