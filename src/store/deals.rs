@@ -397,11 +397,14 @@ impl Writer<'_> {
                 ),
             ));
         }
-        let n = self.conn.execute(
-            "UPDATE deals SET stage_id = ?3, probability = ?4, closed_on = ?5, lost_reason = ?6,
-                    version = version + 1, updated_at = ?7
-             WHERE id = ?1 AND version = ?2",
-            params![
+        let n = self
+            .conn
+            .prepare_cached(
+                "UPDATE deals SET stage_id = ?3, probability = ?4, closed_on = ?5, lost_reason = ?6,
+                        version = version + 1, updated_at = ?7
+                 WHERE id = ?1 AND version = ?2",
+            )?
+            .execute(params![
                 deal.id,
                 deal.version,
                 stage_id,
@@ -409,8 +412,7 @@ impl Writer<'_> {
                 date_text(closed_on),
                 lost_reason,
                 self.now
-            ],
-        )?;
+            ])?;
         if n == 0 {
             return Err(self.missing_or_stale("deals", "deal", deal.id));
         }

@@ -160,10 +160,12 @@ impl Writer<'_> {
                 format!("reminder #{id} is already done"),
             ));
         }
-        let n = self.conn.execute(
-            "UPDATE reminders SET done_at = ?3, version = version + 1, updated_at = ?4 WHERE id = ?1 AND version = ?2",
-            params![id, r.version, done_at.timestamp(), self.now],
-        )?;
+        let n = self
+            .conn
+            .prepare_cached(
+                "UPDATE reminders SET done_at = ?3, version = version + 1, updated_at = ?4 WHERE id = ?1 AND version = ?2",
+            )?
+            .execute(params![id, r.version, done_at.timestamp(), self.now])?;
         if n == 0 {
             return Err(self.missing_or_stale("reminders", "follow-up", id));
         }
