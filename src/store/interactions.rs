@@ -100,17 +100,20 @@ impl Writer<'_> {
         for chunk in entered.chunks(ROWS_PER_INSERT) {
             let rows = chunk
                 .iter()
-                .map(|(draft, at)| Ok((self.checked_interaction(draft, *at)?, at.timestamp())))
+                .map(|(draft, at)| {
+                    let d = self.checked_interaction(draft, *at)?;
+                    Ok((d.occurred_at.timestamp(), at.timestamp(), d))
+                })
                 .collect::<Result<Vec<_>>>()?;
             let ids: Vec<i64> = (first_id..).take(rows.len()).collect();
             let mut values: Vec<&dyn rusqlite::ToSql> = Vec::with_capacity(rows.len() * 12);
-            for ((d, at), id) in rows.iter().zip(&ids) {
+            for ((occurred, at, d), id) in rows.iter().zip(&ids) {
                 values.extend([
                     &d.customer_id as &dyn rusqlite::ToSql,
                     &d.deal_id,
                     &d.kind,
                     &d.direction,
-                    at,
+                    occurred,
                     &d.operator_id,
                     &d.summary,
                     &d.outcome,
@@ -134,7 +137,7 @@ impl Writer<'_> {
                 // Which customer was missing, as `log_interaction` would say.
                 let missing = rows
                     .iter()
-                    .map(|(d, _)| d.customer_id)
+                    .map(|(_, _, d)| d.customer_id)
                     .find(|id| !self.customer_exists(*id));
                 return Err(match missing {
                     Some(id) => StoreError::NotFound {
