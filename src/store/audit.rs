@@ -247,7 +247,7 @@ impl Store {
                     entries.push(entry);
                 }
             }
-            entries.sort_by(|a, b| (b.at, b.id).cmp(&(a.at, a.id)));
+            entries.sort_by_key(|e| std::cmp::Reverse((e.at, e.id)));
             if let Some(limit) = filter.limit {
                 entries.truncate(limit);
             }
