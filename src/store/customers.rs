@@ -575,8 +575,10 @@ impl Writer<'_> {
             ])?;
         let id = self.conn.last_insert_rowid();
         self.write_details(id, draft)?;
-        let state = self.draft_state(draft)?;
-        self.audit_diff("customer", id, Some(id), None, Some(&state))?;
+        if self.trail {
+            let state = self.draft_state(draft)?;
+            self.audit_diff("customer", id, Some(id), None, Some(&state))?;
+        }
         Ok(id)
     }
 

@@ -296,8 +296,10 @@ impl Writer<'_> {
             ])
             .map_err(|e| self.explain_missing_customer(e, d.customer_id))?;
         let id = self.conn.last_insert_rowid();
-        let state = self.deal_state(&load_deal(self.conn, id)?);
-        self.audit_diff("deal", id, Some(d.customer_id), None, Some(&state))?;
+        if self.trail {
+            let state = self.deal_state(&load_deal(self.conn, id)?);
+            self.audit_diff("deal", id, Some(d.customer_id), None, Some(&state))?;
+        }
         Ok(id)
     }
 
@@ -395,11 +397,14 @@ impl Writer<'_> {
                 ),
             ));
         }
-        let n = self.conn.execute(
-            "UPDATE deals SET stage_id = ?3, probability = ?4, closed_on = ?5, lost_reason = ?6,
-                    version = version + 1, updated_at = ?7
-             WHERE id = ?1 AND version = ?2",
-            params![
+        let n = self
+            .conn
+            .prepare_cached(
+                "UPDATE deals SET stage_id = ?3, probability = ?4, closed_on = ?5, lost_reason = ?6,
+                        version = version + 1, updated_at = ?7
+                 WHERE id = ?1 AND version = ?2",
+            )?
+            .execute(params![
                 deal.id,
                 deal.version,
                 stage_id,
@@ -407,10 +412,12 @@ impl Writer<'_> {
                 date_text(closed_on),
                 lost_reason,
                 self.now
-            ],
-        )?;
+            ])?;
         if n == 0 {
             return Err(self.missing_or_stale("deals", "deal", deal.id));
+        }
+        if !self.trail {
+            return Ok(());
         }
         let (old, new) = (
             self.deal_state(deal),

@@ -12,6 +12,7 @@ mod changes;
 mod copy;
 mod customers;
 mod deals;
+mod demo;
 mod duplicates;
 mod error;
 pub mod health;
@@ -41,6 +42,7 @@ pub use cadence::QuietFilter;
 pub use changes::Change;
 pub use customers::{CustomerFilter, CustomerSort, CustomerWindow, ListAt};
 pub use deals::DealFilter;
+pub use demo::Generated;
 pub use duplicates::MergePlan;
 pub use error::StoreError;
 pub use import::{BulkInsert, ContactKeys, KnownContacts, SuspendedIndexes};
@@ -86,6 +88,9 @@ pub struct Writer<'a> {
     conn: &'a Connection,
     now: i64,
     actor: Option<&'a Operator>,
+    /// Whether each write records its own audit entry; off only while generated demo
+    /// data is written, which the trail records as one entry (see `Writer::generate`).
+    trail: bool,
 }
 
 impl Store {
@@ -230,6 +235,7 @@ impl Store {
             conn: &tx,
             now,
             actor: self.actor.as_ref(),
+            trail: true,
         })?;
         if rehearse {
             tx.rollback()?;

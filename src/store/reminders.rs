@@ -139,8 +139,10 @@ impl Writer<'_> {
             ])
             .map_err(|e| self.explain_missing_customer(e, d.customer_id))?;
         let id = self.conn.last_insert_rowid();
-        let state = self.reminder_state(&load_reminder(self.conn, id)?);
-        self.audit_diff("follow-up", id, Some(d.customer_id), None, Some(&state))?;
+        if self.trail {
+            let state = self.reminder_state(&load_reminder(self.conn, id)?);
+            self.audit_diff("follow-up", id, Some(d.customer_id), None, Some(&state))?;
+        }
         Ok(id)
     }
 
@@ -158,10 +160,12 @@ impl Writer<'_> {
                 format!("reminder #{id} is already done"),
             ));
         }
-        let n = self.conn.execute(
-            "UPDATE reminders SET done_at = ?3, version = version + 1, updated_at = ?4 WHERE id = ?1 AND version = ?2",
-            params![id, r.version, done_at.timestamp(), self.now],
-        )?;
+        let n = self
+            .conn
+            .prepare_cached(
+                "UPDATE reminders SET done_at = ?3, version = version + 1, updated_at = ?4 WHERE id = ?1 AND version = ?2",
+            )?
+            .execute(params![id, r.version, done_at.timestamp(), self.now])?;
         if n == 0 {
             return Err(self.missing_or_stale("reminders", "follow-up", id));
         }
@@ -228,6 +232,9 @@ impl Writer<'_> {
 
     /// Records how follow-up `before.id` changed from `before`.
     fn audit_reminder_change(&self, before: &Reminder) -> Result<()> {
+        if !self.trail {
+            return Ok(());
+        }
         let after = load_reminder(self.conn, before.id)?;
         self.audit_diff(
             "follow-up",

@@ -253,6 +253,7 @@ fn convert_kpi_figures(tx: &Connection, now: i64) -> Result<()> {
         conn: tx,
         now,
         actor: None,
+        trail: true,
     };
     for (rowid, key, unit, target, minimum) in old {
         let (t, m) = (
