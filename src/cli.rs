@@ -19,6 +19,11 @@ pub struct Cli {
     #[arg(long, global = true)]
     pub json: bool,
 
+    /// Act as this operator (root and the database file's owner only, who can change
+    /// the file anyway) [default: the login of your user id]
+    #[arg(long = "as", global = true, env = "RAPPORT_AS", value_name = "LOGIN")]
+    pub acting_as: Option<String>,
+
     /// Key bindings for the app: default, vim, or a keymap file
     #[arg(long, env = "RAPPORT_KEYMAP", value_name = "NAME|PATH")]
     pub keymap: Option<String>,
@@ -87,6 +92,11 @@ pub enum Command {
         #[arg(long)]
         yes: bool,
     },
+    /// Check the database (or a backup): quick_check, schema, file modes, and what to do
+    Doctor {
+        /// The file to check [default: the database]
+        path: Option<PathBuf>,
+    },
     /// Find a customer fast by phone digits, name, company, email or tag (caller-ID hooks)
     Lookup(LookupArgs),
     /// List pairs of customers that look like duplicates, with why
@@ -97,8 +107,12 @@ pub enum Command {
 pub struct ImportArgs {
     /// Files to import: vCards (.vcf), CSV contacts (Google, Outlook, Thunderbird or
     /// --map), or one Rapport backup (.json) into an empty database
-    #[arg(required_unless_present = "deals", value_name = "FILE")]
+    #[arg(required_unless_present_any = ["deals", "undo"], value_name = "FILE")]
     pub files: Vec<PathBuf>,
+    /// Take an import run out again: the customers it created and what it merged
+    /// (anything changed since by someone is kept, and listed)
+    #[arg(long, value_name = "RUN", conflicts_with_all = ["files", "deals", "dry_run"])]
+    pub undo: Option<i64>,
     /// Show what would be created, merged and skipped, and write nothing
     #[arg(long)]
     pub dry_run: bool,
@@ -107,13 +121,17 @@ pub struct ImportArgs {
     /// (merge), skip it, or create another
     #[arg(long, value_enum, default_value_t = crate::io::import::OnDuplicate::MergeSame)]
     pub on_duplicate: crate::io::import::OnDuplicate,
-    /// Import the valid records, and write the invalid ones to NAME.rejected.EXT beside each file
+    /// Import the valid records, and write the invalid ones to NAME.rejected.EXT beside each
+    /// file (or in --rejects DIR), before anything is imported
     #[arg(long)]
     pub skip_invalid: bool,
     /// Refuse a record for any field that cannot be used, instead of keeping the value as
     /// written on the customer and listing it in the report
     #[arg(long)]
     pub strict: bool,
+    /// With --skip-invalid: write the reject files into DIR instead of beside each input
+    #[arg(long, value_name = "DIR", requires = "skip_invalid")]
+    pub rejects: Option<PathBuf>,
     /// Read the files in this encoding (utf-8, utf-16le, windows-1252, iso-8859-5, koi8-r, shift_jis…)
     #[arg(long, value_name = "NAME")]
     pub encoding: Option<String>,
@@ -194,9 +212,12 @@ pub enum ExportFormat {
 pub struct ExportArgs {
     #[arg(long, value_enum)]
     pub format: ExportFormat,
-    /// Write to FILE instead of standard output
+    /// Write to FILE instead of standard output (a new file, created 0600)
     #[arg(long, short, value_name = "FILE")]
     pub output: Option<PathBuf>,
+    /// Replace FILE if it exists (never the database itself)
+    #[arg(long, requires = "output")]
+    pub force: bool,
 }
 
 /// A customer: its number (`12` or `#12`) or its name (exact, or a unique beginning).
@@ -415,7 +436,9 @@ pub struct DealAddArgs {
     pub customer: CustomerRef,
     #[arg(long)]
     pub title: String,
-    /// Amount in the currency's units, e.g. 1200 or 1,200.50
+    /// Amount in the currency's units: 1200, 1,200.50, 1.200,50 or 12,50 (a comma
+    /// before exactly three digits groups them: 1,250 is 1250); at most 10^15 minor
+    /// units (10,000,000,000,000.00 for a currency with cents)
     #[arg(long, allow_hyphen_values = true)]
     pub amount: String,
     /// ISO 4217 code
@@ -613,13 +636,19 @@ pub struct KpiArgs {
 #[derive(Debug, Subcommand)]
 pub enum KpiCommand {
     /// Change a KPI's target and minimum acceptable value
+    ///
+    /// Numbers are written as amounts are (50000, 50,000, 12,5, 1.250,50). Money is in
+    /// major units of --currency, with its decimals, up to the largest amount
+    /// (10,000,000,000,000.00 for a currency with cents); percentages (win_rate,
+    /// followups_on_time) run from 0 to 100; counts are whole and not negative; days
+    /// run from 0 to 36,500; the satisfaction score from 1 to 5.
     Set(KpiSetArgs),
 }
 
 #[derive(Debug, Args)]
 pub struct KpiSetArgs {
-    /// The KPI's key (revenue_won, deals_won, win_rate, avg_cycle_days, new_customers,
-    /// avg_satisfaction, followups_on_time, overdue_followups)
+    /// The KPI's key: revenue_won, deals_won, win_rate, avg_cycle_days, new_customers,
+    /// avg_satisfaction, followups_on_time, overdue_followups, avg_won_deal
     pub key: String,
     /// The value aimed for (money in major units: 50000 or 50,000)
     #[arg(long, allow_hyphen_values = true)]
@@ -627,6 +656,10 @@ pub struct KpiSetArgs {
     /// The worst value accepted: a floor when higher is better, a ceiling otherwise
     #[arg(long, allow_hyphen_values = true)]
     pub minimum: String,
+    /// The currency a money target is written in: its decimals and largest amount
+    /// apply (the target counts in whichever currency `rapport kpi` reports)
+    #[arg(long, env = "RAPPORT_CURRENCY", default_value = "USD")]
+    pub currency: String,
 }
 
 #[derive(Debug, Args)]
@@ -659,12 +692,21 @@ pub struct DedupeArgs {
 
 /// Runs a parsed command line.
 pub fn run(cli: Cli) -> Result<()> {
+    // Only reads the file: no database created, migrated or signed in to.
+    if let Some(Command::Doctor { path }) = &cli.command {
+        let path = match path.as_ref().or(cli.db.as_ref()) {
+            Some(p) => p.clone(),
+            None => commands::default_db_path()?,
+        };
+        return commands::doctor::run(&path, cli.json);
+    }
     // A dry run of an import creates no database file.
+    let acting_as = cli.acting_as.as_deref();
     let mut ctx = match &cli.command {
         Some(Command::Import(args)) if args.dry_run => {
-            commands::Context::open_for_dry_run(cli.db.as_deref(), cli.json)?
+            commands::Context::open_for_dry_run(cli.db.as_deref(), cli.json, acting_as)?
         }
-        _ => commands::Context::open(cli.db.as_deref(), cli.json)?,
+        _ => commands::Context::open(cli.db.as_deref(), cli.json, acting_as)?,
     };
     let review = match &cli.command {
         Some(Command::Review(args)) => Some(!args.everyone),
@@ -695,6 +737,7 @@ pub fn run(cli: Cli) -> Result<()> {
         Some(Command::Stage(cmd)) => commands::deal::stages(&mut ctx, cmd),
         Some(Command::Backup { path }) => commands::copy::backup(&mut ctx, &path),
         Some(Command::Restore { path, yes }) => commands::copy::restore(&mut ctx, &path, yes),
+        Some(Command::Doctor { .. }) => unreachable!("doctor runs before the database opens"),
         Some(Command::Lookup(args)) => commands::lookup::run(&mut ctx, args),
         Some(Command::Dedupe(args)) => commands::dedupe::run(&mut ctx, args),
     };

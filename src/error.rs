@@ -9,6 +9,8 @@ pub enum Error {
     Store(#[from] StoreError),
     #[error(transparent)]
     Invalid(#[from] ValidationError),
+    #[error(transparent)]
+    File(#[from] crate::atomic_file::FileError),
     #[error("{0}")]
     Message(String),
     #[error("{0}")]

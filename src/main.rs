@@ -18,7 +18,10 @@ fn main() -> ExitCode {
         // A closed pipe (`rapport customer list | head`) is not an error.
         Err(Error::Io(e)) if e.kind() == ErrorKind::BrokenPipe => ExitCode::SUCCESS,
         Err(e) => {
-            let _ = writeln!(std::io::stderr(), "rapport: {e}");
+            // Errors quote what was typed or read: never raw control codes, never a
+            // pasted megabyte in full.
+            let text = rapport::text::message_for_terminal(&e.to_string());
+            let _ = writeln!(std::io::stderr(), "rapport: {text}");
             ExitCode::from(1)
         }
     }

@@ -127,8 +127,9 @@ pub fn kpi_report_for<Tz: TimeZone>(
 pub fn format_value(unit: KpiUnit, value: f64, currency: Currency) -> String {
     match unit {
         KpiUnit::Money => {
+            // A total of many deals may pass 64 bits; `as` saturates only far beyond.
             let minor = (value * 10f64.powi(i32::from(currency.exponent()))).round();
-            format_minor(minor as i64, currency)
+            format_minor(minor as i128, currency)
         }
         KpiUnit::Count => format!("{value:.0}"),
         KpiUnit::Percent => format!("{value:.1}%"),
@@ -153,6 +154,11 @@ mod tests {
         assert_eq!(format_value(KpiUnit::Money, 4000.5, usd), "4,000.50");
         let jpy = Currency::from_code("JPY").unwrap();
         assert_eq!(format_value(KpiUnit::Money, 1234.0, jpy), "1,234");
+        assert_eq!(
+            format_value(KpiUnit::Money, 3e17, usd),
+            "300,000,000,000,000,000.00",
+            "past 64 bits of minor units"
+        );
         assert_eq!(format_value(KpiUnit::Count, 3.0, usd), "3");
         assert_eq!(format_value(KpiUnit::Percent, 100.0 / 3.0, usd), "33.3%");
         assert_eq!(format_value(KpiUnit::Days, 16.0, usd), "16.0 d");

@@ -537,3 +537,82 @@ fn an_import_records_each_customer_it_creates_and_merges() {
     assert_eq!(value(merged, "emails", "old"), None);
     assert_eq!(value(merged, "emails", "new"), Some("ali@example.com"));
 }
+
+/// Demo data is recorded as one entry (entity "demo": who, when, which customers, how
+/// many), not one per generated record; a generated customer's history starts with it,
+/// a customer added afterwards has only its own; a JSON backup carries it over.
+#[test]
+fn demo_data_is_one_entry_in_the_trail() {
+    let db = TempDb::new();
+    let report = json(&db.path, &["demo", "--customers", "60", "--seed", "4"]);
+    let all = json(&db.path, &["audit", "--limit", "1000"]);
+    let demo: Vec<&Value> = entries(&all)
+        .iter()
+        .filter(|e| e["entity"] == "demo")
+        .collect();
+    assert_eq!(demo.len(), 1, "{all}");
+    let demo = demo[0];
+    assert_eq!(demo["operator_login"], "tester");
+    assert_eq!(demo["action"], "create");
+    let field = |name: &str| {
+        demo["changes"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|c| c["field"] == name)
+            .unwrap_or_else(|| panic!("no {name} in {demo}"))["new"]
+            .clone()
+    };
+    assert_eq!(field("customer ids"), "#1 to #60");
+    assert_eq!(field("customers"), "60");
+    assert_eq!(field("interactions"), report["interactions"].to_string());
+    assert_eq!(field("follow-ups"), report["reminders"].to_string());
+    assert_eq!(field("seed"), "4");
+    // Nothing per generated record: only the operators, the tag cadence and this one.
+    let kinds: Vec<&str> = entries(&all)
+        .iter()
+        .map(|e| e["entity"].as_str().unwrap())
+        .collect();
+    assert!(
+        kinds
+            .iter()
+            .all(|k| ["demo", "operator", "setting"].contains(k)),
+        "{kinds:?}"
+    );
+
+    let text = ok(&db.path, &["audit", "--customer", "17"]);
+    assert!(text.contains("tester  generated demo data"), "{text}");
+    assert!(text.contains("customer ids: \"#1 to #60\""), "{text}");
+    let added = json(&db.path, &["customer", "add", "--name", "Walk-in Customer"]);
+    let id = id_of(&added);
+    assert_eq!(
+        headlines(&json(&db.path, &["audit", "--customer", &id.to_string()])),
+        vec![h("customer", id, "create")]
+    );
+    // A generated customer changed later: the change, then the demo entry.
+    ok(&db.path, &["customer", "edit", "17", "--status", "lost"]);
+    assert_eq!(
+        headlines(&json(&db.path, &["audit", "--customer", "17"])),
+        vec![h("customer", 17, "update"), h("demo", 60, "create")]
+    );
+    assert_eq!(
+        headlines(&json(
+            &db.path,
+            &["audit", "--customer", "17", "--limit", "1"]
+        )),
+        vec![h("customer", 17, "update")]
+    );
+
+    let file = db.dir.path().join("backup.json");
+    let file_arg = file.to_string_lossy().into_owned();
+    ok(
+        &db.path,
+        &["export", "--format", "json", "--output", &file_arg],
+    );
+    let copy = db.dir.path().join("copy.db");
+    ok(&copy, &["import", &file_arg]);
+    assert_eq!(
+        json(&copy, &["audit", "--customer", "17"]),
+        json(&db.path, &["audit", "--customer", "17"])
+    );
+}

@@ -38,7 +38,11 @@ fn a_backup_restores_losslessly_into_an_empty_database() {
     store
         .write(|w| {
             w.set_default_cadence(rapport::domain::Cadence::parse("c", "60d/90d")?)?;
-            w.set_kpi_target("win_rate", 40.0, 25.0)
+            w.set_kpi_target(
+                "win_rate",
+                rapport::domain::KpiFigure::whole(40),
+                rapport::domain::KpiFigure::whole(25),
+            )
         })
         .unwrap();
     let first = exported(&store);

@@ -613,3 +613,100 @@ fn contact_cadence_through_the_cli() {
         "The default is back to every 90d/135d"
     );
 }
+
+/// A weekly follow-up at the end of 9999 has no next week Rapport can keep: marking it
+/// done ends the series, saying so, instead of storing a date nothing can read back.
+#[test]
+fn a_repeating_follow_up_ends_at_the_last_day_rapport_keeps() {
+    let db = TempDb::new();
+    let p = &db.path;
+    ok(p, &["customer", "add", "--name", "Ada"]);
+    let add = |due: &str| {
+        let r = json(
+            p,
+            &[
+                "remind", "add", "1", "--due", due, "--note", "Renewal", "--every", "weekly",
+            ],
+        );
+        r["id"].as_i64().unwrap().to_string()
+    };
+    let first = add("9999-12-20 10:00");
+    let done = ok(p, &["remind", "done", &first]);
+    assert!(
+        done.contains("; next one #2 due 9999-12-27 10:00"),
+        "{done}"
+    );
+    let done = ok(p, &["remind", "done", "2"]);
+    assert_eq!(
+        done.trim(),
+        "Done: follow-up #2; it repeats weekly, but the next one would fall after 9999-12-31, \
+         the last day Rapport keeps, so the series ends here"
+    );
+    assert_eq!(json(p, &["remind", "list"]), serde_json::json!([]));
+    let last = add("9999-12-28 09:00");
+    let done = json(p, &["remind", "done", &last]);
+    assert_eq!(
+        done,
+        serde_json::json!({"done": 3, "next": null, "series_ended": true})
+    );
+    // Every follow-up the series left reads back.
+    let all = json(p, &["remind", "list", "--done"]);
+    assert_eq!(all.as_array().unwrap().len(), 3, "{all}");
+}
+
+/// What has not happened yet is a follow-up, not an interaction; a restore brings
+/// back history as it was.
+#[test]
+fn an_interaction_in_the_future_is_refused_but_a_restore_keeps_one() {
+    let db = TempDb::new();
+    let p = &db.path;
+    ok(p, &["customer", "add", "--name", "Ada"]);
+    let before = snapshot_files(p);
+    for at in ["+1h", "tomorrow 10:00", "+6m"] {
+        let o = rapport(p, &["log", "1", "-m", "Call", "--at", at]);
+        assert_eq!(o.status.code(), Some(1), "{at}");
+        let err = stderr(&o);
+        assert!(err.starts_with("rapport: at: "), "{at}: {err}");
+        assert!(
+            err.trim_end()
+                .ends_with("is in the future; plan it as a follow-up with `rapport remind add`"),
+            "{at}: {err}"
+        );
+    }
+    assert_eq!(snapshot_files(p), before, "nothing was written");
+    // A clock a little behind the operator's is no reason to refuse.
+    for at in ["+4m", "now", "-2h", "yesterday 15:00"] {
+        ok(p, &["log", "1", "-m", "Call", "--at", at]);
+    }
+    // A backup holding an interaction dated later than now restores as it was.
+    let backup = db.dir.path().join("backup.json");
+    ok(
+        p,
+        &[
+            "export",
+            "--format",
+            "json",
+            "-o",
+            &backup.to_string_lossy(),
+        ],
+    );
+    let mut doc: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(&backup).unwrap()).unwrap();
+    let later = chrono::Utc::now().timestamp() + 86_400;
+    doc["tables"]["interactions"][0]["occurred_at"] = serde_json::json!(later);
+    std::fs::write(&backup, serde_json::to_vec(&doc).unwrap()).unwrap();
+    let fresh = db.dir.path().join("fresh.db");
+    ok(&fresh, &["import", &backup.to_string_lossy()]);
+    let card = json(&fresh, &["customer", "show", "1"]);
+    let times: Vec<i64> = card["interactions"]
+        .as_array()
+        .unwrap_or_else(|| panic!("{card}"))
+        .iter()
+        .filter_map(|i| {
+            chrono::DateTime::parse_from_rfc3339(i["occurred_at"].as_str()?)
+                .ok()
+                .map(|t| t.timestamp())
+        })
+        .collect();
+    assert!(times.contains(&later), "{card}");
+}

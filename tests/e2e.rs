@@ -21,7 +21,7 @@ fn harness_runs_a_command_and_keeps_its_last_screen() {
     let s = Session::start(
         50,
         10,
-        "echo \"hello $USER in $TZ with $EXTRA\"; printf 'Иван Петров مریم\\n'; read line; exit 3",
+        "echo \"hello $RAPPORT_AS in $TZ with $EXTRA\"; printf 'Иван Петров مریم\\n'; read line; exit 3",
         &[("EXTRA", "extra")],
     );
     s.wait_for("hello tester in UTC with extra", WAIT);
@@ -95,7 +95,7 @@ fn ok_as(db: &Path, login: &str, args: &[&str]) -> String {
     let o = std::process::Command::new(rapport_bin())
         .args(args)
         .env("RAPPORT_DB", db)
-        .env("USER", login)
+        .env("RAPPORT_AS", login)
         .env("TZ", "UTC")
         .output()
         .expect("run rapport");
@@ -135,6 +135,46 @@ fn panic_in_the_app_restores_the_terminal() {
         "the cursor is visible again"
     );
     assert_cooked_mode(&s);
+}
+
+/// SIGTERM (a shutdown), SIGHUP (an SSH link dropped) and SIGINT sent with `kill`:
+/// the terminal comes back as it was, and the exit status names the signal.
+#[test]
+fn signals_from_outside_restore_the_terminal() {
+    if !skip_unless_tmux() {
+        return;
+    }
+    let db = demo_db();
+    for (signal, status) in [("TERM", 143), ("HUP", 129), ("INT", 130)] {
+        let s = Session::start_shell(80, 24, &[]);
+        let pid_file = db.dir.path().join(format!("pid-{signal}"));
+        s.run_line(&format!(
+            "RAPPORT_DB={} sh -c 'echo $$ > {}; exec {}'; echo \"exit=$?\"",
+            shell_quote(&db.path.to_string_lossy()),
+            shell_quote(&pid_file.to_string_lossy()),
+            shell_quote(rapport_bin())
+        ));
+        s.wait_for("Customers · 50", WAIT);
+        assert_eq!(s.display("#{alternate_on}"), "1");
+        let pid = std::fs::read_to_string(&pid_file).unwrap();
+        let killed = std::process::Command::new("kill")
+            .args([&format!("-{signal}"), pid.trim()])
+            .status()
+            .unwrap();
+        assert!(killed.success());
+        s.wait_for(&format!("exit={status}"), WAIT);
+        assert_eq!(
+            s.display("#{alternate_on}"),
+            "0",
+            "SIG{signal}: alternate screen left"
+        );
+        assert_eq!(
+            s.display("#{cursor_flag}"),
+            "1",
+            "SIG{signal}: cursor shown"
+        );
+        assert_cooked_mode(&s);
+    }
 }
 
 #[test]
@@ -810,4 +850,67 @@ fn importing_a_vcard_from_the_app_at_80x24() {
     assert_eq!(s.wait_exit(WAIT), 0);
     let names = customer_names(&db.path);
     assert_eq!(names, ["Zahra Ahmadi", "Иван Петров"]);
+}
+
+/// While a 60,000-row import writes in another process (every chunk it commits makes
+/// the app look again), the app answers pane switches, the search popup and quit at
+/// once, and shows the right figures when the import is done.
+#[test]
+fn keys_are_answered_while_a_large_import_writes() {
+    if !skip_unless_tmux() {
+        return;
+    }
+    let db = demo_db();
+    let csv = db.dir.path().join("big.csv");
+    let mut text = String::from("Name,Phone,Email\r\n");
+    for i in 0..60_000 {
+        text.push_str(&format!(
+            "Imported {i},+44 7700 {i:06},imported{i}@example.org\r\n"
+        ));
+    }
+    std::fs::write(&csv, text).unwrap();
+    let s = Session::start_rapport(80, 24, &db.path, &[], &[]);
+    s.wait_for("Customers · 50", WAIT);
+    let mut import = std::process::Command::new(rapport_bin())
+        .args(["import", &csv.to_string_lossy()])
+        .env("RAPPORT_DB", &db.path)
+        .env("RAPPORT_AS", "tester")
+        .stdout(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    // Wait until the import is writing.
+    let conn = rusqlite::Connection::open(&db.path).unwrap();
+    let started = std::time::Instant::now();
+    while conn
+        .query_row("SELECT count(*) FROM customers", [], |r| r.get::<_, i64>(0))
+        .unwrap_or(0)
+        <= 50
+    {
+        assert!(started.elapsed() < WAIT, "the import never wrote");
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    let mut slowest = Duration::ZERO;
+    for (key, title) in [
+        ("2", "┌ Pipeline"),
+        ("3", "┌ Follow-ups"),
+        ("4", "┌ KPIs"),
+        ("1", "┌ Customers"),
+        ("/", "Find a customer"),
+        ("Escape", "┌ Customers"),
+    ] {
+        let sent = std::time::Instant::now();
+        s.send(&[key]);
+        s.wait_for(title, WAIT);
+        slowest = slowest.max(sent.elapsed());
+    }
+    assert!(
+        import.try_wait().unwrap().is_none(),
+        "the import was still running"
+    );
+    // tmux's own round trips take part of this; the app answers within a frame.
+    assert!(slowest < Duration::from_secs(1), "a key took {slowest:?}");
+    assert!(import.wait().unwrap().success());
+    s.wait_for("Customers · 60,050", WAIT);
+    s.send(&["q"]);
+    assert_eq!(s.wait_exit(WAIT), 0);
 }

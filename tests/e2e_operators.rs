@@ -33,7 +33,7 @@ fn two_apps_on_one_database_follow_each_other_and_refuse_a_stale_edit() {
             "manager",
         ],
     );
-    let sara = Session::start_rapport(80, 24, p, &[], &[("USER", "sara")]);
+    let sara = Session::start_rapport(80, 24, p, &[], &[("RAPPORT_AS", "sara")]);
     let tester = Session::start_rapport(80, 24, p, &[], &[]);
     let viewer = Session::start_rapport(80, 24, p, &[], &[]);
     sara.wait_for_all(&["Ada Lovelace", "sara · rapport.db"], WAIT);

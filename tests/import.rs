@@ -220,8 +220,20 @@ fn every_shared_contact_file_imports() {
     let mut wrong = Vec::new();
     for (file, expected) in EXPECTED_CONTACT_FILES {
         let db = TempDb::new();
-        let path = data.join(file).to_string_lossy().into_owned();
-        let o = rapport(&db.path, &["import", &path, "--json"]);
+        // Read in place; a reject file goes to the temporary directory.
+        let input = data.join(file).to_string_lossy().into_owned();
+        let rejects = db.dir.path().to_string_lossy().into_owned();
+        let o = rapport(
+            &db.path,
+            &[
+                "import",
+                &input,
+                "--skip-invalid",
+                "--rejects",
+                &rejects,
+                "--json",
+            ],
+        );
         match expected {
             Ok(want) => {
                 assert!(o.status.success(), "{file}: {}", stderr(&o));
@@ -443,22 +455,35 @@ fn the_sales_pipeline_dataset_imports_and_its_kpis_match_the_spreadsheet() {
         "{}",
         stderr(&o)
     );
-    // …and with --skip-invalid the rest go in (a copy, so the reject file lands in the temp dir).
-    let copy = db.dir.path().join("sales_pipeline.csv");
-    std::fs::copy(dir.join("sales_pipeline.csv"), &copy).unwrap();
-    let r = json(
-        &db.path,
-        &[
-            "import",
-            "--deals",
-            &copy.to_string_lossy(),
-            "--accounts",
-            &arg("accounts.csv"),
-            "--products",
-            &arg("products.csv"),
-            "--skip-invalid",
-        ],
+    // …and so do they when the refused rows cannot be saved (here a directory stands
+    // where the reject file would go): nothing is imported.
+    let rejects = db.dir.path().join("rejects");
+    let blocked = rejects.join("sales_pipeline.rejected.csv");
+    std::fs::create_dir_all(&blocked).unwrap();
+    let rejects_arg = rejects.to_string_lossy().into_owned();
+    let import = [
+        "import",
+        "--deals",
+        &arg("sales_pipeline.csv"),
+        "--accounts",
+        &arg("accounts.csv"),
+        "--products",
+        &arg("products.csv"),
+        "--skip-invalid",
+        "--rejects",
+        &rejects_arg,
+    ];
+    let o = rapport(&db.path, &import);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(
+        stderr(&o).contains("is not a regular file") && stderr(&o).contains("nothing was imported"),
+        "{}",
+        stderr(&o)
     );
+    assert!(customer_names(&db.path).is_empty(), "no company, no deal");
+    // …and with --skip-invalid the rest go in, the refused rows into --rejects DIR.
+    std::fs::remove_dir(&blocked).unwrap();
+    let r = json(&db.path, &import);
     let rep = &r["report"];
     assert_eq!(rep["deals"], 8800 - 1425, "{rep}");
     assert_eq!(rep["by_stage"]["won"], 4238);
@@ -471,8 +496,8 @@ fn the_sales_pipeline_dataset_imports_and_its_kpis_match_the_spreadsheet() {
     // 1,480 rows write GTXPro; 222 of them are among the refused rows with no account.
     assert_eq!(rep["products_normalised"]["GTXPro"][1], 1480 - 222);
     assert_eq!(rep["operators_created"].as_array().unwrap().len(), 30);
-    let rejected =
-        std::fs::read_to_string(db.dir.path().join("sales_pipeline.rejected.csv")).unwrap();
+    assert_eq!(r["rejects"], blocked.to_string_lossy().as_ref());
+    let rejected = std::fs::read_to_string(&blocked).unwrap();
     assert_eq!(rejected.lines().count(), 1 + 1425);
 
     let kpi = json(&db.path, &["kpi", "--period", "all"]);
@@ -502,14 +527,15 @@ fn no_shared_file_crashes_the_importer() {
     assert!(files.len() > 50, "{} files", files.len());
     for path in files {
         let db = TempDb::new();
-        let copy = db.dir.path().join(path.file_name().unwrap());
-        std::fs::copy(&path, &copy).unwrap();
+        // Read in place: a dry run writes no reject file (and --rejects would catch one).
         let o = rapport(
             &db.path,
             &[
                 "import",
-                &copy.to_string_lossy(),
+                &path.to_string_lossy(),
                 "--skip-invalid",
+                "--rejects",
+                &db.dir.path().to_string_lossy(),
                 "--dry-run",
             ],
         );

@@ -224,7 +224,7 @@ fn figures(r: &KpiReport) -> Vec<(&str, Option<f64>, Option<KpiStanding>)> {
         .collect()
 }
 
-fn month(y: i32, m: u32, deals: i64, total_minor: i64, weighted_minor: i64) -> ForecastMonth {
+fn month(y: i32, m: u32, deals: i64, total_minor: i128, weighted_minor: i128) -> ForecastMonth {
     ForecastMonth {
         month: day(y, m, 1),
         deals,
@@ -445,7 +445,7 @@ fn changed_targets_change_the_standing() {
     let db = TempDb::new();
     let mut store = november_store(&db);
     store
-        .write(|w| w.set_kpi_target("deals_won", 4.0, 2.0))
+        .write(|w| w.set_kpi_target("deals_won", KpiFigure::whole(4), KpiFigure::whole(2)))
         .unwrap();
     let r = kpi_report(&store, Period::Month.into(), Currency::USD, &fixed_clock()).unwrap();
     let k = &r.kpis[1];
@@ -630,7 +630,7 @@ fn bad_kpi_input_exits_1_with_one_line_and_writes_nothing() {
                 "--minimum",
                 "1",
             ],
-            "rapport: target: \"inf\" is not a number",
+            "rapport: target: \"inf\" has 'i', which is not a digit or a mark",
         ),
         (
             &[
@@ -654,7 +654,7 @@ fn bad_kpi_input_exits_1_with_one_line_and_writes_nothing() {
                 "--minimum",
                 "-5",
             ],
-            "rapport: minimum: -5 is below the target 30",
+            "rapport: minimum: -5 is negative; a number of days cannot be",
         ),
     ];
     for (args, expected) in cases {
@@ -708,4 +708,150 @@ fn agents_see_their_own_kpis_and_managers_anyones() {
     assert_eq!(won(&team), Some(serde_json::json!(1.0)));
     let o = as_user("lena", &["kpi", "--operator", "omid"]);
     assert!(stdout(&o).starts_with("KPIs of omid ("), "{}", stdout(&o));
+}
+
+/// Targets are exact thousandths, read like amounts, and only values the KPI can
+/// take: no win rate of 101 %, no negative count, no money target of 1e308.
+#[test]
+fn kpi_targets_are_exact_and_within_what_each_kpi_measures() {
+    let db = real_clock_db();
+    let p = &db.path;
+    let set = |key: &str, target: &str, minimum: &str| {
+        rapport(
+            p,
+            &["kpi", "set", key, "--target", target, "--minimum", minimum],
+        )
+    };
+    let o = set("revenue_won", "1.250,50", "1,000");
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert_eq!(
+        stdout(&o).trim(),
+        "Revenue won (revenue_won): target 1250.5, minimum 1000 (higher is better)"
+    );
+    let o = set("win_rate", "33,3", "0");
+    assert!(o.status.success(), "{}", stderr(&o));
+    let o = set("followups_on_time", "100", "99,5");
+    assert!(o.status.success(), "{}", stderr(&o));
+    let v = json(p, &["kpi", "--period", "all"]);
+    let target = |key: &str| {
+        v["kpis"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|k| k["key"] == key)
+            .map(|k| (k["target"].clone(), k["minimum"].clone()))
+            .unwrap()
+    };
+    assert_eq!(target("revenue_won"), (1250.5.into(), 1000.0.into()));
+    assert_eq!(target("win_rate"), (33.3.into(), 0.0.into()));
+    assert_eq!(target("followups_on_time"), (100.0.into(), 99.5.into()));
+
+    let before = snapshot_files(p);
+    let cases: &[(&str, &str, &str, &str)] = &[
+        (
+            "win_rate",
+            "101",
+            "20",
+            "target: 101 is not a percentage from 0 to 100 (win_rate is a percentage)",
+        ),
+        (
+            "win_rate",
+            "40",
+            "-1",
+            "minimum: -1 is not a percentage from 0 to 100 (win_rate is a percentage)",
+        ),
+        (
+            "followups_on_time",
+            "100.5",
+            "75",
+            "target: 100.5 is not a percentage from 0 to 100",
+        ),
+        ("revenue_won", "1e308", "1", "target: \"1e308\" has 'e'"),
+        ("revenue_won", "NaN", "1", "target: \"NaN\" has 'N'"),
+        ("revenue_won", "inf", "1", "target: \"inf\" has 'i'"),
+        (
+            "revenue_won",
+            "10,000,000,000,000.01",
+            "1",
+            "target: \"10,000,000,000,000.01\" is more than the largest amount Rapport \
+             accepts, 10,000,000,000,000.00 USD",
+        ),
+        (
+            "revenue_won",
+            "-50000",
+            "1",
+            "target: -50000 is negative; a money target cannot be",
+        ),
+        (
+            "revenue_won",
+            "1,,000",
+            "1",
+            "target: \"1,,000\" has two marks in a row",
+        ),
+        (
+            "deals_won",
+            "-3",
+            "0",
+            "target: -3 is negative; a count cannot be (deals_won is a count)",
+        ),
+        (
+            "deals_won",
+            "2,5",
+            "1",
+            "target: \"2,5\" is not a whole number",
+        ),
+        (
+            "avg_satisfaction",
+            "6",
+            "3",
+            "target: 6 is not a score from 1 to 5",
+        ),
+        (
+            "avg_cycle_days",
+            "30",
+            "40000",
+            "minimum: 40000 is more than 36500 days (a century)",
+        ),
+    ];
+    for (key, target, minimum, expected) in cases {
+        let o = set(key, target, minimum);
+        assert_eq!(o.status.code(), Some(1), "{key} {target} {minimum}");
+        let err = stderr(&o);
+        assert_eq!(err.lines().count(), 1, "{err}");
+        assert!(
+            err.starts_with(&format!("rapport: {expected}")),
+            "{key} {target} {minimum}: {err}"
+        );
+    }
+    // A money target follows the decimals of the currency it is written in.
+    let o = rapport(
+        p,
+        &[
+            "kpi",
+            "set",
+            "revenue_won",
+            "--target",
+            "1,5",
+            "--minimum",
+            "1",
+            "--currency",
+            "JPY",
+        ],
+    );
+    assert!(
+        stderr(&o).contains("\"1,5\" has decimals, and JPY has no minor unit"),
+        "{}",
+        stderr(&o)
+    );
+    assert_eq!(snapshot_files(p), before, "nothing was written");
+}
+
+#[test]
+fn kpi_set_help_lists_every_kpi_key() {
+    let db = TempDb::new();
+    let help = ok(&db.path, &["kpi", "set", "--help"]);
+    for (key, ..) in rapport::domain::kpi::DEFAULT_KPIS {
+        assert!(help.contains(key), "{key} missing from: {help}");
+    }
+    assert!(help.contains("percentages (win_rate, followups_on_time) run from 0 to 100"));
 }

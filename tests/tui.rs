@@ -517,3 +517,191 @@ fn customer_card_with_contact_details() {
     assert!(app.customers.detail.is_some());
     insta::assert_snapshot!("customer_card_details_80x24", screen(&app));
 }
+
+#[test]
+fn the_deal_form_refuses_an_amount_it_could_misread_and_saves_a_decimal_comma() {
+    let mut app = demo_app(80, 24);
+    let deals = |app: &App| {
+        app.store
+            .deals(&rapport::store::DealFilter::default())
+            .unwrap()
+    };
+    let before = deals(&app).len();
+    press(&mut app, KeyCode::Char('d'));
+    type_text(&mut app, "Support plan");
+    press(&mut app, KeyCode::Tab);
+    type_text(&mut app, "1,,000");
+    press(&mut app, KeyCode::Enter);
+    let s = screen(&app);
+    insta::assert_snapshot!("deal_form_amount_error_80x24", s);
+    assert!(s.contains("two marks in a row"), "{s}");
+    assert_eq!(deals(&app).len(), before, "nothing written");
+    for _ in 0.."1,,000".len() {
+        press(&mut app, KeyCode::Backspace);
+    }
+    type_text(&mut app, "1.250,50");
+    press(&mut app, KeyCode::Enter);
+    assert!(app.popup.is_none(), "{}", screen(&app));
+    let added = deals(&app)
+        .into_iter()
+        .find(|d| d.title == "Support plan")
+        .expect("the deal was added");
+    assert_eq!(added.amount.minor, 125_050);
+}
+
+#[test]
+fn the_interaction_form_refuses_a_time_in_the_future() {
+    let mut app = demo_app(80, 24);
+    let id = app.customers.selected_id().unwrap();
+    let before = app.store.interactions_of(id, 1000).unwrap().len();
+    press(&mut app, KeyCode::Char('l'));
+    press(&mut app, KeyCode::Tab);
+    press(&mut app, KeyCode::Tab);
+    type_text(&mut app, "Agreed the renewal");
+    for _ in 0..3 {
+        press(&mut app, KeyCode::Tab);
+    }
+    for _ in 0.."now".len() {
+        press(&mut app, KeyCode::Backspace);
+    }
+    type_text(&mut app, "+2h");
+    press(&mut app, KeyCode::Enter);
+    let s = screen(&app);
+    assert!(app.popup.is_some(), "the form stays open");
+    assert!(s.contains("is in the future"), "{s}");
+    assert_eq!(app.store.interactions_of(id, 1000).unwrap().len(), before);
+}
+
+/// An answer the loader read for an older request never replaces what a newer one
+/// showed: the list of 300 stays, a stale "empty list" is dropped.
+#[test]
+fn a_stale_load_result_never_overwrites_newer_data() {
+    use rapport::store::CustomerWindow;
+    use rapport::tui::loader::{Answer, Loaded, Slot};
+    let mut app = demo_app(80, 24);
+    let newest = app.generation(Slot::Customers);
+    assert!(newest > 0);
+    let before = screen(&app);
+    assert!(before.contains("Customers · 300"), "{before}");
+    let stale = Answer {
+        slot: Slot::Customers,
+        generation: newest - 1,
+        result: Ok(Loaded::Customers {
+            total: 0,
+            start: 0,
+            window: CustomerWindow::default(),
+        }),
+    };
+    assert!(!app.apply_answer(stale), "a stale answer is dropped");
+    assert_eq!(screen(&app), before);
+    assert_eq!(app.customers.total, 300);
+    // The newest one is shown.
+    let fresh = Answer {
+        slot: Slot::Customers,
+        generation: newest,
+        result: Ok(Loaded::Customers {
+            total: 0,
+            start: 0,
+            window: CustomerWindow::default(),
+        }),
+    };
+    assert!(app.apply_answer(fresh));
+    assert!(
+        screen(&app).contains("No customers yet"),
+        "{}",
+        screen(&app)
+    );
+}
+
+/// The list reads a window at a time: End shows the last customers and Home the
+/// first, without ever holding every row.
+#[test]
+fn the_customer_list_reads_a_window_around_the_view() {
+    use rapport::tui::panes::customers::WINDOW;
+    let mut store = Store::open_in_memory().unwrap().with_clock(Arc::new(clock));
+    store.ensure_operator("sara").unwrap();
+    store
+        .write(|w| {
+            for i in 0..1_000 {
+                let name = format!("Customer {i:04}");
+                w.add_customer(&rapport::domain::CustomerDraft::new(
+                    rapport::domain::CustomerKind::Person,
+                    name,
+                ))?;
+            }
+            Ok(())
+        })
+        .unwrap();
+    let mut app = app_on(store, 80, 24);
+    assert_eq!(app.customers.total, 1_000);
+    assert!(app.customers.rows.len() <= WINDOW);
+    press(&mut app, KeyCode::End);
+    let end = screen(&app);
+    assert!(end.contains("Customer 0999"), "{end}");
+    assert!(app.customers.rows.len() <= WINDOW);
+    // Page up from the end, row by row past the window's start: read by key.
+    for _ in 0..30 {
+        press(&mut app, KeyCode::PageUp);
+    }
+    let middle = screen(&app);
+    assert!(!middle.contains("loading…"), "{middle}");
+    let selected = app.customers.selected_id().unwrap();
+    let name = app.store.customer(selected).unwrap().name;
+    assert_eq!(
+        name,
+        format!("Customer {:04}", app.customers.list.selected),
+        "row {} shows the customer at that position",
+        app.customers.list.selected
+    );
+    press(&mut app, KeyCode::Home);
+    assert!(screen(&app).contains("Customer 0000"));
+}
+
+/// Another process's edit of a customer on screen shows after one look at the change
+/// feed, by reading that one row again, not the list.
+#[test]
+fn another_processs_edit_of_a_visible_customer_reads_only_that_row() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("shared.db");
+    let mut other = Store::open(&path).unwrap();
+    other.ensure_operator("sara").unwrap();
+    let ids: Vec<i64> = (0..300)
+        .map(|i| {
+            other
+                .add_customer(&rapport::domain::CustomerDraft::new(
+                    rapport::domain::CustomerKind::Person,
+                    format!("Customer {i:03}"),
+                ))
+                .unwrap()
+        })
+        .collect();
+    let mut app = app_on(Store::open(&path).unwrap(), 80, 24);
+    assert!(screen(&app).contains("Customer 002"));
+    let read_before = app.customer_rows_read;
+    assert!(read_before >= 300.min(rapport::tui::panes::customers::WINDOW));
+    // Nothing changed: nothing is read.
+    assert!(!app.follow_other_writers());
+    let id = ids[2];
+    let mut d = other.customer(id).unwrap().draft();
+    d.notes = Some("Called back".into());
+    d.status = rapport::domain::CustomerStatus::Active;
+    let version = other.customer(id).unwrap().version;
+    other.update_customer(id, version, &d).unwrap();
+    assert!(app.follow_other_writers());
+    assert_eq!(
+        app.customer_rows_read,
+        read_before + 1,
+        "only the changed row"
+    );
+    let row = app.customers.rows.iter().find(|r| r.id == id).unwrap();
+    assert_eq!(row.status, rapport::domain::CustomerStatus::Active);
+    // A new customer changes the count: the window is read again.
+    other
+        .add_customer(&rapport::domain::CustomerDraft::new(
+            rapport::domain::CustomerKind::Person,
+            "Customer 999",
+        ))
+        .unwrap();
+    assert!(app.follow_other_writers());
+    assert!(screen(&app).contains("Customers · 301"));
+}

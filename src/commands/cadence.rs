@@ -10,7 +10,6 @@ use super::output::{Table, opt_local_time};
 use crate::Result;
 use crate::cli::{CadenceClearArgs, CadenceCommand, CadenceSetArgs, QuietArgs};
 use crate::domain::customer::normalise_tag;
-use crate::domain::operator::os_login;
 use crate::domain::{Cadence, DEFAULT_CADENCE, QuietCustomer};
 use crate::store::QuietFilter;
 use crate::text::for_terminal;
@@ -167,11 +166,7 @@ fn list(ctx: &mut Context) -> Result<()> {
 
 pub fn quiet(ctx: &mut Context, a: QuietArgs) -> Result<()> {
     let owner_id = if a.mine {
-        // Not yet an operator: nobody is yours (and nothing is written to find out).
-        match ctx.store.operator_by_login(&os_login())? {
-            Some(me) => Some(me.id),
-            None => Some(-1),
-        }
+        Some(ctx.me().id)
     } else {
         a.owner
             .as_deref()

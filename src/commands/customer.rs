@@ -106,6 +106,7 @@ fn list(ctx: &mut Context, a: CustomerListArgs) -> Result<()> {
             .map(|o| o.id),
         company_id: None,
         sort,
+        offset: 0,
         limit: a.limit,
     };
     let rows = ctx.store.customers(&filter)?;
@@ -258,78 +259,114 @@ fn show(ctx: &mut Context, reference: &str) -> Result<()> {
     Ok(())
 }
 
+/// `customer edit`: every flag parsed and every reference resolved first, then the
+/// customer read, changed and written in ONE transaction, so a plain edit never meets
+/// a stale version (only `--if-version` asks for one).
 fn edit(ctx: &mut Context, a: CustomerEditArgs) -> Result<()> {
     let id = ctx.customer_id(&a.customer)?;
-    let current = ctx.store.customer(id)?;
-    let mut d = current.draft();
-    if let Some(name) = a.name {
-        d.name = name;
-    }
-    if let Some(kind) = &a.kind {
-        d.kind = CustomerKind::parse("kind", kind)?;
-    }
-    if let Some(company) = &a.company {
-        d.company_id = match company.trim() {
-            "" | "none" => None,
-            c => Some(ctx.customer_id(c)?),
+    let kind = a
+        .kind
+        .as_deref()
+        .map(|k| CustomerKind::parse("kind", k))
+        .transpose()?;
+    let company = match a.company.as_deref().map(str::trim) {
+        None => None,
+        Some("" | "none") => Some(None),
+        Some(c) => Some(Some(ctx.customer_id(c)?)),
+    };
+    let remove_phones: Vec<String> = a.remove_phones.iter().map(|d| fold_digits(d)).collect();
+    let add_phones = a
+        .add_phones
+        .iter()
+        .map(|p| Phone::parse_labeled(p))
+        .collect::<std::result::Result<Vec<_>, _>>()?;
+    let add_emails = a
+        .add_emails
+        .iter()
+        .map(|e| Email::parse(e))
+        .collect::<std::result::Result<Vec<_>, _>>()?;
+    let remove_tags = a
+        .remove_tags
+        .iter()
+        .map(|t| normalise_tag(t))
+        .collect::<std::result::Result<Vec<_>, _>>()?;
+    let status = a
+        .status
+        .as_deref()
+        .map(|s| CustomerStatus::parse("status", s))
+        .transpose()?;
+    let owner = a.owner.as_deref().map(|o| ctx.operator(o)).transpose()?;
+    let cadence = a
+        .cadence
+        .as_deref()
+        .map(super::cadence::parse_own)
+        .transpose()?;
+    let apply = |d: &mut CustomerDraft| -> crate::store::Result<()> {
+        let refuse = |field: &str, why: String| {
+            crate::store::StoreError::Invalid(crate::domain::ValidationError::new(field, why))
         };
-    }
-    for digits in &a.remove_phones {
-        let digits = fold_digits(digits);
-        let before = d.phones.len();
-        d.phones.retain(|p| p.digits != digits);
-        if d.phones.len() == before {
-            return Err(Error::msg(format!(
-                "phone: customer #{id} has no phone with digits {digits}"
-            )));
+        if let Some(name) = &a.name {
+            d.name.clone_from(name);
         }
-    }
-    for p in &a.add_phones {
-        d.phones.push(Phone::parse_labeled(p)?);
-    }
-    for e in &a.remove_emails {
-        let before = d.emails.len();
-        d.emails
-            .retain(|x| !x.as_str().eq_ignore_ascii_case(e.trim()));
-        if d.emails.len() == before {
-            return Err(Error::msg(format!(
-                "email: customer #{id} has no email {:?}",
-                e.trim()
-            )));
+        if let Some(kind) = kind {
+            d.kind = kind;
         }
-    }
-    for e in &a.add_emails {
-        d.emails.push(Email::parse(e)?);
-    }
-    for t in &a.remove_tags {
-        let t = normalise_tag(t)?;
-        d.tags.retain(|x| *x != t);
-    }
-    d.tags.extend(a.add_tags);
-    if let Some(address) = a.address {
-        d.address = Some(address);
-    }
-    if let Some(status) = &a.status {
-        d.status = CustomerStatus::parse("status", status)?;
-    }
-    if let Some(source) = a.source {
-        d.source = Some(source);
-    }
-    if let Some(notes) = a.notes {
-        d.notes = Some(notes);
-    }
-    if let Some(owner) = &a.owner {
-        d.owner_id = Some(ctx.operator(owner)?.id);
-    }
-    if let Some(cadence) = &a.cadence {
-        d.cadence = super::cadence::parse_own(cadence)?;
-    }
+        if let Some(company) = company {
+            d.company_id = company;
+        }
+        for digits in &remove_phones {
+            let before = d.phones.len();
+            d.phones.retain(|p| p.digits != *digits);
+            if d.phones.len() == before {
+                return Err(refuse(
+                    "phone",
+                    format!("customer #{id} has no phone with digits {digits}"),
+                ));
+            }
+        }
+        d.phones.extend(add_phones.iter().cloned());
+        for e in &a.remove_emails {
+            let before = d.emails.len();
+            d.emails
+                .retain(|x| !x.as_str().eq_ignore_ascii_case(e.trim()));
+            if d.emails.len() == before {
+                return Err(refuse(
+                    "email",
+                    format!("customer #{id} has no email {:?}", for_terminal(e.trim())),
+                ));
+            }
+        }
+        d.emails.extend(add_emails.iter().cloned());
+        d.tags.retain(|x| !remove_tags.contains(x));
+        d.tags.extend(a.add_tags.iter().cloned());
+        if let Some(address) = &a.address {
+            d.address = Some(address.clone());
+        }
+        if let Some(status) = status {
+            d.status = status;
+        }
+        if let Some(source) = &a.source {
+            d.source = Some(source.clone());
+        }
+        if let Some(notes) = &a.notes {
+            d.notes = Some(notes.clone());
+        }
+        if let Some(owner) = &owner {
+            d.owner_id = Some(owner.id);
+        }
+        if let Some(cadence) = cadence {
+            d.cadence = cadence;
+        }
+        Ok(())
+    };
     // With --if-version the store refuses (a conflict, nothing written) unless the
     // customer is still at the version the script read. The output is the customer as
     // this edit left it (read in its transaction), so a script can chain on its version.
-    let expected = a.if_version.unwrap_or(current.version);
     let saved = ctx.store.write(|w| {
-        w.update_customer(id, expected, &d)?;
+        let current = w.customer(id)?;
+        let mut d = current.draft();
+        apply(&mut d)?;
+        w.update_customer(id, a.if_version.unwrap_or(current.version), &d)?;
         w.customer(id)
     })?;
     if ctx.json {
@@ -338,7 +375,7 @@ fn edit(ctx: &mut Context, a: CustomerEditArgs) -> Result<()> {
     writeln!(
         ctx.out,
         "Updated customer #{id} {}",
-        for_terminal(d.name.trim())
+        for_terminal(saved.name.trim())
     )?;
     Ok(())
 }

@@ -4,7 +4,6 @@ use std::time::Instant;
 use super::Context;
 use crate::cli::DemoArgs;
 use crate::demo::{DemoOptions, generate};
-use crate::domain::operator::os_login;
 use crate::{Error, Result};
 
 pub fn run(ctx: &mut Context, args: DemoArgs) -> Result<()> {
@@ -14,6 +13,7 @@ pub fn run(ctx: &mut Context, args: DemoArgs) -> Result<()> {
             "the database already holds {existing} customers; demo data goes into an empty database (pick one with --db PATH)"
         )));
     }
+    let login = ctx.me().login.clone();
     let started = Instant::now();
     let report = generate(
         &mut ctx.store,
@@ -21,7 +21,7 @@ pub fn run(ctx: &mut Context, args: DemoArgs) -> Result<()> {
             customers: args.customers,
             seed: args.seed,
         },
-        &os_login(),
+        &login,
     )?;
     if ctx.json {
         return ctx.print_json(&report);

@@ -7,6 +7,7 @@ use std::path::Path;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
 use super::Context;
+use crate::atomic_file::{AtomicFile, Existing, database_files};
 use crate::cli::{ExportArgs, ExportFormat, ImportArgs};
 use crate::domain::access::Permission;
 use crate::io::import::{ImportOptions, import_paths, report_text};
@@ -21,6 +22,32 @@ fn read(path: &Path) -> Result<Vec<u8>> {
 }
 
 pub fn run(ctx: &mut Context, args: ImportArgs) -> Result<()> {
+    if let Some(run) = args.undo {
+        return undo(ctx, run);
+    }
+    for run in ctx.store.interrupted_import_runs()? {
+        eprintln!(
+            "Note: import run #{} ({}, started {}) did not finish: {} customers created, {} merged. \
+             `rapport import --undo {}` takes it out; importing the file again adds the rest.",
+            run.id,
+            crate::text::for_terminal(&run.source),
+            run.started_at
+                .with_timezone(&chrono::Local)
+                .format("%Y-%m-%d %H:%M"),
+            run.created,
+            run.merged,
+            run.id
+        );
+    }
+    if let Some(dir) = &args.rejects
+        && !dir.is_dir()
+    {
+        return Err(Error::msg(format!(
+            "--rejects {}: no such directory; create it first (mkdir -p {})",
+            dir.display(),
+            dir.display()
+        )));
+    }
     if let Some(deals) = &args.deals {
         return super::import_deals::run(ctx, &args, deals);
     }
@@ -42,6 +69,7 @@ pub fn run(ctx: &mut Context, args: ImportArgs) -> Result<()> {
         strict: args.strict,
         dry_run: args.dry_run,
         owner_id: Some(ctx.me().id),
+        rejects_dir: args.rejects.clone(),
     };
     let mut bar: Option<ProgressBar> = None;
     let imported = import_paths(
@@ -74,6 +102,33 @@ pub fn run(ctx: &mut Context, args: ImportArgs) -> Result<()> {
             ctx.out,
             "There is no database yet: this is what an import into a new one would do, and \
              none was created."
+        )?;
+    }
+    Ok(())
+}
+
+/// `rapport import --undo RUN`.
+fn undo(ctx: &mut Context, run: i64) -> Result<()> {
+    let report = ctx.store.undo_import_run(run)?;
+    if ctx.json {
+        return ctx.print_json(&report);
+    }
+    writeln!(
+        ctx.out,
+        "Undid import run #{run}: deleted {} customers it created, put back {} it had merged into",
+        report.deleted, report.restored
+    )?;
+    if !report.kept_changed.is_empty() {
+        let ids: Vec<String> = report
+            .kept_changed
+            .iter()
+            .map(|id| format!("#{id}"))
+            .collect();
+        writeln!(
+            ctx.out,
+            "Kept {} changed (or added to) since the import: {}",
+            ids.len(),
+            ids.join(", ")
         )?;
     }
     Ok(())
@@ -150,10 +205,22 @@ fn restore(ctx: &mut Context, path: &Path, bytes: &[u8], dry_run: bool) -> Resul
 pub fn export(ctx: &mut Context, args: ExportArgs) -> Result<()> {
     // Refused before any file is created.
     ctx.store.require(Permission::BulkExport)?;
-    let mut sink: Box<dyn Write> = match &args.output {
-        Some(path) => Box::new(std::io::BufWriter::new(
-            private_file(path).map_err(|e| Error::msg(format!("{}: {e}", path.display())))?,
-        )),
+    // Written under a temporary name and renamed when complete: a failed export
+    // leaves nothing half-written, and never touches the database.
+    let mut file = match &args.output {
+        Some(path) => {
+            let existing = if args.force {
+                Existing::Replace
+            } else {
+                Existing::KeepUnlessForced
+            };
+            let protected = ctx.store.path().map(database_files).unwrap_or_default();
+            Some(AtomicFile::create(path, existing, &protected)?)
+        }
+        None => None,
+    };
+    let mut sink: Box<dyn Write> = match &mut file {
+        Some(f) => Box::new(std::io::BufWriter::new(f)),
         // Stored text is exact in a file or a pipe, harmless on a terminal.
         None if std::io::IsTerminal::is_terminal(&std::io::stdout()) => {
             Box::new(super::output::TerminalText::new(&mut ctx.out))
@@ -178,7 +245,8 @@ pub fn export(ctx: &mut Context, args: ExportArgs) -> Result<()> {
     };
     sink.flush()?;
     drop(sink);
-    if let Some(path) = &args.output {
+    if let (Some(file), Some(path)) = (file, &args.output) {
+        file.commit()?;
         let what = match args.format {
             ExportFormat::Json => "rows",
             _ => "customers",
@@ -186,17 +254,4 @@ pub fn export(ctx: &mut Context, args: ExportArgs) -> Result<()> {
         eprintln!("Wrote {} ({count} {what})", path.display());
     }
     Ok(())
-}
-
-/// A new file only its owner can read: an export holds every customer, like the
-/// database (which is created 0600 too).
-fn private_file(path: &Path) -> std::io::Result<std::fs::File> {
-    let mut options = std::fs::OpenOptions::new();
-    options.write(true).create(true).truncate(true);
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::OpenOptionsExt;
-        options.mode(0o600);
-    }
-    options.open(path)
 }

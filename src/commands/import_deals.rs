@@ -4,9 +4,12 @@ use std::io::Write;
 use std::path::Path;
 
 use super::Context;
+use crate::atomic_file::database_files;
 use crate::cli::ImportArgs;
 use crate::domain::Currency;
-use crate::io::deals::{DealImportError, DealImportOptions, DealImportReport, import_deals};
+use crate::io::deals::{DealImportError, DealImportOptions, DealImportReport, import_deals_then};
+use crate::io::import::{commit_rejects, stage_reject_file};
+use crate::io::record::Problem;
 use crate::io::sheet::{self, SheetOutcome};
 use crate::io::{csv::CsvOptions, mapping::FieldMap};
 use crate::{Error, Result};
@@ -70,14 +73,33 @@ pub fn run(ctx: &mut Context, args: &ImportArgs, deals_path: &Path) -> Result<()
         dry_run: args.dry_run,
         default_owner: Some(me),
     };
-    let report = match import_deals(
+    // The refused rows are saved before the import commits: if they cannot be,
+    // nothing is imported.
+    let protected = ctx.store.path().map(database_files).unwrap_or_default();
+    let mut staged = None;
+    let mut stage = |invalid: &[Problem]| -> Result<()> {
+        if !options.dry_run && !invalid.is_empty() {
+            let refused: Vec<&str> = invalid.iter().map(|p| p.raw.as_str()).collect();
+            staged = Some(stage_reject_file(
+                deals_path,
+                args.rejects.as_deref(),
+                Some(&deals.header),
+                &refused,
+                &protected,
+            )?);
+        }
+        Ok(())
+    };
+    let imported = import_deals_then(
         &mut ctx.store,
         &deals.records,
         &accounts,
         &products,
         deals.problems.clone(),
         &options,
-    ) {
+        &mut stage,
+    );
+    let report = match imported {
         Ok(r) => r,
         Err(DealImportError::Refused(problems)) => {
             let mut text = DealImportError::Refused(problems.clone()).to_string();
@@ -90,18 +112,10 @@ pub fn run(ctx: &mut Context, args: &ImportArgs, deals_path: &Path) -> Result<()
             }
             return Err(Error::msg(text));
         }
+        Err(e @ DealImportError::Rejects(_)) => return Err(Error::msg(e.to_string())),
         Err(DealImportError::Store(e)) => return Err(e.into()),
     };
-    let rejects = if report.dry_run || report.invalid.is_empty() {
-        None
-    } else {
-        let refused: Vec<&str> = report.invalid.iter().map(|p| p.raw.as_str()).collect();
-        Some(crate::io::import::write_reject_file(
-            deals_path,
-            Some(&deals.header),
-            &refused,
-        )?)
-    };
+    let rejects = commit_rejects(staged.into_iter().collect())?.pop();
     if ctx.json {
         return ctx.print_json(&serde_json::json!({ "report": report, "rejects": rejects }));
     }

@@ -4,8 +4,9 @@ use std::io::Write;
 
 use super::Context;
 use super::output::Table;
+use crate::Result;
 use crate::cli::{KpiArgs, KpiCommand, KpiSetArgs};
-use crate::domain::kpi::{KpiRange, parse_number};
+use crate::domain::kpi::KpiRange;
 use crate::domain::money::format_minor;
 use crate::domain::when::parse_date;
 use crate::domain::{Currency, Period, ValidationError};
@@ -13,7 +14,6 @@ use crate::report::{
     FORECAST_MONTHS, KpiReport, default_kpi_scope, format_value, kpi_report_for, status_label,
 };
 use crate::text::sanitize::for_terminal;
-use crate::{Error, Result};
 
 pub fn run(ctx: &mut Context, a: KpiArgs) -> Result<()> {
     match a.command {
@@ -133,17 +133,15 @@ fn deals(n: i64) -> &'static str {
 }
 
 fn set(ctx: &mut Context, a: KpiSetArgs) -> Result<()> {
-    let target = parse_number("target", &a.target)?;
-    let minimum = parse_number("minimum", &a.minimum)?;
-    ctx.store
-        .write(|w| w.set_kpi_target(&a.key, target, minimum))?;
-    let wanted = a.key.trim();
-    let def = ctx
-        .store
-        .kpi_definitions()?
-        .into_iter()
-        .find(|d| d.key.eq_ignore_ascii_case(wanted))
-        .ok_or_else(|| Error::msg(format!("kpi: {wanted:?} vanished after it was set")))?;
+    let currency = Currency::from_code(&a.currency)?;
+    let def = ctx.store.kpi_definition(&a.key)?;
+    let target = def.parse_figure("target", &a.target, currency)?;
+    let minimum = def.parse_figure("minimum", &a.minimum, currency)?;
+    // The definition as this write left it.
+    let def = ctx.store.write(|w| {
+        w.set_kpi_target(&def.key, target, minimum)?;
+        w.kpi_definition(&def.key)
+    })?;
     if ctx.json {
         return ctx.print_json(&def);
     }

@@ -9,6 +9,7 @@ pub mod customer;
 pub mod deal;
 pub mod dedupe;
 pub mod demo;
+pub mod doctor;
 pub mod import;
 pub mod import_deals;
 pub mod kpi;
@@ -25,7 +26,7 @@ use std::path::{Path, PathBuf};
 use chrono::{DateTime, Local};
 use serde::Serialize;
 
-use crate::domain::{Operator, operator::os_login};
+use crate::domain::Operator;
 use crate::store::Store;
 use crate::{Error, Result};
 
@@ -39,23 +40,32 @@ pub struct Context {
 }
 
 impl Context {
-    pub fn open(db: Option<&Path>, json: bool) -> Result<Self> {
-        let store = Store::open(&db_path(db)?)?;
-        Self::signed_in(store, json)
+    /// Opens the database and signs in as the operator running this process (or, for
+    /// root and the file's owner, `acting_as`): see [`crate::identity`].
+    pub fn open(db: Option<&Path>, json: bool, acting_as: Option<&str>) -> Result<Self> {
+        let path = db_path(db)?;
+        let login = crate::identity::operator_login(acting_as, &path)?;
+        let store = Store::open(&path)?;
+        Self::signed_in(store, &login, json)
     }
 
     /// `open` for a dry run (`import --dry-run`), which creates nothing: a database
     /// that does not exist yet is not created, an empty one in memory stands in for it.
-    pub fn open_for_dry_run(db: Option<&Path>, json: bool) -> Result<Self> {
+    pub fn open_for_dry_run(
+        db: Option<&Path>,
+        json: bool,
+        acting_as: Option<&str>,
+    ) -> Result<Self> {
         let path = db_path(db)?;
         if path.exists() {
-            return Self::open(Some(&path), json);
+            return Self::open(Some(&path), json, acting_as);
         }
-        Self::signed_in(Store::open_in_memory()?, json)
+        let login = crate::identity::operator_login(acting_as, &path)?;
+        Self::signed_in(Store::open_in_memory()?, &login, json)
     }
 
-    fn signed_in(mut store: Store, json: bool) -> Result<Self> {
-        let me = store.sign_in(&os_login())?;
+    fn signed_in(mut store: Store, login: &str, json: bool) -> Result<Self> {
+        let me = store.sign_in(login)?;
         Ok(Self {
             store,
             json,
@@ -64,7 +74,7 @@ impl Context {
         })
     }
 
-    /// The operator running this command: the OS login, signed in when the store opened.
+    /// The operator running this command, signed in when the store opened.
     pub fn me(&self) -> &Operator {
         &self.me
     }

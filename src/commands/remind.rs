@@ -4,6 +4,7 @@ use super::Context;
 use super::output::{Table, local_time};
 use crate::Result;
 use crate::cli::{RemindAddArgs, RemindCommand, RemindListArgs};
+use crate::domain::reminder::series_end_note;
 use crate::domain::when::parse_datetime;
 use crate::domain::{Recurrence, Reminder, ReminderDraft};
 use crate::store::{ReminderFilter, Writer};
@@ -16,19 +17,27 @@ pub fn run(ctx: &mut Context, cmd: RemindCommand) -> Result<()> {
         RemindCommand::Done { id } => {
             let now = ctx.store.now();
             // The next occurrence as this write made it, not as a later one left it.
-            let next = ctx.store.write(|w| {
-                w.complete_reminder(id, now)?
+            let (done, next) = ctx.store.write(|w| {
+                let next = w
+                    .complete_reminder(id, now)?
                     .map(|next| w.reminder(next))
-                    .transpose()
+                    .transpose()?;
+                Ok((w.reminder(id)?, next))
             })?;
+            let ended = done.recurrence.filter(|_| next.is_none());
             if ctx.json {
                 let next = next.as_ref().map(|r| r.id);
-                return ctx.print_json(&serde_json::json!({ "done": id, "next": next }));
+                return ctx.print_json(&serde_json::json!({
+                    "done": id, "next": next, "series_ended": ended.is_some()
+                }));
             }
             write!(ctx.out, "Done: follow-up #{id}")?;
             if let Some(r) = next {
                 let next = r.id;
                 write!(ctx.out, "; next one #{next} due {}", local_time(r.due_at))?;
+            }
+            if let Some(rule) = ended {
+                write!(ctx.out, "; {}", series_end_note(rule))?;
             }
             writeln!(ctx.out)?;
             Ok(())

@@ -4,5 +4,6 @@ use crate::tui::{self, Options};
 
 /// `rapport` with no command: the full-screen app on the context's store.
 pub fn run(ctx: Context, options: &Options) -> Result<()> {
-    tui::run(ctx.store, options)
+    let login = ctx.me().login.clone();
+    tui::run(ctx.store, &login, options)
 }

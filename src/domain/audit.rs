@@ -11,6 +11,21 @@ string_enum!(
     AuditAction { Create = "create", Update = "update", Delete = "delete" }
 );
 
+/// The entity of the one entry that records a whole batch of generated demo data
+/// (`rapport demo`): who generated it, when, which customer ids and how many records.
+/// No entry per generated record exists, so to a reader of the trail as a feed of
+/// changes it means "everything may have changed".
+pub const DEMO_ENTITY: &str = "demo";
+
+/// The field of a demo entry naming the customers it generated, as
+/// [`demo_customer_ids`] writes them.
+pub const DEMO_CUSTOMERS_FIELD: &str = "customer ids";
+
+/// `#1 to #500`: the customers a batch of demo data created.
+pub fn demo_customer_ids(first: i64, last: i64) -> String {
+    format!("#{first} to #{last}")
+}
+
 /// A record's fields as text, in a fixed order: what the trail compares.
 /// `None` is an empty field.
 pub type Fields = Vec<(&'static str, Option<String>)>;
@@ -61,7 +76,8 @@ pub struct AuditEntry {
     /// The operator who did it; `None` for Rapport itself (migrations) or a removed operator.
     pub operator_login: Option<String>,
     pub operator_name: Option<String>,
-    /// "customer", "deal", "follow-up", "interaction", "operator", "kpi", "setting".
+    /// "customer", "deal", "follow-up", "interaction", "operator", "kpi", "setting",
+    /// or [`DEMO_ENTITY`].
     pub entity: String,
     pub entity_id: i64,
     /// The customer the record belongs to, kept after the customer is deleted.
@@ -71,6 +87,23 @@ pub struct AuditEntry {
 }
 
 impl AuditEntry {
+    /// For a demo entry, the ids of the customers it generated (their history starts
+    /// with it).
+    pub fn generated_customers(&self) -> Option<std::ops::RangeInclusive<i64>> {
+        if self.entity != DEMO_ENTITY {
+            return None;
+        }
+        let ids = self
+            .changes
+            .iter()
+            .find(|c| c.field == DEMO_CUSTOMERS_FIELD)?
+            .new
+            .as_deref()?;
+        let (first, last) = ids.split_once(" to ")?;
+        let id = |s: &str| s.trim().trim_start_matches('#').parse::<i64>().ok();
+        Some(id(first)?..=id(last)?)
+    }
+
     /// Who did it, for people: the display name, else the login, else "Rapport".
     pub fn who(&self) -> &str {
         self.operator_name
@@ -80,8 +113,12 @@ impl AuditEntry {
             .unwrap_or("Rapport")
     }
 
-    /// "created customer #12", "changed deal #4", "deleted follow-up #9".
+    /// "created customer #12", "changed deal #4", "deleted follow-up #9"; "generated
+    /// demo data" for the entry of a whole batch of it.
     pub fn headline(&self) -> String {
+        if self.entity == DEMO_ENTITY {
+            return "generated demo data".to_string();
+        }
         let verb = match self.action {
             AuditAction::Create => "created",
             AuditAction::Update => "changed",

@@ -360,7 +360,7 @@ pub struct CustomerSummary {
     pub owner_login: Option<String>,
     pub last_contact: Option<DateTime<Utc>>,
     /// Open deal value per currency, largest first.
-    pub open_deals: Vec<crate::domain::Money>,
+    pub open_deals: Vec<crate::domain::MoneyTotal>,
     /// Follow-ups not yet done.
     pub open_reminders: i64,
     /// The cadence it is held to (own, a tag's or the default); `None`: not tracked.

@@ -40,8 +40,8 @@ pub const DEFAULT_STAGES: &[(&str, &str, u8, StageOutcome)] = &[
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
 pub struct StageTotals {
     pub count: i64,
-    pub sum_minor: i64,
-    pub weighted_minor: i64,
+    pub sum_minor: i128,
+    pub weighted_minor: i128,
     pub other_currency: i64,
 }
 
@@ -78,10 +78,9 @@ pub struct Deal {
 impl Deal {
     /// Amount × probability, in minor units: what the deal is worth to a forecast.
     pub fn weighted_minor(&self) -> i64 {
-        self.amount
-            .minor
-            .saturating_mul(i64::from(self.probability))
-            / 100
+        let weighted = i128::from(self.amount.minor) * i128::from(self.probability) / 100;
+        // At most the amount itself, so it fits.
+        i64::try_from(weighted).unwrap_or(i64::MAX)
     }
 }
 

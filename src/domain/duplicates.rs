@@ -83,7 +83,7 @@ pub enum MatchField {
 }
 
 /// How it matched, best first: the whole field, its beginning, its end (phones), the
-/// beginning of a later word (names).
+/// beginning of a later word, inside a word, with typos.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum MatchRank {
@@ -91,6 +91,8 @@ pub enum MatchRank {
     Prefix,
     Suffix,
     WordPrefix,
+    Inside,
+    Typo,
 }
 
 impl MatchField {
@@ -112,6 +114,8 @@ impl MatchRank {
             Self::Prefix => "prefix",
             Self::Suffix => "suffix",
             Self::WordPrefix => "word prefix",
+            Self::Inside => "inside",
+            Self::Typo => "typo",
         }
     }
 }

@@ -1,6 +1,6 @@
 //! The timeline: every call, email, meeting, note and SMS with a customer.
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, Duration, Utc};
 use serde::{Deserialize, Serialize};
 
 use super::ValidationError;
@@ -8,6 +8,10 @@ use super::customer::string_enum;
 use super::error::{optional_text, required_text};
 
 pub const SUMMARY_MAX: usize = 20_000;
+
+/// How far past "now" an interaction may be dated: two machines' clocks disagree a
+/// little, and a call logged the moment it ends should never be refused.
+pub const CLOCK_SKEW: Duration = Duration::minutes(5);
 
 string_enum!(
     InteractionKind { Call = "call", Email = "email", Meeting = "meeting", Note = "note", Sms = "sms" }
@@ -63,6 +67,21 @@ impl InteractionDraft {
         }
         Ok(())
     }
+
+    /// Refuses an interaction dated after `now` (beyond [`CLOCK_SKEW`]): the timeline
+    /// is what happened, and what will happen is a follow-up.
+    pub fn check_happened_by(&self, now: DateTime<Utc>) -> Result<(), ValidationError> {
+        if self.occurred_at <= now + CLOCK_SKEW {
+            return Ok(());
+        }
+        Err(ValidationError::new(
+            "at",
+            format!(
+                "{} is in the future; plan it as a follow-up with `rapport remind add`",
+                self.occurred_at.format("%Y-%m-%d %H:%M UTC")
+            ),
+        ))
+    }
 }
 
 #[cfg(test)]
@@ -92,5 +111,23 @@ mod tests {
         let mut d = draft();
         d.summary = "".into();
         assert_eq!(d.validate().unwrap_err().field, "summary");
+    }
+
+    #[test]
+    fn the_future_is_a_follow_up_not_an_interaction() {
+        let now = DateTime::parse_from_rfc3339("2026-11-23T09:30:00Z")
+            .unwrap()
+            .to_utc();
+        let at = |minutes: i64| InteractionDraft {
+            occurred_at: now + Duration::minutes(minutes),
+            ..draft()
+        };
+        assert!(at(-600).check_happened_by(now).is_ok());
+        assert!(at(5).check_happened_by(now).is_ok(), "clock skew");
+        let err = at(6).check_happened_by(now).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "at: 2026-11-23 09:36 UTC is in the future; plan it as a follow-up with `rapport remind add`"
+        );
     }
 }

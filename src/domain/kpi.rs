@@ -6,6 +6,7 @@ use chrono::{DateTime, Datelike, Days, Duration, Months, NaiveDate, NaiveTime, T
 use serde::{Deserialize, Serialize};
 
 use super::customer::string_enum;
+use super::kpi_target::KpiFigure;
 use super::when::local_to_utc;
 use super::{Currency, ValidationError};
 
@@ -24,16 +25,16 @@ string_enum!(
     KpiUnit { Money = "money", Count = "count", Percent = "percent", Days = "days", Score = "score" }
 );
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct KpiDefinition {
     pub key: String,
     pub name: String,
     pub group: KpiGroup,
     pub unit: KpiUnit,
     /// The value we aim for.
-    pub target: f64,
+    pub target: KpiFigure,
     /// The worst value we accept: a floor when higher is better, a ceiling otherwise.
-    pub minimum: f64,
+    pub minimum: KpiFigure,
     pub higher_is_better: bool,
     pub period: Period,
 }
@@ -49,10 +50,11 @@ pub enum KpiStanding {
 
 impl KpiDefinition {
     pub fn standing(&self, value: f64) -> KpiStanding {
+        let (target, minimum) = (self.target.as_f64(), self.minimum.as_f64());
         let (value, target, minimum) = if self.higher_is_better {
-            (value, self.target, self.minimum)
+            (value, target, minimum)
         } else {
-            (-value, -self.target, -self.minimum)
+            (-value, -target, -minimum)
         };
         if value >= target {
             KpiStanding::AtTarget
@@ -65,15 +67,15 @@ impl KpiDefinition {
 }
 
 /// The KPIs a new database starts with: `(key, name, group, unit, target, minimum, higher_is_better)`.
-/// Money targets are in major units of the default currency.
-pub const DEFAULT_KPIS: &[(&str, &str, KpiGroup, KpiUnit, f64, f64, bool)] = &[
+/// Money targets are in major units of the reporting currency.
+pub const DEFAULT_KPIS: &[(&str, &str, KpiGroup, KpiUnit, KpiFigure, KpiFigure, bool)] = &[
     (
         "revenue_won",
         "Revenue won",
         KpiGroup::Financial,
         KpiUnit::Money,
-        50_000.0,
-        30_000.0,
+        KpiFigure::whole(50_000),
+        KpiFigure::whole(30_000),
         true,
     ),
     (
@@ -81,8 +83,8 @@ pub const DEFAULT_KPIS: &[(&str, &str, KpiGroup, KpiUnit, f64, f64, bool)] = &[
         "Deals won",
         KpiGroup::Financial,
         KpiUnit::Count,
-        10.0,
-        6.0,
+        KpiFigure::whole(10),
+        KpiFigure::whole(6),
         true,
     ),
     (
@@ -90,8 +92,8 @@ pub const DEFAULT_KPIS: &[(&str, &str, KpiGroup, KpiUnit, f64, f64, bool)] = &[
         "Win rate",
         KpiGroup::Internal,
         KpiUnit::Percent,
-        35.0,
-        20.0,
+        KpiFigure::whole(35),
+        KpiFigure::whole(20),
         true,
     ),
     (
@@ -99,8 +101,8 @@ pub const DEFAULT_KPIS: &[(&str, &str, KpiGroup, KpiUnit, f64, f64, bool)] = &[
         "Avg sales cycle",
         KpiGroup::Internal,
         KpiUnit::Days,
-        30.0,
-        60.0,
+        KpiFigure::whole(30),
+        KpiFigure::whole(60),
         false,
     ),
     (
@@ -108,8 +110,8 @@ pub const DEFAULT_KPIS: &[(&str, &str, KpiGroup, KpiUnit, f64, f64, bool)] = &[
         "New customers",
         KpiGroup::Customer,
         KpiUnit::Count,
-        20.0,
-        10.0,
+        KpiFigure::whole(20),
+        KpiFigure::whole(10),
         true,
     ),
     (
@@ -117,8 +119,8 @@ pub const DEFAULT_KPIS: &[(&str, &str, KpiGroup, KpiUnit, f64, f64, bool)] = &[
         "Avg satisfaction",
         KpiGroup::Customer,
         KpiUnit::Score,
-        4.5,
-        3.5,
+        KpiFigure::from_milli(4_500),
+        KpiFigure::from_milli(3_500),
         true,
     ),
     (
@@ -126,8 +128,8 @@ pub const DEFAULT_KPIS: &[(&str, &str, KpiGroup, KpiUnit, f64, f64, bool)] = &[
         "Follow-ups on time",
         KpiGroup::Growth,
         KpiUnit::Percent,
-        90.0,
-        75.0,
+        KpiFigure::whole(90),
+        KpiFigure::whole(75),
         true,
     ),
     (
@@ -135,8 +137,8 @@ pub const DEFAULT_KPIS: &[(&str, &str, KpiGroup, KpiUnit, f64, f64, bool)] = &[
         "Overdue follow-ups",
         KpiGroup::Growth,
         KpiUnit::Count,
-        0.0,
-        10.0,
+        KpiFigure::whole(0),
+        KpiFigure::whole(10),
         false,
     ),
     // Added in schema V4: last, so old and new databases list KPIs alike.
@@ -145,8 +147,8 @@ pub const DEFAULT_KPIS: &[(&str, &str, KpiGroup, KpiUnit, f64, f64, bool)] = &[
         "Avg won deal",
         KpiGroup::Financial,
         KpiUnit::Money,
-        5_000.0,
-        2_000.0,
+        KpiFigure::whole(5_000),
+        KpiFigure::whole(2_000),
         true,
     ),
 ];
@@ -160,61 +162,6 @@ impl KpiStanding {
             Self::AtTarget => "at target",
         }
     }
-}
-
-impl KpiDefinition {
-    /// Checks a new target and minimum for this KPI: both finite, and the minimum on
-    /// the worse side of the target (at most the target when higher is better, at
-    /// least the target otherwise).
-    pub fn check_target(&self, target: f64, minimum: f64) -> Result<(), ValidationError> {
-        for (field, v) in [("target", target), ("minimum", minimum)] {
-            if !v.is_finite() {
-                return Err(ValidationError::new(field, format!("{v} is not a number")));
-            }
-        }
-        if self.higher_is_better && minimum > target {
-            return Err(ValidationError::new(
-                "minimum",
-                format!(
-                    "{minimum} is above the target {target}; for {} higher is better, so the minimum must not exceed the target",
-                    self.key
-                ),
-            ));
-        }
-        if !self.higher_is_better && minimum < target {
-            return Err(ValidationError::new(
-                "minimum",
-                format!(
-                    "{minimum} is below the target {target}; for {} lower is better, so the minimum (the worst accepted value) must not be under the target",
-                    self.key
-                ),
-            ));
-        }
-        Ok(())
-    }
-}
-
-/// Parses a KPI target or minimum as typed: `50000`, `50,000`, `4.5`, `-3`.
-/// Refuses anything that is not a finite number.
-pub fn parse_number(field: &str, text: &str) -> Result<f64, ValidationError> {
-    let cleaned: String = text
-        .trim()
-        .chars()
-        .filter(|c| !matches!(c, ',' | '_'))
-        .collect();
-    let bad = || ValidationError::new(field, format!("{:?} is not a number", text.trim()));
-    // Rust also reads `inf` and `NaN`; a target must be an ordinary number.
-    if !cleaned
-        .chars()
-        .all(|c| c.is_ascii_digit() || matches!(c, '.' | '-' | '+' | 'e' | 'E'))
-    {
-        return Err(bad());
-    }
-    cleaned
-        .parse::<f64>()
-        .ok()
-        .filter(|v| v.is_finite())
-        .ok_or_else(bad)
 }
 
 /// The first instant of a local calendar day, in UTC. Where midnight falls in a
@@ -375,7 +322,7 @@ pub struct KpiInputs {
     /// The reporting currency: revenue counts only deals in it.
     pub currency: Currency,
     /// Sum of amounts (minor units of `currency`) of won deals closed in the window.
-    pub revenue_won_minor: i64,
+    pub revenue_won_minor: i128,
     /// Won deals closed in the window, in any currency.
     pub won: i64,
     /// Lost deals closed in the window, in any currency.
@@ -441,8 +388,14 @@ impl KpiInputs {
             "revenue_won" => Some(
                 self.revenue_won_minor as f64 / 10f64.powi(i32::from(self.currency.exponent())),
             ),
-            "avg_won_deal" => mean(self.revenue_won_minor, self.won - self.other_currency_won)
-                .map(|m| m / 10f64.powi(i32::from(self.currency.exponent()))),
+            "avg_won_deal" => {
+                let won_here = self.won - self.other_currency_won;
+                (won_here > 0).then(|| {
+                    self.revenue_won_minor as f64
+                        / won_here as f64
+                        / 10f64.powi(i32::from(self.currency.exponent()))
+                })
+            }
             "deals_won" => Some(self.won as f64),
             "win_rate" => percent(self.won, self.won + self.lost),
             "avg_cycle_days" => mean(self.cycle_days_total, self.won),
@@ -492,8 +445,8 @@ pub fn compute(defs: &[KpiDefinition], inputs: &KpiInputs) -> Vec<KpiValue> {
                 group: d.group,
                 unit: d.unit,
                 value,
-                target: d.target,
-                minimum: d.minimum,
+                target: d.target.as_f64(),
+                minimum: d.minimum.as_f64(),
                 higher_is_better: d.higher_is_better,
                 standing: value.map(|v| d.standing(v)),
             }
@@ -508,10 +461,10 @@ pub struct ForecastMonth {
     pub month: NaiveDate,
     pub deals: i64,
     /// Sum of amounts, minor units of the reporting currency.
-    pub total_minor: i64,
+    pub total_minor: i128,
     /// Sum over deals of amount × probability / 100, each rounded down to a whole
     /// minor unit.
-    pub weighted_minor: i64,
+    pub weighted_minor: i128,
 }
 
 /// Open deals a forecast in one currency cannot place.
@@ -540,14 +493,14 @@ pub fn forecast_months(first: NaiveDate, months: u32) -> Vec<ForecastMonth> {
 mod tests {
     use super::*;
 
-    fn def(higher: bool, target: f64, minimum: f64) -> KpiDefinition {
+    fn def(higher: bool, target: i64, minimum: i64) -> KpiDefinition {
         KpiDefinition {
             key: "k".into(),
             name: "K".into(),
             group: KpiGroup::Financial,
             unit: KpiUnit::Count,
-            target,
-            minimum,
+            target: KpiFigure::whole(target),
+            minimum: KpiFigure::whole(minimum),
             higher_is_better: higher,
             period: Period::Month,
         }
@@ -555,11 +508,11 @@ mod tests {
 
     #[test]
     fn standing_for_higher_and_lower_is_better() {
-        let up = def(true, 10.0, 5.0);
+        let up = def(true, 10, 5);
         assert_eq!(up.standing(12.0), KpiStanding::AtTarget);
         assert_eq!(up.standing(7.0), KpiStanding::BetweenMinimumAndTarget);
         assert_eq!(up.standing(2.0), KpiStanding::BelowMinimum);
-        let down = def(false, 30.0, 60.0);
+        let down = def(false, 30, 60);
         assert_eq!(down.standing(20.0), KpiStanding::AtTarget);
         assert_eq!(down.standing(45.0), KpiStanding::BetweenMinimumAndTarget);
         assert_eq!(down.standing(90.0), KpiStanding::BelowMinimum);
@@ -838,41 +791,6 @@ mod tests {
             (v.key.as_str(), v.value, v.standing),
             ("churn_rate", None, None)
         );
-    }
-
-    #[test]
-    fn targets_must_be_finite_and_ordered() {
-        let up = def(true, 10.0, 5.0);
-        assert!(up.check_target(20.0, 10.0).is_ok());
-        assert!(up.check_target(10.0, 10.0).is_ok());
-        assert_eq!(up.check_target(10.0, 20.0).unwrap_err().field, "minimum");
-        assert_eq!(up.check_target(f64::NAN, 1.0).unwrap_err().field, "target");
-        assert_eq!(
-            up.check_target(1.0, f64::NEG_INFINITY).unwrap_err().field,
-            "minimum"
-        );
-        let down = def(false, 30.0, 60.0);
-        assert!(down.check_target(20.0, 45.0).is_ok());
-        assert!(
-            down.check_target(45.0, 20.0)
-                .unwrap_err()
-                .reason
-                .contains("lower is better")
-        );
-    }
-
-    #[test]
-    fn parses_target_numbers() {
-        assert_eq!(parse_number("target", "50,000").unwrap(), 50_000.0);
-        assert_eq!(parse_number("target", " 4.5 ").unwrap(), 4.5);
-        assert_eq!(parse_number("target", "-3").unwrap(), -3.0);
-        for bad in ["", "abc", "inf", "NaN", "1e999", "12x"] {
-            assert_eq!(
-                parse_number("minimum", bad).unwrap_err().field,
-                "minimum",
-                "{bad}"
-            );
-        }
     }
 
     #[test]

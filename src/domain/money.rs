@@ -5,7 +5,7 @@ use std::fmt;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 use super::ValidationError;
-use crate::text::fold::ascii_digit;
+use super::decimal::parse_decimal;
 
 /// An ISO 4217 currency and how many decimal places its minor unit has.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -137,7 +137,14 @@ impl<'de> Deserialize<'de> for Currency {
     }
 }
 
-/// A non-negative amount in minor units.
+/// The largest amount Rapport stores, in minor units of its currency: 10^15, that is
+/// 10 trillion for a currency with cents (10,000,000,000,000.00 USD), a quadrillion
+/// for one without (JPY) and a trillion for one with three decimals (KWD). A business
+/// maximum far above any real deal, and low enough that thousands of deals at it
+/// still add up inside 64 bits.
+pub const MAX_AMOUNT_MINOR: i64 = 1_000_000_000_000_000;
+
+/// A non-negative amount in minor units, at most [`MAX_AMOUNT_MINOR`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct Money {
     pub minor: i64,
@@ -149,57 +156,69 @@ impl Money {
         if minor < 0 {
             return Err(ValidationError::new("amount", "cannot be negative"));
         }
+        if minor > MAX_AMOUNT_MINOR {
+            return Err(ValidationError::new(
+                "amount",
+                format!(
+                    "{} is more than the largest amount Rapport accepts, {}",
+                    format_minor(minor, currency),
+                    Money::max(currency)
+                ),
+            ));
+        }
         Ok(Self { minor, currency })
     }
 
-    /// Parses a decimal amount such as `1200`, `1,200.50` or `۱۲۰۰` in `currency`.
-    /// Refuses negatives, more decimals than the currency has, and overflow.
+    /// The largest amount of `currency` Rapport accepts.
+    pub fn max(currency: Currency) -> Self {
+        Self {
+            minor: MAX_AMOUNT_MINOR,
+            currency,
+        }
+    }
+
+    /// Parses an amount as people write it in `currency`: `1200`, `1,200.50`,
+    /// `1.200,50`, `12,50`, `1 200,50`, `۱۲۰۰` (see [`super::decimal`] for how each mark
+    /// is read). Refuses negatives, more decimals than the currency has, anything
+    /// that could be read two ways, and more than [`MAX_AMOUNT_MINOR`].
     pub fn parse(text: &str, currency: Currency) -> Result<Self, ValidationError> {
         let t = text.trim();
-        let bad = |why: String| Err(ValidationError::new("amount", why));
-        if t.is_empty() {
-            return bad("is required".into());
-        }
-        if t.starts_with('-') {
-            return bad(format!("{t:?} is negative; deal amounts cannot be"));
-        }
-        let (whole, frac) = match t.split_once('.') {
-            Some((w, f)) => (w, f),
-            None => (t, ""),
-        };
-        let mut whole_digits = String::new();
-        for c in whole.chars() {
-            match (c, ascii_digit(c)) {
-                (_, Some(d)) => whole_digits.push(d),
-                (',' | '_' | ' ' | '\u{066C}', None) => {}
-                _ => return bad(format!("{t:?} is not a number (use digits and one '.')")),
-            }
-        }
-        let frac_digits: Option<String> = frac.chars().map(ascii_digit).collect();
-        let Some(frac_digits) = frac_digits else {
-            return bad(format!("{t:?} is not a number (use digits and one '.')"));
-        };
-        if whole_digits.is_empty() && frac_digits.is_empty() {
-            return bad(format!("{t:?} is not a number"));
+        let bad = |why: String| ValidationError::new("amount", why);
+        let d = parse_decimal(t).map_err(bad)?;
+        if d.negative {
+            return Err(bad(format!("{t:?} is negative; amounts cannot be")));
         }
         let exp = usize::from(currency.exponent);
-        if frac_digits.len() > exp {
-            return bad(format!(
-                "{t:?} has {} decimal places; {} allows {exp}",
-                frac_digits.len(),
-                currency.code
-            ));
+        if d.fraction.len() > exp {
+            let meant = d.all_digits();
+            let hint = if d.fraction.len() == 3 {
+                format!(" (if you meant {meant}, write {meant})")
+            } else {
+                String::new()
+            };
+            return Err(bad(if exp == 0 {
+                format!(
+                    "{t:?} has decimals, and {} has no minor unit: write a whole number{hint}",
+                    currency.code
+                )
+            } else {
+                format!(
+                    "{t:?} has {} decimal places; {} allows {exp}{hint}",
+                    d.fraction.len(),
+                    currency.code
+                )
+            }));
         }
-        let too_big = || ValidationError::new("amount", format!("{t:?} is too large"));
-        let whole_value: i64 = if whole_digits.is_empty() {
-            0
-        } else {
-            whole_digits.parse().map_err(|_| too_big())?
+        let too_big = || {
+            bad(format!(
+                "{t:?} is more than the largest amount Rapport accepts, {}",
+                Money::max(currency)
+            ))
         };
-        let frac_value: i64 = format!("{frac_digits:0<exp$}").parse().unwrap_or(0);
-        let minor = whole_value
-            .checked_mul(currency.scale())
-            .and_then(|m| m.checked_add(frac_value))
+        let minor = d.scaled(exp).ok_or_else(too_big)?;
+        let minor = i64::try_from(minor)
+            .ok()
+            .filter(|&m| m <= MAX_AMOUNT_MINOR)
             .ok_or_else(too_big)?;
         Ok(Self { minor, currency })
     }
@@ -210,13 +229,34 @@ impl Money {
     }
 }
 
-/// Formats minor units of `currency` as a grouped decimal number.
-pub fn format_minor(minor: i64, currency: Currency) -> String {
-    let scale = currency.scale();
+/// A sum of amounts in one currency. Wide enough that no number of deals overflows
+/// it, including rows written before amounts were capped.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct MoneyTotal {
+    pub minor: i128,
+    pub currency: Currency,
+}
+
+impl fmt::Display for MoneyTotal {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "{} {}",
+            format_minor(self.minor, self.currency),
+            self.currency.code
+        )
+    }
+}
+
+/// Formats minor units of `currency` (an amount or a sum of them) as a grouped
+/// decimal number.
+pub fn format_minor(minor: impl Into<i128>, currency: Currency) -> String {
+    let minor: i128 = minor.into();
+    let scale = currency.scale() as u128;
     let sign = if minor < 0 { "-" } else { "" };
     let abs = minor.unsigned_abs();
-    let whole = abs / scale as u64;
-    let frac = abs % scale as u64;
+    let whole = abs / scale;
+    let frac = abs % scale;
     let digits = whole.to_string();
     let mut grouped = String::with_capacity(digits.len() + digits.len() / 3);
     for (i, c) in digits.chars().enumerate() {
@@ -247,31 +287,152 @@ mod tests {
         Money::parse(s, Currency::USD)
     }
 
+    fn minor(s: &str) -> i64 {
+        usd(s).unwrap_or_else(|e| panic!("{s:?}: {e}")).minor
+    }
+
+    fn reason(s: &str, currency: &str) -> String {
+        Money::parse(s, Currency::from_code(currency).unwrap())
+            .unwrap_err()
+            .reason
+    }
+
     #[test]
     fn parses_grouped_and_decimal_amounts() {
-        assert_eq!(usd("1,200.5").unwrap().minor, 120_050);
-        assert_eq!(usd("0.07").unwrap().minor, 7);
-        assert_eq!(usd(".5").unwrap().minor, 50);
-        assert_eq!(usd("۱۲۰۰").unwrap().minor, 120_000);
+        assert_eq!(minor("1,200.5"), 120_050);
+        assert_eq!(minor("0.07"), 7);
+        assert_eq!(minor("۱۲۰۰"), 120_000);
         let jpy = Currency::from_code("jpy").unwrap();
         assert_eq!(Money::parse("1500", jpy).unwrap().minor, 1500);
     }
 
+    /// The forms of issue 12: a decimal comma was read as a group mark and amounts
+    /// came out 10 to 100 times too large.
     #[test]
-    fn refuses_negative_extra_decimals_garbage_overflow() {
+    fn a_decimal_comma_is_a_decimal_mark() {
+        assert_eq!(minor("1,50"), 150);
+        assert_eq!(minor("12,5"), 1_250);
+        assert_eq!(minor("12,50"), 1_250);
+        assert_eq!(minor("0,5"), 50);
+        assert_eq!(minor("1,25"), 125);
+        assert_eq!(minor("1.250,50"), 125_050);
+        assert_eq!(minor("1.250.000"), 125_000_000);
+        assert_eq!(minor("1.250.000,05"), 125_000_005);
+        assert_eq!(minor("1 250,50"), 125_050);
+        assert_eq!(minor("1\u{00A0}250,50"), 125_050);
+        assert_eq!(minor("1\u{202F}250,50"), 125_050);
+        assert_eq!(minor("1\u{2009}250,50"), 125_050);
+        assert_eq!(minor("1'250.50"), 125_050);
+        assert_eq!(minor("۱٬۲۵۰٫۵۰"), 125_050);
+        assert_eq!(minor("۱۲,۵۰"), 1_250);
+    }
+
+    #[test]
+    fn a_comma_before_three_digits_groups_them() {
+        assert_eq!(minor("1,250"), 125_000);
+        assert_eq!(minor("1,250.50"), 125_050);
+        assert_eq!(minor("12,345,678"), 1_234_567_800);
+        assert_eq!(minor("0,25"), 25);
+        // Not a group: nothing groups a leading zero or four digits.
+        let kwd = Currency::from_code("KWD").unwrap();
+        assert_eq!(Money::parse("0,250", kwd).unwrap().minor, 250);
+        assert_eq!(Money::parse("1234,567", kwd).unwrap().minor, 1_234_567);
+        let jpy = Currency::from_code("JPY").unwrap();
+        assert_eq!(Money::parse("1,500", jpy).unwrap().minor, 1_500);
+    }
+
+    #[test]
+    fn refuses_what_could_be_read_two_ways() {
+        for bad in [
+            "1,,000",
+            ",5",
+            ".5",
+            "12,",
+            "1.2.3",
+            "1,2,3",
+            "1,250 000",
+            "12,50,00",
+        ] {
+            let err = usd(bad).unwrap_err();
+            assert_eq!(err.field, "amount");
+            assert!(err.reason.contains("1,250.50, 1.250,50"), "{bad}: {err}");
+        }
+        assert!(reason(",5", "USD").contains("write a 0 before it: 0,5"));
+        assert!(reason("1,,000", "USD").contains("two marks in a row"));
+    }
+
+    #[test]
+    fn respects_the_currency_minor_unit() {
+        assert_eq!(
+            reason("1,5", "JPY"),
+            "\"1,5\" has decimals, and JPY has no minor unit: write a whole number"
+        );
+        assert_eq!(
+            reason("1.500", "JPY"),
+            "\"1.500\" has decimals, and JPY has no minor unit: write a whole number \
+             (if you meant 1500, write 1500)"
+        );
+        assert_eq!(minor("12,505"), 1_250_500, "a group of three");
+        assert_eq!(
+            reason("1,2345", "USD"),
+            "\"1,2345\" has 4 decimal places; USD allows 2"
+        );
+        let kwd = Currency::from_code("KWD").unwrap();
+        assert_eq!(
+            Money::parse("1,005", kwd).unwrap().minor,
+            1_005_000,
+            "a group"
+        );
+        assert_eq!(Money::parse("1.005", kwd).unwrap().minor, 1_005);
+        assert_eq!(Money::parse("0,005", kwd).unwrap().minor, 5);
+    }
+
+    #[test]
+    fn refuses_negative_garbage_and_more_than_the_maximum() {
         assert!(usd("-5").unwrap_err().reason.contains("negative"));
+        assert!(usd("−5").unwrap_err().reason.contains("negative"));
         assert!(usd("1.234").unwrap_err().reason.contains("decimal places"));
         assert!(usd("12abc").is_err());
-        assert!(usd("").is_err());
-        assert!(usd("1.2.3").is_err());
-        assert!(
-            usd("99999999999999999999")
-                .unwrap_err()
-                .reason
-                .contains("too large")
-        );
+        assert!(usd("1e308").is_err());
+        assert!(usd("NaN").is_err());
+        assert_eq!(usd("").unwrap_err().reason, "is required");
+        assert_eq!(minor("10,000,000,000,000.00"), MAX_AMOUNT_MINOR);
+        for big in [
+            "10,000,000,000,000.01",
+            "50,000,000,000,000,000",
+            "99999999999999999999",
+            &"9".repeat(60),
+        ] {
+            assert_eq!(
+                usd(big).unwrap_err().reason,
+                format!(
+                    "{big:?} is more than the largest amount Rapport accepts, 10,000,000,000,000.00 USD"
+                )
+            );
+        }
         let jpy = Currency::from_code("JPY").unwrap();
-        assert!(Money::parse("1.5", jpy).is_err());
+        assert_eq!(
+            Money::parse("1,000,000,000,000,000", jpy).unwrap().minor,
+            MAX_AMOUNT_MINOR
+        );
+        assert!(Money::parse("1,000,000,000,000,001", jpy).is_err());
+        assert!(Money::new(MAX_AMOUNT_MINOR, Currency::USD).is_ok());
+        assert_eq!(
+            Money::new(MAX_AMOUNT_MINOR + 1, Currency::USD)
+                .unwrap_err()
+                .reason,
+            "10,000,000,000,000.01 is more than the largest amount Rapport accepts, \
+             10,000,000,000,000.00 USD"
+        );
+    }
+
+    #[test]
+    fn totals_print_beyond_64_bits() {
+        let total = MoneyTotal {
+            minor: i128::from(i64::MAX) * 3,
+            currency: Currency::USD,
+        };
+        assert_eq!(total.to_string(), "276,701,161,105,643,274.21 USD");
     }
 
     #[test]

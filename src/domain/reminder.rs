@@ -5,6 +5,7 @@ use serde::{Deserialize, Serialize};
 
 use super::ValidationError;
 use super::error::{optional_text, required_text};
+use super::when::{LAST_DAY, LAST_INSTANT};
 
 /// How a follow-up repeats once done.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -57,16 +58,47 @@ impl Recurrence {
         }
     }
 
-    /// The occurrence after `due`. Monthly keeps the day of month where it exists and
-    /// otherwise uses the month's last day (Jan 31 → Feb 28/29).
-    pub fn next_after(self, due: DateTime<Utc>) -> DateTime<Utc> {
+    /// How it reads in a sentence: `weekly`, `every 14 days`.
+    pub fn describe(self) -> String {
         match self {
-            Self::Daily => due + Duration::days(1),
-            Self::Weekly => due + Duration::weeks(1),
-            Self::Monthly => due.checked_add_months(Months::new(1)).unwrap_or(due),
-            Self::Days(n) => due + Duration::days(i64::from(n)),
+            Self::Days(n) => format!("every {n} days"),
+            other => other.as_text(),
         }
     }
+
+    /// The occurrence after `due`, or `None` when it would fall after the last
+    /// instant Rapport keeps (see [`LAST_INSTANT`]): the series ends there. Monthly
+    /// keeps the day of month where it exists and otherwise uses the month's last day
+    /// (Jan 31 → Feb 28/29).
+    pub fn next_after(self, due: DateTime<Utc>) -> Option<DateTime<Utc>> {
+        match self {
+            Self::Daily => due.checked_add_signed(Duration::days(1)),
+            Self::Weekly => due.checked_add_signed(Duration::weeks(1)),
+            Self::Monthly => due.checked_add_months(Months::new(1)),
+            Self::Days(n) => due.checked_add_signed(Duration::days(i64::from(n))),
+        }
+        .filter(|next| *next <= LAST_INSTANT)
+    }
+}
+
+/// What the app says when follow-up `done` is marked done and `next` is its next
+/// occurrence, if one was made.
+pub fn done_text(done: &Reminder, next: Option<i64>) -> String {
+    match (next, done.recurrence) {
+        (Some(n), _) => format!("Done: follow-up #{}; next one is #{n}", done.id),
+        (None, Some(rule)) => format!("Done: follow-up #{}; {}", done.id, series_end_note(rule)),
+        (None, None) => format!("Done: follow-up #{}", done.id),
+    }
+}
+
+/// What is said when a recurring follow-up is done and its series ends because the
+/// next occurrence would fall after [`LAST_DAY`].
+pub fn series_end_note(rule: Recurrence) -> String {
+    format!(
+        "it repeats {}, but the next one would fall after {LAST_DAY}, the last day Rapport \
+         keeps, so the series ends here",
+        rule.describe()
+    )
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -174,19 +206,33 @@ mod tests {
     fn monthly_clamps_to_month_end_and_leap_years() {
         assert_eq!(
             Recurrence::Monthly.next_after(at(2026, 1, 31)),
-            at(2026, 2, 28)
+            Some(at(2026, 2, 28))
         );
         assert_eq!(
             Recurrence::Monthly.next_after(at(2028, 1, 31)),
-            at(2028, 2, 29)
+            Some(at(2028, 2, 29))
         );
         assert_eq!(
             Recurrence::Monthly.next_after(at(2026, 12, 15)),
-            at(2027, 1, 15)
+            Some(at(2027, 1, 15))
         );
         assert_eq!(
             Recurrence::Weekly.next_after(at(2028, 2, 26)),
-            at(2028, 3, 4)
+            Some(at(2028, 3, 4))
+        );
+    }
+
+    #[test]
+    fn a_series_ends_at_the_last_day_rapport_keeps() {
+        let late = Utc.with_ymd_and_hms(9999, 12, 24, 23, 59, 59).unwrap();
+        assert_eq!(Recurrence::Weekly.next_after(late), Some(LAST_INSTANT));
+        assert_eq!(Recurrence::Daily.next_after(LAST_INSTANT), None);
+        assert_eq!(Recurrence::Monthly.next_after(at(9999, 12, 15)), None);
+        assert_eq!(Recurrence::Days(3660).next_after(at(9995, 1, 1)), None);
+        assert_eq!(
+            series_end_note(Recurrence::Days(14)),
+            "it repeats every 14 days, but the next one would fall after 9999-12-31, the last \
+             day Rapport keeps, so the series ends here"
         );
     }
 }

@@ -15,6 +15,19 @@ use chrono::{
 
 use super::ValidationError;
 
+/// The last day Rapport keeps: dates are written and read with four-digit years, so
+/// one after 9999 could not be read back.
+pub const LAST_DAY: NaiveDate = match NaiveDate::from_ymd_opt(9999, 12, 31) {
+    Some(day) => day,
+    None => panic!("9999-12-31 is a date"),
+};
+
+/// The last instant Rapport keeps: the end of [`LAST_DAY`], UTC.
+pub const LAST_INSTANT: DateTime<Utc> = match LAST_DAY.and_hms_opt(23, 59, 59) {
+    Some(t) => t.and_utc(),
+    None => panic!("23:59:59 is a time"),
+};
+
 const HINT: &str = "use a day (today, tomorrow, fri, next fri, +3d, in 2 weeks, YYYY-MM-DD), \
                     optionally with a time (10:00, 3pm), or now, +2h, in 30 minutes";
 

@@ -87,7 +87,7 @@ pub struct Restored {
 }
 
 /// Restores a backup into `store`, which must be empty (no customers, deals,
-/// interactions or follow-ups): one transaction, all or nothing.
+/// interactions or follow-ups): one transaction, all or nothing. Only an admin may.
 pub fn restore(store: &mut Store, bytes: &[u8]) -> crate::Result<Restored> {
     let bad = |why: String| crate::Error::msg(format!("not a usable Rapport backup: {why}"));
     let backup: Backup = serde_json::from_slice(bytes).map_err(|e| bad(e.to_string()))?;
@@ -108,12 +108,9 @@ pub fn restore(store: &mut Store, bytes: &[u8]) -> crate::Result<Restored> {
             backup.schema_version
         )));
     }
-    if !store.is_empty()? {
-        return Err(crate::Error::msg(
-            "the database is not empty: restore a backup into a new database \
-             (e.g. `rapport --db new.db import backup.json`)",
-        ));
-    }
+    // A restore replaces operators, roles, stages, targets and the audit trail: it is
+    // an admin's, like `rapport restore`. Refused before the file is even parsed.
+    store.require(crate::domain::access::Permission::Restore)?;
     let mut tables = Vec::with_capacity(backup.tables.len());
     let mut customers = 0;
     for (name, rows) in backup.tables {

@@ -66,6 +66,8 @@ pub struct DealImportReport {
 #[derive(Debug)]
 pub enum DealImportError {
     Refused(Vec<Problem>),
+    /// The refused rows could not be saved, so nothing was imported.
+    Rejects(crate::Error),
     Store(StoreError),
 }
 
@@ -84,6 +86,10 @@ impl std::fmt::Display for DealImportError {
                  --skip-invalid to import the rest)",
                 p.len(),
                 if p.len() == 1 { "" } else { "s" }
+            ),
+            DealImportError::Rejects(e) => write!(
+                f,
+                "{e}; nothing was imported (--rejects DIR saves the refused rows elsewhere)"
             ),
             DealImportError::Store(e) => write!(f, "{e}"),
         }
@@ -270,6 +276,28 @@ pub fn import_deals(
     read_problems: Vec<Problem>,
     options: &DealImportOptions,
 ) -> Result<DealImportReport, DealImportError> {
+    import_deals_then(
+        store,
+        deals,
+        accounts,
+        products,
+        read_problems,
+        options,
+        &mut |_| Ok(()),
+    )
+}
+
+/// `import_deals`, calling `before_write` with the refused rows once they are all
+/// known and before anything is written: an error from it refuses the import.
+pub fn import_deals_then(
+    store: &mut Store,
+    deals: &[DealRecord],
+    accounts: &[AccountRecord],
+    products: &[ProductRecord],
+    read_problems: Vec<Problem>,
+    options: &DealImportOptions,
+    before_write: &mut dyn FnMut(&[Problem]) -> crate::Result<()>,
+) -> Result<DealImportReport, DealImportError> {
     store.require(crate::domain::access::Permission::BulkImport)?;
     let mut report = DealImportReport {
         dry_run: options.dry_run,
@@ -304,6 +332,8 @@ pub fn import_deals(
     if !report.invalid.is_empty() && !options.skip_invalid {
         return Err(DealImportError::Refused(report.invalid));
     }
+    refuse_unknown_agents_unless_admin(store, &ready_deals)?;
+    before_write(&report.invalid).map_err(DealImportError::Rejects)?;
     let write = |w: &mut Writer<'_>| -> crate::store::Result<DealImportReport> {
         let mut report = report.clone();
         let mut known: KnownContacts = w.known_contacts()?;
@@ -340,6 +370,9 @@ pub fn import_deals(
                     None => {
                         let login = login_for(name);
                         let existed = w.operator_id(&login)?.is_some();
+                        if !existed {
+                            w.require(crate::domain::access::Permission::ManageOperators)?;
+                        }
                         let op = w.ensure_operator(&login, name)?;
                         if !existed {
                             report.operators_created.push(login);
@@ -385,6 +418,51 @@ pub fn import_deals(
     };
     let report = store.write_or_rehearse(options.dry_run, write)?;
     Ok(report)
+}
+
+/// Sales agents who are not operators yet become operators (agents) only in an admin's
+/// import: anyone else is told who they are and how to go on, before anything is written.
+fn refuse_unknown_agents_unless_admin(
+    store: &Store,
+    deals: &[ReadyDeal],
+) -> Result<(), DealImportError> {
+    if store
+        .require(crate::domain::access::Permission::ManageOperators)
+        .is_ok()
+    {
+        return Ok(());
+    }
+    let mut unknown: Vec<(String, String)> = Vec::new();
+    for name in deals.iter().filter_map(|d| d.owner.as_deref()) {
+        let login = login_for(name);
+        if unknown.iter().all(|(_, l)| *l != login) && store.operator_by_login(&login)?.is_none() {
+            unknown.push((name.to_string(), login));
+        }
+    }
+    if unknown.is_empty() {
+        return Ok(());
+    }
+    let listed: Vec<String> = unknown
+        .iter()
+        .take(10)
+        .map(|(name, login)| format!("{} ({login})", crate::text::for_terminal(name)))
+        .collect();
+    let more = if unknown.len() > 10 {
+        format!(" and {} more", unknown.len() - 10)
+    } else {
+        String::new()
+    };
+    Err(DealImportError::Store(StoreError::invalid(
+        "sales agent",
+        format!(
+            "the file names {} sales agent{} who {} not operators here: {}{more}; only an admin adds operators, \
+             so an admin imports this file (adding them as agents), or adds them first with `rapport operator add LOGIN`; nothing was imported",
+            unknown.len(),
+            if unknown.len() == 1 { "" } else { "s" },
+            if unknown.len() == 1 { "is" } else { "are" },
+            listed.join(", ")
+        ),
+    )))
 }
 
 /// The company named `name`: found (and counted as matched) or created.

@@ -1,9 +1,11 @@
 //! Contacts from files into the store: each record turned into a customer draft by the
 //! import policy (`draft`: keep the contact, flag the field), matched against the
-//! customers already known (by phone or email), then created, merged or skipped, in ONE
-//! transaction. A record is refused only when nothing identifies a person or company in
-//! it (or, with `strict`, for any field that cannot be used); any refused record refuses
-//! the whole import and nothing is written, unless `skip_invalid` imports the rest.
+//! customers already known (by phone or email), then created, merged or skipped. The
+//! writing is an import run of short transactions (so other operators never wait long
+//! for the lock) that is undone as a whole if any of them fails. A record is refused
+//! only when nothing identifies a person or company in it (or, with `strict`, for any
+//! field that cannot be used); any refused record refuses the whole import and nothing
+//! is written, unless `skip_invalid` imports the rest.
 //!
 //! Different people are never merged silently: by default (`OnDuplicate::MergeSame`) a
 //! record is merged only into the same contact, and one sharing a phone or email with
@@ -11,6 +13,7 @@
 
 use std::collections::BTreeMap;
 
+use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use serde::Serialize;
@@ -18,6 +21,7 @@ use serde::Serialize;
 use super::ReadOptions;
 pub use super::draft::{Drafted, Flag, FlagAction, draft_of};
 use super::record::{Problem, ReadOutcome};
+use crate::atomic_file::{AtomicFile, Existing, database_files};
 use crate::domain::access::Permission;
 use crate::domain::duplicates::{NameKeys, NameSimilarity, name_similarity};
 use crate::domain::{CustomerDraft, CustomerKind};
@@ -57,6 +61,8 @@ pub struct ImportOptions {
     pub dry_run: bool,
     /// Owner of the customers created.
     pub owner_id: Option<i64>,
+    /// Where reject files go (`--rejects DIR`); `None`: beside each input.
+    pub rejects_dir: Option<PathBuf>,
 }
 
 /// One input file, read.
@@ -158,6 +164,8 @@ pub struct ImportReport {
     pub invalid: Vec<Refused>,
     /// Properties or columns not imported, by name, with how often.
     pub not_imported: BTreeMap<String, usize>,
+    /// The import run that wrote it (`rapport import --undo RUN` takes it out again).
+    pub run: Option<i64>,
 }
 
 /// Why an import wrote nothing.
@@ -165,7 +173,16 @@ pub struct ImportReport {
 pub enum ImportError {
     /// Some records are invalid and `skip_invalid` is off.
     Refused(Vec<Refused>),
+    /// The refused records could not be saved, so nothing was imported.
+    Rejects(crate::Error),
     Store(StoreError),
+    /// Writing failed part way; what the run had committed was taken out again
+    /// (`undone`), or is left for `rapport import --undo RUN`.
+    Failed {
+        run: i64,
+        undone: bool,
+        source: StoreError,
+    },
 }
 
 impl std::fmt::Display for ImportError {
@@ -178,7 +195,24 @@ impl std::fmt::Display for ImportError {
                 problems.len(),
                 if problems.len() == 1 { "" } else { "s" }
             ),
+            ImportError::Rejects(e) => write!(
+                f,
+                "{e}; nothing was imported (on the command line, --rejects DIR saves the refused records elsewhere)"
+            ),
             ImportError::Store(e) => write!(f, "{e}"),
+            ImportError::Failed {
+                undone: true,
+                source,
+                ..
+            } => write!(
+                f,
+                "the import failed part way ({source}); what it had saved was taken out again, so nothing was imported"
+            ),
+            ImportError::Failed { run, source, .. } => write!(
+                f,
+                "the import failed part way ({source}) and could not take back what it had saved; \
+                 `rapport import --undo {run}` does once the cause is fixed"
+            ),
         }
     }
 }
@@ -212,6 +246,18 @@ pub fn import_contacts(
     files: &[SourceFile],
     options: &ImportOptions,
     progress: &mut dyn FnMut(usize),
+) -> Result<ImportReport, ImportError> {
+    import_contacts_then(store, files, options, progress, &mut |_| Ok(()))
+}
+
+/// `import_contacts`, calling `before_write` with the refused records once they are
+/// all known and before anything is written: an error from it refuses the import.
+pub fn import_contacts_then(
+    store: &mut Store,
+    files: &[SourceFile],
+    options: &ImportOptions,
+    progress: &mut dyn FnMut(usize),
+    before_write: &mut dyn FnMut(&[Refused]) -> crate::Result<()>,
 ) -> Result<ImportReport, ImportError> {
     store
         .require(Permission::BulkImport)
@@ -275,11 +321,115 @@ pub fn import_contacts(
     if !report.invalid.is_empty() && !options.skip_invalid {
         return Err(ImportError::Refused(report.invalid));
     }
+    before_write(&report.invalid).map_err(ImportError::Rejects)?;
+    if options.dry_run {
+        return rehearse(store, prepared, files, options, report, progress);
+    }
+    let labels: Vec<&str> = files.iter().map(|f| file_name(&f.label)).collect();
+    let run = store.write(|w| w.start_import_run(&labels.join(", ")))?;
+    report.run = Some(run);
+    match write_in_chunks(store, run, prepared, files, options, &mut report, progress) {
+        Ok(()) => Ok(report),
+        Err(e) => {
+            // All or nothing: what the committed chunks wrote is taken out again. If
+            // that fails too (a full disk), the run stays for `import --undo`.
+            let undone = store.undo_import_run(run);
+            Err(ImportError::Failed {
+                run,
+                undone: undone.is_ok(),
+                source: e,
+            })
+        }
+    }
+}
+
+/// Records written per transaction at most, and how long one may hold the write lock:
+/// other operators' writes wait at most about this long behind an import.
+const CHUNK_RECORDS: usize = 5_000;
+const CHUNK_TIME: std::time::Duration = std::time::Duration::from_millis(250);
+/// The pause after each chunk, long enough for writers waiting on the lock (they try
+/// every millisecond) to take their turn.
+const CHUNK_PAUSE: std::time::Duration = std::time::Duration::from_millis(5);
+
+/// Writes `prepared` in chunks of bounded size and time, each its own transaction,
+/// recording in run `run` what each one created and merged.
+fn write_in_chunks(
+    store: &mut Store,
+    run: i64,
+    prepared: Vec<Prepared>,
+    files: &[SourceFile],
+    options: &ImportOptions,
+    report: &mut ImportReport,
+    progress: &mut dyn FnMut(usize),
+) -> crate::store::Result<()> {
+    let total = prepared.len();
+    let mut records = prepared.into_iter().enumerate().peekable();
+    let mut known: Option<KnownContacts> = None;
+    let mut suspended: Option<SuspendedIndexes> = None;
+    loop {
+        let finished = store.write(|w| {
+            let known = match &mut known {
+                Some(k) => k,
+                None => {
+                    let k = known.insert(w.known_contacts()?);
+                    // A first load builds its indexes once, at the end: nobody else
+                    // reads an empty database's indexes meanwhile.
+                    if total >= BULK_FROM && k.customers() == 0 {
+                        suspended = Some(w.suspend_indexes_for_run(run)?);
+                    }
+                    k
+                }
+            };
+            let mut batch = w.bulk_insert()?;
+            let first_id = batch.next_id();
+            let started = std::time::Instant::now();
+            let mut written = 0;
+            for (n, p) in records.by_ref() {
+                let mut state = WriteState {
+                    batch: &mut batch,
+                    suspended: &mut suspended,
+                    known,
+                    run: Some(run),
+                };
+                write_one(w, &mut state, p, files, options, report)?;
+                written += 1;
+                if n % 1024 == 1023 {
+                    progress(n + 1);
+                }
+                if written >= CHUNK_RECORDS || started.elapsed() >= CHUNK_TIME {
+                    break;
+                }
+            }
+            w.bulk_flush(&mut batch)?;
+            w.record_import_created(run, first_id, batch.next_id() - 1)?;
+            let last = records.peek().is_none();
+            if last && let Some(s) = suspended.take() {
+                w.rebuild_indexes_for_run(run, s)?;
+            }
+            let created = report.created + report.companies_created;
+            w.advance_import_run(run, created, report.merged.len(), last)?;
+            Ok(last)
+        })?;
+        if finished {
+            progress(total);
+            return Ok(());
+        }
+        std::thread::sleep(CHUNK_PAUSE);
+    }
+}
+
+/// A dry run: everything `import_contacts` would write, in one transaction rolled back.
+fn rehearse(
+    store: &mut Store,
+    prepared: Vec<Prepared>,
+    files: &[SourceFile],
+    options: &ImportOptions,
+    mut report: ImportReport,
+    progress: &mut dyn FnMut(usize),
+) -> Result<ImportReport, ImportError> {
     let write = |w: &mut Writer<'_>| -> crate::store::Result<ImportReport> {
         let mut known = w.known_contacts()?;
-        // A big import into a smaller database builds its indexes once, at the end.
         let bulk = prepared.len() >= BULK_FROM && prepared.len() >= known.customers();
-        // First: the next free id is found through an index that is then suspended.
         let mut batch = w.bulk_insert()?;
         let mut suspended = if bulk {
             Some(w.suspend_indexes()?)
@@ -292,6 +442,7 @@ pub fn import_contacts(
                 batch: &mut batch,
                 suspended: &mut suspended,
                 known: &mut known,
+                run: None,
             };
             write_one(w, &mut state, p, files, options, &mut report)?;
             if n % 1024 == 1023 {
@@ -305,8 +456,7 @@ pub fn import_contacts(
         progress(total);
         Ok(report.clone())
     };
-    let report = store.write_or_rehearse(options.dry_run, write)?;
-    Ok(report)
+    Ok(store.write_or_rehearse(true, write)?)
 }
 
 /// What the writing loop carries from one record to the next.
@@ -315,6 +465,8 @@ struct WriteState<'a> {
     /// Indexes dropped for a bulk import, until they are needed again.
     suspended: &'a mut Option<SuspendedIndexes>,
     known: &'a mut KnownContacts,
+    /// The import run recording what is written (`None`: a dry run).
+    run: Option<i64>,
 }
 
 impl WriteState<'_> {
@@ -397,6 +549,25 @@ fn identity(draft: &CustomerDraft, company: Option<&str>, keys: &ContactKeys) ->
     h.finish()
 }
 
+/// Merges `draft` into customer `id`, recording in `run` what it was before.
+fn absorb(
+    w: &mut Writer<'_>,
+    run: Option<i64>,
+    id: i64,
+    draft: &CustomerDraft,
+) -> crate::store::Result<Vec<&'static str>> {
+    let Some(run) = run else {
+        return w.absorb(id, draft);
+    };
+    let before = w.customer(id)?;
+    let added = w.absorb(id, draft)?;
+    if !added.is_empty() {
+        let after = w.customer(id)?.version;
+        w.record_import_merge(run, id, &before.draft(), after)?;
+    }
+    Ok(added)
+}
+
 fn write_one(
     w: &mut Writer<'_>,
     state: &mut WriteState<'_>,
@@ -458,7 +629,7 @@ fn write_one(
         (Some((id, why)), OnDuplicate::Skip) => report.skipped.push(matched(id, why, Vec::new())),
         (Some((id, why)), _) => {
             state.settle(w)?;
-            let added = w.absorb(id, &draft)?;
+            let added = absorb(w, state.run, id, &draft)?;
             state.known.learn_keys(id, keys, &draft);
             report.merged.push(matched(id, why, added));
         }
@@ -468,7 +639,7 @@ fn write_one(
                 && let Some(id) = state.known.company(&draft.name)
             {
                 state.settle(w)?;
-                let added = w.absorb(id, &draft)?;
+                let added = absorb(w, state.run, id, &draft)?;
                 state.known.learn(id, &draft);
                 let why = "same company name".to_string();
                 report.merged.push(matched(id, why, added));
@@ -510,8 +681,10 @@ pub struct Imported {
 }
 
 /// Imports contact files (vCard or CSV) by path: reads and decodes each, imports them
-/// together in one transaction, and writes the refused records beside their files
-/// (`skip_invalid`). Shared by `rapport import` and the app.
+/// together in one transaction, and writes the refused records (`skip_invalid`) beside
+/// their files or into `options.rejects_dir`. The reject files are written before the
+/// import commits, so an import whose refused records cannot be saved writes nothing.
+/// Shared by `rapport import` and the app.
 pub fn import_paths(
     store: &mut Store,
     paths: &[PathBuf],
@@ -533,7 +706,22 @@ pub fn import_paths(
         files.push(file);
     }
     let total: usize = files.iter().map(|f| f.outcome.records.len()).sum();
-    let report = match import_contacts(store, &files, options, &mut |n| progress(n, total)) {
+    let protected = store.path().map(database_files).unwrap_or_default();
+    let mut staged = Vec::new();
+    let mut stage = |invalid: &[Refused]| -> crate::Result<()> {
+        if !options.dry_run {
+            staged = stage_rejects(&files, invalid, options.rejects_dir.as_deref(), &protected)?;
+        }
+        Ok(())
+    };
+    let imported = import_contacts_then(
+        store,
+        &files,
+        options,
+        &mut |n| progress(n, total),
+        &mut stage,
+    );
+    let report = match imported {
         Ok(report) => report,
         Err(ImportError::Refused(problems)) => {
             let mut text = ImportError::Refused(problems.clone()).to_string();
@@ -546,21 +734,21 @@ pub fn import_paths(
             }
             return Err(crate::Error::msg(text));
         }
+        Err(e @ ImportError::Rejects(_)) => return Err(crate::Error::msg(e.to_string())),
         Err(ImportError::Store(e)) => return Err(e.into()),
+        Err(failed @ ImportError::Failed { .. }) => {
+            return Err(crate::Error::msg(failed.to_string()));
+        }
     };
-    let rejects = if report.dry_run {
-        Vec::new()
-    } else {
-        write_rejects(&files, &report)?
-    };
+    let rejects = commit_rejects(staged)?;
     Ok(Imported { report, rejects })
 }
 
 /// Refused records listed in an error message; the rest are counted.
 const LISTED: usize = 20;
 
-/// `contacts.csv` → `contacts.rejected.csv`, beside it.
-pub fn reject_path(input: &Path) -> PathBuf {
+/// `contacts.csv` → `contacts.rejected.csv`, in `dir` or beside the input.
+pub fn reject_path(input: &Path, dir: Option<&Path>) -> PathBuf {
     let stem = input
         .file_stem()
         .map_or_else(|| "import".into(), |s| s.to_string_lossy().into_owned());
@@ -568,16 +756,30 @@ pub fn reject_path(input: &Path) -> PathBuf {
         Some(ext) => format!("{stem}.rejected.{}", ext.to_string_lossy()),
         None => format!("{stem}.rejected"),
     };
-    input.with_file_name(name)
+    match dir {
+        Some(dir) => dir.join(name),
+        None => input.with_file_name(name),
+    }
 }
 
-/// Writes each file's refused records, exactly as they stood, beside it (a CSV keeps
-/// its header line so the file can be fixed and imported again).
-fn write_rejects(files: &[SourceFile], report: &ImportReport) -> crate::Result<Vec<String>> {
-    let mut written = Vec::new();
+/// A reject file written under a temporary name, renamed into place once the import
+/// it goes with has committed.
+#[derive(Debug)]
+pub struct StagedReject {
+    file: AtomicFile,
+}
+
+/// Writes each file's refused records, exactly as they stood (a CSV keeps its header
+/// line so the file can be fixed and imported again), to temporary reject files.
+fn stage_rejects(
+    files: &[SourceFile],
+    invalid: &[Refused],
+    dir: Option<&Path>,
+    protected: &[PathBuf],
+) -> crate::Result<Vec<StagedReject>> {
+    let mut staged: Vec<StagedReject> = Vec::new();
     for f in files {
-        let refused: Vec<&str> = report
-            .invalid
+        let refused: Vec<&str> = invalid
             .iter()
             .filter(|r| r.file == f.label)
             .map(|r| r.problem.raw.as_str())
@@ -585,28 +787,59 @@ fn write_rejects(files: &[SourceFile], report: &ImportReport) -> crate::Result<V
         if refused.is_empty() {
             continue;
         }
+        let input = Path::new(&f.label);
+        // Two inputs of one name would share a reject file in DIR.
+        let dest = reject_path(input, dir);
+        if let Some(other) = staged.iter().find(|s| s.file.dest() == dest) {
+            return Err(crate::Error::msg(format!(
+                "{} and another input both write their refused records to {}; import them separately",
+                f.label,
+                other.file.dest().display()
+            )));
+        }
         let header = f.outcome.header.as_deref();
-        written.push(write_reject_file(Path::new(&f.label), header, &refused)?);
+        staged.push(stage_reject_file(input, dir, header, &refused, protected)?);
     }
-    Ok(written)
+    Ok(staged)
 }
 
-/// Writes `refused` records, exactly as they stood (after `header`, for a CSV), to the
-/// reject file beside `input`; its path.
-pub fn write_reject_file(
+/// Writes `refused` records, exactly as they stood (after `header`, for a CSV), to a
+/// temporary file for the reject file of `input` (in `dir`, or beside it), 0600 and
+/// synced to the disk: nothing under the reject file's name yet.
+pub fn stage_reject_file(
     input: &Path,
+    dir: Option<&Path>,
     header: Option<&str>,
     refused: &[&str],
-) -> crate::Result<String> {
-    let path = reject_path(input);
+    protected: &[PathBuf],
+) -> crate::Result<StagedReject> {
+    let path = reject_path(input, dir);
     let mut text = String::new();
     for line in header.into_iter().chain(refused.iter().copied()) {
         text.push_str(line.trim_end_matches(['\r', '\n']));
         text.push_str("\r\n");
     }
-    std::fs::write(&path, text)
-        .map_err(|e| crate::Error::msg(format!("{}: {e}", path.display())))?;
-    Ok(path.display().to_string())
+    // A reject file from an earlier run of the same import is replaced.
+    let mut file = AtomicFile::create(&path, Existing::Replace, protected)?;
+    file.write_all(text.as_bytes())
+        .map_err(|e| crate::Error::msg(format!("{}: {e}", file.temp_path().display())))?;
+    file.sync()?;
+    Ok(StagedReject { file })
+}
+
+/// Puts staged reject files in place (the import committed); their paths.
+pub fn commit_rejects(staged: Vec<StagedReject>) -> crate::Result<Vec<String>> {
+    let mut written = Vec::with_capacity(staged.len());
+    for s in staged {
+        let path = s.file.dest().display().to_string();
+        s.file.commit_or_keep().map_err(|e| {
+            crate::Error::msg(format!(
+                "the import was saved, but its refused records were not: {e}"
+            ))
+        })?;
+        written.push(path);
+    }
+    Ok(written)
 }
 
 /// The report as text, for the terminal and the app.
@@ -741,6 +974,12 @@ fn write_report(out: &mut String, r: &ImportReport, rejects: &[String]) -> std::
     }
     if r.dry_run {
         writeln!(out, "Dry run: nothing was written.")?;
+    }
+    if let Some(run) = r.run {
+        writeln!(
+            out,
+            "Import run #{run}: `rapport import --undo {run}` takes it out again."
+        )?;
     }
     Ok(())
 }

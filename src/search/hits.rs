@@ -8,8 +8,9 @@ use fuzzy_matcher::skim::SkimMatcherV2;
 use super::engine::{Cand, QTerm, phone_query_score, phone_term_score, term_score};
 use super::index::{KIND_PHONE, POS_FIRST, POS_LATER, POS_SOLE, SearchIndex, class_of, field_of};
 use super::phone::DigitQuery;
+use super::phone::PhoneTier;
 use super::text::{Match, fold_mapped, words};
-use super::{Hit, MatchField};
+use super::{Hit, MatchField, Rank};
 
 /// The fuzzy scorer on a folded word and a folded term: its score and the char
 /// positions it matched. Only called on the capped candidate set.
@@ -34,20 +35,25 @@ pub(crate) fn materialize(
 }
 
 fn hit(index: &SearchIndex, c: &Cand, terms: &[QTerm], digits: Option<&DigitQuery>) -> Hit {
-    let mut best: Option<(i64, MatchField, &str, Vec<usize>)> = None;
+    let mut best: Option<(i64, MatchField, &str, Vec<usize>, Rank)> = None;
     for f in index.fields(c.slot) {
-        let (score, positions) = if f.kind == KIND_PHONE {
+        let (score, positions, rank) = if f.kind == KIND_PHONE {
             phone_field(f.text, terms, digits)
         } else {
             text_field(f.kind, f.text, terms)
         };
         if score > 0 && best.as_ref().is_none_or(|b| score > b.0) {
-            best = Some((score, field_of(f.kind), f.text, positions));
+            best = Some((score, field_of(f.kind), f.text, positions, rank));
         }
     }
-    let (field, text, mut positions) = match best {
-        Some((_, field, text, positions)) => (field, text.to_string(), positions),
-        None => (MatchField::Name, first_name(index, c.slot), Vec::new()),
+    let (field, text, mut positions, rank) = match best {
+        Some((_, field, text, positions, rank)) => (field, text.to_string(), positions, rank),
+        None => (
+            MatchField::Name,
+            first_name(index, c.slot),
+            Vec::new(),
+            Rank::Inside,
+        ),
     };
     positions.sort_unstable();
     positions.dedup();
@@ -57,6 +63,7 @@ fn hit(index: &SearchIndex, c: &Cand, terms: &[QTerm], digits: Option<&DigitQuer
         field,
         text,
         positions,
+        rank,
     }
 }
 
@@ -68,14 +75,20 @@ fn first_name(index: &SearchIndex, slot: u32) -> String {
         .unwrap_or_default()
 }
 
-fn phone_field(text: &str, terms: &[QTerm], digits: Option<&DigitQuery>) -> (i64, Vec<usize>) {
+fn phone_field(
+    text: &str,
+    terms: &[QTerm],
+    digits: Option<&DigitQuery>,
+) -> (i64, Vec<usize>, Rank) {
     let mut score = 0;
     let mut positions = Vec::new();
+    let mut best = None;
     if let Some(dq) = digits
         && let Some(t) = dq.match_number(text)
     {
         score += phone_query_score(t);
         positions.extend(dq.positions(text));
+        best = best.max(Some(t));
     }
     for t in terms {
         if let Some(dq) = &t.phone
@@ -83,19 +96,26 @@ fn phone_field(text: &str, terms: &[QTerm], digits: Option<&DigitQuery>) -> (i64
         {
             score += phone_term_score(tier);
             positions.extend(dq.positions(text));
+            best = best.max(Some(tier));
         }
     }
-    (score, positions)
+    let rank = match best {
+        Some(PhoneTier::Exact) => Rank::Exact,
+        Some(PhoneTier::Prefix | PhoneTier::WeakPrefix) => Rank::Prefix,
+        _ => Rank::Suffix,
+    };
+    (score, positions, rank)
 }
 
-/// Sum over terms of each term's best word in this field, and the matched positions
-/// (char indices into `orig`).
-fn text_field(kind: u8, orig: &str, terms: &[QTerm]) -> (i64, Vec<usize>) {
+/// Sum over terms of each term's best word in this field, the matched positions (char
+/// indices into `orig`), and how the field matched as a whole.
+fn text_field(kind: u8, orig: &str, terms: &[QTerm]) -> (i64, Vec<usize>, Rank) {
     let (folded, map) = fold_mapped(orig);
     let ws: Vec<(usize, &str)> = words(&folded).collect();
     let n = ws.len();
     let mut score = 0;
     let mut positions = Vec::new();
+    let mut matched: Vec<(usize, Match)> = Vec::new();
     for t in terms {
         let mut best: Option<(i64, usize, Match)> = None;
         for (i, &(_, w)) in ws.iter().enumerate() {
@@ -115,6 +135,7 @@ fn text_field(kind: u8, orig: &str, terms: &[QTerm]) -> (i64, Vec<usize>) {
         }
         let Some((s, i, m)) = best else { continue };
         score += s;
+        matched.push((i, m));
         let (byte_off, w) = ws[i];
         let word_char0 = folded[..byte_off].chars().count();
         let in_word: Vec<usize> = match m {
@@ -134,7 +155,29 @@ fn text_field(kind: u8, orig: &str, terms: &[QTerm]) -> (i64, Vec<usize>) {
                 .filter_map(|p| map.get(word_char0 + p).copied()),
         );
     }
-    (score, positions)
+    (score, positions, text_rank(&matched, n))
+}
+
+/// How the terms matched a field of `n` words, each at `(word, match)`: the whole field
+/// (every word, exactly), its beginning, a later word's beginning, inside a word, or
+/// with typos.
+fn text_rank(matched: &[(usize, Match)], n: usize) -> Rank {
+    if matched.iter().any(|m| matches!(m.1, Match::Subseq(_))) {
+        return Rank::Typo;
+    }
+    if matched.iter().any(|m| m.1 == Match::Infix) {
+        return Rank::Inside;
+    }
+    let mut words: Vec<usize> = matched.iter().map(|m| m.0).collect();
+    words.sort_unstable();
+    words.dedup();
+    if words.len() == n && matched.iter().all(|m| m.1 == Match::Exact) {
+        Rank::Exact
+    } else if matched.first().is_some_and(|m| m.0 == 0) {
+        Rank::Prefix
+    } else {
+        Rank::WordPrefix
+    }
 }
 
 /// Char positions of the anchored, leftmost embedding of `term` in `word`.

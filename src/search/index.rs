@@ -7,6 +7,10 @@ use std::hash::{BuildHasherDefault, Hasher};
 use std::ops::Range;
 use std::sync::atomic::{AtomicU64, Ordering};
 
+mod snapshot;
+
+pub use snapshot::{FORMAT as SNAPSHOT_FORMAT, SnapshotError, Stamp};
+
 use super::phone::pack8;
 use super::text::{char_mask, fold_words};
 use super::{MatchField, SearchRecord};

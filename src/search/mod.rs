@@ -64,7 +64,7 @@ mod text;
 mod tests;
 
 pub use engine::Searcher;
-pub use index::{IndexBuilder, SearchIndex};
+pub use index::{IndexBuilder, SNAPSHOT_FORMAT, SearchIndex, SnapshotError, Stamp};
 pub use phone::{phone_keys, query_digits};
 
 /// One customer as the index sees it.
@@ -102,6 +102,21 @@ pub struct Hit {
     pub text: String,
     /// Char indices into `text` that matched, for highlighting.
     pub positions: Vec<usize>,
+    /// How that field matched.
+    pub rank: Rank,
+}
+
+/// How the best field matched, best first: the whole field, its beginning, its end
+/// (phones), the beginning of a later word, inside a word, with typos.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Rank {
+    Exact,
+    Prefix,
+    Suffix,
+    WordPrefix,
+    Inside,
+    Typo,
 }
 
 impl SearchIndex {

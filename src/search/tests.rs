@@ -7,6 +7,7 @@ use super::index::{POS_FIRST, POS_LATER, POS_SOLE, class_of};
 use super::phone::DigitQuery;
 use super::text::{Term, fold_search, query_terms, words};
 use super::*;
+use crate::search::index::{SnapshotError, Stamp};
 
 fn rec(id: i64, name: &str) -> SearchRecord {
     SearchRecord {
@@ -676,4 +677,85 @@ fn an_explicit_country_code_prefers_numbers_of_that_country() {
     assert_eq!(ids(&index.search("+7 912", 10)), vec![2, 1]);
     // Without a country code both are equally good; recency decides.
     assert_eq!(ids(&index.search("912 345", 10)), vec![2, 1]);
+}
+
+fn snapshot_of(index: &mut SearchIndex, stamp: &Stamp) -> Vec<u8> {
+    let mut bytes = Vec::new();
+    index.write_snapshot(&mut bytes, stamp).unwrap();
+    bytes
+}
+
+fn load(bytes: &[u8]) -> Result<(SearchIndex, Stamp), SnapshotError> {
+    SearchIndex::read_snapshot(&mut &bytes[..], bytes.len() as u64)
+}
+
+#[test]
+fn a_snapshot_answers_every_query_like_the_index_it_was_written_from() {
+    let records = generated(3000, 11);
+    let mut index = SearchIndex::build(records.clone());
+    // Records written after the build are folded into the snapshot's layout.
+    index.upsert(with(rec(900_001, "Зоя Ёлкина"), |r| {
+        r.phones = vec!["989121112233".into()]
+    }));
+    index.remove(records[5].id);
+    let stamp = Stamp {
+        schema: 7,
+        mark: 1234,
+        fingerprint: 99,
+    };
+    let bytes = snapshot_of(&mut index, &stamp);
+    let (mut loaded, read) = load(&bytes).unwrap();
+    assert_eq!(read, stamp);
+    assert_eq!(loaded.len(), index.len());
+    let mut queries = generated_queries(&records, 300, 5);
+    queries.extend(["зоя елкина", "1112233", "0912 111"].map(String::from));
+    for q in &queries {
+        assert_eq!(loaded.search(q, 50), index.search(q, 50), "{q}");
+    }
+    // A loaded index takes writes like a built one.
+    loaded.upsert(rec(900_002, "Brand New"));
+    index.upsert(rec(900_002, "Brand New"));
+    assert_eq!(loaded.search("brand", 5), index.search("brand", 5));
+    assert_eq!(ids(&loaded.search("brand", 5)), vec![900_002]);
+}
+
+#[test]
+fn a_damaged_or_truncated_snapshot_is_refused_never_loaded() {
+    let mut index = SearchIndex::build(generated(500, 3));
+    let stamp = Stamp {
+        schema: 7,
+        mark: 1,
+        fingerprint: 2,
+    };
+    let bytes = snapshot_of(&mut index, &stamp);
+    assert!(load(&bytes).is_ok());
+    assert!(matches!(load(&[]), Err(SnapshotError::NotASnapshot)));
+    assert!(matches!(
+        load(b"SQLite format 3\0 and more bytes than a header needs to hold, surely"),
+        Err(SnapshotError::NotASnapshot)
+    ));
+    for cut in [64, 65, bytes.len() / 2, bytes.len() - 1] {
+        assert!(
+            matches!(load(&bytes[..cut]), Err(SnapshotError::Truncated { .. })),
+            "cut at {cut}"
+        );
+    }
+    let mut other = bytes.clone();
+    other[8] = 99;
+    assert!(matches!(
+        load(&other),
+        Err(SnapshotError::Format { found: 99 })
+    ));
+    // Any byte changed anywhere is caught (by the checksum or a bounds check).
+    let step = (bytes.len() / 997).max(1);
+    for at in (16..bytes.len()).step_by(step) {
+        let mut bad = bytes.clone();
+        bad[at] ^= 0x5a;
+        let r = load(&bad);
+        // The stamp itself is not checksummed; it is compared with the database.
+        if (16..40).contains(&at) {
+            continue;
+        }
+        assert!(r.is_err(), "byte {at} changed went unnoticed");
+    }
 }

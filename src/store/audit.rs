@@ -6,7 +6,7 @@ use rusqlite::{OptionalExtension, Row, params};
 
 use super::sql_types::from_secs;
 use super::{Result, Store, StoreError, Writer};
-use crate::domain::audit::{self, AuditAction, AuditEntry, FieldChange, Fields};
+use crate::domain::audit::{self, AuditAction, AuditEntry, DEMO_ENTITY, FieldChange, Fields};
 use crate::domain::{Customer, CustomerDraft, Deal, InteractionDraft, Operator, Reminder};
 
 /// Company names and operator logins already looked up, so a bulk import asks once
@@ -238,7 +238,28 @@ impl Store {
         let since = filter.since.map_or(i64::MIN, |t| t.timestamp());
         let mut stmt = self.conn.prepare_cached(&sql)?;
         let rows = stmt.query_map(params![filter.customer_id, since, limit], row_to_entry)?;
-        Ok(rows.collect::<rusqlite::Result<_>>()?)
+        let mut entries: Vec<AuditEntry> = rows.collect::<rusqlite::Result<_>>()?;
+        if let Some(id) = filter.customer_id {
+            // Demo data has one entry for all the customers it generated, not one each.
+            let mut stmt = self.conn.prepare_cached(&format!(
+                "{SELECT_ENTRY} WHERE a.entity = ?1 AND a.entity_id >= ?2 AND a.at >= ?3"
+            ))?;
+            let demo = stmt.query_map(params![DEMO_ENTITY, id, since], row_to_entry)?;
+            for entry in demo {
+                let entry = entry?;
+                if entry
+                    .generated_customers()
+                    .is_some_and(|ids| ids.contains(&id))
+                {
+                    entries.push(entry);
+                }
+            }
+            entries.sort_by_key(|e| std::cmp::Reverse((e.at, e.id)));
+            if let Some(limit) = filter.limit {
+                entries.truncate(limit);
+            }
+        }
+        Ok(entries)
     }
 }
 
@@ -252,7 +273,7 @@ impl Writer<'_> {
         action: AuditAction,
         changes: Vec<FieldChange>,
     ) -> Result<()> {
-        if changes.is_empty() && action == AuditAction::Update {
+        if !self.trail || (changes.is_empty() && action == AuditAction::Update) {
             return Ok(());
         }
         let json =

@@ -22,6 +22,9 @@ pub const BACKUP_TABLES: &[&str] = &[
     "tag_cadences",
     "settings",
     "audit_log",
+    "import_runs",
+    "import_run_created",
+    "import_run_merges",
 ];
 
 /// One row as column → JSON value.
@@ -122,21 +125,33 @@ impl Store {
     /// Whether the database holds no customers, deals, interactions or follow-ups
     /// (operators, stages, KPI definitions and settings may be the defaults).
     pub fn is_empty(&self) -> Result<bool> {
-        Ok(self.conn.query_row(
-            "SELECT NOT EXISTS (SELECT 1 FROM customers) AND NOT EXISTS (SELECT 1 FROM deals)
-                AND NOT EXISTS (SELECT 1 FROM interactions) AND NOT EXISTS (SELECT 1 FROM reminders)",
-            [],
-            |r| r.get(0),
-        )?)
+        is_empty(&self.conn)
     }
 }
 
+fn is_empty(conn: &rusqlite::Connection) -> Result<bool> {
+    Ok(conn.query_row(
+        "SELECT NOT EXISTS (SELECT 1 FROM customers) AND NOT EXISTS (SELECT 1 FROM deals)
+            AND NOT EXISTS (SELECT 1 FROM interactions) AND NOT EXISTS (SELECT 1 FROM reminders)",
+        [],
+        |r| r.get(0),
+    )?)
+}
+
 impl Writer<'_> {
-    /// Replaces every backup table's rows with `tables` (name → rows). Meant for an empty
-    /// database: the caller checks `Store::is_empty` first. Foreign keys are checked at
-    /// the end of the transaction, so rows may come in any order.
+    /// Replaces every backup table's rows with `tables` (name → rows), in a database
+    /// that holds no customers, deals, interactions or follow-ups: checked here, inside
+    /// the write transaction, so a write that lands just before is never wiped. Foreign
+    /// keys are checked at the end of the transaction, so rows may come in any order.
     pub fn restore_tables(&mut self, tables: &[(String, Vec<Row>)]) -> Result<usize> {
-        self.require(crate::domain::access::Permission::BulkImport)?;
+        self.require(crate::domain::access::Permission::Restore)?;
+        if !is_empty(self.conn)? {
+            return Err(StoreError::invalid(
+                "restore",
+                "the database is not empty: restore a backup into a new database \
+                 (e.g. `rapport --db new.db import backup.json`)",
+            ));
+        }
         for (name, _) in tables {
             if !BACKUP_TABLES.contains(&name.as_str()) {
                 return Err(StoreError::invalid(

@@ -2,12 +2,37 @@ use rusqlite::{Connection, OptionalExtension, Row, params};
 
 use super::cadence::TIGHTEST_TAG_JOIN;
 use super::sql_types::{from_secs, opt_from_secs};
+use super::sums::join_sum;
 use super::{Result, Store, StoreError, Writer};
 use crate::domain::{
     Cadence, ContactDetails, ContactDue, Currency, Customer, CustomerDraft, CustomerKind,
-    CustomerStatus, CustomerSummary, Email, KeptValue, Money, Phone, effective_cadence,
+    CustomerStatus, CustomerSummary, Email, KeptValue, MoneyTotal, Phone, effective_cadence,
 };
 use crate::text::fold;
+
+/// Where a window of the customer list starts (see `Store::customer_window`). Keys
+/// are a row's `(name_key, id)`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ListAt {
+    First,
+    Last,
+    /// The rows after this one.
+    After(String, i64),
+    /// This row and the rows after it.
+    From(String, i64),
+    /// The rows before this one (the window ends just before it).
+    Before(String, i64),
+    /// From this position (orders read by position).
+    Offset(usize),
+}
+
+/// Rows of the customer list, with each row's sort key (`(name_key, id)`; the key is
+/// empty for orders read by position).
+#[derive(Debug, Clone, Default)]
+pub struct CustomerWindow {
+    pub rows: Vec<CustomerSummary>,
+    pub keys: Vec<(String, i64)>,
+}
 
 /// Which customers a list shows.
 #[derive(Debug, Clone, Default)]
@@ -18,6 +43,8 @@ pub struct CustomerFilter {
     pub owner_id: Option<i64>,
     pub company_id: Option<i64>,
     pub sort: CustomerSort,
+    /// Rows skipped before the first one shown.
+    pub offset: usize,
     pub limit: Option<usize>,
 }
 
@@ -41,7 +68,8 @@ LEFT JOIN customers co ON co.id = c.company_id
 LEFT JOIN operators o ON o.id = c.owner_id";
 
 /// The columns of a list row; `row_to_summary` reads them by position. Needs the joins
-/// of `SUMMARY_JOINS` on `customers c`.
+/// of `SUMMARY_JOINS` on `customers c`. Open deal totals are summed in two parts, as
+/// `sums::split_sum` does, so no amount overflows them.
 pub(super) const SUMMARY_COLUMNS: &str = "
        c.id, c.kind, c.name, co.name,
        (SELECT p.raw || coalesce(' ext. ' || p.extension, '') FROM customer_phones p
@@ -49,9 +77,11 @@ pub(super) const SUMMARY_COLUMNS: &str = "
        (SELECT e.address FROM customer_emails e WHERE e.customer_id = c.id ORDER BY e.position LIMIT 1),
        c.status, o.login,
        c.last_contact_at,
-       (SELECT group_concat(t.currency || ' ' || t.total, ',') FROM (
-            SELECT d.currency, sum(d.amount_minor) AS total FROM deals d JOIN stages s ON s.id = d.stage_id
-            WHERE d.customer_id = c.id AND s.outcome = 'open' GROUP BY d.currency ORDER BY total DESC) t),
+       (SELECT group_concat(t.currency || ' ' || t.high || ' ' || t.low, ',') FROM (
+            SELECT d.currency, sum(d.amount_minor / 1000000000) AS high, sum(d.amount_minor % 1000000000) AS low,
+                   total(d.amount_minor) AS approx
+            FROM deals d JOIN stages s ON s.id = d.stage_id
+            WHERE d.customer_id = c.id AND s.outcome = 'open' GROUP BY d.currency ORDER BY approx DESC) t),
        (SELECT count(*) FROM reminders r WHERE r.customer_id = c.id AND r.done_at IS NULL),
        c.created_at, c.cadence_ideal_days, c.cadence_max_days, tc.tag, tc.ideal_days, tc.max_days";
 
@@ -197,14 +227,18 @@ fn own_cadence(ideal_days: Option<u16>, max_days: Option<u16>) -> Option<Cadence
     })
 }
 
-/// Reads `USD 1200,EUR 300` (currency, minor units) back into money values.
-fn parse_totals(text: &str) -> Vec<Money> {
+/// Reads `USD 0 1200,EUR 0 300` (currency, then the billions and the rest of the
+/// total in minor units: see `sums`) back into totals.
+fn parse_totals(text: &str) -> Vec<MoneyTotal> {
     text.split(',')
         .filter_map(|part| {
-            let (code, total) = part.split_once(' ')?;
-            Some(Money {
-                minor: total.parse().ok()?,
-                currency: Currency::from_code(code).ok()?,
+            let mut words = part.split(' ');
+            let currency = Currency::from_code(words.next()?).ok()?;
+            let high = words.next()?.parse().ok()?;
+            let low = words.next()?.parse().ok()?;
+            Some(MoneyTotal {
+                minor: join_sum(high, low),
+                currency,
             })
         })
         .collect()
@@ -281,11 +315,12 @@ impl Store {
         let order = match filter.sort {
             CustomerSort::Name => "c.name_key, c.id",
             CustomerSort::LastContact => "c.last_contact_at IS NULL, c.last_contact_at DESC, c.id",
+            // `total()` is a float: it orders without ever overflowing.
             CustomerSort::OpenValue => {
-                "(SELECT max(t.total) FROM (SELECT sum(d.amount_minor) AS total FROM deals d
+                "(SELECT max(t.total) FROM (SELECT total(d.amount_minor) AS total FROM deals d
                    JOIN stages s ON s.id = d.stage_id WHERE d.customer_id = c.id AND s.outcome = 'open'
                    GROUP BY d.currency) t) IS NULL,
-                 (SELECT max(t.total) FROM (SELECT sum(d.amount_minor) AS total FROM deals d
+                 (SELECT max(t.total) FROM (SELECT total(d.amount_minor) AS total FROM deals d
                    JOIN stages s ON s.id = d.stage_id WHERE d.customer_id = c.id AND s.outcome = 'open'
                    GROUP BY d.currency) t) DESC, c.id"
             }
@@ -296,7 +331,7 @@ impl Store {
                AND (?3 IS NULL OR EXISTS (SELECT 1 FROM customer_tags t WHERE t.customer_id = c.id AND t.tag = ?3))
                AND (?4 IS NULL OR c.owner_id = ?4) AND (?5 IS NULL OR c.company_id = ?5)
              ORDER BY {order}
-             LIMIT ?6"
+             LIMIT ?6 OFFSET ?7"
         );
         let tag = filter
             .tag
@@ -312,11 +347,93 @@ impl Store {
                 tag,
                 filter.owner_id,
                 filter.company_id,
-                limit
+                limit,
+                i64::try_from(filter.offset).unwrap_or(i64::MAX)
             ],
             |r| r.get(0),
         )?;
         Ok(ids.collect::<rusqlite::Result<_>>()?)
+    }
+
+    /// How many customers the list shows (all of them: the app's list has no filter).
+    pub fn customer_count(&self) -> Result<usize> {
+        let n: i64 = self
+            .conn
+            .prepare_cached("SELECT count(*) FROM customers")?
+            .query_row([], |r| r.get(0))?;
+        Ok(usize::try_from(n).unwrap_or(0))
+    }
+
+    /// At most `limit` rows of the customer list in `sort` order, from `at`: read by
+    /// key through the index on the sort key (by name), never the whole list. Orders
+    /// with no index of their own (last contact, open value) are read by position.
+    pub fn customer_window(
+        &self,
+        sort: CustomerSort,
+        at: &ListAt,
+        limit: usize,
+    ) -> Result<CustomerWindow> {
+        self.read(|c| {
+            let limit = i64::try_from(limit).unwrap_or(i64::MAX);
+            let by_name = |sql: &str, p: &[&dyn rusqlite::ToSql]| -> Result<Vec<(i64, String)>> {
+                let mut stmt = c.prepare_cached(sql)?;
+                let rows = stmt.query_map(p, |r| Ok((r.get(0)?, r.get(1)?)))?;
+                Ok(rows.collect::<rusqlite::Result<_>>()?)
+            };
+            let (mut keyed, reversed) = match (sort, at) {
+                (CustomerSort::Name, ListAt::First) => (
+                    by_name("SELECT id, name_key FROM customers ORDER BY name_key, id LIMIT ?1", &[&limit])?,
+                    false,
+                ),
+                (CustomerSort::Name, ListAt::Last) => (
+                    by_name("SELECT id, name_key FROM customers ORDER BY name_key DESC, id DESC LIMIT ?1", &[&limit])?,
+                    true,
+                ),
+                (CustomerSort::Name, ListAt::After(key, id)) => (
+                    by_name(
+                        "SELECT id, name_key FROM customers WHERE (name_key, id) > (?1, ?2) ORDER BY name_key, id LIMIT ?3",
+                        &[key, id, &limit],
+                    )?,
+                    false,
+                ),
+                (CustomerSort::Name, ListAt::From(key, id)) => (
+                    by_name(
+                        "SELECT id, name_key FROM customers WHERE (name_key, id) >= (?1, ?2) ORDER BY name_key, id LIMIT ?3",
+                        &[key, id, &limit],
+                    )?,
+                    false,
+                ),
+                (CustomerSort::Name, ListAt::Before(key, id)) => (
+                    by_name(
+                        "SELECT id, name_key FROM customers WHERE (name_key, id) < (?1, ?2) ORDER BY name_key DESC, id DESC LIMIT ?3",
+                        &[key, id, &limit],
+                    )?,
+                    true,
+                ),
+                (_, at) => {
+                    let offset = match at {
+                        ListAt::Offset(n) => *n,
+                        _ => 0,
+                    };
+                    let ids = self.customer_ids(&CustomerFilter {
+                        sort,
+                        offset,
+                        limit: Some(usize::try_from(limit).unwrap_or(usize::MAX)),
+                        ..Default::default()
+                    })?;
+                    (ids.into_iter().map(|id| (id, String::new())).collect(), false)
+                }
+            };
+            if reversed {
+                keyed.reverse();
+            }
+            let ids: Vec<i64> = keyed.iter().map(|(id, _)| *id).collect();
+            let rows = self.customer_summaries(&ids)?;
+            Ok(CustomerWindow {
+                keys: keyed.into_iter().map(|(id, key)| (key, id)).collect(),
+                rows,
+            })
+        })
     }
 
     /// List rows for `ids`, in the order given (missing ids are skipped).
@@ -517,8 +634,10 @@ impl Writer<'_> {
         if !draft.details.is_empty() {
             write_contact_details(self.conn, id, &draft.details)?;
         }
-        let state = self.draft_state(draft)?;
-        self.audit_diff("customer", id, Some(id), None, Some(&state))?;
+        if self.trail {
+            let state = self.draft_state(draft)?;
+            self.audit_diff("customer", id, Some(id), None, Some(&state))?;
+        }
         Ok(id)
     }
 
@@ -605,6 +724,9 @@ impl Writer<'_> {
         self.require_on_dependents(id, true)?;
         let mut old = self.customer_state(id)?;
         old.push(("deleted with it", self.dependents_text(id)?));
+        // Its people stay, without a company: each one's change is recorded (and
+        // versioned) like any other edit, not left to the foreign key.
+        self.move_people(id, None)?;
         let n = self
             .conn
             .execute("DELETE FROM customers WHERE id = ?1", [id])?;
@@ -639,6 +761,55 @@ impl Writer<'_> {
                 Some(other) => self.require_change(entity, other)?,
                 None => {}
             }
+        }
+        // A company's people lose it (or move with it): a change to each of them.
+        let other_person: Option<i64> = self
+            .conn
+            .prepare_cached(
+                "SELECT id FROM customers WHERE company_id = ?1 AND owner_id IS NOT ?2 ORDER BY id LIMIT 1",
+            )?
+            .query_row(params![id, actor.id], |r| r.get(0))
+            .optional()?;
+        if let Some(person) = other_person {
+            self.require_change("customer", person)?;
+        }
+        Ok(())
+    }
+
+    /// Moves every person of company `from` to company `to` (`None`: no company), each
+    /// as a recorded change with its version bumped.
+    pub(super) fn move_people(&mut self, from: i64, to: Option<i64>) -> Result<()> {
+        let people: Vec<i64> = self
+            .conn
+            .prepare_cached("SELECT id FROM customers WHERE company_id = ?1 ORDER BY id")?
+            .query_map([from], |r| r.get(0))?
+            .collect::<rusqlite::Result<_>>()?;
+        if people.is_empty() {
+            return Ok(());
+        }
+        let name_of = |id: i64| -> Result<String> {
+            Ok(self
+                .conn
+                .query_row("SELECT name FROM customers WHERE id = ?1", [id], |r| {
+                    r.get(0)
+                })?)
+        };
+        let old = name_of(from)?;
+        let new = to.map(name_of).transpose()?;
+        for person in people {
+            self.conn
+                .prepare_cached(
+                    "UPDATE customers SET company_id = ?2, version = version + 1, updated_at = ?3 WHERE id = ?1",
+                )?
+                .execute(params![person, to, self.now])?;
+            self.audit_field(
+                "customer",
+                person,
+                Some(person),
+                "company",
+                Some(old.clone()),
+                new.clone(),
+            )?;
         }
         Ok(())
     }

@@ -2,6 +2,7 @@ use chrono::NaiveDate;
 use rusqlite::{Connection, OptionalExtension, Row, params};
 
 use super::sql_types::{date_text, from_secs, parse_date_text};
+use super::sums::{WEIGHTED, read_sum, split_sum};
 use super::{Result, Store, StoreError, Writer};
 use crate::domain::deal::{validate_lost_reason, validate_probability};
 use crate::domain::{Currency, Deal, DealDraft, Money, Stage, StageOutcome};
@@ -152,14 +153,14 @@ impl Store {
         closed_since: NaiveDate,
         currency: Currency,
     ) -> Result<std::collections::HashMap<i64, crate::domain::deal::StageTotals>> {
-        let mut stmt = self.conn.prepare_cached(
-            "SELECT stage_id, count(*),
-                    coalesce(sum(CASE WHEN currency = ?2 THEN amount_minor END), 0),
-                    coalesce(sum(CASE WHEN currency = ?2 THEN amount_minor * probability / 100 END), 0),
-                    count(*) - count(CASE WHEN currency = ?2 THEN 1 END)
-             FROM deals WHERE closed_on IS NULL OR closed_on >= ?1
-             GROUP BY stage_id",
-        )?;
+        let mut stmt = self.conn.prepare_cached(&format!(
+            "SELECT d.stage_id, count(*), count(*) - count(CASE WHEN d.currency = ?2 THEN 1 END),
+                    {}, {}
+             FROM deals d WHERE d.closed_on IS NULL OR d.closed_on >= ?1
+             GROUP BY d.stage_id",
+            split_sum("CASE WHEN d.currency = ?2 THEN d.amount_minor END"),
+            split_sum(&format!("CASE WHEN d.currency = ?2 THEN {WEIGHTED} END")),
+        ))?;
         let rows = stmt.query_map(
             params![date_text(Some(closed_since)), currency.code()],
             |r| {
@@ -167,9 +168,9 @@ impl Store {
                     r.get(0)?,
                     crate::domain::deal::StageTotals {
                         count: r.get(1)?,
-                        sum_minor: r.get(2)?,
-                        weighted_minor: r.get(3)?,
-                        other_currency: r.get(4)?,
+                        other_currency: r.get(2)?,
+                        sum_minor: read_sum(r, 3)?,
+                        weighted_minor: read_sum(r, 5)?,
                     },
                 ))
             },
@@ -295,8 +296,10 @@ impl Writer<'_> {
             ])
             .map_err(|e| self.explain_missing_customer(e, d.customer_id))?;
         let id = self.conn.last_insert_rowid();
-        let state = self.deal_state(&load_deal(self.conn, id)?);
-        self.audit_diff("deal", id, Some(d.customer_id), None, Some(&state))?;
+        if self.trail {
+            let state = self.deal_state(&load_deal(self.conn, id)?);
+            self.audit_diff("deal", id, Some(d.customer_id), None, Some(&state))?;
+        }
         Ok(id)
     }
 
@@ -394,11 +397,14 @@ impl Writer<'_> {
                 ),
             ));
         }
-        let n = self.conn.execute(
-            "UPDATE deals SET stage_id = ?3, probability = ?4, closed_on = ?5, lost_reason = ?6,
-                    version = version + 1, updated_at = ?7
-             WHERE id = ?1 AND version = ?2",
-            params![
+        let n = self
+            .conn
+            .prepare_cached(
+                "UPDATE deals SET stage_id = ?3, probability = ?4, closed_on = ?5, lost_reason = ?6,
+                        version = version + 1, updated_at = ?7
+                 WHERE id = ?1 AND version = ?2",
+            )?
+            .execute(params![
                 deal.id,
                 deal.version,
                 stage_id,
@@ -406,10 +412,12 @@ impl Writer<'_> {
                 date_text(closed_on),
                 lost_reason,
                 self.now
-            ],
-        )?;
+            ])?;
         if n == 0 {
             return Err(self.missing_or_stale("deals", "deal", deal.id));
+        }
+        if !self.trail {
+            return Ok(());
         }
         let (old, new) = (
             self.deal_state(deal),

@@ -983,11 +983,7 @@ impl Writer<'_> {
                 params![keep, drop, self.now],
             )?;
         }
-        self.conn.execute(
-            "UPDATE customers SET company_id = ?1, version = version + 1, updated_at = ?3
-             WHERE company_id = ?2",
-            params![keep, drop, self.now],
-        )?;
+        self.move_people(drop, Some(keep))?;
         let next = |table: &str| -> Result<i64> {
             Ok(self.conn.query_row(
                 &format!(

@@ -36,6 +36,16 @@ pub enum StoreError {
         found: i64,
         known: i64,
     },
+    #[error("{}: not restored, this copy does not check out: {}; nothing changed. Restore another backup (`rapport doctor FILE` checks one)", path.display(), problems.join("; "))]
+    DamagedCopy {
+        path: PathBuf,
+        problems: Vec<String>,
+    },
+    #[error("the backup did not check out ({}), so no file was left at {}; run `rapport doctor` on the database, then try again", problems.join("; "), path.display())]
+    BackupFailedCheck {
+        path: PathBuf,
+        problems: Vec<String>,
+    },
     #[error("{}: cannot open the database: {source}", path.display())]
     Open {
         path: PathBuf,
@@ -46,10 +56,35 @@ pub enum StoreError {
         path: PathBuf,
         source: std::io::Error,
     },
+    #[error(transparent)]
+    File(#[from] crate::atomic_file::FileError),
     #[error("{0}")]
     Message(String),
+    #[error("the disk holding {} is full, so nothing of this change was saved; free some space there and try again", .0.display())]
+    DiskFull(PathBuf),
+    #[error(
+        "{}: Rapport cannot write here: the database file and its folder {} must be writable for you, even to read it (SQLite keeps its -wal and -shm files beside it); ask for write access, or work on a copy",
+        path.display(),
+        dir.display()
+    )]
+    ReadOnly { path: PathBuf, dir: PathBuf },
     #[error("database error: {0}")]
     Sqlite(#[from] rusqlite::Error),
+}
+
+/// Less than a megabyte left for this user: a write failing with an I/O error there
+/// ran out of space.
+#[cfg(unix)]
+#[allow(clippy::unnecessary_cast)] // the field types differ between platforms
+fn disk_is_full(dir: &Path) -> bool {
+    nix::sys::statvfs::statvfs(dir).is_ok_and(|s| {
+        (s.blocks_available() as u64).saturating_mul(s.fragment_size() as u64) < 1 << 20
+    })
+}
+
+#[cfg(not(unix))]
+fn disk_is_full(_dir: &Path) -> bool {
+    false
 }
 
 impl StoreError {
@@ -75,6 +110,35 @@ impl StoreError {
         };
         matches!(source, rusqlite::Error::SqliteFailure(f, _)
             if matches!(f.code, rusqlite::ErrorCode::DatabaseBusy | rusqlite::ErrorCode::DatabaseLocked))
+    }
+
+    /// SQLite's "database or disk is full", "disk I/O error" on a full disk and
+    /// "attempt to write a readonly database" said so that an operator knows what to do.
+    pub(crate) fn explained(self, db: Option<&Path>) -> Self {
+        let code = match &self {
+            StoreError::Sqlite(rusqlite::Error::SqliteFailure(f, _))
+            | StoreError::Open {
+                source: rusqlite::Error::SqliteFailure(f, _),
+                ..
+            } => f.code,
+            _ => return self,
+        };
+        let Some(db) = db else { return self };
+        let dir = match db.parent().filter(|d| !d.as_os_str().is_empty()) {
+            Some(d) => d.to_path_buf(),
+            None => PathBuf::from("."),
+        };
+        match code {
+            rusqlite::ErrorCode::DiskFull => StoreError::DiskFull(dir),
+            rusqlite::ErrorCode::SystemIoFailure if disk_is_full(&dir) => StoreError::DiskFull(dir),
+            rusqlite::ErrorCode::ReadOnly | rusqlite::ErrorCode::CannotOpen => {
+                StoreError::ReadOnly {
+                    path: db.to_path_buf(),
+                    dir,
+                }
+            }
+            _ => self,
+        }
     }
 
     pub(crate) fn invalid(field: &str, reason: impl Into<String>) -> Self {

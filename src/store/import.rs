@@ -322,6 +322,17 @@ const TRAIL_SUSPENDED: &[&str] = &["audit_log_customer", "audit_log_at"];
 #[must_use = "the indexes must be rebuilt with Writer::rebuild_indexes"]
 pub struct SuspendedIndexes(Vec<String>);
 
+impl SuspendedIndexes {
+    /// The `CREATE INDEX` statements that build them again.
+    pub fn sql(&self) -> &[String] {
+        &self.0
+    }
+
+    pub(super) fn from_sql(sql: Vec<String>) -> Self {
+        Self(sql)
+    }
+}
+
 impl Writer<'_> {
     /// Drops the indexes a bulk import does not need while writing. Inserting
     /// thousands of rows and then building each index in one sorted pass is several
@@ -359,6 +370,8 @@ impl Writer<'_> {
     /// Builds again what `suspend_indexes` dropped.
     pub fn rebuild_indexes(&mut self, suspended: SuspendedIndexes) -> Result<()> {
         for create in suspended.0 {
+            // Someone may have healed an importer's indexes meanwhile.
+            let create = create.replacen("CREATE INDEX ", "CREATE INDEX IF NOT EXISTS ", 1);
             self.conn.execute(&create, [])?;
         }
         Ok(())
@@ -550,6 +563,13 @@ impl BulkInsert {
             .iter()
             .find(|p| p.id == id)
             .map(|p| p.draft.kind)
+    }
+}
+
+impl BulkInsert {
+    /// The id the next queued customer gets.
+    pub fn next_id(&self) -> i64 {
+        self.next_id
     }
 }
 

@@ -1,3 +1,4 @@
+use chrono::{DateTime, Utc};
 use rusqlite::{Row, params};
 
 use super::sql_types::from_secs;
@@ -43,30 +44,12 @@ impl Store {
     }
 }
 
+/// Rows per multi-row INSERT of `Writer::log_past_interactions`.
+const ROWS_PER_INSERT: usize = 128;
+
 impl Writer<'_> {
     pub fn log_interaction(&mut self, draft: &InteractionDraft) -> Result<i64> {
-        let mut d = draft.clone();
-        d.validate()?;
-        self.require_owner(d.operator_id)?;
-        if let Some(deal_id) = d.deal_id {
-            let owner: Option<i64> = self
-                .conn
-                .query_row(
-                    "SELECT customer_id FROM deals WHERE id = ?1",
-                    [deal_id],
-                    |r| r.get(0),
-                )
-                .ok();
-            if owner != Some(d.customer_id) {
-                return Err(StoreError::invalid(
-                    "deal",
-                    format!(
-                        "deal #{deal_id} is not a deal of customer #{}",
-                        d.customer_id
-                    ),
-                ));
-            }
-        }
+        let d = self.checked_interaction(draft, self.now())?;
         self.conn
             .prepare_cached(
                 "INSERT INTO interactions (customer_id, deal_id, kind, direction, occurred_at, operator_id, summary,
@@ -88,9 +71,118 @@ impl Writer<'_> {
             ])
             .map_err(|e| self.explain_missing_customer(e, d.customer_id))?;
         let id = self.conn.last_insert_rowid();
-        let state = self.interaction_state(&d)?;
-        self.audit_diff("interaction", id, Some(d.customer_id), None, Some(&state))?;
+        if self.trail {
+            let state = self.interaction_state(&d)?;
+            self.audit_diff("interaction", id, Some(d.customer_id), None, Some(&state))?;
+        }
         Ok(id)
+    }
+
+    /// Logs history: each interaction stamped as entered at the instant paired with it,
+    /// exactly as `backdate` then `log_interaction` would, in order. Many rows per
+    /// statement while the trail is off (generated demo data); one by one, each with
+    /// its audit entry, otherwise.
+    pub fn log_past_interactions(
+        &mut self,
+        entered: &[(InteractionDraft, DateTime<Utc>)],
+    ) -> Result<()> {
+        if self.trail {
+            let now = self.now;
+            for (draft, at) in entered {
+                self.backdate(*at);
+                let logged = self.log_interaction(draft);
+                self.now = now;
+                logged?;
+            }
+            return Ok(());
+        }
+        let mut first_id = self.next_id("interactions", "interaction")?;
+        for chunk in entered.chunks(ROWS_PER_INSERT) {
+            let rows = chunk
+                .iter()
+                .map(|(draft, at)| {
+                    let d = self.checked_interaction(draft, *at)?;
+                    Ok((d.occurred_at.timestamp(), at.timestamp(), d))
+                })
+                .collect::<Result<Vec<_>>>()?;
+            let ids: Vec<i64> = (first_id..).take(rows.len()).collect();
+            let mut values: Vec<&dyn rusqlite::ToSql> = Vec::with_capacity(rows.len() * 12);
+            for ((occurred, at, d), id) in rows.iter().zip(&ids) {
+                values.extend([
+                    &d.customer_id as &dyn rusqlite::ToSql,
+                    &d.deal_id,
+                    &d.kind,
+                    &d.direction,
+                    occurred,
+                    &d.operator_id,
+                    &d.summary,
+                    &d.outcome,
+                    &d.satisfaction,
+                    at,
+                    at,
+                    id,
+                ]);
+            }
+            let sql = format!(
+                "INSERT INTO interactions (customer_id, deal_id, kind, direction, occurred_at, operator_id, summary,
+                                           outcome, satisfaction, created_at, updated_at, id)
+                 VALUES {}",
+                vec!["(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"; rows.len()].join(", ")
+            );
+            let inserted = self
+                .conn
+                .prepare_cached(&sql)?
+                .execute(rusqlite::params_from_iter(values));
+            if let Err(e) = inserted {
+                // Which customer was missing, as `log_interaction` would say.
+                let missing = rows
+                    .iter()
+                    .map(|(_, _, d)| d.customer_id)
+                    .find(|id| !self.customer_exists(*id));
+                return Err(match missing {
+                    Some(id) => StoreError::NotFound {
+                        entity: "customer",
+                        id,
+                    },
+                    None => e.into(),
+                });
+            }
+            first_id += rows.len() as i64;
+        }
+        Ok(())
+    }
+
+    /// `draft` validated (normalised), checked to have happened by `now` and to name a
+    /// deal of its own customer, by an operator the actor may log for.
+    fn checked_interaction(
+        &self,
+        draft: &InteractionDraft,
+        now: DateTime<Utc>,
+    ) -> Result<InteractionDraft> {
+        let mut d = draft.clone();
+        d.validate()?;
+        d.check_happened_by(now)?;
+        self.require_owner(d.operator_id)?;
+        if let Some(deal_id) = d.deal_id {
+            let owner: Option<i64> = self
+                .conn
+                .query_row(
+                    "SELECT customer_id FROM deals WHERE id = ?1",
+                    [deal_id],
+                    |r| r.get(0),
+                )
+                .ok();
+            if owner != Some(d.customer_id) {
+                return Err(StoreError::invalid(
+                    "deal",
+                    format!(
+                        "deal #{deal_id} is not a deal of customer #{}",
+                        d.customer_id
+                    ),
+                ));
+            }
+        }
+        Ok(d)
     }
 
     /// A foreign-key failure on a customer id becomes "customer #N does not exist".
@@ -99,15 +191,7 @@ impl Writer<'_> {
         e: rusqlite::Error,
         customer_id: i64,
     ) -> StoreError {
-        let exists: bool = self
-            .conn
-            .query_row(
-                "SELECT EXISTS (SELECT 1 FROM customers WHERE id = ?1)",
-                [customer_id],
-                |r| r.get(0),
-            )
-            .unwrap_or(true);
-        if exists {
+        if self.customer_exists(customer_id) {
             e.into()
         } else {
             StoreError::NotFound {
@@ -115,5 +199,17 @@ impl Writer<'_> {
                 id: customer_id,
             }
         }
+    }
+
+    /// Whether customer `id` exists (a failed check counts as yes: the original error
+    /// then stands).
+    fn customer_exists(&self, id: i64) -> bool {
+        self.conn
+            .query_row(
+                "SELECT EXISTS (SELECT 1 FROM customers WHERE id = ?1)",
+                [id],
+                |r| r.get(0),
+            )
+            .unwrap_or(true)
     }
 }

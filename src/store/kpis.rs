@@ -4,16 +4,18 @@ use chrono::{DateTime, Months, NaiveDate, Utc};
 use rusqlite::{Connection, params};
 
 use super::sql_types::date_text;
+use super::sums::{WEIGHTED, read_sum, split_sum};
 use super::{Result, Store, StoreError, Writer};
 use crate::domain::access::Permission;
 use crate::domain::kpi::{
     ForecastLeftOut, ForecastMonth, KpiInputs, KpiWindow, first_of_month, forecast_months,
 };
-use crate::domain::{Currency, KpiDefinition};
+use crate::domain::{Currency, KpiDefinition, KpiFigure};
 
 fn load_definitions(conn: &Connection) -> Result<Vec<KpiDefinition>> {
     let mut stmt = conn.prepare_cached(
-        "SELECT key, name, grp, unit, target, minimum, higher_is_better, period FROM kpi_definitions ORDER BY rowid",
+        "SELECT key, name, grp, unit, target_milli, minimum_milli, higher_is_better, period
+         FROM kpi_definitions ORDER BY rowid",
     )?;
     let rows = stmt.query_map([], |r| {
         Ok(KpiDefinition {
@@ -21,8 +23,8 @@ fn load_definitions(conn: &Connection) -> Result<Vec<KpiDefinition>> {
             name: r.get(1)?,
             group: r.get(2)?,
             unit: r.get(3)?,
-            target: r.get(4)?,
-            minimum: r.get(5)?,
+            target: KpiFigure::from_milli(r.get(4)?),
+            minimum: KpiFigure::from_milli(r.get(5)?),
             higher_is_better: r.get(6)?,
             period: r.get(7)?,
         })
@@ -30,14 +32,29 @@ fn load_definitions(conn: &Connection) -> Result<Vec<KpiDefinition>> {
     Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
 
-/// `amount × probability / 100` rounded down, without overflowing for any amount:
-/// with `a = 100q + r`, `a·p/100 = q·p + r·p/100`.
-const WEIGHTED: &str =
-    "(d.amount_minor / 100) * d.probability + (d.amount_minor % 100) * d.probability / 100";
+/// The definition of `key` (any case), or a refusal listing the keys there are.
+fn find_definition(defs: Vec<KpiDefinition>, key: &str) -> Result<KpiDefinition> {
+    let wanted = key.trim();
+    let keys: Vec<String> = defs.iter().map(|d| d.key.clone()).collect();
+    defs.into_iter()
+        .find(|d| d.key.eq_ignore_ascii_case(wanted))
+        .ok_or_else(|| {
+            StoreError::invalid(
+                "kpi",
+                format!("{wanted:?} is not one of: {}", keys.join(", ")),
+            )
+        })
+}
 
 impl Store {
     pub fn kpi_definitions(&self) -> Result<Vec<KpiDefinition>> {
         load_definitions(&self.conn)
+    }
+
+    /// One KPI's definition by key (any case); an unknown key is refused with the
+    /// keys there are.
+    pub fn kpi_definition(&self, key: &str) -> Result<KpiDefinition> {
+        find_definition(load_definitions(&self.conn)?, key)
     }
 
     /// Refuses KPIs of anyone but the signed-in operator (`operator` `None`: the whole
@@ -77,20 +94,21 @@ impl Store {
                 inputs.other_currency_won,
                 inputs.cycle_days_total,
             ) = c
-                .prepare_cached(
+                .prepare_cached(&format!(
                     "SELECT
                         count(*) FILTER (WHERE s.outcome = 'won'),
                         count(*) FILTER (WHERE s.outcome = 'lost'),
-                        coalesce(sum(d.amount_minor) FILTER (WHERE s.outcome = 'won' AND d.currency = ?3), 0),
+                        {},
                         count(*) FILTER (WHERE s.outcome = 'won' AND d.currency <> ?3),
                         coalesce(sum(CAST(julianday(d.closed_on) - julianday(date(d.created_at, 'unixepoch')) AS INTEGER))
                                  FILTER (WHERE s.outcome = 'won'), 0)
                      FROM deals d JOIN stages s ON s.id = d.stage_id
                      WHERE s.outcome IN ('won', 'lost') AND d.closed_on >= ?1 AND d.closed_on < ?2
                        AND (?4 IS NULL OR d.owner_id = ?4)",
-                )?
+                    split_sum("CASE WHEN s.outcome = 'won' AND d.currency = ?3 THEN d.amount_minor END")
+                ))?
                 .query_row(params![first_day, end_day, currency.code(), operator], |r| {
-                    Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?))
+                    Ok((r.get(0)?, r.get(1)?, read_sum(r, 2)?, r.get(4)?, r.get(5)?))
                 })?;
             inputs.new_customers = c
                 .prepare_cached(
@@ -146,12 +164,14 @@ impl Store {
         let mut forecast = forecast_months(first, months);
         let mut stmt = self.conn.prepare_cached(&format!(
             "SELECT CASE WHEN d.expected_close < ?1 THEN ?1 ELSE substr(d.expected_close, 1, 7) || '-01' END AS month,
-                    count(*), sum(d.amount_minor), sum({WEIGHTED})
+                    count(*), {}, {}
              FROM deals d JOIN stages s ON s.id = d.stage_id
              WHERE s.outcome = 'open' AND d.currency = ?3
                AND d.expected_close IS NOT NULL AND d.expected_close < ?2
                AND (?4 IS NULL OR d.owner_id = ?4)
-             GROUP BY month"
+             GROUP BY month",
+            split_sum("d.amount_minor"),
+            split_sum(WEIGHTED),
         ))?;
         let rows = stmt.query_map(
             params![
@@ -164,8 +184,8 @@ impl Store {
                 Ok((
                     r.get::<_, String>(0)?,
                     r.get::<_, i64>(1)?,
-                    r.get::<_, i64>(2)?,
-                    r.get::<_, i64>(3)?,
+                    read_sum(r, 2)?,
+                    read_sum(r, 4)?,
                 ))
             },
         )?;
@@ -208,24 +228,28 @@ impl Store {
 }
 
 impl Writer<'_> {
-    /// Changes a KPI's target and minimum. Refuses an unknown key, numbers that are
-    /// not finite, and a minimum on the better side of the target.
-    pub fn set_kpi_target(&mut self, key: &str, target: f64, minimum: f64) -> Result<()> {
+    /// One KPI's definition as this transaction sees it.
+    pub fn kpi_definition(&self, key: &str) -> Result<KpiDefinition> {
+        find_definition(load_definitions(self.conn)?, key)
+    }
+
+    /// Changes a KPI's target and minimum. Refuses an unknown key, figures its unit
+    /// does not allow (see `KpiDefinition::check_target`), and a minimum on the better
+    /// side of the target.
+    pub fn set_kpi_target(
+        &mut self,
+        key: &str,
+        target: KpiFigure,
+        minimum: KpiFigure,
+    ) -> Result<()> {
         self.require(Permission::SetTargets)?;
-        let wanted = key.trim();
-        let defs = load_definitions(self.conn)?;
-        let Some(def) = defs.iter().find(|d| d.key.eq_ignore_ascii_case(wanted)) else {
-            let keys: Vec<&str> = defs.iter().map(|d| d.key.as_str()).collect();
-            return Err(StoreError::invalid(
-                "kpi",
-                format!("{wanted:?} is not one of: {}", keys.join(", ")),
-            ));
-        };
+        let def = find_definition(load_definitions(self.conn)?, key)?;
         def.check_target(target, minimum)?;
         let n = self.conn.execute(
-            "UPDATE kpi_definitions SET target = ?2, minimum = ?3, version = version + 1, updated_at = ?4
+            "UPDATE kpi_definitions SET target_milli = ?2, minimum_milli = ?3, version = version + 1,
+                    updated_at = ?4
              WHERE key = ?1",
-            params![def.key, target, minimum, self.now],
+            params![def.key, target.milli(), minimum.milli(), self.now],
         )?;
         if n == 0 {
             return Err(StoreError::Message(format!(
@@ -306,7 +330,7 @@ mod tests {
         let f = s
             .forecast(day(2026, 11, 17), 3, Currency::USD, None)
             .unwrap();
-        let rows: Vec<(NaiveDate, i64, i64, i64)> = f
+        let rows: Vec<(NaiveDate, i64, i128, i128)> = f
             .iter()
             .map(|m| (m.month, m.deals, m.total_minor, m.weighted_minor))
             .collect();
@@ -345,25 +369,43 @@ mod tests {
         );
     }
 
+    /// Rows written before amounts were capped (schema 7) may hold up to `i64::MAX`.
     #[test]
-    fn weighted_forecast_does_not_overflow() {
+    fn forecast_and_revenue_sums_do_not_overflow() {
         let (mut s, c) = store();
         let big = i64::MAX / 2 + 17;
-        s.add_deal(&DealDraft {
-            customer_id: c,
-            title: "Huge".into(),
-            amount: Money::new(big, Currency::USD).unwrap(),
-            stage_id: None,
-            probability: Some(75),
-            expected_close: Some(day(2026, 11, 30)),
-            owner_id: None,
-        })
-        .unwrap();
+        let mut ids = Vec::new();
+        for _ in 0..3 {
+            ids.push(deal(&mut s, c, "1", "USD", 75, Some(day(2026, 11, 30))));
+        }
+        s.conn
+            .execute_batch(
+                "DROP TRIGGER deals_amount_cap_insert; DROP TRIGGER deals_amount_cap_update",
+            )
+            .unwrap();
+        for id in &ids {
+            s.conn
+                .execute(
+                    "UPDATE deals SET amount_minor = ?2 WHERE id = ?1",
+                    params![id, big],
+                )
+                .unwrap();
+        }
         let f = s
             .forecast(day(2026, 11, 1), 1, Currency::USD, None)
             .unwrap();
-        let exact = (i128::from(big) * 75 / 100) as i64;
-        assert_eq!((f[0].total_minor, f[0].weighted_minor), (big, exact));
+        let exact = i128::from(big) * 3;
+        assert_eq!(
+            (f[0].total_minor, f[0].weighted_minor),
+            (exact, (i128::from(big) * 75 / 100) * 3)
+        );
+        for id in &ids {
+            s.write(|w| w.mark_deal_won(*id, day(2026, 11, 23)))
+                .unwrap();
+        }
+        let window = KpiRange::Period(Period::Month).window(&now()).unwrap();
+        let i = s.kpi_inputs(&window, now(), Currency::USD, None).unwrap();
+        assert_eq!((i.won, i.revenue_won_minor), (3, exact));
     }
 
     #[test]
@@ -422,10 +464,14 @@ mod tests {
         assert_eq!((i.won, i.revenue_won_minor), (1, 20_000));
     }
 
+    fn fig(n: i64) -> KpiFigure {
+        KpiFigure::whole(n)
+    }
+
     #[test]
     fn kpi_targets_change_and_bad_ones_are_refused() {
         let (mut s, _) = store();
-        s.write(|w| w.set_kpi_target("Win_Rate", 40.0, 25.0))
+        s.write(|w| w.set_kpi_target("Win_Rate", fig(40), fig(25)))
             .unwrap();
         let win = s
             .kpi_definitions()
@@ -433,9 +479,9 @@ mod tests {
             .into_iter()
             .find(|d| d.key == "win_rate")
             .unwrap();
-        assert_eq!((win.target, win.minimum), (40.0, 25.0));
+        assert_eq!((win.target, win.minimum), (fig(40), fig(25)));
         let err = s
-            .write(|w| w.set_kpi_target("churn", 1.0, 1.0))
+            .write(|w| w.set_kpi_target("churn", fig(1), fig(1)))
             .unwrap_err();
         assert!(
             err.to_string()
@@ -443,20 +489,28 @@ mod tests {
             "{err}"
         );
         let err = s
-            .write(|w| w.set_kpi_target("win_rate", f64::INFINITY, 1.0))
+            .write(|w| w.set_kpi_target("win_rate", fig(101), fig(1)))
             .unwrap_err();
-        assert!(err.to_string().starts_with("target:"), "{err}");
+        assert!(
+            err.to_string()
+                .starts_with("target: 101 is not a percentage from 0 to 100"),
+            "{err}"
+        );
         let err = s
-            .write(|w| w.set_kpi_target("avg_cycle_days", 30.0, 10.0))
+            .write(|w| w.set_kpi_target("avg_cycle_days", fig(30), fig(10)))
             .unwrap_err();
         assert!(err.to_string().starts_with("minimum:"), "{err}");
-        let after: Vec<(f64, f64)> = s
+        let after: Vec<(KpiFigure, KpiFigure)> = s
             .kpi_definitions()
             .unwrap()
             .iter()
             .map(|d| (d.target, d.minimum))
             .collect();
-        assert_eq!(after[2], (40.0, 25.0));
-        assert_eq!(after[3], (30.0, 60.0), "refused changes write nothing");
+        assert_eq!(after[2], (fig(40), fig(25)));
+        assert_eq!(
+            after[3],
+            (fig(30), fig(60)),
+            "refused changes write nothing"
+        );
     }
 }

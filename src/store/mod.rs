@@ -8,12 +8,16 @@ mod access;
 mod audit;
 mod backup;
 mod cadence;
+mod changes;
 mod copy;
 mod customers;
 mod deals;
+mod demo;
 mod duplicates;
 mod error;
+pub mod health;
 mod import;
+mod import_runs;
 mod interactions;
 mod kpis;
 mod operators;
@@ -21,6 +25,7 @@ mod reminders;
 mod schema;
 mod search;
 mod sql_types;
+mod sums;
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -34,11 +39,14 @@ use crate::domain::Operator;
 pub use audit::{AuditFilter, LastChange};
 pub use backup::{BACKUP_TABLES, Row as BackupRow};
 pub use cadence::QuietFilter;
-pub use customers::{CustomerFilter, CustomerSort};
+pub use changes::Change;
+pub use customers::{CustomerFilter, CustomerSort, CustomerWindow, ListAt};
 pub use deals::DealFilter;
+pub use demo::Generated;
 pub use duplicates::MergePlan;
 pub use error::StoreError;
 pub use import::{BulkInsert, ContactKeys, KnownContacts, SuspendedIndexes};
+pub use import_runs::{ImportRun, UndoReport};
 pub use reminders::ReminderFilter;
 
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;
@@ -52,6 +60,18 @@ pub fn schema_version() -> i64 {
 pub type Clock = Arc<dyn Fn() -> DateTime<Utc> + Send + Sync>;
 
 const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// Waits for another connection's lock, trying again every millisecond for up to
+/// [`BUSY_TIMEOUT`]. SQLite's own busy timeout sleeps up to 100 ms between tries, so a
+/// writer that commits and begins again at once (an import's next chunk) could keep
+/// the lock from everyone waiting until they gave up with "database is locked".
+fn wait_for_lock(attempt: i32) -> bool {
+    if u128::try_from(attempt).unwrap_or(0) >= BUSY_TIMEOUT.as_millis() {
+        return false;
+    }
+    std::thread::sleep(Duration::from_millis(1));
+    true
+}
 
 pub struct Store {
     conn: Connection,
@@ -68,6 +88,9 @@ pub struct Writer<'a> {
     conn: &'a Connection,
     now: i64,
     actor: Option<&'a Operator>,
+    /// Whether each write records its own audit entry; off only while generated demo
+    /// data is written, which the trail records as one entry (see `Writer::generate`).
+    trail: bool,
 }
 
 impl Store {
@@ -84,7 +107,7 @@ impl Store {
                 Err(e) if e.is_busy() && start.elapsed() < BUSY_TIMEOUT => {
                     std::thread::sleep(Duration::from_millis(20));
                 }
-                result => return result,
+                result => return result.map_err(|e| e.explained(Some(path))),
             }
         }
     }
@@ -104,7 +127,7 @@ impl Store {
             | OpenFlags::SQLITE_OPEN_NO_MUTEX;
         let conn =
             Connection::open_with_flags(path, flags).map_err(|e| StoreError::open(path, e))?;
-        conn.busy_timeout(BUSY_TIMEOUT)
+        conn.busy_handler(Some(wait_for_lock))
             .map_err(|e| StoreError::open(path, e))?;
         schema::check_is_rapport(&conn, path)?;
         if !existed {
@@ -120,6 +143,11 @@ impl Store {
     }
 
     fn finish_open(conn: Connection, path: Option<PathBuf>) -> Result<Self> {
+        let db = path.clone();
+        Self::finish_open_unexplained(conn, path).map_err(|e| e.explained(db.as_deref()))
+    }
+
+    fn finish_open_unexplained(conn: Connection, path: Option<PathBuf>) -> Result<Self> {
         conn.pragma_update(None, "foreign_keys", true)?;
         if path.is_some() {
             let mode: String =
@@ -143,6 +171,7 @@ impl Store {
         };
         let now = store.now_secs();
         schema::migrate(&mut store.conn, now)?;
+        store.heal_interrupted_imports()?;
         Ok(store)
     }
 
@@ -188,6 +217,16 @@ impl Store {
         rehearse: bool,
         f: impl FnOnce(&mut Writer<'_>) -> Result<T>,
     ) -> Result<T> {
+        let path = self.path.clone();
+        self.write_unexplained(rehearse, f)
+            .map_err(|e| e.explained(path.as_deref()))
+    }
+
+    fn write_unexplained<T>(
+        &mut self,
+        rehearse: bool,
+        f: impl FnOnce(&mut Writer<'_>) -> Result<T>,
+    ) -> Result<T> {
         let now = self.now_secs();
         let tx = self
             .conn
@@ -196,6 +235,7 @@ impl Store {
             conn: &tx,
             now,
             actor: self.actor.as_ref(),
+            trail: true,
         })?;
         if rehearse {
             tx.rollback()?;

@@ -40,7 +40,7 @@ impl Store {
     /// role. The first login on a database with no operators becomes its admin; any
     /// other unknown login is refused, saying how an admin adds it.
     pub fn sign_in(&mut self, login: &str) -> Result<Operator> {
-        let login = login.trim();
+        crate::domain::operator::check_login(login)?;
         let operator = match self.operator_by_login(login)? {
             Some(op) => op,
             None => self.write(|w| {
@@ -87,10 +87,7 @@ impl Writer<'_> {
     }
 
     pub fn ensure_operator(&mut self, login: &str, display_name: &str) -> Result<Operator> {
-        let login = login.trim();
-        if login.is_empty() {
-            return Err(StoreError::invalid("operator", "login cannot be empty"));
-        }
+        crate::domain::operator::check_login(login)?;
         let existing = self
             .conn
             .prepare_cached(&format!("{SELECT} WHERE login = ?1"))?

@@ -139,14 +139,18 @@ impl Writer<'_> {
             ])
             .map_err(|e| self.explain_missing_customer(e, d.customer_id))?;
         let id = self.conn.last_insert_rowid();
-        let state = self.reminder_state(&load_reminder(self.conn, id)?);
-        self.audit_diff("follow-up", id, Some(d.customer_id), None, Some(&state))?;
+        if self.trail {
+            let state = self.reminder_state(&load_reminder(self.conn, id)?);
+            self.audit_diff("follow-up", id, Some(d.customer_id), None, Some(&state))?;
+        }
         Ok(id)
     }
 
     /// Marks a reminder done at `done_at`. A recurring one gets its next occurrence
     /// (after the due time, skipping any already past `done_at`) in the same transaction.
-    /// Returns the id of the next occurrence, if one was created.
+    /// Returns the id of the next occurrence, if one was created: `None` for a one-off,
+    /// and for a recurring one whose next occurrence would fall after the last day
+    /// Rapport keeps (9999-12-31), where the series ends (`reminder::series_end_note`).
     pub fn complete_reminder(&mut self, id: i64, done_at: DateTime<Utc>) -> Result<Option<i64>> {
         let r = load_reminder(self.conn, id)?;
         self.require_change_of("follow-up", id, r.owner_id, r.owner_login.as_deref())?;
@@ -156,10 +160,12 @@ impl Writer<'_> {
                 format!("reminder #{id} is already done"),
             ));
         }
-        let n = self.conn.execute(
-            "UPDATE reminders SET done_at = ?3, version = version + 1, updated_at = ?4 WHERE id = ?1 AND version = ?2",
-            params![id, r.version, done_at.timestamp(), self.now],
-        )?;
+        let n = self
+            .conn
+            .prepare_cached(
+                "UPDATE reminders SET done_at = ?3, version = version + 1, updated_at = ?4 WHERE id = ?1 AND version = ?2",
+            )?
+            .execute(params![id, r.version, done_at.timestamp(), self.now])?;
         if n == 0 {
             return Err(self.missing_or_stale("reminders", "follow-up", id));
         }
@@ -168,9 +174,14 @@ impl Writer<'_> {
             return Ok(None);
         };
         let mut next = rule.next_after(r.due_at);
-        while next <= done_at {
-            next = rule.next_after(next);
+        while let Some(due) = next
+            && due <= done_at
+        {
+            next = rule.next_after(due);
         }
+        let Some(next) = next else {
+            return Ok(None);
+        };
         let id = self.add_reminder(&ReminderDraft {
             customer_id: r.customer_id,
             deal_id: r.deal_id,
@@ -221,6 +232,9 @@ impl Writer<'_> {
 
     /// Records how follow-up `before.id` changed from `before`.
     fn audit_reminder_change(&self, before: &Reminder) -> Result<()> {
+        if !self.trail {
+            return Ok(());
+        }
         let after = load_reminder(self.conn, before.id)?;
         self.audit_diff(
             "follow-up",

@@ -6,15 +6,15 @@ use std::path::Path;
 use rusqlite::{Connection, ErrorCode, params};
 
 use super::{Result, StoreError};
-use crate::domain::Period;
 use crate::domain::deal::DEFAULT_STAGES;
 use crate::domain::kpi::DEFAULT_KPIS;
+use crate::domain::{KpiFigure, KpiUnit, Period};
 
 /// "RAPP" in ASCII.
 pub const APPLICATION_ID: i64 = 0x5241_5050;
 
 /// Each entry moves the schema from version `i` to `i + 1`.
-const MIGRATIONS: &[&str] = &[V1, V2, V3, V4, V5, V6];
+const MIGRATIONS: &[&str] = &[V1, V2, V3, V4, V5, V6, V7, V8];
 
 /// Work a migration needs done in Rust after its SQL (same transaction), by index.
 fn after_sql(index: usize, tx: &Connection, now: i64) -> Result<()> {
@@ -28,9 +28,10 @@ fn after_sql(index: usize, tx: &Connection, now: i64) -> Result<()> {
             tx.execute_batch(V2_INDEXES)?;
         }
         3 => insert_kpis(tx, now)?,
-        5 => {
+        6 => convert_kpi_figures(tx, now)?,
+        7 => {
             super::duplicates::split_phone_extensions(tx)?;
-            tx.execute_batch(V6_INDEXES)?;
+            tx.execute_batch(V8_INDEXES)?;
         }
         _ => {}
     }
@@ -64,12 +65,14 @@ pub fn check_is_rapport(conn: &Connection, path: &Path) -> Result<()> {
     let objects: i64 = conn
         .query_row("SELECT count(*) FROM sqlite_master", [], |r| r.get(0))
         .map_err(|e| StoreError::open(path, e))?;
-    if app_id != APPLICATION_ID && !(app_id == 0 && objects == 0) {
-        return Err(not_rapport("an SQLite database of another application"));
-    }
     let version: i64 = conn
         .query_row("PRAGMA user_version", [], |r| r.get(0))
         .map_err(|e| StoreError::open(path, e))?;
+    // An empty file with a user version set is another application's, not a new one.
+    let blank = app_id == 0 && objects == 0 && version == 0;
+    if app_id != APPLICATION_ID && !blank {
+        return Err(not_rapport("an SQLite database of another application"));
+    }
     if version > latest_version() {
         return Err(StoreError::NewerSchema {
             path: path.to_path_buf(),
@@ -82,8 +85,49 @@ pub fn check_is_rapport(conn: &Connection, path: &Path) -> Result<()> {
 
 /// Applies every pending migration, each in its own transaction with its version bump.
 pub fn migrate(conn: &mut Connection, now: i64) -> Result<()> {
+    migrate_to(conn, now, latest_version())
+}
+
+/// The tables and columns a Rapport database of schema `version` has: what a copy is
+/// checked against before it is trusted.
+pub fn tables_at(version: i64) -> Result<Tables> {
+    let mut reference = Connection::open_in_memory()?;
+    migrate_to(&mut reference, 0, version)?;
+    tables_of(&reference)
+}
+
+/// Table name → its column names.
+pub type Tables = std::collections::BTreeMap<String, std::collections::BTreeSet<String>>;
+
+/// The tables and columns `conn` has (SQLite's own tables aside).
+pub fn tables_of(conn: &Connection) -> Result<Tables> {
+    let mut tables = Tables::new();
+    let mut names = conn.prepare(
+        "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite%' ORDER BY name",
+    )?;
+    let names: Vec<String> = names
+        .query_map([], |r| r.get(0))?
+        .collect::<rusqlite::Result<_>>()?;
+    for name in names {
+        let mut columns = conn.prepare("SELECT name FROM pragma_table_info(?1)")?;
+        let columns = columns
+            .query_map([&name], |r| r.get(0))?
+            .collect::<rusqlite::Result<_>>()?;
+        tables.insert(name, columns);
+    }
+    Ok(tables)
+}
+
+/// Applies the migrations up to schema `target`.
+fn migrate_to(conn: &mut Connection, now: i64, target: i64) -> Result<()> {
     let current: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
-    for (index, sql) in MIGRATIONS.iter().enumerate().skip(current as usize) {
+    let pending = (target - current).max(0) as usize;
+    for (index, sql) in MIGRATIONS
+        .iter()
+        .enumerate()
+        .skip(current as usize)
+        .take(pending)
+    {
         let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
         // Another process may have migrated while we waited for the lock.
         let seen: i64 = tx.query_row("PRAGMA user_version", [], |r| r.get(0))?;
@@ -105,8 +149,8 @@ pub fn migrate(conn: &mut Connection, now: i64) -> Result<()> {
 /// phones table is rebuilt; its indexes come back after the extensions are split off
 /// (`duplicates::split_phone_extensions`). `kept` holds a JSON array of the values an
 /// import could not use, as the file wrote them.
-const V6: &str = r#"
-CREATE TABLE customer_phones_v6 (
+const V8: &str = r#"
+CREATE TABLE customer_phones_v8 (
     id           INTEGER PRIMARY KEY,
     customer_id  INTEGER NOT NULL REFERENCES customers(id) ON DELETE CASCADE,
     position     INTEGER NOT NULL,
@@ -117,10 +161,10 @@ CREATE TABLE customer_phones_v6 (
     national_rev TEXT NOT NULL DEFAULT '',
     extension    TEXT CHECK (extension IS NULL OR length(extension) > 0)
 );
-INSERT INTO customer_phones_v6 (id, customer_id, position, kind, raw, digits, national, national_rev)
+INSERT INTO customer_phones_v8 (id, customer_id, position, kind, raw, digits, national, national_rev)
     SELECT id, customer_id, position, kind, raw, digits, national, national_rev FROM customer_phones;
 DROP TABLE customer_phones;
-ALTER TABLE customer_phones_v6 RENAME TO customer_phones;
+ALTER TABLE customer_phones_v8 RENAME TO customer_phones;
 
 ALTER TABLE customers ADD COLUMN title TEXT;
 ALTER TABLE customers ADD COLUMN department TEXT;
@@ -131,7 +175,7 @@ ALTER TABLE customers ADD COLUMN second_address TEXT;
 ALTER TABLE customers ADD COLUMN kept TEXT;
 "#;
 
-const V6_INDEXES: &str = r#"
+const V8_INDEXES: &str = r#"
 CREATE INDEX customer_phones_customer ON customer_phones(customer_id, position);
 CREATE INDEX customer_phones_digits ON customer_phones(digits);
 CREATE INDEX customer_phones_national ON customer_phones(national);
@@ -156,6 +200,134 @@ CREATE INDEX audit_log_customer ON audit_log(customer_id) WHERE customer_id IS N
 CREATE INDEX audit_log_at ON audit_log(at);
 "#;
 
+/// Import runs: what each chunk of a bulk import created and merged, so a failed or
+/// interrupted run can be undone as a whole (`store/import_runs.rs`).
+const V6: &str = r#"
+CREATE TABLE import_runs (
+    id                 INTEGER PRIMARY KEY,
+    operator_id        INTEGER REFERENCES operators(id) ON DELETE SET NULL,
+    source             TEXT NOT NULL,
+    started_at         INTEGER NOT NULL,
+    heartbeat_at       INTEGER NOT NULL,
+    finished_at        INTEGER,
+    state              TEXT NOT NULL CHECK (state IN ('running', 'done', 'undone')),
+    created            INTEGER NOT NULL DEFAULT 0,
+    merged             INTEGER NOT NULL DEFAULT 0,
+    suspended_indexes  TEXT
+);
+CREATE TABLE import_run_created (
+    run_id    INTEGER NOT NULL REFERENCES import_runs(id) ON DELETE CASCADE,
+    first_id  INTEGER NOT NULL,
+    last_id   INTEGER NOT NULL
+);
+CREATE INDEX import_run_created_run ON import_run_created(run_id);
+CREATE TABLE import_run_merges (
+    run_id         INTEGER NOT NULL REFERENCES import_runs(id) ON DELETE CASCADE,
+    customer_id    INTEGER NOT NULL,
+    version_after  INTEGER NOT NULL,
+    before         TEXT NOT NULL
+);
+CREATE INDEX import_run_merges_run ON import_run_merges(run_id);
+"#;
+
+/// Exact numbers. KPI targets and minimums become whole thousandths of their unit
+/// (`domain::kpi_target::KpiFigure`) with the range each unit allows checked here too,
+/// so a JSON restore cannot bring back a win rate of 101 % or a target of 1e308. The
+/// table is rebuilt (SQLite cannot add a check to a column) by `convert_kpi_figures`.
+///
+/// Deal amounts written from now on are at most `domain::money::MAX_AMOUNT_MINOR`
+/// (10^15 minor units), whatever writes them: the app, the command line, an import or
+/// a restore. Rows written before stay as they are; sums of amounts never overflow
+/// (`store::sums`).
+const V7: &str = r#"
+CREATE TABLE kpi_definitions_v6 (
+    key               TEXT PRIMARY KEY,
+    name              TEXT NOT NULL,
+    grp               TEXT NOT NULL CHECK (grp IN ('financial', 'customer', 'internal', 'growth')),
+    unit              TEXT NOT NULL CHECK (unit IN ('money', 'count', 'percent', 'days', 'score')),
+    target_milli      INTEGER NOT NULL CHECK (typeof(target_milli) = 'integer'),
+    minimum_milli     INTEGER NOT NULL CHECK (typeof(minimum_milli) = 'integer'),
+    higher_is_better  INTEGER NOT NULL CHECK (higher_is_better IN (0, 1)),
+    period            TEXT NOT NULL CHECK (period IN ('week', 'month', 'quarter', 'year', 'all')),
+    version           INTEGER NOT NULL DEFAULT 1,
+    created_at        INTEGER NOT NULL,
+    updated_at        INTEGER NOT NULL,
+    -- KpiUnit::figure_range, in thousandths.
+    CHECK (min(target_milli, minimum_milli) >= CASE unit WHEN 'score' THEN 1000 ELSE 0 END),
+    CHECK (max(target_milli, minimum_milli) <= CASE unit
+        WHEN 'money' THEN 1000000000000000000
+        WHEN 'count' THEN 1000000000000
+        WHEN 'percent' THEN 100000
+        WHEN 'days' THEN 36500000
+        WHEN 'score' THEN 5000 END)
+);
+
+CREATE TRIGGER deals_amount_cap_insert BEFORE INSERT ON deals
+WHEN typeof(NEW.amount_minor) <> 'integer' OR NEW.amount_minor > 1000000000000000
+BEGIN
+    SELECT RAISE(ABORT, 'a deal amount is a whole number of minor units up to 10^15 (10,000,000,000,000.00 for a currency with cents)');
+END;
+CREATE TRIGGER deals_amount_cap_update BEFORE UPDATE OF amount_minor ON deals
+WHEN NEW.amount_minor IS NOT OLD.amount_minor
+     AND (typeof(NEW.amount_minor) <> 'integer' OR NEW.amount_minor > 1000000000000000)
+BEGIN
+    SELECT RAISE(ABORT, 'a deal amount is a whole number of minor units up to 10^15 (10,000,000,000,000.00 for a currency with cents)');
+END;
+"#;
+
+/// Copies every KPI definition into the V7 table, its float target and minimum as the
+/// nearest figures its unit allows, in the same order. A figure that had to move (a
+/// win rate of 101 % becomes 100 %) is recorded in the audit trail, so nothing changes
+/// unseen.
+fn convert_kpi_figures(tx: &Connection, now: i64) -> Result<()> {
+    let old: Vec<(i64, String, KpiUnit, f64, f64)> = tx
+        .prepare("SELECT rowid, key, unit, target, minimum FROM kpi_definitions ORDER BY rowid")?
+        .query_map([], |r| {
+            Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?))
+        })?
+        .collect::<rusqlite::Result<_>>()?;
+    let mut copy = tx.prepare(
+        "INSERT INTO kpi_definitions_v6 (rowid, key, name, grp, unit, target_milli, minimum_milli,
+                                         higher_is_better, period, version, created_at, updated_at)
+         SELECT rowid, key, name, grp, unit, ?2, ?3, higher_is_better, period, version, created_at, updated_at
+         FROM kpi_definitions WHERE rowid = ?1",
+    )?;
+    let audit = super::Writer {
+        conn: tx,
+        now,
+        actor: None,
+        trail: true,
+    };
+    for (rowid, key, unit, target, minimum) in old {
+        let (t, m) = (
+            KpiFigure::nearest(unit, target),
+            KpiFigure::nearest(unit, minimum),
+        );
+        copy.execute(params![rowid, t.milli(), m.milli()])?;
+        if t.as_f64() != target || m.as_f64() != minimum {
+            audit.audit_setting(
+                &format!("KPI {key} target/minimum"),
+                Some(format!("{}/{}", float_text(target), float_text(minimum))),
+                Some(format!("{t}/{m}")),
+            )?;
+        }
+    }
+    tx.execute_batch(
+        "DROP TABLE kpi_definitions;
+         ALTER TABLE kpi_definitions_v6 RENAME TO kpi_definitions;",
+    )?;
+    Ok(())
+}
+
+/// A float as the audit trail shows it: `101`, `4.5`, and `1e308` rather than 309 digits.
+fn float_text(v: f64) -> String {
+    if v.abs() < 1e15 {
+        format!("{v}")
+    } else {
+        format!("{v:e}")
+    }
+}
+
 /// KPIs added after V1: an existing database gets them with their default targets.
 const V4: &str = "";
 
@@ -172,8 +344,8 @@ fn insert_kpis(conn: &Connection, now: i64) -> Result<()> {
             name,
             group.as_str(),
             unit.as_str(),
-            target,
-            minimum,
+            target.as_f64(),
+            minimum.as_f64(),
             higher,
             Period::Month.as_str(),
             now
@@ -400,3 +572,133 @@ CREATE TABLE settings (
     value  TEXT NOT NULL
 ) WITHOUT ROWID;
 "#;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::KpiUnit;
+
+    const NOW: i64 = 1_795_000_000;
+
+    fn at_version(version: i64) -> Connection {
+        let mut conn = Connection::open_in_memory().unwrap();
+        migrate_to(&mut conn, NOW, version).unwrap();
+        conn
+    }
+
+    #[test]
+    fn v7_keeps_float_kpi_figures_exactly_and_moves_absurd_ones_into_range_with_an_audit_entry() {
+        let mut conn = at_version(6);
+        conn.execute_batch(
+            "UPDATE kpi_definitions SET target = 101, minimum = -1 WHERE key = 'win_rate';
+             UPDATE kpi_definitions SET target = 1e308 WHERE key = 'revenue_won';
+             UPDATE kpi_definitions SET target = 4.25 WHERE key = 'avg_satisfaction';",
+        )
+        .unwrap();
+        let keys_before: Vec<String> = conn
+            .prepare("SELECT key FROM kpi_definitions ORDER BY rowid")
+            .unwrap()
+            .query_map([], |r| r.get(0))
+            .unwrap()
+            .collect::<rusqlite::Result<_>>()
+            .unwrap();
+        migrate(&mut conn, NOW).unwrap();
+        let rows: Vec<(String, i64, i64)> = conn
+            .prepare("SELECT key, target_milli, minimum_milli FROM kpi_definitions ORDER BY rowid")
+            .unwrap()
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+            .unwrap()
+            .collect::<rusqlite::Result<_>>()
+            .unwrap();
+        let keys: Vec<&str> = rows.iter().map(|(k, _, _)| k.as_str()).collect();
+        assert_eq!(keys, keys_before, "same KPIs, same order");
+        let get = |key: &str| {
+            rows.iter()
+                .find(|r| r.0 == key)
+                .map(|r| (r.1, r.2))
+                .unwrap()
+        };
+        assert_eq!(get("win_rate"), (100_000, 0));
+        assert_eq!(get("revenue_won"), (1_000_000_000_000_000_000, 30_000_000));
+        assert_eq!(get("avg_satisfaction"), (4_250, 3_500));
+        assert_eq!(get("avg_cycle_days"), (30_000, 60_000));
+        let audit: Vec<String> = conn
+            .prepare("SELECT changes FROM audit_log WHERE entity = 'setting' ORDER BY id")
+            .unwrap()
+            .query_map([], |r| r.get(0))
+            .unwrap()
+            .collect::<rusqlite::Result<_>>()
+            .unwrap();
+        assert_eq!(audit.len(), 2, "{audit:?}");
+        assert!(
+            audit[0].contains("KPI revenue_won target/minimum"),
+            "{audit:?}"
+        );
+        assert!(audit[0].contains("1e308/30000"), "{audit:?}");
+        assert!(
+            audit[1].contains("101/-1") && audit[1].contains("100/0"),
+            "{audit:?}"
+        );
+    }
+
+    #[test]
+    fn the_schema_allows_exactly_the_figures_each_unit_allows() {
+        let conn = at_version(latest_version());
+        for (key, unit) in [
+            ("revenue_won", KpiUnit::Money),
+            ("deals_won", KpiUnit::Count),
+            ("win_rate", KpiUnit::Percent),
+            ("avg_cycle_days", KpiUnit::Days),
+            ("avg_satisfaction", KpiUnit::Score),
+        ] {
+            let (low, high) = unit.figure_range();
+            let set = |t: i64, m: i64| {
+                conn.execute(
+                    "UPDATE kpi_definitions SET target_milli = ?2, minimum_milli = ?3 WHERE key = ?1",
+                    params![key, t, m],
+                )
+            };
+            set(high.milli(), low.milli()).unwrap();
+            assert!(set(high.milli() + 1, low.milli()).is_err(), "{key} above");
+            assert!(set(high.milli(), low.milli() - 1).is_err(), "{key} below");
+        }
+        let real = conn.execute(
+            "UPDATE kpi_definitions SET target_milli = 1.5 WHERE key = 'win_rate'",
+            [],
+        );
+        assert!(real.is_err(), "only whole thousandths");
+    }
+
+    #[test]
+    fn no_deal_amount_above_the_maximum_is_written() {
+        let conn = at_version(latest_version());
+        conn.execute_batch(
+            "INSERT INTO customers (id, kind, name, name_key, status, created_at, updated_at)
+             VALUES (1, 'company', 'Acme', 'acme', 'lead', 0, 0);",
+        )
+        .unwrap();
+        let insert = |minor: &dyn rusqlite::ToSql| {
+            conn.execute(
+                "INSERT INTO deals (customer_id, title, amount_minor, currency, stage_id, probability,
+                                    created_at, updated_at)
+                 VALUES (1, 'Big', ?1, 'USD', 1, 10, 0, 0)",
+                [minor],
+            )
+        };
+        let max = crate::domain::MAX_AMOUNT_MINOR;
+        insert(&max).unwrap();
+        for bad in [
+            &(max + 1) as &dyn rusqlite::ToSql,
+            &i64::MAX,
+            &1e300,
+            &"lots",
+        ] {
+            let err = insert(bad).unwrap_err().to_string();
+            assert!(err.contains("up to 10^15"), "{err}");
+        }
+        let raise = conn.execute("UPDATE deals SET amount_minor = amount_minor + 1", []);
+        assert!(raise.is_err());
+        conn.execute("UPDATE deals SET title = 'Still big'", [])
+            .unwrap();
+    }
+}

@@ -37,6 +37,21 @@ impl Store {
         Ok(b.finish())
     }
 
+    /// Customer `id`'s number whose digits are `digits`, as it was typed (the index
+    /// keeps digits only).
+    pub fn phone_as_stored(&self, id: i64, digits: &str) -> Result<Option<String>> {
+        use rusqlite::OptionalExtension;
+        Ok(self
+            .conn
+            .query_row(
+                "SELECT raw || coalesce(' ext. ' || extension, '') FROM customer_phones WHERE customer_id = ?1 AND digits = ?2
+                 ORDER BY position LIMIT 1",
+                rusqlite::params![id, digits],
+                |r| r.get(0),
+            )
+            .optional()?)
+    }
+
     /// The customers among `ids` (missing ones skipped), in id order: for refreshing the
     /// index after writes.
     pub fn search_records_for(&self, ids: &[i64]) -> Result<Vec<SearchRecord>> {

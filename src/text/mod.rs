@@ -5,4 +5,4 @@ pub mod fold;
 pub mod sanitize;
 
 pub use fold::{fold, fold_digits};
-pub use sanitize::{for_terminal, for_terminal_lines};
+pub use sanitize::{for_terminal, for_terminal_lines, message_for_terminal};

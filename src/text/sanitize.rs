@@ -39,6 +39,37 @@ pub fn for_terminal_lines(s: &str) -> Cow<'_, str> {
     Cow::Owned(out)
 }
 
+/// A message of several lines (an error, a report) for a terminal: each line made
+/// harmless by [`for_terminal`], and any word longer than [`LONGEST_WORD`] characters
+/// (a pasted 1 MB value echoed in a refusal) cut in the middle, saying how much.
+pub fn message_for_terminal(s: &str) -> String {
+    s.split('\n')
+        .map(|line| shorten_words(&for_terminal(line)))
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// Words longer than this are shown by their ends.
+pub const LONGEST_WORD: usize = 200;
+
+fn shorten_words(line: &str) -> String {
+    if line.len() <= LONGEST_WORD {
+        return line.to_string();
+    }
+    line.split(' ')
+        .map(|word| {
+            let n = word.chars().count();
+            if n <= LONGEST_WORD {
+                return word.to_string();
+            }
+            let head: String = word.chars().take(60).collect();
+            let tail: String = word.chars().skip(n - 20).collect();
+            format!("{head}…[{} characters left out]…{tail}", n - 80)
+        })
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
 fn needs_replacing(c: char) -> bool {
     c.is_control() || is_bidi_control(c)
 }
@@ -62,6 +93,17 @@ fn replacement(c: char) -> char {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn messages_keep_their_lines_and_lose_control_codes_and_huge_words() {
+        let big = "x".repeat(1_048_576);
+        let msg = format!("email: \"{big}\" has no @\n  line 2 \u{1b}[2J ok");
+        let shown = message_for_terminal(&msg);
+        assert!(shown.len() < 300, "{}", shown.len());
+        assert!(shown.contains("[1048498 characters left out]"), "{shown}");
+        assert!(shown.ends_with("has no @\n  line 2 ␛[2J ok"), "{shown}");
+        assert_eq!(message_for_terminal("short\nlines"), "short\nlines");
+    }
 
     #[test]
     fn escape_sequences_become_visible() {

@@ -6,11 +6,13 @@ use chrono_tz::Tz;
 use crossterm::event::{KeyCode, KeyEvent, KeyEventKind};
 
 use crate::demo::{DemoOptions, generate};
+use crate::domain::reminder::done_text;
 use crate::domain::{Currency, Operator};
 use crate::store::{AuditFilter, Counts, Store, StoreError};
 use crate::tui::action::Action;
 use crate::tui::import_job::{ImportJob, expand_home, outcome_text};
 use crate::tui::keymap::{KeyChord, KeyContext, Keymap, Lookup};
+use crate::tui::loader::{Answer, Load, Loaded, Loader, Slot, fetch};
 use crate::tui::lookup::{Event, IndexState, LookupPopup, LookupService};
 use crate::tui::panes::customers::CustomersPane;
 use crate::tui::panes::followups::FollowupsPane;
@@ -46,6 +48,15 @@ impl Pane {
 
     fn index(self) -> usize {
         Pane::ALL.iter().position(|p| *p == self).unwrap_or(0)
+    }
+
+    fn slot(self) -> Slot {
+        match self {
+            Pane::Customers => Slot::Customers,
+            Pane::Pipeline => Slot::Pipeline,
+            Pane::Followups => Slot::Followups,
+            Pane::Kpis => Slot::Kpis,
+        }
     }
 }
 
@@ -96,6 +107,12 @@ pub struct App {
     pub counts: Counts,
     /// Which panes have their data, by `Pane::index`.
     loaded: [bool; 4],
+    /// Which panes have asked the loader for it since they were last marked stale.
+    requested: [bool; 4],
+    /// The newest request per loader slot: older answers are dropped.
+    generations: [u64; Slot::COUNT],
+    /// The loader thread (absent for an in-memory store, which is read at once).
+    loader: Option<Loader>,
     pub message: Option<Message>,
     /// Keys typed so far of a multi-key binding (`g g`).
     pub pending: Vec<KeyChord>,
@@ -108,6 +125,10 @@ pub struct App {
     /// `PRAGMA data_version` when the panes were last loaded: it changes when another
     /// process writes.
     seen_version: i64,
+    /// The last change of the feed (the audit trail) this app has taken into account.
+    seen_change: i64,
+    /// Customer list rows read from the store so far (a refresh reads only what changed).
+    pub customer_rows_read: usize,
 }
 
 /// Entries a customer's history popup shows.
@@ -159,6 +180,9 @@ impl App {
                 open_reminders: 0,
             },
             loaded: [false; 4],
+            requested: [false; 4],
+            generations: [0; Slot::COUNT],
+            loader: None,
             message: None,
             pending: Vec::new(),
             size: (80, 24),
@@ -166,7 +190,10 @@ impl App {
             lookup: None,
             index: IndexState::Unavailable,
             seen_version: 0,
+            seen_change: 0,
+            customer_rows_read: 0,
         };
+        app.seen_change = app.store.audit_high_water()?;
         if let Some(path) = app.store.path() {
             app.lookup = Some(LookupService::start(path.to_path_buf()));
             app.index = IndexState::Indexing;
@@ -183,44 +210,136 @@ impl App {
         self.loaded[pane.index()]
     }
 
-    /// Loads the counts and the pane on screen if they are not loaded yet; `true` when it did.
+    /// Reads pane data through `loader` (its own thread and connection) from now on.
+    pub fn attach_loader(&mut self, loader: Loader) {
+        self.loader = Some(loader);
+    }
+
+    /// Asks for the counts and the pane on screen if they are not loaded or asked for
+    /// yet; `true` when it asked (read at once without a loader thread).
     pub fn load_visible(&mut self) -> bool {
         let i = self.pane.index();
-        if self.loaded[i] {
+        if self.loaded[i] || self.requested[i] {
             return false;
         }
+        self.requested[i] = true;
         if let Ok(v) = self.store.data_version() {
             self.seen_version = v;
         }
-        let page = self.page();
+        self.request(Load::Counts);
+        let load = self.pane_request(self.pane);
+        self.request(load);
+        true
+    }
+
+    /// What `pane` needs read to show it now.
+    fn pane_request(&self, pane: Pane) -> Load {
         let now = self.now();
-        let counted = self
-            .store
-            .counts()
-            .map(|c| self.counts = c)
-            .map_err(Into::into);
-        let loaded: crate::Result<()> = match self.pane {
-            Pane::Customers => self.customers.reload(&self.store, page).map_err(Into::into),
-            Pane::Pipeline => self
-                .pipeline
-                .reload(
-                    &self.store,
-                    now.date_naive(),
-                    self.currency,
-                    self.pipeline_page(),
-                )
-                .map_err(Into::into),
-            Pane::Followups => self
-                .followups
-                .reload(&self.store, self.me.id, &now, page)
-                .map_err(Into::into),
-            Pane::Kpis => self.kpis.reload(&self.store, self.currency, &now, &self.me),
+        match pane {
+            Pane::Customers => self.customers.reload_request(),
+            Pane::Pipeline => Load::Pipeline {
+                today: now.date_naive(),
+                currency: self.currency,
+                windows: self.pipeline.windows(),
+            },
+            Pane::Followups => Load::Followups {
+                mine: self.followups.mine,
+                me: self.me.id,
+                now,
+            },
+            Pane::Kpis => Load::Kpis {
+                period: self.kpis.period,
+                currency: self.currency,
+                now,
+                me: Box::new(self.me.clone()),
+            },
+        }
+    }
+
+    /// Sends `load` to the loader as the newest request of its slot (or reads it now).
+    fn request(&mut self, load: Load) {
+        let slot = load.slot();
+        self.generations[slot.index()] += 1;
+        let generation = self.generations[slot.index()];
+        match &self.loader {
+            Some(loader) => loader.send(generation, load),
+            None => {
+                let result = fetch(&self.store, &load);
+                self.apply_answer(Answer {
+                    slot,
+                    generation,
+                    result,
+                });
+            }
+        }
+    }
+
+    /// Shows what the loader read; an answer to an older request than the newest of its
+    /// slot is dropped (it would put back what a newer read replaced). `true` when the
+    /// screen changes.
+    pub fn apply_answer(&mut self, answer: Answer) -> bool {
+        if answer.generation != self.generations[answer.slot.index()] {
+            return false;
+        }
+        let pane = Pane::ALL.into_iter().find(|p| p.slot() == answer.slot);
+        if let Some(p) = pane {
+            self.loaded[p.index()] = true;
+        }
+        let loaded = match answer.result {
+            Ok(loaded) => loaded,
+            Err(e) => {
+                self.error(e);
+                return true;
+            }
         };
-        self.loaded[i] = true;
-        if let Err(e) = counted.and(loaded) {
-            self.error(e.to_string());
+        let page = self.page();
+        match loaded {
+            Loaded::Counts(c) => self.counts = c,
+            Loaded::Customers {
+                total,
+                start,
+                window,
+            } => {
+                self.customer_rows_read += window.rows.len();
+                self.customers.apply(total, start, window, page);
+                // A window read for an old position may not cover the view any more.
+                if let Some(load) = self.customers.wanted(page) {
+                    self.request(load);
+                }
+            }
+            Loaded::CustomerRows(rows) => {
+                self.customer_rows_read += rows.len();
+                if !self.customers.patch(rows) {
+                    let load = self.customers.reload_request();
+                    self.request(load);
+                }
+            }
+            Loaded::Pipeline(columns) => {
+                let today = self.now().date_naive();
+                let page = self.pipeline_page();
+                self.pipeline.apply(columns, today, page);
+            }
+            Loaded::PipelineCards {
+                stage_id,
+                start,
+                deals,
+            } => self.pipeline.apply_cards(stage_id, start, deals),
+            Loaded::Followups(items) => self.followups.apply(items, page),
+            Loaded::Kpis(report) => self.kpis.report = Some(*report),
         }
         true
+    }
+
+    /// The newest request made of `slot`: its answer is the only one shown.
+    pub fn generation(&self, slot: Slot) -> u64 {
+        self.generations[slot.index()]
+    }
+
+    /// Asks for the customer rows on screen if the list moved past what is loaded.
+    fn fill_customers(&mut self) {
+        if let Some(load) = self.customers.wanted(self.page()) {
+            self.request(load);
+        }
     }
 
     /// Shows `pane`, loading it if needed.
@@ -250,12 +369,11 @@ impl App {
     pub fn set_size(&mut self, width: u16, height: u16) {
         self.size = (width, height);
         let page = self.page();
-        self.customers
-            .list
-            .keep_visible(self.customers.ids.len(), page);
+        self.customers.list.keep_visible(self.customers.total, page);
         self.followups
             .list
             .keep_visible(self.followups.items.len(), page);
+        self.fill_customers();
     }
 
     fn info(&mut self, text: impl Into<String>) {
@@ -272,12 +390,18 @@ impl App {
         });
     }
 
-    /// Reloads the panes when another process (another operator) has written since
-    /// they were loaded; `true` when it did.
+    /// Follows what other processes (other operators) wrote since the app last
+    /// looked, in proportion to the change: rows of the customer list on screen that
+    /// were changed are read again, and only them; a customer added or deleted reads
+    /// the window again; other records mark the panes they show in stale. `true` when
+    /// anything changed.
     pub fn follow_other_writers(&mut self) -> bool {
         match self.store.data_version() {
             Ok(v) if v != self.seen_version => {
-                self.reload_all();
+                self.seen_version = v;
+                if let Err(e) = self.follow_changes() {
+                    self.error(e.to_string());
+                }
                 // The review's step too: it may have been handled meanwhile.
                 let now = self.now();
                 if let Some(review) = &mut self.review
@@ -295,10 +419,75 @@ impl App {
         }
     }
 
+    fn follow_changes(&mut self) -> Result<(), StoreError> {
+        /// More changes than this at once: read everything on screen again.
+        const MANY: usize = 1_000;
+        let changes = self.store.changes_since(self.seen_change, MANY)?;
+        let Some(last) = changes.last().map(|c| c.id) else {
+            return Ok(());
+        };
+        self.seen_change = last;
+        let structural = changes.len() >= MANY
+            || changes.iter().any(|c| {
+                c.entity != "customer" || c.action != crate::domain::audit::AuditAction::Update
+            });
+        let touched: std::collections::HashSet<i64> = changes
+            .iter()
+            .filter_map(|c| {
+                c.customer_id
+                    .or((c.entity == "customer").then_some(c.entity_id))
+            })
+            .collect();
+        if let Some(card) = &self.customers.detail
+            && touched.contains(&card.customer.id)
+        {
+            self.customers.reload_card(&self.store);
+        }
+        let customers_loaded = self.loaded[Pane::Customers.index()];
+        if structural {
+            // Counts and every pane may have changed: each is read again when shown.
+            let customers_only_rows = changes.iter().all(|c| {
+                c.action == crate::domain::audit::AuditAction::Update || c.entity != "customer"
+            });
+            self.loaded = [false; 4];
+            self.requested = [false; 4];
+            if customers_only_rows && customers_loaded && changes.len() < MANY {
+                // No customer came or went: the list keeps its window.
+                self.loaded[Pane::Customers.index()] = true;
+                self.patch_customers(&touched);
+            }
+            self.request(Load::Counts);
+            self.load_visible();
+            return Ok(());
+        }
+        if customers_loaded {
+            self.patch_customers(&touched);
+        }
+        Ok(())
+    }
+
+    /// Reads again the customer rows on screen among `touched`.
+    fn patch_customers(&mut self, touched: &std::collections::HashSet<i64>) {
+        let ids: Vec<i64> = self
+            .customers
+            .loaded_ids()
+            .filter(|id| touched.contains(id))
+            .collect();
+        if !ids.is_empty() {
+            self.request(Load::CustomerRows { ids });
+        }
+    }
+
     /// Reloads from the store after a write (or on request): the pane on screen now,
     /// the others when next shown.
     pub fn reload_all(&mut self) {
+        // Everything is read again: changes up to now are in it.
+        if let Ok(last) = self.store.audit_high_water() {
+            self.seen_change = last;
+        }
         self.loaded = [false; 4];
+        self.requested = [false; 4];
+        self.customers.reload_card(&self.store);
         self.load_visible();
     }
 
@@ -497,6 +686,7 @@ impl App {
             strict: false,
             dry_run: form.get("dry_run") == "yes",
             owner_id: Some(self.me.id),
+            rejects_dir: None,
         };
         let label = file.display().to_string();
         match self.store.path().map(std::path::Path::to_path_buf) {
@@ -753,10 +943,7 @@ impl App {
                 let next = self
                     .store
                     .write(|w| w.complete_reminder(r.id, now.with_timezone(&Utc)))?;
-                self.info(match next {
-                    Some(n) => format!("Done: follow-up #{}; next one is #{n}", r.id),
-                    None => format!("Done: follow-up #{}", r.id),
-                });
+                self.info(done_text(&r, next));
                 self.review_record(Outcome::Done)?;
                 self.reload_all();
             }
@@ -828,13 +1015,17 @@ impl App {
                     return self.resume_review();
                 }
                 if self.customers.update(action, &self.store, page)? {
+                    self.fill_customers();
                     return Ok(());
                 }
                 self.customer_action(action, self.customers.current())
             }
             Pane::Pipeline => {
                 let page = self.pipeline_page();
-                if self.pipeline.navigate(action, &self.store, page)? {
+                if self.pipeline.navigate(action, page) {
+                    if let Some(load) = self.pipeline.wanted(page) {
+                        self.request(load);
+                    }
                     return Ok(());
                 }
                 self.pipeline_action(action)
@@ -848,10 +1039,8 @@ impl App {
             Pane::Kpis => {
                 if action == Action::CyclePeriod {
                     self.kpis.cycle_period();
-                    let now = self.now();
-                    if let Err(e) = self.kpis.reload(&self.store, self.currency, &now, &self.me) {
-                        self.error(e.to_string());
-                    }
+                    let load = self.pane_request(Pane::Kpis);
+                    self.request(load);
                 }
                 Ok(())
             }
@@ -994,10 +1183,9 @@ impl App {
         }
         if action == Action::ToggleMine {
             self.followups.mine = !self.followups.mine;
-            let now = self.now();
             self.followups.list = Default::default();
-            self.followups
-                .reload(&self.store, self.me.id, &now, self.page())?;
+            let load = self.pane_request(Pane::Followups);
+            self.request(load);
             self.info(if self.followups.mine {
                 "Showing your follow-ups"
             } else {
@@ -1012,11 +1200,7 @@ impl App {
             Action::MarkDone => {
                 let now = self.now_utc();
                 let next = self.store.write(|w| w.complete_reminder(r.id, now))?;
-                let text = match next {
-                    Some(n) => format!("Done: follow-up #{}; next one is #{n}", r.id),
-                    None => format!("Done: follow-up #{}", r.id),
-                };
-                self.info(text);
+                self.info(done_text(&r, next));
                 self.reload_all();
                 Ok(())
             }
@@ -1046,7 +1230,7 @@ impl App {
         self.customers.open(&self.store, id)?;
         self.customers
             .list
-            .keep_visible(self.customers.ids.len(), self.page());
+            .keep_visible(self.customers.total, self.page());
         Ok(())
     }
 
@@ -1088,9 +1272,7 @@ impl App {
                             self.error(e.to_string());
                         }
                         let page = self.page();
-                        self.customers
-                            .list
-                            .keep_visible(self.customers.ids.len(), page);
+                        self.customers.list.keep_visible(self.customers.total, page);
                     }
                 } else if let Some(Popup::Form(form)) = &self.popup {
                     // A field's note has one line; the status bar shows the whole message.

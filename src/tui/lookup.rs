@@ -1,12 +1,14 @@
 //! Quick lookup during a call: a search service on its own thread (with its own
 //! database connection) and the state of the search popup.
 //!
-//! The index is built in the background, so the first frame never waits for it; the
-//! popup says "indexing…" until it is ready. Queries are answered off the UI thread and
+//! The index is opened in the background (the shared snapshot plus the customers
+//! changed since, see [`crate::lookup_index`]; built from the store only when there is
+//! no usable snapshot), so the first frame never waits for it; the popup says
+//! "indexing…" until it is ready. Queries are answered off the UI thread and
 //! a newer keystroke supersedes an older one: the worker only ever answers the latest
 //! query waiting in its queue. The index follows writes: the app asks for a refresh of
 //! the customers it changed, and the worker notices other processes' writes through
-//! `PRAGMA data_version`.
+//! `PRAGMA data_version` and re-reads the customers the audit trail names since.
 
 use std::path::PathBuf;
 use std::sync::mpsc::{self, Receiver, RecvTimeoutError, Sender};
@@ -14,7 +16,8 @@ use std::thread;
 use std::time::{Duration, Instant};
 
 use crate::domain::CustomerSummary;
-use crate::search::{Hit, SearchIndex, Searcher};
+use crate::lookup_index::LiveIndex;
+use crate::search::{Hit, Searcher};
 use crate::store::{Result, Store};
 use crate::tui::list::ScrollList;
 use crate::tui::widgets::input::TextInput;
@@ -101,16 +104,13 @@ impl LookupService {
 fn worker(path: &std::path::Path, inbox: &Receiver<Request>, outbox: &Sender<Event>) -> Result<()> {
     let store = Store::open(path)?;
     store.limit_cache(4 * 1024)?;
-    let started = Instant::now();
-    // Read before the index is built, so writes made meanwhile are caught up on.
-    let mut watch = Watch {
-        version: store.data_version()?,
-        synced: store.now().timestamp(),
-    };
-    let mut index = store.search_index()?;
+    // Read before the index is opened, so writes made meanwhile are caught up on.
+    let mut version = store.data_version()?;
+    let opened = LiveIndex::open(&store, |_| {})?;
+    let mut live = opened.live;
     let _ = outbox.send(Event::Ready {
-        customers: index.len(),
-        took: started.elapsed(),
+        customers: live.index.len(),
+        took: opened.took,
     });
     let mut searcher = Searcher::new();
     // The query on screen, answered again when other processes change the data.
@@ -119,10 +119,10 @@ fn worker(path: &std::path::Path, inbox: &Receiver<Request>, outbox: &Sender<Eve
         let first = match inbox.recv_timeout(WATCH) {
             Ok(request) => request,
             Err(RecvTimeoutError::Timeout) => {
-                if watch.catch_up(&store, &mut index)? {
+                if catch_up(&store, &mut live, &mut version)? {
                     searcher = Searcher::new();
                     if let Some((seq, text)) = &shown {
-                        answer(&store, &index, &mut searcher, *seq, text, outbox)?;
+                        answer(&store, &live, &mut searcher, *seq, text, outbox)?;
                     }
                 }
                 continue;
@@ -140,39 +140,47 @@ fn worker(path: &std::path::Path, inbox: &Receiver<Request>, outbox: &Sender<Eve
         }
         // Another process may have written since the last look: never answer from a
         // stale index.
-        if watch.catch_up(&store, &mut index)? {
+        if catch_up(&store, &mut live, &mut version)? {
             searcher = Searcher::new();
         }
         if !refresh.is_empty() {
-            apply(&store, &mut index, &refresh)?;
+            live.refresh(&store, &refresh)?;
             searcher = Searcher::new();
         }
         if let Some((seq, text)) = latest {
-            answer(&store, &index, &mut searcher, seq, &text, outbox)?;
+            answer(&store, &live, &mut searcher, seq, &text, outbox)?;
             shown = Some((seq, text));
         }
     }
 }
 
+/// Follows the audit trail when someone else committed since the last look
+/// (`PRAGMA data_version` is a cheap "anything at all?"); `true` when the index changed.
+fn catch_up(store: &Store, live: &mut LiveIndex, version: &mut i64) -> Result<bool> {
+    let now = store.data_version()?;
+    if now == *version {
+        return Ok(false);
+    }
+    *version = now;
+    live.catch_up(store)
+}
+
 /// Searches and sends the matches with what the popup shows of each customer.
 fn answer(
     store: &Store,
-    index: &SearchIndex,
+    live: &LiveIndex,
     searcher: &mut Searcher,
     seq: u64,
     text: &str,
     outbox: &Sender<Event>,
 ) -> Result<()> {
     let t = Instant::now();
-    let hits = searcher.search(index, text, LIMIT);
-    let ids: Vec<i64> = hits.iter().map(|h| h.id).collect();
-    let mut customers = store.customer_summaries(&ids)?.into_iter().peekable();
-    // Summaries come back in the order asked, without customers deleted meanwhile.
-    let rows = hits
+    let rows = live
+        .lookup(store, searcher, text, LIMIT)?
         .into_iter()
-        .filter_map(|hit| {
-            let customer = customers.next_if(|c| c.id == hit.id)?;
-            Some(LookupRow { hit, customer })
+        .map(|f| LookupRow {
+            hit: f.hit,
+            customer: f.customer,
         })
         .collect();
     let _ = outbox.send(Event::Results {
@@ -180,52 +188,6 @@ fn answer(
         rows,
         took: t.elapsed(),
     });
-    Ok(())
-}
-
-/// What the worker last saw of the database, to notice other connections' writes.
-struct Watch {
-    version: i64,
-    synced: i64,
-}
-
-impl Watch {
-    /// Brings the index up to date when someone else wrote since the last look;
-    /// `true` when it did.
-    fn catch_up(&mut self, store: &Store, index: &mut SearchIndex) -> Result<bool> {
-        let version = store.data_version()?;
-        if version == self.version {
-            return Ok(false);
-        }
-        self.version = version;
-        self.synced = resync(store, index, self.synced)?;
-        Ok(true)
-    }
-}
-
-/// Brings the index up to date after writes elsewhere; returns the new sync time.
-fn resync(store: &Store, index: &mut SearchIndex, since: i64) -> Result<i64> {
-    let now = store.now().timestamp();
-    // Timestamps have one-second resolution: look back a second to miss nothing.
-    let changed = store.customers_changed_since(since - 1)?;
-    apply(store, index, &changed)?;
-    if store.counts()?.customers != index.len() as i64 {
-        // Something was deleted: rebuild rather than guess what.
-        *index = store.search_index()?;
-    }
-    Ok(now)
-}
-
-fn apply(store: &Store, index: &mut SearchIndex, ids: &[i64]) -> Result<()> {
-    let records = store.search_records_for(ids)?;
-    for id in ids {
-        if !records.iter().any(|r| r.id == *id) {
-            index.remove(*id);
-        }
-    }
-    for record in records {
-        index.upsert(record);
-    }
     Ok(())
 }
 

@@ -8,6 +8,7 @@ pub mod app;
 pub mod import_job;
 pub mod keymap;
 pub mod list;
+pub mod loader;
 pub mod lookup;
 pub mod panes;
 pub mod popups;
@@ -19,6 +20,7 @@ pub mod widgets;
 pub mod zone;
 
 use std::io::{self, Write};
+use std::sync::mpsc;
 use std::time::Duration;
 
 use crossterm::event::{self, Event};
@@ -26,11 +28,11 @@ use crossterm::queue;
 use crossterm::terminal::{BeginSynchronizedUpdate, EndSynchronizedUpdate};
 
 use crate::domain::Currency;
-use crate::domain::operator::os_login;
 use crate::store::Store;
 use crate::{Error, Result};
 use app::App;
 use keymap::{Keymap, user_keymap_path};
+use loader::Loader;
 use terminal::{TerminalGuard, Tui};
 
 /// How long the loop sleeps waiting for input; when idle it only wakes this often.
@@ -50,7 +52,8 @@ pub struct Options {
 }
 
 /// Opens the app on `store` and runs it until the operator quits.
-pub fn run(store: Store, options: &Options) -> Result<()> {
+/// `login` is the operator signed in on `store`.
+pub fn run(store: Store, login: &str, options: &Options) -> Result<()> {
     // Everything that can fail on bad configuration fails before the screen changes.
     let keymap = Keymap::load(options.keymap.as_deref(), user_keymap_path().as_deref())
         .map_err(|e| Error::msg(e.to_string()))?;
@@ -60,27 +63,64 @@ pub fn run(store: Store, options: &Options) -> Result<()> {
         keymap,
         zone::local_zone(),
         theme::Theme::from_env(),
-        &os_login(),
+        login,
         currency,
     )?;
     if let Some(mine) = options.review {
         app.start_review(mine);
     }
+    // One channel for everything the loop reacts to: keys (from a reader thread),
+    // pane data (from the loader thread), and the tick of its timeout.
+    let (events, inbox) = mpsc::channel::<AppEvent>();
+    if let Some(path) = app.store.path() {
+        let to_app = events.clone();
+        app.attach_loader(Loader::start(path.to_path_buf(), move |answer| {
+            let _ = to_app.send(AppEvent::Loaded(answer));
+        }));
+    }
     let mut guard = TerminalGuard::enter()?;
     let size = guard.terminal.size()?;
     app.set_size(size.width, size.height);
-    event_loop(&mut guard.terminal, &mut app)
+    spawn_input_reader(events);
+    event_loop(&mut guard.terminal, &mut app, &inbox)
 }
 
-fn event_loop(terminal: &mut Tui, app: &mut App) -> Result<()> {
+/// What the event loop reacts to.
+enum AppEvent {
+    Input(Event),
+    /// The terminal could not be read (it went away).
+    InputFailed(io::Error),
+    Loaded(loader::Answer),
+}
+
+/// Reads the terminal on its own thread, so a key is taken the moment it is typed
+/// whatever else the app is doing.
+fn spawn_input_reader(events: mpsc::Sender<AppEvent>) {
+    let _ = std::thread::Builder::new()
+        .name("input".into())
+        .spawn(move || {
+            loop {
+                let event = match event::read() {
+                    Ok(e) => AppEvent::Input(e),
+                    Err(e) => AppEvent::InputFailed(e),
+                };
+                let failed = matches!(event, AppEvent::InputFailed(_));
+                if events.send(event).is_err() || failed {
+                    return;
+                }
+            }
+        });
+}
+
+fn event_loop(terminal: &mut Tui, app: &mut App, inbox: &mpsc::Receiver<AppEvent>) -> Result<()> {
     // For the terminal-restore test: panic once the first frame is on screen.
     let panic_for_test = std::env::var_os("RAPPORT_PANIC_AFTER_FIRST_FRAME").is_some();
     let mut dirty = true;
     let mut shown_minute = 0;
     loop {
         if dirty {
+            // The first frame is on screen before the pane's data is asked for.
             draw(terminal, app)?;
-            // The first frame is on screen before the pane's data is read.
             if app.load_visible() {
                 draw(terminal, app)?;
             }
@@ -97,29 +137,44 @@ fn event_loop(terminal: &mut Tui, app: &mut App) -> Result<()> {
         } else {
             TICK
         };
-        if event::poll(wait)? {
-            // Drain everything queued, then draw once.
-            loop {
-                match event::read()? {
-                    Event::Key(key) => app.handle_key(key),
-                    Event::Paste(text) => app.handle_paste(&text),
-                    Event::Resize(w, h) => app.set_size(w, h),
-                    _ => {}
-                }
-                if app.quit || !event::poll(Duration::ZERO)? {
-                    break;
+        dirty = false;
+        match inbox.recv_timeout(wait) {
+            Ok(first) => {
+                // Take everything queued, then draw once.
+                let mut next = Some(first);
+                while let Some(event) = next {
+                    dirty |= handle(app, event)?;
+                    next = if app.quit {
+                        None
+                    } else {
+                        inbox.try_recv().ok()
+                    };
                 }
             }
-            dirty = true;
-        } else {
-            // Idle: redraw only when another process wrote, or when the minute turns
-            // (due times become overdue).
-            let minute = app.now_utc().timestamp() / 60;
-            dirty = app.follow_other_writers() || minute != shown_minute;
-            shown_minute = minute;
+            Err(mpsc::RecvTimeoutError::Timeout) => {
+                // Idle: look again when another process wrote, or when the minute
+                // turns (due times become overdue).
+                let minute = app.now_utc().timestamp() / 60;
+                dirty = app.follow_other_writers() || minute != shown_minute;
+                shown_minute = minute;
+            }
+            Err(mpsc::RecvTimeoutError::Disconnected) => return Ok(()),
         }
         dirty |= app.poll_background();
     }
+}
+
+/// Applies one event; `true` when the screen must change.
+fn handle(app: &mut App, event: AppEvent) -> Result<bool> {
+    match event {
+        AppEvent::Input(Event::Key(key)) => app.handle_key(key),
+        AppEvent::Input(Event::Paste(text)) => app.handle_paste(&text),
+        AppEvent::Input(Event::Resize(w, h)) => app.set_size(w, h),
+        AppEvent::Input(_) => return Ok(false),
+        AppEvent::InputFailed(e) => return Err(e.into()),
+        AppEvent::Loaded(answer) => return Ok(app.apply_answer(answer)),
+    }
+    Ok(true)
 }
 
 /// One frame, wrapped in synchronized output so a slow link never shows half of it.

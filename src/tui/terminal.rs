@@ -1,6 +1,8 @@
 //! Entering and leaving full-screen mode. A guard restores the terminal when dropped
-//! (every return path, `?` included) and a panic hook restores it before the panic
-//! message prints; a flag makes sure it happens exactly once.
+//! (every return path, `?` included), a panic hook restores it before the panic
+//! message prints, and SIGTERM, SIGHUP (an SSH link dropped), SIGINT and SIGQUIT sent
+//! from outside restore it before the process ends; a flag makes sure it happens
+//! exactly once.
 
 use std::io::{self, Stdout, Write};
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -24,6 +26,7 @@ pub struct TerminalGuard {
 impl TerminalGuard {
     pub fn enter() -> io::Result<Self> {
         install_panic_hook();
+        install_signal_handlers()?;
         terminal::enable_raw_mode()?;
         ACTIVE.store(true, Ordering::SeqCst);
         let mut stdout = io::stdout();
@@ -70,4 +73,31 @@ fn install_panic_hook() {
         restore();
         previous(info);
     }));
+}
+
+/// A thread that waits for the signals that end a process and restores the terminal
+/// before ending it with the usual status (128 + signal). Store writes are
+/// transactions, so ending mid-write loses nothing that was acknowledged.
+#[cfg(unix)]
+fn install_signal_handlers() -> io::Result<()> {
+    use signal_hook::consts::{SIGHUP, SIGINT, SIGQUIT, SIGTERM};
+    static INSTALLED: AtomicBool = AtomicBool::new(false);
+    if INSTALLED.swap(true, Ordering::SeqCst) {
+        return Ok(());
+    }
+    let mut signals = signal_hook::iterator::Signals::new([SIGTERM, SIGHUP, SIGINT, SIGQUIT])?;
+    std::thread::Builder::new()
+        .name("signals".into())
+        .spawn(move || {
+            if let Some(signal) = signals.forever().next() {
+                restore();
+                std::process::exit(128 + signal);
+            }
+        })?;
+    Ok(())
+}
+
+#[cfg(not(unix))]
+fn install_signal_handlers() -> io::Result<()> {
+    Ok(())
 }

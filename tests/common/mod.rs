@@ -25,7 +25,7 @@ pub fn rapport(db: &Path, args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_rapport"))
         .args(args)
         .env("RAPPORT_DB", db)
-        .env("USER", "tester")
+        .env("RAPPORT_AS", "tester")
         .env("TZ", "UTC")
         .output()
         .expect("run rapport")
@@ -78,7 +78,7 @@ pub fn as_user(db: &Path, login: &str, args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_rapport"))
         .args(args)
         .env("RAPPORT_DB", db)
-        .env("USER", login)
+        .env("RAPPORT_AS", login)
         .env("TZ", "UTC")
         .output()
         .expect("run rapport")
@@ -96,3 +96,45 @@ pub fn json_as(db: &Path, login: &str, args: &[&str]) -> serde_json::Value {
     );
     serde_json::from_str(&stdout(&o)).expect("valid JSON")
 }
+
+/// Undoes schema 8: the contact details of customers, a phone's extension.
+macro_rules! undo_schema_8 {
+    () => {
+        "
+ALTER TABLE customers DROP COLUMN title; ALTER TABLE customers DROP COLUMN department;
+ALTER TABLE customers DROP COLUMN nickname; ALTER TABLE customers DROP COLUMN birthday;
+ALTER TABLE customers DROP COLUMN website; ALTER TABLE customers DROP COLUMN second_address;
+ALTER TABLE customers DROP COLUMN kept;
+ALTER TABLE customer_phones DROP COLUMN extension;"
+    };
+}
+
+/// SQL that takes a current database back to the shape of schema 7 (no contact details,
+/// extensions in a phone's text), to fake a file an older Rapport wrote.
+pub const BACK_TO_SCHEMA_7: &str = concat!(undo_schema_8!(), "\nPRAGMA user_version = 7;");
+
+/// SQL that takes a current database back to the shape of schema 5 (KPI targets as
+/// floats, no cap on deal amounts), to fake a file an older Rapport wrote. Run it
+/// before SQL that undoes older versions.
+pub const BACK_TO_SCHEMA_5: &str = concat!(
+    undo_schema_8!(),
+    "
+DROP TABLE import_run_merges;
+DROP TABLE import_run_created;
+DROP TABLE import_runs;
+DROP TRIGGER deals_amount_cap_insert;
+DROP TRIGGER deals_amount_cap_update;
+CREATE TABLE kpi_definitions_v5 (
+    key TEXT PRIMARY KEY, name TEXT NOT NULL, grp TEXT NOT NULL, unit TEXT NOT NULL,
+    target REAL NOT NULL, minimum REAL NOT NULL, higher_is_better INTEGER NOT NULL,
+    period TEXT NOT NULL, version INTEGER NOT NULL DEFAULT 1,
+    created_at INTEGER NOT NULL, updated_at INTEGER NOT NULL);
+INSERT INTO kpi_definitions_v5 (rowid, key, name, grp, unit, target, minimum, higher_is_better,
+                                period, version, created_at, updated_at)
+    SELECT rowid, key, name, grp, unit, target_milli / 1000.0, minimum_milli / 1000.0,
+           higher_is_better, period, version, created_at, updated_at
+    FROM kpi_definitions;
+DROP TABLE kpi_definitions;
+ALTER TABLE kpi_definitions_v5 RENAME TO kpi_definitions;
+PRAGMA user_version = 5;"
+);

@@ -129,8 +129,7 @@ impl Session {
             ("LANG", "C.UTF-8"),
             ("LC_ALL", "C.UTF-8"),
             ("TZ", "UTC"),
-            ("USER", "tester"),
-            ("LOGNAME", "tester"),
+            ("RAPPORT_AS", "tester"),
             ("PS1", "$ "),
         ];
         for (k, v) in base.iter().chain(envs) {

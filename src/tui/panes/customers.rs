@@ -1,25 +1,35 @@
-//! The customer list (sortable, paged from the store) and one customer's card.
+//! The customer list (sortable, read a window at a time) and one customer's card.
+//!
+//! The list never holds every customer: it knows how many there are and holds the
+//! rows of a window around the view, read by key through the sort index (by name; by
+//! position for the orders that have no index). When the view leaves the window the
+//! pane asks for the next one ([`CustomersPane::wanted`]) and shows "loading…" rows
+//! until it arrives.
 
 use crate::domain::{CustomerCard, CustomerSummary};
-use crate::store::{CustomerFilter, CustomerSort, Result, Store};
+use crate::store::{CustomerSort, CustomerWindow, ListAt, Result, Store};
 use crate::tui::action::Action;
 use crate::tui::list::ScrollList;
+use crate::tui::loader::{Load, Place};
 
-/// Rows kept in memory around the selection; the rest are only ids.
-const WINDOW: usize = 400;
+/// Rows read at a time around the view.
+pub const WINDOW: usize = 400;
 pub const TIMELINE: usize = 50;
 
 #[derive(Debug, Default)]
 pub struct CustomersPane {
     pub sort: CustomerSort,
-    /// Every customer id in list order.
-    pub ids: Vec<i64>,
-    /// `rows[i]` is the summary of `ids[window_start + i]`.
+    /// How many customers the list has.
+    pub total: usize,
+    /// `rows[i]` is list row `window_start + i`; `keys[i]` its sort key.
     pub window_start: usize,
     pub rows: Vec<CustomerSummary>,
+    keys: Vec<(String, i64)>,
     pub list: ScrollList,
     pub detail: Option<CustomerCard>,
     pub detail_scroll: usize,
+    /// Whether the list has been read at least once.
+    pub ready: bool,
 }
 
 pub fn sort_label(sort: CustomerSort) -> &'static str {
@@ -31,37 +41,106 @@ pub fn sort_label(sort: CustomerSort) -> &'static str {
 }
 
 impl CustomersPane {
-    /// Reloads the list (keeping the selected customer selected) and the open card.
-    pub fn reload(&mut self, store: &Store, page: usize) -> Result<()> {
-        let keep = self.selected_id();
-        self.ids = store.customer_ids(&CustomerFilter {
+    /// What to read to show the list again where it is (after a write, or another
+    /// operator's): the same window, from its first row.
+    pub fn reload_request(&self) -> Load {
+        let at = match self.keys.first() {
+            Some((key, id)) if self.sort == CustomerSort::Name => ListAt::From(key.clone(), *id),
+            Some(_) => ListAt::Offset(self.window_start),
+            None if self.list.top == 0 => ListAt::First,
+            None => ListAt::Offset(self.list.top.saturating_sub(WINDOW / 4)),
+        };
+        let place = match at {
+            ListAt::First => Place::StartsAt(0),
+            ListAt::Offset(n) => Place::StartsAt(n),
+            _ => Place::StartsAt(self.window_start),
+        };
+        self.load(at, place)
+    }
+
+    fn load(&self, at: ListAt, place: Place) -> Load {
+        Load::Customers {
             sort: self.sort,
-            ..Default::default()
-        })?;
-        if let Some(i) = keep.and_then(|id| self.ids.iter().position(|x| *x == id)) {
-            self.list.selected = i;
+            at,
+            place,
+            limit: WINDOW,
         }
-        self.list.keep_visible(self.ids.len(), page);
-        self.rows.clear();
-        self.load_window(store)?;
+    }
+
+    /// The window to read for the rows on screen, if they are not all loaded: the next
+    /// or previous window by key when the view moved past an end of this one, the first
+    /// or last rows for Home and End, else by position.
+    pub fn wanted(&self, page: usize) -> Option<Load> {
+        let end = self.window_start + self.rows.len();
+        let view = self.list.top..(self.list.top + page).min(self.total);
+        if !self.ready || (view.start >= self.window_start && view.end <= end) || view.is_empty() {
+            return None;
+        }
+        let by_key = self.sort == CustomerSort::Name;
+        Some(if view.start == 0 {
+            self.load(ListAt::First, Place::StartsAt(0))
+        } else if view.end >= self.total {
+            self.load(ListAt::Last, Place::AtEnd)
+        } else if by_key && view.start >= end && view.start < end + WINDOW / 2 {
+            let (key, id) = self.keys.last().cloned().unwrap_or_default();
+            self.load(ListAt::After(key, id), Place::StartsAt(end))
+        } else if by_key
+            && view.end <= self.window_start
+            && view.end + WINDOW / 2 > self.window_start
+        {
+            let (key, id) = self.keys.first().cloned().unwrap_or_default();
+            self.load(ListAt::Before(key, id), Place::EndsAt(self.window_start))
+        } else {
+            let start = view.start.saturating_sub(WINDOW / 4);
+            self.load(ListAt::Offset(start), Place::StartsAt(start))
+        })
+    }
+
+    /// Shows a window read from the store, keeping the selected customer selected
+    /// when it is in it.
+    pub fn apply(&mut self, total: usize, start: usize, window: CustomerWindow, page: usize) {
+        let keep = self.selected_id();
+        self.total = total;
+        self.window_start = start;
+        self.rows = window.rows;
+        self.keys = window.keys;
+        self.ready = true;
+        if let Some(i) = keep.and_then(|id| self.rows.iter().position(|r| r.id == id)) {
+            self.list.selected = start + i;
+        }
+        self.list.keep_visible(self.total, page);
+    }
+
+    /// Ids of the rows loaded now, in list order.
+    pub fn loaded_ids(&self) -> impl Iterator<Item = i64> + '_ {
+        self.rows.iter().map(|r| r.id)
+    }
+
+    /// Puts rows read again in place of the loaded ones with their ids; `false` when
+    /// what the list is sorted by changed for one of them (the window must be read
+    /// again, in order).
+    pub fn patch(&mut self, fresh: Vec<CustomerSummary>) -> bool {
+        let sort = self.sort;
+        let mut in_order = true;
+        for row in fresh {
+            if let Some(old) = self.rows.iter_mut().find(|r| r.id == row.id) {
+                in_order &= match sort {
+                    CustomerSort::Name => old.name == row.name,
+                    CustomerSort::LastContact => old.last_contact == row.last_contact,
+                    CustomerSort::OpenValue => old.open_deals == row.open_deals,
+                };
+                *old = row;
+            }
+        }
+        in_order
+    }
+
+    /// Reads the open card again (after a write, or another operator's).
+    pub fn reload_card(&mut self, store: &Store) {
         if let Some(card) = &self.detail {
             let id = card.customer.id;
             self.detail = store.customer_card(id, TIMELINE).ok();
         }
-        Ok(())
-    }
-
-    /// Makes sure the rows on screen (and a margin) are loaded.
-    fn load_window(&mut self, store: &Store) -> Result<()> {
-        let end = self.window_start + self.rows.len();
-        let wanted = self.list.top..(self.list.top + WINDOW / 2).min(self.ids.len());
-        if !self.rows.is_empty() && wanted.start >= self.window_start && wanted.end <= end {
-            return Ok(());
-        }
-        self.window_start = self.list.top.saturating_sub(WINDOW / 4);
-        let stop = (self.window_start + WINDOW).min(self.ids.len());
-        self.rows = store.customer_summaries(&self.ids[self.window_start..stop])?;
-        Ok(())
     }
 
     pub fn row(&self, index: usize) -> Option<&CustomerSummary> {
@@ -71,7 +150,7 @@ impl CustomersPane {
     }
 
     pub fn selected_id(&self) -> Option<i64> {
-        self.ids.get(self.list.selected).copied()
+        self.row(self.list.selected).map(|r| r.id)
     }
 
     /// The customer actions apply to: the open card's, else the selected row's.
@@ -85,13 +164,14 @@ impl CustomersPane {
     pub fn open(&mut self, store: &Store, id: i64) -> Result<()> {
         self.detail = Some(store.customer_card(id, TIMELINE)?);
         self.detail_scroll = 0;
-        if let Some(i) = self.ids.iter().position(|x| *x == id) {
-            self.list.selected = i;
+        if let Some(i) = self.rows.iter().position(|r| r.id == id) {
+            self.list.selected = self.window_start + i;
         }
         Ok(())
     }
 
-    /// Moves, sorts or opens; `Ok(false)` when the action is not the list's.
+    /// Moves, sorts or opens; `Ok(false)` when the action is not the list's. A sort
+    /// empties the window (`wanted` asks for the new order's first rows).
     pub fn update(&mut self, action: Action, store: &Store, page: usize) -> Result<bool> {
         if self.detail.is_some() {
             match action {
@@ -105,9 +185,8 @@ impl CustomersPane {
             }
             return Ok(true);
         }
-        let len = self.ids.len();
         match action {
-            a if self.list.navigate(a, len, page) => {}
+            a if self.list.navigate(a, self.total, page) => {}
             Action::Open => match self.selected_id() {
                 Some(id) => self.open(store, id)?,
                 None => return Ok(true),
@@ -119,11 +198,12 @@ impl CustomersPane {
                     CustomerSort::OpenValue => CustomerSort::Name,
                 };
                 self.list = ScrollList::default();
-                self.reload(store, page)?;
+                self.rows.clear();
+                self.keys.clear();
+                self.window_start = 0;
             }
             _ => return Ok(false),
         }
-        self.load_window(store)?;
         Ok(true)
     }
 }

@@ -54,25 +54,19 @@ impl FollowupsPane {
         now: &DateTime<Tz>,
         page: usize,
     ) -> Result<()> {
+        let items = fetch(store, self.mine, me, now)?;
+        self.apply(items, page);
+        Ok(())
+    }
+
+    /// Shows freshly read follow-ups, keeping the selected one selected.
+    pub fn apply(&mut self, items: Vec<(Group, Reminder)>, page: usize) {
         let keep = self.selected().map(|r| r.id);
-        let filter = ReminderFilter {
-            owner_id: self.mine.then_some(me),
-            due_before: Some(horizon(now, UPCOMING_DAYS)),
-            ..Default::default()
-        };
-        let agenda = Agenda::group(store.reminders(&filter)?, now);
-        self.items = agenda
-            .overdue
-            .into_iter()
-            .map(|r| (Group::Overdue, r))
-            .chain(agenda.today.into_iter().map(|r| (Group::Today, r)))
-            .chain(agenda.upcoming.into_iter().map(|r| (Group::Upcoming, r)))
-            .collect();
+        self.items = items;
         if let Some(i) = keep.and_then(|id| self.items.iter().position(|(_, r)| r.id == id)) {
             self.list.selected = i;
         }
         self.list.keep_visible(self.items.len(), page);
-        Ok(())
     }
 
     pub fn selected(&self) -> Option<&Reminder> {
@@ -86,4 +80,26 @@ impl FollowupsPane {
     pub fn navigate(&mut self, action: Action, page: usize) -> bool {
         self.list.navigate(action, self.items.len(), page)
     }
+}
+
+/// The follow-ups of `me` (or everyone's) due up to the horizon, grouped.
+pub fn fetch<Tz: TimeZone>(
+    store: &Store,
+    mine: bool,
+    me: i64,
+    now: &DateTime<Tz>,
+) -> Result<Vec<(Group, Reminder)>> {
+    let filter = ReminderFilter {
+        owner_id: mine.then_some(me),
+        due_before: Some(horizon(now, UPCOMING_DAYS)),
+        ..Default::default()
+    };
+    let agenda = Agenda::group(store.reminders(&filter)?, now);
+    Ok(agenda
+        .overdue
+        .into_iter()
+        .map(|r| (Group::Overdue, r))
+        .chain(agenda.today.into_iter().map(|r| (Group::Today, r)))
+        .chain(agenda.upcoming.into_iter().map(|r| (Group::Upcoming, r)))
+        .collect())
 }

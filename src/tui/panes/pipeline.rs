@@ -9,6 +9,7 @@ use crate::domain::{Currency, Deal, Stage};
 use crate::store::{DealFilter, Result, Store};
 use crate::tui::action::Action;
 use crate::tui::list::ScrollList;
+use crate::tui::loader::Load;
 
 /// Won and lost columns show deals closed within this many days.
 pub const CLOSED_DAYS: i64 = 90;
@@ -42,6 +43,7 @@ pub struct PipelinePane {
 }
 
 impl PipelinePane {
+    /// Reads the board again now (on the app's own store), keeping its windows.
     pub fn reload(
         &mut self,
         store: &Store,
@@ -49,29 +51,33 @@ impl PipelinePane {
         currency: Currency,
         page: usize,
     ) -> Result<()> {
+        let columns = fetch(store, today, currency, &self.windows())?;
+        self.apply(columns, today, page);
+        Ok(())
+    }
+
+    /// Each stage's first loaded card: what a reload reads again.
+    pub fn windows(&self) -> Vec<(i64, usize)> {
+        self.columns
+            .iter()
+            .map(|c| (c.stage.id, c.window_start))
+            .collect()
+    }
+
+    /// Shows freshly read columns, keeping each column's selection and the selected
+    /// deal selected (in its new column, if it moved and is on a loaded page).
+    pub fn apply(&mut self, columns: Vec<Column>, today: NaiveDate, page: usize) {
         let keep = self.selected().map(|d| d.id);
-        let closed_since = today - Duration::days(CLOSED_DAYS);
-        self.closed_since = Some(closed_since);
-        let totals = store.stage_totals(closed_since, currency)?;
-        let previous = std::mem::take(&mut self.columns);
-        for stage in store.stages()? {
-            let old = previous.iter().find(|c| c.stage.id == stage.id);
-            // Reload the same window, so the selection stays where it was.
-            let window_start = old.map_or(0, |c| c.window_start);
-            let deals = store.deals(&self.filter(stage.id, window_start, PAGE))?;
-            let totals = totals.get(&stage.id).copied().unwrap_or_default();
-            let mut list = old.map(|c| c.list).unwrap_or_default();
-            list.keep_visible(usize::try_from(totals.count).unwrap_or(0), page);
-            self.columns.push(Column {
-                totals,
-                stage,
-                window_start,
-                deals,
-                list,
-            });
+        self.closed_since = Some(today - Duration::days(CLOSED_DAYS));
+        let previous = std::mem::replace(&mut self.columns, columns);
+        for column in &mut self.columns {
+            if let Some(old) = previous.iter().find(|c| c.stage.id == column.stage.id) {
+                column.list = old.list;
+            }
+            let total = usize::try_from(column.totals.count).unwrap_or(0);
+            column.list.keep_visible(total, page);
         }
         self.col = self.col.min(self.columns.len().saturating_sub(1));
-        // A moved deal stays selected in its new column (when it is on a loaded page).
         if let Some(id) = keep {
             for (c, column) in self.columns.iter_mut().enumerate() {
                 if let Some(i) = column.deals.iter().position(|d| d.id == id) {
@@ -81,17 +87,6 @@ impl PipelinePane {
                 }
             }
         }
-        Ok(())
-    }
-
-    fn filter(&self, stage_id: i64, offset: usize, limit: usize) -> DealFilter {
-        DealFilter {
-            stage_id: Some(stage_id),
-            closed_since: self.closed_since,
-            offset,
-            limit: Some(limit),
-            ..Default::default()
-        }
     }
 
     pub fn selected(&self) -> Option<&Deal> {
@@ -99,41 +94,102 @@ impl PipelinePane {
         column.deal(column.list.selected)
     }
 
-    /// Moves between columns and cards, reading the next page of a column when the
-    /// selection nears its end; `Ok(false)` when the action is not about moving.
-    pub fn navigate(&mut self, action: Action, store: &Store, page: usize) -> Result<bool> {
+    /// Moves between columns and cards; `false` when the action is not about moving.
+    /// [`PipelinePane::wanted`] then says which cards to read.
+    pub fn navigate(&mut self, action: Action, page: usize) -> bool {
         let last_col = self.columns.len().saturating_sub(1);
         let col = self.col;
         let Some(column) = self.columns.get_mut(col) else {
-            return Ok(false);
+            return false;
         };
         let total = usize::try_from(column.totals.count).unwrap_or(0);
         match action {
             Action::Left => self.col = col.saturating_sub(1),
             Action::Right => self.col = (col + 1).min(last_col),
             a if column.list.navigate(a, total, page) => {}
-            _ => return Ok(false),
+            _ => return false,
         }
-        self.fill(col, store, page)?;
-        Ok(true)
+        true
     }
 
-    /// Makes sure the cards on screen in column `col` are loaded: when the view leaves
-    /// the loaded window, one query reads the window around it.
-    fn fill(&mut self, col: usize, store: &Store, page: usize) -> Result<()> {
-        let column = &self.columns[col];
+    /// The cards to read when the view of the selected column has left its loaded
+    /// window: the window around it.
+    pub fn wanted(&self, page: usize) -> Option<Load> {
+        let column = self.columns.get(self.col)?;
         let total = usize::try_from(column.totals.count).unwrap_or(0);
         let (top, end) = (column.list.top, (column.list.top + page).min(total));
         let loaded = column.window_start..column.window_start + column.deals.len();
         if top >= loaded.start && end <= loaded.end {
-            return Ok(());
+            return None;
         }
         let start = top.saturating_sub(PAGE / 4);
-        let stage_id = column.stage.id;
-        let deals = store.deals(&self.filter(stage_id, start, PAGE.max(page + PAGE / 4)))?;
-        let column = &mut self.columns[col];
-        column.window_start = start;
-        column.deals = deals;
-        Ok(())
+        Some(Load::PipelineCards {
+            stage_id: column.stage.id,
+            closed_since: self.closed_since,
+            start,
+            limit: PAGE.max(page + PAGE / 4),
+        })
     }
+
+    /// Shows the cards read for a column's window.
+    pub fn apply_cards(&mut self, stage_id: i64, start: usize, deals: Vec<Deal>) {
+        if let Some(column) = self.columns.iter_mut().find(|c| c.stage.id == stage_id) {
+            column.window_start = start;
+            column.deals = deals;
+        }
+    }
+}
+
+fn stage_filter(
+    stage_id: i64,
+    closed_since: Option<NaiveDate>,
+    offset: usize,
+    limit: usize,
+) -> DealFilter {
+    DealFilter {
+        stage_id: Some(stage_id),
+        closed_since,
+        offset,
+        limit: Some(limit),
+        ..Default::default()
+    }
+}
+
+/// Reads the board: each stage's totals and a page of its cards from `windows`'s
+/// position for that stage (else its top).
+pub fn fetch(
+    store: &Store,
+    today: NaiveDate,
+    currency: Currency,
+    windows: &[(i64, usize)],
+) -> Result<Vec<Column>> {
+    let closed_since = Some(today - Duration::days(CLOSED_DAYS));
+    let totals = store.stage_totals(today - Duration::days(CLOSED_DAYS), currency)?;
+    let mut columns = Vec::new();
+    for stage in store.stages()? {
+        let window_start = windows
+            .iter()
+            .find(|(id, _)| *id == stage.id)
+            .map_or(0, |(_, start)| *start);
+        let deals = store.deals(&stage_filter(stage.id, closed_since, window_start, PAGE))?;
+        columns.push(Column {
+            totals: totals.get(&stage.id).copied().unwrap_or_default(),
+            stage,
+            window_start,
+            deals,
+            list: ScrollList::default(),
+        });
+    }
+    Ok(columns)
+}
+
+/// Cards `start..start + limit` of a stage's column.
+pub fn fetch_cards(
+    store: &Store,
+    stage_id: i64,
+    closed_since: Option<NaiveDate>,
+    start: usize,
+    limit: usize,
+) -> Result<Vec<Deal>> {
+    store.deals(&stage_filter(stage_id, closed_since, start, limit))
 }

@@ -6,6 +6,7 @@
 use chrono::{DateTime, TimeZone};
 
 use crate::domain::deal::validate_probability;
+use crate::domain::reminder::series_end_note;
 use crate::domain::when::{parse_date, parse_datetime};
 use crate::domain::{
     Cadence, Currency, CustomerDraft, CustomerKind, CustomerStatus, DealDraft, Direction, Email,
@@ -320,7 +321,7 @@ impl Form {
             format!("New deal for {customer_name}"),
             vec![
                 Field::text("title", "Title", "", "e.g. Annual licence"),
-                Field::text("amount", "Amount", "", "e.g. 12,000.50"),
+                Field::text("amount", "Amount", "", "e.g. 12,000.50 or 12.000,50"),
                 Field::text(
                     "currency",
                     "Currency",
@@ -813,13 +814,17 @@ impl Form {
                     satisfaction: None,
                 };
                 let done_at = draft.occurred_at;
-                let (id, next) = store.write(|w| {
+                let (id, next, ended) = store.write(|w| {
                     let id = w.log_interaction(&draft)?;
-                    let next = match reminder_id {
-                        Some(r) => w.complete_reminder(*r, done_at)?,
-                        None => None,
+                    let (next, ended) = match reminder_id {
+                        Some(r) => {
+                            let next = w.complete_reminder(*r, done_at)?;
+                            let rule = w.reminder(*r)?.recurrence;
+                            (next, rule.filter(|_| next.is_none()))
+                        }
+                        None => (None, None),
                     };
-                    Ok((id, next))
+                    Ok((id, next, ended))
                 })?;
                 let name = store.customer(*customer_id)?.name;
                 // A recurring follow-up has scheduled its next occurrence already.
@@ -836,7 +841,14 @@ impl Form {
                         )
                     }
                     None => (
-                        format!("Logged {} #{id}", draft.kind),
+                        match ended {
+                            Some(rule) => format!(
+                                "Logged {} #{id}; the follow-up is done, and {}",
+                                draft.kind,
+                                series_end_note(rule)
+                            ),
+                            None => format!("Logged {} #{id}", draft.kind),
+                        },
                         Some(Box::new(Form::propose_next(
                             *customer_id,
                             &name,

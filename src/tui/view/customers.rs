@@ -23,14 +23,22 @@ fn draw_list(frame: &mut Frame, app: &App, area: Rect) {
     let pane = &app.customers;
     let title = format!(
         " Customers · {} · by {} ({} sort) ",
-        pane.ids.len(),
+        if pane.ready {
+            super::thousands(pane.total)
+        } else {
+            "loading…".to_string()
+        },
         sort_label(pane.sort),
         key_hint(app, KeyContext::Customers, Action::CycleSort)
     );
     let block = Block::default()
         .borders(Borders::ALL)
         .title(Span::styled(title, t.title()));
-    if pane.ids.is_empty() {
+    if !pane.ready {
+        frame.render_widget(Paragraph::new("Loading…").block(block), area);
+        return;
+    }
+    if pane.total == 0 {
         let hint = format!(
             "No customers yet. Press {} to add one.",
             key_hint(app, KeyContext::Customers, Action::AddCustomer)
@@ -40,10 +48,13 @@ fn draw_list(frame: &mut Frame, app: &App, area: Rect) {
     }
     let wide = area.width >= 120;
     let page = usize::from(area.height.saturating_sub(3));
-    let rows: Vec<Row> = (pane.list.top..(pane.list.top + page).min(pane.ids.len()))
-        .filter_map(|i| pane.row(i).map(|r| (i, r)))
-        .map(|(i, r)| {
-            let row = summary_row(app, r, wide);
+    let rows: Vec<Row> = (pane.list.top..(pane.list.top + page).min(pane.total))
+        .map(|i| {
+            // Rows of a window still being read.
+            let row = match pane.row(i) {
+                Some(r) => summary_row(app, r, wide),
+                None => Row::new(vec![Cell::from("loading…")]).style(t.dim()),
+            };
             if i == pane.list.selected {
                 row.style(t.selected())
             } else {
@@ -114,8 +125,8 @@ fn summary_row<'a>(app: &App, r: &'a CustomerSummary, wide: bool) -> Row<'a> {
 }
 
 /// A short amount for narrow columns, in whole units: 950 / 7.7k / 930k / 4.5M.
-pub fn compact(minor: i64, exponent: u8) -> String {
-    let whole = minor / 10_i64.pow(u32::from(exponent));
+pub fn compact(minor: impl Into<i128>, exponent: u8) -> String {
+    let whole = minor.into() / 10_i128.pow(u32::from(exponent));
     match whole.unsigned_abs() {
         w if w >= 10_000_000 => format!("{}M", whole / 1_000_000),
         w if w >= 1_000_000 => format!("{:.1}M", whole as f64 / 1e6),

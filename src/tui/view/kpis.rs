@@ -93,9 +93,9 @@ pub fn draw(frame: &mut Frame, app: &App, area: Rect) {
         .forecast
         .iter()
         .map(|m| {
-            let whole = m.weighted_minor / 10_i64.pow(u32::from(app.currency.exponent()));
+            let whole = m.weighted_minor / 10_i128.pow(u32::from(app.currency.exponent()));
             Bar::default()
-                .value(whole.max(0) as u64)
+                .value(u64::try_from(whole.max(0)).unwrap_or(u64::MAX))
                 .label(Line::from(m.month.format("%b").to_string()))
                 .text_value(match whole {
                     w if w >= 1_000_000 => format!("{}M", w / 1_000_000),
@@ -171,7 +171,7 @@ fn gauge(k: &KpiValue, width: usize, t: Theme) -> Line<'static> {
 /// A KPI value short enough for a gauge label (money in whole units: 12.3k).
 pub fn compact_value(v: f64, unit: KpiUnit) -> String {
     match unit {
-        KpiUnit::Money => compact((v * 100.0).round() as i64, 2),
+        KpiUnit::Money => compact(v.trunc() as i128, 0),
         KpiUnit::Count => format!("{v:.0}"),
         KpiUnit::Percent => format!("{v:.0}%"),
         KpiUnit::Days => format!("{v:.1} d"),

@@ -1,0 +1,263 @@
+//! Is a database file sound? SQLite's `quick_check`, the application id, the schema
+//! version and the tables that version has. `rapport doctor` shows it; `restore` and
+//! `backup` refuse a copy that does not pass.
+
+use std::path::{Path, PathBuf};
+
+use rusqlite::{Connection, ErrorCode, OpenFlags};
+use serde::Serialize;
+
+use super::{Result, StoreError, schema};
+
+/// The application id that marks a Rapport database.
+pub use super::schema::APPLICATION_ID;
+
+/// `quick_check` complaints kept; a badly damaged file has thousands.
+const COMPLAINTS_KEPT: usize = 10;
+
+/// What a look at a database file found.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct Health {
+    pub path: PathBuf,
+    pub application_id: Option<i64>,
+    pub schema_version: Option<i64>,
+    /// `wal` for a live database, `delete` for a copy made by `rapport backup`.
+    pub journal_mode: Option<String>,
+    /// `["ok"]`, or SQLite's first complaints.
+    pub quick_check: Vec<String>,
+    pub tables: usize,
+    pub problems: Vec<Finding>,
+}
+
+/// One problem, with what to do about it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Finding {
+    pub check: &'static str,
+    pub problem: String,
+    pub fix: String,
+}
+
+impl Health {
+    pub fn is_ok(&self) -> bool {
+        self.problems.is_empty()
+    }
+
+    pub(crate) fn found(&mut self, check: &'static str, problem: impl Into<String>, fix: &str) {
+        self.problems.push(Finding {
+            check,
+            problem: problem.into(),
+            fix: fix.to_string(),
+        });
+    }
+}
+
+const DAMAGED_FIX: &str = "do not restore from this file. If it is your database, stop \
+    using it: check a backup with `rapport doctor BACKUP` and bring it back with \
+    `rapport restore BACKUP --yes` (`sqlite3 FILE .recover` salvages what is still readable)";
+const NOT_RAPPORT_FIX: &str = "this is not a Rapport database: check the path (--db or RAPPORT_DB)";
+
+/// Looks at the database at `path` without changing it.
+pub fn examine(path: &Path) -> Health {
+    let mut health = Health {
+        path: path.to_path_buf(),
+        ..Default::default()
+    };
+    match open_read_only(path) {
+        Ok(conn) => examine_open(&conn, &mut health),
+        Err(e) => health.found(
+            "open",
+            e.to_string(),
+            "check the path, and that you may read the file",
+        ),
+    }
+    health
+}
+
+/// Opens `path` read-only. A WAL-mode file in a place this process may not write to
+/// (an older backup on read-only media) is read as immutable when no `-wal` file holds
+/// part of it.
+pub(crate) fn open_read_only(path: &Path) -> Result<Connection> {
+    std::fs::metadata(path).map_err(|e| StoreError::io(path, e))?;
+    let flags = OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+    let conn = Connection::open_with_flags(path, flags).map_err(|e| StoreError::open(path, e))?;
+    let probe = conn.query_row("PRAGMA schema_version", [], |r| r.get::<_, i64>(0));
+    let unreachable_wal = matches!(&probe, Err(rusqlite::Error::SqliteFailure(f, _))
+        if matches!(f.code, ErrorCode::ReadOnly | ErrorCode::CannotOpen));
+    let mut wal = path.as_os_str().to_os_string();
+    wal.push("-wal");
+    if !unreachable_wal || Path::new(&wal).exists() {
+        return Ok(conn);
+    }
+    drop(conn);
+    let uri = format!("file:{}?immutable=1", uri_path(path));
+    Connection::open_with_flags(&uri, flags | OpenFlags::SQLITE_OPEN_URI)
+        .map_err(|e| StoreError::open(path, e))
+}
+
+/// `path` for a `file:` URI: the characters a URI gives a meaning to, escaped.
+fn uri_path(path: &Path) -> String {
+    let text = path.to_string_lossy();
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '%' | '?' | '#' => out.push_str(&format!("%{:02X}", c as u32)),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// The checks, on an open connection (a source about to be restored, a fresh copy).
+pub(crate) fn examine_open(conn: &Connection, health: &mut Health) {
+    let app_id = match conn.query_row("PRAGMA application_id", [], |r| r.get::<_, i64>(0)) {
+        Ok(id) => id,
+        Err(rusqlite::Error::SqliteFailure(e, _)) if e.code == ErrorCode::NotADatabase => {
+            return health.found("file", "not an SQLite file", NOT_RAPPORT_FIX);
+        }
+        Err(e) => return health.found("file", format!("cannot be read: {e}"), DAMAGED_FIX),
+    };
+    health.application_id = Some(app_id);
+    let objects = conn.query_row("SELECT count(*) FROM sqlite_master", [], |r| {
+        r.get::<_, i64>(0)
+    });
+    let objects = match objects {
+        Ok(n) => n,
+        Err(e) => return health.found("schema", format!("cannot be read: {e}"), DAMAGED_FIX),
+    };
+    if app_id != schema::APPLICATION_ID {
+        let problem = if app_id == 0 && objects == 0 {
+            "an empty SQLite file, not a Rapport database yet"
+        } else {
+            "an SQLite database of another application"
+        };
+        return health.found("application id", problem, NOT_RAPPORT_FIX);
+    }
+    health.journal_mode = conn
+        .query_row("PRAGMA journal_mode", [], |r| r.get::<_, String>(0))
+        .ok();
+    // Read as immutable, a WAL file reports a rollback journal: its header says.
+    if wal_in_header(&health.path) {
+        health.journal_mode = Some("wal".into());
+    }
+    health.quick_check = match quick_check(conn) {
+        Ok(lines) => lines,
+        Err(e) => vec![e.to_string()],
+    };
+    if health.quick_check != ["ok"] {
+        let said = health.quick_check.join("; ");
+        health.found(
+            "quick_check",
+            format!("the file is damaged: {said}"),
+            DAMAGED_FIX,
+        );
+    }
+    let version = match conn.query_row("PRAGMA user_version", [], |r| r.get::<_, i64>(0)) {
+        Ok(v) => v,
+        Err(e) => return health.found("schema", format!("cannot be read: {e}"), DAMAGED_FIX),
+    };
+    health.schema_version = Some(version);
+    if version > schema::latest_version() {
+        return health.found(
+            "schema version",
+            format!(
+                "written by a newer Rapport (schema {version}; this build knows up to {})",
+                schema::latest_version()
+            ),
+            "upgrade Rapport to use it",
+        );
+    }
+    check_tables(conn, version, health);
+}
+
+/// Bytes 18 and 19 of an SQLite header are 2 for a WAL-mode file.
+fn wal_in_header(path: &Path) -> bool {
+    use std::io::Read;
+    let mut header = [0u8; 20];
+    std::fs::File::open(path)
+        .and_then(|mut f| f.read_exact(&mut header))
+        .is_ok_and(|()| header[18] == 2 && header[19] == 2)
+}
+
+fn quick_check(conn: &Connection) -> rusqlite::Result<Vec<String>> {
+    let mut stmt = conn.prepare("PRAGMA quick_check")?;
+    let rows = stmt.query_map([], |r| r.get::<_, String>(0))?;
+    rows.take(COMPLAINTS_KEPT).collect()
+}
+
+/// Every table and column schema `version` has must be there.
+fn check_tables(conn: &Connection, version: i64, health: &mut Health) {
+    let (expected, found) = match (schema::tables_at(version), schema::tables_of(conn)) {
+        (Ok(e), Ok(f)) => (e, f),
+        (Err(e), _) | (_, Err(e)) => {
+            return health.found("tables", format!("cannot be read: {e}"), DAMAGED_FIX);
+        }
+    };
+    health.tables = found.len();
+    let mut missing = Vec::new();
+    for (table, columns) in &expected {
+        match found.get(table) {
+            None => missing.push(format!("table {table}")),
+            Some(have) => missing.extend(
+                columns
+                    .difference(have)
+                    .map(|c| format!("column {table}.{c}")),
+            ),
+        }
+    }
+    if !missing.is_empty() {
+        health.found(
+            "tables",
+            format!("schema {version} lacks {}", missing.join(", ")),
+            "this file was changed outside Rapport: restore a backup made by `rapport backup`",
+        );
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::store::Store;
+
+    #[test]
+    fn a_sound_database_passes_and_a_stranger_or_a_damaged_one_does_not() {
+        let dir = tempfile::tempdir().unwrap();
+        let db = dir.path().join("rapport.db");
+        drop(Store::open(&db).unwrap());
+        let health = examine(&db);
+        assert!(health.is_ok(), "{:?}", health.problems);
+        assert_eq!(health.schema_version, Some(schema::latest_version()));
+        assert_eq!(health.quick_check, ["ok"]);
+        assert_eq!(health.journal_mode.as_deref(), Some("wal"));
+
+        let text = dir.path().join("notes.txt");
+        std::fs::write(
+            &text,
+            "not a database at all, but long enough to have a header",
+        )
+        .unwrap();
+        assert_eq!(examine(&text).problems[0].problem, "not an SQLite file");
+        let missing = examine(&dir.path().join("missing.db"));
+        assert_eq!(missing.problems[0].check, "open");
+
+        // A table dropped behind Rapport's back.
+        let conn = Connection::open(&db).unwrap();
+        conn.execute_batch("PRAGMA foreign_keys = OFF; DROP TABLE tag_cadences;")
+            .unwrap();
+        drop(conn);
+        let health = examine(&db);
+        assert_eq!(health.problems.len(), 1, "{:?}", health.problems);
+        assert!(
+            health.problems[0]
+                .problem
+                .contains("lacks table tag_cadences")
+        );
+    }
+
+    #[test]
+    fn uri_paths_escape_what_a_uri_reads_as_syntax() {
+        assert_eq!(
+            uri_path(Path::new("/a b/c?d#e%f.db")),
+            "/a b/c%3Fd%23e%25f.db"
+        );
+    }
+}

@@ -1,0 +1,251 @@
+//! Pane data, read off the UI thread. The app asks for what a pane needs (a
+//! [`Load`]); a loader thread with its own read connection answers, and the answer
+//! comes back through the app's one event channel tagged with the generation it was
+//! asked for, so an answer that a newer request has overtaken is dropped. An app on an
+//! in-memory store (tests, snapshots) reads the same way, at once, on its own thread.
+
+use std::path::PathBuf;
+use std::sync::mpsc::{Receiver, Sender, channel};
+
+use chrono::{DateTime, NaiveDate};
+use chrono_tz::Tz;
+
+use crate::domain::kpi::KpiRange;
+use crate::domain::{Currency, CustomerSummary, Deal, Operator, Period, Reminder};
+use crate::report::{KpiReport, default_kpi_scope, kpi_report_for};
+use crate::store::{Counts, CustomerSort, CustomerWindow, ListAt, Store};
+use crate::tui::panes::followups::{self, Group};
+use crate::tui::panes::pipeline::{self, Column};
+
+/// What a request is for: answers to one slot replace each other.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Slot {
+    Counts,
+    Customers,
+    /// Rows of the customer list changed by someone else, read again.
+    CustomerRows,
+    Pipeline,
+    /// A window of one pipeline column's cards.
+    PipelineCards,
+    Followups,
+    Kpis,
+}
+
+impl Slot {
+    pub const COUNT: usize = 7;
+
+    pub fn index(self) -> usize {
+        self as usize
+    }
+}
+
+/// Where a window of the customer list goes in the list.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Place {
+    /// Its first row is row `n`.
+    StartsAt(usize),
+    /// Its last row is just before row `n`.
+    EndsAt(usize),
+    /// It is the end of the list.
+    AtEnd,
+}
+
+#[derive(Debug, Clone)]
+pub enum Load {
+    Counts,
+    Customers {
+        sort: CustomerSort,
+        at: ListAt,
+        place: Place,
+        limit: usize,
+    },
+    CustomerRows {
+        ids: Vec<i64>,
+    },
+    Pipeline {
+        today: NaiveDate,
+        currency: Currency,
+        /// Each stage's first loaded card, to read the same windows again.
+        windows: Vec<(i64, usize)>,
+    },
+    PipelineCards {
+        stage_id: i64,
+        closed_since: Option<NaiveDate>,
+        start: usize,
+        limit: usize,
+    },
+    Followups {
+        mine: bool,
+        me: i64,
+        now: DateTime<Tz>,
+    },
+    Kpis {
+        period: Period,
+        currency: Currency,
+        now: DateTime<Tz>,
+        me: Box<Operator>,
+    },
+}
+
+impl Load {
+    pub fn slot(&self) -> Slot {
+        match self {
+            Load::Counts => Slot::Counts,
+            Load::Customers { .. } => Slot::Customers,
+            Load::CustomerRows { .. } => Slot::CustomerRows,
+            Load::Pipeline { .. } => Slot::Pipeline,
+            Load::PipelineCards { .. } => Slot::PipelineCards,
+            Load::Followups { .. } => Slot::Followups,
+            Load::Kpis { .. } => Slot::Kpis,
+        }
+    }
+}
+
+#[derive(Debug)]
+pub enum Loaded {
+    Counts(Counts),
+    Customers {
+        total: usize,
+        start: usize,
+        window: CustomerWindow,
+    },
+    CustomerRows(Vec<CustomerSummary>),
+    Pipeline(Vec<Column>),
+    PipelineCards {
+        stage_id: i64,
+        start: usize,
+        deals: Vec<Deal>,
+    },
+    Followups(Vec<(Group, Reminder)>),
+    Kpis(Box<KpiReport>),
+}
+
+/// A loader's answer to request `generation` of `slot`.
+#[derive(Debug)]
+pub struct Answer {
+    pub slot: Slot,
+    pub generation: u64,
+    pub result: Result<Loaded, String>,
+}
+
+/// Reads what `load` asks for.
+pub fn fetch(store: &Store, load: &Load) -> Result<Loaded, String> {
+    let text = |e: crate::store::StoreError| e.to_string();
+    Ok(match load {
+        Load::Counts => Loaded::Counts(store.counts().map_err(text)?),
+        Load::Customers {
+            sort,
+            at,
+            place,
+            limit,
+        } => {
+            let total = store.customer_count().map_err(text)?;
+            let window = store.customer_window(*sort, at, *limit).map_err(text)?;
+            let n = window.rows.len();
+            let start = match place {
+                Place::StartsAt(s) => *s,
+                Place::EndsAt(e) => e.saturating_sub(n),
+                Place::AtEnd => total.saturating_sub(n),
+            };
+            Loaded::Customers {
+                total,
+                start: start.min(total.saturating_sub(n)),
+                window,
+            }
+        }
+        Load::CustomerRows { ids } => {
+            Loaded::CustomerRows(store.customer_summaries(ids).map_err(text)?)
+        }
+        Load::Pipeline {
+            today,
+            currency,
+            windows,
+        } => Loaded::Pipeline(pipeline::fetch(store, *today, *currency, windows).map_err(text)?),
+        Load::PipelineCards {
+            stage_id,
+            closed_since,
+            start,
+            limit,
+        } => Loaded::PipelineCards {
+            stage_id: *stage_id,
+            start: *start,
+            deals: pipeline::fetch_cards(store, *stage_id, *closed_since, *start, *limit)
+                .map_err(text)?,
+        },
+        Load::Followups { mine, me, now } => {
+            Loaded::Followups(followups::fetch(store, *mine, *me, now).map_err(text)?)
+        }
+        Load::Kpis {
+            period,
+            currency,
+            now,
+            me,
+        } => Loaded::Kpis(Box::new(
+            kpi_report_for(
+                store,
+                KpiRange::Period(*period),
+                *currency,
+                now,
+                default_kpi_scope(me),
+            )
+            .map_err(|e| e.to_string())?,
+        )),
+    })
+}
+
+/// The loader thread: its own connection to the database at `path`.
+pub struct Loader {
+    requests: Sender<(u64, Load)>,
+}
+
+impl Loader {
+    /// Starts the thread; each answer is passed to `answer` (which sends it on to the
+    /// app's event channel). The thread ends when the loader is dropped.
+    pub fn start(path: PathBuf, answer: impl Fn(Answer) + Send + 'static) -> Self {
+        let (requests, rx) = channel::<(u64, Load)>();
+        std::thread::Builder::new()
+            .name("loader".into())
+            .spawn(move || serve(&path, &rx, &answer))
+            .ok();
+        Self { requests }
+    }
+
+    pub fn send(&self, generation: u64, load: Load) {
+        let _ = self.requests.send((generation, load));
+    }
+}
+
+fn serve(path: &std::path::Path, rx: &Receiver<(u64, Load)>, answer: &dyn Fn(Answer)) {
+    let store = match Store::open(path) {
+        Ok(s) => s,
+        Err(e) => {
+            // Every request is answered with the reason, so each part of the screen says it.
+            while let Ok((generation, load)) = rx.recv() {
+                answer(Answer {
+                    slot: load.slot(),
+                    generation,
+                    result: Err(e.to_string()),
+                });
+            }
+            return;
+        }
+    };
+    let _ = store.limit_cache(16 * 1024);
+    while let Ok(first) = rx.recv() {
+        // Take everything queued; of several requests for one slot only the newest is read.
+        let mut queued = vec![first];
+        queued.extend(rx.try_iter());
+        let mut latest: Vec<(u64, Load)> = Vec::new();
+        for (generation, load) in queued {
+            latest.retain(|(_, l)| l.slot() != load.slot());
+            latest.push((generation, load));
+        }
+        for (generation, load) in latest {
+            answer(Answer {
+                slot: load.slot(),
+                generation,
+                result: fetch(&store, &load),
+            });
+        }
+    }
+}
