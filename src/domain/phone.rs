@@ -109,8 +109,9 @@ impl Phone {
     }
 }
 
-/// `raw` without a trailing extension (`x55`, `ext. 55`, `extension 55`, `#55`).
-fn strip_extension(raw: &str) -> &str {
+/// `raw` without a trailing extension (`x55`, `ext. 55`, `extension 55`, `#55`): the
+/// line itself, which is what matching and lookup compare.
+pub fn strip_extension(raw: &str) -> &str {
     let lower = raw.to_ascii_lowercase();
     for marker in ["extension", "ext.", "ext", "x", "#"] {
         if let Some(at) = lower.rfind(marker) {

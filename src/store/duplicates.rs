@@ -16,7 +16,7 @@ use crate::domain::duplicates::{
     MergeSide, NameKeys, Party, check_merge, merge_notes, name_similarity, one_edit_pairs,
     phone_query, same_number, score, shared_contact_expected, tidy_reasons,
 };
-use crate::domain::phone::national_digits;
+use crate::domain::phone::{national_digits, strip_extension};
 use crate::domain::{CustomerDraft, CustomerKind, CustomerSummary, Phone, PhoneKind};
 use crate::text::fold;
 
@@ -28,7 +28,7 @@ pub(super) fn phone_columns(p: &Phone) -> (String, String) {
 
 /// The `national` column of `p` (see `phone_columns`), without its reverse.
 pub(super) fn phone_national(p: &Phone) -> String {
-    let national = national_digits(&p.raw);
+    let national = national_digits(strip_extension(&p.raw));
     if national.is_empty() {
         p.digits.clone()
     } else {
@@ -37,7 +37,8 @@ pub(super) fn phone_national(p: &Phone) -> String {
 }
 
 fn columns_of(raw: &str, digits: &str) -> (String, String) {
-    let mut national = national_digits(raw);
+    // An extension is not part of the line (`+1 212 555 0101 ext 5` is 2125550101).
+    let mut national = national_digits(strip_extension(raw));
     if national.is_empty() {
         national = digits.to_string();
     }
