@@ -540,3 +540,44 @@ fn a_full_disk_is_reported_as_a_full_disk_and_loses_nothing() {
     assert_eq!(check, "ok");
     assert_eq!(n, acknowledged);
 }
+
+/// An extension is kept apart from the number, not part of the line: the number is
+/// found by its last digits, and the same line without the extension is a duplicate.
+#[test]
+fn a_phone_extension_is_not_part_of_the_number() {
+    let db = TempDb::new();
+    let p = &db.path;
+    let ada = json(
+        p,
+        &[
+            "customer",
+            "add",
+            "--name",
+            "Ada Byron",
+            "--phone",
+            "+1 212 555 0101 ext 5",
+        ],
+    );
+    let ada = ada["id"].as_i64().unwrap();
+    // Kept apart from the number, and shown after it.
+    let shown = json(p, &["customer", "show", &ada.to_string()]);
+    assert_eq!(shown["phones"][0]["raw"], "+1 212 555 0101", "{shown}");
+    assert_eq!(shown["phones"][0]["extension"], "5", "{shown}");
+    let card = ok(p, &["customer", "show", &ada.to_string()]);
+    assert!(card.contains("+1 212 555 0101 ext. 5"), "{card}");
+    let found = json(p, &["lookup", "5550101"]);
+    assert_eq!(found[0]["id"], ada, "{found:#}");
+    let o = rapport(
+        p,
+        &[
+            "customer",
+            "add",
+            "--name",
+            "Bob Other",
+            "--phone",
+            "+1 212 555 0101",
+        ],
+    );
+    assert_eq!(o.status.code(), Some(1));
+    assert!(stderr(&o).contains(&format!("#{ada}")), "{}", stderr(&o));
+}

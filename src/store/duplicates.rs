@@ -28,6 +28,7 @@ pub(super) fn phone_columns(p: &Phone) -> (String, String) {
 
 /// The `national` column of `p` (see `phone_columns`), without its reverse.
 pub(super) fn phone_national(p: &Phone) -> String {
+    // `raw` is the number without its extension: the line itself.
     let national = national_digits(&p.raw);
     if national.is_empty() {
         p.digits.clone()
@@ -37,6 +38,7 @@ pub(super) fn phone_national(p: &Phone) -> String {
 }
 
 fn columns_of(raw: &str, digits: &str) -> (String, String) {
+    // An extension is not part of the line: `Phone::parse` keeps it apart from `raw`.
     let mut national = national_digits(raw);
     if national.is_empty() {
         national = digits.to_string();
