@@ -65,6 +65,8 @@ pub enum Command {
     Quiet(QuietArgs),
     /// KPIs against their targets, and the weighted pipeline forecast
     Kpi(KpiArgs),
+    /// Customer value: revenue, lifetime value, RFM scores and segments, churn risk
+    Value(ValueArgs),
     /// Fill an empty database with realistic demo data
     Demo(DemoArgs),
     /// Import contacts (vCard, CSV), deals from a spreadsheet, or a Rapport JSON backup
@@ -323,6 +325,10 @@ pub struct CustomerListArgs {
     /// Only customers owned by this login
     #[arg(long)]
     pub owner: Option<String>,
+    /// Only customers in this value segment (see `rapport value`): champions, loyal,
+    /// potential, new, at-risk, cant-lose, hibernating or lost
+    #[arg(long)]
+    pub segment: Option<String>,
     /// name, last-contact or open-value
     #[arg(long, default_value = "name")]
     pub sort: String,
@@ -662,6 +668,18 @@ pub struct KpiSetArgs {
     pub currency: String,
 }
 
+/// `rapport value`: the segments of the customers who bought, and the most valuable.
+#[derive(Debug, Args)]
+pub struct ValueArgs {
+    /// Only this segment's customers: champions, loyal, potential, new, at-risk,
+    /// cant-lose, hibernating or lost
+    #[arg(long)]
+    pub segment: Option<String>,
+    /// How many customers to list at most (most revenue first)
+    #[arg(long, default_value_t = 20, value_parser = clap::value_parser!(u32).range(1..=100_000))]
+    pub limit: u32,
+}
+
 #[derive(Debug, Args)]
 pub struct DemoArgs {
     /// How many customers (people and companies) to create
@@ -729,6 +747,7 @@ pub fn run(cli: Cli) -> Result<()> {
         Some(Command::Cadence(cmd)) => commands::cadence::run(&mut ctx, cmd),
         Some(Command::Quiet(args)) => commands::cadence::quiet(&mut ctx, args),
         Some(Command::Kpi(args)) => commands::kpi::run(&mut ctx, args),
+        Some(Command::Value(args)) => commands::value::run(&mut ctx, args),
         Some(Command::Demo(args)) => commands::demo::run(&mut ctx, args),
         Some(Command::Import(args)) => commands::import::run(&mut ctx, args),
         Some(Command::Export(args)) => commands::import::export(&mut ctx, args),

@@ -2,7 +2,12 @@
 //! measured over a window plus the weighted-pipeline forecast. [`kpi_report`] is the
 //! one code path behind `rapport kpi` and the full-screen app's KPI pane, so both
 //! always show the same figures. [`audit_lines`]: the audit trail as text, for
-//! `rapport audit` and a customer's history in the app.
+//! `rapport audit` and a customer's history in the app. [`value_report`]: customer
+//! value, RFM segments and the customers worth most (`rapport value`).
+
+mod value;
+
+pub use value::{SegmentRow, ValueQuery, ValueReport, value_report};
 
 use chrono::{DateTime, Days, NaiveDate, TimeZone, Utc};
 use serde::Serialize;

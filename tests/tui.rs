@@ -85,6 +85,22 @@ fn customer_card() {
     }
 }
 
+/// A customer who has bought: revenue, purchases, lifetime value and segment on the card.
+#[test]
+fn customer_card_value() {
+    for (w, h) in SIZES {
+        let mut app = demo_app(w, h);
+        let query = rapport::report::ValueQuery {
+            segment: None,
+            limit: 1,
+        };
+        let report = rapport::report::value_report(&app.store, query, &clock()).unwrap();
+        let id = report.customers[0].customer_id;
+        app.customers.open(&app.store, id).unwrap();
+        insta::assert_snapshot!(format!("customer_card_value_{w}x{h}"), screen(&app));
+    }
+}
+
 #[test]
 fn pipeline() {
     for (w, h) in SIZES {

@@ -105,6 +105,11 @@ fn list(ctx: &mut Context, a: CustomerListArgs) -> Result<()> {
             .transpose()?
             .map(|o| o.id),
         company_id: None,
+        segment: a
+            .segment
+            .as_deref()
+            .map(|s| crate::domain::Segment::parse("segment", s))
+            .transpose()?,
         sort,
         offset: 0,
         limit: a.limit,
@@ -204,6 +209,15 @@ fn show(ctx: &mut Context, reference: &str) -> Result<()> {
                 _ => "no cadence of its own or of a tag; the default is for active customers",
             }
         )?,
+    }
+    match &card.value {
+        Some(v) => {
+            field(out, "revenue:", &v.revenue_text())?;
+            field(out, "bought:", &v.purchases_text())?;
+            field(out, "lifetime:", &v.lifetime_text())?;
+            field(out, "segment:", &v.standing_text())?;
+        }
+        None => writeln!(out, "Value: nothing bought yet (no won deal)")?,
     }
     if !card.people.is_empty() {
         writeln!(out, "\nPeople")?;

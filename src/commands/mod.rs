@@ -19,6 +19,7 @@ pub mod operator;
 pub mod output;
 pub mod remind;
 pub mod tui;
+pub mod value;
 
 use std::io::{self, BufWriter, Stdout, Write};
 use std::path::{Path, PathBuf};

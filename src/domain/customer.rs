@@ -345,6 +345,8 @@ pub struct CustomerCard {
     pub reminders: Vec<crate::domain::Reminder>,
     /// The cadence it is held to (own, a tag's or the default); `None`: not tracked.
     pub contact: Option<ContactDue>,
+    /// What it has bought and is worth (see `domain::value`); `None`: nothing bought yet.
+    pub value: Option<crate::domain::CustomerValue>,
 }
 
 /// One row of a customer list: enough to show and sort, cheap to load in bulk.

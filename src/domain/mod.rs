@@ -17,6 +17,7 @@ pub mod money;
 pub mod operator;
 pub mod phone;
 pub mod reminder;
+pub mod value;
 pub mod when;
 
 pub use cadence::{
@@ -37,3 +38,4 @@ pub use money::{Currency, MAX_AMOUNT_MINOR, Money, MoneyTotal};
 pub use operator::{Operator, Role};
 pub use phone::{Phone, PhoneKind};
 pub use reminder::{Recurrence, Reminder, ReminderDraft};
+pub use value::{ChurnRisk, CustomerValue, Rfm, Segment};

@@ -42,6 +42,8 @@ pub struct CustomerFilter {
     pub tag: Option<String>,
     pub owner_id: Option<i64>,
     pub company_id: Option<i64>,
+    /// Only customers in this value segment today (see `domain::value`).
+    pub segment: Option<crate::domain::Segment>,
     pub sort: CustomerSort,
     /// Rows skipped before the first one shown.
     pub offset: usize,
@@ -330,28 +332,45 @@ impl Store {
              WHERE (?1 IS NULL OR c.status = ?1) AND (?2 IS NULL OR c.kind = ?2)
                AND (?3 IS NULL OR EXISTS (SELECT 1 FROM customer_tags t WHERE t.customer_id = c.id AND t.tag = ?3))
                AND (?4 IS NULL OR c.owner_id = ?4) AND (?5 IS NULL OR c.company_id = ?5)
+               AND (?8 IS NULL OR c.id IN (SELECT v.customer_id FROM customer_value v
+                                           WHERE {} IN (SELECT value FROM json_each(?8))))
              ORDER BY {order}
-             LIMIT ?6 OFFSET ?7"
+             LIMIT ?6 OFFSET ?7",
+            super::value::code_sql(9)
         );
+        // A segment is a set of score codes against today's cuts (none: nobody bought).
+        let (codes, cuts) = match filter.segment {
+            None => (None, super::value::no_cut_params()),
+            Some(segment) => {
+                let base = self.value_base_unlocked(self.now().date_naive())?;
+                match base.cuts {
+                    Some(cuts) => (
+                        Some(super::value::segment_codes(segment)),
+                        super::value::cut_params(&cuts),
+                    ),
+                    None => (Some("[]".to_string()), super::value::no_cut_params()),
+                }
+            }
+        };
         let tag = filter
             .tag
             .as_deref()
             .map(crate::domain::customer::normalise_tag)
             .transpose()?;
         let limit = filter.limit.map_or(-1, |n| n as i64);
+        let mut p: Vec<rusqlite::types::Value> = vec![
+            filter.status.map(|s| s.as_str().to_string()).into(),
+            filter.kind.map(|k| k.as_str().to_string()).into(),
+            tag.into(),
+            filter.owner_id.into(),
+            filter.company_id.into(),
+            limit.into(),
+            i64::try_from(filter.offset).unwrap_or(i64::MAX).into(),
+            codes.into(),
+        ];
+        p.extend(cuts);
         let mut stmt = self.conn.prepare_cached(&sql)?;
-        let ids = stmt.query_map(
-            params![
-                filter.status,
-                filter.kind,
-                tag,
-                filter.owner_id,
-                filter.company_id,
-                limit,
-                i64::try_from(filter.offset).unwrap_or(i64::MAX)
-            ],
-            |r| r.get(0),
-        )?;
+        let ids = stmt.query_map(rusqlite::params_from_iter(p), |r| r.get(0))?;
         Ok(ids.collect::<rusqlite::Result<_>>()?)
     }
 
@@ -536,9 +555,12 @@ impl Store {
                 .customer_summaries(&[id])?
                 .pop()
                 .and_then(|s| s.contact);
+            let now = self.now();
+            let value = self.customer_value_unlocked(id, now, now.date_naive())?;
             Ok(crate::domain::CustomerCard {
                 customer,
                 contact,
+                value,
                 people,
                 interactions: self.interactions_of(id, timeline)?,
                 deals: self.deals(&super::DealFilter {

@@ -26,6 +26,7 @@ mod schema;
 mod search;
 mod sql_types;
 mod sums;
+mod value;
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -48,6 +49,7 @@ pub use error::StoreError;
 pub use import::{BulkInsert, ContactKeys, KnownContacts, SuspendedIndexes};
 pub use import_runs::{ImportRun, UndoReport};
 pub use reminders::ReminderFilter;
+pub use value::SegmentTotal;
 
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;
 

@@ -14,7 +14,30 @@ use crate::domain::{KpiFigure, KpiUnit, Period};
 pub const APPLICATION_ID: i64 = 0x5241_5050;
 
 /// Each entry moves the schema from version `i` to `i + 1`.
-const MIGRATIONS: &[&str] = &[V1, V2, V3, V4, V5, V6, V7, V8];
+const MIGRATIONS: &[&str] = &[V1, V2, V3, V4, V5, V6, V7, V8, V9_RESERVED, V10];
+
+/// Schema 9 belongs to another branch (the lead renumbers on merge); empty here.
+const V9_RESERVED: &str = "";
+
+/// Customer value: each customer's won deals summed, kept by triggers on deals
+/// (`store::value`), so RFM quintiles and segments are indexed reads at any size.
+/// No foreign key: the triggers remove a customer's row with the customer (SQLite
+/// runs cascades and triggers in an order that a key would trip over).
+const V10: &str = r#"
+CREATE TABLE customer_value (
+    customer_id    INTEGER PRIMARY KEY,
+    won_deals      INTEGER NOT NULL,
+    counted_deals  INTEGER NOT NULL,
+    revenue_high   INTEGER NOT NULL,
+    revenue_low    INTEGER NOT NULL,
+    revenue        REAL NOT NULL,
+    first_won_on   TEXT NOT NULL,
+    last_won_on    TEXT NOT NULL
+);
+CREATE INDEX customer_value_last ON customer_value(last_won_on);
+CREATE INDEX customer_value_deals ON customer_value(won_deals);
+CREATE INDEX customer_value_revenue ON customer_value(revenue);
+"#;
 
 /// Work a migration needs done in Rust after its SQL (same transaction), by index.
 fn after_sql(index: usize, tx: &Connection, now: i64) -> Result<()> {
@@ -33,6 +56,7 @@ fn after_sql(index: usize, tx: &Connection, now: i64) -> Result<()> {
             super::duplicates::split_phone_extensions(tx)?;
             tx.execute_batch(V8_INDEXES)?;
         }
+        9 => super::value::install(tx)?,
         _ => {}
     }
     Ok(())

@@ -5,7 +5,7 @@ use ratatui::widgets::{Block, Borders, Cell, Paragraph, Row, Table};
 use unicode_width::UnicodeWidthStr;
 
 use super::{beside_or_below, interaction_line, key_hint, local, local_date, safe};
-use crate::domain::{CustomerCard, CustomerSummary, StageOutcome};
+use crate::domain::{ChurnRisk, CustomerCard, CustomerSummary, StageOutcome};
 use crate::tui::action::Action;
 use crate::tui::app::App;
 use crate::tui::keymap::KeyContext;
@@ -124,6 +124,32 @@ fn summary_row<'a>(app: &App, r: &'a CustomerSummary, wide: bool) -> Row<'a> {
     Row::new(cells)
 }
 
+/// The customer's value under the contact facts: revenue, purchases, lifetime value
+/// and segment with its churn risk (red when high).
+fn value_lines(app: &App, card: &CustomerCard) -> Vec<Line<'static>> {
+    let t = app.theme;
+    let label = |l: &str| Span::styled(format!("{l:<9}"), t.dim());
+    let Some(v) = &card.value else {
+        return vec![Line::from(vec![
+            label("Value"),
+            Span::styled("nothing bought yet", t.dim()),
+        ])];
+    };
+    let risk = match v.churn_risk {
+        ChurnRisk::High => t.error(),
+        _ => ratatui::style::Style::new(),
+    };
+    vec![
+        Line::from(vec![label("Revenue"), Span::raw(v.revenue_text())]),
+        Line::from(vec![label("Bought"), Span::raw(v.purchases_text())]),
+        Line::from(vec![label("Lifetime"), Span::raw(v.lifetime_text())]),
+        Line::from(vec![
+            label("Segment"),
+            Span::styled(v.standing_text(), risk),
+        ]),
+    ]
+}
+
 /// A short amount for narrow columns, in whole units: 950 / 7.7k / 930k / 4.5M.
 pub fn compact(minor: impl Into<i128>, exponent: u8) -> String {
     let whole = minor.into() / 10_i128.pow(u32::from(exponent));
@@ -227,6 +253,7 @@ fn draw_card(frame: &mut Frame, app: &App, card: &CustomerCard, area: Rect) {
             facts.push(Line::from(vec![label(""), Span::styled(since, style)]));
         }
     }
+    facts.extend(value_lines(app, card));
     if !card.people.is_empty() {
         let names: Vec<String> = card.people.iter().take(8).map(|p| safe(&p.name)).collect();
         let more = card.people.len().saturating_sub(8);
