@@ -67,6 +67,8 @@ pub enum Command {
     Kpi(KpiArgs),
     /// Customer value: revenue, lifetime value, RFM scores and segments, churn risk
     Value(ValueArgs),
+    /// Each operator's performance over a period against its quotas; `team quota` sets them
+    Team(TeamArgs),
     /// Fill an empty database with realistic demo data
     Demo(DemoArgs),
     /// Import contacts (vCard, CSV), deals from a spreadsheet, or a Rapport JSON backup
@@ -668,6 +670,56 @@ pub struct KpiSetArgs {
     pub currency: String,
 }
 
+/// `rapport team` prints every operator's performance; `rapport team quota` sets one's.
+#[derive(Debug, Args)]
+#[command(args_conflicts_with_subcommands = true)]
+pub struct TeamArgs {
+    #[command(subcommand)]
+    pub command: Option<TeamCommand>,
+    /// The current week, month, quarter or year, or all time
+    #[arg(long, default_value = "month")]
+    pub period: String,
+    /// First day of an explicit range (with --to; overrides --period)
+    #[arg(long, value_name = "DATE")]
+    pub from: Option<String>,
+    /// Last day of an explicit range, inclusive (with --from)
+    #[arg(long, value_name = "DATE")]
+    pub to: Option<String>,
+    /// Only this operator (managers and admins; an agent always sees only itself)
+    #[arg(long, value_name = "LOGIN")]
+    pub operator: Option<String>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum TeamCommand {
+    /// Set an operator's quota for a KPI: a target and a minimum (managers and admins)
+    ///
+    /// Figures are written as for `rapport kpi set` (money in major units of
+    /// --currency, percentages 0-100, counts whole, days, scores 1-5).
+    Quota(QuotaArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct QuotaArgs {
+    /// The operator's login
+    pub login: String,
+    /// The KPI: revenue_won, deals_won, win_rate, avg_cycle_days, new_customers,
+    /// avg_satisfaction, followups_on_time, overdue_followups, avg_won_deal
+    pub kpi: String,
+    /// The value aimed for
+    #[arg(long, allow_hyphen_values = true, required_unless_present = "clear")]
+    pub target: Option<String>,
+    /// The worst value accepted: a floor when higher is better, a ceiling otherwise
+    #[arg(long, allow_hyphen_values = true, required_unless_present = "clear")]
+    pub minimum: Option<String>,
+    /// Remove the quota instead
+    #[arg(long, conflicts_with_all = ["target", "minimum"])]
+    pub clear: bool,
+    /// The currency a money figure is written in
+    #[arg(long, env = "RAPPORT_CURRENCY", default_value = "USD")]
+    pub currency: String,
+}
+
 /// `rapport value`: the segments of the customers who bought, and the most valuable.
 #[derive(Debug, Args)]
 pub struct ValueArgs {
@@ -748,6 +800,7 @@ pub fn run(cli: Cli) -> Result<()> {
         Some(Command::Quiet(args)) => commands::cadence::quiet(&mut ctx, args),
         Some(Command::Kpi(args)) => commands::kpi::run(&mut ctx, args),
         Some(Command::Value(args)) => commands::value::run(&mut ctx, args),
+        Some(Command::Team(args)) => commands::team::run(&mut ctx, args),
         Some(Command::Demo(args)) => commands::demo::run(&mut ctx, args),
         Some(Command::Import(args)) => commands::import::run(&mut ctx, args),
         Some(Command::Export(args)) => commands::import::export(&mut ctx, args),

@@ -3,10 +3,13 @@
 //! one code path behind `rapport kpi` and the full-screen app's KPI pane, so both
 //! always show the same figures. [`audit_lines`]: the audit trail as text, for
 //! `rapport audit` and a customer's history in the app. [`value_report`]: customer
-//! value, RFM segments and the customers worth most (`rapport value`).
+//! value, RFM segments and the customers worth most (`rapport value`). [`team_report`]:
+//! every operator's performance against its quotas (`rapport team`, the Team pane).
 
+mod team;
 mod value;
 
+pub use team::{TeamReport, team_report, team_scope};
 pub use value::{SegmentRow, ValueQuery, ValueReport, value_report};
 
 use chrono::{DateTime, Days, NaiveDate, TimeZone, Utc};

@@ -130,6 +130,46 @@ fn kpis() {
     }
 }
 
+/// Every operator's month, with one operator's quotas coloured and listed below.
+#[test]
+fn team() {
+    for (w, h) in SIZES {
+        let mut app = demo_app(w, h);
+        let ops = app.store.operators().unwrap();
+        let agent = ops.iter().find(|o| o.login != "sara").unwrap().clone();
+        for (kpi, target, minimum) in [
+            ("revenue_won", 40_000, 20_000),
+            ("win_rate", 60, 40),
+            ("followups_on_time", 95, 90),
+        ] {
+            app.store
+                .write(|w| {
+                    w.set_quota(
+                        &agent,
+                        kpi,
+                        rapport::domain::KpiFigure::whole(target),
+                        rapport::domain::KpiFigure::whole(minimum),
+                    )
+                })
+                .unwrap();
+        }
+        press(&mut app, KeyCode::Char('5'));
+        let row = app
+            .team
+            .report
+            .as_ref()
+            .unwrap()
+            .operators
+            .iter()
+            .position(|o| o.login == agent.login)
+            .unwrap();
+        for _ in 0..row {
+            press(&mut app, KeyCode::Down);
+        }
+        insta::assert_snapshot!(format!("team_{w}x{h}"), screen(&app));
+    }
+}
+
 #[test]
 fn help_overlay_lists_the_active_bindings() {
     let mut app = demo_app(80, 24);

@@ -3,7 +3,8 @@
 //!
 //! - admin: everything, including operators, stages, KPI targets and restoring backups;
 //! - manager: every customer, deal and follow-up, gives records to other operators,
-//!   imports, exports and backs up, sees every operator's KPIs, sets cadence defaults;
+//!   imports, exports and backs up, sees every operator's KPIs and performance, sets
+//!   operators' quotas and cadence defaults;
 //! - agent: creates records, changes and deletes its own; reads everyone's customers.
 
 use std::fmt;
@@ -51,6 +52,8 @@ pub enum Permission<'a> {
     SeeTeamKpis,
     /// Make another operator the owner of a record.
     Assign,
+    /// Set or clear an operator's quotas (per-operator KPI targets).
+    SetQuotas,
     /// Change an existing record.
     Change(&'a Record),
     /// Delete (or merge away) an existing record.
@@ -82,6 +85,10 @@ pub fn check(actor: &Operator, permission: Permission<'_>) -> Result<(), Denied>
         Permission::SeeTeamKpis => (
             MANAGER,
             "only a manager or an admin can see other operators' KPIs".into(),
+        ),
+        Permission::SetQuotas => (
+            MANAGER,
+            "only a manager or an admin can set an operator's quota".into(),
         ),
         Permission::Assign => (
             MANAGER,
@@ -169,6 +176,7 @@ mod tests {
             (Permission::BulkImport, [true, true, false]),
             (Permission::SeeTeamKpis, [true, true, false]),
             (Permission::Assign, [true, true, false]),
+            (Permission::SetQuotas, [true, true, false]),
             (Permission::Change(&own), [true, true, true]),
             (Permission::Delete(&own), [true, true, true]),
             (Permission::Change(&others), [true, true, false]),

@@ -19,6 +19,7 @@ pub const BACKUP_TABLES: &[&str] = &[
     "interactions",
     "reminders",
     "kpi_definitions",
+    "operator_quotas",
     "tag_cadences",
     "settings",
     "audit_log",
@@ -196,6 +197,8 @@ impl Writer<'_> {
                 restored += 1;
             }
         }
+        // Settings (the reporting currency) come back after the deals.
+        super::value::rebuild(self.conn)?;
         Ok(restored)
     }
 }

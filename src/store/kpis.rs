@@ -59,7 +59,7 @@ impl Store {
 
     /// Refuses KPIs of anyone but the signed-in operator (`operator` `None`: the whole
     /// team) unless their role sees the team's.
-    fn require_kpis_of(&self, operator: Option<i64>) -> Result<()> {
+    pub(super) fn require_kpis_of(&self, operator: Option<i64>) -> Result<()> {
         match &self.actor {
             Some(me) if operator == Some(me.id) => Ok(()),
             _ => self.require(Permission::SeeTeamKpis),

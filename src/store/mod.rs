@@ -26,6 +26,7 @@ mod schema;
 mod search;
 mod sql_types;
 mod sums;
+mod team;
 mod value;
 
 use std::path::{Path, PathBuf};

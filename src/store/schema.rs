@@ -14,10 +14,24 @@ use crate::domain::{KpiFigure, KpiUnit, Period};
 pub const APPLICATION_ID: i64 = 0x5241_5050;
 
 /// Each entry moves the schema from version `i` to `i + 1`.
-const MIGRATIONS: &[&str] = &[V1, V2, V3, V4, V5, V6, V7, V8, V9_RESERVED, V10];
+const MIGRATIONS: &[&str] = &[
+    V1,
+    V2,
+    V3,
+    V4,
+    V5,
+    V6,
+    V7,
+    V8,
+    V9_RESERVED,
+    V10,
+    V11_RESERVED,
+    super::team::V12,
+];
 
-/// Schema 9 belongs to another branch (the lead renumbers on merge); empty here.
+/// Schemas 9 and 11 belong to other branches (the lead renumbers on merge); empty here.
 const V9_RESERVED: &str = "";
+const V11_RESERVED: &str = "";
 
 /// Customer value: each customer's won deals summed, kept by triggers on deals
 /// (`store::value`), so RFM quintiles and segments are indexed reads at any size.

@@ -29,6 +29,7 @@ actions! {
     PanePipeline = "pane_pipeline",
     PaneFollowups = "pane_followups",
     PaneKpis = "pane_kpis",
+    PaneTeam = "pane_team",
     NextPane = "next_pane",
     PrevPane = "prev_pane",
     Refresh = "refresh",

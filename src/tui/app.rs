@@ -18,6 +18,7 @@ use crate::tui::panes::customers::CustomersPane;
 use crate::tui::panes::followups::FollowupsPane;
 use crate::tui::panes::kpis::KpisPane;
 use crate::tui::panes::pipeline::PipelinePane;
+use crate::tui::panes::team::TeamPane;
 use crate::tui::popups::form::{Form, FormKind};
 use crate::tui::popups::snooze::SnoozeMenu;
 use crate::tui::review::{Outcome, Review};
@@ -32,10 +33,17 @@ pub enum Pane {
     Pipeline,
     Followups,
     Kpis,
+    Team,
 }
 
 impl Pane {
-    pub const ALL: [Pane; 4] = [Pane::Customers, Pane::Pipeline, Pane::Followups, Pane::Kpis];
+    pub const ALL: [Pane; 5] = [
+        Pane::Customers,
+        Pane::Pipeline,
+        Pane::Followups,
+        Pane::Kpis,
+        Pane::Team,
+    ];
 
     pub fn title(self) -> &'static str {
         match self {
@@ -43,6 +51,7 @@ impl Pane {
             Pane::Pipeline => "Pipeline",
             Pane::Followups => "Follow-ups",
             Pane::Kpis => "KPIs",
+            Pane::Team => "Team",
         }
     }
 
@@ -56,6 +65,7 @@ impl Pane {
             Pane::Pipeline => Slot::Pipeline,
             Pane::Followups => Slot::Followups,
             Pane::Kpis => Slot::Kpis,
+            Pane::Team => Slot::Team,
         }
     }
 }
@@ -97,6 +107,7 @@ pub struct App {
     pub pipeline: PipelinePane,
     pub followups: FollowupsPane,
     pub kpis: KpisPane,
+    pub team: TeamPane,
     /// The daily review, while one is under way (drawn over the panes unless paused).
     pub review: Option<Review>,
     /// What the review records when the form it opened is saved.
@@ -106,9 +117,9 @@ pub struct App {
     pub popup: Option<Popup>,
     pub counts: Counts,
     /// Which panes have their data, by `Pane::index`.
-    loaded: [bool; 4],
+    loaded: [bool; Pane::ALL.len()],
     /// Which panes have asked the loader for it since they were last marked stale.
-    requested: [bool; 4],
+    requested: [bool; Pane::ALL.len()],
     /// The newest request per loader slot: older answers are dropped.
     generations: [u64; Slot::COUNT],
     /// The loader thread (absent for an in-memory store, which is read at once).
@@ -170,6 +181,7 @@ impl App {
             pipeline: PipelinePane::default(),
             followups: FollowupsPane::default(),
             kpis: KpisPane::default(),
+            team: TeamPane::default(),
             review: None,
             review_pending: None,
             import_job: None,
@@ -179,8 +191,8 @@ impl App {
                 open_deals: 0,
                 open_reminders: 0,
             },
-            loaded: [false; 4],
-            requested: [false; 4],
+            loaded: [false; Pane::ALL.len()],
+            requested: [false; Pane::ALL.len()],
             generations: [0; Slot::COUNT],
             loader: None,
             message: None,
@@ -250,6 +262,11 @@ impl App {
             Pane::Kpis => Load::Kpis {
                 period: self.kpis.period,
                 currency: self.currency,
+                now,
+                me: Box::new(self.me.clone()),
+            },
+            Pane::Team => Load::Team {
+                period: self.team.period,
                 now,
                 me: Box::new(self.me.clone()),
             },
@@ -326,6 +343,7 @@ impl App {
             } => self.pipeline.apply_cards(stage_id, start, deals),
             Loaded::Followups(items) => self.followups.apply(items, page),
             Loaded::Kpis(report) => self.kpis.report = Some(*report),
+            Loaded::Team(report) => self.team.apply(*report),
         }
         true
     }
@@ -449,8 +467,8 @@ impl App {
             let customers_only_rows = changes.iter().all(|c| {
                 c.action == crate::domain::audit::AuditAction::Update || c.entity != "customer"
             });
-            self.loaded = [false; 4];
-            self.requested = [false; 4];
+            self.loaded = [false; Pane::ALL.len()];
+            self.requested = [false; Pane::ALL.len()];
             if customers_only_rows && customers_loaded && changes.len() < MANY {
                 // No customer came or went: the list keeps its window.
                 self.loaded[Pane::Customers.index()] = true;
@@ -485,8 +503,8 @@ impl App {
         if let Ok(last) = self.store.audit_high_water() {
             self.seen_change = last;
         }
-        self.loaded = [false; 4];
-        self.requested = [false; 4];
+        self.loaded = [false; Pane::ALL.len()];
+        self.requested = [false; Pane::ALL.len()];
         self.customers.reload_card(&self.store);
         self.load_visible();
     }
@@ -513,6 +531,7 @@ impl App {
             Pane::Pipeline => KeyContext::Pipeline,
             Pane::Followups => KeyContext::Followups,
             Pane::Kpis => KeyContext::Kpis,
+            Pane::Team => KeyContext::Team,
         }
     }
 
@@ -803,6 +822,7 @@ impl App {
                 | Action::PanePipeline
                 | Action::PaneFollowups
                 | Action::PaneKpis
+                | Action::PaneTeam
                 | Action::NextPane
                 | Action::PrevPane
         );
@@ -817,8 +837,14 @@ impl App {
             Action::PanePipeline => self.show(Pane::Pipeline),
             Action::PaneFollowups => self.show(Pane::Followups),
             Action::PaneKpis => self.show(Pane::Kpis),
-            Action::NextPane => self.show(Pane::ALL[(self.pane.index() + 1) % 4]),
-            Action::PrevPane => self.show(Pane::ALL[(self.pane.index() + 3) % 4]),
+            Action::PaneTeam => self.show(Pane::Team),
+            Action::NextPane => {
+                self.show(Pane::ALL[(self.pane.index() + 1) % Pane::ALL.len()]);
+            }
+            Action::PrevPane => {
+                let n = Pane::ALL.len();
+                self.show(Pane::ALL[(self.pane.index() + n - 1) % n]);
+            }
             Action::Refresh => {
                 self.reload_all();
                 self.info("Reloaded");
@@ -1044,6 +1070,22 @@ impl App {
                 }
                 Ok(())
             }
+            Pane::Team => {
+                self.team_action(action);
+                Ok(())
+            }
+        }
+    }
+
+    /// The Team pane's keys: move the selection, or read another period.
+    fn team_action(&mut self, action: Action) {
+        if self.team.navigate(action) {
+            return;
+        }
+        if action == Action::CyclePeriod {
+            self.team.cycle_period();
+            let load = self.pane_request(Pane::Team);
+            self.request(load);
         }
     }
 

@@ -57,6 +57,8 @@ pub enum KeyContext {
     Followups,
     /// The KPI pane.
     Kpis,
+    /// The team pane: each operator's performance.
+    Team,
     /// A form with text inputs (binds no plain printable character).
     Form,
     /// A confirmation, a prompt or the help overlay.
@@ -70,13 +72,14 @@ pub enum KeyContext {
 }
 
 impl KeyContext {
-    pub const ALL: [KeyContext; 11] = [
+    pub const ALL: [KeyContext; 12] = [
         KeyContext::Global,
         KeyContext::Customers,
         KeyContext::Detail,
         KeyContext::Pipeline,
         KeyContext::Followups,
         KeyContext::Kpis,
+        KeyContext::Team,
         KeyContext::Form,
         KeyContext::Popup,
         KeyContext::Search,
@@ -93,6 +96,7 @@ impl KeyContext {
             KeyContext::Pipeline => "pipeline",
             KeyContext::Followups => "followups",
             KeyContext::Kpis => "kpis",
+            KeyContext::Team => "team",
             KeyContext::Form => "form",
             KeyContext::Popup => "popup",
             KeyContext::Search => "search",
@@ -1024,6 +1028,7 @@ mod tests {
             (KeyContext::Global, "q", Action::Quit),
             (KeyContext::Global, "1", Action::PaneCustomers),
             (KeyContext::Global, "4", Action::PaneKpis),
+            (KeyContext::Global, "5", Action::PaneTeam),
             (KeyContext::Global, "tab", Action::NextPane),
             (KeyContext::Detail, "esc", Action::Back),
             (KeyContext::Customers, "enter", Action::Open),
@@ -1350,7 +1355,7 @@ mod tests {
             &[
                 "keymap.toml:3:",
                 "unknown context \"pipelines\"",
-                "(use one of: global, customers, detail, pipeline, followups, kpis, form, popup, search, review, snooze)",
+                "(use one of: global, customers, detail, pipeline, followups, kpis, team, form, popup, search, review, snooze)",
             ],
         );
     }

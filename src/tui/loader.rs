@@ -12,7 +12,7 @@ use chrono_tz::Tz;
 
 use crate::domain::kpi::KpiRange;
 use crate::domain::{Currency, CustomerSummary, Deal, Operator, Period, Reminder};
-use crate::report::{KpiReport, default_kpi_scope, kpi_report_for};
+use crate::report::{KpiReport, TeamReport, default_kpi_scope, kpi_report_for, team_report};
 use crate::store::{Counts, CustomerSort, CustomerWindow, ListAt, Store};
 use crate::tui::panes::followups::{self, Group};
 use crate::tui::panes::pipeline::{self, Column};
@@ -29,10 +29,11 @@ pub enum Slot {
     PipelineCards,
     Followups,
     Kpis,
+    Team,
 }
 
 impl Slot {
-    pub const COUNT: usize = 7;
+    pub const COUNT: usize = 8;
 
     pub fn index(self) -> usize {
         self as usize
@@ -85,6 +86,12 @@ pub enum Load {
         now: DateTime<Tz>,
         me: Box<Operator>,
     },
+    /// Every operator's performance `me` may see.
+    Team {
+        period: Period,
+        now: DateTime<Tz>,
+        me: Box<Operator>,
+    },
 }
 
 impl Load {
@@ -97,6 +104,7 @@ impl Load {
             Load::PipelineCards { .. } => Slot::PipelineCards,
             Load::Followups { .. } => Slot::Followups,
             Load::Kpis { .. } => Slot::Kpis,
+            Load::Team { .. } => Slot::Team,
         }
     }
 }
@@ -118,6 +126,7 @@ pub enum Loaded {
     },
     Followups(Vec<(Group, Reminder)>),
     Kpis(Box<KpiReport>),
+    Team(Box<TeamReport>),
 }
 
 /// A loader's answer to request `generation` of `slot`.
@@ -189,6 +198,10 @@ pub fn fetch(store: &Store, load: &Load) -> Result<Loaded, String> {
                 default_kpi_scope(me),
             )
             .map_err(|e| e.to_string())?,
+        )),
+        Load::Team { period, now, me } => Loaded::Team(Box::new(
+            team_report(store, KpiRange::Period(*period), now, me, None)
+                .map_err(|e| e.to_string())?,
         )),
     })
 }

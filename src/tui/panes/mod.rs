@@ -5,3 +5,4 @@ pub mod customers;
 pub mod followups;
 pub mod kpis;
 pub mod pipeline;
+pub mod team;

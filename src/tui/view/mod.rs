@@ -8,6 +8,7 @@ mod pipeline;
 mod popups;
 mod review;
 mod search;
+mod team;
 
 use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
@@ -71,6 +72,7 @@ pub fn draw(frame: &mut Frame, app: &App) {
         (_, Pane::Pipeline) => pipeline::draw(frame, app, body),
         (_, Pane::Followups) => followups::draw(frame, app, body),
         (_, Pane::Kpis) => kpis::draw(frame, app, body),
+        (_, Pane::Team) => team::draw(frame, app, body),
     }
     draw_status(frame, app, status);
     match &app.popup {
@@ -153,6 +155,7 @@ fn draw_tabs(frame: &mut Frame, app: &App, area: Rect) {
         Action::PanePipeline,
         Action::PaneFollowups,
         Action::PaneKpis,
+        Action::PaneTeam,
     ];
     for (pane, action) in Pane::ALL.iter().zip(goto) {
         let key = key_hint(app, KeyContext::Global, action);
