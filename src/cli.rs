@@ -69,6 +69,8 @@ pub enum Command {
     Value(ValueArgs),
     /// Each operator's performance over a period against its quotas; `team quota` sets them
     Team(TeamArgs),
+    /// Customer satisfaction by month: CSAT (1-5) and NPS (promoters, passives, detractors)
+    Satisfaction(SatisfactionArgs),
     /// Fill an empty database with realistic demo data
     Demo(DemoArgs),
     /// Import contacts (vCard, CSV), deals from a spreadsheet, or a Rapport JSON backup
@@ -387,9 +389,9 @@ pub struct LogArgs {
     /// call, email, meeting, note or sms
     #[arg(long, default_value = "call")]
     pub kind: String,
-    /// What happened
-    #[arg(long, short = 'm')]
-    pub summary: String,
+    /// What happened [default with --nps: "Would recommend us: N/10"]
+    #[arg(long, short = 'm', required_unless_present = "nps")]
+    pub summary: Option<String>,
     /// in (the customer reached us) or out (we reached them)
     #[arg(long, default_value = "out")]
     pub direction: String,
@@ -401,6 +403,9 @@ pub struct LogArgs {
     /// Customer satisfaction, 1 to 5
     #[arg(long)]
     pub satisfaction: Option<i64>,
+    /// The customer's answer to "would you recommend us?", 0 to 10 (NPS)
+    #[arg(long, value_name = "0-10")]
+    pub nps: Option<i64>,
     /// The deal this was about
     #[arg(long)]
     pub deal: Option<i64>,
@@ -720,6 +725,14 @@ pub struct QuotaArgs {
     pub currency: String,
 }
 
+/// `rapport satisfaction`: CSAT and NPS month by month.
+#[derive(Debug, Args)]
+pub struct SatisfactionArgs {
+    /// How many months, up to and including this one
+    #[arg(long, default_value_t = 12, value_parser = clap::value_parser!(u32).range(1..=120))]
+    pub months: u32,
+}
+
 /// `rapport value`: the segments of the customers who bought, and the most valuable.
 #[derive(Debug, Args)]
 pub struct ValueArgs {
@@ -801,6 +814,7 @@ pub fn run(cli: Cli) -> Result<()> {
         Some(Command::Kpi(args)) => commands::kpi::run(&mut ctx, args),
         Some(Command::Value(args)) => commands::value::run(&mut ctx, args),
         Some(Command::Team(args)) => commands::team::run(&mut ctx, args),
+        Some(Command::Satisfaction(args)) => commands::satisfaction::run(&mut ctx, args),
         Some(Command::Demo(args)) => commands::demo::run(&mut ctx, args),
         Some(Command::Import(args)) => commands::import::run(&mut ctx, args),
         Some(Command::Export(args)) => commands::import::export(&mut ctx, args),

@@ -6,9 +6,11 @@
 //! value, RFM segments and the customers worth most (`rapport value`). [`team_report`]:
 //! every operator's performance against its quotas (`rapport team`, the Team pane).
 
+mod satisfaction;
 mod team;
 mod value;
 
+pub use satisfaction::{SatisfactionReport, satisfaction_report};
 pub use team::{TeamReport, team_report, team_scope};
 pub use value::{SegmentRow, ValueQuery, ValueReport, value_report};
 

@@ -563,6 +563,7 @@ fn interaction(customer_id: i64, operator: i64) -> InteractionDraft {
         summary: "Called about the renewal".into(),
         outcome: None,
         satisfaction: None,
+        nps: None,
     }
 }
 

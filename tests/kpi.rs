@@ -68,6 +68,7 @@ fn interaction(w: &mut Writer<'_>, customer_id: i64, when: &str, satisfaction: O
         summary: "Call".into(),
         outcome: None,
         satisfaction,
+        nps: None,
     })
     .unwrap();
 }

@@ -146,6 +146,7 @@ fn seeded() -> (Store, Vec<i64>) {
                 summary: summary.into(),
                 outcome: None,
                 satisfaction: None,
+                nps: None,
             })
             .unwrap();
     }
@@ -409,6 +410,7 @@ fn customers_going_quiet_are_suggested_after_the_follow_ups() {
                 summary: "Newsletter".into(),
                 outcome: None,
                 satisfaction: None,
+                nps: None,
             })
             .unwrap();
         quiet.push(id);

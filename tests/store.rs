@@ -138,6 +138,7 @@ fn every_entity_round_trips() {
         summary: "Quarterly review".into(),
         outcome: Some("wants a discount".into()),
         satisfaction: Some(4),
+        nps: None,
     };
     let iid = store.log_interaction(&interaction).unwrap();
     let timeline = store.interactions_of(id, 10).unwrap();
@@ -471,6 +472,7 @@ fn log_at(store: &mut Store, customer_id: i64, kind: InteractionKind, days: i64)
             summary: "touch".into(),
             outcome: None,
             satisfaction: None,
+            nps: None,
         })
         .unwrap();
 }

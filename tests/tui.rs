@@ -312,6 +312,7 @@ fn merging_a_duplicate_from_the_card_moves_its_history() {
                 summary: text.into(),
                 outcome: None,
                 satisfaction: None,
+                nps: None,
             })
             .unwrap();
     };
@@ -406,6 +407,7 @@ fn cadence_store() -> Store {
                 summary: "touch".into(),
                 outcome: None,
                 satisfaction: None,
+                nps: None,
             })
             .unwrap();
     }
@@ -614,7 +616,8 @@ fn the_interaction_form_refuses_a_time_in_the_future() {
     press(&mut app, KeyCode::Tab);
     press(&mut app, KeyCode::Tab);
     type_text(&mut app, "Agreed the renewal");
-    for _ in 0..3 {
+    // Outcome, satisfaction, NPS, then the time.
+    for _ in 0..4 {
         press(&mut app, KeyCode::Tab);
     }
     for _ in 0.."now".len() {
@@ -626,6 +629,30 @@ fn the_interaction_form_refuses_a_time_in_the_future() {
     assert!(app.popup.is_some(), "the form stays open");
     assert!(s.contains("is in the future"), "{s}");
     assert_eq!(app.store.interactions_of(id, 1000).unwrap().len(), before);
+}
+
+/// The log form records the customer's answer to "would you recommend us?" (and
+/// refuses one outside 0-10), with a summary of its own when none is typed.
+#[test]
+fn the_interaction_form_records_an_nps_answer() {
+    let mut app = demo_app(80, 24);
+    let id = app.customers.selected_id().unwrap();
+    press(&mut app, KeyCode::Char('l'));
+    for _ in 0..5 {
+        press(&mut app, KeyCode::Tab);
+    }
+    type_text(&mut app, "11");
+    press(&mut app, KeyCode::Enter);
+    let s = screen(&app);
+    assert!(app.popup.is_some(), "the form stays open");
+    assert!(s.contains("11 is out of range"), "{s}");
+    press(&mut app, KeyCode::Backspace);
+    press(&mut app, KeyCode::Backspace);
+    type_text(&mut app, "9");
+    press(&mut app, KeyCode::Enter);
+    let latest = app.store.interactions_of(id, 1).unwrap().remove(0);
+    assert_eq!(latest.nps, Some(9));
+    assert_eq!(latest.summary, "Would recommend us: 9/10");
 }
 
 /// An answer the loader read for an older request never replaces what a newer one

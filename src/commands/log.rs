@@ -19,6 +19,19 @@ pub fn run(ctx: &mut Context, a: LogArgs) -> Result<()> {
             })
         })
         .transpose()?;
+    let nps = a
+        .nps
+        .map(|n| {
+            u8::try_from(n).map_err(|_| {
+                ValidationError::new(
+                    "nps",
+                    format!(
+                        "{n} is out of range; the answer to \"would you recommend us?\" is 0 to 10"
+                    ),
+                )
+            })
+        })
+        .transpose()?;
     let mut draft = InteractionDraft {
         customer_id,
         deal_id: a.deal,
@@ -26,10 +39,12 @@ pub fn run(ctx: &mut Context, a: LogArgs) -> Result<()> {
         direction: Direction::parse("direction", &a.direction)?,
         occurred_at: parse_datetime("at", &a.at, &ctx.now())?,
         operator_id: None,
-        summary: a.summary,
+        summary: a.summary.unwrap_or_default(),
         outcome: a.outcome,
         satisfaction,
+        nps,
     };
+    draft.fill_nps_summary();
     draft.clone().validate()?;
     draft.operator_id = Some(ctx.me().id);
     let id = ctx.store.log_interaction(&draft)?;

@@ -18,6 +18,7 @@ pub mod lookup;
 pub mod operator;
 pub mod output;
 pub mod remind;
+pub mod satisfaction;
 pub mod team;
 pub mod tui;
 pub mod value;

@@ -422,7 +422,7 @@ impl Generator {
             InteractionKind::Meeting => self.pick(MEETING_SUMMARIES),
             InteractionKind::Note => self.pick(NOTE_SUMMARIES),
         };
-        let draft = InteractionDraft {
+        let mut draft = InteractionDraft {
             customer_id,
             deal_id: None,
             kind,
@@ -437,7 +437,15 @@ impl Generator {
             outcome: self.chance(50).then(|| self.pick(OUTCOMES).to_string()),
             satisfaction: (kind != InteractionKind::Note && self.chance(30))
                 .then(|| self.satisfaction()),
+            nps: None,
         };
+        // After a meeting the customer also says whether they would recommend us, in
+        // line with their satisfaction (no extra draw: the same seed gives the same data).
+        if kind == InteractionKind::Meeting {
+            draft.nps = draft
+                .satisfaction
+                .map(|s| [2, 5, 7, 9, 10][usize::from(s.clamp(1, 5)) - 1]);
+        }
         self.interactions.push((draft, at));
         self.report.interactions += 1;
     }

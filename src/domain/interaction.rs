@@ -35,6 +35,8 @@ pub struct Interaction {
     pub summary: String,
     pub outcome: Option<String>,
     pub satisfaction: Option<u8>,
+    /// "Would you recommend us?", 0 to 10, when the customer answered it here.
+    pub nps: Option<u8>,
     pub version: i64,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
@@ -51,9 +53,20 @@ pub struct InteractionDraft {
     pub summary: String,
     pub outcome: Option<String>,
     pub satisfaction: Option<u8>,
+    /// The customer's answer to "would you recommend us?", 0 to 10.
+    pub nps: Option<u8>,
 }
 
 impl InteractionDraft {
+    /// An NPS answer logged without a summary gets one that says what it was.
+    pub fn fill_nps_summary(&mut self) {
+        if let Some(n) = self.nps
+            && self.summary.trim().is_empty()
+        {
+            self.summary = format!("Would recommend us: {n}/10");
+        }
+    }
+
     pub fn validate(&mut self) -> Result<(), ValidationError> {
         self.summary = required_text("summary", &self.summary, SUMMARY_MAX)?;
         self.outcome = optional_text("outcome", self.outcome.as_deref(), SUMMARY_MAX)?;
@@ -63,6 +76,16 @@ impl InteractionDraft {
             return Err(ValidationError::new(
                 "satisfaction",
                 format!("{s} is out of range; use a score from 1 to 5"),
+            ));
+        }
+        if let Some(n) = self.nps
+            && n > 10
+        {
+            return Err(ValidationError::new(
+                "nps",
+                format!(
+                    "{n} is out of range; the answer to \"would you recommend us?\" is 0 to 10"
+                ),
             ));
         }
         Ok(())
@@ -99,6 +122,7 @@ mod tests {
             summary: "Discussed renewal".into(),
             outcome: None,
             satisfaction: Some(4),
+            nps: None,
         }
     }
 
@@ -108,6 +132,12 @@ mod tests {
         let mut d = draft();
         d.satisfaction = Some(6);
         assert_eq!(d.validate().unwrap_err().field, "satisfaction");
+        let mut d = draft();
+        d.nps = Some(11);
+        assert_eq!(d.validate().unwrap_err().field, "nps");
+        let mut d = draft();
+        d.nps = Some(0);
+        assert!(d.validate().is_ok(), "0 is an answer");
         let mut d = draft();
         d.summary = "".into();
         assert_eq!(d.validate().unwrap_err().field, "summary");

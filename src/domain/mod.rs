@@ -17,6 +17,7 @@ pub mod money;
 pub mod operator;
 pub mod phone;
 pub mod reminder;
+pub mod satisfaction;
 pub mod team;
 pub mod value;
 pub mod when;

@@ -439,6 +439,7 @@ impl Writer<'_> {
             ("summary", text(&d.summary)),
             ("outcome", d.outcome.clone()),
             ("satisfaction", d.satisfaction.map(|s| format!("{s}/5"))),
+            ("nps", d.nps.map(|n| format!("{n}/10"))),
         ])
     }
 

@@ -232,6 +232,7 @@ mod tests {
             summary: format!("  call {n}  "),
             outcome: (n % 3 == 0).then(|| "ok".to_string()),
             satisfaction: (n % 2 == 0).then_some(4),
+            nps: None,
         }
     }
 

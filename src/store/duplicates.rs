@@ -1314,6 +1314,7 @@ mod tests {
                 summary: "Hi".into(),
                 outcome: None,
                 satisfaction: None,
+                nps: None,
             })
             .unwrap();
         let plan = store.merge_plan(keep, drop).unwrap();

@@ -7,7 +7,7 @@ use crate::domain::{Interaction, InteractionDraft};
 
 const SELECT: &str = "
 SELECT i.id, i.customer_id, i.deal_id, i.kind, i.direction, i.occurred_at, i.operator_id, o.login,
-       i.summary, i.outcome, i.satisfaction, i.version, i.created_at, i.updated_at
+       i.summary, i.outcome, i.satisfaction, i.version, i.created_at, i.updated_at, i.nps
 FROM interactions i LEFT JOIN operators o ON o.id = i.operator_id";
 
 fn row_to_interaction(r: &Row<'_>) -> rusqlite::Result<Interaction> {
@@ -23,6 +23,7 @@ fn row_to_interaction(r: &Row<'_>) -> rusqlite::Result<Interaction> {
         summary: r.get(8)?,
         outcome: r.get(9)?,
         satisfaction: r.get(10)?,
+        nps: r.get(14)?,
         version: r.get(11)?,
         created_at: from_secs(r.get(12)?),
         updated_at: from_secs(r.get(13)?),
@@ -53,8 +54,8 @@ impl Writer<'_> {
         self.conn
             .prepare_cached(
                 "INSERT INTO interactions (customer_id, deal_id, kind, direction, occurred_at, operator_id, summary,
-                                           outcome, satisfaction, created_at, updated_at, id)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?10, ?11)",
+                                           outcome, satisfaction, created_at, updated_at, id, nps)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?10, ?11, ?12)",
             )?
             .execute(params![
                 d.customer_id,
@@ -67,7 +68,8 @@ impl Writer<'_> {
                 d.outcome,
                 d.satisfaction,
                 self.now,
-                self.next_id("interactions", "interaction")?
+                self.next_id("interactions", "interaction")?,
+                d.nps
             ])
             .map_err(|e| self.explain_missing_customer(e, d.customer_id))?;
         let id = self.conn.last_insert_rowid();
@@ -106,7 +108,7 @@ impl Writer<'_> {
                 })
                 .collect::<Result<Vec<_>>>()?;
             let ids: Vec<i64> = (first_id..).take(rows.len()).collect();
-            let mut values: Vec<&dyn rusqlite::ToSql> = Vec::with_capacity(rows.len() * 12);
+            let mut values: Vec<&dyn rusqlite::ToSql> = Vec::with_capacity(rows.len() * 13);
             for ((occurred, at, d), id) in rows.iter().zip(&ids) {
                 values.extend([
                     &d.customer_id as &dyn rusqlite::ToSql,
@@ -121,13 +123,14 @@ impl Writer<'_> {
                     at,
                     at,
                     id,
+                    &d.nps,
                 ]);
             }
             let sql = format!(
                 "INSERT INTO interactions (customer_id, deal_id, kind, direction, occurred_at, operator_id, summary,
-                                           outcome, satisfaction, created_at, updated_at, id)
+                                           outcome, satisfaction, created_at, updated_at, id, nps)
                  VALUES {}",
-                vec!["(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"; rows.len()].join(", ")
+                vec!["(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"; rows.len()].join(", ")
             );
             let inserted = self
                 .conn

@@ -22,6 +22,7 @@ mod interactions;
 mod kpis;
 mod operators;
 mod reminders;
+mod satisfaction;
 mod schema;
 mod search;
 mod sql_types;

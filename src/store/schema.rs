@@ -27,7 +27,17 @@ const MIGRATIONS: &[&str] = &[
     V10,
     V11_RESERVED,
     super::team::V12,
+    V13,
 ];
+
+/// The answer to "would you recommend us?" (0-10) on the interaction it was given in,
+/// and partial indexes for satisfaction and NPS by month (`store::satisfaction`).
+const V13: &str = r#"
+ALTER TABLE interactions ADD COLUMN nps INTEGER CHECK (nps IS NULL OR nps BETWEEN 0 AND 10);
+CREATE INDEX interactions_nps ON interactions(occurred_at, customer_id, nps) WHERE nps IS NOT NULL;
+CREATE INDEX interactions_satisfaction ON interactions(occurred_at, satisfaction)
+    WHERE satisfaction IS NOT NULL;
+"#;
 
 /// Schemas 9 and 11 belong to other branches (the lead renumbers on merge); empty here.
 const V9_RESERVED: &str = "";

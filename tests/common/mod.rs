@@ -97,6 +97,16 @@ pub fn json_as(db: &Path, login: &str, args: &[&str]) -> serde_json::Value {
     serde_json::from_str(&stdout(&o)).expect("valid JSON")
 }
 
+/// Undoes schemas 13 and 12: NPS on interactions, operators' quotas.
+macro_rules! undo_schema_13_12 {
+    () => {
+        "
+DROP INDEX interactions_nps; DROP INDEX interactions_satisfaction;
+ALTER TABLE interactions DROP COLUMN nps;
+DROP TABLE operator_quotas;"
+    };
+}
+
 /// Undoes schema 10: the customer value table and the triggers that keep it.
 macro_rules! undo_schema_10 {
     () => {
@@ -122,6 +132,7 @@ ALTER TABLE customer_phones DROP COLUMN extension;"
 /// SQL that takes a current database back to the shape of schema 7 (no contact details,
 /// extensions in a phone's text), to fake a file an older Rapport wrote.
 pub const BACK_TO_SCHEMA_7: &str = concat!(
+    undo_schema_13_12!(),
     undo_schema_10!(),
     undo_schema_8!(),
     "\nPRAGMA user_version = 7;"
@@ -131,6 +142,7 @@ pub const BACK_TO_SCHEMA_7: &str = concat!(
 /// floats, no cap on deal amounts), to fake a file an older Rapport wrote. Run it
 /// before SQL that undoes older versions.
 pub const BACK_TO_SCHEMA_5: &str = concat!(
+    undo_schema_13_12!(),
     undo_schema_10!(),
     undo_schema_8!(),
     "

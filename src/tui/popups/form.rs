@@ -295,6 +295,7 @@ impl Form {
                 Field::text("summary", "Summary", "", "what was said or done"),
                 Field::text("outcome", "Outcome", "", "optional"),
                 Field::text("satisfaction", "Satisfaction", "", "1-5, optional"),
+                Field::text("nps", "Recommend", "", "NPS 0-10, optional"),
                 Field::date(
                     "at",
                     "When",
@@ -725,7 +726,13 @@ impl Form {
                         )
                     })?),
                 };
-                let draft = InteractionDraft {
+                let nps = match self.optional("nps") {
+                    None => None,
+                    Some(s) => Some(s.parse::<u8>().map_err(|_| {
+                        ValidationError::new("nps", format!("{s:?} is not an answer from 0 to 10"))
+                    })?),
+                };
+                let mut draft = InteractionDraft {
                     customer_id: *customer_id,
                     deal_id: None,
                     kind: InteractionKind::parse("kind", self.get("kind"))?,
@@ -735,7 +742,9 @@ impl Form {
                     summary: self.get("summary").to_string(),
                     outcome: self.optional("outcome"),
                     satisfaction,
+                    nps,
                 };
+                draft.fill_nps_summary();
                 let id = store.log_interaction(&draft)?;
                 let name = store.customer(*customer_id)?.name;
                 Ok(Saved {
@@ -812,6 +821,7 @@ impl Form {
                     summary: self.get("summary").to_string(),
                     outcome: None,
                     satisfaction: None,
+                    nps: None,
                 };
                 let done_at = draft.occurred_at;
                 let (id, next, ended) = store.write(|w| {

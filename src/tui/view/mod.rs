@@ -98,7 +98,10 @@ pub fn interaction_line(app: &App, i: &Interaction) -> Line<'static> {
         .as_deref()
         .map(|o| format!(" → {}", safe(o)))
         .unwrap_or_default();
-    let score = i.satisfaction.map(|s| format!(" ★{s}")).unwrap_or_default();
+    let mut score = i.satisfaction.map(|s| format!(" ★{s}")).unwrap_or_default();
+    if let Some(n) = i.nps {
+        score.push_str(&format!(" NPS {n}"));
+    }
     Line::from(vec![
         Span::styled(
             format!("  {} ", local(i.occurred_at, app.zone)),
