@@ -71,6 +71,9 @@ pub enum Command {
     Team(TeamArgs),
     /// Customer satisfaction by month: CSAT (1-5) and NPS (promoters, passives, detractors)
     Satisfaction(SatisfactionArgs),
+    /// Exchange rates (dated) and the default currency reports convert to
+    #[command(subcommand)]
+    Currency(CurrencyCommand),
     /// Fill an empty database with realistic demo data
     Demo(DemoArgs),
     /// Import contacts (vCard, CSV), deals from a spreadsheet, or a Rapport JSON backup
@@ -725,6 +728,32 @@ pub struct QuotaArgs {
     pub currency: String,
 }
 
+#[derive(Debug, Subcommand)]
+pub enum CurrencyCommand {
+    /// Set what one unit of CODE is worth in the default currency, from a day on
+    /// (managers and admins): `rapport currency set EUR 1.08 --date 2026-01-01`
+    Set {
+        /// The currency (ISO 4217 code)
+        code: String,
+        /// Units of the default currency one unit of CODE is worth (1.08, 1,08, 0.0067)
+        #[arg(allow_hyphen_values = true)]
+        rate: String,
+        /// In force from this day on, until the next rate [default: today]
+        #[arg(long, allow_hyphen_values = true, default_value = "today")]
+        date: String,
+    },
+    /// Remove the rate of CODE set for a day (managers and admins)
+    Remove {
+        code: String,
+        #[arg(long, allow_hyphen_values = true)]
+        date: String,
+    },
+    /// The default currency and every rate
+    List,
+    /// Make CODE the currency reports convert to (only while no rate is set)
+    Default { code: String },
+}
+
 /// `rapport satisfaction`: CSAT and NPS month by month.
 #[derive(Debug, Args)]
 pub struct SatisfactionArgs {
@@ -815,6 +844,7 @@ pub fn run(cli: Cli) -> Result<()> {
         Some(Command::Value(args)) => commands::value::run(&mut ctx, args),
         Some(Command::Team(args)) => commands::team::run(&mut ctx, args),
         Some(Command::Satisfaction(args)) => commands::satisfaction::run(&mut ctx, args),
+        Some(Command::Currency(cmd)) => commands::currency::run(&mut ctx, cmd),
         Some(Command::Demo(args)) => commands::demo::run(&mut ctx, args),
         Some(Command::Import(args)) => commands::import::run(&mut ctx, args),
         Some(Command::Export(args)) => commands::import::export(&mut ctx, args),

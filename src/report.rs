@@ -75,7 +75,8 @@ pub struct KpiReport {
     pub kpis: Vec<KpiValue>,
     /// [`FORECAST_MONTHS`] months of open deals in `currency`, by expected close.
     pub forecast: Vec<ForecastMonth>,
-    /// Won deals in the window in other currencies: counted in `deals_won`, `win_rate`
+    /// Won deals in the window in other currencies without an exchange rate for their
+    /// close day: counted in `deals_won`, `win_rate`
     /// and `avg_cycle_days` but not in `revenue_won`.
     pub other_currency_won: i64,
     /// Open deals in `currency` without an expected close date: not in the forecast.

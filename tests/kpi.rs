@@ -564,7 +564,7 @@ fn the_binary_prints_tables_and_sets_targets() {
     let eur = ok(&db.path, &["kpi", "--period", "all", "--currency", "eur"]);
     assert!(
         eur.contains(
-            "Note: 1 won deal in other currencies left out of revenue; \
+            "Note: 1 won deal in other currencies without an exchange rate left out of revenue; \
              1 open deal in other currencies left out of the forecast."
         ),
         "{eur}"

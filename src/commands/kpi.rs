@@ -102,7 +102,7 @@ fn print_report(out: &mut dyn Write, r: &KpiReport) -> Result<()> {
     let mut notes = Vec::new();
     if r.other_currency_won > 0 {
         notes.push(format!(
-            "{} won {} in other currencies left out of revenue",
+            "{} won {} in other currencies without an exchange rate left out of revenue",
             r.other_currency_won,
             deals(r.other_currency_won)
         ));

@@ -5,6 +5,7 @@ pub mod agenda;
 pub mod audit;
 pub mod cadence;
 pub mod copy;
+pub mod currency;
 pub mod customer;
 pub mod deal;
 pub mod dedupe;

@@ -54,6 +54,8 @@ pub enum Permission<'a> {
     Assign,
     /// Set or clear an operator's quotas (per-operator KPI targets).
     SetQuotas,
+    /// Set exchange rates and the default currency reports convert to.
+    SetExchangeRates,
     /// Change an existing record.
     Change(&'a Record),
     /// Delete (or merge away) an existing record.
@@ -85,6 +87,10 @@ pub fn check(actor: &Operator, permission: Permission<'_>) -> Result<(), Denied>
         Permission::SeeTeamKpis => (
             MANAGER,
             "only a manager or an admin can see other operators' KPIs".into(),
+        ),
+        Permission::SetExchangeRates => (
+            MANAGER,
+            "only a manager or an admin can change exchange rates or the default currency".into(),
         ),
         Permission::SetQuotas => (
             MANAGER,
@@ -177,6 +183,7 @@ mod tests {
             (Permission::SeeTeamKpis, [true, true, false]),
             (Permission::Assign, [true, true, false]),
             (Permission::SetQuotas, [true, true, false]),
+            (Permission::SetExchangeRates, [true, true, false]),
             (Permission::Change(&own), [true, true, true]),
             (Permission::Delete(&own), [true, true, true]),
             (Permission::Change(&others), [true, true, false]),

@@ -10,6 +10,7 @@ pub mod decimal;
 pub mod duplicates;
 pub mod email;
 pub mod error;
+pub mod exchange;
 pub mod interaction;
 pub mod kpi;
 pub mod kpi_target;

@@ -30,8 +30,8 @@ pub struct OperatorActivity {
     /// Follow-ups originally due in the window (and not after now) that are done.
     pub followups_done: i64,
     /// The KPI figures of the operator: deals it owns closed in the window, follow-ups
-    /// it owns, customers it owns created in the window, and the satisfaction of
-    /// interactions in the window with the customers it owns.
+    /// it owns, customers it owns created in the window, and the satisfaction scores
+    /// customers gave in its interactions in the window.
     pub inputs: KpiInputs,
 }
 

@@ -22,6 +22,7 @@ pub const BACKUP_TABLES: &[&str] = &[
     "operator_quotas",
     "tag_cadences",
     "settings",
+    "exchange_rates",
     "audit_log",
     "import_runs",
     "import_run_created",

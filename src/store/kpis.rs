@@ -12,6 +12,12 @@ use crate::domain::kpi::{
 };
 use crate::domain::{Currency, KpiDefinition, KpiFigure};
 
+/// A won deal's amount in the reporting currency `?3`, converted with the rate of its
+/// close day (NULL without one: counted in `other_currency_won`).
+fn won_in_currency() -> String {
+    super::exchange::converted_sql("d.amount_minor", "d.currency", "d.closed_on", "?3")
+}
+
 fn load_definitions(conn: &Connection) -> Result<Vec<KpiDefinition>> {
     let mut stmt = conn.prepare_cached(
         "SELECT key, name, grp, unit, target_milli, minimum_milli, higher_is_better, period
@@ -99,13 +105,14 @@ impl Store {
                         count(*) FILTER (WHERE s.outcome = 'won'),
                         count(*) FILTER (WHERE s.outcome = 'lost'),
                         {},
-                        count(*) FILTER (WHERE s.outcome = 'won' AND d.currency <> ?3),
+                        count(*) FILTER (WHERE s.outcome = 'won' AND {} IS NULL),
                         coalesce(sum(CAST(julianday(d.closed_on) - julianday(date(d.created_at, 'unixepoch')) AS INTEGER))
                                  FILTER (WHERE s.outcome = 'won'), 0)
                      FROM deals d JOIN stages s ON s.id = d.stage_id
                      WHERE s.outcome IN ('won', 'lost') AND d.closed_on >= ?1 AND d.closed_on < ?2
                        AND (?4 IS NULL OR d.owner_id = ?4)",
-                    split_sum("CASE WHEN s.outcome = 'won' AND d.currency = ?3 THEN d.amount_minor END")
+                    split_sum(&format!("CASE WHEN s.outcome = 'won' THEN {} END", won_in_currency())),
+                    won_in_currency()
                 ))?
                 .query_row(params![first_day, end_day, currency.code(), operator], |r| {
                     Ok((r.get(0)?, r.get(1)?, read_sum(r, 2)?, r.get(4)?, r.get(5)?))

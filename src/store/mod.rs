@@ -15,6 +15,7 @@ mod deals;
 mod demo;
 mod duplicates;
 mod error;
+mod exchange;
 pub mod health;
 mod import;
 mod import_runs;

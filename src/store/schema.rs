@@ -28,6 +28,8 @@ const MIGRATIONS: &[&str] = &[
     V11_RESERVED,
     super::team::V12,
     V13,
+    super::team::V14,
+    super::exchange::V15,
 ];
 
 /// The answer to "would you recommend us?" (0-10) on the interaction it was given in,
@@ -81,6 +83,7 @@ fn after_sql(index: usize, tx: &Connection, now: i64) -> Result<()> {
             tx.execute_batch(V8_INDEXES)?;
         }
         9 => super::value::install(tx)?,
+        14 => super::value::install_with_rates(tx)?,
         _ => {}
     }
     Ok(())

@@ -21,12 +21,31 @@ use crate::domain::{Currency, CustomerValue, Rfm, Segment};
 pub(super) const CURRENCY_KEY: &str = "default_currency";
 
 /// The amount of deal `row` (`NEW`, `OLD` or `d`) that revenue counts, in minor units
-/// of the reporting currency; NULL when it cannot be counted.
-fn counted_amount(row: &str) -> String {
+/// of the reporting currency; NULL when it cannot be counted. Schema 10 counted deals
+/// in the reporting currency only; from schema 15 others convert with the rate of
+/// their close day (`store::exchange`).
+fn counted_amount(row: &str, with_rates: bool) -> String {
+    if with_rates {
+        return super::exchange::converted_sql(
+            &format!("{row}.amount_minor"),
+            &format!("{row}.currency"),
+            &purchase_day(row),
+            super::exchange::DEFAULT_SQL,
+        );
+    }
     format!(
         "CASE WHEN {row}.currency = coalesce((SELECT value FROM settings WHERE key = '{CURRENCY_KEY}'), 'USD')
               THEN {row}.amount_minor END"
     )
+}
+
+/// Whether this database converts (schema 15 on): the triggers and sums read rates.
+fn has_rates(conn: &Connection) -> Result<bool> {
+    Ok(conn.query_row(
+        "SELECT EXISTS (SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'exchange_rates')",
+        [],
+        |r| r.get(0),
+    )?)
 }
 
 /// The purchase day of deal `row`: its close day (a won deal always has one; a restored
@@ -41,7 +60,7 @@ fn is_won(stage: &str) -> String {
 
 /// Sums every won deal of the customers `which` selects (`d.customer_id = OLD.customer_id`,
 /// or `1` for all) into fresh rows.
-fn recount(which: &str) -> String {
+fn recount(which: &str, with_rates: bool) -> String {
     format!(
         "DELETE FROM customer_value WHERE {own};
          INSERT INTO customer_value (customer_id, won_deals, counted_deals, revenue_high, revenue_low,
@@ -54,13 +73,13 @@ fn recount(which: &str) -> String {
                  AND EXISTS (SELECT 1 FROM customers c WHERE c.id = d.customer_id))
          GROUP BY customer_id;",
         own = which.replace("d.customer_id", "customer_id"),
-        amount = counted_amount("d"),
+        amount = counted_amount("d", with_rates),
         day = purchase_day("d"),
     )
 }
 
 /// Adds deal `NEW`, just won, to its customer's row.
-fn add_new() -> String {
+fn add_new(with_rates: bool) -> String {
     format!(
         "INSERT INTO customer_value (customer_id, won_deals, counted_deals, revenue_high, revenue_low,
                                      revenue, first_won_on, last_won_on)
@@ -75,7 +94,7 @@ fn add_new() -> String {
              revenue = revenue + excluded.revenue,
              first_won_on = min(first_won_on, excluded.first_won_on),
              last_won_on = max(last_won_on, excluded.last_won_on);",
-        amount = counted_amount("NEW"),
+        amount = counted_amount("NEW", with_rates),
         day = purchase_day("NEW"),
     )
 }
@@ -83,7 +102,7 @@ fn add_new() -> String {
 /// The triggers that keep `customer_value`. A deal that becomes won is added to its
 /// customer's row (the only change bulk writes make, so they never search deals); any
 /// change to a deal that was won sums that customer's won deals again, by index.
-fn triggers() -> String {
+fn triggers(with_rates: bool) -> String {
     let watched = "stage_id, amount_minor, currency, closed_on, customer_id, updated_at";
     format!(
         "CREATE TRIGGER deals_value_insert AFTER INSERT ON deals WHEN {new_won}
@@ -100,21 +119,40 @@ fn triggers() -> String {
          BEGIN DELETE FROM customer_value WHERE customer_id = OLD.id; END;",
         new_won = is_won("NEW.stage_id"),
         old_won = is_won("OLD.stage_id"),
-        add = add_new(),
-        recount_old = recount("d.customer_id = OLD.customer_id"),
-        recount_new = recount("d.customer_id = NEW.customer_id"),
+        add = add_new(with_rates),
+        recount_old = recount("d.customer_id = OLD.customer_id", with_rates),
+        recount_new = recount("d.customer_id = NEW.customer_id", with_rates),
     )
 }
 
+const TRIGGERS: &[&str] = &[
+    "deals_value_insert",
+    "deals_value_won",
+    "deals_value_changed",
+    "deals_value_delete",
+    "customers_value_delete",
+];
+
 /// Creates the triggers and fills the table from the deals there are (schema 10).
 pub(super) fn install(conn: &Connection) -> Result<()> {
-    conn.execute_batch(&triggers())?;
+    conn.execute_batch(&triggers(false))?;
     rebuild(conn)
 }
 
-/// Sums every customer's won deals again: after the reporting currency changes.
+/// Replaces the triggers with ones that convert other currencies (schema 15), and
+/// sums again.
+pub(super) fn install_with_rates(conn: &Connection) -> Result<()> {
+    for name in TRIGGERS {
+        conn.execute_batch(&format!("DROP TRIGGER IF EXISTS {name};"))?;
+    }
+    conn.execute_batch(&triggers(true))?;
+    rebuild(conn)
+}
+
+/// Sums every customer's won deals again: after a rate or the reporting currency
+/// changes, or a restore.
 pub(super) fn rebuild(conn: &Connection) -> Result<()> {
-    conn.execute_batch(&recount("1"))?;
+    conn.execute_batch(&recount("1", has_rates(conn)?))?;
     Ok(())
 }
 

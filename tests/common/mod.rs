@@ -97,10 +97,15 @@ pub fn json_as(db: &Path, login: &str, args: &[&str]) -> serde_json::Value {
     serde_json::from_str(&stdout(&o)).expect("valid JSON")
 }
 
-/// Undoes schemas 13 and 12: NPS on interactions, operators' quotas.
-macro_rules! undo_schema_13_12 {
+/// Undoes schemas 15 to 12: exchange rates, operators' activity by quarter hour, NPS
+/// on interactions, operators' quotas.
+macro_rules! undo_schema_15_12 {
     () => {
         "
+DROP TABLE exchange_rates;
+DROP TRIGGER interactions_activity_insert; DROP TRIGGER interactions_activity_delete;
+DROP TRIGGER interactions_activity_update; DROP TABLE operator_activity;
+DROP INDEX customers_created_owner; DROP INDEX reminders_due_owner; DROP INDEX reminders_open_owner;
 DROP INDEX interactions_nps; DROP INDEX interactions_satisfaction;
 ALTER TABLE interactions DROP COLUMN nps;
 DROP TABLE operator_quotas;"
@@ -132,8 +137,8 @@ ALTER TABLE customer_phones DROP COLUMN extension;"
 /// SQL that takes a current database back to the shape of schema 7 (no contact details,
 /// extensions in a phone's text), to fake a file an older Rapport wrote.
 pub const BACK_TO_SCHEMA_7: &str = concat!(
-    undo_schema_13_12!(),
     undo_schema_10!(),
+    undo_schema_15_12!(),
     undo_schema_8!(),
     "\nPRAGMA user_version = 7;"
 );
@@ -142,8 +147,8 @@ pub const BACK_TO_SCHEMA_7: &str = concat!(
 /// floats, no cap on deal amounts), to fake a file an older Rapport wrote. Run it
 /// before SQL that undoes older versions.
 pub const BACK_TO_SCHEMA_5: &str = concat!(
-    undo_schema_13_12!(),
     undo_schema_10!(),
+    undo_schema_15_12!(),
     undo_schema_8!(),
     "
 DROP TABLE import_run_merges;
