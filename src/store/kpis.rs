@@ -4,7 +4,7 @@ use chrono::{DateTime, Months, NaiveDate, Utc};
 use rusqlite::{Connection, params};
 
 use super::sql_types::date_text;
-use super::sums::{WEIGHTED, read_sum, split_sum};
+use super::sums::read_sum;
 use super::{Result, Store, StoreError, Writer};
 use crate::domain::access::Permission;
 use crate::domain::kpi::{
@@ -94,19 +94,19 @@ impl Store {
                 inputs.other_currency_won,
                 inputs.cycle_days_total,
             ) = c
-                .prepare_cached(&format!(
+                // From the maintained totals (schema 9): one row per close day, not per deal.
+                .prepare_cached(
                     "SELECT
-                        count(*) FILTER (WHERE s.outcome = 'won'),
-                        count(*) FILTER (WHERE s.outcome = 'lost'),
-                        {},
-                        count(*) FILTER (WHERE s.outcome = 'won' AND d.currency <> ?3),
-                        coalesce(sum(CAST(julianday(d.closed_on) - julianday(date(d.created_at, 'unixepoch')) AS INTEGER))
-                                 FILTER (WHERE s.outcome = 'won'), 0)
-                     FROM deals d JOIN stages s ON s.id = d.stage_id
-                     WHERE s.outcome IN ('won', 'lost') AND d.closed_on >= ?1 AND d.closed_on < ?2
-                       AND (?4 IS NULL OR d.owner_id = ?4)",
-                    split_sum("CASE WHEN s.outcome = 'won' AND d.currency = ?3 THEN d.amount_minor END")
-                ))?
+                        coalesce(sum(t.deals) FILTER (WHERE s.outcome = 'won'), 0),
+                        coalesce(sum(t.deals) FILTER (WHERE s.outcome = 'lost'), 0),
+                        coalesce(sum(t.amount_hi) FILTER (WHERE s.outcome = 'won' AND t.currency = ?3), 0),
+                        coalesce(sum(t.amount_lo) FILTER (WHERE s.outcome = 'won' AND t.currency = ?3), 0),
+                        coalesce(sum(t.deals) FILTER (WHERE s.outcome = 'won' AND t.currency <> ?3), 0),
+                        coalesce(sum(t.cycle_days) FILTER (WHERE s.outcome = 'won'), 0)
+                     FROM deal_totals t JOIN stages s ON s.id = t.stage_id
+                     WHERE s.outcome IN ('won', 'lost') AND t.closed_on >= ?1 AND t.closed_on < ?2
+                       AND (?4 IS NULL OR t.owner_id = ?4)",
+                )?
                 .query_row(params![first_day, end_day, currency.code(), operator], |r| {
                     Ok((r.get(0)?, r.get(1)?, read_sum(r, 2)?, r.get(4)?, r.get(5)?))
                 })?;
@@ -162,17 +162,16 @@ impl Store {
                 StoreError::invalid("months", format!("{months} months reach past the calendar"))
             })?;
         let mut forecast = forecast_months(first, months);
-        let mut stmt = self.conn.prepare_cached(&format!(
-            "SELECT CASE WHEN d.expected_close < ?1 THEN ?1 ELSE substr(d.expected_close, 1, 7) || '-01' END AS month,
-                    count(*), {}, {}
-             FROM deals d JOIN stages s ON s.id = d.stage_id
-             WHERE s.outcome = 'open' AND d.currency = ?3
-               AND d.expected_close IS NOT NULL AND d.expected_close < ?2
-               AND (?4 IS NULL OR d.owner_id = ?4)
+        // From the maintained totals (schema 9), by expected-close month.
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT CASE WHEN t.expected_month < substr(?1, 1, 7) THEN ?1 ELSE t.expected_month || '-01' END AS month,
+                    sum(t.deals), sum(t.amount_hi), sum(t.amount_lo), sum(t.weighted_hi), sum(t.weighted_lo)
+             FROM deal_totals t JOIN stages s ON s.id = t.stage_id
+             WHERE s.outcome = 'open' AND t.closed_on = '' AND t.currency = ?3
+               AND t.expected_month <> '' AND t.expected_month < substr(?2, 1, 7)
+               AND (?4 IS NULL OR t.owner_id = ?4)
              GROUP BY month",
-            split_sum("d.amount_minor"),
-            split_sum(WEIGHTED),
-        ))?;
+        )?;
         let rows = stmt.query_map(
             params![
                 date_text(Some(first)),
@@ -213,10 +212,10 @@ impl Store {
         Ok(self
             .conn
             .prepare_cached(
-                "SELECT count(*) FILTER (WHERE d.currency = ?1 AND d.expected_close IS NULL),
-                        count(*) FILTER (WHERE d.currency <> ?1)
-                 FROM deals d JOIN stages s ON s.id = d.stage_id
-                 WHERE s.outcome = 'open' AND (?2 IS NULL OR d.owner_id = ?2)",
+                "SELECT coalesce(sum(t.deals) FILTER (WHERE t.currency = ?1 AND t.expected_month = ''), 0),
+                        coalesce(sum(t.deals) FILTER (WHERE t.currency <> ?1), 0)
+                 FROM deal_totals t JOIN stages s ON s.id = t.stage_id
+                 WHERE s.outcome = 'open' AND t.closed_on = '' AND (?2 IS NULL OR t.owner_id = ?2)",
             )?
             .query_row(params![currency.code(), operator], |r| {
                 Ok(ForecastLeftOut {

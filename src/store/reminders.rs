@@ -88,6 +88,51 @@ impl Store {
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
 
+    /// At most `limit` open follow-ups (of `owner`, or everyone's) that come up in
+    /// `from..to` (their snooze time if snoozed), in that order: read along
+    /// `reminders_open_at`, so a screenful costs a screenful however many are due.
+    pub fn open_reminders_in(
+        &self,
+        owner: Option<i64>,
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+        limit: usize,
+    ) -> Result<Vec<Reminder>> {
+        let mut stmt = self.conn.prepare_cached(&format!(
+            "{SELECT}
+             WHERE r.done_at IS NULL AND coalesce(r.snoozed_until, r.due_at) >= ?1
+               AND coalesce(r.snoozed_until, r.due_at) < ?2 AND (?3 IS NULL OR r.owner_id = ?3)
+             ORDER BY coalesce(r.snoozed_until, r.due_at), r.id
+             LIMIT ?4"
+        ))?;
+        let rows = stmt.query_map(
+            params![from.timestamp(), to.timestamp(), owner, limit as i64],
+            row_to_reminder,
+        )?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    /// How many open follow-ups [`Store::open_reminders_in`] would list without a limit
+    /// (counted in the index).
+    pub fn open_reminder_count(
+        &self,
+        owner: Option<i64>,
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+    ) -> Result<usize> {
+        let n: i64 = self
+            .conn
+            .prepare_cached(
+                "SELECT count(*) FROM reminders r
+                 WHERE r.done_at IS NULL AND coalesce(r.snoozed_until, r.due_at) >= ?1
+                   AND coalesce(r.snoozed_until, r.due_at) < ?2 AND (?3 IS NULL OR r.owner_id = ?3)",
+            )?
+            .query_row(params![from.timestamp(), to.timestamp(), owner], |r| {
+                r.get(0)
+            })?;
+        Ok(usize::try_from(n).unwrap_or(0))
+    }
+
     pub fn add_reminder(&mut self, draft: &ReminderDraft) -> Result<i64> {
         self.write(|w| w.add_reminder(draft))
     }

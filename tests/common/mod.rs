@@ -97,6 +97,27 @@ pub fn json_as(db: &Path, login: &str, args: &[&str]) -> serde_json::Value {
     serde_json::from_str(&stdout(&o)).expect("valid JSON")
 }
 
+/// Undoes schema 9: the maintained deal totals and tallies, and the indexes for the
+/// board, the KPIs and open follow-ups.
+macro_rules! undo_schema_9 {
+    () => {
+        "
+DROP TRIGGER deal_totals_insert; DROP TRIGGER deal_totals_delete; DROP TRIGGER deal_totals_update;
+DROP TABLE deal_totals;
+DROP TRIGGER tallies_customer_insert; DROP TRIGGER tallies_customer_delete;
+DROP TRIGGER tallies_reminder_insert; DROP TRIGGER tallies_reminder_delete;
+DROP TRIGGER tallies_reminder_done;
+DROP TABLE tallies;
+DROP INDEX deals_board; DROP INDEX interactions_satisfaction;
+DROP INDEX reminders_due; DROP INDEX reminders_open_at;
+CREATE INDEX reminders_open_due ON reminders(done_at, due_at);"
+    };
+}
+
+/// SQL that takes a current database back to the shape of schema 8 (no maintained deal
+/// totals), to fake a file an older Rapport wrote.
+pub const BACK_TO_SCHEMA_8: &str = concat!(undo_schema_9!(), "\nPRAGMA user_version = 8;");
+
 /// Undoes schema 8: the contact details of customers, a phone's extension.
 macro_rules! undo_schema_8 {
     () => {
@@ -111,12 +132,17 @@ ALTER TABLE customer_phones DROP COLUMN extension;"
 
 /// SQL that takes a current database back to the shape of schema 7 (no contact details,
 /// extensions in a phone's text), to fake a file an older Rapport wrote.
-pub const BACK_TO_SCHEMA_7: &str = concat!(undo_schema_8!(), "\nPRAGMA user_version = 7;");
+pub const BACK_TO_SCHEMA_7: &str = concat!(
+    undo_schema_9!(),
+    undo_schema_8!(),
+    "\nPRAGMA user_version = 7;"
+);
 
 /// SQL that takes a current database back to the shape of schema 5 (KPI targets as
 /// floats, no cap on deal amounts), to fake a file an older Rapport wrote. Run it
 /// before SQL that undoes older versions.
 pub const BACK_TO_SCHEMA_5: &str = concat!(
+    undo_schema_9!(),
     undo_schema_8!(),
     "
 DROP TABLE import_run_merges;
