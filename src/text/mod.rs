@@ -3,6 +3,8 @@
 
 pub mod fold;
 pub mod sanitize;
+pub mod width;
 
 pub use fold::{fold, fold_digits};
 pub use sanitize::{for_terminal, for_terminal_lines, message_for_terminal};
+pub use width::display_width;
