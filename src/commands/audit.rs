@@ -2,7 +2,7 @@
 
 use std::io::Write;
 
-use chrono::Local;
+use chrono::NaiveTime;
 
 use super::Context;
 use crate::Result;
@@ -24,7 +24,8 @@ pub fn run(ctx: &mut Context, a: AuditArgs) -> Result<()> {
     let since = a
         .since
         .as_deref()
-        .map(|s| parse_datetime("since", s, &ctx.now()))
+        // "Since yesterday" means from the start of that day.
+        .map(|s| parse_datetime("since", s, &ctx.now(), NaiveTime::MIN))
         .transpose()?;
     let entries = ctx.store.audit_entries(&AuditFilter {
         customer_id,
@@ -37,7 +38,7 @@ pub fn run(ctx: &mut Context, a: AuditArgs) -> Result<()> {
     if entries.is_empty() {
         writeln!(ctx.out, "No changes recorded.")?;
     }
-    for line in audit_lines(&entries, &Local) {
+    for line in audit_lines(&entries, &crate::zone::local_zone()) {
         writeln!(ctx.out, "{}", for_terminal(&line))?;
     }
     Ok(())

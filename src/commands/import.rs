@@ -27,14 +27,12 @@ pub fn run(ctx: &mut Context, args: ImportArgs) -> Result<()> {
     }
     for run in ctx.store.interrupted_import_runs()? {
         eprintln!(
-            "Note: import run #{} ({}, started {}) did not finish: {} customers created, {} merged. \
+            "Note: import run #{} ({}, started {}) did not finish: {} created, {} merged. \
              `rapport import --undo {}` takes it out; importing the file again adds the rest.",
             run.id,
             crate::text::for_terminal(&run.source),
-            run.started_at
-                .with_timezone(&chrono::Local)
-                .format("%Y-%m-%d %H:%M"),
-            run.created,
+            super::output::local_time(run.started_at),
+            crate::text::count(run.created, "customer", "customers"),
             run.merged,
             run.id
         );

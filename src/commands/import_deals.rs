@@ -6,7 +6,6 @@ use std::path::Path;
 use super::Context;
 use crate::atomic_file::database_files;
 use crate::cli::ImportArgs;
-use crate::domain::Currency;
 use crate::io::deals::{DealImportError, DealImportOptions, DealImportReport, import_deals_then};
 use crate::io::import::{commit_rejects, stage_reject_file};
 use crate::io::record::Problem;
@@ -67,7 +66,7 @@ pub fn run(ctx: &mut Context, args: &ImportArgs, deals_path: &Path) -> Result<()
         .collect::<Result<Vec<_>>>()?;
     let me = ctx.me().id;
     let options = DealImportOptions {
-        currency: Some(Currency::from_code(&args.currency)?),
+        currency: Some(ctx.currency(args.currency.as_deref())?),
         stages,
         skip_invalid: args.skip_invalid,
         dry_run: args.dry_run,

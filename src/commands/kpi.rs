@@ -9,7 +9,7 @@ use crate::cli::{KpiArgs, KpiCommand, KpiSetArgs};
 use crate::domain::kpi::KpiRange;
 use crate::domain::money::format_minor;
 use crate::domain::when::parse_date;
-use crate::domain::{Currency, Period, ValidationError};
+use crate::domain::ValidationError;
 use crate::report::{
     FORECAST_MONTHS, KpiReport, default_kpi_scope, format_value, kpi_report_for, status_label,
 };
@@ -32,13 +32,13 @@ fn range(ctx: &Context, a: &KpiArgs) -> Result<KpiRange> {
         )?),
         (Some(_), None) => Err(ValidationError::new("to", "--from needs --to as well").into()),
         (None, Some(_)) => Err(ValidationError::new("from", "--to needs --from as well").into()),
-        (None, None) => Ok(KpiRange::Period(Period::parse("period", &a.period)?)),
+        (None, None) => Ok(KpiRange::Period(ctx.period(a.period.as_deref())?)),
     }
 }
 
 fn report(ctx: &mut Context, a: &KpiArgs) -> Result<()> {
     let range = range(ctx, a)?;
-    let currency = Currency::from_code(&a.currency)?;
+    let currency = ctx.currency(a.currency.as_deref())?;
     let who = match (&a.operator, a.mine, a.team) {
         (Some(login), _, _) => Some(ctx.operator_as("operator", login)?),
         (None, true, _) => Some(ctx.me().clone()),
@@ -133,7 +133,7 @@ fn deals(n: i64) -> &'static str {
 }
 
 fn set(ctx: &mut Context, a: KpiSetArgs) -> Result<()> {
-    let currency = Currency::from_code(&a.currency)?;
+    let currency = ctx.currency(a.currency.as_deref())?;
     let def = ctx.store.kpi_definition(&a.key)?;
     let target = def.parse_figure("target", &a.target, currency)?;
     let minimum = def.parse_figure("minimum", &a.minimum, currency)?;

@@ -4,7 +4,7 @@
 use std::io::{self, Write};
 
 use crate::text::{display_width, for_terminal};
-use chrono::{DateTime, Local, Utc};
+use chrono::{DateTime, Utc};
 
 /// A plain table: column widths by the cells a terminal draws (`display_width`), so
 /// Persian (ligatures included), Cyrillic and CJK line up.
@@ -114,7 +114,9 @@ impl<W: Write> Drop for TerminalText<W> {
 
 /// A UTC instant as local wall-clock time.
 pub fn local_time(t: DateTime<Utc>) -> String {
-    t.with_timezone(&Local).format("%Y-%m-%d %H:%M").to_string()
+    t.with_timezone(&crate::zone::local_zone())
+        .format("%Y-%m-%d %H:%M")
+        .to_string()
 }
 
 pub fn opt_local_time(t: Option<DateTime<Utc>>) -> String {
