@@ -743,7 +743,11 @@ pub fn run(cli: Cli, config: Config) -> Result<()> {
     if app {
         let options = crate::tui::Options {
             keymap: cli.keymap.clone().or_else(|| config.keymap.clone()),
-            currency: Some(commands::currency(cli.currency.as_deref(), &config)?.code().to_string()),
+            currency: Some(
+                commands::currency(cli.currency.as_deref(), &config)?
+                    .code()
+                    .to_string(),
+            ),
             review: match &cli.command {
                 Some(Command::Review(args)) => Some(!args.everyone),
                 _ => None,

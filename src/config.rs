@@ -123,7 +123,12 @@ impl Config {
         };
         let folder = file.parent().unwrap_or(Path::new(""));
         let database = match raw.database.as_deref().map(str::trim) {
-            Some("") => return Err(bad("database", "is empty; name a file, e.g. \"~/crm/rapport.db\"".into())),
+            Some("") => {
+                return Err(bad(
+                    "database",
+                    "is empty; name a file, e.g. \"~/crm/rapport.db\"".into(),
+                ));
+            }
             Some(p) => Some(resolve_path(p, folder)),
             None => None,
         };
@@ -154,13 +159,21 @@ impl Config {
         let default_hour = raw
             .default_hour
             .map(|h| match h {
-                HourText::Number(n) => u32::try_from(n).ok().and_then(|n| NaiveTime::from_hms_opt(n, 0, 0)).ok_or_else(|| format!("{n} is not an hour from 0 to 23")),
+                HourText::Number(n) => u32::try_from(n)
+                    .ok()
+                    .and_then(|n| NaiveTime::from_hms_opt(n, 0, 0))
+                    .ok_or_else(|| format!("{n} is not an hour from 0 to 23")),
                 HourText::Text(t) => parse_hour(&t),
             })
             .transpose()
             .map_err(|why| bad("default_hour", why))?;
         let keymap = match raw.keymap.as_deref().map(str::trim) {
-            Some("") => return Err(bad("keymap", "is empty; use \"default\", \"vim\" or a keymap file".into())),
+            Some("") => {
+                return Err(bad(
+                    "keymap",
+                    "is empty; use \"default\", \"vim\" or a keymap file".into(),
+                ));
+            }
             // A file, not a built-in name: relative to the config's folder.
             Some(k) if k.contains(['/', '\\', '.']) => {
                 Some(resolve_path(k, folder).to_string_lossy().into_owned())
@@ -190,7 +203,10 @@ pub fn parse_hour(text: &str) -> Result<NaiveTime, String> {
     };
     let digits = |s: &str| !s.is_empty() && s.len() <= 2 && s.bytes().all(|b| b.is_ascii_digit());
     if digits(h) && digits(m) {
-        let (h, m) = (h.parse::<u32>().unwrap_or(99), m.parse::<u32>().unwrap_or(99));
+        let (h, m) = (
+            h.parse::<u32>().unwrap_or(99),
+            m.parse::<u32>().unwrap_or(99),
+        );
         if let Some(time) = NaiveTime::from_hms_opt(h, m, 0) {
             return Ok(time);
         }
@@ -236,7 +252,8 @@ mod tests {
         assert_eq!(c.default_period, Some(Period::Quarter));
         assert_eq!(c.default_hour, NaiveTime::from_hms_opt(8, 30, 0));
         assert_eq!(c.keymap.as_deref(), Some("vim"));
-        let c = parse("default_hour = 7\nkeymap = \"keys/mine.toml\"\ndatabase = \"/srv/crm.db\"").unwrap();
+        let c = parse("default_hour = 7\nkeymap = \"keys/mine.toml\"\ndatabase = \"/srv/crm.db\"")
+            .unwrap();
         assert_eq!(c.default_hour, NaiveTime::from_hms_opt(7, 0, 0));
         assert_eq!(c.keymap.as_deref(), Some("/etc/rapport/keys/mine.toml"));
         assert_eq!(c.database, Some(PathBuf::from("/srv/crm.db")));
@@ -246,12 +263,30 @@ mod tests {
     #[test]
     fn a_bad_file_names_the_file_and_the_key() {
         for (text, wanted) in [
-            ("currency = \"EURO\"", "config file /etc/rapport/config.toml: currency: \"EURO\" is not a known ISO 4217"),
-            ("time_zone = \"Mars/Olympus\"", "time_zone: \"Mars/Olympus\" is not a time zone name"),
-            ("default_period = \"fortnight\"", "default_period: \"fortnight\" is not one of: week, month"),
-            ("default_hour = \"25:00\"", "default_hour: \"25:00\" is not a time of day"),
-            ("default_hour = 24", "default_hour: 24 is not an hour from 0 to 23"),
-            ("default_hour = \"9:5\"", "default_hour: \"9:5\" is not a time of day"),
+            (
+                "currency = \"EURO\"",
+                "config file /etc/rapport/config.toml: currency: \"EURO\" is not a known ISO 4217",
+            ),
+            (
+                "time_zone = \"Mars/Olympus\"",
+                "time_zone: \"Mars/Olympus\" is not a time zone name",
+            ),
+            (
+                "default_period = \"fortnight\"",
+                "default_period: \"fortnight\" is not one of: week, month",
+            ),
+            (
+                "default_hour = \"25:00\"",
+                "default_hour: \"25:00\" is not a time of day",
+            ),
+            (
+                "default_hour = 24",
+                "default_hour: 24 is not an hour from 0 to 23",
+            ),
+            (
+                "default_hour = \"9:5\"",
+                "default_hour: \"9:5\" is not a time of day",
+            ),
             ("keymap = \"\"", "keymap: is empty"),
             ("database = \" \"", "database: is empty"),
         ] {
@@ -271,8 +306,14 @@ mod tests {
 
     #[test]
     fn hours() {
-        assert_eq!(parse_hour("9"), Ok(NaiveTime::from_hms_opt(9, 0, 0).unwrap()));
-        assert_eq!(parse_hour(" 17:45 "), Ok(NaiveTime::from_hms_opt(17, 45, 0).unwrap()));
+        assert_eq!(
+            parse_hour("9"),
+            Ok(NaiveTime::from_hms_opt(9, 0, 0).unwrap())
+        );
+        assert_eq!(
+            parse_hour(" 17:45 "),
+            Ok(NaiveTime::from_hms_opt(17, 45, 0).unwrap())
+        );
         for bad in ["", "noon", "9am", "-1", "12:60", "24:00"] {
             assert!(parse_hour(bad).is_err(), "{bad}");
         }

@@ -66,7 +66,7 @@ fn bad_input_is_refused_with_exit_1_and_nothing_written() {
         ),
         (
             &[
-                "deal", "add", "1", "--title", "T", "--amount", "10", "--close", "31/12",
+                "deal", "add", "1", "--title", "T", "--amount", "10", "--close", "1/12",
             ],
             "close:",
         ),
@@ -428,7 +428,7 @@ fn database_file_and_directory_are_private() {
     use std::os::unix::fs::PermissionsExt;
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("new-dir/sub/rapport.db");
-    ok(&path, &["customer", "list"]);
+    ok(&path, &["init"]);
     let mode = |p: &std::path::Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
     assert_eq!(mode(&path), 0o600);
     assert_eq!(mode(path.parent().unwrap()), 0o700);

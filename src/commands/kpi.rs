@@ -6,10 +6,10 @@ use super::Context;
 use super::output::Table;
 use crate::Result;
 use crate::cli::{KpiArgs, KpiCommand, KpiSetArgs};
+use crate::domain::ValidationError;
 use crate::domain::kpi::KpiRange;
 use crate::domain::money::format_minor;
 use crate::domain::when::parse_date;
-use crate::domain::ValidationError;
 use crate::report::{
     FORECAST_MONTHS, KpiReport, default_kpi_scope, format_value, kpi_report_for, status_label,
 };

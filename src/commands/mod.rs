@@ -199,7 +199,10 @@ fn may_open(path: &Path, create: Create) -> Result<()> {
         Create::File if folder.is_none_or(Path::exists) => Ok(()),
         Create::File => Err(Error::msg(format!(
             "there is no folder {} for the database {shown}; check the path, or create both with `rapport --db {shown} init`",
-            folder.map(Path::display).map(|d| d.to_string()).unwrap_or_default()
+            folder
+                .map(Path::display)
+                .map(|d| d.to_string())
+                .unwrap_or_default()
         ))),
         Create::No => Err(Error::msg(format!(
             "there is no database at {shown}; check the path (--db, RAPPORT_DB or the config file's `database`), or create one with `rapport --db {shown} init`"

@@ -174,7 +174,9 @@ fn day(t: &str, today: NaiveDate) -> Option<Result<NaiveDate, String>> {
         let ahead = (7 + i64::from(wd.num_days_from_monday())
             - i64::from(today.weekday().num_days_from_monday()))
             % 7;
-        return Some(Ok(today + Duration::days(if ahead == 0 { 7 } else { ahead })));
+        return Some(Ok(
+            today + Duration::days(if ahead == 0 { 7 } else { ahead })
+        ));
     }
     if let Some(offset) = offset(t) {
         return match offset {
@@ -198,7 +200,9 @@ fn day(t: &str, today: NaiveDate) -> Option<Result<NaiveDate, String>> {
 /// either way and is refused with the unambiguous forms to use.
 fn numeric_day(t: &str, today: NaiveDate) -> Option<Result<NaiveDate, String>> {
     if !t.contains(['/', '.'])
-        || !t.chars().all(|c| c.is_ascii_digit() || c == '/' || c == '.')
+        || !t
+            .chars()
+            .all(|c| c.is_ascii_digit() || c == '/' || c == '.')
     {
         return None;
     }
@@ -560,11 +564,21 @@ mod tests {
             );
         }
         let e = parse_datetime("due", "soon", &now(), DEFAULT_TIME).unwrap_err();
-        for form in ["tomorrow", "2026-12-05", "Dec 5", "31/12/2026", "10:00", "+2h"] {
+        for form in [
+            "tomorrow",
+            "2026-12-05",
+            "Dec 5",
+            "31/12/2026",
+            "10:00",
+            "+2h",
+        ] {
             assert!(e.reason.contains(form), "{form}: {e}");
         }
         let e = parse_date("from", "soon", &now()).unwrap_err();
-        assert!(e.reason.contains("Dec 5") && !e.reason.contains("10:00"), "{e}");
+        assert!(
+            e.reason.contains("Dec 5") && !e.reason.contains("10:00"),
+            "{e}"
+        );
         // A bare number alone is no time: ten what?
         assert!(local("10").starts_with("error"), "{}", local("10"));
     }

@@ -192,7 +192,10 @@ mod tests {
     fn a_conflict_time_shows_the_year_when_it_is_not_this_year() {
         let now = utc("2026-11-23T10:00:00Z");
         let zone = chrono_tz::UTC;
-        assert_eq!(local_time_from(utc("2026-11-23T08:15:00Z"), now, zone), "08:15");
+        assert_eq!(
+            local_time_from(utc("2026-11-23T08:15:00Z"), now, zone),
+            "08:15"
+        );
         assert_eq!(
             local_time_from(utc("2026-06-02T02:47:00Z"), now, zone),
             "Tue 2 Jun 02:47"

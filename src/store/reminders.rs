@@ -65,7 +65,11 @@ pub(super) fn refuse_if_done(r: &Reminder, verb: &'static str) -> Result<()> {
 }
 
 /// Refuses `verb` on follow-up `id` when it is done (see [`refuse_if_done`]).
-pub(super) fn refuse_if_reminder_done(conn: &Connection, id: i64, verb: &'static str) -> Result<()> {
+pub(super) fn refuse_if_reminder_done(
+    conn: &Connection,
+    id: i64,
+    verb: &'static str,
+) -> Result<()> {
     refuse_if_done(&load_reminder(conn, id)?, verb)
 }
 

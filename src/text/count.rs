@@ -9,7 +9,11 @@ pub fn count<N: Display + PartialEq + From<u8>>(n: N, one: &str, many: &str) -> 
 }
 
 /// The word alone, for when the number is written elsewhere.
-pub fn plural<N: PartialEq + From<u8>>(n: N, one: &'static str, many: &'static str) -> &'static str {
+pub fn plural<N: PartialEq + From<u8>>(
+    n: N,
+    one: &'static str,
+    many: &'static str,
+) -> &'static str {
     if n == N::from(1) { one } else { many }
 }
 

@@ -1259,7 +1259,9 @@ impl App {
             Action::Submit if form.kind == FormKind::Import => self.start_import(),
             Action::Submit => {
                 let now = self.store.now().with_timezone(&self.zone);
-                if let Some(saved) = form.submit(&mut self.store, self.me.id, &now, self.default_time) {
+                if let Some(saved) =
+                    form.submit(&mut self.store, self.me.id, &now, self.default_time)
+                {
                     self.popup = saved.next.map(|next| Popup::Form(*next));
                     self.info(saved.message);
                     if let Some(outcome) = self.review_pending.take()

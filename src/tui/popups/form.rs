@@ -520,11 +520,13 @@ impl Form {
                 Some(DateKind::Date) => parse_date(f.key, f.value(), now)
                     .ok()
                     .map(|d| d.format("%a %-d %b %Y").to_string()),
-                Some(DateKind::DateTime) => parse_datetime(f.key, f.value(), now, default_time).ok().map(|t| {
-                    t.with_timezone(&now.timezone())
-                        .format("%a %-d %b %Y %H:%M")
-                        .to_string()
-                }),
+                Some(DateKind::DateTime) => parse_datetime(f.key, f.value(), now, default_time)
+                    .ok()
+                    .map(|t| {
+                        t.with_timezone(&now.timezone())
+                            .format("%a %-d %b %Y %H:%M")
+                            .to_string()
+                    }),
             };
         }
     }
@@ -1049,7 +1051,10 @@ mod tests {
         let mut form = Form::add_customer();
         type_into(&mut form, "name", "Ada");
         type_into(&mut form, "emails", "ada@example.com, not-an-email");
-        assert!(form.submit(&mut store, me, &Utc::now(), DEFAULT_TIME).is_none());
+        assert!(
+            form.submit(&mut store, me, &Utc::now(), DEFAULT_TIME)
+                .is_none()
+        );
         let emails = form.fields.iter().find(|f| f.key == "emails").unwrap();
         assert!(emails.error.as_deref().unwrap().contains("not-an-email"));
         assert_eq!(form.fields[form.focus].key, "emails");
@@ -1067,7 +1072,10 @@ mod tests {
         let mut form = Form::add_customer();
         type_into(&mut form, "name", "Ada");
         type_into(&mut form, "cadence", "fortnightly");
-        assert!(form.submit(&mut store, me, &Utc::now(), DEFAULT_TIME).is_none());
+        assert!(
+            form.submit(&mut store, me, &Utc::now(), DEFAULT_TIME)
+                .is_none()
+        );
         assert_eq!(form.fields[form.focus].key, "cadence");
         let error = form.fields[form.focus].error.as_deref().unwrap();
         assert!(error.contains("14d/21d"), "{error}");
@@ -1083,7 +1091,10 @@ mod tests {
         let mut edit = Form::edit_customer(&store, id).unwrap();
         assert_eq!(edit.get("cadence"), "14d/21d");
         type_into(&mut edit, "cadence", "");
-        assert!(edit.submit(&mut store, me, &Utc::now(), DEFAULT_TIME).is_some());
+        assert!(
+            edit.submit(&mut store, me, &Utc::now(), DEFAULT_TIME)
+                .is_some()
+        );
         assert_eq!(store.customer(id).unwrap().cadence, None);
     }
 
@@ -1110,7 +1121,10 @@ mod tests {
         store.sign_in("sara").unwrap();
         // This operator's save is refused, and nothing of theirs is lost.
         type_into(&mut form, "notes", "Prefers email");
-        assert!(form.submit(&mut store, me, &Utc::now(), DEFAULT_TIME).is_none());
+        assert!(
+            form.submit(&mut store, me, &Utc::now(), DEFAULT_TIME)
+                .is_none()
+        );
         let banner = form.error.clone().unwrap();
         assert!(
             banner.contains("customer #1 was changed by Omid Karimi at ")
@@ -1120,7 +1134,10 @@ mod tests {
         assert!(form.stale);
         assert_eq!(store.customer(id).unwrap().name, "Ada Lovelace");
         // Enter reloads: their name, this operator's notes.
-        assert!(form.submit(&mut store, me, &Utc::now(), DEFAULT_TIME).is_none());
+        assert!(
+            form.submit(&mut store, me, &Utc::now(), DEFAULT_TIME)
+                .is_none()
+        );
         assert!(!form.stale);
         assert_eq!(form.get("name"), "Ada Lovelace");
         assert_eq!(form.get("notes"), "Prefers email");
@@ -1131,7 +1148,10 @@ mod tests {
                 .contains("keeping your edits to Notes")
         );
         // Enter again saves both.
-        assert!(form.submit(&mut store, me, &Utc::now(), DEFAULT_TIME).is_some());
+        assert!(
+            form.submit(&mut store, me, &Utc::now(), DEFAULT_TIME)
+                .is_some()
+        );
         let saved = store.customer(id).unwrap();
         assert_eq!(
             (saved.name.as_str(), saved.notes.as_deref()),
@@ -1152,7 +1172,10 @@ mod tests {
         let mut form = Form::edit_customer(&store, id).unwrap();
         assert_eq!(form.get("phones"), "work:+44 20 7946 0018 ext. 12");
         type_into(&mut form, "name", "Ada Lovelace");
-        assert!(form.submit(&mut store, me, &Utc::now(), DEFAULT_TIME).is_some());
+        assert!(
+            form.submit(&mut store, me, &Utc::now(), DEFAULT_TIME)
+                .is_some()
+        );
         let c = store.customer(id).unwrap();
         assert_eq!(c.name, "Ada Lovelace");
         assert_eq!(c.source.as_deref(), Some("vcard import"));
