@@ -8,9 +8,28 @@ use crate::Result;
 use crate::commands::{self, Create};
 use crate::config::Config;
 
+/// The settings besides flags, for `--help` and the man page.
+const ENVIRONMENT: &str = "\
+Settings: a flag wins over the environment, the environment over the config file, the
+config file over the defaults.
+
+Config file: $XDG_CONFIG_HOME/rapport/config.toml (~/.config/rapport/config.toml), or the
+file RAPPORT_CONFIG names (empty: none). Keys: database, currency, time_zone,
+default_period (week, month, quarter, year, all), default_hour (\"09:00\") and keymap.
+
+Environment: RAPPORT_DB (--db), RAPPORT_AS (--as), RAPPORT_CURRENCY (--currency),
+RAPPORT_KEYMAP (--keymap), RAPPORT_PERIOD (kpi --period), RAPPORT_DEFAULT_HOUR (the time
+of day a date without one means), TZ (the time zone), RAPPORT_CONFIG (the config file).";
+
 /// Rapport: a terminal CRM. With no command, opens the full-screen app.
 #[derive(Debug, Parser)]
-#[command(name = "rapport", version, about, propagate_version = true)]
+#[command(
+    name = "rapport",
+    version,
+    about,
+    propagate_version = true,
+    after_long_help = ENVIRONMENT
+)]
 pub struct Cli {
     /// Database file [default: the config file's `database`, else rapport.db in your
     /// data directory]. It must exist: `rapport init`, the app's first run, `demo`,

@@ -19,7 +19,7 @@ pub enum Error {
     Io(#[from] std::io::Error),
     /// The full-screen app was started without a terminal to draw on.
     #[error(
-        "the app needs a terminal, and {0} is not one (ssh without -t, a pipe, cron?); \
+        "the app needs a terminal, but {0} (ssh without -t, a pipe, cron?); \
          log in with `ssh -t HOST rapport`, or use a command instead: `rapport agenda` for \
          what is due, `rapport lookup NAME|NUMBER` to find a customer, `rapport --help` for the rest"
     )]

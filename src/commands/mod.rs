@@ -204,6 +204,9 @@ fn may_open(path: &Path, create: Create) -> Result<()> {
                 .map(|d| d.to_string())
                 .unwrap_or_default()
         ))),
+        Create::No if default_db_path().is_ok_and(|d| d == path) => Err(Error::msg(format!(
+            "there is no database at {shown} yet; `rapport` makes it on its first run (and offers demo data), or `rapport init` makes an empty one"
+        ))),
         Create::No => Err(Error::msg(format!(
             "there is no database at {shown}; check the path (--db, RAPPORT_DB or the config file's `database`), or create one with `rapport --db {shown} init`"
         ))),

@@ -10,8 +10,12 @@ use crate::{Error, Result};
 
 /// Prints the completion script for `shell` to standard output.
 pub fn completions(shell: clap_complete::Shell) -> Result<()> {
+    // Made in memory first: the generator panics on a write error, such as a closed
+    // pipe (`rapport completions bash | head`), which is no error here.
+    let mut script = Vec::new();
+    clap_complete::generate(shell, &mut Cli::command(), "rapport", &mut script);
     let mut out = std::io::stdout().lock();
-    clap_complete::generate(shell, &mut Cli::command(), "rapport", &mut out);
+    out.write_all(&script)?;
     out.flush()?;
     Ok(())
 }

@@ -18,9 +18,9 @@ pub fn require_terminal() -> Result<()> {
         std::io::stdout().is_terminal(),
     ) {
         (true, true) => return Ok(()),
-        (false, false) => "neither standard input nor standard output",
-        (false, true) => "standard input",
-        (true, false) => "standard output",
+        (false, false) => "neither standard input nor standard output is one",
+        (false, true) => "standard input is not one",
+        (true, false) => "standard output is not one",
     };
     Err(Error::NoTerminal(missing))
 }
