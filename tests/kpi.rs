@@ -650,7 +650,7 @@ fn bad_kpi_input_exits_1_with_one_line_and_writes_nothing() {
                 "--minimum",
                 "-5",
             ],
-            "rapport: minimum: -5 is negative; a number of days cannot be",
+            "rapport: minimum: -5 is negative; targets and minimums start at 0",
         ),
     ];
     for (args, expected) in cases {
@@ -764,19 +764,20 @@ fn kpi_targets_are_exact_and_within_what_each_kpi_measures() {
             "win_rate",
             "101",
             "20",
-            "target: 101 is not a percentage from 0 to 100 (win_rate is a percentage)",
+            "target: 101% is over 100%; a percentage runs from 0 to 100 (win_rate is a percentage)",
         ),
         (
             "win_rate",
             "40",
             "-1",
-            "minimum: -1 is not a percentage from 0 to 100 (win_rate is a percentage)",
+            "minimum: -1% is negative; a percentage runs from 0 to 100 (win_rate is a percentage)",
         ),
+        ("win_rate", "140%", "20", "target: 140% is over 100%"),
         (
             "followups_on_time",
             "100.5",
             "75",
-            "target: 100.5 is not a percentage from 0 to 100",
+            "target: 100.5% is over 100%",
         ),
         ("revenue_won", "1e308", "1", "target: \"1e308\" has 'e'"),
         ("revenue_won", "NaN", "1", "target: \"NaN\" has 'N'"),
@@ -792,7 +793,7 @@ fn kpi_targets_are_exact_and_within_what_each_kpi_measures() {
             "revenue_won",
             "-50000",
             "1",
-            "target: -50000 is negative; a money target cannot be",
+            "target: -50000 is negative; targets and minimums start at 0",
         ),
         (
             "revenue_won",
@@ -804,7 +805,7 @@ fn kpi_targets_are_exact_and_within_what_each_kpi_measures() {
             "deals_won",
             "-3",
             "0",
-            "target: -3 is negative; a count cannot be (deals_won is a count)",
+            "target: -3 is negative; targets and minimums start at 0 (deals_won is a count)",
         ),
         (
             "deals_won",

@@ -5,7 +5,7 @@ use std::io::Write;
 use chrono::NaiveTime;
 
 use super::Context;
-use crate::Result;
+use crate::{Error, Result};
 use crate::cli::AuditArgs;
 use crate::domain::when::parse_datetime;
 use crate::report::audit_lines;
@@ -32,6 +32,14 @@ pub fn run(ctx: &mut Context, a: AuditArgs) -> Result<()> {
         since,
         limit: Some(a.limit),
     })?;
+    if let Some(id) = customer_id
+        && entries.is_empty()
+        && !customer_known(ctx, id)?
+    {
+        return Err(Error::msg(format!(
+            "audit: there is no customer #{id}, and the trail names none by that number (`rapport customer list` shows the numbers)"
+        )));
+    }
     if ctx.json {
         return ctx.print_json(&entries);
     }
@@ -42,4 +50,17 @@ pub fn run(ctx: &mut Context, a: AuditArgs) -> Result<()> {
         writeln!(ctx.out, "{}", for_terminal(&line))?;
     }
     Ok(())
+}
+
+/// Whether customer `id` exists, or did: the trail has an entry for it at any time.
+fn customer_known(ctx: &Context, id: i64) -> Result<bool> {
+    if ctx.store.customer(id).is_ok() {
+        return Ok(true);
+    }
+    let any = ctx.store.audit_entries(&AuditFilter {
+        customer_id: Some(id),
+        since: None,
+        limit: Some(1),
+    })?;
+    Ok(!any.is_empty())
 }

@@ -113,8 +113,9 @@ fn undo(ctx: &mut Context, run: i64) -> Result<()> {
     }
     writeln!(
         ctx.out,
-        "Undid import run #{run}: deleted {} customers it created, put back {} it had merged into",
-        report.deleted, report.restored
+        "Undid import run #{run}: deleted {} it created, put back {} it had merged into",
+        crate::text::count(report.deleted, "customer", "customers"),
+        crate::text::count(report.restored, "customer", "customers")
     )?;
     if !report.kept_changed.is_empty() {
         let ids: Vec<String> = report
@@ -172,10 +173,10 @@ fn restore(ctx: &mut Context, path: &Path, bytes: &[u8], dry_run: bool) -> Resul
     }
     writeln!(
         ctx.out,
-        "Restored {} ({} customers, {} rows in all{})",
+        "Restored {} ({}, {} in all{})",
         path.display(),
-        restored.customers,
-        restored.rows,
+        crate::text::count(restored.customers, "customer", "customers"),
+        crate::text::count(restored.rows, "row", "rows"),
         restored
             .exported_at
             .map(|t| format!(", exported {t}"))

@@ -52,7 +52,8 @@ impl Writer<'_> {
             .query_row("SELECT count(*) FROM customers", [], |r| r.get(0))?;
         if customers > 0 {
             return Err(StoreError::Message(format!(
-                "demo data goes into an empty database; this one holds {customers} customers"
+                "demo data goes into an empty database; this one holds {}",
+                crate::text::count(customers, "customer", "customers")
             )));
         }
         let now = self.now;

@@ -493,7 +493,7 @@ mod tests {
             .unwrap_err();
         assert!(
             err.to_string()
-                .starts_with("target: 101 is not a percentage from 0 to 100"),
+                .starts_with("target: 101% is over 100%; a percentage runs from 0 to 100"),
             "{err}"
         );
         let err = s

@@ -1349,8 +1349,9 @@ impl App {
         ) {
             Ok(report) => {
                 self.info(format!(
-                    "Loaded demo data: {} customers, {} deals",
-                    report.customers, report.deals
+                    "Loaded demo data: {}, {}",
+                    crate::text::count(report.customers, "customer", "customers"),
+                    crate::text::count(report.deals, "deal", "deals")
                 ));
                 self.reload_all();
             }

@@ -8,6 +8,7 @@ use chrono::{DateTime, NaiveTime, TimeZone};
 use crate::domain::deal::validate_probability;
 use crate::domain::reminder::series_end_note;
 use crate::domain::when::{parse_date, parse_datetime};
+use crate::text::count;
 use crate::domain::{
     Cadence, Currency, CustomerDraft, CustomerKind, CustomerStatus, DealDraft, Direction, Email,
     InteractionDraft, InteractionKind, Money, Phone, Recurrence, ReminderDraft, ValidationError,
@@ -654,17 +655,17 @@ impl Form {
                 let drop = self.merge_source(store)?;
                 let plan = store.merge_plan(*keep, drop)?;
                 Ok(Some(format!(
-                    "This moves {} interactions, {} deals, {} follow-ups and {} people of #{} {} here, \
-                     adds {} phones, {} emails and {} tags, and deletes #{}. Enter merges; Esc cancels.",
-                    plan.interactions,
-                    plan.deals,
-                    plan.reminders,
-                    plan.people,
+                    "This moves {}, {}, {} and {} of #{} {} here, \
+                     adds {}, {} and {}, and deletes #{}. Enter merges; Esc cancels.",
+                    count(plan.interactions, "interaction", "interactions"),
+                    count(plan.deals, "deal", "deals"),
+                    count(plan.reminders, "follow-up", "follow-ups"),
+                    count(plan.people, "person", "people"),
                     plan.drop,
                     plan.drop_name,
-                    plan.phones,
-                    plan.emails,
-                    plan.tags,
+                    count(plan.phones, "phone", "phones"),
+                    count(plan.emails, "email", "emails"),
+                    count(plan.tags, "tag", "tags"),
                     plan.drop
                 )))
             }
@@ -934,8 +935,12 @@ impl Form {
                 let plan = store.merge_customers(*keep, drop)?;
                 Ok(Saved {
                     message: format!(
-                        "Merged #{} into #{}: {} interactions, {} deals, {} follow-ups moved",
-                        plan.drop, plan.keep, plan.interactions, plan.deals, plan.reminders
+                        "Merged #{} into #{}: {}, {}, {} moved",
+                        plan.drop,
+                        plan.keep,
+                        count(plan.interactions, "interaction", "interactions"),
+                        count(plan.deals, "deal", "deals"),
+                        count(plan.reminders, "follow-up", "follow-ups")
                     ),
                     customer_id: Some(*keep),
                     next: None,
