@@ -145,7 +145,11 @@ impl LiveIndex {
         if changes.customers.len() > limit {
             return Ok(Follow::TooMuch(format!(
                 "{} since the index was saved",
-                crate::text::count(changes.customers.len(), "customer changed", "customers changed")
+                crate::text::count(
+                    changes.customers.len(),
+                    "customer changed",
+                    "customers changed"
+                )
             )));
         }
         apply(store, &mut self.index, &changes.customers)?;

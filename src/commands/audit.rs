@@ -5,12 +5,12 @@ use std::io::Write;
 use chrono::NaiveTime;
 
 use super::Context;
-use crate::{Error, Result};
 use crate::cli::AuditArgs;
 use crate::domain::when::parse_datetime;
 use crate::report::audit_lines;
 use crate::store::AuditFilter;
 use crate::text::sanitize::for_terminal;
+use crate::{Error, Result};
 
 pub fn run(ctx: &mut Context, a: AuditArgs) -> Result<()> {
     let customer_id = match a.customer.as_deref() {

@@ -2,9 +2,9 @@ use std::io::Write;
 use std::time::Instant;
 
 use super::Context;
-use crate::text::count;
 use crate::cli::DemoArgs;
 use crate::demo::{DemoOptions, generate};
+use crate::text::count;
 use crate::{Error, Result};
 
 pub fn run(ctx: &mut Context, args: DemoArgs) -> Result<()> {

@@ -4,7 +4,6 @@ use std::io::Write;
 use std::path::Path;
 
 use super::Context;
-use crate::text::count;
 use crate::atomic_file::database_files;
 use crate::cli::ImportArgs;
 use crate::io::deals::{DealImportError, DealImportOptions, DealImportReport, import_deals_then};
@@ -12,6 +11,7 @@ use crate::io::import::{commit_rejects, stage_reject_file};
 use crate::io::record::Problem;
 use crate::io::sheet::{self, SheetOutcome};
 use crate::io::{csv::CsvOptions, mapping::FieldMap};
+use crate::text::count;
 use crate::{Error, Result};
 
 /// Refused rows listed in an error message; the rest are counted.

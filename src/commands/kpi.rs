@@ -11,7 +11,8 @@ use crate::domain::kpi::KpiRange;
 use crate::domain::money::format_minor;
 use crate::domain::when::parse_date;
 use crate::report::{
-    FORECAST_MONTHS, KpiReport, default_kpi_scope, format_value, kpi_report_for, status_label,
+    FORECAST_MONTHS, KpiReport, default_kpi_scope, format_value, kpi_report_for, revenue_left_out,
+    target_scaling,
 };
 use crate::text::sanitize::for_terminal;
 
@@ -77,9 +78,11 @@ fn print_report(out: &mut dyn Write, r: &KpiReport) -> Result<()> {
             k.name.clone(),
             k.value
                 .map_or_else(|| "-".into(), |v| format_value(k.unit, v, cur)),
-            format_value(k.unit, k.target, cur),
-            format_value(k.unit, k.minimum, cur),
-            status_label(k.standing).into(),
+            k.target
+                .map_or_else(|| "-".into(), |v| format_value(k.unit, v, cur)),
+            k.minimum
+                .map_or_else(|| "-".into(), |v| format_value(k.unit, v, cur)),
+            k.status().into(),
         ]);
     }
     table.print(out)?;
@@ -100,12 +103,8 @@ fn print_report(out: &mut dyn Write, r: &KpiReport) -> Result<()> {
     }
     table.print(out)?;
     let mut notes = Vec::new();
-    if r.other_currency_won > 0 {
-        notes.push(format!(
-            "{} won {} in other currencies left out of revenue",
-            r.other_currency_won,
-            deals(r.other_currency_won)
-        ));
+    if let Some(left_out) = revenue_left_out(r) {
+        notes.push(format!("revenue won {left_out}"));
     }
     if r.other_currency_open > 0 {
         notes.push(format!(
@@ -120,6 +119,12 @@ fn print_report(out: &mut dyn Write, r: &KpiReport) -> Result<()> {
             r.open_deals_without_close_date,
             deals(r.open_deals_without_close_date)
         ));
+    }
+    if let Some(scaling) = target_scaling(r) {
+        notes.push(scaling);
+    }
+    if r.period == "all" {
+        notes.push("totals over all time have no target".into());
     }
     if !notes.is_empty() {
         writeln!(out)?;

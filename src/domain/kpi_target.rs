@@ -300,7 +300,10 @@ mod tests {
             Err("target: -1% is negative; a percentage runs from 0 to 100 (win_rate is a percentage)".into())
         );
         let deals = def("deals_won", KpiUnit::Count, true);
-        assert!(read(&deals, "5%").unwrap_err().contains("'%'"), "only percentages take %");
+        assert!(
+            read(&deals, "5%").unwrap_err().contains("'%'"),
+            "only percentages take %"
+        );
         assert!(
             read(&win, "100.0001")
                 .unwrap_err()
@@ -320,7 +323,10 @@ mod tests {
         assert_eq!(read(&deals, "10.0"), Ok(10_000));
         assert_eq!(
             read(&deals, "-3"),
-            Err("target: -3 is negative; targets and minimums start at 0 (deals_won is a count)".into())
+            Err(
+                "target: -3 is negative; targets and minimums start at 0 (deals_won is a count)"
+                    .into()
+            )
         );
         assert!(
             read(&deals, "2,5")
@@ -334,11 +340,9 @@ mod tests {
         );
         let days = def("avg_cycle_days", KpiUnit::Days, false);
         assert_eq!(read(&days, "30,5"), Ok(30_500));
-        assert!(
-            read(&days, "-5")
-                .unwrap_err()
-                .contains("-5 is negative; targets and minimums start at 0 (avg_cycle_days is a number of days)")
-        );
+        assert!(read(&days, "-5").unwrap_err().contains(
+            "-5 is negative; targets and minimums start at 0 (avg_cycle_days is a number of days)"
+        ));
         assert!(read(&days, "36501").unwrap_err().contains("a century"));
         let score = def("avg_satisfaction", KpiUnit::Score, true);
         assert_eq!(read(&score, "4,25"), Ok(4_250));

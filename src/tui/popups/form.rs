@@ -8,12 +8,12 @@ use chrono::{DateTime, NaiveTime, TimeZone};
 use crate::domain::deal::validate_probability;
 use crate::domain::reminder::series_end_note;
 use crate::domain::when::{parse_date, parse_datetime};
-use crate::text::count;
 use crate::domain::{
     Cadence, Currency, CustomerDraft, CustomerKind, CustomerStatus, DealDraft, Direction, Email,
     InteractionDraft, InteractionKind, Money, Phone, Recurrence, ReminderDraft, ValidationError,
 };
 use crate::store::{Store, StoreError};
+use crate::text::count;
 use crate::tui::widgets::input::TextInput;
 
 #[derive(Debug, Clone, PartialEq)]
