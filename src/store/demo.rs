@@ -219,7 +219,7 @@ mod tests {
         let e = s
             .write(|w| w.generate(|_| Ok(()), |_| Generated::default()))
             .unwrap_err();
-        assert!(e.to_string().contains("holds 1 customers"), "{e}");
+        assert!(e.to_string().contains("holds 1 customer"), "{e}");
     }
 
     fn interaction(customer_id: i64, minutes_ago: i64, n: usize) -> InteractionDraft {
