@@ -156,8 +156,12 @@ impl LiveIndex {
         let limit = (self.index.len() / DELTA_SHARE).max(DELTA_FLOOR);
         if changes.customers.len() > limit {
             return Ok(Follow::TooMuch(format!(
-                "{} customers changed since the index was saved",
-                changes.customers.len()
+                "{} since the index was saved",
+                crate::text::count(
+                    changes.customers.len(),
+                    "customer changed",
+                    "customers changed"
+                )
             )));
         }
         apply(store, &mut self.index, &changes.customers)?;

@@ -502,7 +502,7 @@ fn an_operators_day_at_80x24() {
     s.send(&["d"]);
     s.wait_until("the follow-up done", WAIT, |screen| {
         !screen.contains("Call back about the renewal")
-            && status_line(screen).contains("· 1 follow-ups")
+            && status_line(screen).contains("· 1 follow-up ")
             && status_line(screen).contains("Done:")
     });
 

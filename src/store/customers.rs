@@ -677,7 +677,8 @@ impl Writer<'_> {
                 return Err(StoreError::invalid(
                     "kind",
                     format!(
-                        "{members} people belong to this company; move them before making it a person"
+                        "{} to this company; move them before making it a person",
+                        crate::text::count(members, "person belongs", "people belong")
                     ),
                 ));
             }

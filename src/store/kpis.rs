@@ -8,7 +8,8 @@ use super::sums::read_sum;
 use super::{Result, Store, StoreError, Writer};
 use crate::domain::access::Permission;
 use crate::domain::kpi::{
-    ForecastLeftOut, ForecastMonth, KpiInputs, KpiWindow, first_of_month, forecast_months,
+    CurrencyTotal, ForecastLeftOut, ForecastMonth, KpiInputs, KpiWindow, first_of_month,
+    forecast_months,
 };
 use crate::domain::{Currency, KpiDefinition, KpiFigure};
 
@@ -139,6 +140,50 @@ impl Store {
                 .query_row(params![now, operator], |r| r.get(0))?;
             Ok(inputs)
         })
+    }
+
+    /// Won deals closed in `window` in currencies other than `currency`, per currency
+    /// (most deals first): what revenue in `currency` leaves out until there are
+    /// exchange rates.
+    pub fn won_in_other_currencies(
+        &self,
+        window: &KpiWindow,
+        currency: Currency,
+        operator: Option<i64>,
+    ) -> Result<Vec<CurrencyTotal>> {
+        self.require_kpis_of(operator)?;
+        let mut stmt = self.conn.prepare_cached(&format!(
+            "SELECT d.currency, count(*), {}
+             FROM deals d JOIN stages s ON s.id = d.stage_id
+             WHERE s.outcome = 'won' AND d.closed_on >= ?1 AND d.closed_on < ?2
+               AND d.currency <> ?3 AND (?4 IS NULL OR d.owner_id = ?4)
+             GROUP BY d.currency ORDER BY count(*) DESC, d.currency",
+            split_sum("d.amount_minor")
+        ))?;
+        let rows = stmt.query_map(
+            params![
+                date_text(Some(window.first_day)),
+                date_text(Some(window.end_day)),
+                currency.code(),
+                operator
+            ],
+            |r| {
+                let code: String = r.get(0)?;
+                let currency = Currency::from_code(&code).map_err(|e| {
+                    rusqlite::Error::FromSqlConversionFailure(
+                        0,
+                        rusqlite::types::Type::Text,
+                        Box::new(e),
+                    )
+                })?;
+                Ok(CurrencyTotal {
+                    currency,
+                    deals: r.get(1)?,
+                    total_minor: read_sum(r, 2)?,
+                })
+            },
+        )?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
 
     /// The weighted-pipeline forecast: open deals in `currency`, by the month of their
@@ -492,7 +537,7 @@ mod tests {
             .unwrap_err();
         assert!(
             err.to_string()
-                .starts_with("target: 101 is not a percentage from 0 to 100"),
+                .starts_with("target: 101% is over 100%; a percentage runs from 0 to 100"),
             "{err}"
         );
         let err = s

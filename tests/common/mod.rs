@@ -13,20 +13,46 @@ pub struct TempDb {
 }
 
 impl TempDb {
+    /// A new, empty database with no operator yet (the first to sign in is its admin),
+    /// as `rapport init` makes one but without signing anybody in.
     pub fn new() -> Self {
+        let db = Self::missing();
+        create_db(&db.path);
+        db
+    }
+
+    /// Only the path of a database in a new temporary folder: no file yet.
+    pub fn missing() -> Self {
         let dir = tempfile::tempdir().expect("temp dir");
         let path = dir.path().join("rapport.db");
         Self { dir, path }
     }
 }
 
+/// Creates an empty database at `path`: commands refuse to open one that is not there.
+pub fn create_db(path: &Path) {
+    rapport::store::Store::open(path).expect("create the database");
+}
+
+/// The environment every run of the binary gets: the operator `login`, UTC, and no
+/// config file of the developer's.
+fn command(db: &Path, login: &str) -> Command {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_rapport"));
+    c.env("RAPPORT_DB", db)
+        .env("RAPPORT_AS", login)
+        .env("TZ", "UTC")
+        .env("RAPPORT_CONFIG", "")
+        .env_remove("RAPPORT_DEFAULT_HOUR")
+        .env_remove("RAPPORT_PERIOD")
+        .env_remove("RAPPORT_CURRENCY")
+        .env_remove("RAPPORT_KEYMAP");
+    c
+}
+
 /// Runs the real `rapport` binary on `db` with `args`, as an operator named `tester`.
 pub fn rapport(db: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_rapport"))
+    command(db, "tester")
         .args(args)
-        .env("RAPPORT_DB", db)
-        .env("RAPPORT_AS", "tester")
-        .env("TZ", "UTC")
         .output()
         .expect("run rapport")
 }
@@ -75,13 +101,7 @@ pub fn customer_names(db: &Path) -> Vec<String> {
 
 /// Runs the real `rapport` binary on `db` with `args`, as the operator `login`.
 pub fn as_user(db: &Path, login: &str, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_rapport"))
-        .args(args)
-        .env("RAPPORT_DB", db)
-        .env("RAPPORT_AS", login)
-        .env("TZ", "UTC")
-        .output()
-        .expect("run rapport")
+    command(db, login).args(args).output().expect("run rapport")
 }
 
 /// Runs as `login` with `--json`, expects success and parses the output.
