@@ -152,14 +152,14 @@ impl Store {
         operator: Option<i64>,
     ) -> Result<Vec<CurrencyTotal>> {
         self.require_kpis_of(operator)?;
-        let mut stmt = self.conn.prepare_cached(&format!(
-            "SELECT d.currency, count(*), {}
-             FROM deals d JOIN stages s ON s.id = d.stage_id
-             WHERE s.outcome = 'won' AND d.closed_on >= ?1 AND d.closed_on < ?2
-               AND d.currency <> ?3 AND (?4 IS NULL OR d.owner_id = ?4)
-             GROUP BY d.currency ORDER BY count(*) DESC, d.currency",
-            split_sum("d.amount_minor")
-        ))?;
+        // From the maintained totals (schema 9).
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT t.currency, sum(t.deals), sum(t.amount_hi), sum(t.amount_lo)
+             FROM deal_totals t JOIN stages s ON s.id = t.stage_id
+             WHERE s.outcome = 'won' AND t.closed_on >= ?1 AND t.closed_on < ?2
+               AND t.currency <> ?3 AND (?4 IS NULL OR t.owner_id = ?4)
+             GROUP BY t.currency ORDER BY sum(t.deals) DESC, t.currency",
+        )?;
         let rows = stmt.query_map(
             params![
                 date_text(Some(window.first_day)),
