@@ -1,5 +1,6 @@
-//! Store throughput: bulk writes (demo data, imports), the customer list query and the
-//! going-quiet query.
+//! Store throughput: bulk writes (demo data, imports), the customer list query, the
+//! going-quiet query, and what each pane of the app reads (the pipeline board from the
+//! maintained deal totals, the follow-ups groups, the KPI report).
 
 use std::hint::black_box;
 use std::sync::Arc;
@@ -7,7 +8,11 @@ use std::sync::Arc;
 use chrono::{DateTime, Utc};
 use criterion::{Criterion, criterion_group, criterion_main};
 use rapport::demo::{DemoOptions, generate};
+use rapport::domain::kpi::KpiRange;
+use rapport::domain::{Currency, Period};
+use rapport::report::kpi_report_for;
 use rapport::store::{CustomerFilter, QuietFilter, Store};
+use rapport::tui::panes::{followups, pipeline};
 
 fn clock() -> DateTime<Utc> {
     DateTime::parse_from_rfc3339("2026-11-23T09:00:00Z")
@@ -70,5 +75,45 @@ fn bench_store(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, bench_store);
+/// What the pipeline, follow-ups and KPI panes read, on the 20k demo store: these read
+/// maintained totals and indexed windows, so they should not grow with the store.
+fn bench_panes(c: &mut Criterion) {
+    let mut group = c.benchmark_group("panes");
+    group.sample_size(10);
+    let mut store = Store::open_in_memory().unwrap().with_clock(Arc::new(clock));
+    generate(
+        &mut store,
+        DemoOptions {
+            customers: 20_000,
+            seed: 1,
+        },
+        "bench",
+    )
+    .unwrap();
+    let today = clock().date_naive();
+    let currency = Currency::from_code("USD").unwrap();
+    group.bench_function("pipeline_board_of_20k_customers", |b| {
+        b.iter(|| black_box(pipeline::fetch(&store, today, currency, &[]).unwrap()))
+    });
+    group.bench_function("followups_of_20k_customers", |b| {
+        b.iter(|| black_box(followups::fetch(&store, false, 0, &clock()).unwrap()))
+    });
+    group.bench_function("kpi_month_of_20k_customers", |b| {
+        b.iter(|| {
+            black_box(
+                kpi_report_for(
+                    &store,
+                    KpiRange::Period(Period::Month),
+                    currency,
+                    &clock(),
+                    None,
+                )
+                .unwrap(),
+            )
+        })
+    });
+    group.finish();
+}
+
+criterion_group!(benches, bench_store, bench_panes);
 criterion_main!(benches);

@@ -4,7 +4,8 @@
 #   - `rapport demo --customers N` into a new file (beside nothing: a temp dir)
 #   - `rapport lookup` by name and by the last 7 digits of a phone, whole process
 #   - the app in tmux at 80x24: start to first frame, to customer list rows, to the
-#     pipeline pane with data after `2`; its peak resident memory after a minute idle
+#     pipeline pane with data after `2`, follow-ups after `3`, KPIs after `4`; its peak
+#     resident memory after a minute idle
 #   - the idle app's CPU while 8 processes write (`rapport customer add` in a loop)
 #
 # Usage: scripts/measure.sh [options] DATABASE
@@ -160,6 +161,10 @@ list_rows() {
 }
 # A stage column with its count, and no "loading…" left on screen.
 pipeline_rows() { [[ $1 == *Pipeline* && $1 != *loading* ]] && grep -Eq '[[:alpha:]] \([0-9]+\)' <<< "$1"; }
+# The follow-ups table's header (or its empty notice), and no "Loading…".
+followup_rows() { [[ $1 != *Loading* ]] && grep -Eq 'DUE +CUSTOMER|Nothing due' <<< "$1"; }
+# A KPI gauge, and no "Loading…".
+kpi_rows() { [[ $1 != *Loading* && $1 == *"Revenue won"* ]]; }
 
 # Starts the app at 80x24; the shell notes the time just before it becomes the app.
 start_app() {
@@ -183,7 +188,7 @@ wait_screen() {
 
 for mode in warm cold; do
     [ "$mode" = cold ] && [ "$cold" = 0 ] && continue
-    : > "$work/frame"; : > "$work/list"; : > "$work/pipeline"
+    : > "$work/frame"; : > "$work/list"; : > "$work/pipeline"; : > "$work/followups"; : > "$work/kpis"
     # Warm: one more start first, which only warms the cache.
     total=$app_runs
     [ "$mode" = warm ] && total=$((app_runs + 1))
@@ -196,18 +201,29 @@ for mode in warm cold; do
         pressed=$(now_ns)
         tmux -L "$socket" send-keys -t app 2
         pipeline=$(wait_screen pipeline_rows "$pressed")
+        pressed=$(now_ns)
+        tmux -L "$socket" send-keys -t app 3
+        followups=$(wait_screen followup_rows "$pressed")
+        pressed=$(now_ns)
+        tmux -L "$socket" send-keys -t app 4
+        kpis=$(wait_screen kpi_rows "$pressed")
         tmux -L "$socket" send-keys -t app q
         if [ "$mode" = cold ] || [ "$i" -gt 0 ]; then
             echo "$frame" >> "$work/frame"; echo "$list" >> "$work/list"; echo "$pipeline" >> "$work/pipeline"
+            echo "$followups" >> "$work/followups"; echo "$kpis" >> "$work/kpis"
         fi
     done
     eval "frame_$mode=\$(grep -v timeout \"\$work/frame\" | summary)"
     eval "list_$mode=\$(grep -v timeout \"\$work/list\" | summary)"
     eval "pipeline_$mode=\$(grep -v timeout \"\$work/pipeline\" | summary)"
+    eval "followups_$mode=\$(grep -v timeout \"\$work/followups\" | summary)"
+    eval "kpis_$mode=\$(grep -v timeout \"\$work/kpis\" | summary)"
 done
 row "app: start to first frame" "${frame_warm:--}" "${frame_cold:--}"
 row "app: start to customer list rows on screen" "${list_warm:--}" "${list_cold:--}"
 row "app: \`2\` to pipeline pane with data" "${pipeline_warm:--}" "${pipeline_cold:--}"
+row "app: then \`3\` to follow-ups with data" "${followups_warm:--}" "${followups_cold:--}"
+row "app: then \`4\` to KPIs with data" "${kpis_warm:--}" "${kpis_cold:--}"
 
 # Memory after a minute idle, then CPU while 8 processes write.
 start_app

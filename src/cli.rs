@@ -5,15 +5,41 @@ use std::path::PathBuf;
 use clap::{Args, Parser, Subcommand};
 
 use crate::Result;
-use crate::commands;
+use crate::commands::{self, Create};
+use crate::config::Config;
+
+/// The settings besides flags, for `--help` and the man page.
+const ENVIRONMENT: &str = "\
+Settings: a flag wins over the environment, the environment over the config file, the
+config file over the defaults.
+
+Config file: $XDG_CONFIG_HOME/rapport/config.toml (~/.config/rapport/config.toml), or the
+file RAPPORT_CONFIG names (empty: none). Keys: database, currency, time_zone,
+default_period (week, month, quarter, year, all), default_hour (\"09:00\") and keymap.
+
+Environment: RAPPORT_DB (--db), RAPPORT_AS (--as), RAPPORT_CURRENCY (--currency),
+RAPPORT_KEYMAP (--keymap), RAPPORT_PERIOD (kpi --period), RAPPORT_DEFAULT_HOUR (the time
+of day a date without one means), TZ (the time zone), RAPPORT_CONFIG (the config file).";
 
 /// Rapport: a terminal CRM. With no command, opens the full-screen app.
 #[derive(Debug, Parser)]
-#[command(name = "rapport", version, about, propagate_version = true)]
+#[command(
+    name = "rapport",
+    version,
+    about,
+    propagate_version = true,
+    after_long_help = ENVIRONMENT
+)]
 pub struct Cli {
-    /// Database file [default: rapport.db in your data directory]
+    /// Database file [default: the config file's `database`, else rapport.db in your
+    /// data directory]. It must exist: `rapport init`, the app's first run, `demo`,
+    /// `import` or --create make a new one
     #[arg(long, global = true, env = "RAPPORT_DB", value_name = "PATH")]
     pub db: Option<PathBuf>,
+
+    /// Create the database (and its folder) if it does not exist yet
+    #[arg(long, global = true)]
+    pub create: bool,
 
     /// Print machine-readable JSON instead of text
     #[arg(long, global = true)]
@@ -24,18 +50,15 @@ pub struct Cli {
     #[arg(long = "as", global = true, env = "RAPPORT_AS", value_name = "LOGIN")]
     pub acting_as: Option<String>,
 
-    /// Key bindings for the app: default, vim, or a keymap file
+    /// Key bindings for the app: default, vim, or a keymap file [default: the config
+    /// file's `keymap`, else default]
     #[arg(long, env = "RAPPORT_KEYMAP", value_name = "NAME|PATH")]
     pub keymap: Option<String>,
 
-    /// Currency the app reports pipeline totals and KPIs in
-    #[arg(
-        long,
-        env = "RAPPORT_CURRENCY",
-        value_name = "CODE",
-        default_value = "USD"
-    )]
-    pub currency: String,
+    /// Currency the app reports pipeline totals and KPIs in [default: the config file's
+    /// `currency`, else USD]
+    #[arg(long, env = "RAPPORT_CURRENCY", value_name = "CODE")]
+    pub currency: Option<String>,
 
     #[command(subcommand)]
     pub command: Option<Command>,
@@ -43,6 +66,8 @@ pub struct Cli {
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
+    /// Create a new database (and its folder), with you as its admin
+    Init,
     /// Add, list, show, edit and delete customers
     #[command(subcommand)]
     Customer(CustomerCommand),
@@ -110,6 +135,18 @@ pub enum Command {
     Lookup(LookupArgs),
     /// List pairs of customers that look like duplicates, with why
     Dedupe(DedupeArgs),
+    /// Print a shell completion script: `rapport completions bash > ~/.local/share/bash-completion/completions/rapport`
+    Completions {
+        /// bash, zsh, fish, elvish or powershell
+        shell: clap_complete::Shell,
+    },
+    /// Print the manual page (roff): `rapport man | man -l -`; `rapport man kpi set` for
+    /// a subcommand's own page
+    Man {
+        /// The subcommand whose page to print
+        #[arg(value_name = "SUBCOMMAND")]
+        command: Vec<String>,
+    },
 }
 
 #[derive(Debug, Args)]
@@ -162,9 +199,9 @@ pub struct ImportArgs {
     /// A deal stage of the file as one of Rapport's: --stage "Engaging=qualified" (repeatable)
     #[arg(long = "stage", value_name = "NAME=KEY", requires = "deals")]
     pub stages: Vec<String>,
-    /// Currency of deal values that name none
-    #[arg(long, env = "RAPPORT_CURRENCY", default_value = "USD")]
-    pub currency: String,
+    /// Currency of deal values that name none [default: the config file's, else USD]
+    #[arg(long, env = "RAPPORT_CURRENCY", value_name = "CODE")]
+    pub currency: Option<String>,
 }
 
 #[derive(Debug, Subcommand)]
@@ -398,7 +435,7 @@ pub struct LogArgs {
     /// in (the customer reached us) or out (we reached them)
     #[arg(long, default_value = "out")]
     pub direction: String,
-    /// When it happened [default: now]
+    /// When it happened (a day alone means your default hour, 09:00 unless configured)
     #[arg(long, allow_hyphen_values = true, default_value = "now")]
     pub at: String,
     #[arg(long)]
@@ -427,7 +464,7 @@ pub enum DealCommand {
     /// Mark a deal won
     Won {
         deal: i64,
-        /// Close date [default: today]
+        /// Close date
         #[arg(long, default_value = "today")]
         date: String,
     },
@@ -457,9 +494,9 @@ pub struct DealAddArgs {
     /// units (10,000,000,000,000.00 for a currency with cents)
     #[arg(long, allow_hyphen_values = true)]
     pub amount: String,
-    /// ISO 4217 code
-    #[arg(long, env = "RAPPORT_CURRENCY", default_value = "USD")]
-    pub currency: String,
+    /// ISO 4217 code [default: the config file's `currency`, else USD]
+    #[arg(long, env = "RAPPORT_CURRENCY", value_name = "CODE")]
+    pub currency: Option<String>,
     /// Stage key [default: the first stage]
     #[arg(long)]
     pub stage: Option<String>,
@@ -520,7 +557,8 @@ pub enum RemindCommand {
 #[derive(Debug, Args)]
 pub struct RemindAddArgs {
     pub customer: CustomerRef,
-    /// When: `tomorrow 10:00`, `+3d`, `2026-12-01 14:30`
+    /// When: `tomorrow 10:00`, `+3d`, `Dec 5`, `2026-12-01 14:30` (a day alone means
+    /// your default hour, 09:00 unless configured)
     #[arg(long, allow_hyphen_values = true)]
     pub due: String,
     #[arg(long)]
@@ -625,18 +663,20 @@ pub struct QuietArgs {
 pub struct KpiArgs {
     #[command(subcommand)]
     pub command: Option<KpiCommand>,
-    /// The current week, month, quarter or year, or all time
-    #[arg(long, default_value = "month")]
-    pub period: String,
+    /// The current week, month, quarter or year, or all time [default: the config file's
+    /// `default_period`, else month]
+    #[arg(long, env = "RAPPORT_PERIOD")]
+    pub period: Option<String>,
     /// First day of an explicit range (with --to; overrides --period)
     #[arg(long, value_name = "DATE")]
     pub from: Option<String>,
     /// Last day of an explicit range, inclusive (with --from)
     #[arg(long, value_name = "DATE")]
     pub to: Option<String>,
-    /// Reporting currency: revenue and forecast count deals in it only
-    #[arg(long, env = "RAPPORT_CURRENCY", default_value = "USD")]
-    pub currency: String,
+    /// Reporting currency: revenue and forecast count deals in it only (the others are
+    /// listed) [default: the config file's `currency`, else USD]
+    #[arg(long, env = "RAPPORT_CURRENCY", value_name = "CODE")]
+    pub currency: Option<String>,
     /// Only this operator's records (managers and admins) [default: the team's; an
     /// agent's own]
     #[arg(long, value_name = "LOGIN", conflicts_with_all = ["mine", "team"])]
@@ -663,8 +703,8 @@ pub enum KpiCommand {
 
 #[derive(Debug, Args)]
 pub struct KpiSetArgs {
-    /// The KPI's key: revenue_won, deals_won, win_rate, avg_cycle_days, new_customers,
-    /// avg_satisfaction, followups_on_time, overdue_followups, avg_won_deal
+    /// The KPI's key
+    #[arg(value_parser = kpi_keys(), ignore_case = true)]
     pub key: String,
     /// The value aimed for (money in major units: 50000 or 50,000)
     #[arg(long, allow_hyphen_values = true)]
@@ -673,9 +713,23 @@ pub struct KpiSetArgs {
     #[arg(long, allow_hyphen_values = true)]
     pub minimum: String,
     /// The currency a money target is written in: its decimals and largest amount
-    /// apply (the target counts in whichever currency `rapport kpi` reports)
-    #[arg(long, env = "RAPPORT_CURRENCY", default_value = "USD")]
-    pub currency: String,
+    /// apply (the target counts in whichever currency `rapport kpi` reports) [default:
+    /// the config file's `currency`, else USD]
+    #[arg(long, env = "RAPPORT_CURRENCY", value_name = "CODE")]
+    pub currency: Option<String>,
+}
+
+/// Every KPI there is, with what it measures, for `kpi set --help` and completions.
+fn kpi_keys() -> clap::builder::PossibleValuesParser {
+    use crate::domain::kpi::DEFAULT_KPIS;
+    clap::builder::PossibleValuesParser::new(DEFAULT_KPIS.iter().map(
+        |&(key, name, _, unit, target, minimum, higher)| {
+            let better = if higher { "higher" } else { "lower" };
+            clap::builder::PossibleValue::new(key).help(format!(
+                "{name} ({unit}, {better} is better; default target {target}, minimum {minimum})"
+            ))
+        },
+    ))
 }
 
 /// `rapport team` prints every operator's performance; `rapport team quota` sets one's.
@@ -802,37 +856,69 @@ pub struct DedupeArgs {
     pub limit: u32,
 }
 
-/// Runs a parsed command line.
-pub fn run(cli: Cli) -> Result<()> {
-    // Only reads the file: no database created, migrated or signed in to.
-    if let Some(Command::Doctor { path }) = &cli.command {
-        let path = match path.as_ref().or(cli.db.as_ref()) {
-            Some(p) => p.clone(),
-            None => commands::default_db_path()?,
-        };
-        return commands::doctor::run(&path, cli.json);
+/// Runs a parsed command line with the settings of the config file.
+pub fn run(cli: Cli, config: Config) -> Result<()> {
+    // Neither needs a database: they describe the command line itself.
+    match &cli.command {
+        Some(Command::Completions { shell }) => return commands::shell::completions(*shell),
+        Some(Command::Man { command }) => return commands::shell::man_page(command),
+        _ => {}
     }
-    // A dry run of an import creates no database file.
+    let path = commands::db_path(cli.db.as_deref(), &config)?;
+    // Only reads the file: no database created, migrated or signed in to.
+    if let Some(Command::Doctor { path: checked }) = &cli.command {
+        return commands::doctor::run(checked.as_ref().unwrap_or(&path), cli.json);
+    }
     let acting_as = cli.acting_as.as_deref();
-    let mut ctx = match &cli.command {
-        Some(Command::Import(args)) if args.dry_run => {
-            commands::Context::open_for_dry_run(cli.db.as_deref(), cli.json, acting_as)?
-        }
-        _ => commands::Context::open(cli.db.as_deref(), cli.json, acting_as)?,
+    let app = matches!(cli.command, None | Some(Command::Review(_)));
+    if app {
+        let options = crate::tui::Options {
+            keymap: cli.keymap.clone().or_else(|| config.keymap.clone()),
+            currency: Some(
+                commands::currency(cli.currency.as_deref(), &config)?
+                    .code()
+                    .to_string(),
+            ),
+            review: match &cli.command {
+                Some(Command::Review(args)) => Some(!args.everyone),
+                _ => None,
+            },
+            period: config.default_period,
+            default_time: commands::default_time(&config)?,
+        };
+        // A bad keymap is reported, then a missing terminal, before any file is made.
+        crate::tui::check_options(&options)?;
+        commands::tui::require_terminal()?;
+        let create = match (&cli.command, cli.db.is_some() || config.database.is_some()) {
+            // The app's first run makes the database it is pointed at…
+            (None, _) if cli.create => Create::WithFolder,
+            (None, true) => Create::File,
+            // …and, on the default path, the data directory too.
+            (None, false) => Create::WithFolder,
+            _ if cli.create => Create::WithFolder,
+            _ => Create::No,
+        };
+        let ctx = commands::Context::open(&path, create, cli.json, acting_as, config)?;
+        return commands::tui::run(ctx, &options);
+    }
+    let create = match &cli.command {
+        _ if cli.create => Create::WithFolder,
+        Some(Command::Init) => Create::WithFolder,
+        // Filling a new database makes its file (never a mistyped folder).
+        Some(Command::Demo(_)) => Create::File,
+        Some(Command::Import(args)) if !args.dry_run => Create::File,
+        _ => Create::No,
     };
-    let review = match &cli.command {
-        Some(Command::Review(args)) => Some(!args.everyone),
-        _ => None,
+    let existed = path.exists();
+    let mut ctx = match &cli.command {
+        // A dry run of an import creates no database file.
+        Some(Command::Import(args)) if args.dry_run => {
+            commands::Context::open_for_dry_run(&path, cli.json, acting_as, config)?
+        }
+        _ => commands::Context::open(&path, create, cli.json, acting_as, config)?,
     };
     let result = match cli.command {
-        None | Some(Command::Review(_)) => {
-            let options = crate::tui::Options {
-                keymap: cli.keymap,
-                currency: Some(cli.currency),
-                review,
-            };
-            return commands::tui::run(ctx, &options);
-        }
+        Some(Command::Init) => commands::init::run(&mut ctx, existed),
         Some(Command::Customer(cmd)) => commands::customer::run(&mut ctx, cmd),
         Some(Command::Log(args)) => commands::log::run(&mut ctx, args),
         Some(Command::Deal(cmd)) => commands::deal::run(&mut ctx, cmd),
@@ -853,9 +939,13 @@ pub fn run(cli: Cli) -> Result<()> {
         Some(Command::Stage(cmd)) => commands::deal::stages(&mut ctx, cmd),
         Some(Command::Backup { path }) => commands::copy::backup(&mut ctx, &path),
         Some(Command::Restore { path, yes }) => commands::copy::restore(&mut ctx, &path, yes),
-        Some(Command::Doctor { .. }) => unreachable!("doctor runs before the database opens"),
         Some(Command::Lookup(args)) => commands::lookup::run(&mut ctx, args),
         Some(Command::Dedupe(args)) => commands::dedupe::run(&mut ctx, args),
+        None
+        | Some(Command::Review(_))
+        | Some(Command::Doctor { .. })
+        | Some(Command::Completions { .. })
+        | Some(Command::Man { .. }) => unreachable!("handled before the database opens"),
     };
     std::io::Write::flush(&mut ctx.out)?;
     result

@@ -9,6 +9,7 @@
 pub mod atomic_file;
 pub mod cli;
 pub mod commands;
+pub mod config;
 pub mod demo;
 pub mod domain;
 pub mod error;
@@ -20,5 +21,6 @@ pub mod search;
 pub mod store;
 pub mod text;
 pub mod tui;
+pub mod zone;
 
 pub use error::{Error, Result};

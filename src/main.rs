@@ -13,7 +13,15 @@ static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 fn main() -> ExitCode {
     // clap exits with 2 on usage errors and 0 for --help/--version.
     let cli = Cli::parse();
-    match run(cli) {
+    let result = rapport::config::Config::load()
+        .map_err(Error::from)
+        .and_then(|config| {
+            if let Some(zone) = config.time_zone {
+                rapport::zone::configure(zone);
+            }
+            run(cli, config)
+        });
+    match result {
         Ok(()) => ExitCode::SUCCESS,
         // A closed pipe (`rapport customer list | head`) is not an error.
         Err(Error::Io(e)) if e.kind() == ErrorKind::BrokenPipe => ExitCode::SUCCESS,
@@ -22,7 +30,7 @@ fn main() -> ExitCode {
             // pasted megabyte in full.
             let text = rapport::text::message_for_terminal(&e.to_string());
             let _ = writeln!(std::io::stderr(), "rapport: {text}");
-            ExitCode::from(1)
+            ExitCode::from(e.exit_code())
         }
     }
 }

@@ -19,7 +19,9 @@ use serde::Serialize;
 
 use crate::Result;
 use crate::domain::audit::AuditEntry;
-use crate::domain::kpi::{ForecastMonth, KpiRange, KpiValue, compute, first_of_month};
+use crate::domain::kpi::{
+    CurrencyTotal, ForecastMonth, KpiRange, KpiValue, compute, first_of_month,
+};
 use crate::domain::money::format_minor;
 use crate::domain::{Currency, KpiStanding, KpiUnit, Operator, Role};
 use crate::store::Store;
@@ -79,6 +81,8 @@ pub struct KpiReport {
     /// close day: counted in `deals_won`, `win_rate`
     /// and `avg_cycle_days` but not in `revenue_won`.
     pub other_currency_won: i64,
+    /// Those deals per currency, with their amounts.
+    pub won_in_other_currencies: Vec<CurrencyTotal>,
     /// Open deals in `currency` without an expected close date: not in the forecast.
     pub open_deals_without_close_date: i64,
     /// Open deals in other currencies: not in the forecast.
@@ -110,6 +114,7 @@ pub fn kpi_report_for<Tz: TimeZone>(
     let defs = store.kpi_definitions()?;
     let id = operator.map(|o| o.id);
     let inputs = store.kpi_inputs(&window, now_utc, currency, id)?;
+    let won_elsewhere = store.won_in_other_currencies(&window, currency, id)?;
     let first_month = first_of_month(now.date_naive());
     let forecast = store.forecast(first_month, FORECAST_MONTHS, currency, id)?;
     let left_out = store.forecast_left_out(currency, id)?;
@@ -124,9 +129,10 @@ pub fn kpi_report_for<Tz: TimeZone>(
             .checked_sub_days(Days::new(1))
             .unwrap_or(window.first_day),
         currency,
-        kpis: compute(&defs, &inputs),
+        kpis: compute(&defs, &inputs, &range),
         forecast,
         other_currency_won: inputs.other_currency_won,
+        won_in_other_currencies: won_elsewhere,
         open_deals_without_close_date: left_out.without_close_date,
         other_currency_open: left_out.other_currency,
     })
@@ -153,6 +159,70 @@ pub fn format_value(unit: KpiUnit, value: f64, currency: Currency) -> String {
 /// `no data`.
 pub fn status_label(standing: Option<KpiStanding>) -> &'static str {
     standing.map_or("no data", KpiStanding::label)
+}
+
+/// What revenue in the report's currency leaves out, if anything: "excludes 1 deal in
+/// EUR (12,000.00); no exchange rate". The same words on the command line and in
+/// the app.
+pub fn revenue_left_out(report: &KpiReport) -> Option<String> {
+    let parts: Vec<String> = report
+        .won_in_other_currencies
+        .iter()
+        .enumerate()
+        .map(|(i, t)| {
+            let deals = if i == 0 {
+                crate::text::count(t.deals, "deal", "deals")
+            } else {
+                t.deals.to_string()
+            };
+            format!(
+                "{deals} in {} ({})",
+                t.currency.code(),
+                format_minor(t.total_minor, t.currency)
+            )
+        })
+        .collect();
+    let listed = match parts.as_slice() {
+        [] => return None,
+        [one] => one.clone(),
+        [rest @ .., last] => format!("{} and {last}", rest.join(", ")),
+    };
+    Some(format!("excludes {listed}; no exchange rate"))
+}
+
+/// How the totals' targets were scaled to the report's range, when they were:
+/// "targets of totals are per month, ×3 for this quarter". `None` for a month, and
+/// for all time (which has no targets for totals).
+pub fn target_scaling(report: &KpiReport) -> Option<String> {
+    let total = report
+        .kpis
+        .iter()
+        .find(|k| crate::domain::kpi::TOTALS.contains(&k.key.as_str()))?;
+    let scale = total.target_scale?;
+    if (scale - 1.0).abs() < 1e-9 {
+        return None;
+    }
+    let names: Vec<&str> = report
+        .kpis
+        .iter()
+        .filter(|k| crate::domain::kpi::TOTALS.contains(&k.key.as_str()))
+        .map(|k| k.name.as_str())
+        .collect();
+    let factor = if scale.fract().abs() < 1e-9 {
+        format!("{scale:.0}")
+    } else {
+        format!("{scale:.2}")
+    };
+    Some(format!(
+        "targets of totals ({}) are set per {} and scaled to this {} (×{factor})",
+        names.join(", ").to_lowercase(),
+        total.target_period,
+        if report.period.contains(" to ") {
+            "range"
+        } else {
+            report.period.as_str()
+        },
+    ))
 }
 
 #[cfg(test)]

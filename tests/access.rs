@@ -49,6 +49,7 @@ impl Team {
     fn new() -> Self {
         let dir = tempfile::tempdir().expect("temp dir");
         let p = &dir.path().join("rapport.db");
+        common::create_db(p);
         ok(p, &["operator", "add", "lena", "--role", "manager"]);
         ok(p, &["operator", "add", "omid"]);
         ok(p, &["operator", "add", "sara"]);

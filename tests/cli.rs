@@ -66,7 +66,7 @@ fn bad_input_is_refused_with_exit_1_and_nothing_written() {
         ),
         (
             &[
-                "deal", "add", "1", "--title", "T", "--amount", "10", "--close", "31/12",
+                "deal", "add", "1", "--title", "T", "--amount", "10", "--close", "1/12",
             ],
             "close:",
         ),
@@ -428,7 +428,7 @@ fn database_file_and_directory_are_private() {
     use std::os::unix::fs::PermissionsExt;
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("new-dir/sub/rapport.db");
-    ok(&path, &["customer", "list"]);
+    ok(&path, &["init"]);
     let mode = |p: &std::path::Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
     assert_eq!(mode(&path), 0o600);
     assert_eq!(mode(path.parent().unwrap()), 0o700);
@@ -709,4 +709,196 @@ fn an_interaction_in_the_future_is_refused_but_a_restore_keeps_one() {
         })
         .collect();
     assert!(times.contains(&later), "{card}");
+}
+
+#[test]
+fn a_done_follow_up_is_not_snoozed_rescheduled_or_assigned() {
+    let db = TempDb::new();
+    let p = &db.path;
+    ok(p, &["customer", "add", "--name", "Ada Lovelace"]);
+    ok(p, &["operator", "add", "omid"]);
+    ok(
+        p,
+        &[
+            "remind",
+            "add",
+            "Ada",
+            "--due",
+            "+1d",
+            "--note",
+            "Send the contract",
+        ],
+    );
+    ok(p, &["remind", "done", "1"]);
+    let before = snapshot_files(p);
+    for (args, verb) in [
+        (vec!["remind", "snooze", "1", "--until", "+2h"], "snoozed"),
+        (
+            vec!["remind", "reschedule", "1", "--due", "next mon 10:00"],
+            "rescheduled",
+        ),
+        (vec!["remind", "assign", "1", "omid"], "assigned"),
+        (vec!["remind", "done", "1"], "marked done again"),
+    ] {
+        let o = rapport(p, &args);
+        assert_eq!(o.status.code(), Some(1), "{args:?}");
+        let err = stderr(&o);
+        assert!(
+            err.starts_with("rapport: follow-up #1 (Send the contract) is done since ")
+                && err.contains(&format!(
+                    "so it cannot be {verb}; add a new follow-up instead"
+                )),
+            "{args:?}: {err}"
+        );
+        assert!(!err.contains("changed by"), "no false edit conflict: {err}");
+    }
+    assert_eq!(snapshot_files(p), before, "nothing was written");
+}
+
+#[test]
+fn dates_take_month_names_an_hour_alone_and_unambiguous_day_month_order() {
+    let db = TempDb::new();
+    let p = &db.path;
+    ok(p, &["customer", "add", "--name", "Ada"]);
+    let due = |text: &str| {
+        let v = json(p, &["remind", "add", "Ada", "--due", text, "--note", "n"]);
+        v["due_at"].as_str().unwrap().to_string()
+    };
+    assert_eq!(due("5 Dec 2030 10:00"), "2030-12-05T10:00:00Z");
+    assert_eq!(
+        due("Dec 5 2030"),
+        "2030-12-05T09:00:00Z",
+        "a day alone is 09:00"
+    );
+    assert_eq!(due("31/12/2030"), "2030-12-31T09:00:00Z");
+    assert_eq!(due("12/31/2030 17:30"), "2030-12-31T17:30:00Z");
+    assert_eq!(due("2030-12-05"), "2030-12-05T09:00:00Z");
+    let tomorrow = (chrono::Utc::now().date_naive() + chrono::Days::new(1)).to_string();
+    assert_eq!(due("tomorrow 10"), format!("{tomorrow}T10:00:00Z"));
+    let o = rapport(
+        p,
+        &["remind", "add", "Ada", "--due", "1/12/2030", "--note", "n"],
+    );
+    assert_eq!(o.status.code(), Some(1));
+    let err = stderr(&o);
+    assert!(
+        err.contains("is ambiguous") && err.contains("1 Dec"),
+        "{err}"
+    );
+    let o = rapport(
+        p,
+        &["remind", "add", "Ada", "--due", "someday", "--note", "n"],
+    );
+    let err = stderr(&o);
+    for form in ["tomorrow", "Dec 5", "31/12/2026", "10:00"] {
+        assert!(err.contains(form), "the refusal lists {form}: {err}");
+    }
+}
+
+#[test]
+fn tables_line_up_persian_ligatures_and_wide_names_by_display_width() {
+    let db = TempDb::new();
+    let p = &db.path;
+    for name in ["لیلا رضایی", "Ada Lovelace", "王小明", "عزت‌الله"] {
+        ok(
+            p,
+            &[
+                "customer",
+                "add",
+                "--name",
+                name,
+                "--phone",
+                "+44 20 7946 0018",
+                "--force",
+            ],
+        );
+    }
+    let text = ok(p, &["customer", "list"]);
+    // The PHONE column starts on the same cell in every row.
+    let starts: Vec<usize> = text
+        .lines()
+        .map(|l| {
+            let at = l.find("+44").or_else(|| l.find("PHONE")).unwrap();
+            rapport::text::display_width(&l[..at])
+        })
+        .collect();
+    assert_eq!(starts.len(), 5, "{text}");
+    assert!(starts.iter().all(|s| *s == starts[0]), "{starts:?}\n{text}");
+}
+
+#[test]
+fn empty_answers_and_no_op_edits_say_so() {
+    let db = TempDb::new();
+    let p = &db.path;
+    ok(
+        p,
+        &[
+            "customer",
+            "add",
+            "--name",
+            "Ada Lovelace",
+            "--status",
+            "active",
+        ],
+    );
+    // lookup --json prints an empty list, and still exits 1.
+    let o = rapport(p, &["lookup", "Nobody-Here", "--json"]);
+    assert_eq!(o.status.code(), Some(1));
+    assert_eq!(stdout(&o).trim(), "[]");
+    assert!(stderr(&o).contains("no customer matches"), "{}", stderr(&o));
+    // audit of a customer that never was.
+    let o = rapport(p, &["audit", "--customer", "99999"]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(
+        stderr(&o).contains("there is no customer #99999"),
+        "{}",
+        stderr(&o)
+    );
+    // customer edit with nothing to change writes nothing.
+    let before = snapshot_files(p);
+    let o = rapport(p, &["customer", "edit", "1"]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(
+        stderr(&o).contains("nothing to change for customer #1"),
+        "{}",
+        stderr(&o)
+    );
+    let same = ok(p, &["customer", "edit", "1", "--status", "active"]);
+    assert!(
+        same.contains("already has those values; nothing changed"),
+        "{same}"
+    );
+    assert_eq!(snapshot_files(p), before, "nothing was written");
+    assert_eq!(json(p, &["customer", "show", "1"])["version"], 1);
+    // One is singular.
+    let o = rapport(p, &["demo"]);
+    assert!(
+        stderr(&o).contains("already holds 1 customer;"),
+        "{}",
+        stderr(&o)
+    );
+    let deleting = rapport(p, &["customer", "delete", "1"]);
+    assert!(
+        stderr(&deleting).contains("with 0 interactions, 0 deals and 0 follow-ups"),
+        "{}",
+        stderr(&deleting)
+    );
+    let agenda = ok(p, &["agenda", "--days", "1"]);
+    assert!(agenda.contains("next 1 day."), "{agenda}");
+}
+
+#[test]
+fn help_says_each_default_once() {
+    for args in [
+        vec!["log", "-h"],
+        vec!["deal", "won", "-h"],
+        vec!["kpi", "-h"],
+        vec!["remind", "add", "-h"],
+    ] {
+        let o = rapport(std::path::Path::new("/nonexistent/x.db"), &args);
+        let help = stdout(&o);
+        for line in help.lines() {
+            assert!(line.matches("[default:").count() <= 1, "{args:?}: {line}");
+        }
+    }
 }

@@ -50,6 +50,7 @@ fn spawn(db: &Path, login: &str, args: &[&str]) -> std::process::Child {
 /// A JSON backup of a database with a few customers.
 fn backup_json(dir: &Path) -> PathBuf {
     let src = dir.join("source.db");
+    common::create_db(&src);
     for i in 0..5 {
         let name = format!("Backed Up {i}");
         ok(&src, &["customer", "add", "--name", &name, "--force"]);
@@ -450,7 +451,7 @@ fn plain_edits_under_contention_are_never_refused_as_stale_and_none_is_lost() {
 
 #[test]
 fn another_applications_empty_sqlite_file_is_left_alone() {
-    let db = TempDb::new();
+    let db = TempDb::missing();
     let conn = rusqlite::Connection::open(&db.path).unwrap();
     conn.execute_batch("PRAGMA user_version = 3;").unwrap();
     drop(conn);
@@ -508,6 +509,7 @@ fn a_full_disk_is_reported_as_a_full_disk_and_loses_nothing() {
     }
     let _unmount = Unmount(dir.path());
     let db = dir.path().join("full.db");
+    common::create_db(&db);
     let notes = "x".repeat(4_000);
     let mut acknowledged = 0;
     let mut refusal = None;

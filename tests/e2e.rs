@@ -424,6 +424,10 @@ fn an_operators_day_at_80x24() {
     s.wait_for("KPIs · ", WAIT);
     s.wait_gone("Follow-ups (yours)", WAIT);
     s.send(&["Tab"]);
+    s.wait_for("Team · ", WAIT);
+    s.send(&["5"]);
+    s.wait_for("2 operators", WAIT);
+    s.send(&["Tab"]);
     s.wait_for("Customers · 2", WAIT);
     s.send(&["Tab"]);
     s.wait_for("Pipeline · amounts in", WAIT);
@@ -502,7 +506,7 @@ fn an_operators_day_at_80x24() {
     s.send(&["d"]);
     s.wait_until("the follow-up done", WAIT, |screen| {
         !screen.contains("Call back about the renewal")
-            && status_line(screen).contains("· 1 follow-ups")
+            && status_line(screen).contains("· 1 follow-up ")
             && status_line(screen).contains("Done:")
     });
 

@@ -159,6 +159,8 @@ fn a_database_first_opened_from_cron_belongs_to_the_real_user() {
     let dir = tempfile::tempdir().unwrap();
     std::fs::set_permissions(dir.path(), std::fs::Permissions::from_mode(0o777)).unwrap();
     let db = dir.path().join("cron.db");
+    let o = as_uid(&db, NOBODY_UID, &[], &["init"]);
+    assert!(o.status.success(), "{}", stderr(&o));
     let o = as_uid(&db, NOBODY_UID, &[], &["operator", "list", "--json"]);
     assert!(o.status.success(), "{}", stderr(&o));
     let list: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();

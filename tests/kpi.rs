@@ -308,7 +308,13 @@ fn every_figure_of_the_month_is_exact() {
             win.target,
             win.minimum
         ),
-        ("Win rate", KpiGroup::Internal, KpiUnit::Percent, 35.0, 20.0)
+        (
+            "Win rate",
+            KpiGroup::Internal,
+            KpiUnit::Percent,
+            Some(35.0),
+            Some(20.0)
+        )
     );
 }
 
@@ -328,11 +334,12 @@ fn all_time_week_and_explicit_days() {
     assert_eq!(
         figures(&all),
         [
-            ("revenue_won", Some(14_000.5), Some(BelowMinimum)),
-            ("deals_won", Some(5.0), Some(BelowMinimum)),
+            // Totals over all time have no target to stand against.
+            ("revenue_won", Some(14_000.5), None),
+            ("deals_won", Some(5.0), None),
             ("win_rate", Some(500.0 / 6.0), Some(AtTarget)),
             ("avg_cycle_days", Some(94.0 / 5.0), Some(AtTarget)),
-            ("new_customers", Some(5.0), Some(BelowMinimum)),
+            ("new_customers", Some(5.0), None),
             ("avg_satisfaction", Some(13.0 / 4.0), Some(BelowMinimum)),
             // October's open follow-up is now among those due.
             ("followups_on_time", Some(400.0 / 9.0), Some(BelowMinimum)),
@@ -392,11 +399,13 @@ fn all_time_week_and_explicit_days() {
     assert_eq!(
         figures(&two),
         [
-            ("revenue_won", Some(3_500.5), Some(BelowMinimum)),
-            ("deals_won", Some(2.0), Some(BelowMinimum)),
+            // Two days' targets: 2 × 12/365 of a month's (3,288 revenue, 1 deal won,
+            // 1 new customer), so the first two days of November are on target.
+            ("revenue_won", Some(3_500.5), Some(AtTarget)),
+            ("deals_won", Some(2.0), Some(AtTarget)),
             ("win_rate", Some(100.0), Some(AtTarget)),
             ("avg_cycle_days", Some(15.0), Some(AtTarget)),
-            ("new_customers", Some(1.0), Some(BelowMinimum)),
+            ("new_customers", Some(1.0), Some(AtTarget)),
             ("avg_satisfaction", None, None),
             ("followups_on_time", Some(100.0), Some(AtTarget)),
             (
@@ -452,7 +461,12 @@ fn changed_targets_change_the_standing() {
     let k = &r.kpis[1];
     assert_eq!(
         (k.key.as_str(), k.target, k.minimum, k.standing),
-        ("deals_won", 4.0, 2.0, Some(KpiStanding::AtTarget))
+        (
+            "deals_won",
+            Some(4.0),
+            Some(2.0),
+            Some(KpiStanding::AtTarget)
+        )
     );
 }
 
@@ -499,7 +513,11 @@ fn the_binary_reports_all_time_as_json() {
             .clone()
     };
     assert_eq!(kpi("revenue_won")["value"], 1234.56);
-    assert_eq!(kpi("revenue_won")["standing"], "below_minimum");
+    // All time has no length to scale a total's target to.
+    assert!(kpi("revenue_won")["target"].is_null());
+    assert!(kpi("revenue_won")["standing"].is_null());
+    assert_eq!(kpi("win_rate")["target"], 35.0);
+    assert_eq!(kpi("win_rate")["standing"], "at_target");
     assert_eq!(kpi("deals_won")["value"], 1.0);
     assert_eq!(kpi("avg_cycle_days")["value"], 30.0);
     assert_eq!(kpi("win_rate")["value"], 100.0);
@@ -537,11 +555,15 @@ fn the_binary_prints_tables_and_sets_targets() {
             "Revenue",
             "won",
             "1,234.56",
-            "50,000.00",
-            "30,000.00",
-            "below",
-            "minimum"
+            "-",
+            "-",
+            "no",
+            "target"
         ]
+    );
+    assert!(
+        text.contains("Note: totals over all time have no target."),
+        "{text}"
     );
     let satisfaction = lines
         .iter()
@@ -558,14 +580,19 @@ fn the_binary_prints_tables_and_sets_targets() {
         lines[header + 1].split_whitespace().collect::<Vec<_>>(),
         [this_month.as_str(), "1", "1,000.00", "500.00"]
     );
-    assert_eq!(lines.len(), header + 7, "six months and no note: {text}");
+    assert_eq!(
+        lines.len(),
+        header + 9,
+        "six months, a blank line and the note: {text}"
+    );
 
     // With a EUR report, the USD deals are left out and said so.
     let eur = ok(&db.path, &["kpi", "--period", "all", "--currency", "eur"]);
     assert!(
         eur.contains(
-            "Note: 1 won deal in other currencies without an exchange rate left out of revenue; \
-             1 open deal in other currencies left out of the forecast."
+            "Note: revenue won excludes 1 deal in USD (1,234.56); no exchange rate; \
+             1 open deal in other currencies left out of the forecast; \
+             totals over all time have no target."
         ),
         "{eur}"
     );
@@ -586,9 +613,42 @@ fn the_binary_prints_tables_and_sets_targets() {
         set.trim(),
         "Revenue won (revenue_won): target 1000, minimum 500 (higher is better)"
     );
-    let v = json(&db.path, &["kpi", "--period", "all", "--currency", "USD"]);
+    // February 2020, when the deal was won: a whole month, so the target as set.
+    let v = json(
+        &db.path,
+        &[
+            "kpi",
+            "--from",
+            "2020-02-01",
+            "--to",
+            "2020-02-29",
+            "--currency",
+            "USD",
+        ],
+    );
     assert_eq!(v["kpis"][0]["target"], 1000.0);
     assert_eq!(v["kpis"][0]["standing"], "at_target");
+    // A week and a year do not show the month's target: it follows the period.
+    let target = |period: &str| {
+        let v = json(&db.path, &["kpi", "--period", period, "--currency", "USD"]);
+        (
+            v["kpis"][0]["target"].as_f64(),
+            v["kpis"][0]["minimum"].as_f64(),
+        )
+    };
+    assert_eq!(target("week"), (Some(231.0), Some(115.0)));
+    assert_eq!(target("quarter"), (Some(3_000.0), Some(1_500.0)));
+    assert_eq!(target("year"), (Some(12_000.0), Some(6_000.0)));
+    let year = ok(&db.path, &["kpi", "--period", "year", "--currency", "USD"]);
+    assert!(
+        year.contains(
+            "targets of totals (revenue won, deals won, new customers) are set per month and \
+             scaled to this year (×12)"
+        ),
+        "{year}"
+    );
+    let revenue = year.lines().find(|l| l.contains("Revenue won")).unwrap();
+    assert!(revenue.contains("12,000.00  6,000.00"), "{revenue}");
 }
 
 #[test]
@@ -617,10 +677,6 @@ fn bad_kpi_input_exits_1_with_one_line_and_writes_nothing() {
             "rapport: period: \"decade\" is not one of",
         ),
         (&["kpi", "--currency", "XYZ"], "rapport: currency: \"XYZ\""),
-        (
-            &["kpi", "set", "churn", "--target", "1", "--minimum", "1"],
-            "rapport: kpi: \"churn\" is not one of: revenue_won",
-        ),
         (
             &[
                 "kpi",
@@ -655,7 +711,7 @@ fn bad_kpi_input_exits_1_with_one_line_and_writes_nothing() {
                 "--minimum",
                 "-5",
             ],
-            "rapport: minimum: -5 is negative; a number of days cannot be",
+            "rapport: minimum: -5 is negative; targets and minimums start at 0",
         ),
     ];
     for (args, expected) in cases {
@@ -664,6 +720,22 @@ fn bad_kpi_input_exits_1_with_one_line_and_writes_nothing() {
         let err = stderr(&o);
         assert_eq!(err.lines().count(), 1, "{args:?}: {err}");
         assert!(err.starts_with(expected), "{args:?}: {err}");
+    }
+    // An unknown KPI is a usage error that lists every KPI there is.
+    let o = rapport(
+        &db.path,
+        &["kpi", "set", "churn", "--target", "1", "--minimum", "1"],
+    );
+    assert_eq!(o.status.code(), Some(2));
+    let err = stderr(&o);
+    assert!(err.contains("invalid value 'churn'"), "{err}");
+    for key in [
+        "revenue_won",
+        "win_rate",
+        "overdue_followups",
+        "avg_won_deal",
+    ] {
+        assert!(err.contains(key), "{key}: {err}");
     }
     assert_eq!(snapshot_files(&db.path), before, "nothing was written");
     // A subcommand with report flags is a usage error.
@@ -733,7 +805,7 @@ fn kpi_targets_are_exact_and_within_what_each_kpi_measures() {
     assert!(o.status.success(), "{}", stderr(&o));
     let o = set("followups_on_time", "100", "99,5");
     assert!(o.status.success(), "{}", stderr(&o));
-    let v = json(p, &["kpi", "--period", "all"]);
+    let v = json(p, &["kpi", "--period", "month"]);
     let target = |key: &str| {
         v["kpis"]
             .as_array()
@@ -753,19 +825,20 @@ fn kpi_targets_are_exact_and_within_what_each_kpi_measures() {
             "win_rate",
             "101",
             "20",
-            "target: 101 is not a percentage from 0 to 100 (win_rate is a percentage)",
+            "target: 101% is over 100%; a percentage runs from 0 to 100 (win_rate is a percentage)",
         ),
         (
             "win_rate",
             "40",
             "-1",
-            "minimum: -1 is not a percentage from 0 to 100 (win_rate is a percentage)",
+            "minimum: -1% is negative; a percentage runs from 0 to 100 (win_rate is a percentage)",
         ),
+        ("win_rate", "140%", "20", "target: 140% is over 100%"),
         (
             "followups_on_time",
             "100.5",
             "75",
-            "target: 100.5 is not a percentage from 0 to 100",
+            "target: 100.5% is over 100%",
         ),
         ("revenue_won", "1e308", "1", "target: \"1e308\" has 'e'"),
         ("revenue_won", "NaN", "1", "target: \"NaN\" has 'N'"),
@@ -781,7 +854,7 @@ fn kpi_targets_are_exact_and_within_what_each_kpi_measures() {
             "revenue_won",
             "-50000",
             "1",
-            "target: -50000 is negative; a money target cannot be",
+            "target: -50000 is negative; targets and minimums start at 0",
         ),
         (
             "revenue_won",
@@ -793,7 +866,7 @@ fn kpi_targets_are_exact_and_within_what_each_kpi_measures() {
             "deals_won",
             "-3",
             "0",
-            "target: -3 is negative; a count cannot be (deals_won is a count)",
+            "target: -3 is negative; targets and minimums start at 0 (deals_won is a count)",
         ),
         (
             "deals_won",

@@ -324,7 +324,7 @@ fn merging_a_duplicate_from_the_card_moves_its_history() {
     type_text(&mut app, &drop.to_string());
     press(&mut app, KeyCode::Enter);
     let s = screen(&app);
-    assert!(s.contains("This moves 1 interactions"), "{s}");
+    assert!(s.contains("This moves 1 interaction, 0 deals"), "{s}");
     assert!(
         app.store.customer(drop).is_ok(),
         "nothing merged before confirmation"
@@ -487,7 +487,7 @@ fn importing_a_file_from_the_customer_list_shows_the_report() {
     let Some(rapport::tui::app::Popup::Report { text, .. }) = &app.popup else {
         panic!("the report shows");
     };
-    assert!(text.contains("Created 1 customers"), "{text}");
+    assert!(text.contains("Created 1 customer\n"), "{text}");
     press(&mut app, KeyCode::Esc);
     assert!(app.popup.is_none());
     assert_eq!(app.counts.customers, before + 1);

@@ -64,14 +64,21 @@ pub fn run(ctx: &mut Context, a: AgendaArgs) -> Result<()> {
         });
     }
     if agenda.is_empty() {
-        writeln!(ctx.out, "Nothing due in the next {} days.", a.days)?;
+        writeln!(
+            ctx.out,
+            "Nothing due in the next {}.",
+            crate::text::count(a.days, "day", "days")
+        )?;
         if quiet_total > 0 {
             writeln!(ctx.out)?;
             print_quiet(ctx, &quiet, quiet_total)?;
         }
         return Ok(());
     }
-    let upcoming = format!("Upcoming (next {} days)", a.days);
+    let upcoming = format!(
+        "Upcoming (next {})",
+        crate::text::count(a.days, "day", "days")
+    );
     for (title, group) in [
         ("Overdue", &agenda.overdue),
         ("Today", &agenda.today),

@@ -17,8 +17,9 @@ pub fn backup(ctx: &mut Context, path: &Path) -> Result<()> {
     }
     writeln!(
         ctx.out,
-        "Copied the database to {} ({customers} customers); `rapport restore {}` brings it back",
+        "Copied the database to {} ({}); `rapport restore {}` brings it back",
         path.display(),
+        crate::text::count(customers, "customer", "customers"),
         path.display()
     )?;
     Ok(())
@@ -42,8 +43,9 @@ pub fn restore(ctx: &mut Context, path: &Path, yes: bool) -> Result<()> {
     }
     writeln!(
         ctx.out,
-        "Restored {} ({customers} customers)",
-        path.display()
+        "Restored {} ({})",
+        path.display(),
+        crate::text::count(customers, "customer", "customers")
     )?;
     Ok(())
 }

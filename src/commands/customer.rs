@@ -6,7 +6,7 @@ use crate::cli::{CustomerAddArgs, CustomerCommand, CustomerEditArgs, CustomerLis
 use crate::domain::customer::normalise_tag;
 use crate::domain::{CustomerDraft, CustomerKind, CustomerStatus, CustomerSummary, Email, Phone};
 use crate::store::{CustomerFilter, CustomerSort};
-use crate::text::{fold_digits, for_terminal};
+use crate::text::{count, fold_digits, for_terminal};
 use crate::{Error, Result};
 
 pub fn run(ctx: &mut Context, cmd: CustomerCommand) -> Result<()> {
@@ -276,8 +276,30 @@ fn show(ctx: &mut Context, reference: &str) -> Result<()> {
 /// `customer edit`: every flag parsed and every reference resolved first, then the
 /// customer read, changed and written in ONE transaction, so a plain edit never meets
 /// a stale version (only `--if-version` asks for one).
+/// Whether the flags ask for any change at all (`--if-version` alone asks none).
+fn asks_a_change(a: &CustomerEditArgs) -> bool {
+    let fields = [
+        &a.name, &a.kind, &a.company, &a.address, &a.status, &a.source, &a.notes, &a.owner,
+        &a.cadence,
+    ];
+    let lists = [
+        &a.add_phones,
+        &a.remove_phones,
+        &a.add_emails,
+        &a.remove_emails,
+        &a.add_tags,
+        &a.remove_tags,
+    ];
+    fields.iter().any(|f| f.is_some()) || lists.iter().any(|l| !l.is_empty())
+}
+
 fn edit(ctx: &mut Context, a: CustomerEditArgs) -> Result<()> {
     let id = ctx.customer_id(&a.customer)?;
+    if !asks_a_change(&a) {
+        return Err(Error::msg(format!(
+            "customer edit: nothing to change for customer #{id}; say what, e.g. --name, --add-phone, --status or --add-tag (`rapport customer edit --help` lists them all)"
+        )));
+    }
     let kind = a
         .kind
         .as_deref()
@@ -376,21 +398,34 @@ fn edit(ctx: &mut Context, a: CustomerEditArgs) -> Result<()> {
     // With --if-version the store refuses (a conflict, nothing written) unless the
     // customer is still at the version the script read. The output is the customer as
     // this edit left it (read in its transaction), so a script can chain on its version.
-    let saved = ctx.store.write(|w| {
+    // Values equal to the stored ones change nothing: no new version, no audit entry.
+    let (saved, changed) = ctx.store.write(|w| {
         let current = w.customer(id)?;
         let mut d = current.draft();
         apply(&mut d)?;
+        let mut normalised = d.clone();
+        if normalised.validate().is_ok() && normalised == current.draft() {
+            if let Some(v) = a.if_version.filter(|v| *v != current.version) {
+                // A stale version is a conflict even when nothing would change.
+                w.update_customer(id, v, &d)?;
+            }
+            return Ok((current, false));
+        }
         w.update_customer(id, a.if_version.unwrap_or(current.version), &d)?;
-        w.customer(id)
+        Ok((w.customer(id)?, true))
     })?;
     if ctx.json {
         return ctx.print_json(&saved);
     }
-    writeln!(
-        ctx.out,
-        "Updated customer #{id} {}",
-        for_terminal(saved.name.trim())
-    )?;
+    let name = for_terminal(saved.name.trim());
+    if changed {
+        writeln!(ctx.out, "Updated customer #{id} {name}")?;
+    } else {
+        writeln!(
+            ctx.out,
+            "Customer #{id} {name} already has those values; nothing changed"
+        )?;
+    }
     Ok(())
 }
 
@@ -399,10 +434,16 @@ fn delete(ctx: &mut Context, reference: &str, yes: bool) -> Result<()> {
     let c = ctx.store.customer(id)?;
     let (interactions, deals, reminders, people) = ctx.store.customer_dependents(id)?;
     let what = format!(
-        "customer #{id} {} with {interactions} interactions, {deals} deals and {reminders} follow-ups{}",
+        "customer #{id} {} with {}, {} and {}{}",
         for_terminal(&c.name),
+        count(interactions, "interaction", "interactions"),
+        count(deals, "deal", "deals"),
+        count(reminders, "follow-up", "follow-ups"),
         if people > 0 {
-            format!(" ({people} people stay, without a company)")
+            format!(
+                " ({} without a company)",
+                count(people, "person stays", "people stay")
+            )
         } else {
             String::new()
         }

@@ -6,7 +6,7 @@ use crate::Result;
 use crate::cli::{DealAddArgs, DealCommand, DealListArgs, StageCommand};
 use crate::domain::deal::validate_probability;
 use crate::domain::when::parse_date;
-use crate::domain::{Currency, Deal, DealDraft, Money, StageOutcome};
+use crate::domain::{Deal, DealDraft, Money, StageOutcome};
 use crate::store::DealFilter;
 use crate::text::for_terminal;
 
@@ -49,7 +49,7 @@ pub fn run(ctx: &mut Context, cmd: DealCommand) -> Result<()> {
 
 fn add(ctx: &mut Context, a: DealAddArgs) -> Result<()> {
     let customer_id = ctx.customer_id(&a.customer)?;
-    let currency = Currency::from_code(&a.currency)?;
+    let currency = ctx.currency(a.currency.as_deref())?;
     let stage_id = a
         .stage
         .as_deref()

@@ -4,13 +4,15 @@ use std::time::Instant;
 use super::Context;
 use crate::cli::DemoArgs;
 use crate::demo::{DemoOptions, generate};
+use crate::text::count;
 use crate::{Error, Result};
 
 pub fn run(ctx: &mut Context, args: DemoArgs) -> Result<()> {
     let existing = ctx.store.counts()?.customers;
     if existing > 0 {
         return Err(Error::msg(format!(
-            "the database already holds {existing} customers; demo data goes into an empty database (pick one with --db PATH)"
+            "the database already holds {}; demo data goes into an empty database (pick one with --db PATH)",
+            count(existing, "customer", "customers")
         )));
     }
     let login = ctx.me().login.clone();
@@ -28,13 +30,13 @@ pub fn run(ctx: &mut Context, args: DemoArgs) -> Result<()> {
     }
     writeln!(
         ctx.out,
-        "Created {} customers ({} companies), {} interactions, {} deals, {} follow-ups and {} operators in {:.2} s.",
-        report.customers,
-        report.companies,
-        report.interactions,
-        report.deals,
-        report.reminders,
-        report.operators,
+        "Created {} ({}), {}, {}, {} and {} in {:.2} s.",
+        count(report.customers, "customer", "customers"),
+        count(report.companies, "company", "companies"),
+        count(report.interactions, "interaction", "interactions"),
+        count(report.deals, "deal", "deals"),
+        count(report.reminders, "follow-up", "follow-ups"),
+        count(report.operators, "operator", "operators"),
         started.elapsed().as_secs_f64()
     )?;
     Ok(())

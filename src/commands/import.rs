@@ -27,14 +27,12 @@ pub fn run(ctx: &mut Context, args: ImportArgs) -> Result<()> {
     }
     for run in ctx.store.interrupted_import_runs()? {
         eprintln!(
-            "Note: import run #{} ({}, started {}) did not finish: {} customers created, {} merged. \
+            "Note: import run #{} ({}, started {}) did not finish: {} created, {} merged. \
              `rapport import --undo {}` takes it out; importing the file again adds the rest.",
             run.id,
             crate::text::for_terminal(&run.source),
-            run.started_at
-                .with_timezone(&chrono::Local)
-                .format("%Y-%m-%d %H:%M"),
-            run.created,
+            super::output::local_time(run.started_at),
+            crate::text::count(run.created, "customer", "customers"),
             run.merged,
             run.id
         );
@@ -115,8 +113,9 @@ fn undo(ctx: &mut Context, run: i64) -> Result<()> {
     }
     writeln!(
         ctx.out,
-        "Undid import run #{run}: deleted {} customers it created, put back {} it had merged into",
-        report.deleted, report.restored
+        "Undid import run #{run}: deleted {} it created, put back {} it had merged into",
+        crate::text::count(report.deleted, "customer", "customers"),
+        crate::text::count(report.restored, "customer", "customers")
     )?;
     if !report.kept_changed.is_empty() {
         let ids: Vec<String> = report
@@ -174,10 +173,10 @@ fn restore(ctx: &mut Context, path: &Path, bytes: &[u8], dry_run: bool) -> Resul
     }
     writeln!(
         ctx.out,
-        "Restored {} ({} customers, {} rows in all{})",
+        "Restored {} ({}, {} in all{})",
         path.display(),
-        restored.customers,
-        restored.rows,
+        crate::text::count(restored.customers, "customer", "customers"),
+        crate::text::count(restored.rows, "row", "rows"),
         restored
             .exported_at
             .map(|t| format!(", exported {t}"))

@@ -6,12 +6,12 @@ use std::path::Path;
 use super::Context;
 use crate::atomic_file::database_files;
 use crate::cli::ImportArgs;
-use crate::domain::Currency;
 use crate::io::deals::{DealImportError, DealImportOptions, DealImportReport, import_deals_then};
 use crate::io::import::{commit_rejects, stage_reject_file};
 use crate::io::record::Problem;
 use crate::io::sheet::{self, SheetOutcome};
 use crate::io::{csv::CsvOptions, mapping::FieldMap};
+use crate::text::count;
 use crate::{Error, Result};
 
 /// Refused rows listed in an error message; the rest are counted.
@@ -67,7 +67,7 @@ pub fn run(ctx: &mut Context, args: &ImportArgs, deals_path: &Path) -> Result<()
         .collect::<Result<Vec<_>>>()?;
     let me = ctx.me().id;
     let options = DealImportOptions {
-        currency: Some(Currency::from_code(&args.currency)?),
+        currency: Some(ctx.currency(args.currency.as_deref())?),
         stages,
         skip_invalid: args.skip_invalid,
         dry_run: args.dry_run,
@@ -134,7 +134,12 @@ fn print(
     } else {
         ""
     };
-    writeln!(out, "{}: imported {} deals{would}", file.display(), r.deals)?;
+    writeln!(
+        out,
+        "{}: imported {}{would}",
+        file.display(),
+        count(r.deals, "deal", "deals")
+    )?;
     let stages: Vec<String> = r.by_stage.iter().map(|(k, n)| format!("{k} {n}")).collect();
     writeln!(out, "  by stage: {}", stages.join(", "))?;
     writeln!(
@@ -152,30 +157,33 @@ fn print(
     if r.without_value > 0 {
         writeln!(
             out,
-            "  {} open deals have no value yet: imported with amount 0",
-            r.without_value
+            "  {} no value yet: imported with amount 0",
+            count(r.without_value, "open deal has", "open deals have")
         )?;
     }
     for (written, (product, n)) in &r.products_normalised {
         writeln!(
             out,
-            "  product {written:?} ({n} deals) is {product:?} in the products file: used that"
+            "  product {written:?} ({}) is {product:?} in the products file: used that",
+            count(*n, "deal", "deals")
         )?;
     }
     for (product, n) in &r.products_unknown {
         writeln!(
             out,
-            "  product {product:?} ({n} deals) is not in the products file: kept as written"
+            "  product {product:?} ({}) is not in the products file: kept as written",
+            count(*n, "deal", "deals")
         )?;
     }
     for (account, n) in &r.accounts_missing {
         writeln!(
             out,
-            "  account {account:?} ({n} deals) is not in the accounts file: created without details"
+            "  account {account:?} ({}) is not in the accounts file: created without details",
+            count(*n, "deal", "deals")
         )?;
     }
     if !r.invalid.is_empty() {
-        writeln!(out, "  refused {} rows:", r.invalid.len())?;
+        writeln!(out, "  refused {}:", count(r.invalid.len(), "row", "rows"))?;
         for p in r.invalid.iter().take(LISTED) {
             writeln!(out, "    {}", crate::text::for_terminal(&p.to_string()))?;
         }

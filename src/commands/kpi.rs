@@ -6,12 +6,13 @@ use super::Context;
 use super::output::Table;
 use crate::Result;
 use crate::cli::{KpiArgs, KpiCommand, KpiSetArgs};
+use crate::domain::ValidationError;
 use crate::domain::kpi::KpiRange;
 use crate::domain::money::format_minor;
 use crate::domain::when::parse_date;
-use crate::domain::{Currency, Period, ValidationError};
 use crate::report::{
-    FORECAST_MONTHS, KpiReport, default_kpi_scope, format_value, kpi_report_for, status_label,
+    FORECAST_MONTHS, KpiReport, default_kpi_scope, format_value, kpi_report_for, revenue_left_out,
+    target_scaling,
 };
 use crate::text::sanitize::for_terminal;
 
@@ -32,13 +33,13 @@ fn range(ctx: &Context, a: &KpiArgs) -> Result<KpiRange> {
         )?),
         (Some(_), None) => Err(ValidationError::new("to", "--from needs --to as well").into()),
         (None, Some(_)) => Err(ValidationError::new("from", "--to needs --from as well").into()),
-        (None, None) => Ok(KpiRange::Period(Period::parse("period", &a.period)?)),
+        (None, None) => Ok(KpiRange::Period(ctx.period(a.period.as_deref())?)),
     }
 }
 
 fn report(ctx: &mut Context, a: &KpiArgs) -> Result<()> {
     let range = range(ctx, a)?;
-    let currency = Currency::from_code(&a.currency)?;
+    let currency = ctx.currency(a.currency.as_deref())?;
     let who = match (&a.operator, a.mine, a.team) {
         (Some(login), _, _) => Some(ctx.operator_as("operator", login)?),
         (None, true, _) => Some(ctx.me().clone()),
@@ -77,9 +78,11 @@ fn print_report(out: &mut dyn Write, r: &KpiReport) -> Result<()> {
             k.name.clone(),
             k.value
                 .map_or_else(|| "-".into(), |v| format_value(k.unit, v, cur)),
-            format_value(k.unit, k.target, cur),
-            format_value(k.unit, k.minimum, cur),
-            status_label(k.standing).into(),
+            k.target
+                .map_or_else(|| "-".into(), |v| format_value(k.unit, v, cur)),
+            k.minimum
+                .map_or_else(|| "-".into(), |v| format_value(k.unit, v, cur)),
+            k.status().into(),
         ]);
     }
     table.print(out)?;
@@ -100,12 +103,8 @@ fn print_report(out: &mut dyn Write, r: &KpiReport) -> Result<()> {
     }
     table.print(out)?;
     let mut notes = Vec::new();
-    if r.other_currency_won > 0 {
-        notes.push(format!(
-            "{} won {} in other currencies without an exchange rate left out of revenue",
-            r.other_currency_won,
-            deals(r.other_currency_won)
-        ));
+    if let Some(left_out) = revenue_left_out(r) {
+        notes.push(format!("revenue won {left_out}"));
     }
     if r.other_currency_open > 0 {
         notes.push(format!(
@@ -121,6 +120,12 @@ fn print_report(out: &mut dyn Write, r: &KpiReport) -> Result<()> {
             deals(r.open_deals_without_close_date)
         ));
     }
+    if let Some(scaling) = target_scaling(r) {
+        notes.push(scaling);
+    }
+    if r.period == "all" {
+        notes.push("totals over all time have no target".into());
+    }
     if !notes.is_empty() {
         writeln!(out)?;
         writeln!(out, "Note: {}.", notes.join("; "))?;
@@ -133,7 +138,7 @@ fn deals(n: i64) -> &'static str {
 }
 
 fn set(ctx: &mut Context, a: KpiSetArgs) -> Result<()> {
-    let currency = Currency::from_code(&a.currency)?;
+    let currency = ctx.currency(a.currency.as_deref())?;
     let def = ctx.store.kpi_definition(&a.key)?;
     let target = def.parse_figure("target", &a.target, currency)?;
     let minimum = def.parse_figure("minimum", &a.minimum, currency)?;

@@ -37,7 +37,7 @@ pub fn run(ctx: &mut Context, a: LogArgs) -> Result<()> {
         deal_id: a.deal,
         kind: InteractionKind::parse("kind", &a.kind)?,
         direction: Direction::parse("direction", &a.direction)?,
-        occurred_at: parse_datetime("at", &a.at, &ctx.now())?,
+        occurred_at: parse_datetime("at", &a.at, &ctx.now(), ctx.default_time()?)?,
         operator_id: None,
         summary: a.summary.unwrap_or_default(),
         outcome: a.outcome,

@@ -25,6 +25,10 @@ pub fn run(ctx: &mut Context, a: LookupArgs) -> Result<()> {
         .live
         .lookup(&ctx.store, &mut Searcher::new(), &query, a.limit as usize)?;
     if found.is_empty() {
+        // A script reading the JSON gets an empty list; the exit status still says "none".
+        if ctx.json {
+            ctx.print_json(&Vec::<LookupHit>::new())?;
+        }
         return Err(Error::msg(format!(
             "lookup: no customer matches {:?}",
             query.trim()

@@ -13,6 +13,7 @@ pub mod demo;
 pub mod doctor;
 pub mod import;
 pub mod import_deals;
+pub mod init;
 pub mod kpi;
 pub mod log;
 pub mod lookup;
@@ -20,6 +21,7 @@ pub mod operator;
 pub mod output;
 pub mod remind;
 pub mod satisfaction;
+pub mod shell;
 pub mod team;
 pub mod tui;
 pub mod value;
@@ -27,55 +29,99 @@ pub mod value;
 use std::io::{self, BufWriter, Stdout, Write};
 use std::path::{Path, PathBuf};
 
-use chrono::{DateTime, Local};
+use chrono::{DateTime, NaiveTime};
+use chrono_tz::Tz;
 use serde::Serialize;
 
-use crate::domain::Operator;
+use crate::config::Config;
+use crate::domain::when::DEFAULT_TIME;
+use crate::domain::{Currency, Operator, Period};
 use crate::store::Store;
 use crate::{Error, Result};
 
 /// What every command works with: the open store (signed in as the operator running
-/// the command), the output and its format.
+/// the command), the output and its format, and the config file's settings.
 pub struct Context {
     pub store: Store,
     pub json: bool,
     pub out: BufWriter<Stdout>,
     me: Operator,
+    config: Config,
+}
+
+/// Whether opening a database may make a new one where none exists yet.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Create {
+    /// A missing file is an error naming it: a mistyped `--db` creates nothing.
+    No,
+    /// A new file, in a folder that exists (the app's first run, `demo`, `import`).
+    File,
+    /// A new file, and its folder if need be (`init`, `--create`, the default path).
+    WithFolder,
 }
 
 impl Context {
-    /// Opens the database and signs in as the operator running this process (or, for
-    /// root and the file's owner, `acting_as`): see [`crate::identity`].
-    pub fn open(db: Option<&Path>, json: bool, acting_as: Option<&str>) -> Result<Self> {
-        let path = db_path(db)?;
-        let login = crate::identity::operator_login(acting_as, &path)?;
-        let store = Store::open(&path)?;
-        Self::signed_in(store, &login, json)
+    /// Opens the database at `path` and signs in as the operator running this process
+    /// (or, for root and the file's owner, `acting_as`): see [`crate::identity`].
+    /// `create` says whether a missing database may be made.
+    pub fn open(
+        path: &Path,
+        create: Create,
+        json: bool,
+        acting_as: Option<&str>,
+        config: Config,
+    ) -> Result<Self> {
+        may_open(path, create)?;
+        let login = crate::identity::operator_login(acting_as, path)?;
+        let store = Store::open(path)?;
+        Self::signed_in(store, &login, json, config)
     }
 
     /// `open` for a dry run (`import --dry-run`), which creates nothing: a database
     /// that does not exist yet is not created, an empty one in memory stands in for it.
     pub fn open_for_dry_run(
-        db: Option<&Path>,
+        path: &Path,
         json: bool,
         acting_as: Option<&str>,
+        config: Config,
     ) -> Result<Self> {
-        let path = db_path(db)?;
         if path.exists() {
-            return Self::open(Some(&path), json, acting_as);
+            return Self::open(path, Create::No, json, acting_as, config);
         }
-        let login = crate::identity::operator_login(acting_as, &path)?;
-        Self::signed_in(Store::open_in_memory()?, &login, json)
+        let login = crate::identity::operator_login(acting_as, path)?;
+        Self::signed_in(Store::open_in_memory()?, &login, json, config)
     }
 
-    fn signed_in(mut store: Store, login: &str, json: bool) -> Result<Self> {
+    fn signed_in(mut store: Store, login: &str, json: bool, config: Config) -> Result<Self> {
         let me = store.sign_in(login)?;
         Ok(Self {
             store,
             json,
             out: BufWriter::new(io::stdout()),
             me,
+            config,
         })
+    }
+
+    /// The currency `flag` names (a flag or `RAPPORT_CURRENCY`), else the config
+    /// file's, else USD.
+    pub fn currency(&self, flag: Option<&str>) -> Result<Currency> {
+        currency(flag, &self.config)
+    }
+
+    /// The time of day a date typed without one means: `RAPPORT_DEFAULT_HOUR`, else
+    /// the config file's `default_hour`, else 09:00.
+    pub fn default_time(&self) -> Result<NaiveTime> {
+        default_time(&self.config)
+    }
+
+    /// The KPI period `flag` names (`--period` or `RAPPORT_PERIOD`), else the config
+    /// file's `default_period`, else the month.
+    pub fn period(&self, flag: Option<&str>) -> Result<Period> {
+        match flag {
+            Some(p) => Ok(Period::parse("period", p)?),
+            None => Ok(self.config.default_period.unwrap_or(Period::Month)),
+        }
     }
 
     /// The operator running this command, signed in when the store opened.
@@ -107,8 +153,8 @@ impl Context {
     }
 
     /// "Now" in the operator's time zone, from the store's clock.
-    pub fn now(&self) -> DateTime<Local> {
-        self.store.now().with_timezone(&Local)
+    pub fn now(&self) -> DateTime<Tz> {
+        self.store.now().with_timezone(&crate::zone::local_zone())
     }
 
     pub fn print_json(&mut self, value: &impl Serialize) -> Result<()> {
@@ -123,15 +169,16 @@ impl Context {
     }
 }
 
-/// `rapport.db` in the platform's data directory (`~/.local/share/rapport` on Linux).
-/// The database `--db` names, else the default one.
-fn db_path(db: Option<&Path>) -> Result<PathBuf> {
-    match db {
+/// The database `--db` (or `RAPPORT_DB`) names, else the config file's, else the
+/// default one.
+pub fn db_path(db: Option<&Path>, config: &Config) -> Result<PathBuf> {
+    match db.or(config.database.as_deref()) {
         Some(p) => Ok(p.to_path_buf()),
         None => default_db_path(),
     }
 }
 
+/// `rapport.db` in the platform's data directory (`~/.local/share/rapport` on Linux).
 pub fn default_db_path() -> Result<PathBuf> {
     directories::ProjectDirs::from("", "", "rapport")
         .map(|dirs| dirs.data_dir().join("rapport.db"))
@@ -140,4 +187,52 @@ pub fn default_db_path() -> Result<PathBuf> {
                 "cannot find your data directory (is HOME set?); pass --db PATH or set RAPPORT_DB",
             )
         })
+}
+
+/// Refuses to open a database that does not exist unless `create` allows making it.
+/// Anything but "not there" (a folder that cannot be read, say) is left for the store
+/// to report.
+fn may_open(path: &Path, create: Create) -> Result<()> {
+    if !matches!(path.try_exists(), Ok(false)) {
+        return Ok(());
+    }
+    let shown = path.display();
+    let folder = path.parent().filter(|d| !d.as_os_str().is_empty());
+    match create {
+        Create::WithFolder => Ok(()),
+        Create::File if folder.is_none_or(Path::exists) => Ok(()),
+        Create::File => Err(Error::msg(format!(
+            "there is no folder {} for the database {shown}; check the path, or create both with `rapport --db {shown} init`",
+            folder
+                .map(Path::display)
+                .map(|d| d.to_string())
+                .unwrap_or_default()
+        ))),
+        Create::No if default_db_path().is_ok_and(|d| d == path) => Err(Error::msg(format!(
+            "there is no database at {shown} yet; `rapport` makes it on its first run (and offers demo data), or `rapport init` makes an empty one"
+        ))),
+        Create::No => Err(Error::msg(format!(
+            "there is no database at {shown}; check the path (--db, RAPPORT_DB or the config file's `database`), or create one with `rapport --db {shown} init`"
+        ))),
+    }
+}
+
+/// The currency `flag` names, else the config file's, else USD.
+pub fn currency(flag: Option<&str>, config: &Config) -> Result<Currency> {
+    match flag {
+        Some(code) => Ok(Currency::from_code(code)?),
+        None => Ok(config.currency.unwrap_or(Currency::USD)),
+    }
+}
+
+/// The environment variable that overrides the config file's `default_hour`.
+pub const DEFAULT_HOUR_ENV: &str = "RAPPORT_DEFAULT_HOUR";
+
+/// `RAPPORT_DEFAULT_HOUR`, else the config file's `default_hour`, else 09:00.
+pub fn default_time(config: &Config) -> Result<NaiveTime> {
+    match std::env::var(DEFAULT_HOUR_ENV) {
+        Ok(text) if !text.trim().is_empty() => crate::config::parse_hour(&text)
+            .map_err(|why| Error::msg(format!("{DEFAULT_HOUR_ENV}: {why}"))),
+        _ => Ok(config.default_hour.unwrap_or(DEFAULT_TIME)),
+    }
 }

@@ -3,12 +3,11 @@
 
 use std::io::{self, Write};
 
-use chrono::{DateTime, Local, Utc};
-use unicode_width::UnicodeWidthStr;
+use crate::text::{display_width, for_terminal};
+use chrono::{DateTime, Utc};
 
-use crate::text::for_terminal;
-
-/// A plain table: column widths by display width, so Persian, Cyrillic and CJK line up.
+/// A plain table: column widths by the cells a terminal draws (`display_width`), so
+/// Persian (ligatures included), Cyrillic and CJK line up.
 pub struct Table {
     headers: Vec<&'static str>,
     rows: Vec<Vec<String>>,
@@ -32,10 +31,10 @@ impl Table {
     }
 
     pub fn print(&self, out: &mut dyn Write) -> io::Result<()> {
-        let mut widths: Vec<usize> = self.headers.iter().map(|h| h.width()).collect();
+        let mut widths: Vec<usize> = self.headers.iter().map(|h| display_width(h)).collect();
         for row in &self.rows {
             for (w, cell) in widths.iter_mut().zip(row) {
-                *w = (*w).max(cell.width());
+                *w = (*w).max(display_width(cell));
             }
         }
         let line = |out: &mut dyn Write, cells: &mut dyn Iterator<Item = &str>| -> io::Result<()> {
@@ -45,7 +44,10 @@ impl Table {
                     text.push_str("  ");
                 }
                 text.push_str(cell);
-                text.extend(std::iter::repeat_n(' ', w.saturating_sub(cell.width())));
+                text.extend(std::iter::repeat_n(
+                    ' ',
+                    w.saturating_sub(display_width(cell)),
+                ));
             }
             writeln!(out, "{}", text.trim_end())
         };
@@ -112,7 +114,9 @@ impl<W: Write> Drop for TerminalText<W> {
 
 /// A UTC instant as local wall-clock time.
 pub fn local_time(t: DateTime<Utc>) -> String {
-    t.with_timezone(&Local).format("%Y-%m-%d %H:%M").to_string()
+    t.with_timezone(&crate::zone::local_zone())
+        .format("%Y-%m-%d %H:%M")
+        .to_string()
 }
 
 pub fn opt_local_time(t: Option<DateTime<Utc>>) -> String {
@@ -122,4 +126,39 @@ pub fn opt_local_time(t: Option<DateTime<Utc>>) -> String {
 /// One `label: value` line with the value sanitised.
 pub fn field(out: &mut dyn Write, label: &str, value: &str) -> io::Result<()> {
     writeln!(out, "{label:<13}{}", for_terminal(value))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The cell each line's second column starts at.
+    fn second_column_starts(text: &str) -> Vec<usize> {
+        text.lines()
+            .map(|l| {
+                let first = l.split("  ").next().unwrap_or("");
+                display_width(first) + l[first.len()..].chars().take_while(|c| *c == ' ').count()
+            })
+            .collect()
+    }
+
+    #[test]
+    fn columns_line_up_by_the_cells_a_terminal_draws() {
+        let mut t = Table::new(&["NAME", "PHONE"]);
+        for name in [
+            "لیلا رضایی",
+            "Ada Lovelace",
+            "王小明",
+            "عزت\u{200c}الله",
+            "Ёжик",
+        ] {
+            t.row(vec![name.into(), "+44 20 7946 0018".into()]);
+        }
+        let mut out = Vec::new();
+        t.print(&mut out).unwrap();
+        let text = String::from_utf8(out).unwrap();
+        let starts = second_column_starts(&text);
+        assert_eq!(starts.len(), 6, "{text}");
+        assert!(starts.iter().all(|&s| s == 14), "{starts:?}\n{text}");
+    }
 }

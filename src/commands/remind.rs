@@ -43,12 +43,12 @@ pub fn run(ctx: &mut Context, cmd: RemindCommand) -> Result<()> {
             Ok(())
         }
         RemindCommand::Snooze { id, until } => {
-            let until = parse_datetime("until", &until, &ctx.now())?;
+            let until = parse_datetime("until", &until, &ctx.now(), ctx.default_time()?)?;
             let said = format!("Snoozed follow-up #{id} until {}", local_time(until));
             change(ctx, id, said, |w| w.snooze_reminder(id, until, None))
         }
         RemindCommand::Reschedule { id, due } => {
-            let due = parse_datetime("due", &due, &ctx.now())?;
+            let due = parse_datetime("due", &due, &ctx.now(), ctx.default_time()?)?;
             let said = format!("Follow-up #{id} is now due {}", local_time(due));
             change(ctx, id, said, |w| w.reschedule_reminder(id, due))
         }
@@ -84,7 +84,7 @@ fn add(ctx: &mut Context, a: RemindAddArgs) -> Result<()> {
     let mut draft = ReminderDraft {
         customer_id,
         deal_id: a.deal,
-        due_at: parse_datetime("due", &a.due, &ctx.now())?,
+        due_at: parse_datetime("due", &a.due, &ctx.now(), ctx.default_time()?)?,
         note: a.note,
         recurrence: a.every.as_deref().map(Recurrence::parse).transpose()?,
         owner_id: None,

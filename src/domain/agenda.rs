@@ -21,7 +21,7 @@ pub fn horizon<Tz: TimeZone>(now: &DateTime<Tz>, days: u32) -> DateTime<Utc> {
     start_of_day_after(now, u64::from(days) + 1)
 }
 
-fn start_of_day_after<Tz: TimeZone>(now: &DateTime<Tz>, days: u64) -> DateTime<Utc> {
+pub fn start_of_day_after<Tz: TimeZone>(now: &DateTime<Tz>, days: u64) -> DateTime<Utc> {
     let day = now
         .date_naive()
         .checked_add_days(Days::new(days))

@@ -49,20 +49,30 @@ pub enum KpiStanding {
 }
 
 impl KpiDefinition {
+    /// Where `value` stands against this definition's own target and minimum.
     pub fn standing(&self, value: f64) -> KpiStanding {
-        let (target, minimum) = (self.target.as_f64(), self.minimum.as_f64());
-        let (value, target, minimum) = if self.higher_is_better {
-            (value, target, minimum)
-        } else {
-            (-value, -target, -minimum)
-        };
-        if value >= target {
-            KpiStanding::AtTarget
-        } else if value >= minimum {
-            KpiStanding::BetweenMinimumAndTarget
-        } else {
-            KpiStanding::BelowMinimum
-        }
+        standing(
+            self.higher_is_better,
+            value,
+            self.target.as_f64(),
+            self.minimum.as_f64(),
+        )
+    }
+}
+
+/// Where `value` stands against `target` and `minimum`.
+fn standing(higher_is_better: bool, value: f64, target: f64, minimum: f64) -> KpiStanding {
+    let (value, target, minimum) = if higher_is_better {
+        (value, target, minimum)
+    } else {
+        (-value, -target, -minimum)
+    };
+    if value >= target {
+        KpiStanding::AtTarget
+    } else if value >= minimum {
+        KpiStanding::BetweenMinimumAndTarget
+    } else {
+        KpiStanding::BelowMinimum
     }
 }
 
@@ -153,6 +163,51 @@ pub const DEFAULT_KPIS: &[(&str, &str, KpiGroup, KpiUnit, KpiFigure, KpiFigure, 
     ),
 ];
 
+/// The KPIs whose figure is a total over the window: a longer window holds more won
+/// revenue, deals and new customers, so their targets are set per the definition's
+/// period and scale with the window's length. Rates, averages and counts of now
+/// (overdue follow-ups) mean the same over any window and keep their targets.
+pub const TOTALS: &[&str] = &["revenue_won", "deals_won", "new_customers"];
+
+/// Days in a year, for explicit ranges that are not whole months.
+const DAYS_PER_YEAR: f64 = 365.0;
+
+impl KpiDefinition {
+    /// Whether this KPI is a total whose target scales with the window (see [`TOTALS`]).
+    pub fn is_total(&self) -> bool {
+        TOTALS.contains(&self.key.as_str())
+    }
+
+    /// How many of this definition's periods `range` is long: 3 for a quarter of a
+    /// monthly target, 12/52 for a week. `None` for all time, which has no length to
+    /// scale a total's target to; 1 for every KPI that is not a total.
+    pub fn scale_to(&self, range: &KpiRange) -> Option<f64> {
+        if !self.is_total() {
+            return Some(1.0);
+        }
+        Some(range.months()? / self.period.months()?)
+    }
+
+    /// The target and minimum over `range`: a total's scaled by [`Self::scale_to`] and
+    /// rounded to what its unit shows (whole counts, whole units of money), anything
+    /// else's as set. `None` when the range has no length and this is a total.
+    pub fn aims_over(&self, range: &KpiRange) -> Option<(f64, f64)> {
+        let scale = self.scale_to(range)?;
+        let scaled = |f: KpiFigure| {
+            let v = f.as_f64() * scale;
+            if scale == 1.0 {
+                v
+            } else {
+                match self.unit {
+                    KpiUnit::Count | KpiUnit::Money => v.round(),
+                    _ => v,
+                }
+            }
+        };
+        Some((scaled(self.target), scaled(self.minimum)))
+    }
+}
+
 impl KpiStanding {
     /// Short words for a status column: `below minimum`, `between`, `at target`.
     pub fn label(self) -> &'static str {
@@ -185,6 +240,17 @@ fn add_months(day: NaiveDate, n: u32) -> NaiveDate {
 }
 
 impl Period {
+    /// How long the period is, in months (a week is 12/52 of one); all time has no length.
+    pub fn months(self) -> Option<f64> {
+        match self {
+            Self::Week => Some(12.0 / 52.0),
+            Self::Month => Some(1.0),
+            Self::Quarter => Some(3.0),
+            Self::Year => Some(12.0),
+            Self::All => None,
+        }
+    }
+
     /// The local calendar days of the current period around `today`, as
     /// `(first day, first day after)`. Weeks start on Monday; quarters on 1 January,
     /// April, July and October. `All` runs from 1970-01-01 through today.
@@ -274,6 +340,24 @@ impl KpiRange {
             ));
         }
         Ok(Self::Dates { from, to })
+    }
+
+    /// How long the range is, in months: a period's length, whole calendar months as
+    /// that many months, other days as days × 12/365; all time has none.
+    pub fn months(&self) -> Option<f64> {
+        match *self {
+            Self::Period(p) => p.months(),
+            Self::Dates { from, to } => {
+                let end = to.checked_add_days(Days::new(1))?;
+                let months =
+                    (end.year() - from.year()) * 12 + end.month0() as i32 - from.month0() as i32;
+                if from.day() == 1 && end.day() == 1 && months > 0 {
+                    Some(f64::from(months))
+                } else {
+                    Some((end - from).num_days() as f64 * 12.0 / DAYS_PER_YEAR)
+                }
+            }
+        }
     }
 
     /// `month`, `all`, or `2026-11-01 to 2026-11-30`.
@@ -427,31 +511,69 @@ pub struct KpiValue {
     /// `None` when there is no data (a win rate with no closed deal) or the key has
     /// no computation.
     pub value: Option<f64>,
-    pub target: f64,
-    pub minimum: f64,
+    /// The target and minimum over the measured range (see
+    /// [`KpiDefinition::aims_over`]); `None` for a total over all time.
+    pub target: Option<f64>,
+    pub minimum: Option<f64>,
+    /// How many of its definition's periods the target was scaled to (1 for a KPI
+    /// that is not a total); `None` with no target.
+    pub target_scale: Option<f64>,
+    /// The period the definition's target and minimum are set for.
+    pub target_period: Period,
     pub higher_is_better: bool,
-    /// `None` exactly when `value` is.
+    /// `None` when `value` is, or there is no target to stand against.
     pub standing: Option<KpiStanding>,
 }
 
-/// Measures every definition against `inputs`, in the definitions' order.
-pub fn compute(defs: &[KpiDefinition], inputs: &KpiInputs) -> Vec<KpiValue> {
+impl KpiValue {
+    /// The status words: `below minimum`, `between`, `at target`, `no data`, or
+    /// `no target` (a total over all time).
+    pub fn status(&self) -> &'static str {
+        match (self.value, self.standing) {
+            (None, _) => "no data",
+            (Some(_), None) => "no target",
+            (Some(_), Some(s)) => s.label(),
+        }
+    }
+}
+
+/// Measures every definition against `inputs`, gathered over `range`, in the
+/// definitions' order; targets and minimums are those over `range`.
+pub fn compute(defs: &[KpiDefinition], inputs: &KpiInputs, range: &KpiRange) -> Vec<KpiValue> {
     defs.iter()
         .map(|d| {
             let value = inputs.figure(&d.key);
+            let aims = d.aims_over(range);
+            let standing = match (value, aims) {
+                (Some(v), Some((target, minimum))) => {
+                    Some(standing(d.higher_is_better, v, target, minimum))
+                }
+                _ => None,
+            };
             KpiValue {
                 key: d.key.clone(),
                 name: d.name.clone(),
                 group: d.group,
                 unit: d.unit,
                 value,
-                target: d.target.as_f64(),
-                minimum: d.minimum.as_f64(),
+                target: aims.map(|a| a.0),
+                minimum: aims.map(|a| a.1),
+                target_scale: aims.and(d.scale_to(range)),
+                target_period: d.period,
                 higher_is_better: d.higher_is_better,
-                standing: value.map(|v| d.standing(v)),
+                standing,
             }
         })
         .collect()
+}
+
+/// Deals in one currency that a report in another leaves out of its money figures.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CurrencyTotal {
+    pub currency: Currency,
+    pub deals: i64,
+    /// Sum of their amounts, minor units of `currency`.
+    pub total_minor: i128,
 }
 
 /// One month of the weighted-pipeline forecast: open deals expected to close in it.
@@ -671,8 +793,86 @@ mod tests {
             .collect()
     }
 
+    const MONTH: KpiRange = KpiRange::Period(Period::Month);
+
+    #[test]
+    fn totals_targets_follow_the_period_and_the_others_keep_theirs() {
+        let aims = |range: KpiRange| -> Vec<(String, Option<f64>, Option<f64>)> {
+            compute(&defaults(), &KpiInputs::empty(Currency::USD), &range)
+                .into_iter()
+                .map(|v| (v.key, v.target, v.minimum))
+                .collect()
+        };
+        let of = |all: &[(String, Option<f64>, Option<f64>)], key: &str| {
+            all.iter()
+                .find(|(k, ..)| k == key)
+                .map(|(_, t, m)| (*t, *m))
+                .unwrap()
+        };
+        let month = aims(MONTH);
+        assert_eq!(of(&month, "revenue_won"), (Some(50_000.0), Some(30_000.0)));
+        let week = aims(Period::Week.into());
+        // 12/52 of a month, rounded to what the unit shows.
+        assert_eq!(of(&week, "revenue_won"), (Some(11_538.0), Some(6_923.0)));
+        assert_eq!(of(&week, "deals_won"), (Some(2.0), Some(1.0)));
+        assert_eq!(of(&week, "new_customers"), (Some(5.0), Some(2.0)));
+        let quarter = aims(Period::Quarter.into());
+        assert_eq!(
+            of(&quarter, "revenue_won"),
+            (Some(150_000.0), Some(90_000.0))
+        );
+        let year = aims(Period::Year.into());
+        assert_eq!(of(&year, "revenue_won"), (Some(600_000.0), Some(360_000.0)));
+        assert_eq!(of(&year, "new_customers"), (Some(240.0), Some(120.0)));
+        // Rates, averages and counts of now mean the same over any window.
+        for key in [
+            "win_rate",
+            "avg_cycle_days",
+            "avg_satisfaction",
+            "followups_on_time",
+            "overdue_followups",
+            "avg_won_deal",
+        ] {
+            assert_eq!(of(&week, key), of(&month, key), "{key}");
+            assert_eq!(of(&year, key), of(&month, key), "{key}");
+        }
+        // All time has no length, so no target for totals…
+        let all = aims(Period::All.into());
+        assert_eq!(of(&all, "revenue_won"), (None, None));
+        assert_eq!(of(&all, "win_rate"), of(&month, "win_rate"));
+        // …and an explicit range is whole months where it can be, else days.
+        let november = KpiRange::dates(day(2026, 11, 1), day(2026, 11, 30)).unwrap();
+        assert_eq!(of(&aims(november), "revenue_won").0, Some(50_000.0));
+        let two = KpiRange::dates(day(2026, 11, 1), day(2026, 12, 31)).unwrap();
+        assert_eq!(of(&aims(two), "deals_won").0, Some(20.0));
+        let fortnight = KpiRange::dates(day(2026, 11, 2), day(2026, 11, 15)).unwrap();
+        assert_eq!(of(&aims(fortnight), "revenue_won").0, Some(23_014.0));
+    }
+
+    #[test]
+    fn a_total_stands_against_its_scaled_target_and_all_time_has_none() {
+        let mut inputs = KpiInputs::empty(Currency::USD);
+        inputs.new_customers = 30;
+        let by = |range: KpiRange| {
+            compute(&defaults(), &inputs, &range)
+                .into_iter()
+                .find(|v| v.key == "new_customers")
+                .unwrap()
+        };
+        // 30 new customers: at target for a month (20), far below for a year (240).
+        assert_eq!(by(MONTH).standing, Some(KpiStanding::AtTarget));
+        assert_eq!(
+            by(Period::Year.into()).standing,
+            Some(KpiStanding::BelowMinimum)
+        );
+        assert_eq!(by(Period::Year.into()).target_scale, Some(12.0));
+        let all = by(Period::All.into());
+        assert_eq!((all.standing, all.status()), (None, "no target"));
+        assert_eq!(by(MONTH).status(), "at target");
+    }
+
     fn values(inputs: &KpiInputs) -> Vec<(String, Option<f64>, Option<KpiStanding>)> {
-        compute(&defaults(), inputs)
+        compute(&defaults(), inputs, &MONTH)
             .into_iter()
             .map(|v| (v.key, v.value, v.standing))
             .collect()
@@ -716,7 +916,7 @@ mod tests {
                 "{k}"
             );
         }
-        let v = &compute(&defaults(), &inputs)[0];
+        let v = &compute(&defaults(), &inputs, &MONTH)[0];
         assert_eq!(
             (
                 v.name.as_str(),
@@ -730,8 +930,8 @@ mod tests {
                 "Revenue won",
                 KpiGroup::Financial,
                 KpiUnit::Money,
-                50_000.0,
-                30_000.0,
+                Some(50_000.0),
+                Some(30_000.0),
                 true
             )
         );
@@ -786,7 +986,7 @@ mod tests {
     fn an_unknown_key_has_no_value() {
         let mut defs = defaults();
         defs[0].key = "churn_rate".into();
-        let v = &compute(&defs, &KpiInputs::empty(Currency::USD))[0];
+        let v = &compute(&defs, &KpiInputs::empty(Currency::USD), &MONTH)[0];
         assert_eq!(
             (v.key.as_str(), v.value, v.standing),
             ("churn_rate", None, None)

@@ -100,12 +100,14 @@ impl KpiUnit {
         }
         let negative = figure < KpiFigure(0);
         Some(match self {
-            Self::Percent => format!("{figure} is not a percentage from 0 to 100"),
+            Self::Percent if negative => {
+                format!("{figure}% is negative; a percentage runs from 0 to 100")
+            }
+            Self::Percent => format!("{figure}% is over 100%; a percentage runs from 0 to 100"),
+            Self::Score if negative => format!("{figure} is negative; a score runs from 1 to 5"),
             Self::Score => format!("{figure} is not a score from 1 to 5"),
-            Self::Money if negative => format!("{figure} is negative; a money target cannot be"),
-            Self::Count if negative => format!("{figure} is negative; a count cannot be"),
-            Self::Days if negative => {
-                format!("{figure} is negative; a number of days cannot be")
+            Self::Money | Self::Count | Self::Days if negative => {
+                format!("{figure} is negative; targets and minimums start at 0")
             }
             Self::Money => format!("{figure} is more than the largest amount Rapport accepts"),
             Self::Count => format!("{figure} is more than {MAX_COUNT}, the largest count target"),
@@ -126,6 +128,11 @@ impl KpiDefinition {
         currency: Currency,
     ) -> Result<KpiFigure, ValidationError> {
         let t = text.trim();
+        // A percentage may be written with its sign: "35%".
+        let t = match t.strip_suffix('%') {
+            Some(number) if self.unit == KpiUnit::Percent => number.trim_end(),
+            _ => t,
+        };
         let bad = |why: String| ValidationError::new(field, why);
         let d = parse_decimal(t).map_err(bad)?;
         let figure = if self.unit == KpiUnit::Money && !d.negative {
@@ -260,7 +267,7 @@ mod tests {
             ("1,,000", "two marks in a row"),
             (
                 "-1",
-                "target: -1 is negative; a money target cannot be (revenue_won is an amount of money)",
+                "target: -1 is negative; targets and minimums start at 0 (revenue_won is an amount of money)",
             ),
             (
                 "10,000,000,000,000.01",
@@ -278,13 +285,24 @@ mod tests {
         assert_eq!(read(&win, "100"), Ok(100_000));
         assert_eq!(read(&win, "0"), Ok(0));
         assert_eq!(read(&win, "33,3"), Ok(33_300));
+        assert_eq!(read(&win, "35%"), Ok(35_000));
+        assert_eq!(read(&win, "33,3 %"), Ok(33_300));
         assert_eq!(
             read(&win, "101"),
-            Err("target: 101 is not a percentage from 0 to 100 (win_rate is a percentage)".into())
+            Err("target: 101% is over 100%; a percentage runs from 0 to 100 (win_rate is a percentage)".into())
+        );
+        assert_eq!(
+            read(&win, "140%"),
+            Err("target: 140% is over 100%; a percentage runs from 0 to 100 (win_rate is a percentage)".into())
         );
         assert_eq!(
             read(&win, "-1"),
-            Err("target: -1 is not a percentage from 0 to 100 (win_rate is a percentage)".into())
+            Err("target: -1% is negative; a percentage runs from 0 to 100 (win_rate is a percentage)".into())
+        );
+        let deals = def("deals_won", KpiUnit::Count, true);
+        assert!(
+            read(&deals, "5%").unwrap_err().contains("'%'"),
+            "only percentages take %"
         );
         assert!(
             read(&win, "100.0001")
@@ -294,7 +312,7 @@ mod tests {
         assert!(
             read(&win, &"9".repeat(50))
                 .unwrap_err()
-                .contains("is not a percentage")
+                .contains("is over 100%")
         );
     }
 
@@ -305,7 +323,10 @@ mod tests {
         assert_eq!(read(&deals, "10.0"), Ok(10_000));
         assert_eq!(
             read(&deals, "-3"),
-            Err("target: -3 is negative; a count cannot be (deals_won is a count)".into())
+            Err(
+                "target: -3 is negative; targets and minimums start at 0 (deals_won is a count)"
+                    .into()
+            )
         );
         assert!(
             read(&deals, "2,5")
@@ -319,11 +340,9 @@ mod tests {
         );
         let days = def("avg_cycle_days", KpiUnit::Days, false);
         assert_eq!(read(&days, "30,5"), Ok(30_500));
-        assert!(
-            read(&days, "-5")
-                .unwrap_err()
-                .contains("a number of days cannot be")
-        );
+        assert!(read(&days, "-5").unwrap_err().contains(
+            "-5 is negative; targets and minimums start at 0 (avg_cycle_days is a number of days)"
+        ));
         assert!(read(&days, "36501").unwrap_err().contains("a century"));
         let score = def("avg_satisfaction", KpiUnit::Score, true);
         assert_eq!(read(&score, "4,25"), Ok(4_250));

@@ -186,7 +186,9 @@ impl Money {
         let bad = |why: String| ValidationError::new("amount", why);
         let d = parse_decimal(t).map_err(bad)?;
         if d.negative {
-            return Err(bad(format!("{t:?} is negative; amounts cannot be")));
+            return Err(bad(format!(
+                "{t:?} is negative; an amount is 0 or more (write it without the minus sign)"
+            )));
         }
         let exp = usize::from(currency.exponent);
         if d.fraction.len() > exp {

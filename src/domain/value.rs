@@ -175,6 +175,23 @@ pub enum Segment {
     Lost,
 }
 
+/// One row of [`SEGMENT_TABLE`]: the segment of customers whose recency score and
+/// frequency-monetary score fall in the two inclusive ranges.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SegmentRule {
+    pub segment: Segment,
+    pub recency: (u8, u8),
+    pub fm: (u8, u8),
+    pub meaning: &'static str,
+}
+
+impl SegmentRule {
+    fn holds(&self, rfm: Rfm) -> bool {
+        let fm = rfm.fm();
+        (self.recency.0..=self.recency.1).contains(&rfm.r) && (self.fm.0..=self.fm.1).contains(&fm)
+    }
+}
+
 /// The segment table: the first row whose recency score and frequency-monetary score
 /// ([`Rfm::fm`]) ranges hold a customer names its segment. Every one of the 25
 /// combinations is covered (a test checks it):
@@ -186,56 +203,61 @@ pub enum Segment {
 /// R 2      Hibernating  Hibernating  At risk     At risk      Can't lose
 /// R 1      Lost         Lost         At risk     Can't lose   Can't lose
 /// ```
-pub const SEGMENT_TABLE: &[(Segment, (u8, u8), (u8, u8), &str)] = &[
-    (
-        Segment::Champions,
-        (4, 5),
-        (4, 5),
-        "bought recently, often and for much",
-    ),
-    (
-        Segment::Loyal,
-        (3, 3),
-        (4, 5),
-        "buy often and for much, a while since the last time",
-    ),
-    (
-        Segment::New,
-        (4, 5),
-        (1, 1),
-        "a recent first, small purchase",
-    ),
-    (
-        Segment::Potential,
-        (3, 5),
-        (2, 3),
-        "recent, middling frequency and value: could become loyal",
-    ),
-    (
-        Segment::CantLose,
-        (1, 2),
-        (5, 5),
-        "among the best customers, but not for a long time",
-    ),
-    (
-        Segment::CantLose,
-        (1, 1),
-        (4, 4),
-        "among the best customers, but not for a long time",
-    ),
-    (
-        Segment::AtRisk,
-        (1, 2),
-        (3, 4),
-        "used to buy well, going away",
-    ),
-    (Segment::Hibernating, (2, 3), (1, 2), "little and long ago"),
-    (
-        Segment::Lost,
-        (1, 1),
-        (1, 2),
-        "the least recent, least valuable",
-    ),
+pub const SEGMENT_TABLE: &[SegmentRule] = &[
+    SegmentRule {
+        segment: Segment::Champions,
+        recency: (4, 5),
+        fm: (4, 5),
+        meaning: "bought recently, often and for much",
+    },
+    SegmentRule {
+        segment: Segment::Loyal,
+        recency: (3, 3),
+        fm: (4, 5),
+        meaning: "buy often and for much, a while since the last time",
+    },
+    SegmentRule {
+        segment: Segment::New,
+        recency: (4, 5),
+        fm: (1, 1),
+        meaning: "a recent first, small purchase",
+    },
+    SegmentRule {
+        segment: Segment::Potential,
+        recency: (3, 5),
+        fm: (2, 3),
+        meaning: "recent, middling frequency and value: could become loyal",
+    },
+    SegmentRule {
+        segment: Segment::CantLose,
+        recency: (1, 2),
+        fm: (5, 5),
+        meaning: "among the best customers, but not for a long time",
+    },
+    SegmentRule {
+        segment: Segment::CantLose,
+        recency: (1, 1),
+        fm: (4, 4),
+        meaning: "among the best customers, but not for a long time",
+    },
+    SegmentRule {
+        segment: Segment::AtRisk,
+        recency: (1, 2),
+        fm: (3, 4),
+        meaning: "used to buy well, going away",
+    },
+    SegmentRule {
+        segment: Segment::Hibernating,
+        recency: (2, 3),
+        fm: (1, 2),
+        meaning: "little and long ago",
+    },
+    SegmentRule {
+        segment: Segment::Lost,
+        recency: (1, 1),
+        fm: (1, 2),
+        meaning: "the least recent, least valuable",
+    },
 ];
 
 impl Segment {
@@ -252,11 +274,10 @@ impl Segment {
 
     /// The segment the table gives `rfm`.
     pub fn of(rfm: Rfm) -> Segment {
-        let fm = rfm.fm();
         SEGMENT_TABLE
             .iter()
-            .find(|(_, r, f, _)| (r.0..=r.1).contains(&rfm.r) && (f.0..=f.1).contains(&fm))
-            .map_or(Segment::Lost, |(s, ..)| *s)
+            .find(|rule| rule.holds(rfm))
+            .map_or(Segment::Lost, |rule| rule.segment)
     }
 
     /// The name people read: `Champions`, `At risk`, `Can't lose`.
@@ -291,8 +312,8 @@ impl Segment {
     pub fn meaning(self) -> &'static str {
         SEGMENT_TABLE
             .iter()
-            .find(|(s, ..)| *s == self)
-            .map_or("", |(.., m)| m)
+            .find(|rule| rule.segment == self)
+            .map_or("", |rule| rule.meaning)
     }
 
     /// Parses `champions`, `At risk`, `at-risk`, `can't lose`, `cant-lose` (case,
@@ -631,11 +652,8 @@ mod tests {
     #[test]
     fn the_segment_table_covers_every_combination_and_reads_as_documented() {
         for rfm in Rfm::all() {
-            let fm = rfm.fm();
             assert!(
-                SEGMENT_TABLE
-                    .iter()
-                    .any(|(_, r, f, _)| (r.0..=r.1).contains(&rfm.r) && (f.0..=f.1).contains(&fm)),
+                SEGMENT_TABLE.iter().any(|rule| rule.holds(rfm)),
                 "{rfm} has no row"
             );
         }

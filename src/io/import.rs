@@ -880,7 +880,11 @@ fn write_report(out: &mut String, r: &ImportReport, rejects: &[String]) -> std::
         1 => " (and 1 company they work for)".to_string(),
         n => format!(" (and {n} companies they work for)"),
     };
-    writeln!(out, "{created} {} customers{companies}", r.created)?;
+    writeln!(
+        out,
+        "{created} {}{companies}",
+        crate::text::count(r.created, "customer", "customers")
+    )?;
     // Long lists show their first lines; `--json` has them all.
     let more = |out: &mut String, n: usize| {
         if n > LISTED {

@@ -68,6 +68,9 @@ impl Writer<'_> {
     pub fn assign(&mut self, entity: &'static str, id: i64, owner_id: i64) -> Result<()> {
         self.require_change(entity, id)?;
         let before = owned(self.conn, entity, id)?;
+        if entity == "follow-up" {
+            super::reminders::refuse_if_reminder_done(self.conn, id, "assigned")?;
+        }
         if before.owner_id == Some(owner_id) {
             return Ok(());
         }

@@ -71,7 +71,7 @@ LEFT JOIN operators o ON o.id = c.owner_id";
 
 /// The columns of a list row; `row_to_summary` reads them by position. Needs the joins
 /// of `SUMMARY_JOINS` on `customers c`. Open deal totals are summed in two parts, as
-/// `sums::split_sum` does, so no amount overflows them.
+/// `sums` describes, so no amount overflows them.
 pub(super) const SUMMARY_COLUMNS: &str = "
        c.id, c.kind, c.name, co.name,
        (SELECT p.raw || coalesce(' ext. ' || p.extension, '') FROM customer_phones p
@@ -378,7 +378,7 @@ impl Store {
     pub fn customer_count(&self) -> Result<usize> {
         let n: i64 = self
             .conn
-            .prepare_cached("SELECT count(*) FROM customers")?
+            .prepare_cached("SELECT n FROM tallies WHERE name = 'customers'")?
             .query_row([], |r| r.get(0))?;
         Ok(usize::try_from(n).unwrap_or(0))
     }
@@ -699,7 +699,8 @@ impl Writer<'_> {
                 return Err(StoreError::invalid(
                     "kind",
                     format!(
-                        "{members} people belong to this company; move them before making it a person"
+                        "{} to this company; move them before making it a person",
+                        crate::text::count(members, "person belongs", "people belong")
                     ),
                 ));
             }

@@ -2,7 +2,7 @@ use chrono::NaiveDate;
 use rusqlite::{Connection, OptionalExtension, Row, params};
 
 use super::sql_types::{date_text, from_secs, parse_date_text};
-use super::sums::{WEIGHTED, read_sum, split_sum};
+use super::sums::read_sum;
 use super::{Result, Store, StoreError, Writer};
 use crate::domain::deal::{validate_lost_reason, validate_probability};
 use crate::domain::{Currency, Deal, DealDraft, Money, Stage, StageOutcome};
@@ -142,6 +142,35 @@ impl Store {
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
 
+    /// Cards `offset..offset + limit` of stage `stage_id` in board order (latest closed
+    /// first, then by expected close, undated last), leaving out deals closed before
+    /// `closed_since`. Read along `deals_board`, so a page costs its own rows however
+    /// many deals the stage holds.
+    pub fn stage_deals(
+        &self,
+        stage_id: i64,
+        closed_since: Option<NaiveDate>,
+        offset: usize,
+        limit: usize,
+    ) -> Result<Vec<Deal>> {
+        let mut stmt = self.conn.prepare_cached(&format!(
+            "{SELECT}
+             WHERE d.stage_id = ?1 AND (?2 IS NULL OR d.closed_on IS NULL OR d.closed_on >= ?2)
+             ORDER BY d.closed_on DESC, d.expected_close IS NULL, d.expected_close, d.id
+             LIMIT ?3 OFFSET ?4"
+        ))?;
+        let rows = stmt.query_map(
+            params![
+                stage_id,
+                date_text(closed_since),
+                limit as i64,
+                offset as i64
+            ],
+            row_to_deal,
+        )?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
     pub fn add_deal(&mut self, draft: &DealDraft) -> Result<i64> {
         self.write(|w| w.add_deal(draft))
     }
@@ -153,14 +182,17 @@ impl Store {
         closed_since: NaiveDate,
         currency: Currency,
     ) -> Result<std::collections::HashMap<i64, crate::domain::deal::StageTotals>> {
-        let mut stmt = self.conn.prepare_cached(&format!(
-            "SELECT d.stage_id, count(*), count(*) - count(CASE WHEN d.currency = ?2 THEN 1 END),
-                    {}, {}
-             FROM deals d WHERE d.closed_on IS NULL OR d.closed_on >= ?1
-             GROUP BY d.stage_id",
-            split_sum("CASE WHEN d.currency = ?2 THEN d.amount_minor END"),
-            split_sum(&format!("CASE WHEN d.currency = ?2 THEN {WEIGHTED} END")),
-        ))?;
+        // From the maintained totals (schema 9), not the deals: a few hundred rows.
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT t.stage_id, coalesce(sum(t.deals), 0),
+                    coalesce(sum(t.deals) FILTER (WHERE t.currency <> ?2), 0),
+                    coalesce(sum(t.amount_hi) FILTER (WHERE t.currency = ?2), 0),
+                    coalesce(sum(t.amount_lo) FILTER (WHERE t.currency = ?2), 0),
+                    coalesce(sum(t.weighted_hi) FILTER (WHERE t.currency = ?2), 0),
+                    coalesce(sum(t.weighted_lo) FILTER (WHERE t.currency = ?2), 0)
+             FROM deal_totals t WHERE t.closed_on = '' OR t.closed_on >= ?1
+             GROUP BY t.stage_id",
+        )?;
         let rows = stmt.query_map(
             params![date_text(Some(closed_since)), currency.code()],
             |r| {

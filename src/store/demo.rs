@@ -52,7 +52,8 @@ impl Writer<'_> {
             .query_row("SELECT count(*) FROM customers", [], |r| r.get(0))?;
         if customers > 0 {
             return Err(StoreError::Message(format!(
-                "demo data goes into an empty database; this one holds {customers} customers"
+                "demo data goes into an empty database; this one holds {}",
+                crate::text::count(customers, "customer", "customers")
             )));
         }
         let now = self.now;
@@ -218,7 +219,7 @@ mod tests {
         let e = s
             .write(|w| w.generate(|_| Ok(()), |_| Generated::default()))
             .unwrap_err();
-        assert!(e.to_string().contains("holds 1 customers"), "{e}");
+        assert!(e.to_string().contains("holds 1 customer"), "{e}");
     }
 
     fn interaction(customer_id: i64, minutes_ago: i64, n: usize) -> InteractionDraft {

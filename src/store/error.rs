@@ -1,6 +1,6 @@
 use std::path::{Path, PathBuf};
 
-use chrono::{DateTime, Local, Utc};
+use chrono::{DateTime, Datelike, Utc};
 
 use crate::domain::ValidationError;
 
@@ -17,6 +17,15 @@ pub enum StoreError {
     NotAnOperator { login: String, admins: Vec<String> },
     #[error("{entity} #{id} does not exist")]
     NotFound { entity: &'static str, id: i64 },
+    /// A change to a follow-up that was marked done: only open ones move.
+    #[error("follow-up #{id} ({}) is done since {}, so it cannot be {verb}; add a new follow-up instead", shorten(note), local_time(*done_at))]
+    FollowUpDone {
+        id: i64,
+        note: String,
+        done_at: DateTime<Utc>,
+        /// What was refused: `snoozed`, `rescheduled`, `assigned`, `marked done again`.
+        verb: &'static str,
+    },
     /// A save against a version someone else has replaced since it was read.
     #[error("{entity} #{id} was changed by {} at {} — reload?", by.as_deref().unwrap_or("someone else"), local_time(*at))]
     Conflict {
@@ -146,12 +155,58 @@ impl StoreError {
     }
 }
 
-/// "14:02" today, "Mon 23 Nov 14:02" otherwise, in the operator's time zone.
+/// At most 40 characters of `text`, ending with "…" when cut.
+fn shorten(text: &str) -> String {
+    match text.char_indices().nth(40) {
+        Some((at, _)) => format!("{}…", text[..at].trim_end()),
+        None => text.to_string(),
+    }
+}
+
+/// "14:02" today, "Mon 23 Nov 14:02" another day this year, "Tue 2 Jun 2026 02:47"
+/// in another year, in the operator's time zone.
 fn local_time(at: DateTime<Utc>) -> String {
-    let at = at.with_timezone(&Local);
-    if at.date_naive() == Local::now().date_naive() {
+    local_time_from(at, Utc::now(), crate::zone::local_zone())
+}
+
+fn local_time_from(at: DateTime<Utc>, now: DateTime<Utc>, zone: chrono_tz::Tz) -> String {
+    let (at, now) = (at.with_timezone(&zone), now.with_timezone(&zone));
+    if at.date_naive() == now.date_naive() {
         at.format("%H:%M").to_string()
-    } else {
+    } else if at.year() == now.year() {
         at.format("%a %-d %b %H:%M").to_string()
+    } else {
+        at.format("%a %-d %b %Y %H:%M").to_string()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn utc(text: &str) -> DateTime<Utc> {
+        DateTime::parse_from_rfc3339(text).unwrap().to_utc()
+    }
+
+    #[test]
+    fn a_conflict_time_shows_the_year_when_it_is_not_this_year() {
+        let now = utc("2026-11-23T10:00:00Z");
+        let zone = chrono_tz::UTC;
+        assert_eq!(
+            local_time_from(utc("2026-11-23T08:15:00Z"), now, zone),
+            "08:15"
+        );
+        assert_eq!(
+            local_time_from(utc("2026-06-02T02:47:00Z"), now, zone),
+            "Tue 2 Jun 02:47"
+        );
+        assert_eq!(
+            local_time_from(utc("2025-06-02T02:47:00Z"), now, zone),
+            "Mon 2 Jun 2025 02:47"
+        );
+        assert_eq!(
+            local_time_from(utc("2027-01-04T09:00:00Z"), now, zone),
+            "Mon 4 Jan 2027 09:00"
+        );
     }
 }

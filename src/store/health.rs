@@ -167,6 +167,74 @@ pub(crate) fn examine_open(conn: &Connection, health: &mut Health) {
         );
     }
     check_tables(conn, version, health);
+    if version >= 9 {
+        check_deal_totals(conn, health);
+        check_tallies(conn, health);
+    }
+}
+
+/// The maintained counts (schema 9) must equal what they count.
+fn check_tallies(conn: &Connection, health: &mut Health) {
+    let sql = "SELECT name, n, CASE name
+                   WHEN 'customers' THEN (SELECT count(*) FROM customers)
+                   WHEN 'open_reminders' THEN (SELECT count(*) FROM reminders WHERE done_at IS NULL)
+               END FROM tallies";
+    let rows = conn.prepare(sql).and_then(|mut stmt| {
+        stmt.query_map([], |r| {
+            Ok((
+                r.get::<_, String>(0)?,
+                r.get::<_, i64>(1)?,
+                r.get::<_, Option<i64>>(2)?,
+            ))
+        })?
+        .collect::<rusqlite::Result<Vec<_>>>()
+    });
+    match rows {
+        Ok(rows) => {
+            for (name, kept, actual) in rows {
+                if Some(kept) != actual {
+                    health.found(
+                        "tallies",
+                        format!(
+                            "the count of {} says {kept}, the database holds {}",
+                            name.replace('_', " "),
+                            actual.map_or("none".to_string(), |n| n.to_string())
+                        ),
+                        "the records themselves are intact; a JSON backup restored into a new \
+                         database counts them again (`rapport export --format json -o \
+                         backup.json`, then `rapport --db new.db import backup.json`)",
+                    );
+                }
+            }
+        }
+        Err(e) => health.found("tallies", format!("cannot be read: {e}"), DAMAGED_FIX),
+    }
+}
+
+/// The maintained deal totals (schema 9) must equal the totals of the deals: triggers
+/// keep them in step in every write, so a difference means the file was changed
+/// around Rapport (e.g. with triggers dropped).
+fn check_deal_totals(conn: &Connection, health: &mut Health) {
+    let sql = format!(
+        "SELECT max(
+             (SELECT count(*) FROM (SELECT * FROM ({from}) EXCEPT SELECT * FROM deal_totals)),
+             (SELECT count(*) FROM (SELECT * FROM deal_totals EXCEPT SELECT * FROM ({from}))))",
+        from = schema::DEAL_TOTALS_FROM_DEALS
+    );
+    match conn.query_row(&sql, [], |r| r.get::<_, i64>(0)) {
+        Ok(0) => {}
+        Ok(n) => health.found(
+            "deal totals",
+            format!(
+                "the pipeline and KPI totals disagree with the deals in {n} group{}",
+                if n == 1 { "" } else { "s" }
+            ),
+            "the deals themselves are intact; a JSON backup restored into a new database \
+             rebuilds the totals (`rapport export --format json -o backup.json`, then \
+             `rapport --db new.db import backup.json`)",
+        ),
+        Err(e) => health.found("deal totals", format!("cannot be read: {e}"), DAMAGED_FIX),
+    }
 }
 
 /// Bytes 18 and 19 of an SQLite header are 2 for a WAL-mode file.

@@ -4,18 +4,25 @@ use chrono::{DateTime, Months, NaiveDate, Utc};
 use rusqlite::{Connection, params};
 
 use super::sql_types::date_text;
-use super::sums::{WEIGHTED, read_sum, split_sum};
+use super::sums::read_sum;
 use super::{Result, Store, StoreError, Writer};
 use crate::domain::access::Permission;
 use crate::domain::kpi::{
-    ForecastLeftOut, ForecastMonth, KpiInputs, KpiWindow, first_of_month, forecast_months,
+    CurrencyTotal, ForecastLeftOut, ForecastMonth, KpiInputs, KpiWindow, first_of_month,
+    forecast_months,
 };
 use crate::domain::{Currency, KpiDefinition, KpiFigure};
 
-/// A won deal's amount in the reporting currency `?3`, converted with the rate of its
-/// close day (NULL without one: counted in `other_currency_won`).
+/// A row of deal totals' won amount (one currency, one close day) in the reporting
+/// currency `?3`, converted with the rate of that day (NULL without one: its deals
+/// are counted in `other_currency_won`).
 fn won_in_currency() -> String {
-    super::exchange::converted_sql("d.amount_minor", "d.currency", "d.closed_on", "?3")
+    super::exchange::converted_sql(
+        "(t.amount_hi * 1000000000 + t.amount_lo)",
+        "t.currency",
+        "t.closed_on",
+        "?3",
+    )
 }
 
 fn load_definitions(conn: &Connection) -> Result<Vec<KpiDefinition>> {
@@ -100,19 +107,21 @@ impl Store {
                 inputs.other_currency_won,
                 inputs.cycle_days_total,
             ) = c
+                // From the maintained totals (schema 9): one row per close day, not per deal.
                 .prepare_cached(&format!(
                     "SELECT
-                        count(*) FILTER (WHERE s.outcome = 'won'),
-                        count(*) FILTER (WHERE s.outcome = 'lost'),
-                        {},
-                        count(*) FILTER (WHERE s.outcome = 'won' AND {} IS NULL),
-                        coalesce(sum(CAST(julianday(d.closed_on) - julianday(date(d.created_at, 'unixepoch')) AS INTEGER))
-                                 FILTER (WHERE s.outcome = 'won'), 0)
-                     FROM deals d JOIN stages s ON s.id = d.stage_id
-                     WHERE s.outcome IN ('won', 'lost') AND d.closed_on >= ?1 AND d.closed_on < ?2
-                       AND (?4 IS NULL OR d.owner_id = ?4)",
-                    split_sum(&format!("CASE WHEN s.outcome = 'won' THEN {} END", won_in_currency())),
-                    won_in_currency()
+                        coalesce(sum(t.deals) FILTER (WHERE s.outcome = 'won'), 0),
+                        coalesce(sum(t.deals) FILTER (WHERE s.outcome = 'lost'), 0),
+                        coalesce(sum(t.amount_hi) FILTER (WHERE s.outcome = 'won' AND t.currency = ?3), 0)
+                          + coalesce(sum({conv} / 1000000000) FILTER (WHERE s.outcome = 'won' AND t.currency <> ?3), 0),
+                        coalesce(sum(t.amount_lo) FILTER (WHERE s.outcome = 'won' AND t.currency = ?3), 0)
+                          + coalesce(sum({conv} % 1000000000) FILTER (WHERE s.outcome = 'won' AND t.currency <> ?3), 0),
+                        coalesce(sum(t.deals) FILTER (WHERE s.outcome = 'won' AND t.currency <> ?3 AND {conv} IS NULL), 0),
+                        coalesce(sum(t.cycle_days) FILTER (WHERE s.outcome = 'won'), 0)
+                     FROM deal_totals t JOIN stages s ON s.id = t.stage_id
+                     WHERE s.outcome IN ('won', 'lost') AND t.closed_on >= ?1 AND t.closed_on < ?2
+                       AND (?4 IS NULL OR t.owner_id = ?4)",
+                    conv = won_in_currency()
                 ))?
                 .query_row(params![first_day, end_day, currency.code(), operator], |r| {
                     Ok((r.get(0)?, r.get(1)?, read_sum(r, 2)?, r.get(4)?, r.get(5)?))
@@ -148,6 +157,51 @@ impl Store {
         })
     }
 
+    /// Won deals closed in `window` in currencies other than `currency` with no exchange
+    /// rate for their close day, per currency (most deals first): what revenue in
+    /// `currency` leaves out.
+    pub fn won_in_other_currencies(
+        &self,
+        window: &KpiWindow,
+        currency: Currency,
+        operator: Option<i64>,
+    ) -> Result<Vec<CurrencyTotal>> {
+        self.require_kpis_of(operator)?;
+        // From the maintained totals (schema 9).
+        let mut stmt = self.conn.prepare_cached(&format!(
+            "SELECT t.currency, sum(t.deals), sum(t.amount_hi), sum(t.amount_lo)
+             FROM deal_totals t JOIN stages s ON s.id = t.stage_id
+             WHERE s.outcome = 'won' AND t.closed_on >= ?1 AND t.closed_on < ?2
+               AND t.currency <> ?3 AND (?4 IS NULL OR t.owner_id = ?4) AND {} IS NULL
+             GROUP BY t.currency ORDER BY sum(t.deals) DESC, t.currency",
+            won_in_currency()
+        ))?;
+        let rows = stmt.query_map(
+            params![
+                date_text(Some(window.first_day)),
+                date_text(Some(window.end_day)),
+                currency.code(),
+                operator
+            ],
+            |r| {
+                let code: String = r.get(0)?;
+                let currency = Currency::from_code(&code).map_err(|e| {
+                    rusqlite::Error::FromSqlConversionFailure(
+                        0,
+                        rusqlite::types::Type::Text,
+                        Box::new(e),
+                    )
+                })?;
+                Ok(CurrencyTotal {
+                    currency,
+                    deals: r.get(1)?,
+                    total_minor: read_sum(r, 2)?,
+                })
+            },
+        )?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
     /// The weighted-pipeline forecast: open deals in `currency`, by the month of their
     /// expected close, for `months` months starting with the month of `first_month`.
     /// Deals expected before that month (late ones) count in the first month; deals
@@ -169,17 +223,16 @@ impl Store {
                 StoreError::invalid("months", format!("{months} months reach past the calendar"))
             })?;
         let mut forecast = forecast_months(first, months);
-        let mut stmt = self.conn.prepare_cached(&format!(
-            "SELECT CASE WHEN d.expected_close < ?1 THEN ?1 ELSE substr(d.expected_close, 1, 7) || '-01' END AS month,
-                    count(*), {}, {}
-             FROM deals d JOIN stages s ON s.id = d.stage_id
-             WHERE s.outcome = 'open' AND d.currency = ?3
-               AND d.expected_close IS NOT NULL AND d.expected_close < ?2
-               AND (?4 IS NULL OR d.owner_id = ?4)
+        // From the maintained totals (schema 9), by expected-close month.
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT CASE WHEN t.expected_month < substr(?1, 1, 7) THEN ?1 ELSE t.expected_month || '-01' END AS month,
+                    sum(t.deals), sum(t.amount_hi), sum(t.amount_lo), sum(t.weighted_hi), sum(t.weighted_lo)
+             FROM deal_totals t JOIN stages s ON s.id = t.stage_id
+             WHERE s.outcome = 'open' AND t.closed_on = '' AND t.currency = ?3
+               AND t.expected_month <> '' AND t.expected_month < substr(?2, 1, 7)
+               AND (?4 IS NULL OR t.owner_id = ?4)
              GROUP BY month",
-            split_sum("d.amount_minor"),
-            split_sum(WEIGHTED),
-        ))?;
+        )?;
         let rows = stmt.query_map(
             params![
                 date_text(Some(first)),
@@ -220,10 +273,10 @@ impl Store {
         Ok(self
             .conn
             .prepare_cached(
-                "SELECT count(*) FILTER (WHERE d.currency = ?1 AND d.expected_close IS NULL),
-                        count(*) FILTER (WHERE d.currency <> ?1)
-                 FROM deals d JOIN stages s ON s.id = d.stage_id
-                 WHERE s.outcome = 'open' AND (?2 IS NULL OR d.owner_id = ?2)",
+                "SELECT coalesce(sum(t.deals) FILTER (WHERE t.currency = ?1 AND t.expected_month = ''), 0),
+                        coalesce(sum(t.deals) FILTER (WHERE t.currency <> ?1), 0)
+                 FROM deal_totals t JOIN stages s ON s.id = t.stage_id
+                 WHERE s.outcome = 'open' AND t.closed_on = '' AND (?2 IS NULL OR t.owner_id = ?2)",
             )?
             .query_row(params![currency.code(), operator], |r| {
                 Ok(ForecastLeftOut {
@@ -500,7 +553,7 @@ mod tests {
             .unwrap_err();
         assert!(
             err.to_string()
-                .starts_with("target: 101 is not a percentage from 0 to 100"),
+                .starts_with("target: 101% is over 100%; a percentage runs from 0 to 100"),
             "{err}"
         );
         let err = s

@@ -258,17 +258,24 @@ impl Store {
         Ok(value)
     }
 
-    /// Counts of the main records: (customers, open deals, open follow-ups).
+    /// Counts of the main records: (customers, open deals, open follow-ups), from the
+    /// maintained tallies and deal totals (schema 9): a few rows, whatever the size.
     pub fn counts(&self) -> Result<Counts> {
         self.read(|c| {
+            let tally = |name: &str| -> rusqlite::Result<i64> {
+                c.query_row("SELECT n FROM tallies WHERE name = ?1", [name], |r| {
+                    r.get(0)
+                })
+            };
             Ok(Counts {
-                customers: c.query_row("SELECT count(*) FROM customers", [], |r| r.get(0))?,
+                customers: tally("customers")?,
                 open_deals: c.query_row(
-                    "SELECT count(*) FROM deals d JOIN stages s ON s.id = d.stage_id WHERE s.outcome = 'open'",
+                    "SELECT coalesce(sum(t.deals), 0) FROM deal_totals t
+                     JOIN stages s ON s.id = t.stage_id WHERE s.outcome = 'open'",
                     [],
                     |r| r.get(0),
                 )?,
-                open_reminders: c.query_row("SELECT count(*) FROM reminders WHERE done_at IS NULL", [], |r| r.get(0))?,
+                open_reminders: tally("open_reminders")?,
             })
         })
     }

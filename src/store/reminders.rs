@@ -50,6 +50,29 @@ fn row_to_reminder(r: &Row<'_>) -> rusqlite::Result<Reminder> {
     })
 }
 
+/// Refuses `verb` (snoozed, rescheduled…) on a follow-up that is done: its due time
+/// and owner are history (the on-time KPI counts them), not a plan to change.
+pub(super) fn refuse_if_done(r: &Reminder, verb: &'static str) -> Result<()> {
+    match r.done_at {
+        Some(done_at) => Err(StoreError::FollowUpDone {
+            id: r.id,
+            note: r.note.clone(),
+            done_at,
+            verb,
+        }),
+        None => Ok(()),
+    }
+}
+
+/// Refuses `verb` on follow-up `id` when it is done (see [`refuse_if_done`]).
+pub(super) fn refuse_if_reminder_done(
+    conn: &Connection,
+    id: i64,
+    verb: &'static str,
+) -> Result<()> {
+    refuse_if_done(&load_reminder(conn, id)?, verb)
+}
+
 fn load_reminder(conn: &Connection, id: i64) -> Result<Reminder> {
     conn.prepare_cached(&format!("{SELECT} WHERE r.id = ?1"))?
         .query_row([id], row_to_reminder)
@@ -86,6 +109,51 @@ impl Store {
             row_to_reminder,
         )?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    /// At most `limit` open follow-ups (of `owner`, or everyone's) that come up in
+    /// `from..to` (their snooze time if snoozed), in that order: read along
+    /// `reminders_open_at`, so a screenful costs a screenful however many are due.
+    pub fn open_reminders_in(
+        &self,
+        owner: Option<i64>,
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+        limit: usize,
+    ) -> Result<Vec<Reminder>> {
+        let mut stmt = self.conn.prepare_cached(&format!(
+            "{SELECT}
+             WHERE r.done_at IS NULL AND coalesce(r.snoozed_until, r.due_at) >= ?1
+               AND coalesce(r.snoozed_until, r.due_at) < ?2 AND (?3 IS NULL OR r.owner_id = ?3)
+             ORDER BY coalesce(r.snoozed_until, r.due_at), r.id
+             LIMIT ?4"
+        ))?;
+        let rows = stmt.query_map(
+            params![from.timestamp(), to.timestamp(), owner, limit as i64],
+            row_to_reminder,
+        )?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    /// How many open follow-ups [`Store::open_reminders_in`] would list without a limit
+    /// (counted in the index).
+    pub fn open_reminder_count(
+        &self,
+        owner: Option<i64>,
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+    ) -> Result<usize> {
+        let n: i64 = self
+            .conn
+            .prepare_cached(
+                "SELECT count(*) FROM reminders r
+                 WHERE r.done_at IS NULL AND coalesce(r.snoozed_until, r.due_at) >= ?1
+                   AND coalesce(r.snoozed_until, r.due_at) < ?2 AND (?3 IS NULL OR r.owner_id = ?3)",
+            )?
+            .query_row(params![from.timestamp(), to.timestamp(), owner], |r| {
+                r.get(0)
+            })?;
+        Ok(usize::try_from(n).unwrap_or(0))
     }
 
     pub fn add_reminder(&mut self, draft: &ReminderDraft) -> Result<i64> {
@@ -154,12 +222,7 @@ impl Writer<'_> {
     pub fn complete_reminder(&mut self, id: i64, done_at: DateTime<Utc>) -> Result<Option<i64>> {
         let r = load_reminder(self.conn, id)?;
         self.require_change_of("follow-up", id, r.owner_id, r.owner_login.as_deref())?;
-        if r.is_done() {
-            return Err(StoreError::invalid(
-                "reminder",
-                format!("reminder #{id} is already done"),
-            ));
-        }
+        refuse_if_done(&r, "marked done again")?;
         let n = self
             .conn
             .prepare_cached(
@@ -198,6 +261,7 @@ impl Writer<'_> {
     pub fn reschedule_reminder(&mut self, id: i64, due_at: DateTime<Utc>) -> Result<()> {
         let r = load_reminder(self.conn, id)?;
         self.require_change_of("follow-up", id, r.owner_id, r.owner_login.as_deref())?;
+        refuse_if_done(&r, "rescheduled")?;
         let n = self.conn.execute(
             "UPDATE reminders SET due_at = ?3, snoozed_until = NULL, version = version + 1, updated_at = ?4
              WHERE id = ?1 AND version = ?2 AND done_at IS NULL",
@@ -219,6 +283,7 @@ impl Writer<'_> {
         let note = validate_note(note)?;
         let r = load_reminder(self.conn, id)?;
         self.require_change_of("follow-up", id, r.owner_id, r.owner_login.as_deref())?;
+        refuse_if_done(&r, "snoozed")?;
         let n = self.conn.execute(
             "UPDATE reminders SET snoozed_until = ?3, note = coalesce(?4, note), version = version + 1, updated_at = ?5
              WHERE id = ?1 AND version = ?2 AND done_at IS NULL",

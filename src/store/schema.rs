@@ -23,7 +23,7 @@ const MIGRATIONS: &[&str] = &[
     V6,
     V7,
     V8,
-    V9_RESERVED,
+    V9,
     V10,
     V11_RESERVED,
     super::team::V12,
@@ -33,16 +33,14 @@ const MIGRATIONS: &[&str] = &[
 ];
 
 /// The answer to "would you recommend us?" (0-10) on the interaction it was given in,
-/// and partial indexes for satisfaction and NPS by month (`store::satisfaction`).
+/// and a partial index for NPS by month (`store::satisfaction`; CSAT by month reads
+/// schema 9's `interactions_satisfaction`).
 const V13: &str = r#"
 ALTER TABLE interactions ADD COLUMN nps INTEGER CHECK (nps IS NULL OR nps BETWEEN 0 AND 10);
 CREATE INDEX interactions_nps ON interactions(occurred_at, customer_id, nps) WHERE nps IS NOT NULL;
-CREATE INDEX interactions_satisfaction ON interactions(occurred_at, satisfaction)
-    WHERE satisfaction IS NOT NULL;
 "#;
 
-/// Schemas 9 and 11 belong to other branches (the lead renumbers on merge); empty here.
-const V9_RESERVED: &str = "";
+/// Schema 11 belongs to another branch (the lead renumbers on merge); empty here.
 const V11_RESERVED: &str = "";
 
 /// Customer value: each customer's won deals summed, kept by triggers on deals
@@ -193,6 +191,156 @@ fn migrate_to(conn: &mut Connection, now: i64, target: i64) -> Result<()> {
     }
     Ok(())
 }
+
+/// What the pipeline board, the forecast and the won/lost KPIs read instead of every
+/// deal: deal totals per stage, close day ('' while open), expected-close month
+/// ('YYYY-MM', '' when none or closed), currency and owner (0 when none). Hundreds
+/// of rows where there are millions of deals, kept by triggers in the transaction of
+/// every deal write, so they are never out of step. Amounts are summed in two parts
+/// (billions and the rest, as `store::sums` describes) so no total overflows.
+/// `tallies` holds counts the app shows in titles (customers, open follow-ups), kept
+/// the same way, so no screen counts a million rows. Also: the index the board pages
+/// a stage by, indexes for the KPIs that count interactions and follow-ups in a
+/// period, and open follow-ups by the time they come up (replacing `reminders_open_due`).
+/// The deal totals computed from the deals themselves: what the table is filled
+/// with, and what `rapport doctor` compares it with.
+macro_rules! deal_totals_from_deals {
+    () => {
+        "SELECT stage_id, coalesce(closed_on, ''),
+       CASE WHEN closed_on IS NULL THEN coalesce(substr(expected_close, 1, 7), '') ELSE '' END,
+       currency, coalesce(owner_id, 0), count(*),
+       sum(amount_minor / 1000000000), sum(amount_minor % 1000000000),
+       sum(((amount_minor / 100) * probability + (amount_minor % 100) * probability / 100) / 1000000000),
+       sum(((amount_minor / 100) * probability + (amount_minor % 100) * probability / 100) % 1000000000),
+       coalesce(sum(CAST(julianday(closed_on) - julianday(date(created_at, 'unixepoch')) AS INTEGER)), 0)
+FROM deals
+GROUP BY 1, 2, 3, 4, 5"
+    };
+}
+
+pub(super) const DEAL_TOTALS_FROM_DEALS: &str = deal_totals_from_deals!();
+
+const V9: &str = concat!(
+    r#"
+CREATE TABLE deal_totals (
+    stage_id       INTEGER NOT NULL,
+    closed_on      TEXT NOT NULL,
+    expected_month TEXT NOT NULL,
+    currency       TEXT NOT NULL,
+    owner_id       INTEGER NOT NULL,
+    deals          INTEGER NOT NULL,
+    amount_hi      INTEGER NOT NULL,
+    amount_lo      INTEGER NOT NULL,
+    weighted_hi    INTEGER NOT NULL,
+    weighted_lo    INTEGER NOT NULL,
+    cycle_days     INTEGER NOT NULL,
+    PRIMARY KEY (stage_id, closed_on, expected_month, currency, owner_id)
+) WITHOUT ROWID;
+
+INSERT INTO deal_totals
+"#,
+    deal_totals_from_deals!(),
+    r#";
+
+CREATE TRIGGER deal_totals_insert AFTER INSERT ON deals BEGIN
+    INSERT INTO deal_totals VALUES (
+        NEW.stage_id, coalesce(NEW.closed_on, ''),
+        CASE WHEN NEW.closed_on IS NULL THEN coalesce(substr(NEW.expected_close, 1, 7), '') ELSE '' END,
+        NEW.currency, coalesce(NEW.owner_id, 0), 1,
+        NEW.amount_minor / 1000000000, NEW.amount_minor % 1000000000,
+        ((NEW.amount_minor / 100) * NEW.probability + (NEW.amount_minor % 100) * NEW.probability / 100) / 1000000000,
+        ((NEW.amount_minor / 100) * NEW.probability + (NEW.amount_minor % 100) * NEW.probability / 100) % 1000000000,
+        coalesce(CAST(julianday(NEW.closed_on) - julianday(date(NEW.created_at, 'unixepoch')) AS INTEGER), 0))
+    ON CONFLICT (stage_id, closed_on, expected_month, currency, owner_id) DO UPDATE SET
+        deals = deals + 1,
+        amount_hi = amount_hi + excluded.amount_hi, amount_lo = amount_lo + excluded.amount_lo,
+        weighted_hi = weighted_hi + excluded.weighted_hi, weighted_lo = weighted_lo + excluded.weighted_lo,
+        cycle_days = cycle_days + excluded.cycle_days;
+END;
+
+CREATE TRIGGER deal_totals_delete AFTER DELETE ON deals BEGIN
+    UPDATE deal_totals SET
+        deals = deals - 1,
+        amount_hi = amount_hi - OLD.amount_minor / 1000000000,
+        amount_lo = amount_lo - OLD.amount_minor % 1000000000,
+        weighted_hi = weighted_hi - ((OLD.amount_minor / 100) * OLD.probability + (OLD.amount_minor % 100) * OLD.probability / 100) / 1000000000,
+        weighted_lo = weighted_lo - ((OLD.amount_minor / 100) * OLD.probability + (OLD.amount_minor % 100) * OLD.probability / 100) % 1000000000,
+        cycle_days = cycle_days - coalesce(CAST(julianday(OLD.closed_on) - julianday(date(OLD.created_at, 'unixepoch')) AS INTEGER), 0)
+    WHERE stage_id = OLD.stage_id AND closed_on = coalesce(OLD.closed_on, '')
+      AND expected_month = CASE WHEN OLD.closed_on IS NULL THEN coalesce(substr(OLD.expected_close, 1, 7), '') ELSE '' END
+      AND currency = OLD.currency AND owner_id = coalesce(OLD.owner_id, 0);
+    DELETE FROM deal_totals
+    WHERE deals = 0 AND stage_id = OLD.stage_id AND closed_on = coalesce(OLD.closed_on, '')
+      AND expected_month = CASE WHEN OLD.closed_on IS NULL THEN coalesce(substr(OLD.expected_close, 1, 7), '') ELSE '' END
+      AND currency = OLD.currency AND owner_id = coalesce(OLD.owner_id, 0);
+END;
+
+CREATE TRIGGER deal_totals_update
+AFTER UPDATE OF stage_id, closed_on, expected_close, currency, owner_id, amount_minor, probability, created_at ON deals
+BEGIN
+    UPDATE deal_totals SET
+        deals = deals - 1,
+        amount_hi = amount_hi - OLD.amount_minor / 1000000000,
+        amount_lo = amount_lo - OLD.amount_minor % 1000000000,
+        weighted_hi = weighted_hi - ((OLD.amount_minor / 100) * OLD.probability + (OLD.amount_minor % 100) * OLD.probability / 100) / 1000000000,
+        weighted_lo = weighted_lo - ((OLD.amount_minor / 100) * OLD.probability + (OLD.amount_minor % 100) * OLD.probability / 100) % 1000000000,
+        cycle_days = cycle_days - coalesce(CAST(julianday(OLD.closed_on) - julianday(date(OLD.created_at, 'unixepoch')) AS INTEGER), 0)
+    WHERE stage_id = OLD.stage_id AND closed_on = coalesce(OLD.closed_on, '')
+      AND expected_month = CASE WHEN OLD.closed_on IS NULL THEN coalesce(substr(OLD.expected_close, 1, 7), '') ELSE '' END
+      AND currency = OLD.currency AND owner_id = coalesce(OLD.owner_id, 0);
+    DELETE FROM deal_totals
+    WHERE deals = 0 AND stage_id = OLD.stage_id AND closed_on = coalesce(OLD.closed_on, '')
+      AND expected_month = CASE WHEN OLD.closed_on IS NULL THEN coalesce(substr(OLD.expected_close, 1, 7), '') ELSE '' END
+      AND currency = OLD.currency AND owner_id = coalesce(OLD.owner_id, 0);
+    INSERT INTO deal_totals VALUES (
+        NEW.stage_id, coalesce(NEW.closed_on, ''),
+        CASE WHEN NEW.closed_on IS NULL THEN coalesce(substr(NEW.expected_close, 1, 7), '') ELSE '' END,
+        NEW.currency, coalesce(NEW.owner_id, 0), 1,
+        NEW.amount_minor / 1000000000, NEW.amount_minor % 1000000000,
+        ((NEW.amount_minor / 100) * NEW.probability + (NEW.amount_minor % 100) * NEW.probability / 100) / 1000000000,
+        ((NEW.amount_minor / 100) * NEW.probability + (NEW.amount_minor % 100) * NEW.probability / 100) % 1000000000,
+        coalesce(CAST(julianday(NEW.closed_on) - julianday(date(NEW.created_at, 'unixepoch')) AS INTEGER), 0))
+    ON CONFLICT (stage_id, closed_on, expected_month, currency, owner_id) DO UPDATE SET
+        deals = deals + 1,
+        amount_hi = amount_hi + excluded.amount_hi, amount_lo = amount_lo + excluded.amount_lo,
+        weighted_hi = weighted_hi + excluded.weighted_hi, weighted_lo = weighted_lo + excluded.weighted_lo,
+        cycle_days = cycle_days + excluded.cycle_days;
+END;
+
+CREATE TABLE tallies (
+    name TEXT PRIMARY KEY,
+    n    INTEGER NOT NULL
+) WITHOUT ROWID;
+INSERT INTO tallies VALUES
+    ('customers', (SELECT count(*) FROM customers)),
+    ('open_reminders', (SELECT count(*) FROM reminders WHERE done_at IS NULL));
+CREATE TRIGGER tallies_customer_insert AFTER INSERT ON customers BEGIN
+    UPDATE tallies SET n = n + 1 WHERE name = 'customers';
+END;
+CREATE TRIGGER tallies_customer_delete AFTER DELETE ON customers BEGIN
+    UPDATE tallies SET n = n - 1 WHERE name = 'customers';
+END;
+CREATE TRIGGER tallies_reminder_insert AFTER INSERT ON reminders WHEN NEW.done_at IS NULL BEGIN
+    UPDATE tallies SET n = n + 1 WHERE name = 'open_reminders';
+END;
+CREATE TRIGGER tallies_reminder_delete AFTER DELETE ON reminders WHEN OLD.done_at IS NULL BEGIN
+    UPDATE tallies SET n = n - 1 WHERE name = 'open_reminders';
+END;
+CREATE TRIGGER tallies_reminder_done AFTER UPDATE OF done_at ON reminders
+WHEN (OLD.done_at IS NULL) <> (NEW.done_at IS NULL) BEGIN
+    UPDATE tallies SET n = n + CASE WHEN NEW.done_at IS NULL THEN 1 ELSE -1 END
+    WHERE name = 'open_reminders';
+END;
+
+CREATE INDEX deals_board ON deals(stage_id, closed_on DESC, expected_close IS NULL, expected_close, id);
+CREATE INDEX interactions_satisfaction ON interactions(occurred_at, operator_id, satisfaction)
+    WHERE satisfaction IS NOT NULL;
+CREATE INDEX reminders_due ON reminders(due_at, owner_id, done_at);
+DROP INDEX reminders_open_due;
+CREATE INDEX reminders_open_at ON reminders(coalesce(snoozed_until, due_at), owner_id)
+    WHERE done_at IS NULL;
+"#
+);
 
 /// What address books hold beyond names, phones and emails, and phones as they label
 /// and write them: more kinds (fax, pager, main) and an extension apart from the number

@@ -8,7 +8,7 @@ use chrono::{DateTime, Utc};
 use rusqlite::{Connection, params};
 
 use super::sql_types::date_text;
-use super::sums::{read_sum, split_sum};
+use super::sums::read_sum;
 use super::{Result, Store, StoreError, Writer};
 use crate::domain::access::Permission;
 use crate::domain::kpi::{KpiInputs, KpiWindow};
@@ -32,8 +32,8 @@ CREATE TABLE operator_quotas (
 /// scores given in them (schema 14), kept by triggers on interactions: the Team view
 /// sums a few hundred thousand of these rows for all time instead of reading millions
 /// of interactions. A quarter hour, because every time zone's offset is a multiple of
-/// one, so a local day starts on a slot. Also covering indexes for the other team
-/// figures (customers by creation and owner, follow-ups by due time and owner).
+/// one, so a local day starts on a slot. Also a covering index of customers by
+/// creation and owner (follow-ups have theirs from schema 9).
 pub(super) const V14: &str = r#"
 CREATE TABLE operator_activity (
     operator_id         INTEGER NOT NULL,
@@ -108,9 +108,6 @@ FROM interactions WHERE operator_id IS NOT NULL
 GROUP BY operator_id, occurred_at / 900;
 
 CREATE INDEX customers_created_owner ON customers(created_at, owner_id);
-CREATE INDEX reminders_due_owner ON reminders(due_at, owner_id, done_at);
-CREATE INDEX reminders_open_owner ON reminders(owner_id, coalesce(snoozed_until, due_at))
-    WHERE done_at IS NULL;
 "#;
 
 /// The quarter hour an instant (unix seconds) falls in, as the triggers count it.
@@ -201,24 +198,30 @@ impl Store {
                     Ok(())
                 },
             )?;
-            // A won deal in the reporting currency, converted on its close day.
-            let won =
-                super::exchange::converted_sql("d.amount_minor", "d.currency", "d.closed_on", "?3");
+            // From schema 9's maintained deal totals: a row per owner, stage, currency
+            // and close day; a row's won amount converted with that day's rate.
+            let won = super::exchange::converted_sql(
+                "(t.amount_hi * 1000000000 + t.amount_lo)",
+                "t.currency",
+                "t.closed_on",
+                "?3",
+            );
             per_operator(
                 c,
                 &format!(
-                    "SELECT d.owner_id,
-                        count(*) FILTER (WHERE s.outcome = 'won'),
-                        count(*) FILTER (WHERE s.outcome = 'lost'),
-                        {},
-                        count(*) FILTER (WHERE s.outcome = 'won' AND {won} IS NULL),
-                        coalesce(sum(CAST(julianday(d.closed_on) - julianday(date(d.created_at, 'unixepoch')) AS INTEGER))
-                                 FILTER (WHERE s.outcome = 'won'), 0)
-                     FROM deals d JOIN stages s ON s.id = d.stage_id
-                     WHERE s.outcome IN ('won', 'lost') AND d.closed_on >= ?1 AND d.closed_on < ?2
-                       AND (?4 IS NULL OR d.owner_id = ?4)
-                     GROUP BY d.owner_id",
-                    split_sum(&format!("CASE WHEN s.outcome = 'won' THEN {won} END")),
+                    "SELECT t.owner_id,
+                        coalesce(sum(t.deals) FILTER (WHERE s.outcome = 'won'), 0),
+                        coalesce(sum(t.deals) FILTER (WHERE s.outcome = 'lost'), 0),
+                        coalesce(sum(t.amount_hi) FILTER (WHERE s.outcome = 'won' AND t.currency = ?3), 0)
+                          + coalesce(sum({won} / 1000000000) FILTER (WHERE s.outcome = 'won' AND t.currency <> ?3), 0),
+                        coalesce(sum(t.amount_lo) FILTER (WHERE s.outcome = 'won' AND t.currency = ?3), 0)
+                          + coalesce(sum({won} % 1000000000) FILTER (WHERE s.outcome = 'won' AND t.currency <> ?3), 0),
+                        coalesce(sum(t.deals) FILTER (WHERE s.outcome = 'won' AND t.currency <> ?3 AND {won} IS NULL), 0),
+                        coalesce(sum(t.cycle_days) FILTER (WHERE s.outcome = 'won'), 0)
+                     FROM deal_totals t JOIN stages s ON s.id = t.stage_id
+                     WHERE s.outcome IN ('won', 'lost') AND t.closed_on >= ?1 AND t.closed_on < ?2
+                       AND (?4 IS NULL OR t.owner_id = ?4)
+                     GROUP BY t.owner_id"
                 ),
                 &[&first_day, &end_day, &currency.code(), &operator],
                 |id, r| {
@@ -263,29 +266,20 @@ impl Store {
                     Ok(())
                 },
             )?;
-            // SQLite's planner picks the wider open-due index; the partial one per owner
-            // answers in a fraction. Without it (suspended by a bulk load) the plain query.
-            let overdue = |index: &str| {
-                format!(
-                    "SELECT owner_id, count(*) FROM reminders {index}
-                     WHERE done_at IS NULL AND coalesce(snoozed_until, due_at) < ?1
-                       AND (?2 IS NULL OR owner_id = ?2)
-                     GROUP BY owner_id"
-                )
-            };
-            let mut apply = |id: i64, r: &rusqlite::Row<'_>| {
-                if let Some(a) = by_id.get_mut(&id) {
-                    a.inputs.overdue_followups = r.get(1)?;
-                }
-                Ok(())
-            };
-            let indexed = overdue("INDEXED BY reminders_open_owner");
-            match per_operator(c, &indexed, &[&now, &operator], &mut apply) {
-                Err(StoreError::Sqlite(e)) if e.to_string().contains("no such index") => {
-                    per_operator(c, &overdue(""), &[&now, &operator], &mut apply)?
-                }
-                other => other?,
-            }
+            per_operator(
+                c,
+                "SELECT owner_id, count(*) FROM reminders
+                 WHERE done_at IS NULL AND coalesce(snoozed_until, due_at) < ?1
+                   AND (?2 IS NULL OR owner_id = ?2)
+                 GROUP BY owner_id",
+                &[&now, &operator],
+                |id, r| {
+                    if let Some(a) = by_id.get_mut(&id) {
+                        a.inputs.overdue_followups = r.get(1)?;
+                    }
+                    Ok(())
+                },
+            )?;
             let mut all: Vec<OperatorActivity> = by_id.into_values().collect();
             all.sort_by(|a, b| a.login.cmp(&b.login));
             Ok(all)
@@ -463,7 +457,7 @@ mod tests {
         assert_eq!(slot(0), 0);
         assert_eq!(slot(899), 0);
         assert_eq!(slot(900), 1);
-        let local_midnight = 1_795_000_500 - 1_795_000_500 % 900;
+        let local_midnight = 1_795_000_500_i64.div_euclid(900) * 900;
         assert_eq!(slot(local_midnight) * 900, local_midnight);
     }
 }

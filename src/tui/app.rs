@@ -1,7 +1,7 @@
 //! The app's state and the one place it changes: keys become actions (through the
 //! keymap), actions change state and call the store, and drawing reads the result.
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, NaiveTime, Utc};
 use chrono_tz::Tz;
 use crossterm::event::{KeyCode, KeyEvent, KeyEventKind};
 
@@ -101,6 +101,8 @@ pub struct App {
     pub theme: Theme,
     pub me: Operator,
     pub currency: Currency,
+    /// The time of day a date typed without one means (the config's `default_hour`).
+    pub default_time: NaiveTime,
     pub db_label: String,
     pub pane: Pane,
     pub customers: CustomersPane,
@@ -175,6 +177,7 @@ impl App {
             theme,
             me,
             currency,
+            default_time: crate::domain::when::DEFAULT_TIME,
             db_label,
             pane: Pane::Customers,
             customers: CustomersPane::default(),
@@ -571,7 +574,7 @@ impl App {
     fn resolve_form_dates(&mut self) {
         let now = self.now();
         if let Some(Popup::Form(form)) = &mut self.popup {
-            form.resolve_dates(&now);
+            form.resolve_dates(&now, self.default_time);
         }
     }
 
@@ -973,7 +976,9 @@ impl App {
                 self.review_record(Outcome::Done)?;
                 self.reload_all();
             }
-            Action::Snooze => self.popup = Some(Popup::Snooze(SnoozeMenu::new(&r, &now))),
+            Action::Snooze => {
+                self.popup = Some(Popup::Snooze(SnoozeMenu::new(&r, &now, self.default_time)));
+            }
             Action::Reschedule => {
                 let due = r
                     .due_at
@@ -1253,7 +1258,11 @@ impl App {
                 Ok(())
             }
             Action::Snooze => {
-                self.popup = Some(Popup::Snooze(SnoozeMenu::new(&r, &self.now())));
+                self.popup = Some(Popup::Snooze(SnoozeMenu::new(
+                    &r,
+                    &self.now(),
+                    self.default_time,
+                )));
                 Ok(())
             }
             Action::LogInteraction
@@ -1292,7 +1301,9 @@ impl App {
             Action::Submit if form.kind == FormKind::Import => self.start_import(),
             Action::Submit => {
                 let now = self.store.now().with_timezone(&self.zone);
-                if let Some(saved) = form.submit(&mut self.store, self.me.id, &now) {
+                if let Some(saved) =
+                    form.submit(&mut self.store, self.me.id, &now, self.default_time)
+                {
                     self.popup = saved.next.map(|next| Popup::Form(*next));
                     self.info(saved.message);
                     if let Some(outcome) = self.review_pending.take()
@@ -1380,8 +1391,9 @@ impl App {
         ) {
             Ok(report) => {
                 self.info(format!(
-                    "Loaded demo data: {} customers, {} deals",
-                    report.customers, report.deals
+                    "Loaded demo data: {}, {}",
+                    crate::text::count(report.customers, "customer", "customers"),
+                    crate::text::count(report.deals, "deal", "deals")
                 ));
                 self.reload_all();
             }

@@ -11,10 +11,10 @@ use chrono::{DateTime, NaiveDate};
 use chrono_tz::Tz;
 
 use crate::domain::kpi::KpiRange;
-use crate::domain::{Currency, CustomerSummary, Deal, Operator, Period, Reminder};
+use crate::domain::{Currency, CustomerSummary, Deal, Operator, Period};
 use crate::report::{KpiReport, TeamReport, default_kpi_scope, kpi_report_for, team_report};
 use crate::store::{Counts, CustomerSort, CustomerWindow, ListAt, Store};
-use crate::tui::panes::followups::{self, Group};
+use crate::tui::panes::followups;
 use crate::tui::panes::pipeline::{self, Column};
 
 /// What a request is for: answers to one slot replace each other.
@@ -124,7 +124,7 @@ pub enum Loaded {
         start: usize,
         deals: Vec<Deal>,
     },
-    Followups(Vec<(Group, Reminder)>),
+    Followups(followups::Followups),
     Kpis(Box<KpiReport>),
     Team(Box<TeamReport>),
 }

@@ -27,7 +27,9 @@ use crossterm::event::{self, Event};
 use crossterm::queue;
 use crossterm::terminal::{BeginSynchronizedUpdate, EndSynchronizedUpdate};
 
-use crate::domain::Currency;
+use chrono::NaiveTime;
+
+use crate::domain::{Currency, Period};
 use crate::store::Store;
 use crate::{Error, Result};
 use app::App;
@@ -40,7 +42,7 @@ const TICK: Duration = Duration::from_secs(1);
 /// How often the loop checks for search results it is waiting for.
 const BACKGROUND_POLL: Duration = Duration::from_millis(5);
 
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub struct Options {
     /// `default`, `vim`, or a keymap file.
     pub keymap: Option<String>,
@@ -49,6 +51,32 @@ pub struct Options {
     /// Open straight into the daily review: `Some(true)` for the operator's own
     /// follow-ups, `Some(false)` for everyone's.
     pub review: Option<bool>,
+    /// The KPI pane's first period [default: the month].
+    pub period: Option<Period>,
+    /// The time of day a date typed without one means.
+    pub default_time: NaiveTime,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Self {
+            keymap: None,
+            currency: None,
+            review: None,
+            period: None,
+            default_time: crate::domain::when::DEFAULT_TIME,
+        }
+    }
+}
+
+/// Checks what `run` would refuse in `options` (the keymap, the currency) without
+/// touching the terminal or a database: a bad setting is reported before anything
+/// else happens.
+pub fn check_options(options: &Options) -> Result<()> {
+    Keymap::load(options.keymap.as_deref(), user_keymap_path().as_deref())
+        .map_err(|e| Error::msg(e.to_string()))?;
+    Currency::from_code(options.currency.as_deref().unwrap_or("USD"))?;
+    Ok(())
 }
 
 /// Opens the app on `store` and runs it until the operator quits.
@@ -66,6 +94,10 @@ pub fn run(store: Store, login: &str, options: &Options) -> Result<()> {
         login,
         currency,
     )?;
+    app.default_time = options.default_time;
+    if let Some(period) = options.period {
+        app.kpis.period = period;
+    }
     if let Some(mine) = options.review {
         app.start_review(mine);
     }

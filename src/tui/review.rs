@@ -129,8 +129,9 @@ impl Review {
         {
             steps.push(Step::Quiet(q.summary.id));
             labels.push(format!(
-                "{} — going quiet, {} days without contact",
-                q.summary.name, q.days_since
+                "{} — going quiet, {} without contact",
+                q.summary.name,
+                crate::text::count(q.days_since, "day", "days")
             ));
         }
         let mut review = Self {

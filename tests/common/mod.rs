@@ -13,20 +13,46 @@ pub struct TempDb {
 }
 
 impl TempDb {
+    /// A new, empty database with no operator yet (the first to sign in is its admin),
+    /// as `rapport init` makes one but without signing anybody in.
     pub fn new() -> Self {
+        let db = Self::missing();
+        create_db(&db.path);
+        db
+    }
+
+    /// Only the path of a database in a new temporary folder: no file yet.
+    pub fn missing() -> Self {
         let dir = tempfile::tempdir().expect("temp dir");
         let path = dir.path().join("rapport.db");
         Self { dir, path }
     }
 }
 
+/// Creates an empty database at `path`: commands refuse to open one that is not there.
+pub fn create_db(path: &Path) {
+    rapport::store::Store::open(path).expect("create the database");
+}
+
+/// The environment every run of the binary gets: the operator `login`, UTC, and no
+/// config file of the developer's.
+fn command(db: &Path, login: &str) -> Command {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_rapport"));
+    c.env("RAPPORT_DB", db)
+        .env("RAPPORT_AS", login)
+        .env("TZ", "UTC")
+        .env("RAPPORT_CONFIG", "")
+        .env_remove("RAPPORT_DEFAULT_HOUR")
+        .env_remove("RAPPORT_PERIOD")
+        .env_remove("RAPPORT_CURRENCY")
+        .env_remove("RAPPORT_KEYMAP");
+    c
+}
+
 /// Runs the real `rapport` binary on `db` with `args`, as an operator named `tester`.
 pub fn rapport(db: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_rapport"))
+    command(db, "tester")
         .args(args)
-        .env("RAPPORT_DB", db)
-        .env("RAPPORT_AS", "tester")
-        .env("TZ", "UTC")
         .output()
         .expect("run rapport")
 }
@@ -75,13 +101,7 @@ pub fn customer_names(db: &Path) -> Vec<String> {
 
 /// Runs the real `rapport` binary on `db` with `args`, as the operator `login`.
 pub fn as_user(db: &Path, login: &str, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_rapport"))
-        .args(args)
-        .env("RAPPORT_DB", db)
-        .env("RAPPORT_AS", login)
-        .env("TZ", "UTC")
-        .output()
-        .expect("run rapport")
+    command(db, login).args(args).output().expect("run rapport")
 }
 
 /// Runs as `login` with `--json`, expects success and parses the output.
@@ -105,8 +125,8 @@ macro_rules! undo_schema_15_12 {
 DROP TABLE exchange_rates;
 DROP TRIGGER interactions_activity_insert; DROP TRIGGER interactions_activity_delete;
 DROP TRIGGER interactions_activity_update; DROP TABLE operator_activity;
-DROP INDEX customers_created_owner; DROP INDEX reminders_due_owner; DROP INDEX reminders_open_owner;
-DROP INDEX interactions_nps; DROP INDEX interactions_satisfaction;
+DROP INDEX customers_created_owner;
+DROP INDEX interactions_nps;
 ALTER TABLE interactions DROP COLUMN nps;
 DROP TABLE operator_quotas;"
     };
@@ -121,6 +141,31 @@ DROP TRIGGER deals_value_delete; DROP TRIGGER customers_value_delete;
 DROP TABLE customer_value;"
     };
 }
+/// Undoes schema 9: the maintained deal totals and tallies, and the indexes for the
+/// board, the KPIs and open follow-ups.
+macro_rules! undo_schema_9 {
+    () => {
+        "
+DROP TRIGGER deal_totals_insert; DROP TRIGGER deal_totals_delete; DROP TRIGGER deal_totals_update;
+DROP TABLE deal_totals;
+DROP TRIGGER tallies_customer_insert; DROP TRIGGER tallies_customer_delete;
+DROP TRIGGER tallies_reminder_insert; DROP TRIGGER tallies_reminder_delete;
+DROP TRIGGER tallies_reminder_done;
+DROP TABLE tallies;
+DROP INDEX deals_board; DROP INDEX interactions_satisfaction;
+DROP INDEX reminders_due; DROP INDEX reminders_open_at;
+CREATE INDEX reminders_open_due ON reminders(done_at, due_at);"
+    };
+}
+
+/// SQL that takes a current database back to the shape of schema 8 (no maintained deal
+/// totals), to fake a file an older Rapport wrote.
+pub const BACK_TO_SCHEMA_8: &str = concat!(
+    undo_schema_10!(),
+    undo_schema_15_12!(),
+    undo_schema_9!(),
+    "\nPRAGMA user_version = 8;"
+);
 
 /// Undoes schema 8: the contact details of customers, a phone's extension.
 macro_rules! undo_schema_8 {
@@ -139,6 +184,7 @@ ALTER TABLE customer_phones DROP COLUMN extension;"
 pub const BACK_TO_SCHEMA_7: &str = concat!(
     undo_schema_10!(),
     undo_schema_15_12!(),
+    undo_schema_9!(),
     undo_schema_8!(),
     "\nPRAGMA user_version = 7;"
 );
@@ -149,6 +195,7 @@ pub const BACK_TO_SCHEMA_7: &str = concat!(
 pub const BACK_TO_SCHEMA_5: &str = concat!(
     undo_schema_10!(),
     undo_schema_15_12!(),
+    undo_schema_9!(),
     undo_schema_8!(),
     "
 DROP TABLE import_run_merges;

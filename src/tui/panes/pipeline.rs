@@ -6,7 +6,7 @@ use chrono::{Duration, NaiveDate};
 
 use crate::domain::deal::StageTotals;
 use crate::domain::{Currency, Deal, Stage};
-use crate::store::{DealFilter, Result, Store};
+use crate::store::{Result, Store};
 use crate::tui::action::Action;
 use crate::tui::list::ScrollList;
 use crate::tui::loader::Load;
@@ -140,21 +140,6 @@ impl PipelinePane {
     }
 }
 
-fn stage_filter(
-    stage_id: i64,
-    closed_since: Option<NaiveDate>,
-    offset: usize,
-    limit: usize,
-) -> DealFilter {
-    DealFilter {
-        stage_id: Some(stage_id),
-        closed_since,
-        offset,
-        limit: Some(limit),
-        ..Default::default()
-    }
-}
-
 /// Reads the board: each stage's totals and a page of its cards from `windows`'s
 /// position for that stage (else its top).
 pub fn fetch(
@@ -171,7 +156,7 @@ pub fn fetch(
             .iter()
             .find(|(id, _)| *id == stage.id)
             .map_or(0, |(_, start)| *start);
-        let deals = store.deals(&stage_filter(stage.id, closed_since, window_start, PAGE))?;
+        let deals = store.stage_deals(stage.id, closed_since, window_start, PAGE)?;
         columns.push(Column {
             totals: totals.get(&stage.id).copied().unwrap_or_default(),
             stage,
@@ -191,5 +176,5 @@ pub fn fetch_cards(
     start: usize,
     limit: usize,
 ) -> Result<Vec<Deal>> {
-    store.deals(&stage_filter(stage_id, closed_since, start, limit))
+    store.stage_deals(stage_id, closed_since, start, limit)
 }

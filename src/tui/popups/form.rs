@@ -3,7 +3,7 @@
 //! validation errors show beside the field they name; a save is one transaction;
 //! Esc closes the form and writes nothing.
 
-use chrono::{DateTime, TimeZone};
+use chrono::{DateTime, NaiveTime, TimeZone};
 
 use crate::domain::deal::validate_probability;
 use crate::domain::reminder::series_end_note;
@@ -13,6 +13,7 @@ use crate::domain::{
     InteractionDraft, InteractionKind, Money, Phone, Recurrence, ReminderDraft, ValidationError,
 };
 use crate::store::{Store, StoreError};
+use crate::text::count;
 use crate::tui::widgets::input::TextInput;
 
 #[derive(Debug, Clone, PartialEq)]
@@ -510,7 +511,7 @@ impl Form {
     }
 
     /// Shows beside each date field what its text resolves to, relative to `now`.
-    pub fn resolve_dates<Tz: TimeZone>(&mut self, now: &DateTime<Tz>)
+    pub fn resolve_dates<Tz: TimeZone>(&mut self, now: &DateTime<Tz>, default_time: NaiveTime)
     where
         Tz::Offset: std::fmt::Display,
     {
@@ -521,11 +522,13 @@ impl Form {
                 Some(DateKind::Date) => parse_date(f.key, f.value(), now)
                     .ok()
                     .map(|d| d.format("%a %-d %b %Y").to_string()),
-                Some(DateKind::DateTime) => parse_datetime(f.key, f.value(), now).ok().map(|t| {
-                    t.with_timezone(&now.timezone())
-                        .format("%a %-d %b %Y %H:%M")
-                        .to_string()
-                }),
+                Some(DateKind::DateTime) => parse_datetime(f.key, f.value(), now, default_time)
+                    .ok()
+                    .map(|t| {
+                        t.with_timezone(&now.timezone())
+                            .format("%a %-d %b %Y %H:%M")
+                            .to_string()
+                    }),
             };
         }
     }
@@ -580,6 +583,7 @@ impl Form {
         store: &mut Store,
         me: i64,
         now: &DateTime<Tz>,
+        default_time: NaiveTime,
     ) -> Option<Saved> {
         if self.stale {
             self.reload(store);
@@ -600,7 +604,7 @@ impl Form {
                 return None;
             }
         }
-        match self.save(store, me, now) {
+        match self.save(store, me, now, default_time) {
             Ok(saved) => Some(saved),
             Err(e @ StoreError::Conflict { .. }) => {
                 self.show_error(&e);
@@ -652,17 +656,17 @@ impl Form {
                 let drop = self.merge_source(store)?;
                 let plan = store.merge_plan(*keep, drop)?;
                 Ok(Some(format!(
-                    "This moves {} interactions, {} deals, {} follow-ups and {} people of #{} {} here, \
-                     adds {} phones, {} emails and {} tags, and deletes #{}. Enter merges; Esc cancels.",
-                    plan.interactions,
-                    plan.deals,
-                    plan.reminders,
-                    plan.people,
+                    "This moves {}, {}, {} and {} of #{} {} here, \
+                     adds {}, {} and {}, and deletes #{}. Enter merges; Esc cancels.",
+                    count(plan.interactions, "interaction", "interactions"),
+                    count(plan.deals, "deal", "deals"),
+                    count(plan.reminders, "follow-up", "follow-ups"),
+                    count(plan.people, "person", "people"),
                     plan.drop,
                     plan.drop_name,
-                    plan.phones,
-                    plan.emails,
-                    plan.tags,
+                    count(plan.phones, "phone", "phones"),
+                    count(plan.emails, "email", "emails"),
+                    count(plan.tags, "tag", "tags"),
                     plan.drop
                 )))
             }
@@ -688,6 +692,7 @@ impl Form {
         store: &mut Store,
         me: i64,
         now: &DateTime<Tz>,
+        default_time: NaiveTime,
     ) -> Result<Saved, StoreError> {
         match &self.kind {
             FormKind::AddCustomer => {
@@ -737,7 +742,7 @@ impl Form {
                     deal_id: None,
                     kind: InteractionKind::parse("kind", self.get("kind"))?,
                     direction: Direction::parse("direction", self.get("direction"))?,
-                    occurred_at: parse_datetime("at", self.get("at"), now)?,
+                    occurred_at: parse_datetime("at", self.get("at"), now, default_time)?,
                     operator_id: Some(me),
                     summary: self.get("summary").to_string(),
                     outcome: self.optional("outcome"),
@@ -791,7 +796,7 @@ impl Form {
                 let draft = ReminderDraft {
                     customer_id: *customer_id,
                     deal_id: None,
-                    due_at: parse_datetime("due", self.get("due"), now)?,
+                    due_at: parse_datetime("due", self.get("due"), now, default_time)?,
                     note: self.get("note").to_string(),
                     recurrence: self
                         .optional("recurrence")
@@ -874,7 +879,7 @@ impl Form {
                 })
             }
             FormKind::SnoozeUntil { reminder_id } => {
-                let until = parse_datetime("until", self.get("until"), now)?;
+                let until = parse_datetime("until", self.get("until"), now, default_time)?;
                 let r = store.write(|w| {
                     w.snooze_reminder(*reminder_id, until, None)?;
                     w.reminder(*reminder_id)
@@ -891,7 +896,7 @@ impl Form {
                 })
             }
             FormKind::Reschedule { reminder_id } => {
-                let due = parse_datetime("due", self.get("due"), now)?;
+                let due = parse_datetime("due", self.get("due"), now, default_time)?;
                 let r = store.write(|w| {
                     w.reschedule_reminder(*reminder_id, due)?;
                     w.reminder(*reminder_id)
@@ -940,8 +945,12 @@ impl Form {
                 let plan = store.merge_customers(*keep, drop)?;
                 Ok(Saved {
                     message: format!(
-                        "Merged #{} into #{}: {} interactions, {} deals, {} follow-ups moved",
-                        plan.drop, plan.keep, plan.interactions, plan.deals, plan.reminders
+                        "Merged #{} into #{}: {}, {}, {} moved",
+                        plan.drop,
+                        plan.keep,
+                        count(plan.interactions, "interaction", "interactions"),
+                        count(plan.deals, "deal", "deals"),
+                        count(plan.reminders, "follow-up", "follow-ups")
                     ),
                     customer_id: Some(*keep),
                     next: None,
@@ -1042,6 +1051,7 @@ fn customer_fields(d: &CustomerDraft, company: Option<&str>) -> Vec<Field> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::domain::when::DEFAULT_TIME;
     use chrono::Utc;
 
     fn type_into(form: &mut Form, key: &str, text: &str) {
@@ -1056,13 +1066,16 @@ mod tests {
         let mut form = Form::add_customer();
         type_into(&mut form, "name", "Ada");
         type_into(&mut form, "emails", "ada@example.com, not-an-email");
-        assert!(form.submit(&mut store, me, &Utc::now()).is_none());
+        assert!(
+            form.submit(&mut store, me, &Utc::now(), DEFAULT_TIME)
+                .is_none()
+        );
         let emails = form.fields.iter().find(|f| f.key == "emails").unwrap();
         assert!(emails.error.as_deref().unwrap().contains("not-an-email"));
         assert_eq!(form.fields[form.focus].key, "emails");
         assert_eq!(store.counts().unwrap().customers, 0);
         type_into(&mut form, "emails", "ada@example.com");
-        let saved = form.submit(&mut store, me, &Utc::now());
+        let saved = form.submit(&mut store, me, &Utc::now(), DEFAULT_TIME);
         assert!(saved.is_some());
         assert_eq!(store.counts().unwrap().customers, 1);
     }
@@ -1074,14 +1087,17 @@ mod tests {
         let mut form = Form::add_customer();
         type_into(&mut form, "name", "Ada");
         type_into(&mut form, "cadence", "fortnightly");
-        assert!(form.submit(&mut store, me, &Utc::now()).is_none());
+        assert!(
+            form.submit(&mut store, me, &Utc::now(), DEFAULT_TIME)
+                .is_none()
+        );
         assert_eq!(form.fields[form.focus].key, "cadence");
         let error = form.fields[form.focus].error.as_deref().unwrap();
         assert!(error.contains("14d/21d"), "{error}");
         assert_eq!(store.counts().unwrap().customers, 0);
         type_into(&mut form, "cadence", "2w");
         let id = form
-            .submit(&mut store, me, &Utc::now())
+            .submit(&mut store, me, &Utc::now(), DEFAULT_TIME)
             .unwrap()
             .customer_id
             .unwrap();
@@ -1090,7 +1106,10 @@ mod tests {
         let mut edit = Form::edit_customer(&store, id).unwrap();
         assert_eq!(edit.get("cadence"), "14d/21d");
         type_into(&mut edit, "cadence", "");
-        assert!(edit.submit(&mut store, me, &Utc::now()).is_some());
+        assert!(
+            edit.submit(&mut store, me, &Utc::now(), DEFAULT_TIME)
+                .is_some()
+        );
         assert_eq!(store.customer(id).unwrap().cadence, None);
     }
 
@@ -1117,7 +1136,10 @@ mod tests {
         store.sign_in("sara").unwrap();
         // This operator's save is refused, and nothing of theirs is lost.
         type_into(&mut form, "notes", "Prefers email");
-        assert!(form.submit(&mut store, me, &Utc::now()).is_none());
+        assert!(
+            form.submit(&mut store, me, &Utc::now(), DEFAULT_TIME)
+                .is_none()
+        );
         let banner = form.error.clone().unwrap();
         assert!(
             banner.contains("customer #1 was changed by Omid Karimi at ")
@@ -1127,7 +1149,10 @@ mod tests {
         assert!(form.stale);
         assert_eq!(store.customer(id).unwrap().name, "Ada Lovelace");
         // Enter reloads: their name, this operator's notes.
-        assert!(form.submit(&mut store, me, &Utc::now()).is_none());
+        assert!(
+            form.submit(&mut store, me, &Utc::now(), DEFAULT_TIME)
+                .is_none()
+        );
         assert!(!form.stale);
         assert_eq!(form.get("name"), "Ada Lovelace");
         assert_eq!(form.get("notes"), "Prefers email");
@@ -1138,7 +1163,10 @@ mod tests {
                 .contains("keeping your edits to Notes")
         );
         // Enter again saves both.
-        assert!(form.submit(&mut store, me, &Utc::now()).is_some());
+        assert!(
+            form.submit(&mut store, me, &Utc::now(), DEFAULT_TIME)
+                .is_some()
+        );
         let saved = store.customer(id).unwrap();
         assert_eq!(
             (saved.name.as_str(), saved.notes.as_deref()),
@@ -1159,7 +1187,10 @@ mod tests {
         let mut form = Form::edit_customer(&store, id).unwrap();
         assert_eq!(form.get("phones"), "work:+44 20 7946 0018 ext. 12");
         type_into(&mut form, "name", "Ada Lovelace");
-        assert!(form.submit(&mut store, me, &Utc::now()).is_some());
+        assert!(
+            form.submit(&mut store, me, &Utc::now(), DEFAULT_TIME)
+                .is_some()
+        );
         let c = store.customer(id).unwrap();
         assert_eq!(c.name, "Ada Lovelace");
         assert_eq!(c.source.as_deref(), Some("vcard import"));

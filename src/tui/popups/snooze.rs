@@ -1,14 +1,11 @@
 //! The snooze menu: one key puts a follow-up off for an hour, until tomorrow morning or
 //! until next week; the times are resolved when the menu opens and shown in it.
 
-use chrono::{DateTime, Duration, TimeZone, Utc};
+use chrono::{DateTime, Duration, NaiveTime, TimeZone, Utc};
 
 use crate::domain::Reminder;
 use crate::domain::when::parse_datetime;
 use crate::tui::action::Action;
-
-/// When "tomorrow" and "next week" put a follow-up: the start of a working day.
-const MORNING: &str = "09:00";
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct SnoozeMenu {
@@ -19,18 +16,20 @@ pub struct SnoozeMenu {
 }
 
 impl SnoozeMenu {
-    pub fn new<Tz: TimeZone>(reminder: &Reminder, now: &DateTime<Tz>) -> Self {
+    /// "Tomorrow" and "next week" put a follow-up off until `morning` (the operator's
+    /// default time of day: the start of a working day).
+    pub fn new<Tz: TimeZone>(reminder: &Reminder, now: &DateTime<Tz>, morning: NaiveTime) -> Self {
         let mut choices = vec![(
             Action::SnoozeHour,
             now.with_timezone(&Utc) + Duration::hours(1),
         )];
         for (action, text) in [
-            (Action::SnoozeTomorrow, format!("tomorrow {MORNING}")),
-            (Action::SnoozeNextWeek, format!("next mon {MORNING}")),
+            (Action::SnoozeTomorrow, "tomorrow"),
+            (Action::SnoozeNextWeek, "next mon"),
         ] {
-            // 09:00 exists on every day in every zone Rapport knows of; if a zone
-            // skipped it, that choice would simply not be offered.
-            if let Ok(t) = parse_datetime("until", &text, now) {
+            // A morning hour exists on every day in every zone Rapport knows of; if a
+            // zone skipped it, that choice would simply not be offered.
+            if let Ok(t) = parse_datetime("until", text, now, morning) {
                 choices.push((action, t));
             }
         }
@@ -61,7 +60,7 @@ mod tests {
         let zone = FixedOffset::east_opt(3 * 3600 + 1800).unwrap();
         let now = zone.with_ymd_and_hms(2026, 11, 25, 16, 10, 0).unwrap();
         let r = Reminder::sample(7, now.with_timezone(&Utc));
-        let menu = SnoozeMenu::new(&r, &now);
+        let menu = SnoozeMenu::new(&r, &now, crate::domain::when::DEFAULT_TIME);
         let local = |a| {
             menu.until(a)
                 .unwrap()

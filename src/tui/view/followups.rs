@@ -8,14 +8,19 @@ use crate::domain::Recurrence;
 use crate::tui::action::Action;
 use crate::tui::app::App;
 use crate::tui::keymap::KeyContext;
-use crate::tui::panes::followups::{Group, UPCOMING_DAYS};
+use crate::tui::panes::followups::{GROUP_SHOWN, Group, UPCOMING_DAYS};
 
 pub fn draw(frame: &mut Frame, app: &App, area: Rect) {
     let t = app.theme;
     let f = &app.followups;
     let whose = if f.mine { "yours" } else { "everyone's" };
+    let cut = if f.is_cut() {
+        format!("· first {GROUP_SHOWN} of each ")
+    } else {
+        String::new()
+    };
     let title = format!(
-        " Follow-ups ({whose}) · overdue {} · today {} · next {UPCOMING_DAYS} days {} ",
+        " Follow-ups ({whose}) · overdue {} · today {} · next {UPCOMING_DAYS} days {} {cut}",
         f.count(Group::Overdue),
         f.count(Group::Today),
         f.count(Group::Upcoming)

@@ -45,25 +45,53 @@ pub fn draw(frame: &mut Frame, app: &App, area: Rect) {
         .title_bottom(legend);
     let inner = block.inner(left);
     frame.render_widget(block, left);
+    let note = left_out_note(report);
+    // The note about what revenue leaves out takes the bottom rows, when there are spare ones.
+    let note_rows = note.as_ref().map_or(0, |n| {
+        let width = usize::from(inner.width.max(1));
+        n.chars().count().div_ceil(width) as u16
+    });
+    let inner = if note_rows > 0
+        && usize::from(inner.height) >= report.kpis.len() + usize::from(note_rows)
+    {
+        let [kpis, bottom] =
+            Layout::vertical([Constraint::Fill(1), Constraint::Length(note_rows)]).areas(inner);
+        if let Some(n) = &note {
+            frame.render_widget(
+                Paragraph::new(n.as_str())
+                    .style(t.warn())
+                    .wrap(ratatui::widgets::Wrap { trim: true }),
+                bottom,
+            );
+        }
+        kpis
+    } else {
+        inner
+    };
     let mut lines = Vec::new();
     let two_lines = usize::from(inner.height) >= report.kpis.len() * 2;
     for k in &report.kpis {
         let value = k
             .value
             .map_or_else(|| "no data".to_string(), |v| compact_value(v, k.unit));
-        let (target, minimum) = (
-            compact_value(k.target, k.unit),
-            compact_value(k.minimum, k.unit),
-        );
         let room = usize::from(inner.width).saturating_sub(20 + value.chars().count() + 2);
-        let aim = [
-            format!("target {target} · min {minimum}"),
-            format!("{target} · min {minimum}"),
-            format!("{target}·{minimum}"),
-        ]
-        .into_iter()
-        .find(|a| a.chars().count() <= room)
-        .unwrap_or_default();
+        let aim = match (k.target, k.minimum) {
+            (Some(target), Some(minimum)) => {
+                let (target, minimum) = (
+                    compact_value(target, k.unit),
+                    compact_value(minimum, k.unit),
+                );
+                [
+                    format!("target {target} · min {minimum}"),
+                    format!("{target} · min {minimum}"),
+                    format!("{target}·{minimum}"),
+                ]
+                .into_iter()
+                .find(|a| a.chars().count() <= room)
+                .unwrap_or_default()
+            }
+            _ => "no target".to_string(),
+        };
         let style = t.standing(k.standing);
         let bar_width = usize::from(inner.width).saturating_sub(if two_lines { 2 } else { 30 });
         if two_lines {
@@ -127,8 +155,9 @@ pub fn draw(frame: &mut Frame, app: &App, area: Rect) {
 /// A bar `width` cells wide: filled up to the value, with the target and minimum marked.
 fn gauge(k: &KpiValue, width: usize, t: Theme) -> Line<'static> {
     let width = width.max(10);
-    let top = [k.target, k.minimum, k.value.unwrap_or(0.0)]
+    let top = [k.target, k.minimum, k.value]
         .into_iter()
+        .flatten()
         .fold(0.0_f64, f64::max)
         * 1.15;
     let pos = |v: f64| {
@@ -146,7 +175,11 @@ fn gauge(k: &KpiValue, width: usize, t: Theme) -> Line<'static> {
             0
         }
     });
-    let (target, minimum) = (pos(k.target), pos(k.minimum));
+    // A total over all time has no target: no marks.
+    let (target, minimum) = (
+        k.target.map_or(usize::MAX, pos),
+        k.minimum.map_or(usize::MAX, pos),
+    );
     let fill_style = t.standing(k.standing);
     let spans = (0..width)
         .map(|i| {
@@ -166,6 +199,12 @@ fn gauge(k: &KpiValue, width: usize, t: Theme) -> Line<'static> {
         line.spans.push(Span::raw(" !"));
     }
     line
+}
+
+/// What the money figures leave out, for the pane: "Revenue excludes 1 deal in EUR
+/// (12,000.00); no exchange rate".
+fn left_out_note(report: &crate::report::KpiReport) -> Option<String> {
+    crate::report::revenue_left_out(report).map(|n| format!("Revenue {n}"))
 }
 
 /// A KPI value short enough for a gauge label (money in whole units: 12.3k).

@@ -20,7 +20,7 @@ use ratatui::widgets::{Clear, Paragraph, Wrap};
 use unicode_width::UnicodeWidthStr;
 
 use crate::domain::Interaction;
-use crate::text::for_terminal;
+use crate::text::{count, for_terminal};
 use crate::tui::action::Action;
 use crate::tui::app::{App, Pane, Popup};
 use crate::tui::keymap::KeyContext;
@@ -197,15 +197,17 @@ fn draw_status(frame: &mut Frame, app: &App, area: Rect) {
     let who = safe(&app.me.login);
     let candidates = [
         format!(
-            " {who} · {} · {} customers · {} open deals · {} follow-ups ",
+            " {who} · {} · {} · {} · {} ",
             safe(&app.db_label),
-            c.customers,
-            c.open_deals,
-            c.open_reminders
+            count(c.customers, "customer", "customers"),
+            count(c.open_deals, "open deal", "open deals"),
+            count(c.open_reminders, "follow-up", "follow-ups")
         ),
         format!(
-            " {who} · {} customers · {} open deals · {} follow-ups ",
-            c.customers, c.open_deals, c.open_reminders
+            " {who} · {} · {} · {} ",
+            count(c.customers, "customer", "customers"),
+            count(c.open_deals, "open deal", "open deals"),
+            count(c.open_reminders, "follow-up", "follow-ups")
         ),
         format!(
             " {who} · {} cust · {} deals · {} f-ups ",

@@ -76,7 +76,10 @@ pub fn draw(frame: &mut Frame, app: &App, search: &LookupPopup) {
         (IndexState::Unavailable, _) => Span::styled("search needs a database file", t.error()),
         (IndexState::Ready { customers, .. }, _) if search.input.text().trim().is_empty() => {
             Span::styled(
-                format!("{customers} customers · type a few letters or digits"),
+                format!(
+                    "{} · type a few letters or digits",
+                    crate::text::count(*customers, "customer", "customers")
+                ),
                 t.dim(),
             )
         }
