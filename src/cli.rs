@@ -96,6 +96,8 @@ pub enum Command {
     Team(TeamArgs),
     /// Customer satisfaction by month: CSAT (1-5) and NPS (promoters, passives, detractors)
     Satisfaction(SatisfactionArgs),
+    /// Repeat-purchase rate, monthly cohorts still buying after 1/3/6/12 months, churn
+    Retention(RetentionArgs),
     /// Exchange rates (dated) and the default currency reports convert to
     #[command(subcommand)]
     Currency(CurrencyCommand),
@@ -808,6 +810,14 @@ pub enum CurrencyCommand {
     Default { code: String },
 }
 
+/// `rapport retention`: cohorts and churn month by month.
+#[derive(Debug, Args)]
+pub struct RetentionArgs {
+    /// How many months of cohorts and churn, up to and including this one
+    #[arg(long, default_value_t = 24, value_parser = clap::value_parser!(u32).range(1..=240))]
+    pub months: u32,
+}
+
 /// `rapport satisfaction`: CSAT and NPS month by month.
 #[derive(Debug, Args)]
 pub struct SatisfactionArgs {
@@ -931,6 +941,7 @@ pub fn run(cli: Cli, config: Config) -> Result<()> {
         Some(Command::Team(args)) => commands::team::run(&mut ctx, args),
         Some(Command::Satisfaction(args)) => commands::satisfaction::run(&mut ctx, args),
         Some(Command::Currency(cmd)) => commands::currency::run(&mut ctx, cmd),
+        Some(Command::Retention(args)) => commands::retention::run(&mut ctx, args),
         Some(Command::Demo(args)) => commands::demo::run(&mut ctx, args),
         Some(Command::Import(args)) => commands::import::run(&mut ctx, args),
         Some(Command::Export(args)) => commands::import::export(&mut ctx, args),

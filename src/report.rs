@@ -6,8 +6,11 @@
 //! value, RFM segments and the customers worth most (`rapport value`). [`team_report`]:
 //! every operator's performance against its quotas (`rapport team`, the Team pane).
 
+mod retention;
 mod satisfaction;
 mod team;
+
+pub use retention::{RetentionReport, retention_report};
 mod value;
 
 pub use satisfaction::{SatisfactionReport, satisfaction_report};

@@ -250,3 +250,53 @@ fn value_counts_deals_in_other_currencies_and_says_so() {
     let o = rapport(&db.path, &["customer", "list", "--segment", "gold"]);
     assert_eq!(o.status.code(), Some(1));
 }
+
+/// Cohorts, repeat purchases and churn of the dataset's accounts, from the CSV: every
+/// account bought more than once; 84 first bought in March 2017 and one (Bluth
+/// Company) in May; all of them bought again 1, 3 and 6 months after their first
+/// purchase and none 12 months after; the last purchases (December 2017, one in
+/// November) make them churned 12 months later.
+#[test]
+fn the_pipeline_datasets_cohorts_and_churn_match_the_csv() {
+    let Some(dir) = shared() else { return };
+    let db = pipeline(&dir);
+    let r = json(&db.path, &["retention", "--months", "240"]);
+    assert_eq!(r["buyers"], 85);
+    assert_eq!(r["repeat_buyers"], 85);
+    assert_eq!(r["repeat_purchase_rate"], 100.0);
+    let cohorts = r["cohorts"].as_array().unwrap();
+    assert_eq!(cohorts.len(), 2);
+    assert_eq!(cohorts[0]["month"], "2017-03-01");
+    assert_eq!(cohorts[0]["customers"], 84);
+    assert_eq!(
+        cohorts[0]["retained"],
+        serde_json::json!([[1, 100.0], [3, 100.0], [6, 100.0], [12, 0.0]])
+    );
+    assert_eq!(cohorts[1]["month"], "2017-05-01");
+    assert_eq!(cohorts[1]["customers"], 1);
+    let churned: Vec<(String, i64)> = r["churned"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|m| m[1].as_i64() != Some(0))
+        .map(|m| (m[0].as_str().unwrap().to_string(), m[1].as_i64().unwrap()))
+        .collect();
+    assert_eq!(
+        churned,
+        [
+            ("2018-11-01".to_string(), 1),
+            ("2018-12-01".to_string(), 84)
+        ]
+    );
+    let text = ok(&db.path, &["retention", "--months", "240"]);
+    assert!(
+        text.contains("85 customers have bought, 85 more than once (repeat-purchase rate 100.0%)"),
+        "{text}"
+    );
+    assert!(
+        text.contains("2017-03  84         100.0%   100.0%    100.0%    0.0%"),
+        "{text}"
+    );
+    let o = rapport(&db.path, &["retention", "--months", "0"]);
+    assert_eq!(o.status.code(), Some(2));
+}

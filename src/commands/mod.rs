@@ -20,6 +20,7 @@ pub mod lookup;
 pub mod operator;
 pub mod output;
 pub mod remind;
+pub mod retention;
 pub mod satisfaction;
 pub mod shell;
 pub mod team;

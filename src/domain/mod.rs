@@ -18,6 +18,7 @@ pub mod money;
 pub mod operator;
 pub mod phone;
 pub mod reminder;
+pub mod retention;
 pub mod satisfaction;
 pub mod team;
 pub mod value;

@@ -23,6 +23,7 @@ mod interactions;
 mod kpis;
 mod operators;
 mod reminders;
+mod retention;
 mod satisfaction;
 mod schema;
 mod search;
