@@ -82,6 +82,7 @@ impl Writer<'_> {
             .optional()?
             .ok_or_else(|| StoreError::invalid("owner", format!("no operator #{owner_id}")))?;
         let (table, column) = owned_table(entity)?;
+        self.keep_before(entity, id)?;
         // Table and column names come from `owned_table`, never from input.
         let customer_id: Option<i64> = self.conn.query_row(
             &format!(

@@ -230,6 +230,7 @@ impl Writer<'_> {
         let cadence = cadence.map(|c| c.check("cadence")).transpose()?;
         self.require_change("customer", id)?;
         let before = self.customer_state(id)?;
+        self.keep_before("customer", id)?;
         let n = self.conn.execute(
             "UPDATE customers SET cadence_ideal_days = ?2, cadence_max_days = ?3,
                     version = version + 1, updated_at = ?4

@@ -29,7 +29,22 @@ fn row_to_interaction(r: &Row<'_>) -> rusqlite::Result<Interaction> {
     })
 }
 
+pub(super) fn load_interaction(conn: &rusqlite::Connection, id: i64) -> Result<Interaction> {
+    use rusqlite::OptionalExtension;
+    conn.prepare_cached(&format!("{SELECT} WHERE i.id = ?1"))?
+        .query_row([id], row_to_interaction)
+        .optional()?
+        .ok_or(StoreError::NotFound {
+            entity: "interaction",
+            id,
+        })
+}
+
 impl Store {
+    pub fn interaction(&self, id: i64) -> Result<Interaction> {
+        load_interaction(&self.conn, id)
+    }
+
     /// A customer's timeline, newest first (at most `limit`).
     pub fn interactions_of(&self, customer_id: i64, limit: usize) -> Result<Vec<Interaction>> {
         let mut stmt = self.conn.prepare_cached(&format!(
@@ -48,6 +63,92 @@ impl Store {
 const ROWS_PER_INSERT: usize = 128;
 
 impl Writer<'_> {
+    /// An interaction as this transaction sees it.
+    pub fn interaction(&self, id: i64) -> Result<Interaction> {
+        load_interaction(self.conn, id)
+    }
+
+    /// Saves `draft` over interaction `id` (kind, direction, time, summary, outcome,
+    /// satisfaction; its customer stays) if nobody changed it since `expected_version`.
+    pub fn update_interaction(
+        &mut self,
+        id: i64,
+        expected_version: i64,
+        draft: &InteractionDraft,
+    ) -> Result<()> {
+        let before = load_interaction(self.conn, id)?;
+        self.require_change_of(
+            "interaction",
+            id,
+            before.operator_id,
+            before.operator_login.as_deref(),
+        )?;
+        let mut d = draft.clone();
+        d.validate()?;
+        d.check_happened_by(self.now())?;
+        if d.customer_id != before.customer_id {
+            return Err(StoreError::invalid(
+                "customer",
+                "an interaction stays with its customer; log it again for the other one and delete this one",
+            ));
+        }
+        if d.operator_id != before.operator_id {
+            self.require_owner(d.operator_id)?;
+        }
+        self.check_deal_of(d.deal_id, d.customer_id)?;
+        self.keep_before("interaction", id)?;
+        let n = self
+            .conn
+            .prepare_cached(
+                "UPDATE interactions SET deal_id = ?3, kind = ?4, direction = ?5, occurred_at = ?6, operator_id = ?7,
+                        summary = ?8, outcome = ?9, satisfaction = ?10, version = version + 1, updated_at = ?11
+                 WHERE id = ?1 AND version = ?2",
+            )?
+            .execute(params![
+                id,
+                expected_version,
+                d.deal_id,
+                d.kind,
+                d.direction,
+                d.occurred_at.timestamp(),
+                d.operator_id,
+                d.summary,
+                d.outcome,
+                d.satisfaction,
+                self.now
+            ])?;
+        if n == 0 {
+            return Err(self.missing_or_stale("interactions", "interaction", id));
+        }
+        let old = self.interaction_state(&before.draft())?;
+        let new = self.interaction_state(&d)?;
+        self.audit_diff(
+            "interaction",
+            id,
+            Some(d.customer_id),
+            Some(&old),
+            Some(&new),
+        )
+    }
+
+    /// Deletes interaction `id`; the trail keeps it, so `rapport undo` brings it back.
+    pub fn delete_interaction(&mut self, id: i64) -> Result<()> {
+        self.require_delete("interaction", id)?;
+        let before = load_interaction(self.conn, id)?;
+        self.keep_before("interaction", id)?;
+        self.conn
+            .prepare_cached("DELETE FROM interactions WHERE id = ?1")?
+            .execute([id])?;
+        let old = self.interaction_state(&before.draft())?;
+        self.audit_diff(
+            "interaction",
+            id,
+            Some(before.customer_id),
+            Some(&old),
+            None,
+        )
+    }
+
     pub fn log_interaction(&mut self, draft: &InteractionDraft) -> Result<i64> {
         let d = self.checked_interaction(draft, self.now())?;
         self.conn
@@ -163,26 +264,30 @@ impl Writer<'_> {
         d.validate()?;
         d.check_happened_by(now)?;
         self.require_owner(d.operator_id)?;
-        if let Some(deal_id) = d.deal_id {
-            let owner: Option<i64> = self
-                .conn
-                .query_row(
-                    "SELECT customer_id FROM deals WHERE id = ?1",
-                    [deal_id],
-                    |r| r.get(0),
-                )
-                .ok();
-            if owner != Some(d.customer_id) {
-                return Err(StoreError::invalid(
-                    "deal",
-                    format!(
-                        "deal #{deal_id} is not a deal of customer #{}",
-                        d.customer_id
-                    ),
-                ));
-            }
-        }
+        self.check_deal_of(d.deal_id, d.customer_id)?;
         Ok(d)
+    }
+
+    /// Refuses a deal that is not one of customer `customer_id`'s.
+    fn check_deal_of(&self, deal_id: Option<i64>, customer_id: i64) -> Result<()> {
+        let Some(deal_id) = deal_id else {
+            return Ok(());
+        };
+        let owner: Option<i64> = self
+            .conn
+            .query_row(
+                "SELECT customer_id FROM deals WHERE id = ?1",
+                [deal_id],
+                |r| r.get(0),
+            )
+            .ok();
+        if owner != Some(customer_id) {
+            return Err(StoreError::invalid(
+                "deal",
+                format!("deal #{deal_id} is not a deal of customer #{customer_id}"),
+            ));
+        }
+        Ok(())
     }
 
     /// A foreign-key failure on a customer id becomes "customer #N does not exist".

@@ -50,7 +50,7 @@ fn row_to_reminder(r: &Row<'_>) -> rusqlite::Result<Reminder> {
     })
 }
 
-fn load_reminder(conn: &Connection, id: i64) -> Result<Reminder> {
+pub(super) fn load_reminder(conn: &Connection, id: i64) -> Result<Reminder> {
     conn.prepare_cached(&format!("{SELECT} WHERE r.id = ?1"))?
         .query_row([id], row_to_reminder)
         .optional()?
@@ -160,6 +160,7 @@ impl Writer<'_> {
                 format!("reminder #{id} is already done"),
             ));
         }
+        self.keep_before("follow-up", id)?;
         let n = self
             .conn
             .prepare_cached(
@@ -198,6 +199,7 @@ impl Writer<'_> {
     pub fn reschedule_reminder(&mut self, id: i64, due_at: DateTime<Utc>) -> Result<()> {
         let r = load_reminder(self.conn, id)?;
         self.require_change_of("follow-up", id, r.owner_id, r.owner_login.as_deref())?;
+        self.keep_before("follow-up", id)?;
         let n = self.conn.execute(
             "UPDATE reminders SET due_at = ?3, snoozed_until = NULL, version = version + 1, updated_at = ?4
              WHERE id = ?1 AND version = ?2 AND done_at IS NULL",
@@ -219,6 +221,7 @@ impl Writer<'_> {
         let note = validate_note(note)?;
         let r = load_reminder(self.conn, id)?;
         self.require_change_of("follow-up", id, r.owner_id, r.owner_login.as_deref())?;
+        self.keep_before("follow-up", id)?;
         let n = self.conn.execute(
             "UPDATE reminders SET snoozed_until = ?3, note = coalesce(?4, note), version = version + 1, updated_at = ?5
              WHERE id = ?1 AND version = ?2 AND done_at IS NULL",
@@ -228,6 +231,85 @@ impl Writer<'_> {
             return Err(self.missing_or_stale("reminders", "follow-up", id));
         }
         self.audit_reminder_change(&r)
+    }
+
+    /// Saves `draft` over follow-up `id` (due, note, repeat, owner; its customer stays)
+    /// if nobody changed it since `expected_version`. A new due time clears a snooze,
+    /// as a reschedule does.
+    pub fn update_reminder(
+        &mut self,
+        id: i64,
+        expected_version: i64,
+        draft: &ReminderDraft,
+    ) -> Result<()> {
+        let r = load_reminder(self.conn, id)?;
+        self.require_change_of("follow-up", id, r.owner_id, r.owner_login.as_deref())?;
+        let mut d = draft.clone();
+        d.validate()?;
+        if d.customer_id != r.customer_id {
+            return Err(StoreError::invalid(
+                "customer",
+                "a follow-up stays with its customer; add one for the other customer and delete this one",
+            ));
+        }
+        if d.owner_id != r.owner_id {
+            self.require_owner(d.owner_id)?;
+        }
+        if let Some(deal_id) = d.deal_id.filter(|deal| Some(*deal) != r.deal_id) {
+            let owner: Option<i64> = self
+                .conn
+                .query_row(
+                    "SELECT customer_id FROM deals WHERE id = ?1",
+                    [deal_id],
+                    |r| r.get(0),
+                )
+                .optional()?;
+            if owner != Some(d.customer_id) {
+                return Err(StoreError::invalid(
+                    "deal",
+                    format!(
+                        "deal #{deal_id} is not a deal of customer #{}",
+                        d.customer_id
+                    ),
+                ));
+            }
+        }
+        let snoozed = r.snoozed_until.filter(|_| d.due_at == r.due_at);
+        self.keep_before("follow-up", id)?;
+        let n = self
+            .conn
+            .prepare_cached(
+                "UPDATE reminders SET deal_id = ?3, due_at = ?4, note = ?5, recurrence = ?6, owner_id = ?7,
+                        snoozed_until = ?8, version = version + 1, updated_at = ?9
+                 WHERE id = ?1 AND version = ?2",
+            )?
+            .execute(params![
+                id,
+                expected_version,
+                d.deal_id,
+                d.due_at.timestamp(),
+                d.note,
+                d.recurrence.map(Recurrence::as_text),
+                d.owner_id,
+                snoozed.map(|t| t.timestamp()),
+                self.now
+            ])?;
+        if n == 0 {
+            return Err(self.missing_or_stale("reminders", "follow-up", id));
+        }
+        self.audit_reminder_change(&r)
+    }
+
+    /// Deletes follow-up `id`; the trail keeps it, so `rapport undo` brings it back.
+    pub fn delete_reminder(&mut self, id: i64) -> Result<()> {
+        self.require_delete("follow-up", id)?;
+        let r = load_reminder(self.conn, id)?;
+        self.keep_before("follow-up", id)?;
+        self.conn
+            .prepare_cached("DELETE FROM reminders WHERE id = ?1")?
+            .execute([id])?;
+        let old = self.reminder_state(&r);
+        self.audit_diff("follow-up", id, Some(r.customer_id), Some(&old), None)
     }
 
     /// Records how follow-up `before.id` changed from `before`.
