@@ -19,6 +19,7 @@ pub mod operator;
 pub mod output;
 pub mod remind;
 pub mod tui;
+pub mod undo;
 
 use std::io::{self, BufWriter, Stdout, Write};
 use std::path::{Path, PathBuf};

@@ -34,6 +34,8 @@ pub enum Blocked {
         id: i64,
         by: Option<String>,
         at: DateTime<Utc>,
+        /// The audit entry of that change, when the trail has one.
+        entry: Option<i64>,
     },
     /// A record of it no longer exists (deleted with its customer, or merged away).
     Gone { entity: String, id: i64 },
@@ -51,7 +53,9 @@ pub enum Blocked {
 impl fmt::Display for Blocked {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            Blocked::ChangedSince { entity, id, by, at } => write!(
+            Blocked::ChangedSince {
+                entity, id, by, at, ..
+            } => write!(
                 f,
                 "{entity} #{id} was changed since, by {} at {}; undo that change first, or correct the record by hand",
                 by.as_deref().unwrap_or("someone else"),
@@ -119,6 +123,7 @@ mod tests {
             id: 5,
             by: Some("Omid Karimi".into()),
             at,
+            entry: Some(12),
         }
         .to_string();
         let local = at

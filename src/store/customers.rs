@@ -682,6 +682,11 @@ impl Writer<'_> {
                 ));
             }
         }
+        // Nothing changed: no new version (it would stand in the way of an undo
+        // with no entry of its own to say why).
+        if draft == before.draft() {
+            return Ok(());
+        }
         self.keep_before("customer", id)?;
         let n = self.conn.execute(
             "UPDATE customers SET kind = ?3, name = ?4, name_key = ?5, company_id = ?6, address = ?7, status = ?8,

@@ -426,6 +426,15 @@ impl Writer<'_> {
                 ),
             ));
         }
+        let unchanged = deal.title == c.title
+            && deal.amount == c.amount
+            && (deal.stage_id, deal.probability) == (stage.id, probability)
+            && (deal.expected_close, deal.owner_id, deal.closed_on)
+                == (c.expected_close, c.owner_id, closed_on)
+            && deal.lost_reason == lost_reason;
+        if unchanged {
+            return Ok(());
+        }
         self.keep_before("deal", id)?;
         let n = self
             .conn
@@ -602,6 +611,12 @@ impl Writer<'_> {
                     deal.created_at.date_naive()
                 ),
             ));
+        }
+        let unchanged = (deal.stage_id, deal.probability, deal.closed_on)
+            == (stage_id, probability, closed_on)
+            && deal.lost_reason.as_deref() == lost_reason;
+        if unchanged {
+            return Ok(());
         }
         self.keep_before("deal", deal.id)?;
         let n = self

@@ -96,6 +96,9 @@ impl Writer<'_> {
             self.require_owner(d.operator_id)?;
         }
         self.check_deal_of(d.deal_id, d.customer_id)?;
+        if d == before.draft() {
+            return Ok(());
+        }
         self.keep_before("interaction", id)?;
         let n = self
             .conn

@@ -199,6 +199,9 @@ impl Writer<'_> {
     pub fn reschedule_reminder(&mut self, id: i64, due_at: DateTime<Utc>) -> Result<()> {
         let r = load_reminder(self.conn, id)?;
         self.require_change_of("follow-up", id, r.owner_id, r.owner_login.as_deref())?;
+        if r.due_at == due_at && r.snoozed_until.is_none() && !r.is_done() {
+            return Ok(());
+        }
         self.keep_before("follow-up", id)?;
         let n = self.conn.execute(
             "UPDATE reminders SET due_at = ?3, snoozed_until = NULL, version = version + 1, updated_at = ?4
@@ -221,6 +224,10 @@ impl Writer<'_> {
         let note = validate_note(note)?;
         let r = load_reminder(self.conn, id)?;
         self.require_change_of("follow-up", id, r.owner_id, r.owner_login.as_deref())?;
+        let same_note = note.as_ref().is_none_or(|n| *n == r.note);
+        if r.snoozed_until == Some(until) && same_note && !r.is_done() {
+            return Ok(());
+        }
         self.keep_before("follow-up", id)?;
         let n = self.conn.execute(
             "UPDATE reminders SET snoozed_until = ?3, note = coalesce(?4, note), version = version + 1, updated_at = ?5
@@ -275,6 +282,9 @@ impl Writer<'_> {
             }
         }
         let snoozed = r.snoozed_until.filter(|_| d.due_at == r.due_at);
+        if d == r.draft() {
+            return Ok(());
+        }
         self.keep_before("follow-up", id)?;
         let n = self
             .conn

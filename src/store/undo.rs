@@ -156,7 +156,8 @@ pub struct UndoCandidate {
     pub change: i64,
     pub at: DateTime<Utc>,
     pub entries: Vec<AuditEntry>,
-    /// Why it cannot be undone now, if it cannot.
+    /// Why it cannot be undone, if it cannot (a change held up only by newer ones
+    /// of the list can, once they are undone).
     pub blocked: Option<String>,
 }
 
@@ -300,6 +301,7 @@ fn blocked(conn: &Connection, entries: &[Recorded]) -> Result<Option<Blocked>> {
                 id,
                 by: by.as_ref().map(|b| b.who().to_string()),
                 at: by.map_or_else(Utc::now, |b| b.at),
+                entry: Some(standing.id),
             }));
         }
         let (expected, action) = since
@@ -314,6 +316,7 @@ fn blocked(conn: &Connection, entries: &[Recorded]) -> Result<Option<Blocked>> {
             id,
             by: None,
             at: at.map_or_else(Utc::now, from_secs),
+            entry: None,
         };
         match (action, expected, current) {
             (AuditAction::Delete, _, None) => {}
@@ -382,10 +385,22 @@ impl Store {
                     break;
                 };
                 let entries = batch_entries(c, change)?;
+                // Held up only by a newer change of this list: it comes once those are undone.
+                let blocked = match blocked(c, &entries)? {
+                    Some(Blocked::ChangedSince {
+                        entry: Some(entry), ..
+                    }) if out
+                        .iter()
+                        .any(|o: &UndoCandidate| o.entries.iter().any(|e| e.id == entry)) =>
+                    {
+                        None
+                    }
+                    other => other.map(|b| b.to_string()),
+                };
                 out.push(UndoCandidate {
                     change,
                     at: entries.first().map_or_else(Utc::now, |e| e.entry.at),
-                    blocked: blocked(c, &entries)?.map(|b| b.to_string()),
+                    blocked,
                     entries: entries.into_iter().map(|e| e.entry).collect(),
                 });
                 before = change;

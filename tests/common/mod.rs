@@ -97,6 +97,16 @@ pub fn json_as(db: &Path, login: &str, args: &[&str]) -> serde_json::Value {
     serde_json::from_str(&stdout(&o)).expect("valid JSON")
 }
 
+/// Undoes the undo columns of the trail (the schema after 8 on this branch).
+macro_rules! undo_schema_undo {
+    () => {
+        "
+DROP INDEX audit_log_batch; DROP INDEX audit_log_undoes;
+ALTER TABLE audit_log DROP COLUMN batch; ALTER TABLE audit_log DROP COLUMN undoes;
+ALTER TABLE audit_log DROP COLUMN version_after; ALTER TABLE audit_log DROP COLUMN before;"
+    };
+}
+
 /// Undoes schema 8: the contact details of customers, a phone's extension.
 macro_rules! undo_schema_8 {
     () => {
@@ -111,12 +121,17 @@ ALTER TABLE customer_phones DROP COLUMN extension;"
 
 /// SQL that takes a current database back to the shape of schema 7 (no contact details,
 /// extensions in a phone's text), to fake a file an older Rapport wrote.
-pub const BACK_TO_SCHEMA_7: &str = concat!(undo_schema_8!(), "\nPRAGMA user_version = 7;");
+pub const BACK_TO_SCHEMA_7: &str = concat!(
+    undo_schema_undo!(),
+    undo_schema_8!(),
+    "\nPRAGMA user_version = 7;"
+);
 
 /// SQL that takes a current database back to the shape of schema 5 (KPI targets as
 /// floats, no cap on deal amounts), to fake a file an older Rapport wrote. Run it
 /// before SQL that undoes older versions.
 pub const BACK_TO_SCHEMA_5: &str = concat!(
+    undo_schema_undo!(),
     undo_schema_8!(),
     "
 DROP TABLE import_run_merges;
