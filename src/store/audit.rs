@@ -123,8 +123,13 @@ fn join<T>(items: &[T], show: impl Fn(&T) -> String) -> Option<String> {
     (!items.is_empty()).then(|| items.iter().map(show).collect::<Vec<_>>().join(", "))
 }
 
+/// To the minute, or to the second when it has seconds: the trail never hides a change.
 fn instant(at: DateTime<Utc>) -> String {
-    at.format("%Y-%m-%d %H:%M UTC").to_string()
+    if chrono::Timelike::second(&at) == 0 {
+        at.format("%Y-%m-%d %H:%M UTC").to_string()
+    } else {
+        at.format("%Y-%m-%d %H:%M:%S UTC").to_string()
+    }
 }
 
 fn day(d: Option<NaiveDate>) -> Option<String> {

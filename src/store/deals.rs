@@ -146,6 +146,27 @@ impl Store {
         self.write(|w| w.add_deal(draft))
     }
 
+    /// See `Writer::update_deal`.
+    pub fn update_deal(
+        &mut self,
+        id: i64,
+        expected_version: i64,
+        change: &DealChange,
+        today: NaiveDate,
+    ) -> Result<()> {
+        self.write(|w| w.update_deal(id, expected_version, change, today))
+    }
+
+    /// See `Writer::delete_deal`.
+    pub fn delete_deal(&mut self, id: i64) -> Result<Deal> {
+        self.write(|w| w.delete_deal(id))
+    }
+
+    /// See `Writer::reopen_deal`.
+    pub fn reopen_deal(&mut self, id: i64, stage_key: Option<&str>) -> Result<Deal> {
+        self.write(|w| w.reopen_deal(id, stage_key))
+    }
+
     /// Per stage id: count, total and weighted total (in `currency`) of the open deals and
     /// of those closed on or after `closed_since`.
     pub fn stage_totals(
@@ -407,10 +428,7 @@ impl Writer<'_> {
                 }
                 let reason = match closed {
                     StageOutcome::Lost => Some(c.lost_reason.clone().ok_or_else(|| {
-                        StoreError::invalid(
-                            "reason",
-                            "a lost deal needs the reason it was lost (--reason)",
-                        )
+                        StoreError::invalid("reason", "a lost deal needs the reason it was lost")
                     })?),
                     _ => None,
                 };

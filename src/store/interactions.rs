@@ -57,6 +57,21 @@ impl Store {
     pub fn log_interaction(&mut self, draft: &InteractionDraft) -> Result<i64> {
         self.write(|w| w.log_interaction(draft))
     }
+
+    /// See `Writer::update_interaction`.
+    pub fn update_interaction(
+        &mut self,
+        id: i64,
+        expected_version: i64,
+        draft: &InteractionDraft,
+    ) -> Result<()> {
+        self.write(|w| w.update_interaction(id, expected_version, draft))
+    }
+
+    /// See `Writer::delete_interaction`.
+    pub fn delete_interaction(&mut self, id: i64) -> Result<()> {
+        self.write(|w| w.delete_interaction(id))
+    }
 }
 
 /// Rows per multi-row INSERT of `Writer::log_past_interactions`.

@@ -186,6 +186,10 @@ impl Store {
     /// Makes `operator` the one who writes from now on: their role decides what is
     /// allowed, and the audit trail records them.
     pub fn act_as(&mut self, operator: Operator) {
+        // Another operator's session starts: what was written before is not theirs to undo.
+        if self.actor.as_ref().is_some_and(|a| a.id != operator.id) {
+            self.session.clear();
+        }
         self.actor = Some(operator);
     }
 

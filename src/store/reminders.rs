@@ -91,6 +91,21 @@ impl Store {
     pub fn add_reminder(&mut self, draft: &ReminderDraft) -> Result<i64> {
         self.write(|w| w.add_reminder(draft))
     }
+
+    /// See `Writer::update_reminder`.
+    pub fn update_reminder(
+        &mut self,
+        id: i64,
+        expected_version: i64,
+        draft: &ReminderDraft,
+    ) -> Result<()> {
+        self.write(|w| w.update_reminder(id, expected_version, draft))
+    }
+
+    /// See `Writer::delete_reminder`.
+    pub fn delete_reminder(&mut self, id: i64) -> Result<()> {
+        self.write(|w| w.delete_reminder(id))
+    }
 }
 
 impl Writer<'_> {
