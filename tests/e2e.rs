@@ -922,7 +922,17 @@ fn a_deal_marked_won_by_mistake_goes_back_to_its_stage_with_u() {
     }
     let db = TempDb::new();
     let p = &db.path;
-    ok(p, &["customer", "add", "--name", "Acme Trading", "--kind", "company"]);
+    ok(
+        p,
+        &[
+            "customer",
+            "add",
+            "--name",
+            "Acme Trading",
+            "--kind",
+            "company",
+        ],
+    );
     ok(
         p,
         &[
@@ -951,7 +961,10 @@ fn a_deal_marked_won_by_mistake_goes_back_to_its_stage_with_u() {
     // Both changes are in the trail: the mistake and its undo.
     let audit = ok(p, &["audit", "--limit", "2"]);
     let lines: Vec<&str> = audit.lines().collect();
-    assert!(lines[0].ends_with("tester  changed deal #1 back (undo)"), "{audit}");
+    assert!(
+        lines[0].ends_with("tester  changed deal #1 back (undo)"),
+        "{audit}"
+    );
     assert!(audit.contains("tester  changed deal #1\n"), "{audit}");
     assert!(audit.contains("stage: \"proposal\" → \"won\""), "{audit}");
     assert!(audit.contains("stage: \"won\" → \"proposal\""), "{audit}");
