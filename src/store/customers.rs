@@ -685,7 +685,11 @@ impl Writer<'_> {
         // Nothing changed: no new version (it would stand in the way of an undo
         // with no entry of its own to say why).
         if draft == before.draft() {
-            return Ok(());
+            // Still refused when stale: a script's `--if-version` read may be outdated.
+            return match before.version == expected_version {
+                true => Ok(()),
+                false => Err(self.missing_or_stale("customers", "customer", id)),
+            };
         }
         self.keep_before("customer", id)?;
         let n = self.conn.execute(

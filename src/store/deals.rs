@@ -451,7 +451,11 @@ impl Writer<'_> {
                 == (c.expected_close, c.owner_id, closed_on)
             && deal.lost_reason == lost_reason;
         if unchanged {
-            return Ok(());
+            // Still refused when stale: the values read may be outdated.
+            return match deal.version == expected_version {
+                true => Ok(()),
+                false => Err(self.missing_or_stale("deals", "deal", id)),
+            };
         }
         self.keep_before("deal", id)?;
         let n = self
@@ -831,6 +835,26 @@ mod tests {
             "{err}"
         );
         assert_eq!(store.deal(deal).unwrap().expected_close, None);
+    }
+
+    #[test]
+    fn a_stale_save_of_what_is_there_already_is_refused_too() {
+        let (mut store, deal) = store();
+        let read = store.deal(deal).unwrap();
+        edit(&mut store, deal, |c| c.title = "Renewal 2027".into()).unwrap();
+        let mut same = read.change();
+        same.title = "Renewal 2027".into();
+        let today = clock().date_naive();
+        let err = store
+            .write(|w| w.update_deal(deal, read.version, &same, today))
+            .unwrap_err();
+        assert!(matches!(err, StoreError::Conflict { .. }), "{err}");
+        // Up to date, it is simply no change: no new version.
+        let now = store.deal(deal).unwrap();
+        store
+            .write(|w| w.update_deal(deal, now.version, &same, today))
+            .unwrap();
+        assert_eq!(store.deal(deal).unwrap().version, now.version);
     }
 
     #[test]

@@ -112,7 +112,11 @@ impl Writer<'_> {
         }
         self.check_deal_of(d.deal_id, d.customer_id)?;
         if d == before.draft() {
-            return Ok(());
+            // Still refused when stale: the values read may be outdated.
+            return match before.version == expected_version {
+                true => Ok(()),
+                false => Err(self.missing_or_stale("interactions", "interaction", id)),
+            };
         }
         self.keep_before("interaction", id)?;
         let n = self

@@ -298,7 +298,11 @@ impl Writer<'_> {
         }
         let snoozed = r.snoozed_until.filter(|_| d.due_at == r.due_at);
         if d == r.draft() {
-            return Ok(());
+            // Still refused when stale: the values read may be outdated.
+            return match r.version == expected_version {
+                true => Ok(()),
+                false => Err(self.missing_or_stale("reminders", "follow-up", id)),
+            };
         }
         self.keep_before("follow-up", id)?;
         let n = self
