@@ -78,7 +78,7 @@ pub(super) fn columns(conn: &rusqlite::Connection, table: &str) -> Result<Vec<St
 
 /// Each column's name and its place in the primary key (0: not part of it).
 pub(super) fn table_info(conn: &rusqlite::Connection, table: &str) -> Result<Vec<(String, i64)>> {
-    let mut stmt = conn.prepare(&format!("PRAGMA table_info({table})"))?;
+    let mut stmt = conn.prepare_cached(&format!("PRAGMA table_info({table})"))?;
     let cols = stmt.query_map([], |r| Ok((r.get::<_, String>(1)?, r.get::<_, i64>(5)?)))?;
     Ok(cols.collect::<rusqlite::Result<_>>()?)
 }
