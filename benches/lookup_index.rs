@@ -97,8 +97,7 @@ fn report(c: &mut Criterion, n: usize) {
     let size = std::fs::metadata(&path).unwrap().len();
     let load = || {
         let f = std::fs::File::open(&path).unwrap();
-        let len = f.metadata().unwrap().len();
-        SearchIndex::read_snapshot(&mut std::io::BufReader::new(f), len).unwrap()
+        SearchIndex::map_snapshot(&f).unwrap()
     };
     let t = Instant::now();
     let (loaded, _) = load();

@@ -6,7 +6,7 @@
 //! search popup and `rapport lookup` both answer through this, with the same engine.
 
 use std::fs::File;
-use std::io::{BufReader, ErrorKind};
+use std::io::ErrorKind;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
@@ -27,6 +27,18 @@ pub fn snapshot_path(db: &Path) -> PathBuf {
     let mut name = db.as_os_str().to_os_string();
     name.push(".lookup");
     PathBuf::from(name)
+}
+
+/// A full check of the snapshot beside the database at `db` (`rapport doctor`):
+/// `None` when there is none, else its stamp or what is wrong with it.
+pub fn verify_snapshot(db: &Path) -> Option<std::result::Result<Stamp, String>> {
+    let path = snapshot_path(db);
+    let file = match File::open(&path) {
+        Ok(f) => f,
+        Err(e) if e.kind() == ErrorKind::NotFound => return None,
+        Err(e) => return Some(Err(format!("{}: {e}", path.display()))),
+    };
+    Some(SearchIndex::verify_snapshot(&file).map_err(|e| e.to_string()))
 }
 
 /// How the index came to be, for the caller to tell the user.
@@ -195,14 +207,8 @@ fn load(store: &Store, path: &Path) -> std::result::Result<(SearchIndex, Stamp),
         }
         Err(e) => return Err(format!("{}: {e}", path.display())),
     };
-    let len = file
-        .metadata()
-        .map_err(|e| format!("{}: {e}", path.display()))?
-        .len();
     let refused = |e: SnapshotError| format!("the saved lookup index {} is {e}", path.display());
-    let (index, stamp) =
-        SearchIndex::read_snapshot(&mut BufReader::with_capacity(1 << 16, file), len)
-            .map_err(refused)?;
+    let (index, stamp) = SearchIndex::map_snapshot(&file).map_err(refused)?;
     if stamp.schema != store::schema_version() {
         return Err(format!(
             "the saved lookup index is of schema {}, the database of {}",

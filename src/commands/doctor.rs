@@ -23,16 +23,20 @@ struct Report {
     #[serde(flatten)]
     health: Health,
     file_modes: Vec<FileMode>,
+    /// The shared lookup index beside the database: `None` when there is none yet.
+    lookup_index: Option<String>,
 }
 
 pub fn run(path: &Path, json: bool) -> Result<()> {
     let mut health = health::examine(path);
     let file_modes = check_modes(path, &mut health);
+    let lookup_index = check_lookup_index(path, &mut health);
     let problems = health.problems.len();
     let report = Report {
         ok: problems == 0,
         health,
         file_modes,
+        lookup_index,
     };
     let mut out = std::io::stdout().lock();
     if json {
@@ -81,6 +85,26 @@ fn check_modes(path: &Path, health: &mut Health) -> Vec<FileMode> {
         });
     }
     modes
+}
+
+/// The lookup snapshot, read whole: checksum and every element (opening it reads only
+/// what a lookup needs, so damage deep inside shows only here).
+fn check_lookup_index(path: &Path, health: &mut Health) -> Option<String> {
+    let snapshot = crate::lookup_index::snapshot_path(path);
+    match crate::lookup_index::verify_snapshot(path)? {
+        Ok(stamp) => Some(format!("ok (up to audit entry {})", stamp.mark)),
+        Err(why) => {
+            health.problems.push(Finding {
+                check: "lookup index",
+                problem: format!("{} is unusable: {why}", snapshot.display()),
+                fix: format!(
+                    "rm {} (the next lookup rebuilds it from the database; nothing is lost)",
+                    snapshot.display()
+                ),
+            });
+            Some(format!("damaged: {why}"))
+        }
+    }
 }
 
 #[cfg(unix)]
@@ -144,6 +168,9 @@ fn print(out: &mut impl Write, r: &Report) -> Result<()> {
     }
     for m in &r.file_modes {
         writeln!(out, "  file mode        {} {}", m.mode, t(&m.file))?;
+    }
+    if let Some(state) = &r.lookup_index {
+        writeln!(out, "  lookup index     {}", t(state))?;
     }
     if r.ok {
         writeln!(out, "ok")?;

@@ -3,7 +3,7 @@
 use std::cmp::{Ordering, Reverse};
 use std::collections::BinaryHeap;
 
-use super::index::{POS_FIRST, POS_SOLE, SLOT_MASK, SearchIndex};
+use super::index::{POS_FIRST, POS_SOLE, SLOT_MASK, SearchIndex, SortedKeys};
 use super::phone::{DigitQuery, PhoneTier, pack8_range};
 use super::text::{MAX_GAPS, Match, Term, query_terms};
 use super::{Hit, hits};
@@ -861,15 +861,15 @@ fn phone_candidates(index: &SearchIndex, dq: &DigitQuery, cap: usize) -> Vec<Can
     // (tier as sort key: lower is better, rank)
     let mut found: Vec<u64> = Vec::new();
     let key = |tier: PhoneTier, rank: u64| ((5 - tier as u64) << 32) | rank;
-    let mut scan = |keys: &[u64], form: &str, tier: PhoneTier, suffix: bool| {
+    let mut scan = |keys: &SortedKeys, form: &str, tier: PhoneTier, suffix: bool| {
         let bytes: Vec<u8> = if suffix {
             form.bytes().rev().collect()
         } else {
             form.bytes().collect()
         };
         let (lo, hi) = pack8_range(&bytes);
-        let start = keys.partition_point(|&k| (k >> 32) < lo as u64);
-        let end = start + keys[start..].partition_point(|&k| (k >> 32) <= hi as u64);
+        let start = keys.partition_point(|k| (k >> 32) < lo as u64);
+        let end = keys.partition_point(|k| (k >> 32) <= hi as u64).max(start);
         let verify = bytes.len() >= 8;
         for &k in &keys[start..end] {
             let slot = (k & 0xffff_ffff) as u32;

@@ -7,7 +7,10 @@ use std::hash::{BuildHasherDefault, Hasher};
 use std::ops::Range;
 use std::sync::atomic::{AtomicU64, Ordering};
 
+mod column;
 mod snapshot;
+
+pub(crate) use column::{Backing, Column, Frozen, SortedKeys};
 
 pub use snapshot::{FORMAT as SNAPSHOT_FORMAT, SnapshotError, Stamp};
 
@@ -166,12 +169,78 @@ impl Dict {
 
 /// Company names and tags: few distinct values shared by many records, stored once with
 /// their words.
-#[derive(Default)]
-struct Interner {
-    strings: Vec<Box<str>>,
-    /// Per string: its words as `word << 2 | pos`.
-    words: Vec<Box<[u32]>>,
-    map: FxMap<Box<str>, u32>,
+pub(crate) struct Interner {
+    /// String `i` is `text[text_off[i]..text_off[i + 1]]`.
+    text: Column<u8>,
+    text_off: Column<u32>,
+    /// Per string: its words as `word << 2 | pos`, `words[words_off[i]..words_off[i + 1]]`.
+    words: Column<u32>,
+    words_off: Column<u32>,
+    /// Text to id, built when first needed (only writing a record needs it, so a
+    /// process that only looks up never reads every string).
+    map: Option<FxMap<Box<str>, u32>>,
+}
+
+impl Default for Interner {
+    fn default() -> Self {
+        Interner {
+            text: Column::default(),
+            text_off: vec![0].into(),
+            words: Column::default(),
+            words_off: vec![0].into(),
+            map: None,
+        }
+    }
+}
+
+impl Interner {
+    pub fn len(&self) -> usize {
+        self.text_off.len().saturating_sub(1)
+    }
+
+    /// String `i` ("" for an id a damaged snapshot made up).
+    pub fn string(&self, i: usize) -> &str {
+        match (self.text_off.get(i), self.text_off.get(i + 1)) {
+            (Some(a), Some(b)) if a <= b && (b as usize) <= self.text.len() => {
+                std::str::from_utf8(self.text.range(a as usize..b as usize)).unwrap_or_default()
+            }
+            _ => "",
+        }
+    }
+
+    pub fn words(&self, i: u32) -> &[u32] {
+        let i = i as usize;
+        match (self.words_off.get(i), self.words_off.get(i + 1)) {
+            (Some(a), Some(b)) if a <= b && (b as usize) <= self.words.len() => {
+                self.words.range(a as usize..b as usize)
+            }
+            _ => &[],
+        }
+    }
+
+    fn find(&mut self, s: &str) -> Option<u32> {
+        if self.map.is_none() {
+            let mut map = FxMap::default();
+            map.reserve(self.len());
+            for i in 0..self.len() {
+                map.insert(self.string(i).into(), i as u32);
+            }
+            self.map = Some(map);
+        }
+        self.map.as_ref()?.get(s).copied()
+    }
+
+    fn push(&mut self, s: &str, words: &[u32]) -> u32 {
+        let id = self.len() as u32;
+        self.text.extend_from_slice(s.as_bytes());
+        self.text_off.push(self.text.len() as u32);
+        self.words.extend_from_slice(words);
+        self.words_off.push(self.words.len() as u32);
+        if let Some(map) = &mut self.map {
+            map.insert(s.into(), id);
+        }
+        id
+    }
 }
 
 /// Buffers reused from record to record while encoding.
@@ -198,20 +267,20 @@ pub struct SearchIndex {
     pub(crate) generation: u64,
 
     // Per slot. A slot is never reused; replacing a record kills its slot.
-    pub(crate) ids: Vec<i64>,
+    pub(crate) ids: Column<i64>,
     /// `last_contact`, `i64::MIN` when never.
-    pub(crate) last: Vec<i64>,
+    pub(crate) last: Column<i64>,
     alive: Vec<u64>,
     live: usize,
-    text_start: Vec<u32>,
-    blob: Vec<u8>,
-    word_start: Vec<u32>,
+    text_start: Column<u32>,
+    blob: Column<u8>,
+    word_start: Column<u32>,
     /// `word << 4 | class` per record, sorted and distinct.
-    record_words: Vec<u32>,
+    record_words: Column<u32>,
 
     // Finding a slot by id: `by_id` (sorted by id) covers the slots in the postings,
     // `delta_ids` those written since.
-    by_id: Vec<u32>,
+    by_id: Frozen<u32>,
     delta_ids: FxMap<i64, u32>,
     /// Slots written since the postings were built (some may be dead).
     pub(crate) delta: Vec<u32>,
@@ -226,15 +295,15 @@ pub struct SearchIndex {
     pub(crate) main_len: u32,
     /// Per word (ids past its end have none): start of its postings, which are grouped
     /// by class, each group in rank order.
-    post_off: Vec<u32>,
+    post_off: Frozen<u32>,
     /// Per word: which classes it has postings in.
-    post_classes: Vec<u16>,
-    pub(crate) posts: Vec<u32>,
+    post_classes: Frozen<u16>,
+    pub(crate) posts: Frozen<u32>,
 
     /// `pack8(key) << 32 | slot`, sorted: phone keys (digits as stored and national
     /// form) for prefix search, and the stored digits reversed for suffix search.
-    pub(crate) phone_prefix: Vec<u64>,
-    pub(crate) phone_suffix: Vec<u64>,
+    pub(crate) phone_prefix: SortedKeys,
+    pub(crate) phone_suffix: SortedKeys,
 }
 
 /// Builds an index record by record, so a large set never has to sit in memory twice
@@ -308,15 +377,15 @@ impl SearchIndex {
         Self {
             uid: NEXT_UID.fetch_add(1, Ordering::Relaxed),
             generation: 0,
-            ids: Vec::new(),
-            last: Vec::new(),
+            ids: Column::default(),
+            last: Column::default(),
             alive: Vec::new(),
             live: 0,
-            text_start: vec![0],
-            blob: Vec::new(),
-            word_start: vec![0],
-            record_words: Vec::new(),
-            by_id: Vec::new(),
+            text_start: vec![0].into(),
+            blob: Column::default(),
+            word_start: vec![0].into(),
+            record_words: Column::default(),
+            by_id: Frozen::default(),
             delta_ids: FxMap::default(),
             delta: Vec::new(),
             interner: Interner::default(),
@@ -324,11 +393,11 @@ impl SearchIndex {
             build_map: building.then(FxMap::default),
             scratch: Scratch::default(),
             main_len: 0,
-            post_off: vec![0],
-            post_classes: Vec::new(),
-            posts: Vec::new(),
-            phone_prefix: Vec::new(),
-            phone_suffix: Vec::new(),
+            post_off: vec![0].into(),
+            post_classes: Frozen::default(),
+            posts: Frozen::default(),
+            phone_prefix: SortedKeys::default(),
+            phone_suffix: SortedKeys::default(),
         }
     }
 
@@ -448,25 +517,22 @@ impl SearchIndex {
     /// The slot's words: `word << 4 | class`.
     pub(crate) fn words_of(&self, slot: u32) -> &[u32] {
         let s = slot as usize;
-        &self.record_words[self.word_start[s] as usize..self.word_start[s + 1] as usize]
+        self.record_words
+            .range(self.word_start[s] as usize..self.word_start[s + 1] as usize)
     }
 
     /// The slot's fields in stored order: name, company, phones, emails, tags.
     pub(crate) fn fields(&self, slot: u32) -> impl Iterator<Item = FieldRef<'_>> + '_ {
-        let s = slot as usize;
-        let mut at = self.text_start[s] as usize;
-        let end = self.text_start[s + 1] as usize;
+        let rec = self.record_bytes(slot);
+        let mut at = 0;
         std::iter::from_fn(move || {
-            if at >= end {
-                return None;
-            }
-            let kind = self.blob[at];
+            let &kind = rec.get(at)?;
             at += 1;
-            let n = read_varint(&self.blob, &mut at) as usize;
+            let n = read_varint(rec, &mut at) as usize;
             let text = match kind {
-                KIND_COMPANY | KIND_TAG => &*self.interner.strings[n],
+                KIND_COMPANY | KIND_TAG => self.interner.string(n),
                 _ => {
-                    let t = &self.blob[at..at + n];
+                    let t = rec.get(at..at + n).unwrap_or_default();
                     at += n;
                     // Written from a `&str` by `encode`.
                     std::str::from_utf8(t).unwrap_or_default()
@@ -478,18 +544,16 @@ impl SearchIndex {
 
     /// The slot's phone digits, skipping the other fields without decoding them.
     pub(crate) fn phones_of(&self, slot: u32) -> impl Iterator<Item = &str> + '_ {
-        let s = slot as usize;
-        let mut at = self.text_start[s] as usize;
-        let end = self.text_start[s + 1] as usize;
+        let rec = self.record_bytes(slot);
+        let mut at = 0;
         std::iter::from_fn(move || {
-            while at < end {
-                let kind = self.blob[at];
+            while let Some(&kind) = rec.get(at) {
                 at += 1;
-                let n = read_varint(&self.blob, &mut at) as usize;
+                let n = read_varint(rec, &mut at) as usize;
                 if kind == KIND_COMPANY || kind == KIND_TAG {
                     continue;
                 }
-                let t = &self.blob[at..at + n];
+                let t = rec.get(at..at + n).unwrap_or_default();
                 at += n;
                 if kind == KIND_PHONE {
                     // Phones are stored as ASCII digits.
@@ -498,6 +562,13 @@ impl SearchIndex {
             }
             None
         })
+    }
+
+    /// The slot's encoded fields.
+    fn record_bytes(&self, slot: u32) -> &[u8] {
+        let s = slot as usize;
+        self.blob
+            .range(self.text_start[s] as usize..self.text_start[s + 1] as usize)
     }
 
     /// Postings of `word` in `class`: a run of `class << CLASS_SHIFT | slot` in slot
@@ -544,7 +615,7 @@ impl SearchIndex {
             let id = self.intern(c);
             self.blob.push(KIND_COMPANY);
             write_varint(&mut self.blob, id);
-            for &wp in self.interner.words[id as usize].iter() {
+            for &wp in self.interner.words(id) {
                 scratch
                     .words
                     .push((wp >> 2) << 4 | class_of(KIND_COMPANY, wp & 3));
@@ -573,7 +644,7 @@ impl SearchIndex {
             let id = self.intern(t);
             self.blob.push(KIND_TAG);
             write_varint(&mut self.blob, id);
-            for &wp in self.interner.words[id as usize].iter() {
+            for &wp in self.interner.words(id) {
                 scratch
                     .words
                     .push((wp >> 2) << 4 | class_of(KIND_TAG, wp & 3));
@@ -620,7 +691,7 @@ impl SearchIndex {
     }
 
     fn intern(&mut self, s: &str) -> u32 {
-        if let Some(&id) = self.interner.map.get(s) {
+        if let Some(id) = self.interner.find(s) {
             return id;
         }
         let (mut buf, mut spans) = (String::new(), Vec::new());
@@ -632,11 +703,7 @@ impl SearchIndex {
                 self.word_id(&buf[a as usize..b as usize]) << 2 | position(i, n)
             })
             .collect();
-        let id = self.interner.strings.len() as u32;
-        self.interner.strings.push(s.into());
-        self.interner.words.push(ws.into());
-        self.interner.map.insert(s.into(), id);
-        id
+        self.interner.push(s, &ws)
     }
 
     fn maybe_compact(&mut self) {
@@ -670,8 +737,9 @@ impl SearchIndex {
         });
         let n = ranked.len();
         assert!(n <= SLOT_MASK as usize, "too many records");
-        let span =
-            |starts: &[u32], s: u32| starts[s as usize] as usize..starts[s as usize + 1] as usize;
+        let span = |starts: &Column<u32>, s: u32| {
+            starts[s as usize] as usize..starts[s as usize + 1] as usize
+        };
         let blob_len: usize = ranked
             .iter()
             .map(|&s| span(&self.text_start, s).len())
@@ -691,18 +759,18 @@ impl SearchIndex {
         for &s in &ranked {
             ids.push(self.ids[s as usize]);
             last.push(self.last[s as usize]);
-            blob.extend_from_slice(&self.blob[span(&self.text_start, s)]);
+            blob.extend_from_slice(self.blob.range(span(&self.text_start, s)));
             text_start.push(blob.len() as u32);
-            record_words.extend_from_slice(&self.record_words[span(&self.word_start, s)]);
+            record_words.extend_from_slice(self.record_words.range(span(&self.word_start, s)));
             word_start.push(record_words.len() as u32);
         }
         drop(ranked);
-        self.ids = ids;
-        self.last = last;
-        self.text_start = text_start;
-        self.blob = blob;
-        self.word_start = word_start;
-        self.record_words = record_words;
+        self.ids = ids.into();
+        self.last = last.into();
+        self.text_start = text_start.into();
+        self.blob = blob.into();
+        self.word_start = word_start.into();
+        self.record_words = record_words.into();
         self.alive = vec![0; n.div_ceil(64)];
         for s in 0..n as u32 {
             self.set_alive(s, true);
@@ -713,7 +781,7 @@ impl SearchIndex {
         self.delta_ids.clear();
         let mut by_id: Vec<u32> = (0..n as u32).collect();
         by_id.sort_unstable_by_key(|&s| self.ids[s as usize]);
-        self.by_id = by_id;
+        self.by_id = by_id.into();
         self.build_postings();
         self.shrink();
     }
@@ -724,7 +792,7 @@ impl SearchIndex {
         let nwords = self.dict.len();
         // Counting sort by (word, class); filling in slot (= rank) order keeps runs ranked.
         let mut start = vec![0u32; nwords * NCLASS + 1];
-        for &e in &self.record_words {
+        for &e in self.record_words.iter() {
             start[(e >> 4) as usize * NCLASS + (e & 15) as usize + 1] += 1;
         }
         for i in 1..start.len() {
@@ -750,9 +818,9 @@ impl SearchIndex {
             }
         }
         drop(start);
-        self.posts = posts;
-        self.post_off = post_off;
-        self.post_classes = post_classes;
+        self.posts = posts.into();
+        self.post_off = post_off.into();
+        self.post_classes = post_classes.into();
 
         let mut prefix = Vec::with_capacity(n as usize * 3);
         let mut suffix = Vec::with_capacity(n as usize * 2);
@@ -776,8 +844,8 @@ impl SearchIndex {
         suffix.dedup();
         prefix.shrink_to_fit();
         suffix.shrink_to_fit();
-        self.phone_prefix = prefix;
-        self.phone_suffix = suffix;
+        self.phone_prefix = SortedKeys::new(prefix);
+        self.phone_suffix = SortedKeys::new(suffix);
     }
 
     fn shrink(&mut self) {
@@ -791,35 +859,37 @@ impl SearchIndex {
         self.dict.shrink();
     }
 
-    /// Approximate heap bytes held by the index (for the benchmark's memory report).
+    /// Approximate heap bytes held by the index (for the benchmark's memory report);
+    /// arrays mapped from a snapshot are not counted: they are the page cache's,
+    /// shared by every process.
     pub fn heap_bytes(&self) -> usize {
         fn v<T>(x: &Vec<T>) -> usize {
             x.capacity() * std::mem::size_of::<T>()
         }
-        v(&self.ids)
-            + v(&self.last)
+        let i = &self.interner;
+        self.ids.heap_bytes()
+            + self.last.heap_bytes()
             + v(&self.alive)
-            + v(&self.text_start)
-            + v(&self.blob)
-            + v(&self.word_start)
-            + v(&self.record_words)
-            + v(&self.by_id)
+            + self.text_start.heap_bytes()
+            + self.blob.heap_bytes()
+            + self.word_start.heap_bytes()
+            + self.record_words.heap_bytes()
+            + self.by_id.heap_bytes()
             + v(&self.delta)
             + v(&self.dict.off)
             + v(&self.dict.text)
             + v(&self.dict.mask)
             + v(&self.dict.sorted)
-            + v(&self.post_off)
-            + v(&self.post_classes)
-            + v(&self.posts)
-            + v(&self.phone_prefix)
-            + v(&self.phone_suffix)
-            + self
-                .interner
-                .strings
-                .iter()
-                .map(|s| 2 * s.len() + 48)
-                .sum::<usize>()
+            + self.post_off.heap_bytes()
+            + self.post_classes.heap_bytes()
+            + self.posts.heap_bytes()
+            + self.phone_prefix.heap_bytes()
+            + self.phone_suffix.heap_bytes()
+            + i.text.heap_bytes()
+            + i.text_off.heap_bytes()
+            + i.words.heap_bytes()
+            + i.words_off.heap_bytes()
+            + i.map.as_ref().map_or(0, |m| m.capacity() * 40)
     }
 
     /// Distinct words in the dictionary.
@@ -861,7 +931,7 @@ pub(crate) fn position(i: usize, n: usize) -> u32 {
     }
 }
 
-fn write_varint(out: &mut Vec<u8>, mut v: u32) {
+fn write_varint(out: &mut Column<u8>, mut v: u32) {
     while v >= 0x80 {
         out.push(v as u8 | 0x80);
         v >>= 7;
@@ -869,16 +939,20 @@ fn write_varint(out: &mut Vec<u8>, mut v: u32) {
     out.push(v as u8);
 }
 
+/// Reads a varint at `at`; past the end of `buf` (only in a damaged snapshot) it stops,
+/// leaving `at` past the end so the caller's walk ends.
 fn read_varint(buf: &[u8], at: &mut usize) -> u32 {
     let mut v = 0u32;
-    let mut shift = 0;
-    loop {
-        let b = buf[*at];
+    for shift in (0..32).step_by(7) {
+        let Some(&b) = buf.get(*at) else {
+            *at = usize::MAX / 2;
+            return 0;
+        };
         *at += 1;
         v |= ((b & 0x7f) as u32) << shift;
         if b < 0x80 {
             return v;
         }
-        shift += 7;
     }
+    v
 }

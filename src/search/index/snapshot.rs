@@ -1,22 +1,71 @@
 //! The index as a file: every array of a laid-out [`SearchIndex`] written as it sits in
-//! memory, so loading is one sequential read straight into the final arrays (no
-//! parsing, no rebuilding) followed by a checksum and a few bounds checks.
+//! memory, so a process maps the file read-only and uses the arrays in place (no
+//! parsing, no rebuilding, one copy in the page cache for every process).
 //!
-//! Layout (native little-endian): a 64-byte header (magic, format version, the schema
-//! version and audit mark it reflects, payload length, checksum), then the sections in
-//! a fixed order, each an element count (`u64`) and its bytes padded to 8.
+//! Layout (native little-endian): a header (magic, format version, the schema version
+//! and audit mark it reflects, file length, checksum) and a table of contents (each
+//! section's offset and element count), then the sections, each 8-byte aligned. The
+//! small ones come first, so opening (the header, the dictionary) reads one short
+//! stretch at the start of the file; the big per-record arrays are read only where a
+//! lookup touches them.
+//!
+//! Opening checks the header and that every section lies inside the file, aligned.
+//! The checksum and the element-wise checks read the whole file, so they are
+//! [`SearchIndex::verify_snapshot`]'s job (`rapport doctor` runs it). A file is only
+//! ever replaced by renaming a new one over it, never written in place, so a mapping
+//! stays valid while another process saves.
 
-use std::io::{self, Read, Write};
+use std::fs::File;
+use std::io::{self, Write};
+use std::sync::Arc;
 
 use bytemuck::Pod;
 
-use super::{Dict, FxMap, Interner, SearchIndex};
+use super::{Backing, Dict, Frozen, Interner, SearchIndex, SortedKeys};
 
 const MAGIC: &[u8; 8] = b"RAPLOOK\0";
 /// Bump whenever the layout or the meaning of any array changes.
-pub const FORMAT: u32 = 1;
+pub const FORMAT: u32 = 2;
 const ENDIAN: u32 = 0x0102_0304;
-const HEADER: usize = 64;
+/// The fixed fields of the header; the table of contents follows them.
+const FIXED: usize = 64;
+
+/// The sections, in the order they are written (small ones first).
+#[derive(Clone, Copy)]
+#[repr(usize)]
+enum Sec {
+    Meta,
+    DictOff,
+    DictText,
+    DictMask,
+    DictSorted,
+    PostClasses,
+    PostOff,
+    StrTextOff,
+    StrWordsOff,
+    StrWords,
+    StrText,
+    PhonePrefixFence,
+    PhoneSuffixFence,
+    Ids,
+    Last,
+    ById,
+    TextStart,
+    WordStart,
+    PhonePrefix,
+    PhoneSuffix,
+    Posts,
+    RecordWords,
+    Blob,
+}
+
+const SECTIONS: usize = Sec::Blob as usize + 1;
+/// The element size of each section, by [`Sec`].
+const SIZES: [usize; SECTIONS] = [
+    8, 4, 1, 8, 4, 2, 4, 4, 4, 4, 1, 8, 8, 8, 8, 4, 4, 4, 8, 8, 4, 4, 1,
+];
+/// Header and table of contents (offset and count per section), padded to 8.
+const HEADER: usize = FIXED + SECTIONS * 16;
 
 /// What a snapshot reflects: written with it, checked before it is used.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -55,31 +104,92 @@ impl SearchIndex {
         if !self.delta.is_empty() || self.live != self.ids.len() {
             self.compact();
         }
+        let i = &mut self.interner;
+        for c in [&mut i.text_off, &mut i.words, &mut i.words_off] {
+            c.make_contiguous();
+        }
+        i.text.make_contiguous();
         let meta = [self.main_len as u64, self.live as u64];
-        let interned = self.interner.flatten();
-        let mut payload = Sections::default();
-        payload.add(&meta);
-        payload.add(&self.ids);
-        payload.add(&self.last);
-        payload.add(&self.text_start);
-        payload.add(&self.blob);
-        payload.add(&self.word_start);
-        payload.add(&self.record_words);
-        payload.add(&self.by_id);
-        payload.add(&self.dict.off);
-        payload.add(&self.dict.text);
-        payload.add(&self.dict.mask);
-        payload.add(&self.dict.sorted);
-        payload.add(&self.post_off);
-        payload.add(&self.post_classes);
-        payload.add(&self.posts);
-        payload.add(&self.phone_prefix);
-        payload.add(&self.phone_suffix);
-        payload.add(&interned.0);
-        payload.add(&interned.1);
-        payload.add(&interned.2);
-        payload.add(&interned.3);
-
+        let whole = |what: &'static str| io::Error::other(format!("{what} is not laid out"));
+        let i = &self.interner;
+        let sections: [(Sec, &[u8]); SECTIONS] = [
+            (Sec::Meta, bytemuck::cast_slice(&meta)),
+            (Sec::DictOff, bytemuck::cast_slice(&self.dict.off)),
+            (Sec::DictText, &self.dict.text),
+            (Sec::DictMask, bytemuck::cast_slice(&self.dict.mask)),
+            (Sec::DictSorted, bytemuck::cast_slice(&self.dict.sorted)),
+            (Sec::PostClasses, bytemuck::cast_slice(&self.post_classes)),
+            (Sec::PostOff, bytemuck::cast_slice(&self.post_off)),
+            (
+                Sec::StrTextOff,
+                bytemuck::cast_slice(i.text_off.as_slice().ok_or_else(|| whole("strings"))?),
+            ),
+            (
+                Sec::StrWordsOff,
+                bytemuck::cast_slice(i.words_off.as_slice().ok_or_else(|| whole("strings"))?),
+            ),
+            (
+                Sec::StrWords,
+                bytemuck::cast_slice(i.words.as_slice().ok_or_else(|| whole("strings"))?),
+            ),
+            (
+                Sec::StrText,
+                i.text.as_slice().ok_or_else(|| whole("strings"))?,
+            ),
+            (
+                Sec::PhonePrefixFence,
+                bytemuck::cast_slice(self.phone_prefix.fence()),
+            ),
+            (
+                Sec::PhoneSuffixFence,
+                bytemuck::cast_slice(self.phone_suffix.fence()),
+            ),
+            (
+                Sec::Ids,
+                bytemuck::cast_slice(self.ids.as_slice().ok_or_else(|| whole("ids"))?),
+            ),
+            (
+                Sec::Last,
+                bytemuck::cast_slice(self.last.as_slice().ok_or_else(|| whole("ids"))?),
+            ),
+            (Sec::ById, bytemuck::cast_slice(&self.by_id)),
+            (
+                Sec::TextStart,
+                bytemuck::cast_slice(self.text_start.as_slice().ok_or_else(|| whole("text"))?),
+            ),
+            (
+                Sec::WordStart,
+                bytemuck::cast_slice(self.word_start.as_slice().ok_or_else(|| whole("words"))?),
+            ),
+            (
+                Sec::PhonePrefix,
+                bytemuck::cast_slice(&self.phone_prefix[..]),
+            ),
+            (
+                Sec::PhoneSuffix,
+                bytemuck::cast_slice(&self.phone_suffix[..]),
+            ),
+            (Sec::Posts, bytemuck::cast_slice(&self.posts)),
+            (
+                Sec::RecordWords,
+                bytemuck::cast_slice(self.record_words.as_slice().ok_or_else(|| whole("words"))?),
+            ),
+            (
+                Sec::Blob,
+                self.blob.as_slice().ok_or_else(|| whole("text"))?,
+            ),
+        ];
+        let mut toc = Vec::with_capacity(SECTIONS * 16);
+        let mut hash = Hash64::default();
+        let mut at = HEADER as u64;
+        for (n, (sec, bytes)) in sections.iter().enumerate() {
+            debug_assert_eq!(*sec as usize, n);
+            toc.extend_from_slice(&at.to_le_bytes());
+            toc.extend_from_slice(&((bytes.len() / SIZES[n]) as u64).to_le_bytes());
+            hash.update(bytes);
+            hash.update(&PAD[..padding(bytes.len())]);
+            at += (bytes.len() + padding(bytes.len())) as u64;
+        }
         let mut header = Vec::with_capacity(HEADER);
         header.extend_from_slice(MAGIC);
         header.extend_from_slice(&FORMAT.to_le_bytes());
@@ -87,134 +197,88 @@ impl SearchIndex {
         header.extend_from_slice(&stamp.schema.to_le_bytes());
         header.extend_from_slice(&stamp.mark.to_le_bytes());
         header.extend_from_slice(&stamp.fingerprint.to_le_bytes());
-        header.extend_from_slice(&payload.len.to_le_bytes());
-        header.extend_from_slice(&payload.hash.finish().to_le_bytes());
-        header.resize(HEADER, 0);
+        header.extend_from_slice(&at.to_le_bytes());
+        hash.update(&toc);
+        header.extend_from_slice(&hash.finish().to_le_bytes());
+        header.resize(FIXED, 0);
+        header.extend_from_slice(&toc);
         out.write_all(&header)?;
-        for part in payload.parts {
-            out.write_all(part.bytes())?;
+        for (_, bytes) in &sections {
+            out.write_all(bytes)?;
+            out.write_all(&PAD[..padding(bytes.len())])?;
         }
         out.flush()
     }
 
-    /// Reads a snapshot written by [`SearchIndex::write_snapshot`], `file_len` bytes
-    /// long. Refuses (never panics on) a file that is truncated, damaged, or from
-    /// another format.
-    pub fn read_snapshot(
-        input: &mut impl Read,
-        file_len: u64,
-    ) -> Result<(SearchIndex, Stamp), SnapshotError> {
-        let mut header = [0u8; HEADER];
-        if file_len < HEADER as u64 {
-            return Err(SnapshotError::NotASnapshot);
+    /// Maps the snapshot in `file` read-only. Refuses (never panics on) a file that is
+    /// truncated, from another format, or whose sections do not fit in it.
+    pub fn map_snapshot(file: &File) -> Result<(SearchIndex, Stamp), SnapshotError> {
+        // SAFETY: snapshot files are written to a temporary file and renamed into
+        // place, never changed in place, so the mapped bytes do not change under us.
+        let map = unsafe { memmap2::Mmap::map(file) }?;
+        // Binary searches touch one page here and there of the sorted keys: read just
+        // those (the kernel's default reads 128 KiB around each). The small sections
+        // at the front, which opening reads whole, are read in one go.
+        let bytes: &[u8] = &map;
+        for sec in [Sec::PhonePrefix, Sec::PhoneSuffix, Sec::ById] {
+            if let Some((at, len)) = section_span(bytes, sec) {
+                let _ = map.advise_range(memmap2::Advice::Random, at, len);
+            }
         }
-        input.read_exact(&mut header)?;
-        if &header[..8] != MAGIC {
-            return Err(SnapshotError::NotASnapshot);
+        if let Some((front, _)) = section_span(bytes, Sec::Ids) {
+            let _ = map.advise_range(memmap2::Advice::WillNeed, 0, front);
         }
-        let u32_at = |i: usize| u32::from_le_bytes(header[i..i + 4].try_into().unwrap_or([0; 4]));
-        let u64_at = |i: usize| u64::from_le_bytes(header[i..i + 8].try_into().unwrap_or([0; 8]));
-        let found = u32_at(8);
-        if found != FORMAT {
-            return Err(SnapshotError::Format { found });
-        }
-        if u32::from_ne_bytes(header[12..16].try_into().unwrap_or([0; 4])) != ENDIAN {
-            return Err(SnapshotError::ByteOrder);
-        }
-        let stamp = Stamp {
-            schema: u64_at(16) as i64,
-            mark: u64_at(24) as i64,
-            fingerprint: u64_at(32),
-        };
-        let payload_len = u64_at(40);
-        let expected = HEADER as u64 + payload_len;
-        if file_len != expected {
-            return Err(SnapshotError::Truncated {
-                found: file_len,
-                expected,
-            });
-        }
-        let mut r = Reader {
-            input,
-            left: payload_len,
-            hash: Hash64::default(),
-        };
-        let meta: Vec<u64> = r.take()?;
-        let ids: Vec<i64> = r.take()?;
-        let last: Vec<i64> = r.take()?;
-        let text_start: Vec<u32> = r.take()?;
-        let blob: Vec<u8> = r.take()?;
-        let word_start: Vec<u32> = r.take()?;
-        let record_words: Vec<u32> = r.take()?;
-        let by_id: Vec<u32> = r.take()?;
-        let off: Vec<u32> = r.take()?;
-        let text: Vec<u8> = r.take()?;
-        let mask: Vec<u64> = r.take()?;
-        let sorted: Vec<u32> = r.take()?;
-        let post_off: Vec<u32> = r.take()?;
-        let post_classes: Vec<u16> = r.take()?;
-        let posts: Vec<u32> = r.take()?;
-        let phone_prefix: Vec<u64> = r.take()?;
-        let phone_suffix: Vec<u64> = r.take()?;
-        let i_text: Vec<u8> = r.take()?;
-        let i_text_off: Vec<u32> = r.take()?;
-        let i_words: Vec<u32> = r.take()?;
-        let i_words_off: Vec<u32> = r.take()?;
-        if r.left != 0 {
-            return Err(SnapshotError::Damaged("bytes after the last section"));
-        }
-        if r.hash.finish() != u64_at(48) {
-            return Err(SnapshotError::Checksum);
-        }
-        let &[main_len, live] = meta.as_slice() else {
+        Self::from_backing(Arc::new(Backing::Map(map)))
+    }
+
+    /// Like [`SearchIndex::map_snapshot`], from bytes in memory (copied once).
+    pub fn snapshot_from_bytes(bytes: &[u8]) -> Result<(SearchIndex, Stamp), SnapshotError> {
+        Self::from_backing(Arc::new(Backing::copy_of(bytes)))
+    }
+
+    fn from_backing(backing: Arc<Backing>) -> Result<(SearchIndex, Stamp), SnapshotError> {
+        let layout = Layout::open(&backing)?;
+        let meta: Frozen<u64> = layout.take(Sec::Meta)?;
+        let ids: Frozen<i64> = layout.take(Sec::Ids)?;
+        let &[main_len, live] = &meta[..] else {
             return Err(SnapshotError::Damaged("header section"));
         };
         let n = ids.len();
-        let nwords = mask.len();
-        let check = |ok: bool, what: &'static str| {
-            if ok {
-                Ok(())
-            } else {
-                Err(SnapshotError::Damaged(what))
-            }
+        let dict = Dict {
+            off: layout.take(Sec::DictOff)?.into_vec(),
+            text: layout.take(Sec::DictText)?.into_vec(),
+            mask: layout.take(Sec::DictMask)?.into_vec(),
+            sorted: layout.take(Sec::DictSorted)?.into_vec(),
         };
+        let nwords = dict.len();
+        let count = |sec: Sec| layout.count(sec);
         check(main_len == n as u64 && live == n as u64, "record count")?;
         check(n <= super::SLOT_MASK as usize, "record count")?;
-        check(last.len() == n && by_id.len() == n, "per-record arrays")?;
-        check(offsets(&text_start, n, blob.len()), "record text offsets")?;
         check(
-            offsets(&word_start, n, record_words.len()),
-            "record word offsets",
+            count(Sec::Last) == n && count(Sec::ById) == n,
+            "per-record arrays",
         )?;
-        check(offsets(&off, nwords, text.len()), "dictionary offsets")?;
-        check(sorted.len() == nwords, "dictionary order")?;
         check(
-            sorted.iter().all(|&w| (w as usize) < nwords),
+            count(Sec::TextStart) == n + 1 && count(Sec::WordStart) == n + 1,
+            "record offsets",
+        )?;
+        // The dictionary is small and changes in place, so it is copied and checked whole.
+        check(
+            offsets(&dict.off, nwords, dict.text.len()),
+            "dictionary offsets",
+        )?;
+        check(dict.sorted.len() == nwords, "dictionary order")?;
+        check(
+            dict.sorted.iter().all(|&w| (w as usize) < nwords),
             "dictionary order",
         )?;
-        check(by_id.iter().all(|&s| (s as usize) < n), "id order")?;
         check(
-            record_words.iter().all(|&e| ((e >> 4) as usize) < nwords),
-            "record words",
-        )?;
-        check(post_classes.len() == nwords, "posting classes")?;
-        check(offsets(&post_off, nwords, posts.len()), "posting offsets")?;
-        check(
-            posts.iter().all(|&p| ((p & super::SLOT_MASK) as usize) < n),
-            "postings",
+            count(Sec::PostClasses) == nwords && count(Sec::PostOff) == nwords + 1,
+            "posting offsets",
         )?;
         check(
-            phone_prefix
-                .iter()
-                .chain(&phone_suffix)
-                .all(|&k| ((k & 0xffff_ffff) as usize) < n),
-            "phone keys",
-        )?;
-        let interner = Interner::unflatten(&i_text, &i_text_off, &i_words, &i_words_off, nwords)
-            .ok_or(SnapshotError::Damaged("companies and tags"))?;
-        check(
-            blob_is_sound(&blob, &text_start, interner.strings.len()),
-            "record text",
+            count(Sec::StrTextOff) >= 1 && count(Sec::StrWordsOff) == count(Sec::StrTextOff),
+            "companies and tags",
         )?;
 
         let mut ix = SearchIndex::empty(false);
@@ -226,26 +290,143 @@ impl SearchIndex {
         }
         ix.live = n;
         ix.main_len = n as u32;
-        ix.ids = ids;
-        ix.last = last;
-        ix.text_start = text_start;
-        ix.blob = blob;
-        ix.word_start = word_start;
-        ix.record_words = record_words;
-        ix.by_id = by_id;
-        ix.dict = Dict {
-            off,
-            text,
-            mask,
-            sorted,
+        ix.ids = ids.into();
+        ix.last = layout.take(Sec::Last)?.into();
+        ix.text_start = layout.take(Sec::TextStart)?.into();
+        ix.blob = layout.take(Sec::Blob)?.into();
+        ix.word_start = layout.take(Sec::WordStart)?.into();
+        ix.record_words = layout.take(Sec::RecordWords)?.into();
+        ix.by_id = layout.take(Sec::ById)?;
+        ix.dict = dict;
+        ix.interner = Interner {
+            text: layout.take(Sec::StrText)?.into(),
+            text_off: layout.take(Sec::StrTextOff)?.into(),
+            words: layout.take(Sec::StrWords)?.into(),
+            words_off: layout.take(Sec::StrWordsOff)?.into(),
+            map: None,
         };
-        ix.interner = interner;
-        ix.post_off = post_off;
-        ix.post_classes = post_classes;
-        ix.posts = posts;
-        ix.phone_prefix = phone_prefix;
-        ix.phone_suffix = phone_suffix;
-        Ok((ix, stamp))
+        ix.post_off = layout.take(Sec::PostOff)?;
+        ix.post_classes = layout.take(Sec::PostClasses)?;
+        ix.posts = layout.take(Sec::Posts)?;
+        let fenced = |keys: Sec, fence: Sec| {
+            SortedKeys::from_parts(layout.take(keys)?, layout.take(fence)?)
+                .ok_or(SnapshotError::Damaged("phone keys"))
+        };
+        ix.phone_prefix = fenced(Sec::PhonePrefix, Sec::PhonePrefixFence)?;
+        ix.phone_suffix = fenced(Sec::PhoneSuffix, Sec::PhoneSuffixFence)?;
+        Ok((ix, layout.stamp))
+    }
+
+    /// Checks all of a snapshot: its checksum and every element the index relies on
+    /// (what opening leaves out, because it reads the whole file).
+    pub fn verify_snapshot(file: &File) -> Result<Stamp, SnapshotError> {
+        // SAFETY: as in `map_snapshot`.
+        let map = unsafe { memmap2::Mmap::map(file) }?;
+        Self::verify(Arc::new(Backing::Map(map)))
+    }
+
+    /// Like [`SearchIndex::verify_snapshot`], of bytes in memory.
+    pub fn verify_snapshot_bytes(bytes: &[u8]) -> Result<Stamp, SnapshotError> {
+        Self::verify(Arc::new(Backing::copy_of(bytes)))
+    }
+
+    fn verify(backing: Arc<Backing>) -> Result<Stamp, SnapshotError> {
+        let layout = Layout::open(&backing)?;
+        let bytes = backing.bytes();
+        let mut hash = Hash64::default();
+        let mut at = HEADER;
+        for &(offset, len) in &layout.toc {
+            check(offset == at, "sections out of place")?;
+            let padded = len + padding(len);
+            let section = bytes
+                .get(offset..offset + padded)
+                .ok_or(SnapshotError::Damaged("a section runs past the end"))?;
+            hash.update(&section[..len]);
+            hash.update(&section[len..]);
+            at += padded;
+        }
+        check(at == bytes.len(), "bytes after the last section")?;
+        hash.update(&bytes[FIXED..HEADER]);
+        if hash.finish() != layout.checksum {
+            return Err(SnapshotError::Checksum);
+        }
+        let (ix, _) = Self::from_backing(Arc::clone(&backing))?;
+        ix.verify_elements()?;
+        Ok(layout.stamp)
+    }
+
+    fn verify_elements(&self) -> Result<(), SnapshotError> {
+        let n = self.ids.len();
+        let nwords = self.dict.len();
+        let (Some(text_start), Some(word_start), Some(blob)) = (
+            self.text_start.as_slice(),
+            self.word_start.as_slice(),
+            self.blob.as_slice(),
+        ) else {
+            return Ok(());
+        };
+        check(offsets(text_start, n, blob.len()), "record text offsets")?;
+        check(
+            offsets(word_start, n, self.record_words.len()),
+            "record word offsets",
+        )?;
+        check(
+            offsets(&self.post_off, nwords, self.posts.len()),
+            "posting offsets",
+        )?;
+        check(self.by_id.iter().all(|&s| (s as usize) < n), "id order")?;
+        check(
+            self.record_words
+                .iter()
+                .all(|&e| ((e >> 4) as usize) < nwords),
+            "record words",
+        )?;
+        check(
+            self.posts
+                .iter()
+                .all(|&p| ((p & super::SLOT_MASK) as usize) < n),
+            "postings",
+        )?;
+        check(
+            self.phone_prefix
+                .iter()
+                .chain(self.phone_suffix.iter())
+                .all(|&k| ((k & 0xffff_ffff) as usize) < n)
+                && self.phone_prefix.is_sorted()
+                && self.phone_suffix.is_sorted()
+                && self.phone_prefix.fence_is_sound()
+                && self.phone_suffix.fence_is_sound(),
+            "phone keys",
+        )?;
+        let i = &self.interner;
+        let (Some(text_off), Some(words_off)) = (i.text_off.as_slice(), i.words_off.as_slice())
+        else {
+            return Ok(());
+        };
+        check(
+            offsets(text_off, i.len(), i.text.len()) && offsets(words_off, i.len(), i.words.len()),
+            "companies and tags",
+        )?;
+        check(
+            i.words.iter().all(|&wp| ((wp >> 2) as usize) < nwords),
+            "companies and tags",
+        )?;
+        check(
+            (0..i.len()).all(|s| {
+                let (a, b) = (i.text_off[s] as usize, i.text_off[s + 1] as usize);
+                std::str::from_utf8(i.text.range(a..b)).is_ok()
+            }),
+            "companies and tags",
+        )?;
+        check(blob_is_sound(blob, text_start, i.len()), "record text")
+    }
+}
+
+fn check(ok: bool, what: &'static str) -> Result<(), SnapshotError> {
+    if ok {
+        Ok(())
+    } else {
+        Err(SnapshotError::Damaged(what))
     }
 }
 
@@ -310,124 +491,101 @@ fn varint(buf: &[u8], at: &mut usize, end: usize) -> Option<u32> {
     None
 }
 
-impl Interner {
-    /// The strings and their words as four flat arrays.
-    fn flatten(&self) -> (Vec<u8>, Vec<u32>, Vec<u32>, Vec<u32>) {
-        let (mut text, mut text_off) = (Vec::new(), vec![0u32]);
-        let (mut words, mut words_off) = (Vec::new(), vec![0u32]);
-        for (s, ws) in self.strings.iter().zip(&self.words) {
-            text.extend_from_slice(s.as_bytes());
-            text_off.push(text.len() as u32);
-            words.extend_from_slice(ws);
-            words_off.push(words.len() as u32);
-        }
-        (text, text_off, words, words_off)
-    }
+const PAD: [u8; 8] = [0; 8];
 
-    fn unflatten(
-        text: &[u8],
-        text_off: &[u32],
-        words: &[u32],
-        words_off: &[u32],
-        nwords: usize,
-    ) -> Option<Interner> {
-        let n = text_off.len().checked_sub(1)?;
-        if !offsets(text_off, n, text.len()) || !offsets(words_off, n, words.len()) {
-            return None;
-        }
-        if !words.iter().all(|&wp| ((wp >> 2) as usize) < nwords) {
-            return None;
-        }
-        let mut ix = Interner {
-            strings: Vec::with_capacity(n),
-            words: Vec::with_capacity(n),
-            map: FxMap::default(),
-        };
-        ix.map.reserve(n);
-        for i in 0..n {
-            let s =
-                std::str::from_utf8(&text[text_off[i] as usize..text_off[i + 1] as usize]).ok()?;
-            let s: Box<str> = s.into();
-            ix.map.insert(s.clone(), i as u32);
-            ix.strings.push(s);
-            ix.words
-                .push(words[words_off[i] as usize..words_off[i + 1] as usize].into());
-        }
-        Some(ix)
-    }
-}
-
-/// One section to write: its element count, then its bytes and padding.
-enum Part<'a> {
-    Owned(Vec<u8>),
-    Borrowed(&'a [u8]),
-}
-
-impl Part<'_> {
-    fn bytes(&self) -> &[u8] {
-        match self {
-            Part::Owned(b) => b,
-            Part::Borrowed(b) => b,
-        }
-    }
-}
-
-#[derive(Default)]
-struct Sections<'a> {
-    parts: Vec<Part<'a>>,
-    len: u64,
-    hash: Hash64,
-}
-
-impl<'a> Sections<'a> {
-    fn add<T: Pod>(&mut self, items: &'a [T]) {
-        let bytes: &[u8] = bytemuck::cast_slice(items);
-        let count = (items.len() as u64).to_le_bytes().to_vec();
-        let pad = vec![0u8; padding(bytes.len())];
-        for part in [Part::Owned(count), Part::Borrowed(bytes), Part::Owned(pad)] {
-            self.hash.update(part.bytes());
-            self.len += part.bytes().len() as u64;
-            self.parts.push(part);
-        }
-    }
+/// Where section `sec` lies, from the table of contents alone (for advice to the
+/// kernel before the snapshot is checked): `None` when it cannot say.
+fn section_span(bytes: &[u8], sec: Sec) -> Option<(usize, usize)> {
+    let at = FIXED + sec as usize * 16;
+    let word = |i: usize| {
+        let b = bytes.get(i..i + 8)?.try_into().ok()?;
+        usize::try_from(u64::from_le_bytes(b)).ok()
+    };
+    let (offset, count) = (word(at)?, word(at + 8)?);
+    let len = count.checked_mul(SIZES[sec as usize])?;
+    (offset.checked_add(len)? <= bytes.len()).then_some((offset, len))
 }
 
 fn padding(len: usize) -> usize {
     (8 - len % 8) % 8
 }
 
-/// Reads sections in order, hashing what it reads, never past the payload.
-struct Reader<'r, R: Read> {
-    input: &'r mut R,
-    left: u64,
-    hash: Hash64,
+/// Where each section of a mapped snapshot lies.
+struct Layout<'b> {
+    backing: &'b Arc<Backing>,
+    stamp: Stamp,
+    checksum: u64,
+    /// Per section: byte offset and byte length (without padding).
+    toc: [(usize, usize); SECTIONS],
 }
 
-impl<R: Read> Reader<'_, R> {
-    fn take<T: Pod>(&mut self) -> Result<Vec<T>, SnapshotError> {
-        let mut count = [0u8; 8];
-        self.read(&mut count)?;
-        let count = u64::from_le_bytes(count);
-        let size = std::mem::size_of::<T>() as u64;
-        let bytes = count
-            .checked_mul(size)
-            .filter(|&b| b <= self.left)
-            .ok_or(SnapshotError::Damaged("a section runs past the end"))?;
-        let mut v = vec![T::zeroed(); count as usize];
-        self.read(bytemuck::cast_slice_mut(&mut v))?;
-        let mut pad = [0u8; 8];
-        self.read(&mut pad[..padding(bytes as usize)])?;
-        Ok(v)
+impl<'b> Layout<'b> {
+    /// Reads the header and the table of contents, refusing a section that does not
+    /// lie inside the file.
+    fn open(backing: &'b Arc<Backing>) -> Result<Layout<'b>, SnapshotError> {
+        let bytes = backing.bytes();
+        let fixed = bytes.get(..FIXED).ok_or(SnapshotError::NotASnapshot)?;
+        if &fixed[..8] != MAGIC {
+            return Err(SnapshotError::NotASnapshot);
+        }
+        let u64_at = |b: &[u8], i: usize| {
+            u64::from_le_bytes(
+                b.get(i..i + 8)
+                    .and_then(|s| s.try_into().ok())
+                    .unwrap_or([0xff; 8]),
+            )
+        };
+        let found = u32::from_le_bytes(fixed[8..12].try_into().unwrap_or([0; 4]));
+        if found != FORMAT {
+            return Err(SnapshotError::Format { found });
+        }
+        if u32::from_ne_bytes(fixed[12..16].try_into().unwrap_or([0; 4])) != ENDIAN {
+            return Err(SnapshotError::ByteOrder);
+        }
+        let stamp = Stamp {
+            schema: u64_at(fixed, 16) as i64,
+            mark: u64_at(fixed, 24) as i64,
+            fingerprint: u64_at(fixed, 32),
+        };
+        let expected = u64_at(fixed, 40);
+        if bytes.len() as u64 != expected {
+            return Err(SnapshotError::Truncated {
+                found: bytes.len() as u64,
+                expected,
+            });
+        }
+        let toc_bytes = bytes
+            .get(FIXED..HEADER)
+            .ok_or(SnapshotError::Damaged("table of contents"))?;
+        let mut toc = [(0, 0); SECTIONS];
+        for (n, entry) in toc.iter_mut().enumerate() {
+            let offset = u64_at(toc_bytes, n * 16);
+            let count = u64_at(toc_bytes, n * 16 + 8);
+            let len = count
+                .checked_mul(SIZES[n] as u64)
+                .filter(|_| offset >= HEADER as u64 && offset % 8 == 0)
+                .filter(|&l| offset.checked_add(l).is_some_and(|end| end <= expected))
+                .ok_or(SnapshotError::Damaged("a section runs past the end"))?;
+            *entry = (offset as usize, len as usize);
+        }
+        Ok(Layout {
+            backing,
+            stamp,
+            checksum: u64_at(fixed, 48),
+            toc,
+        })
     }
 
-    fn read(&mut self, buf: &mut [u8]) -> Result<(), SnapshotError> {
-        if buf.len() as u64 > self.left {
-            return Err(SnapshotError::Damaged("a section runs past the end"));
-        }
-        self.input.read_exact(buf)?;
-        self.left -= buf.len() as u64;
-        self.hash.update(buf);
-        Ok(())
+    /// Elements in section `sec`.
+    fn count(&self, sec: Sec) -> usize {
+        self.toc[sec as usize].1 / SIZES[sec as usize]
+    }
+
+    fn take<T: Pod>(&self, sec: Sec) -> Result<Frozen<T>, SnapshotError> {
+        debug_assert_eq!(std::mem::size_of::<T>(), SIZES[sec as usize]);
+        let (offset, len) = self.toc[sec as usize];
+        Frozen::mapped(self.backing, offset..offset + len)
+            .ok_or(SnapshotError::Damaged("a misaligned section"))
     }
 }
 
