@@ -340,3 +340,74 @@ impl Writer<'_> {
             .unwrap_or(true)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+
+    use chrono::Duration;
+
+    use super::*;
+    use crate::domain::{CustomerDraft, CustomerKind, Direction, InteractionKind};
+
+    fn clock() -> DateTime<Utc> {
+        DateTime::parse_from_rfc3339("2026-11-23T09:30:00Z")
+            .unwrap()
+            .to_utc()
+    }
+
+    fn store() -> Store {
+        let mut store = Store::open_in_memory().unwrap().with_clock(Arc::new(clock));
+        let me = store.sign_in("sara").unwrap();
+        store
+            .add_customer(&CustomerDraft::new(CustomerKind::Person, "Acme"))
+            .unwrap();
+        store
+            .log_interaction(&InteractionDraft {
+                customer_id: 1,
+                deal_id: None,
+                kind: InteractionKind::Call,
+                direction: Direction::Out,
+                occurred_at: clock() - Duration::days(1),
+                operator_id: Some(me.id),
+                summary: "Called".into(),
+                outcome: None,
+                satisfaction: None,
+            })
+            .unwrap();
+        store
+    }
+
+    #[test]
+    fn an_edit_moves_the_last_contact_with_it_and_a_deletion_too() {
+        let mut store = store();
+        let i = store.interaction(1).unwrap();
+        let mut d = i.draft();
+        d.occurred_at = clock() - Duration::hours(2);
+        d.kind = InteractionKind::Meeting;
+        d.satisfaction = Some(5);
+        store.update_interaction(1, i.version, &d).unwrap();
+        let summary = |store: &Store| store.customer_summaries(&[1]).unwrap().remove(0);
+        assert_eq!(
+            summary(&store).last_contact,
+            Some(clock() - Duration::hours(2))
+        );
+        store.delete_interaction(1).unwrap();
+        assert_eq!(summary(&store).last_contact, None);
+    }
+
+    #[test]
+    fn the_timeline_is_what_happened_so_an_edit_into_the_future_is_refused() {
+        let mut store = store();
+        let i = store.interaction(1).unwrap();
+        let mut d = i.draft();
+        d.occurred_at = clock() + Duration::days(1);
+        let err = store.update_interaction(1, i.version, &d).unwrap_err();
+        assert!(err.to_string().contains("is in the future"), "{err}");
+        let mut d = i.draft();
+        d.satisfaction = Some(6);
+        let err = store.update_interaction(1, i.version, &d).unwrap_err();
+        assert!(err.to_string().starts_with("satisfaction:"), "{err}");
+        assert_eq!(store.interaction(1).unwrap(), i);
+    }
+}

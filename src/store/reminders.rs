@@ -356,3 +356,97 @@ impl Writer<'_> {
         )
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+
+    use chrono::Duration;
+
+    use super::*;
+    use crate::domain::{CustomerDraft, CustomerKind};
+
+    fn clock() -> DateTime<Utc> {
+        DateTime::parse_from_rfc3339("2026-11-23T09:30:00Z")
+            .unwrap()
+            .to_utc()
+    }
+
+    fn store() -> Store {
+        let mut store = Store::open_in_memory().unwrap().with_clock(Arc::new(clock));
+        let me = store.sign_in("sara").unwrap();
+        for name in ["Acme", "Bahar"] {
+            store
+                .add_customer(&CustomerDraft::new(CustomerKind::Person, name))
+                .unwrap();
+        }
+        store
+            .add_reminder(&ReminderDraft {
+                customer_id: 1,
+                deal_id: None,
+                due_at: clock(),
+                note: "Call back".into(),
+                recurrence: None,
+                owner_id: Some(me.id),
+            })
+            .unwrap();
+        store
+    }
+
+    #[test]
+    fn a_new_due_time_clears_the_snooze_and_a_new_note_keeps_it() {
+        let mut store = store();
+        let until = clock() + Duration::hours(3);
+        store.write(|w| w.snooze_reminder(1, until, None)).unwrap();
+        let r = store.reminder(1).unwrap();
+        let mut d = r.draft();
+        d.note = "Call back about the offer".into();
+        store.update_reminder(1, r.version, &d).unwrap();
+        assert_eq!(store.reminder(1).unwrap().snoozed_until, Some(until));
+        let r = store.reminder(1).unwrap();
+        let mut d = r.draft();
+        d.due_at = clock() + Duration::days(2);
+        d.recurrence = Some(Recurrence::Weekly);
+        store.update_reminder(1, r.version, &d).unwrap();
+        let r = store.reminder(1).unwrap();
+        assert_eq!(
+            (r.snoozed_until, r.recurrence, r.due_at),
+            (None, Some(Recurrence::Weekly), clock() + Duration::days(2))
+        );
+    }
+
+    #[test]
+    fn a_follow_up_stays_with_its_customer_and_needs_a_note() {
+        let mut store = store();
+        let r = store.reminder(1).unwrap();
+        let mut d = r.draft();
+        d.customer_id = 2;
+        let err = store.update_reminder(1, r.version, &d).unwrap_err();
+        assert!(
+            err.to_string().starts_with("customer: a follow-up stays"),
+            "{err}"
+        );
+        let mut d = r.draft();
+        d.note = "  ".into();
+        let err = store.update_reminder(1, r.version, &d).unwrap_err();
+        assert!(err.to_string().starts_with("note:"), "{err}");
+        assert_eq!(store.reminder(1).unwrap(), r, "nothing written");
+    }
+
+    #[test]
+    fn a_deleted_follow_up_is_kept_by_the_trail() {
+        let mut store = store();
+        store.delete_reminder(1).unwrap();
+        assert!(store.reminder(1).is_err());
+        let trail = store.audit_entries(&Default::default()).unwrap();
+        assert_eq!(trail[0].headline(), "deleted follow-up #1");
+        assert!(
+            trail[0]
+                .changes
+                .iter()
+                .any(|c| c.old.as_deref() == Some("Call back")),
+            "{:?}",
+            trail[0].changes
+        );
+    }
+}
