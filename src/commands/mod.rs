@@ -21,6 +21,7 @@ pub mod output;
 pub mod remind;
 pub mod shell;
 pub mod tui;
+pub mod undo;
 
 use std::io::{self, BufWriter, Stdout, Write};
 use std::path::{Path, PathBuf};

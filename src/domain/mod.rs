@@ -17,6 +17,7 @@ pub mod money;
 pub mod operator;
 pub mod phone;
 pub mod reminder;
+pub mod undo;
 pub mod when;
 
 pub use cadence::{
@@ -27,7 +28,7 @@ pub use customer::{
     ContactDetails, Customer, CustomerCard, CustomerDraft, CustomerKind, CustomerStatus,
     CustomerSummary, KeptValue,
 };
-pub use deal::{Deal, DealDraft, Stage, StageOutcome};
+pub use deal::{Deal, DealChange, DealDraft, Stage, StageOutcome};
 pub use email::Email;
 pub use error::ValidationError;
 pub use interaction::{Direction, Interaction, InteractionDraft, InteractionKind};

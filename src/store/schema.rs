@@ -14,7 +14,7 @@ use crate::domain::{KpiFigure, KpiUnit, Period};
 pub const APPLICATION_ID: i64 = 0x5241_5050;
 
 /// Each entry moves the schema from version `i` to `i + 1`.
-const MIGRATIONS: &[&str] = &[V1, V2, V3, V4, V5, V6, V7, V8, V9];
+const MIGRATIONS: &[&str] = &[V1, V2, V3, V4, V5, V6, V7, V8, V9, UNDO];
 
 /// Work a migration needs done in Rust after its SQL (same transaction), by index.
 fn after_sql(index: usize, tx: &Connection, now: i64) -> Result<()> {
@@ -332,6 +332,22 @@ CREATE INDEX customer_phones_national ON customer_phones(national);
 CREATE INDEX customer_phones_national_rev ON customer_phones(national_rev);
 "#;
 
+/// Undo (schema 11 in the plan; the lead renumbers it when 9 and 10 land first): what
+/// each audit entry needs for its change to be taken back by a NEW change. `batch` is
+/// the first entry written by the same transaction (NULL: the entry itself), `undoes`
+/// the entry an undo takes back, `version_after` the record's version the change left,
+/// and `before` the record's rows as they were (JSON, `store::undo::Image`) for an
+/// update or a deletion. Entries written before this version have none of them, and
+/// are not undone.
+const UNDO: &str = r#"
+ALTER TABLE audit_log ADD COLUMN batch INTEGER;
+ALTER TABLE audit_log ADD COLUMN undoes INTEGER;
+ALTER TABLE audit_log ADD COLUMN version_after INTEGER;
+ALTER TABLE audit_log ADD COLUMN before TEXT;
+CREATE INDEX audit_log_batch ON audit_log(batch) WHERE batch IS NOT NULL;
+CREATE INDEX audit_log_undoes ON audit_log(undoes) WHERE undoes IS NOT NULL;
+"#;
+
 /// The audit trail. `customer_id` has no foreign key on purpose: a customer's history
 /// outlives the customer. `changes` is a JSON array of `{field, old, new}`.
 const V5: &str = r#"
@@ -447,6 +463,8 @@ fn convert_kpi_figures(tx: &Connection, now: i64) -> Result<()> {
         now,
         actor: None,
         trail: true,
+        // The trail gets its undo columns only in a later migration.
+        undo: std::cell::RefCell::new(super::undo::UndoLog::off()),
     };
     for (rowid, key, unit, target, minimum) in old {
         let (t, m) = (

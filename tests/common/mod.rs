@@ -117,6 +117,16 @@ pub fn json_as(db: &Path, login: &str, args: &[&str]) -> serde_json::Value {
     serde_json::from_str(&stdout(&o)).expect("valid JSON")
 }
 
+/// Undoes schema 10: the undo columns of the trail.
+macro_rules! undo_schema_10 {
+    () => {
+        "
+DROP INDEX audit_log_batch; DROP INDEX audit_log_undoes;
+ALTER TABLE audit_log DROP COLUMN batch; ALTER TABLE audit_log DROP COLUMN undoes;
+ALTER TABLE audit_log DROP COLUMN version_after; ALTER TABLE audit_log DROP COLUMN before;"
+    };
+}
+
 /// Undoes schema 9: the maintained deal totals and tallies, and the indexes for the
 /// board, the KPIs and open follow-ups.
 macro_rules! undo_schema_9 {
@@ -136,7 +146,11 @@ CREATE INDEX reminders_open_due ON reminders(done_at, due_at);"
 
 /// SQL that takes a current database back to the shape of schema 8 (no maintained deal
 /// totals), to fake a file an older Rapport wrote.
-pub const BACK_TO_SCHEMA_8: &str = concat!(undo_schema_9!(), "\nPRAGMA user_version = 8;");
+pub const BACK_TO_SCHEMA_8: &str = concat!(
+    undo_schema_10!(),
+    undo_schema_9!(),
+    "\nPRAGMA user_version = 8;"
+);
 
 /// Undoes schema 8: the contact details of customers, a phone's extension.
 macro_rules! undo_schema_8 {
@@ -153,6 +167,7 @@ ALTER TABLE customer_phones DROP COLUMN extension;"
 /// SQL that takes a current database back to the shape of schema 7 (no contact details,
 /// extensions in a phone's text), to fake a file an older Rapport wrote.
 pub const BACK_TO_SCHEMA_7: &str = concat!(
+    undo_schema_10!(),
     undo_schema_9!(),
     undo_schema_8!(),
     "\nPRAGMA user_version = 7;"
@@ -162,6 +177,7 @@ pub const BACK_TO_SCHEMA_7: &str = concat!(
 /// floats, no cap on deal amounts), to fake a file an older Rapport wrote. Run it
 /// before SQL that undoes older versions.
 pub const BACK_TO_SCHEMA_5: &str = concat!(
+    undo_schema_10!(),
     undo_schema_9!(),
     undo_schema_8!(),
     "
