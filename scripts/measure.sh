@@ -239,13 +239,15 @@ if [ "$write" -gt 0 ]; then
     ticks() { awk '{ print $14 + $15 }' "/proc/$pid/stat"; }
     hz=$(getconf CLK_TCK)
     : > "$work/writes"
+    # --force: these names are alike on purpose, and a likely duplicate is refused.
+    run=$(date +%s)
     for w in 1 2 3 4 5 6 7 8; do
         (
             n=0
             end=$(($(now_ns) + write * 1000000000))
             while [ "$(now_ns)" -lt "$end" ]; do
                 n=$((n + 1))
-                "$bin" --db "$db" customer add --name "Measure writer $w-$n" --tag measure >/dev/null 2>&1 \
+                "$bin" --db "$db" customer add --force --name "Measure writer $run-$w-$n" --tag measure >/dev/null 2>&1 \
                     && echo x >> "$work/writes"
             done
         ) &

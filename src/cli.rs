@@ -71,7 +71,9 @@ pub enum Command {
     /// Add, list, show, edit and delete customers
     #[command(subcommand)]
     Customer(CustomerCommand),
-    /// Log an interaction (call, email, meeting, note, sms) with a customer
+    /// Log an interaction (call, email, meeting, note, sms) with a customer; `log edit`
+    /// and `log delete` correct one
+    #[command(visible_alias = "interaction")]
     Log(LogArgs),
     /// Work with the sales pipeline
     #[command(subcommand)]
@@ -115,6 +117,9 @@ pub enum Command {
     Stage(StageCommand),
     /// The audit trail: who created, changed or deleted what, and when
     Audit(AuditArgs),
+    /// Take back your last change (of a customer, deal, follow-up or interaction) by a
+    /// new one; refused if someone changed the record since
+    Undo(UndoArgs),
     /// Copy the whole database to a new file, while others keep working
     Backup {
         /// The copy to create (it must not exist yet)
@@ -286,6 +291,18 @@ pub struct AuditArgs {
     pub limit: usize,
 }
 
+/// `rapport undo`: your last change, from the audit trail.
+#[derive(Debug, Args)]
+pub struct UndoArgs {
+    /// Show your latest changes not undone yet (newest first: the one `rapport undo`
+    /// takes back), and whether each can be; undo nothing
+    #[arg(long)]
+    pub list: bool,
+    /// With --list: at most this many changes
+    #[arg(long, default_value_t = 10, requires = "list")]
+    pub limit: usize,
+}
+
 #[derive(Debug, Subcommand)]
 pub enum CustomerCommand {
     /// Add a person or a company
@@ -425,9 +442,15 @@ pub struct CustomerEditArgs {
     pub if_version: Option<i64>,
 }
 
+/// `rapport log CUSTOMER -m …` logs; `rapport log edit|delete ID` corrects.
 #[derive(Debug, Args)]
+#[command(args_conflicts_with_subcommands = true, subcommand_negates_reqs = true)]
 pub struct LogArgs {
-    pub customer: CustomerRef,
+    #[command(subcommand)]
+    pub command: Option<LogCommand>,
+    /// The customer (a customer named like a subcommand, `edit`, is named by number)
+    #[arg(required = true)]
+    pub customer: Option<CustomerRef>,
     /// call, email, meeting, note or sms
     #[arg(long, default_value = "call")]
     pub kind: String,
@@ -451,6 +474,39 @@ pub struct LogArgs {
     /// The deal this was about
     #[arg(long)]
     pub deal: Option<i64>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum LogCommand {
+    /// Correct a logged interaction (its number is in `customer show` and `log`'s output)
+    Edit(LogEditArgs),
+    /// Delete a logged interaction (`rapport undo` brings it back)
+    Delete { id: i64 },
+}
+
+#[derive(Debug, Args)]
+pub struct LogEditArgs {
+    pub id: i64,
+    /// call, email, meeting, note or sms
+    #[arg(long)]
+    pub kind: Option<String>,
+    /// in or out
+    #[arg(long)]
+    pub direction: Option<String>,
+    /// When it happened
+    #[arg(long, allow_hyphen_values = true)]
+    pub at: Option<String>,
+    #[arg(long, short = 'm')]
+    pub summary: Option<String>,
+    /// The outcome; empty text clears it
+    #[arg(long)]
+    pub outcome: Option<String>,
+    /// Customer satisfaction, 1 to 5; `none` clears it
+    #[arg(long, value_name = "1-5|none")]
+    pub satisfaction: Option<String>,
+    /// Refuse unless it is still at this version (from `--json` output)
+    #[arg(long, value_name = "VERSION")]
+    pub if_version: Option<i64>,
 }
 
 #[derive(Debug, Subcommand)]
@@ -484,6 +540,48 @@ pub enum DealCommand {
         /// The new owner's login
         owner: String,
     },
+    /// Correct a deal: title, amount, currency, stage, probability, expected close, owner
+    Edit(DealEditArgs),
+    /// Delete a deal (its follow-ups and interactions stay; `rapport undo` brings it back)
+    Delete { deal: i64 },
+    /// Reopen a won or lost deal
+    Reopen {
+        deal: i64,
+        /// The open stage to reopen it in [default: the one it left when it closed]
+        #[arg(long)]
+        stage: Option<String>,
+    },
+}
+
+#[derive(Debug, Args)]
+pub struct DealEditArgs {
+    pub deal: i64,
+    #[arg(long)]
+    pub title: Option<String>,
+    /// The amount, written as for `deal add`, in --currency or else the deal's
+    #[arg(long, allow_hyphen_values = true)]
+    pub amount: Option<String>,
+    /// ISO 4217 code; without --amount the figure stays and only the currency changes
+    #[arg(long)]
+    pub currency: Option<String>,
+    /// A stage key: an open one reopens a won or lost deal, won or lost closes it today
+    #[arg(long)]
+    pub stage: Option<String>,
+    /// Win probability in percent [default with --stage: the stage's]
+    #[arg(long)]
+    pub probability: Option<i64>,
+    /// Expected close date; `none` clears it
+    #[arg(long, allow_hyphen_values = true)]
+    pub close: Option<String>,
+    /// The owner's login (managers and admins give deals to others)
+    #[arg(long)]
+    pub owner: Option<String>,
+    /// Why it was lost (with --stage lost)
+    #[arg(long)]
+    pub reason: Option<String>,
+    /// Refuse unless the deal is still at this version (from `deal show --json`)
+    #[arg(long, value_name = "VERSION")]
+    pub if_version: Option<i64>,
 }
 
 #[derive(Debug, Args)]
@@ -554,6 +652,29 @@ pub enum RemindCommand {
         /// The new owner's login
         owner: String,
     },
+    /// Correct a follow-up: due date, note, repeat, owner
+    Edit(RemindEditArgs),
+    /// Delete a follow-up (`rapport undo` brings it back)
+    Delete { id: i64 },
+}
+
+#[derive(Debug, Args)]
+pub struct RemindEditArgs {
+    pub id: i64,
+    /// The new due date (clears any snooze)
+    #[arg(long, allow_hyphen_values = true)]
+    pub due: Option<String>,
+    #[arg(long)]
+    pub note: Option<String>,
+    /// Repeat: daily, weekly, monthly or Nd; `none` for a one-off
+    #[arg(long, value_name = "RULE|none")]
+    pub every: Option<String>,
+    /// The owner's login (managers and admins give follow-ups to others)
+    #[arg(long)]
+    pub owner: Option<String>,
+    /// Refuse unless it is still at this version (from `--json` output)
+    #[arg(long, value_name = "VERSION")]
+    pub if_version: Option<i64>,
 }
 
 #[derive(Debug, Args)]
@@ -947,6 +1068,7 @@ pub fn run(cli: Cli, config: Config) -> Result<()> {
         Some(Command::Export(args)) => commands::import::export(&mut ctx, args),
         Some(Command::Operator(cmd)) => commands::operator::run(&mut ctx, cmd),
         Some(Command::Audit(args)) => commands::audit::run(&mut ctx, args),
+        Some(Command::Undo(args)) => commands::undo::run(&mut ctx, args),
         Some(Command::Stage(cmd)) => commands::deal::stages(&mut ctx, cmd),
         Some(Command::Backup { path }) => commands::copy::backup(&mut ctx, &path),
         Some(Command::Restore { path, yes }) => commands::copy::restore(&mut ctx, &path, yes),

@@ -255,9 +255,10 @@ fn show(ctx: &mut Context, reference: &str) -> Result<()> {
     }
     if !card.interactions.is_empty() {
         writeln!(out, "\nTimeline (latest {TIMELINE_LIMIT})")?;
-        let mut t = Table::new(&["WHEN", "KIND", "DIR", "BY", "SUMMARY"]);
+        let mut t = Table::new(&["ID", "WHEN", "KIND", "DIR", "BY", "SUMMARY"]);
         for i in &card.interactions {
             t.row(vec![
+                i.id.to_string(),
                 local_time(i.occurred_at),
                 i.kind.to_string(),
                 i.direction.to_string(),

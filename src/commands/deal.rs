@@ -3,10 +3,10 @@ use std::io::Write;
 use super::Context;
 use super::output::Table;
 use crate::Result;
-use crate::cli::{DealAddArgs, DealCommand, DealListArgs, StageCommand};
+use crate::cli::{DealAddArgs, DealCommand, DealEditArgs, DealListArgs, StageCommand};
 use crate::domain::deal::validate_probability;
 use crate::domain::when::parse_date;
-use crate::domain::{Deal, DealDraft, Money, StageOutcome};
+use crate::domain::{Currency, Deal, DealDraft, Money, StageOutcome};
 use crate::store::DealFilter;
 use crate::text::for_terminal;
 
@@ -44,7 +44,90 @@ pub fn run(ctx: &mut Context, cmd: DealCommand) -> Result<()> {
             })?;
             report(ctx, &format!("Gave {} deal", owner.login), &assigned)
         }
+        DealCommand::Edit(args) => edit(ctx, args),
+        DealCommand::Delete { deal } => {
+            let gone = ctx.store.write(|w| w.delete_deal(deal))?;
+            if ctx.json {
+                return ctx.print_json(&serde_json::json!({ "deleted": deal }));
+            }
+            report(ctx, "Deleted deal", &gone)?;
+            writeln!(ctx.out, "`rapport undo` brings it back.")?;
+            Ok(())
+        }
+        DealCommand::Reopen { deal, stage } => {
+            let reopened = ctx.store.write(|w| w.reopen_deal(deal, stage.as_deref()))?;
+            report(ctx, "Reopened deal", &reopened)
+        }
     }
+}
+
+/// `deal edit`: every flag parsed and resolved first, then the deal read, changed and
+/// written in one transaction (only `--if-version` asks for a version).
+fn edit(ctx: &mut Context, a: DealEditArgs) -> Result<()> {
+    let now = ctx.now();
+    let stage = a.stage.as_deref().map(|s| ctx.store.stage(s)).transpose()?;
+    let currency = a.currency.as_deref().map(Currency::from_code).transpose()?;
+    let probability = a.probability.map(validate_probability).transpose()?;
+    let close = match a.close.as_deref().map(str::trim) {
+        None => None,
+        Some("" | "none") => Some(None),
+        Some(c) => Some(Some(parse_date("close", c, &now)?)),
+    };
+    let owner = a.owner.as_deref().map(|o| ctx.operator(o)).transpose()?;
+    let nothing = a.title.is_none()
+        && a.amount.is_none()
+        && currency.is_none()
+        && stage.is_none()
+        && probability.is_none()
+        && close.is_none()
+        && owner.is_none()
+        && a.reason.is_none();
+    if nothing {
+        return Err(crate::Error::msg(
+            "deal edit: say what to change: --title, --amount, --currency, --stage, --probability, --close, --owner or --reason",
+        ));
+    }
+    let today = now.date_naive();
+    let id = a.deal;
+    let (before, saved) = ctx.store.write(|w| {
+        let current = w.deal(id)?;
+        let mut c = current.change();
+        if let Some(title) = &a.title {
+            c.title.clone_from(title);
+        }
+        let in_currency = currency.unwrap_or(current.amount.currency);
+        match &a.amount {
+            Some(text) => c.amount = Money::parse(text, in_currency)?,
+            None if currency.is_some() => c.amount = current.amount.with_currency(in_currency)?,
+            None => {}
+        }
+        if let Some(stage) = &stage {
+            c.stage_id = stage.id;
+            c.probability = None;
+        }
+        if probability.is_some() {
+            c.probability = probability;
+        }
+        if let Some(close) = close {
+            c.expected_close = close;
+        }
+        if let Some(owner) = &owner {
+            c.owner_id = Some(owner.id);
+        }
+        if let Some(reason) = &a.reason {
+            c.lost_reason = Some(reason.clone());
+        }
+        w.update_deal(id, a.if_version.unwrap_or(current.version), &c, today)?;
+        Ok((current, w.deal(id)?))
+    })?;
+    if !ctx.json && saved.version == before.version {
+        writeln!(
+            ctx.out,
+            "Deal #{id} already has these values; nothing changed"
+        )?;
+        return Ok(());
+    }
+    report(ctx, "Updated deal", &saved)
 }
 
 fn add(ctx: &mut Context, a: DealAddArgs) -> Result<()> {

@@ -25,6 +25,7 @@ pub mod satisfaction;
 pub mod shell;
 pub mod team;
 pub mod tui;
+pub mod undo;
 pub mod value;
 
 use std::io::{self, BufWriter, Stdout, Write};

@@ -3,7 +3,7 @@ use std::io::Write;
 use super::Context;
 use super::output::{Table, local_time};
 use crate::Result;
-use crate::cli::{RemindAddArgs, RemindCommand, RemindListArgs};
+use crate::cli::{RemindAddArgs, RemindCommand, RemindEditArgs, RemindListArgs};
 use crate::domain::reminder::series_end_note;
 use crate::domain::when::parse_datetime;
 use crate::domain::{Recurrence, Reminder, ReminderDraft};
@@ -57,7 +57,83 @@ pub fn run(ctx: &mut Context, cmd: RemindCommand) -> Result<()> {
             let said = format!("Follow-up #{id} is now {}'s", for_terminal(&owner.login));
             change(ctx, id, said, |w| w.assign("follow-up", id, owner.id))
         }
+        RemindCommand::Edit(args) => edit(ctx, args),
+        RemindCommand::Delete { id } => {
+            let gone = ctx.store.reminder(id)?;
+            ctx.store.write(|w| w.delete_reminder(id))?;
+            if ctx.json {
+                return ctx.print_json(&serde_json::json!({ "deleted": id }));
+            }
+            writeln!(
+                ctx.out,
+                "Deleted follow-up #{id} with #{} {} ({}); `rapport undo` brings it back",
+                gone.customer_id,
+                for_terminal(&gone.customer_name),
+                for_terminal(&gone.note)
+            )?;
+            Ok(())
+        }
     }
+}
+
+/// `remind edit`: every flag parsed first, then the follow-up read, changed and
+/// written in one transaction (only `--if-version` asks for a version).
+fn edit(ctx: &mut Context, a: RemindEditArgs) -> Result<()> {
+    let default_time = ctx.default_time()?;
+    let due = a
+        .due
+        .as_deref()
+        .map(|d| parse_datetime("due", d, &ctx.now(), default_time))
+        .transpose()?;
+    let every = match a.every.as_deref().map(str::trim) {
+        None => None,
+        Some("" | "none") => Some(None),
+        Some(rule) => Some(Some(Recurrence::parse(rule)?)),
+    };
+    let owner = a.owner.as_deref().map(|o| ctx.operator(o)).transpose()?;
+    if due.is_none() && a.note.is_none() && every.is_none() && owner.is_none() {
+        return Err(crate::Error::msg(
+            "remind edit: say what to change: --due, --note, --every or --owner",
+        ));
+    }
+    let id = a.id;
+    let (before, saved) = ctx.store.write(|w| {
+        let current = w.reminder(id)?;
+        let mut d = current.draft();
+        if let Some(due) = due {
+            d.due_at = due;
+        }
+        if let Some(note) = &a.note {
+            d.note.clone_from(note);
+        }
+        if let Some(every) = every {
+            d.recurrence = every;
+        }
+        if let Some(owner) = &owner {
+            d.owner_id = Some(owner.id);
+        }
+        w.update_reminder(id, a.if_version.unwrap_or(current.version), &d)?;
+        Ok((current, w.reminder(id)?))
+    })?;
+    if ctx.json {
+        return ctx.print_json(&saved);
+    }
+    if saved.version == before.version {
+        writeln!(ctx.out, "Follow-up #{id} already reads so; nothing changed")?;
+        return Ok(());
+    }
+    let repeats = saved
+        .recurrence
+        .map(|r| format!(", repeats {}", r.describe()))
+        .unwrap_or_default();
+    writeln!(
+        ctx.out,
+        "Updated follow-up #{id}: due {}{repeats}, {} ({})",
+        local_time(saved.effective_due()),
+        for_terminal(&saved.note),
+        saved.owner_login.as_deref().unwrap_or("no owner")
+    )?;
+    Ok(())
 }
 
 /// Changes follow-up `id` with `f`, then prints it as that write left it (`--json`)

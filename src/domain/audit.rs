@@ -84,6 +84,9 @@ pub struct AuditEntry {
     pub customer_id: Option<i64>,
     pub action: AuditAction,
     pub changes: Vec<FieldChange>,
+    /// For an undo, the entry it takes back.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub undoes: Option<i64>,
 }
 
 impl AuditEntry {
@@ -114,17 +117,21 @@ impl AuditEntry {
     }
 
     /// "created customer #12", "changed deal #4", "deleted follow-up #9"; "generated
-    /// demo data" for the entry of a whole batch of it.
+    /// demo data" for the entry of a whole batch of it. An undo says so: "restored
+    /// deal #4 (undo)", "changed deal #4 back (undo)", "deleted deal #4 (undo)".
     pub fn headline(&self) -> String {
         if self.entity == DEMO_ENTITY {
             return "generated demo data".to_string();
         }
-        let verb = match self.action {
-            AuditAction::Create => "created",
-            AuditAction::Update => "changed",
-            AuditAction::Delete => "deleted",
-        };
-        format!("{verb} {} #{}", self.entity, self.entity_id)
+        let (entity, id) = (&self.entity, self.entity_id);
+        match (self.action, self.undoes.is_some()) {
+            (AuditAction::Create, false) => format!("created {entity} #{id}"),
+            (AuditAction::Update, false) => format!("changed {entity} #{id}"),
+            (AuditAction::Delete, false) => format!("deleted {entity} #{id}"),
+            (AuditAction::Create, true) => format!("restored {entity} #{id} (undo)"),
+            (AuditAction::Update, true) => format!("changed {entity} #{id} back (undo)"),
+            (AuditAction::Delete, true) => format!("deleted {entity} #{id} (undo)"),
+        }
     }
 }
 

@@ -108,6 +108,48 @@ impl DealDraft {
     }
 }
 
+/// A deal's fields as an edit leaves them. Made from the deal (`Deal::change`) and
+/// changed field by field, so what an edit does not touch stays as it is.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct DealChange {
+    pub title: String,
+    pub amount: Money,
+    pub stage_id: i64,
+    /// `None`: the new stage's default when the stage changes, else the deal's own.
+    pub probability: Option<u8>,
+    pub expected_close: Option<NaiveDate>,
+    pub owner_id: Option<i64>,
+    /// Why it was lost: needed when the edit moves it to the lost stage.
+    pub lost_reason: Option<String>,
+}
+
+impl Deal {
+    /// The deal's editable fields as they are.
+    pub fn change(&self) -> DealChange {
+        DealChange {
+            title: self.title.clone(),
+            amount: self.amount,
+            stage_id: self.stage_id,
+            probability: Some(self.probability),
+            expected_close: self.expected_close,
+            owner_id: self.owner_id,
+            lost_reason: self.lost_reason.clone(),
+        }
+    }
+}
+
+impl DealChange {
+    pub fn validate(&mut self) -> Result<(), ValidationError> {
+        self.title = required_text("title", &self.title, 200)?;
+        Money::new(self.amount.minor, self.amount.currency)?;
+        if let Some(p) = self.probability {
+            validate_probability(i64::from(p))?;
+        }
+        self.lost_reason = validate_optional_reason(self.lost_reason.as_deref())?;
+        Ok(())
+    }
+}
+
 /// Reason a deal was lost: required, so the team learns from it.
 pub fn validate_lost_reason(reason: &str) -> Result<String, ValidationError> {
     required_text("reason", reason, 2_000)

@@ -42,6 +42,24 @@ pub struct Interaction {
     pub updated_at: DateTime<Utc>,
 }
 
+impl Interaction {
+    /// Its fields as a draft: what an edit changes and saves back.
+    pub fn draft(&self) -> InteractionDraft {
+        InteractionDraft {
+            customer_id: self.customer_id,
+            deal_id: self.deal_id,
+            kind: self.kind,
+            direction: self.direction,
+            occurred_at: self.occurred_at,
+            operator_id: self.operator_id,
+            summary: self.summary.clone(),
+            outcome: self.outcome.clone(),
+            satisfaction: self.satisfaction,
+            nps: self.nps,
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct InteractionDraft {
     pub customer_id: i64,

@@ -21,6 +21,7 @@ pub mod reminder;
 pub mod retention;
 pub mod satisfaction;
 pub mod team;
+pub mod undo;
 pub mod value;
 pub mod when;
 
@@ -32,7 +33,7 @@ pub use customer::{
     ContactDetails, Customer, CustomerCard, CustomerDraft, CustomerKind, CustomerStatus,
     CustomerSummary, KeptValue,
 };
-pub use deal::{Deal, DealDraft, Stage, StageOutcome};
+pub use deal::{Deal, DealChange, DealDraft, Stage, StageOutcome};
 pub use email::Email;
 pub use error::ValidationError;
 pub use interaction::{Direction, Interaction, InteractionDraft, InteractionKind};

@@ -225,6 +225,18 @@ impl Money {
         Ok(Self { minor, currency })
     }
 
+    /// The same figure in `currency` (not a conversion: Rapport keeps no exchange
+    /// rates), read again through [`Money::parse`]: refused when `currency` cannot
+    /// write it, e.g. 12.50 in a currency without decimals.
+    pub fn with_currency(&self, currency: Currency) -> Result<Self, ValidationError> {
+        let text = self.amount_text();
+        let text = match text.split_once('.') {
+            Some((whole, fraction)) if fraction.bytes().all(|b| b == b'0') => whole.to_string(),
+            _ => text,
+        };
+        Self::parse(&text, currency)
+    }
+
     /// The amount without the currency code, grouped in thousands: `1,234.50`.
     pub fn amount_text(&self) -> String {
         format_minor(self.minor, self.currency)
@@ -449,5 +461,34 @@ mod tests {
         assert_eq!(usd("1234567.8").unwrap().to_string(), "1,234,567.80 USD");
         let kwd = Currency::from_code("KWD").unwrap();
         assert_eq!(Money::new(1005, kwd).unwrap().to_string(), "1.005 KWD");
+    }
+
+    #[test]
+    fn the_same_figure_in_another_currency() {
+        let jpy = Currency::from_code("JPY").unwrap();
+        let kwd = Currency::from_code("KWD").unwrap();
+        let eur = Currency::EUR;
+        assert_eq!(
+            usd("12,000").unwrap().with_currency(jpy).unwrap().minor,
+            12_000
+        );
+        assert_eq!(
+            usd("1,250.50")
+                .unwrap()
+                .with_currency(kwd)
+                .unwrap()
+                .to_string(),
+            "1,250.500 KWD"
+        );
+        assert_eq!(
+            usd("999").unwrap().with_currency(eur).unwrap().minor,
+            99_900
+        );
+        let err = usd("12.50").unwrap().with_currency(jpy).unwrap_err();
+        assert!(
+            err.reason.contains("JPY has no minor unit"),
+            "{}",
+            err.reason
+        );
     }
 }

@@ -149,6 +149,18 @@ impl Reminder {
     pub fn is_done(&self) -> bool {
         self.done_at.is_some()
     }
+
+    /// Its fields as a draft: what an edit changes and saves back.
+    pub fn draft(&self) -> ReminderDraft {
+        ReminderDraft {
+            customer_id: self.customer_id,
+            deal_id: self.deal_id,
+            due_at: self.due_at,
+            note: self.note.clone(),
+            recurrence: self.recurrence,
+            owner_id: self.owner_id,
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -59,6 +59,15 @@ impl Store {
         }
         self.require(Permission::Change(&owned(&self.conn, entity, id)?))
     }
+
+    /// Whether the signed-in operator may delete record `id`: asked before the
+    /// confirmation, so nobody confirms in vain. The write itself checks again.
+    pub fn may_delete(&self, entity: &'static str, id: i64) -> Result<()> {
+        if self.actor.is_none() {
+            return Ok(());
+        }
+        self.require(Permission::Delete(&owned(&self.conn, entity, id)?))
+    }
 }
 
 impl Writer<'_> {
@@ -85,6 +94,7 @@ impl Writer<'_> {
             .optional()?
             .ok_or_else(|| StoreError::invalid("owner", format!("no operator #{owner_id}")))?;
         let (table, column) = owned_table(entity)?;
+        self.keep_before(entity, id)?;
         // Table and column names come from `owned_table`, never from input.
         let customer_id: Option<i64> = self.conn.query_row(
             &format!(

@@ -45,7 +45,7 @@ fn encode(action: AuditAction, changes: &[FieldChange]) -> serde_json::Result<St
 
 /// Reads back what `encode` stored, or the `{field, old, new}` objects `rapport audit
 /// --json` prints (as a JSON backup edited by hand may hold).
-fn decode(action: AuditAction, text: &str) -> serde_json::Result<Vec<FieldChange>> {
+pub(super) fn decode(action: AuditAction, text: &str) -> serde_json::Result<Vec<FieldChange>> {
     compact(action, text).or_else(|e| serde_json::from_str(text).map_err(|_| e))
 }
 
@@ -123,8 +123,13 @@ fn join<T>(items: &[T], show: impl Fn(&T) -> String) -> Option<String> {
     (!items.is_empty()).then(|| items.iter().map(show).collect::<Vec<_>>().join(", "))
 }
 
+/// To the minute, or to the second when it has seconds: the trail never hides a change.
 fn instant(at: DateTime<Utc>) -> String {
-    at.format("%Y-%m-%d %H:%M UTC").to_string()
+    if chrono::Timelike::second(&at) == 0 {
+        at.format("%Y-%m-%d %H:%M UTC").to_string()
+    } else {
+        at.format("%Y-%m-%d %H:%M:%S UTC").to_string()
+    }
 }
 
 fn day(d: Option<NaiveDate>) -> Option<String> {
@@ -202,7 +207,7 @@ fn operator_fields(o: &Operator) -> Fields {
     ]
 }
 
-fn row_to_entry(r: &Row<'_>) -> rusqlite::Result<AuditEntry> {
+pub(super) fn row_to_entry(r: &Row<'_>) -> rusqlite::Result<AuditEntry> {
     let action: AuditAction = r.get(7)?;
     let changes: String = r.get(8)?;
     let changes = decode(action, &changes).map_err(|e| {
@@ -218,11 +223,13 @@ fn row_to_entry(r: &Row<'_>) -> rusqlite::Result<AuditEntry> {
         customer_id: r.get(6)?,
         action,
         changes,
+        undoes: r.get(9)?,
     })
 }
 
-const SELECT_ENTRY: &str = "
-SELECT a.id, a.at, o.login, o.display_name, a.entity, a.entity_id, a.customer_id, a.action, a.changes
+pub(super) const SELECT_ENTRY: &str = "
+SELECT a.id, a.at, o.login, o.display_name, a.entity, a.entity_id, a.customer_id, a.action, a.changes,
+       a.undoes
 FROM audit_log a LEFT JOIN operators o ON o.id = a.operator_id";
 
 impl Store {
@@ -278,10 +285,29 @@ impl Writer<'_> {
         }
         let json =
             encode(action, &changes).map_err(|e| StoreError::Message(format!("audit: {e}")))?;
+        if self.undo.borrow().is_off() {
+            self.conn
+                .prepare_cached(
+                    "INSERT INTO audit_log (at, operator_id, entity, entity_id, customer_id, action, changes)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+                )?
+                .execute(params![
+                    self.now,
+                    self.actor_id(),
+                    entity,
+                    entity_id,
+                    customer_id,
+                    action,
+                    json
+                ])?;
+            return Ok(());
+        }
+        let undo = self.undo_columns(entity, entity_id, action)?;
         self.conn
             .prepare_cached(
-                "INSERT INTO audit_log (at, operator_id, entity, entity_id, customer_id, action, changes)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+                "INSERT INTO audit_log (at, operator_id, entity, entity_id, customer_id, action, changes,
+                                        batch, undoes, version_after, before)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
             )?
             .execute(params![
                 self.now,
@@ -290,8 +316,13 @@ impl Writer<'_> {
                 entity_id,
                 customer_id,
                 action,
-                json
+                json,
+                undo.batch,
+                undo.undoes,
+                undo.version_after,
+                undo.before
             ])?;
+        self.entry_written(self.conn.last_insert_rowid());
         Ok(())
     }
 

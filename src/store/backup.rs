@@ -32,7 +32,7 @@ pub const BACKUP_TABLES: &[&str] = &[
 /// One row as column → JSON value.
 pub type Row = Map<String, Json>;
 
-fn to_json(v: ValueRef<'_>) -> Result<Json> {
+pub(super) fn to_json(v: ValueRef<'_>) -> Result<Json> {
     Ok(match v {
         ValueRef::Null => Json::Null,
         ValueRef::Integer(i) => Json::from(i),
@@ -47,7 +47,7 @@ fn to_json(v: ValueRef<'_>) -> Result<Json> {
     })
 }
 
-fn to_sql(table: &str, column: &str, v: &Json) -> Result<Value> {
+pub(super) fn to_sql(table: &str, column: &str, v: &Json) -> Result<Value> {
     Ok(match v {
         Json::Null => Value::Null,
         Json::Bool(b) => Value::Integer(i64::from(*b)),
@@ -71,7 +71,7 @@ fn to_sql(table: &str, column: &str, v: &Json) -> Result<Value> {
     })
 }
 
-fn columns(conn: &rusqlite::Connection, table: &str) -> Result<Vec<String>> {
+pub(super) fn columns(conn: &rusqlite::Connection, table: &str) -> Result<Vec<String>> {
     Ok(table_info(conn, table)?
         .into_iter()
         .map(|(name, _)| name)
@@ -79,14 +79,14 @@ fn columns(conn: &rusqlite::Connection, table: &str) -> Result<Vec<String>> {
 }
 
 /// Each column's name and its place in the primary key (0: not part of it).
-fn table_info(conn: &rusqlite::Connection, table: &str) -> Result<Vec<(String, i64)>> {
-    let mut stmt = conn.prepare(&format!("PRAGMA table_info({table})"))?;
+pub(super) fn table_info(conn: &rusqlite::Connection, table: &str) -> Result<Vec<(String, i64)>> {
+    let mut stmt = conn.prepare_cached(&format!("PRAGMA table_info({table})"))?;
     let cols = stmt.query_map([], |r| Ok((r.get::<_, String>(1)?, r.get::<_, i64>(5)?)))?;
     Ok(cols.collect::<rusqlite::Result<_>>()?)
 }
 
 /// `ORDER BY` the primary key, so a backup lists rows the same way every time.
-fn key_order(info: &[(String, i64)]) -> String {
+pub(super) fn key_order(info: &[(String, i64)]) -> String {
     let mut key: Vec<&(String, i64)> = info.iter().filter(|(_, pk)| *pk > 0).collect();
     key.sort_by_key(|(_, pk)| *pk);
     let names: Vec<&str> = key.iter().map(|(n, _)| n.as_str()).collect();

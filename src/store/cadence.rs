@@ -230,6 +230,18 @@ impl Writer<'_> {
         let cadence = cadence.map(|c| c.check("cadence")).transpose()?;
         self.require_change("customer", id)?;
         let before = self.customer_state(id)?;
+        let own: Option<(Option<u16>, Option<u16>)> = self
+            .conn
+            .query_row(
+                "SELECT cadence_ideal_days, cadence_max_days FROM customers WHERE id = ?1",
+                [id],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .optional()?;
+        if own == Some((cadence.map(|c| c.ideal_days), cadence.map(|c| c.max_days))) {
+            return Ok(());
+        }
+        self.keep_before("customer", id)?;
         let n = self.conn.execute(
             "UPDATE customers SET cadence_ideal_days = ?2, cadence_max_days = ?3,
                     version = version + 1, updated_at = ?4

@@ -705,6 +705,16 @@ impl Writer<'_> {
                 ));
             }
         }
+        // Nothing changed: no new version (it would stand in the way of an undo
+        // with no entry of its own to say why).
+        if draft == before.draft() {
+            // Still refused when stale: a script's `--if-version` read may be outdated.
+            return match before.version == expected_version {
+                true => Ok(()),
+                false => Err(self.missing_or_stale("customers", "customer", id)),
+            };
+        }
+        self.keep_before("customer", id)?;
         let n = self.conn.execute(
             "UPDATE customers SET kind = ?3, name = ?4, name_key = ?5, company_id = ?6, address = ?7, status = ?8,
                     source = ?9, notes = ?10, owner_id = ?11, cadence_ideal_days = ?13, cadence_max_days = ?14,
@@ -747,6 +757,7 @@ impl Writer<'_> {
         self.require_on_dependents(id, true)?;
         let mut old = self.customer_state(id)?;
         old.push(("deleted with it", self.dependents_text(id)?));
+        self.keep_before_deleting("customer", id)?;
         // Its people stay, without a company: each one's change is recorded (and
         // versioned) like any other edit, not left to the foreign key.
         self.move_people(id, None)?;
@@ -820,6 +831,7 @@ impl Writer<'_> {
         let old = name_of(from)?;
         let new = to.map(name_of).transpose()?;
         for person in people {
+            self.keep_before("customer", person)?;
             self.conn
                 .prepare_cached(
                     "UPDATE customers SET company_id = ?2, version = version + 1, updated_at = ?3 WHERE id = ?1",

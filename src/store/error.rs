@@ -37,6 +37,12 @@ pub enum StoreError {
         by: Option<String>,
         at: DateTime<Utc>,
     },
+    /// An undo refused: `what` is the change, `why` what stands in its way.
+    #[error("not undone: {what}: {why}; nothing was changed")]
+    NotUndone {
+        what: String,
+        why: crate::domain::undo::Blocked,
+    },
     #[error("{}: not a Rapport database ({why}); the file was not modified", path.display())]
     NotRapport { path: PathBuf, why: String },
     #[error("{}: written by a newer Rapport (schema {found}; this build knows up to {known}); upgrade Rapport to open it", path.display())]

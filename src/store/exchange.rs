@@ -12,7 +12,7 @@ use crate::domain::access::Permission;
 use crate::domain::exchange::ExchangeRate;
 use crate::domain::{Currency, ValidationError};
 
-pub(super) const V15: &str = r#"
+pub(super) const RATES: &str = r#"
 CREATE TABLE exchange_rates (
     currency   TEXT NOT NULL CHECK (length(currency) = 3),
     from_day   TEXT NOT NULL,

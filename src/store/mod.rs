@@ -30,6 +30,7 @@ mod search;
 mod sql_types;
 mod sums;
 mod team;
+mod undo;
 mod value;
 
 use std::path::{Path, PathBuf};
@@ -53,6 +54,7 @@ pub use error::StoreError;
 pub use import::{BulkInsert, ContactKeys, KnownContacts, SuspendedIndexes};
 pub use import_runs::{ImportRun, UndoReport};
 pub use reminders::ReminderFilter;
+pub use undo::{UndoCandidate, Undone};
 pub use value::SegmentTotal;
 
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;
@@ -86,6 +88,9 @@ pub struct Store {
     /// Who is writing: their role limits what they may do, and the audit trail names
     /// them. `None` is Rapport itself (library use, tests): no limits, no name.
     actor: Option<Operator>,
+    /// The changes (audit batches) written through this connection, oldest first: what
+    /// the app's undo takes back, newest first.
+    session: Vec<i64>,
 }
 
 /// The write half of the store, alive for one transaction. Every mutation lives here,
@@ -97,6 +102,8 @@ pub struct Writer<'a> {
     /// Whether each write records its own audit entry; off only while generated demo
     /// data is written, which the trail records as one entry (see `Writer::generate`).
     trail: bool,
+    /// What this transaction's audit entries need for an undo (see `store::undo`).
+    undo: std::cell::RefCell<undo::UndoLog>,
 }
 
 impl Store {
@@ -174,6 +181,7 @@ impl Store {
             path,
             clock: Arc::new(Utc::now),
             actor: None,
+            session: Vec::new(),
         };
         let now = store.now_secs();
         schema::migrate(&mut store.conn, now)?;
@@ -184,6 +192,10 @@ impl Store {
     /// Makes `operator` the one who writes from now on: their role decides what is
     /// allowed, and the audit trail records them.
     pub fn act_as(&mut self, operator: Operator) {
+        // Another operator's session starts: what was written before is not theirs to undo.
+        if self.actor.as_ref().is_some_and(|a| a.id != operator.id) {
+            self.session.clear();
+        }
         self.actor = Some(operator);
     }
 
@@ -237,16 +249,20 @@ impl Store {
         let tx = self
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)?;
-        let value = f(&mut Writer {
+        let mut writer = Writer {
             conn: &tx,
             now,
             actor: self.actor.as_ref(),
             trail: true,
-        })?;
+            undo: Default::default(),
+        };
+        let value = f(&mut writer)?;
+        let change = writer.undo.into_inner().change();
         if rehearse {
             tx.rollback()?;
         } else {
             tx.commit()?;
+            self.session.extend(change);
         }
         Ok(value)
     }

@@ -73,7 +73,7 @@ pub(super) fn refuse_if_reminder_done(
     refuse_if_done(&load_reminder(conn, id)?, verb)
 }
 
-fn load_reminder(conn: &Connection, id: i64) -> Result<Reminder> {
+pub(super) fn load_reminder(conn: &Connection, id: i64) -> Result<Reminder> {
     conn.prepare_cached(&format!("{SELECT} WHERE r.id = ?1"))?
         .query_row([id], row_to_reminder)
         .optional()?
@@ -159,6 +159,21 @@ impl Store {
     pub fn add_reminder(&mut self, draft: &ReminderDraft) -> Result<i64> {
         self.write(|w| w.add_reminder(draft))
     }
+
+    /// See `Writer::update_reminder`.
+    pub fn update_reminder(
+        &mut self,
+        id: i64,
+        expected_version: i64,
+        draft: &ReminderDraft,
+    ) -> Result<()> {
+        self.write(|w| w.update_reminder(id, expected_version, draft))
+    }
+
+    /// See `Writer::delete_reminder`.
+    pub fn delete_reminder(&mut self, id: i64) -> Result<()> {
+        self.write(|w| w.delete_reminder(id))
+    }
 }
 
 impl Writer<'_> {
@@ -223,6 +238,7 @@ impl Writer<'_> {
         let r = load_reminder(self.conn, id)?;
         self.require_change_of("follow-up", id, r.owner_id, r.owner_login.as_deref())?;
         refuse_if_done(&r, "marked done again")?;
+        self.keep_before("follow-up", id)?;
         let n = self
             .conn
             .prepare_cached(
@@ -262,6 +278,10 @@ impl Writer<'_> {
         let r = load_reminder(self.conn, id)?;
         self.require_change_of("follow-up", id, r.owner_id, r.owner_login.as_deref())?;
         refuse_if_done(&r, "rescheduled")?;
+        if r.due_at == due_at && r.snoozed_until.is_none() {
+            return Ok(());
+        }
+        self.keep_before("follow-up", id)?;
         let n = self.conn.execute(
             "UPDATE reminders SET due_at = ?3, snoozed_until = NULL, version = version + 1, updated_at = ?4
              WHERE id = ?1 AND version = ?2 AND done_at IS NULL",
@@ -284,6 +304,11 @@ impl Writer<'_> {
         let r = load_reminder(self.conn, id)?;
         self.require_change_of("follow-up", id, r.owner_id, r.owner_login.as_deref())?;
         refuse_if_done(&r, "snoozed")?;
+        let same_note = note.as_ref().is_none_or(|n| *n == r.note);
+        if r.snoozed_until == Some(until) && same_note {
+            return Ok(());
+        }
+        self.keep_before("follow-up", id)?;
         let n = self.conn.execute(
             "UPDATE reminders SET snoozed_until = ?3, note = coalesce(?4, note), version = version + 1, updated_at = ?5
              WHERE id = ?1 AND version = ?2 AND done_at IS NULL",
@@ -293,6 +318,92 @@ impl Writer<'_> {
             return Err(self.missing_or_stale("reminders", "follow-up", id));
         }
         self.audit_reminder_change(&r)
+    }
+
+    /// Saves `draft` over follow-up `id` (due, note, repeat, owner; its customer stays)
+    /// if nobody changed it since `expected_version`. A new due time clears a snooze,
+    /// as a reschedule does.
+    pub fn update_reminder(
+        &mut self,
+        id: i64,
+        expected_version: i64,
+        draft: &ReminderDraft,
+    ) -> Result<()> {
+        let r = load_reminder(self.conn, id)?;
+        self.require_change_of("follow-up", id, r.owner_id, r.owner_login.as_deref())?;
+        let mut d = draft.clone();
+        d.validate()?;
+        if d.customer_id != r.customer_id {
+            return Err(StoreError::invalid(
+                "customer",
+                "a follow-up stays with its customer; add one for the other customer and delete this one",
+            ));
+        }
+        if d.owner_id != r.owner_id {
+            self.require_owner(d.owner_id)?;
+        }
+        if let Some(deal_id) = d.deal_id.filter(|deal| Some(*deal) != r.deal_id) {
+            let owner: Option<i64> = self
+                .conn
+                .query_row(
+                    "SELECT customer_id FROM deals WHERE id = ?1",
+                    [deal_id],
+                    |r| r.get(0),
+                )
+                .optional()?;
+            if owner != Some(d.customer_id) {
+                return Err(StoreError::invalid(
+                    "deal",
+                    format!(
+                        "deal #{deal_id} is not a deal of customer #{}",
+                        d.customer_id
+                    ),
+                ));
+            }
+        }
+        let snoozed = r.snoozed_until.filter(|_| d.due_at == r.due_at);
+        if d == r.draft() {
+            // Still refused when stale: the values read may be outdated.
+            return match r.version == expected_version {
+                true => Ok(()),
+                false => Err(self.missing_or_stale("reminders", "follow-up", id)),
+            };
+        }
+        self.keep_before("follow-up", id)?;
+        let n = self
+            .conn
+            .prepare_cached(
+                "UPDATE reminders SET deal_id = ?3, due_at = ?4, note = ?5, recurrence = ?6, owner_id = ?7,
+                        snoozed_until = ?8, version = version + 1, updated_at = ?9
+                 WHERE id = ?1 AND version = ?2",
+            )?
+            .execute(params![
+                id,
+                expected_version,
+                d.deal_id,
+                d.due_at.timestamp(),
+                d.note,
+                d.recurrence.map(Recurrence::as_text),
+                d.owner_id,
+                snoozed.map(|t| t.timestamp()),
+                self.now
+            ])?;
+        if n == 0 {
+            return Err(self.missing_or_stale("reminders", "follow-up", id));
+        }
+        self.audit_reminder_change(&r)
+    }
+
+    /// Deletes follow-up `id`; the trail keeps it, so `rapport undo` brings it back.
+    pub fn delete_reminder(&mut self, id: i64) -> Result<()> {
+        self.require_delete("follow-up", id)?;
+        let r = load_reminder(self.conn, id)?;
+        self.keep_before("follow-up", id)?;
+        self.conn
+            .prepare_cached("DELETE FROM reminders WHERE id = ?1")?
+            .execute([id])?;
+        let old = self.reminder_state(&r);
+        self.audit_diff("follow-up", id, Some(r.customer_id), Some(&old), None)
     }
 
     /// Records how follow-up `before.id` changed from `before`.
@@ -308,5 +419,99 @@ impl Writer<'_> {
             Some(&self.reminder_state(before)),
             Some(&self.reminder_state(&after)),
         )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+
+    use chrono::Duration;
+
+    use super::*;
+    use crate::domain::{CustomerDraft, CustomerKind};
+
+    fn clock() -> DateTime<Utc> {
+        DateTime::parse_from_rfc3339("2026-11-23T09:30:00Z")
+            .unwrap()
+            .to_utc()
+    }
+
+    fn store() -> Store {
+        let mut store = Store::open_in_memory().unwrap().with_clock(Arc::new(clock));
+        let me = store.sign_in("sara").unwrap();
+        for name in ["Acme", "Bahar"] {
+            store
+                .add_customer(&CustomerDraft::new(CustomerKind::Person, name))
+                .unwrap();
+        }
+        store
+            .add_reminder(&ReminderDraft {
+                customer_id: 1,
+                deal_id: None,
+                due_at: clock(),
+                note: "Call back".into(),
+                recurrence: None,
+                owner_id: Some(me.id),
+            })
+            .unwrap();
+        store
+    }
+
+    #[test]
+    fn a_new_due_time_clears_the_snooze_and_a_new_note_keeps_it() {
+        let mut store = store();
+        let until = clock() + Duration::hours(3);
+        store.write(|w| w.snooze_reminder(1, until, None)).unwrap();
+        let r = store.reminder(1).unwrap();
+        let mut d = r.draft();
+        d.note = "Call back about the offer".into();
+        store.update_reminder(1, r.version, &d).unwrap();
+        assert_eq!(store.reminder(1).unwrap().snoozed_until, Some(until));
+        let r = store.reminder(1).unwrap();
+        let mut d = r.draft();
+        d.due_at = clock() + Duration::days(2);
+        d.recurrence = Some(Recurrence::Weekly);
+        store.update_reminder(1, r.version, &d).unwrap();
+        let r = store.reminder(1).unwrap();
+        assert_eq!(
+            (r.snoozed_until, r.recurrence, r.due_at),
+            (None, Some(Recurrence::Weekly), clock() + Duration::days(2))
+        );
+    }
+
+    #[test]
+    fn a_follow_up_stays_with_its_customer_and_needs_a_note() {
+        let mut store = store();
+        let r = store.reminder(1).unwrap();
+        let mut d = r.draft();
+        d.customer_id = 2;
+        let err = store.update_reminder(1, r.version, &d).unwrap_err();
+        assert!(
+            err.to_string().starts_with("customer: a follow-up stays"),
+            "{err}"
+        );
+        let mut d = r.draft();
+        d.note = "  ".into();
+        let err = store.update_reminder(1, r.version, &d).unwrap_err();
+        assert!(err.to_string().starts_with("note:"), "{err}");
+        assert_eq!(store.reminder(1).unwrap(), r, "nothing written");
+    }
+
+    #[test]
+    fn a_deleted_follow_up_is_kept_by_the_trail() {
+        let mut store = store();
+        store.delete_reminder(1).unwrap();
+        assert!(store.reminder(1).is_err());
+        let trail = store.audit_entries(&Default::default()).unwrap();
+        assert_eq!(trail[0].headline(), "deleted follow-up #1");
+        assert!(
+            trail[0]
+                .changes
+                .iter()
+                .any(|c| c.old.as_deref() == Some("Call back")),
+            "{:?}",
+            trail[0].changes
+        );
     }
 }

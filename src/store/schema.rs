@@ -24,30 +24,27 @@ const MIGRATIONS: &[&str] = &[
     V7,
     V8,
     V9,
-    V10,
-    V11_RESERVED,
-    super::team::V12,
-    V13,
-    super::team::V14,
-    super::exchange::V15,
+    UNDO,
+    VALUE,
+    super::team::QUOTAS,
+    NPS,
+    super::team::ACTIVITY,
+    super::exchange::RATES,
 ];
 
-/// The answer to "would you recommend us?" (0-10) on the interaction it was given in,
+/// Schema 13: the answer to "would you recommend us?" (0-10) on the interaction it was given in,
 /// and a partial index for NPS by month (`store::satisfaction`; CSAT by month reads
 /// schema 9's `interactions_satisfaction`).
-const V13: &str = r#"
+const NPS: &str = r#"
 ALTER TABLE interactions ADD COLUMN nps INTEGER CHECK (nps IS NULL OR nps BETWEEN 0 AND 10);
 CREATE INDEX interactions_nps ON interactions(occurred_at, customer_id, nps) WHERE nps IS NOT NULL;
 "#;
 
-/// Schema 11 belongs to another branch (the lead renumbers on merge); empty here.
-const V11_RESERVED: &str = "";
-
-/// Customer value: each customer's won deals summed, kept by triggers on deals
+/// Schema 11, customer value: each customer's won deals summed, kept by triggers on deals
 /// (`store::value`), so RFM quintiles and segments are indexed reads at any size.
 /// No foreign key: the triggers remove a customer's row with the customer (SQLite
 /// runs cascades and triggers in an order that a key would trip over).
-const V10: &str = r#"
+const VALUE: &str = r#"
 CREATE TABLE customer_value (
     customer_id    INTEGER PRIMARY KEY,
     won_deals      INTEGER NOT NULL,
@@ -80,7 +77,7 @@ fn after_sql(index: usize, tx: &Connection, now: i64) -> Result<()> {
             super::duplicates::split_phone_extensions(tx)?;
             tx.execute_batch(V8_INDEXES)?;
         }
-        9 => super::value::install(tx)?,
+        10 => super::value::install(tx)?,
         14 => super::value::install_with_rates(tx)?,
         _ => {}
     }
@@ -381,6 +378,22 @@ CREATE INDEX customer_phones_national ON customer_phones(national);
 CREATE INDEX customer_phones_national_rev ON customer_phones(national_rev);
 "#;
 
+/// Undo (schema 11 in the plan; the lead renumbers it when 9 and 10 land first): what
+/// each audit entry needs for its change to be taken back by a NEW change. `batch` is
+/// the first entry written by the same transaction (NULL: the entry itself), `undoes`
+/// the entry an undo takes back, `version_after` the record's version the change left,
+/// and `before` the record's rows as they were (JSON, `store::undo::Image`) for an
+/// update or a deletion. Entries written before this version have none of them, and
+/// are not undone.
+const UNDO: &str = r#"
+ALTER TABLE audit_log ADD COLUMN batch INTEGER;
+ALTER TABLE audit_log ADD COLUMN undoes INTEGER;
+ALTER TABLE audit_log ADD COLUMN version_after INTEGER;
+ALTER TABLE audit_log ADD COLUMN before TEXT;
+CREATE INDEX audit_log_batch ON audit_log(batch) WHERE batch IS NOT NULL;
+CREATE INDEX audit_log_undoes ON audit_log(undoes) WHERE undoes IS NOT NULL;
+"#;
+
 /// The audit trail. `customer_id` has no foreign key on purpose: a customer's history
 /// outlives the customer. `changes` is a JSON array of `{field, old, new}`.
 const V5: &str = r#"
@@ -496,6 +509,8 @@ fn convert_kpi_figures(tx: &Connection, now: i64) -> Result<()> {
         now,
         actor: None,
         trail: true,
+        // The trail gets its undo columns only in a later migration.
+        undo: std::cell::RefCell::new(super::undo::UndoLog::off()),
     };
     for (rowid, key, unit, target, minimum) in old {
         let (t, m) = (

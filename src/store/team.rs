@@ -17,7 +17,7 @@ use crate::domain::{Currency, InteractionKind, KpiFigure, Operator};
 
 /// Per-operator targets and minimums for KPIs (schema 12). A quota goes with its
 /// operator or its KPI.
-pub(super) const V12: &str = r#"
+pub(super) const QUOTAS: &str = r#"
 CREATE TABLE operator_quotas (
     operator_id    INTEGER NOT NULL REFERENCES operators(id) ON DELETE CASCADE,
     kpi            TEXT NOT NULL REFERENCES kpi_definitions(key) ON DELETE CASCADE,
@@ -34,7 +34,7 @@ CREATE TABLE operator_quotas (
 /// of interactions. A quarter hour, because every time zone's offset is a multiple of
 /// one, so a local day starts on a slot. Also a covering index of customers by
 /// creation and owner (follow-ups have theirs from schema 9).
-pub(super) const V14: &str = r#"
+pub(super) const ACTIVITY: &str = r#"
 CREATE TABLE operator_activity (
     operator_id         INTEGER NOT NULL,
     slot                INTEGER NOT NULL,
@@ -139,7 +139,7 @@ impl Store {
     /// login. Deals, follow-ups and new customers count for their owner; interactions,
     /// and the satisfaction customers gave in them, for whoever logged them (as the
     /// KPIs count an operator's). Interactions are counted by quarter hour (see
-    /// [`V14`]). Only managers and admins see other operators'.
+    /// [`ACTIVITY`]). Only managers and admins see other operators'.
     pub fn team_activity(
         &self,
         window: &KpiWindow,

@@ -21,7 +21,7 @@ use crate::domain::{Currency, CustomerValue, Rfm, Segment};
 pub(super) const CURRENCY_KEY: &str = "default_currency";
 
 /// The amount of deal `row` (`NEW`, `OLD` or `d`) that revenue counts, in minor units
-/// of the reporting currency; NULL when it cannot be counted. Schema 10 counted deals
+/// of the reporting currency; NULL when it cannot be counted. Schema 11 counted deals
 /// in the reporting currency only; from schema 15 others convert with the rate of
 /// their close day (`store::exchange`).
 fn counted_amount(row: &str, with_rates: bool) -> String {
@@ -133,7 +133,7 @@ const TRIGGERS: &[&str] = &[
     "customers_value_delete",
 ];
 
-/// Creates the triggers and fills the table from the deals there are (schema 10).
+/// Creates the triggers and fills the table from the deals there are (schema 11).
 pub(super) fn install(conn: &Connection) -> Result<()> {
     conn.execute_batch(&triggers(false))?;
     rebuild(conn)

@@ -33,6 +33,7 @@ actions! {
     NextPane = "next_pane",
     PrevPane = "prev_pane",
     Refresh = "refresh",
+    Undo = "undo",
     // moving in lists and columns
     Up = "up",
     Down = "down",
@@ -44,6 +45,11 @@ actions! {
     Bottom = "bottom",
     Open = "open",
     Back = "back",
+    // the focused record: a deal, a follow-up, or an item of a customer's card
+    Edit = "edit",
+    Delete = "delete",
+    NextItem = "next_item",
+    PrevItem = "prev_item",
     // customers
     AddCustomer = "add_customer",
     EditCustomer = "edit_customer",
@@ -61,6 +67,7 @@ actions! {
     MarkWon = "mark_won",
     MarkLost = "mark_lost",
     OpenCustomer = "open_customer",
+    Reopen = "reopen",
     // the quick-lookup popup
     LogCall = "log_call",
     // follow-ups

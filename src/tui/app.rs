@@ -19,6 +19,7 @@ use crate::tui::panes::followups::FollowupsPane;
 use crate::tui::panes::kpis::KpisPane;
 use crate::tui::panes::pipeline::PipelinePane;
 use crate::tui::panes::team::TeamPane;
+use crate::tui::popups::confirm::Confirm;
 use crate::tui::popups::form::{Form, FormKind};
 use crate::tui::popups::snooze::SnoozeMenu;
 use crate::tui::review::{Outcome, Review};
@@ -79,6 +80,8 @@ pub enum Popup {
     /// The database is empty: offer demo data.
     OfferDemo,
     Snooze(SnoozeMenu),
+    /// "Delete this?" before a deletion.
+    Confirm(Confirm),
     /// A finished job's report (or, while `busy`, what is under way).
     Report {
         title: String,
@@ -397,14 +400,14 @@ impl App {
         self.fill_customers();
     }
 
-    fn info(&mut self, text: impl Into<String>) {
+    pub(crate) fn info(&mut self, text: impl Into<String>) {
         self.message = Some(Message {
             text: text.into(),
             error: false,
         });
     }
 
-    fn error(&mut self, text: impl Into<String>) {
+    pub(crate) fn error(&mut self, text: impl Into<String>) {
         self.message = Some(Message {
             text: text.into(),
             error: true,
@@ -747,7 +750,7 @@ impl App {
     }
 
     /// The search index follows the app's own writes at once.
-    fn refresh_search(&self, ids: Vec<i64>) {
+    pub(crate) fn refresh_search(&self, ids: Vec<i64>) {
         if let Some(service) = &self.lookup
             && !ids.is_empty()
         {
@@ -805,6 +808,7 @@ impl App {
                 }
                 return;
             }
+            Some(Popup::Confirm(_)) => return self.update_confirm(action),
             Some(Popup::Report { scroll, .. }) => {
                 match action {
                     Action::Up => *scroll = scroll.saturating_sub(1),
@@ -852,6 +856,7 @@ impl App {
                 self.reload_all();
                 self.info("Reloaded");
             }
+            Action::Undo => self.undo_last(),
             _ => {
                 let result = if self.reviewing() {
                     self.update_review(action)
@@ -972,7 +977,8 @@ impl App {
                 let next = self
                     .store
                     .write(|w| w.complete_reminder(r.id, now.with_timezone(&Utc)))?;
-                self.info(done_text(&r, next));
+                let hint = self.undo_hint();
+                self.info(format!("{}{hint}", done_text(&r, next)));
                 self.review_record(Outcome::Done)?;
                 self.reload_all();
             }
@@ -1028,7 +1034,8 @@ impl App {
         self.popup = None;
         self.store.write(|w| w.snooze_reminder(id, until, None))?;
         let shown = until.with_timezone(&self.zone).format("%a %-d %b %H:%M");
-        self.info(format!("Snoozed follow-up #{id} until {shown}"));
+        let hint = self.undo_hint();
+        self.info(format!("Snoozed follow-up #{id} until {shown}{hint}"));
         if in_review {
             self.review_record(Outcome::Snoozed)?;
         }
@@ -1041,7 +1048,8 @@ impl App {
         match self.pane {
             Pane::Customers => {
                 let paused = self.review.as_ref().is_some_and(|r| r.paused);
-                if action == Action::Back && self.customers.detail.is_some() && paused {
+                let picked = self.customers.picked().is_some();
+                if action == Action::Back && self.customers.detail.is_some() && paused && !picked {
                     self.customers.detail = None;
                     return self.resume_review();
                 }
@@ -1108,9 +1116,20 @@ impl App {
             }
             (Action::AddCustomer, _) => Form::add_customer(),
             (Action::Import, _) => Form::import(),
-            (Action::EditCustomer, Some((id, _))) => {
+            (Action::Edit | Action::Delete, Some(_)) if self.customers.picked().is_some() => {
+                let item = self.customers.picked();
+                return item.map_or(Ok(()), |item| self.card_item_action(action, item));
+            }
+            (Action::EditCustomer | Action::Edit, Some((id, _))) => {
                 self.store.may_change("customer", id)?;
                 Form::edit_customer(&self.store, id)?
+            }
+            (Action::Delete, _) => {
+                let next = crate::tui::view::key_hint(self, KeyContext::Detail, Action::NextItem);
+                self.error(format!(
+                    "Pick a deal, follow-up or interaction with {next} first; a customer is deleted with `rapport customer delete`"
+                ));
+                return Ok(());
             }
             (Action::LogInteraction, Some((id, name))) => Form::log_interaction(id, &name),
             (Action::LogCall, Some((id, name))) => Form::log_call(id, &name),
@@ -1192,6 +1211,9 @@ impl App {
                 self.popup = Some(Popup::Form(Form::lost_reason(deal.id, &deal.title)));
                 return Ok(());
             }
+            Action::Edit => return self.edit_deal_form(deal.id),
+            Action::Delete => return self.confirm_delete_deal(deal.id),
+            Action::Reopen => return self.reopen(&deal),
             Action::OpenCustomer | Action::Open => return self.open_customer(deal.customer_id),
             Action::Assign => {
                 let form = self.assign_form("deal", deal.id, deal.owner_login.as_deref())?;
@@ -1210,7 +1232,11 @@ impl App {
         };
         match result {
             Ok(moved) => {
-                self.info(format!("Deal #{} is now in {}", moved.id, moved.stage_key));
+                let hint = self.undo_hint();
+                self.info(format!(
+                    "Deal #{} is now in {}{hint}",
+                    moved.id, moved.stage_key
+                ));
                 self.reload_all();
             }
             Err(e) => self.error(e.to_string()),
@@ -1247,8 +1273,21 @@ impl App {
             Action::MarkDone => {
                 let now = self.now_utc();
                 let next = self.store.write(|w| w.complete_reminder(r.id, now))?;
-                self.info(done_text(&r, next));
+                let hint = self.undo_hint();
+                self.info(format!("{}{hint}", done_text(&r, next)));
                 self.reload_all();
+                Ok(())
+            }
+            Action::Edit => self.edit_followup_form(r.id),
+            Action::Delete => self.confirm_delete_followup(r.id),
+            Action::Reschedule => {
+                let due = r
+                    .effective_due()
+                    .with_timezone(&self.zone)
+                    .format("%Y-%m-%d %H:%M")
+                    .to_string();
+                let form = Form::reschedule(r.id, &r.customer_name, &due);
+                self.popup = Some(Popup::Form(form));
                 Ok(())
             }
             Action::OpenCustomer | Action::Open => self.open_customer(r.customer_id),
@@ -1299,13 +1338,21 @@ impl App {
                 self.info(note);
             }
             Action::Submit if form.kind == FormKind::Import => self.start_import(),
+            Action::Submit if form.is_record_edit() => self.submit_record_edit(),
             Action::Submit => {
                 let now = self.store.now().with_timezone(&self.zone);
+                // Marking a deal lost is one key and a reason: undo is its safety net.
+                let lost = matches!(form.kind, FormKind::LostReason { .. });
                 if let Some(saved) =
                     form.submit(&mut self.store, self.me.id, &now, self.default_time)
                 {
                     self.popup = saved.next.map(|next| Popup::Form(*next));
-                    self.info(saved.message);
+                    let hint = if lost {
+                        self.undo_hint()
+                    } else {
+                        String::new()
+                    };
+                    self.info(format!("{}{hint}", saved.message));
                     if let Some(outcome) = self.review_pending.take()
                         && let Err(e) = self.review_record(outcome)
                     {

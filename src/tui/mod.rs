@@ -5,6 +5,7 @@
 
 pub mod action;
 pub mod app;
+mod corrections;
 pub mod import_job;
 pub mod keymap;
 pub mod list;

@@ -132,8 +132,8 @@ DROP TABLE operator_quotas;"
     };
 }
 
-/// Undoes schema 10: the customer value table and the triggers that keep it.
-macro_rules! undo_schema_10 {
+/// Undoes schema 11: the customer value table and the triggers that keep it.
+macro_rules! undo_schema_11 {
     () => {
         "
 DROP TRIGGER deals_value_insert; DROP TRIGGER deals_value_won; DROP TRIGGER deals_value_changed;
@@ -141,6 +141,16 @@ DROP TRIGGER deals_value_delete; DROP TRIGGER customers_value_delete;
 DROP TABLE customer_value;"
     };
 }
+/// Undoes schema 10: the undo columns of the trail.
+macro_rules! undo_schema_10 {
+    () => {
+        "
+DROP INDEX audit_log_batch; DROP INDEX audit_log_undoes;
+ALTER TABLE audit_log DROP COLUMN batch; ALTER TABLE audit_log DROP COLUMN undoes;
+ALTER TABLE audit_log DROP COLUMN version_after; ALTER TABLE audit_log DROP COLUMN before;"
+    };
+}
+
 /// Undoes schema 9: the maintained deal totals and tallies, and the indexes for the
 /// board, the KPIs and open follow-ups.
 macro_rules! undo_schema_9 {
@@ -161,8 +171,9 @@ CREATE INDEX reminders_open_due ON reminders(done_at, due_at);"
 /// SQL that takes a current database back to the shape of schema 8 (no maintained deal
 /// totals), to fake a file an older Rapport wrote.
 pub const BACK_TO_SCHEMA_8: &str = concat!(
-    undo_schema_10!(),
+    undo_schema_11!(),
     undo_schema_15_12!(),
+    undo_schema_10!(),
     undo_schema_9!(),
     "\nPRAGMA user_version = 8;"
 );
@@ -182,8 +193,9 @@ ALTER TABLE customer_phones DROP COLUMN extension;"
 /// SQL that takes a current database back to the shape of schema 7 (no contact details,
 /// extensions in a phone's text), to fake a file an older Rapport wrote.
 pub const BACK_TO_SCHEMA_7: &str = concat!(
-    undo_schema_10!(),
+    undo_schema_11!(),
     undo_schema_15_12!(),
+    undo_schema_10!(),
     undo_schema_9!(),
     undo_schema_8!(),
     "\nPRAGMA user_version = 7;"
@@ -193,8 +205,9 @@ pub const BACK_TO_SCHEMA_7: &str = concat!(
 /// floats, no cap on deal amounts), to fake a file an older Rapport wrote. Run it
 /// before SQL that undoes older versions.
 pub const BACK_TO_SCHEMA_5: &str = concat!(
-    undo_schema_10!(),
+    undo_schema_11!(),
     undo_schema_15_12!(),
+    undo_schema_10!(),
     undo_schema_9!(),
     undo_schema_8!(),
     "

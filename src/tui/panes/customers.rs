@@ -6,11 +6,37 @@
 //! pane asks for the next one ([`CustomersPane::wanted`]) and shows "loading…" rows
 //! until it arrives.
 
-use crate::domain::{CustomerCard, CustomerSummary};
+use crate::domain::{CustomerCard, CustomerSummary, StageOutcome};
 use crate::store::{CustomerSort, CustomerWindow, ListAt, Result, Store};
 use crate::tui::action::Action;
 use crate::tui::list::ScrollList;
 use crate::tui::loader::{Load, Place};
+
+/// One record on a customer's card that `e` edits and `D` deletes once picked
+/// (`]`/`[`): an open deal, a follow-up or an interaction of the timeline.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CardItem {
+    Deal(i64),
+    Followup(i64),
+    Interaction(i64),
+}
+
+impl CardItem {
+    /// The items of `card` in the order it shows them.
+    pub fn all(card: &CustomerCard) -> Vec<CardItem> {
+        let deals = card
+            .deals
+            .iter()
+            .filter(|d| d.outcome == StageOutcome::Open)
+            .map(|d| CardItem::Deal(d.id));
+        let followups = card.reminders.iter().map(|r| CardItem::Followup(r.id));
+        let timeline = card
+            .interactions
+            .iter()
+            .map(|i| CardItem::Interaction(i.id));
+        deals.chain(followups).chain(timeline).collect()
+    }
+}
 
 /// Rows read at a time around the view.
 pub const WINDOW: usize = 400;
@@ -28,6 +54,8 @@ pub struct CustomersPane {
     pub list: ScrollList,
     pub detail: Option<CustomerCard>,
     pub detail_scroll: usize,
+    /// The card's picked item, by identity (it stays picked when the card is read again).
+    pub item: Option<CardItem>,
     /// Whether the list has been read at least once.
     pub ready: bool,
 }
@@ -161,9 +189,32 @@ impl CustomersPane {
         self.row(self.list.selected).map(|r| (r.id, r.name.clone()))
     }
 
+    /// The picked item of the open card, while it is on the card.
+    pub fn picked(&self) -> Option<CardItem> {
+        let card = self.detail.as_ref()?;
+        self.item.filter(|item| CardItem::all(card).contains(item))
+    }
+
+    /// Picks the next (`1`) or previous (`-1`) item of the card, going round.
+    fn step_item(&mut self, step: isize) {
+        let Some(card) = &self.detail else { return };
+        let items = CardItem::all(card);
+        if items.is_empty() {
+            self.item = None;
+            return;
+        }
+        let n = items.len() as isize;
+        let at = self
+            .picked()
+            .and_then(|p| items.iter().position(|i| *i == p))
+            .map_or(if step > 0 { -1 } else { 0 }, |i| i as isize);
+        self.item = Some(items[(at + step).rem_euclid(n) as usize]);
+    }
+
     pub fn open(&mut self, store: &Store, id: i64) -> Result<()> {
         self.detail = Some(store.customer_card(id, TIMELINE)?);
         self.detail_scroll = 0;
+        self.item = None;
         if let Some(i) = self.rows.iter().position(|r| r.id == id) {
             self.list.selected = self.window_start + i;
         }
@@ -174,14 +225,24 @@ impl CustomersPane {
     /// empties the window (`wanted` asks for the new order's first rows).
     pub fn update(&mut self, action: Action, store: &Store, page: usize) -> Result<bool> {
         if self.detail.is_some() {
+            // Scrolling browses the card: the picked item is let go.
             match action {
+                Action::Back if self.picked().is_some() => self.item = None,
                 Action::Back => self.detail = None,
+                Action::NextItem => self.step_item(1),
+                Action::PrevItem => self.step_item(-1),
                 Action::Up => self.detail_scroll = self.detail_scroll.saturating_sub(1),
                 Action::Down => self.detail_scroll += 1,
                 Action::PageUp => self.detail_scroll = self.detail_scroll.saturating_sub(page),
                 Action::PageDown => self.detail_scroll += page,
                 Action::Top => self.detail_scroll = 0,
                 _ => return Ok(false),
+            }
+            if matches!(
+                action,
+                Action::Up | Action::Down | Action::PageUp | Action::PageDown | Action::Top
+            ) {
+                self.item = None;
             }
             return Ok(true);
         }

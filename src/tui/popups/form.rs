@@ -57,6 +57,19 @@ pub enum FormKind {
         entity: &'static str,
         id: i64,
     },
+    /// Correcting a record (see `record_forms`): saved by the app, not by the form.
+    EditDeal {
+        id: i64,
+        version: i64,
+    },
+    EditInteraction {
+        id: i64,
+        version: i64,
+    },
+    EditFollowup {
+        id: i64,
+        version: i64,
+    },
 }
 
 /// A field that holds a date or a point in time, typed naturally.
@@ -84,7 +97,7 @@ pub struct Field {
 }
 
 impl Field {
-    fn text(
+    pub(crate) fn text(
         key: &'static str,
         label: &'static str,
         value: impl Into<String>,
@@ -102,7 +115,7 @@ impl Field {
         }
     }
 
-    fn date(
+    pub(crate) fn date(
         key: &'static str,
         label: &'static str,
         value: impl Into<String>,
@@ -115,7 +128,7 @@ impl Field {
         }
     }
 
-    fn choice(
+    pub(crate) fn choice(
         key: &'static str,
         label: &'static str,
         value: &str,
@@ -196,7 +209,7 @@ pub struct Saved {
 }
 
 impl Form {
-    fn new(kind: FormKind, title: impl Into<String>, fields: Vec<Field>) -> Self {
+    pub(crate) fn new(kind: FormKind, title: impl Into<String>, fields: Vec<Field>) -> Self {
         let baseline = fields.iter().map(|f| f.input.text().to_string()).collect();
         Self {
             kind,
@@ -217,14 +230,18 @@ impl Form {
         let FormKind::EditCustomer { id, .. } = self.kind else {
             return;
         };
-        let mut fresh = match Form::edit_customer(store, id) {
-            Ok(fresh) => fresh,
+        match Form::edit_customer(store, id) {
+            Ok(fresh) => self.keep_edits_in(fresh),
             Err(e) => {
                 self.stale = false;
                 self.show_error(&e);
-                return;
             }
-        };
+        }
+    }
+
+    /// Becomes `fresh` (the record as it is now), keeping the fields this operator
+    /// edited, ready to check and save again.
+    pub(crate) fn keep_edits_in(&mut self, mut fresh: Form) {
         let mut kept = Vec::new();
         for ((mine, was), now) in self
             .fields
@@ -541,12 +558,20 @@ impl Form {
             .map_or("", Field::value)
     }
 
-    fn optional(&self, key: &str) -> Option<String> {
+    /// Whether the operator changed field `key` since the form opened.
+    pub fn edited(&self, key: &str) -> bool {
+        self.fields
+            .iter()
+            .zip(&self.baseline)
+            .any(|(f, was)| f.key == key && f.input.text() != was)
+    }
+
+    pub(crate) fn optional(&self, key: &str) -> Option<String> {
         Some(self.get(key).to_string()).filter(|v| !v.is_empty())
     }
 
     /// Shows `err` beside the field it names (or above the fields), focusing it.
-    fn show_error(&mut self, err: &StoreError) {
+    pub(crate) fn show_error(&mut self, err: &StoreError) {
         for f in &mut self.fields {
             f.error = None;
         }
@@ -926,6 +951,11 @@ impl Form {
             FormKind::Import => Err(StoreError::invalid(
                 "file",
                 "an import runs in the background, not as a form save",
+            )),
+            FormKind::EditDeal { .. }
+            | FormKind::EditInteraction { .. }
+            | FormKind::EditFollowup { .. } => Err(StoreError::Message(
+                "a correction is saved by the app (see `record_forms`), not by the form".into(),
             )),
             FormKind::Assign { entity, id } => {
                 let login = self.get("owner");

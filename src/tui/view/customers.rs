@@ -4,12 +4,12 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Cell, Paragraph, Row, Table};
 use unicode_width::UnicodeWidthStr;
 
-use super::{beside_or_below, interaction_line, key_hint, local, local_date, safe};
+use super::{beside_or_below, interaction_line, keep_in_view, key_hint, local, local_date, safe};
 use crate::domain::{ChurnRisk, CustomerCard, CustomerSummary, StageOutcome};
 use crate::tui::action::Action;
 use crate::tui::app::App;
 use crate::tui::keymap::KeyContext;
-use crate::tui::panes::customers::sort_label;
+use crate::tui::panes::customers::{CardItem, sort_label};
 
 pub fn draw(frame: &mut Frame, app: &App, area: Rect) {
     match &app.customers.detail {
@@ -166,14 +166,36 @@ fn draw_card(frame: &mut Frame, app: &App, card: &CustomerCard, area: Rect) {
     let t = app.theme;
     let c = &card.customer;
     let title = format!(" #{} {} · {} · {} ", c.id, safe(&c.name), c.kind, c.status);
-    let hints = format!(
-        " {} back · {} edit · {} log · {} deal · {} follow-up ",
-        key_hint(app, KeyContext::Detail, Action::Back),
-        key_hint(app, KeyContext::Detail, Action::EditCustomer),
-        key_hint(app, KeyContext::Detail, Action::LogInteraction),
-        key_hint(app, KeyContext::Detail, Action::AddDeal),
-        key_hint(app, KeyContext::Detail, Action::AddReminder),
-    );
+    let picked = app.customers.picked();
+    let key = |action| key_hint(app, KeyContext::Detail, action);
+    let hints = match picked {
+        Some(_) => format!(
+            " {} let go · {} edit · {} delete · {}/{} next/previous · {} undo ",
+            key(Action::Back),
+            key(Action::Edit),
+            key(Action::Delete),
+            key(Action::NextItem),
+            key(Action::PrevItem),
+            key(Action::Undo),
+        ),
+        None => format!(
+            " {} back · {} edit · {} pick · {} log · {} deal · {} follow-up ",
+            key(Action::Back),
+            key(Action::Edit),
+            key(Action::NextItem),
+            key(Action::LogInteraction),
+            key(Action::AddDeal),
+            key(Action::AddReminder),
+        ),
+    };
+    // The picked item stands out; the view scrolls to keep it in sight.
+    let mark = |line: Line<'static>, item: CardItem| {
+        if picked == Some(item) {
+            line.patch_style(t.selected())
+        } else {
+            line
+        }
+    };
     let block = Block::default()
         .borders(Borders::ALL)
         .title(Span::styled(title, t.title()))
@@ -281,14 +303,17 @@ fn draw_card(frame: &mut Frame, app: &App, card: &CustomerCard, area: Rect) {
             .expected_close
             .map(|d| format!(" · close {d}"))
             .unwrap_or_default();
-        work.push(Line::raw(format!(
-            "  #{} {} · {} · {} {}%{close}",
-            d.id,
-            safe(&d.title),
-            d.amount,
-            d.stage_key,
-            d.probability
-        )));
+        work.push(mark(
+            Line::raw(format!(
+                "  #{} {} · {} · {} {}%{close}",
+                d.id,
+                safe(&d.title),
+                d.amount,
+                d.stage_key,
+                d.probability
+            )),
+            CardItem::Deal(d.id),
+        ));
     }
     work.push(Line::styled("Follow-ups", t.header()));
     if card.reminders.is_empty() {
@@ -301,14 +326,17 @@ fn draw_card(frame: &mut Frame, app: &App, card: &CustomerCard, area: Rect) {
         } else {
             ratatui::style::Style::new()
         };
-        work.push(Line::styled(
-            format!(
-                "  #{} {} · {}",
-                r.id,
-                local(r.effective_due(), app.zone),
-                safe(&r.note)
+        work.push(mark(
+            Line::styled(
+                format!(
+                    "  #{} {} · {}",
+                    r.id,
+                    local(r.effective_due(), app.zone),
+                    safe(&r.note)
+                ),
+                style,
             ),
-            style,
+            CardItem::Followup(r.id),
         ));
     }
     let mut timeline: Vec<Line> = vec![Line::styled(
@@ -318,11 +346,68 @@ fn draw_card(frame: &mut Frame, app: &App, card: &CustomerCard, area: Rect) {
     if card.interactions.is_empty() {
         timeline.push(Line::styled("  no interactions yet", t.dim()));
     }
-    timeline.extend(card.interactions.iter().map(|i| interaction_line(app, i)));
-    if inner.width >= 120 {
+    timeline.extend(
+        card.interactions
+            .iter()
+            .map(|i| mark(interaction_line(app, i), CardItem::Interaction(i.id))),
+    );
+    let wide = inner.width >= 120;
+    if wide {
         facts.push(Line::raw(""));
     }
+    // Where the picked item's line is: in the facts (a deal, a follow-up) or the timeline.
+    let open_deals = card
+        .deals
+        .iter()
+        .filter(|d| d.outcome == StageOutcome::Open)
+        .map(|d| d.id);
+    let at = match picked {
+        Some(CardItem::Deal(id)) => open_deals
+            .clone()
+            .position(|d| d == id)
+            .map(|i| (false, 1 + i)),
+        Some(CardItem::Followup(id)) => {
+            let deal_lines = open_deals.count().max(1);
+            card.reminders
+                .iter()
+                .position(|r| r.id == id)
+                .map(|i| (false, 2 + deal_lines + i))
+        }
+        Some(CardItem::Interaction(id)) => card
+            .interactions
+            .iter()
+            .position(|i| i.id == id)
+            .map(|i| (true, 1 + i)),
+        None => None,
+    };
+    let facts_before_work = facts.len();
     facts.extend(work);
+    let width = |l: &Line| l.width();
     let scroll = app.customers.detail_scroll as u16;
+    let scroll = match (at, wide) {
+        (Some((true, i)), true) => keep_in_view(
+            timeline.iter().map(width),
+            i,
+            inner.width * 55 / 100,
+            inner.height,
+            scroll,
+        ),
+        (Some((true, i)), false) => {
+            let rows = facts
+                .iter()
+                .map(width)
+                .chain([0])
+                .chain(timeline.iter().map(width));
+            keep_in_view(rows, facts.len() + 1 + i, inner.width, inner.height, scroll)
+        }
+        (Some((false, i)), false) => keep_in_view(
+            facts.iter().map(width),
+            facts_before_work + i,
+            inner.width,
+            inner.height,
+            scroll,
+        ),
+        _ => scroll,
+    };
     beside_or_below(frame, inner, facts, timeline, scroll);
 }

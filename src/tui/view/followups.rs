@@ -26,8 +26,10 @@ pub fn draw(frame: &mut Frame, app: &App, area: Rect) {
         f.count(Group::Upcoming)
     );
     let hints = format!(
-        " {} done · {} customer · {} yours/everyone's ",
+        " {} done · {} reschedule · {} edit · {} customer · {} yours/everyone's ",
         key_hint(app, KeyContext::Followups, Action::MarkDone),
+        key_hint(app, KeyContext::Followups, Action::Reschedule),
+        key_hint(app, KeyContext::Followups, Action::Edit),
         key_hint(app, KeyContext::Followups, Action::OpenCustomer),
         key_hint(app, KeyContext::Followups, Action::ToggleMine),
     );

@@ -81,6 +81,7 @@ pub fn draw(frame: &mut Frame, app: &App) {
         Some(Popup::Search(search)) => search::draw(frame, app, search),
         Some(Popup::OfferDemo) => popups::offer_demo(frame, app),
         Some(Popup::Snooze(menu)) => review::snooze(frame, app, menu),
+        Some(Popup::Confirm(confirm)) => popups::confirm(frame, app, confirm),
         Some(Popup::Report {
             title,
             text,
@@ -140,6 +141,36 @@ pub fn beside_or_below<'a>(
         facts.extend(timeline);
         frame.render_widget(Paragraph::new(facts).wrap(wrap).scroll((scroll, 0)), area);
     }
+}
+
+/// The scroll (in rows) that shows line `target` of lines `widths` wide, wrapped at
+/// `width` in `height` rows: `scroll` itself when it shows it already.
+pub fn keep_in_view(
+    widths: impl Iterator<Item = usize>,
+    target: usize,
+    width: u16,
+    height: u16,
+    scroll: u16,
+) -> u16 {
+    let width = usize::from(width.max(1));
+    let rows = |w: usize| w.max(1).div_ceil(width);
+    let (mut top, mut span) = (0, 1);
+    for (i, w) in widths.enumerate() {
+        if i == target {
+            span = rows(w);
+            break;
+        }
+        top += rows(w);
+    }
+    let (height, scroll) = (usize::from(height.max(1)), usize::from(scroll));
+    let scroll = if top < scroll {
+        top
+    } else if top + span > scroll + height {
+        (top + span).saturating_sub(height)
+    } else {
+        scroll
+    };
+    u16::try_from(scroll).unwrap_or(u16::MAX)
 }
 
 /// The keys bound to `action` in `ctx` (falling back to global), for hints.

@@ -18,13 +18,22 @@ const MIN_COLUMN: u16 = 19;
 pub fn draw(frame: &mut Frame, app: &App, area: Rect) {
     let t = app.theme;
     let p = &app.pipeline;
+    let key = |action| key_hint(app, KeyContext::Pipeline, action);
+    // A closed deal is reopened, an open one moved or closed.
+    let closing = match p.selected() {
+        Some(d) if d.outcome != StageOutcome::Open => format!("{} reopen", key(Action::Reopen)),
+        _ => format!(
+            "{} forward · {} back · {} won · {} lost",
+            key(Action::StageForward),
+            key(Action::StageBack),
+            key(Action::MarkWon),
+            key(Action::MarkLost)
+        ),
+    };
     let hints = format!(
-        " ←/→ stage · {} forward · {} back · {} won · {} lost · {} customer ",
-        key_hint(app, KeyContext::Pipeline, Action::StageForward),
-        key_hint(app, KeyContext::Pipeline, Action::StageBack),
-        key_hint(app, KeyContext::Pipeline, Action::MarkWon),
-        key_hint(app, KeyContext::Pipeline, Action::MarkLost),
-        key_hint(app, KeyContext::Pipeline, Action::OpenCustomer),
+        " ←/→ stage · {closing} · {} edit · {} customer ",
+        key(Action::Edit),
+        key(Action::OpenCustomer),
     );
     let block = Block::default()
         .borders(Borders::ALL)

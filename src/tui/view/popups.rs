@@ -9,6 +9,7 @@ use super::{key_hint, safe};
 use crate::tui::action::Action;
 use crate::tui::app::{App, DEMO_CUSTOMERS};
 use crate::tui::keymap::KeyContext;
+use crate::tui::popups::confirm::Confirm;
 use crate::tui::popups::form::Form;
 
 pub fn centered(area: Rect, width: u16, height: u16) -> Rect {
@@ -173,6 +174,39 @@ fn all_keys(app: &App, action: Action) -> String {
         .map(|b| crate::tui::keymap::keys_text(&b.keys))
         .collect();
     keys.join("/")
+}
+
+/// "Delete this?": what would go, and the keys that decide.
+pub fn confirm(frame: &mut Frame, app: &App, confirm: &Confirm) {
+    let t = app.theme;
+    let mut text: Vec<Line> = confirm.lines.iter().map(|l| Line::raw(safe(l))).collect();
+    text.push(Line::raw(""));
+    text.push(Line::styled(
+        format!(
+            "{} delete · {} keep · {} afterwards brings it back",
+            all_keys(app, Action::Submit),
+            all_keys(app, Action::Cancel),
+            key_hint(app, KeyContext::Global, Action::Undo)
+        ),
+        t.header(),
+    ));
+    // Long titles and notes wrap inside the 70 columns of the box.
+    let rows: usize = text.iter().map(|l| l.width().max(1).div_ceil(70)).sum();
+    let height = u16::try_from(rows + 2).unwrap_or(u16::MAX);
+    let area = centered(
+        frame.area(),
+        72,
+        height.min(frame.area().height.saturating_sub(2)),
+    );
+    let block = Block::default().borders(Borders::ALL).title(Span::styled(
+        format!(" {} ", safe(&confirm.title)),
+        t.title(),
+    ));
+    frame.render_widget(Clear, area);
+    frame.render_widget(
+        Paragraph::new(text).block(block).wrap(Wrap { trim: false }),
+        area,
+    );
 }
 
 pub fn offer_demo(frame: &mut Frame, app: &App) {
