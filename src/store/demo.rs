@@ -59,6 +59,7 @@ impl Writer<'_> {
         let now = self.now;
         let first = self.next_id("customers", "customer")?;
         let suspended = self.suspend_filled_indexes()?;
+        let activity = self.suspend_triggers(super::team::ACTIVITY_TRIGGERS)?;
         let cache: i64 = self.conn.query_row("PRAGMA cache_size", [], |r| r.get(0))?;
         self.conn
             .pragma_update(None, "cache_size", -GENERATE_CACHE_KIB)?;
@@ -68,6 +69,12 @@ impl Writer<'_> {
         self.now = now;
         let indexed = written.and_then(|value| {
             self.rebuild_indexes(suspended)?;
+            // One pass instead of an upsert per generated interaction.
+            self.conn
+                .execute_batch(super::team::ACTIVITY_FROM_INTERACTIONS)?;
+            for sql in &activity {
+                self.conn.execute_batch(sql)?;
+            }
             Ok(value)
         });
         self.conn.pragma_update(None, "cache_size", cache)?;
@@ -107,6 +114,27 @@ impl Writer<'_> {
     /// Drops every secondary index of the tables demo data fills (the definitions are
     /// read from the schema, so one added later is suspended too); unique ones stay,
     /// so what they forbid is still refused.
+    /// Drops the triggers `names` (same transaction) and returns the SQL that makes
+    /// them again.
+    fn suspend_triggers(&mut self, names: &[&str]) -> Result<Vec<String>> {
+        let mut sql = Vec::with_capacity(names.len());
+        for name in names {
+            let create: Option<String> = self
+                .conn
+                .query_row(
+                    "SELECT sql FROM sqlite_master WHERE type = 'trigger' AND name = ?1",
+                    [name],
+                    |r| r.get(0),
+                )
+                .optional()?;
+            if let Some(create) = create {
+                self.conn.execute(&format!("DROP TRIGGER {name}"), [])?;
+                sql.push(create);
+            }
+        }
+        Ok(sql)
+    }
+
     fn suspend_filled_indexes(&mut self) -> Result<SuspendedIndexes> {
         let mut stmt = self.conn.prepare(
             "SELECT name, sql FROM sqlite_master

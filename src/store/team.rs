@@ -34,7 +34,31 @@ CREATE TABLE operator_quotas (
 /// of interactions. A quarter hour, because every time zone's offset is a multiple of
 /// one, so a local day starts on a slot. Also a covering index of customers by
 /// creation and owner (follow-ups have theirs from schema 9).
-pub(super) const ACTIVITY: &str = r#"
+/// Fills `operator_activity` from the interactions in one pass: the migration's
+/// backfill, and what demo data does instead of the triggers, row by row.
+macro_rules! activity_from_interactions {
+    () => {
+        "INSERT INTO operator_activity
+SELECT operator_id, occurred_at / 900, count(*) FILTER (WHERE kind = 'call'),
+       count(*) FILTER (WHERE kind = 'email'), count(*) FILTER (WHERE kind = 'meeting'),
+       count(*) FILTER (WHERE kind = 'note'), count(*) FILTER (WHERE kind = 'sms'),
+       coalesce(sum(satisfaction), 0), count(satisfaction)
+FROM interactions WHERE operator_id IS NOT NULL
+GROUP BY operator_id, occurred_at / 900;"
+    };
+}
+
+pub(super) const ACTIVITY_FROM_INTERACTIONS: &str = activity_from_interactions!();
+
+/// The triggers that keep `operator_activity`, by name.
+pub(super) const ACTIVITY_TRIGGERS: &[&str] = &[
+    "interactions_activity_insert",
+    "interactions_activity_delete",
+    "interactions_activity_update",
+];
+
+pub(super) const ACTIVITY: &str = concat!(
+    r#"
 CREATE TABLE operator_activity (
     operator_id         INTEGER NOT NULL,
     slot                INTEGER NOT NULL,
@@ -99,16 +123,12 @@ BEGIN
         satisfaction_count = satisfaction_count + excluded.satisfaction_count;
 END;
 
-INSERT INTO operator_activity
-SELECT operator_id, occurred_at / 900, count(*) FILTER (WHERE kind = 'call'),
-       count(*) FILTER (WHERE kind = 'email'), count(*) FILTER (WHERE kind = 'meeting'),
-       count(*) FILTER (WHERE kind = 'note'), count(*) FILTER (WHERE kind = 'sms'),
-       coalesce(sum(satisfaction), 0), count(satisfaction)
-FROM interactions WHERE operator_id IS NOT NULL
-GROUP BY operator_id, occurred_at / 900;
-
+"#,
+    activity_from_interactions!(),
+    r#"
 CREATE INDEX customers_created_owner ON customers(created_at, owner_id);
-"#;
+"#
+);
 
 /// The quarter hour an instant (unix seconds) falls in, as the triggers count it.
 fn slot(secs: i64) -> i64 {
