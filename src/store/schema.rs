@@ -215,6 +215,47 @@ GROUP BY 1, 2, 3, 4, 5"
     };
 }
 
+/// Adds deal `NEW` to its row of `deal_totals` (a trigger's body).
+macro_rules! deal_totals_add_new {
+    () => {
+        "    INSERT INTO deal_totals VALUES (
+        NEW.stage_id, coalesce(NEW.closed_on, ''),
+        CASE WHEN NEW.closed_on IS NULL THEN coalesce(substr(NEW.expected_close, 1, 7), '') ELSE '' END,
+        NEW.currency, coalesce(NEW.owner_id, 0), 1,
+        NEW.amount_minor / 1000000000, NEW.amount_minor % 1000000000,
+        ((NEW.amount_minor / 100) * NEW.probability + (NEW.amount_minor % 100) * NEW.probability / 100) / 1000000000,
+        ((NEW.amount_minor / 100) * NEW.probability + (NEW.amount_minor % 100) * NEW.probability / 100) % 1000000000,
+        coalesce(CAST(julianday(NEW.closed_on) - julianday(date(NEW.created_at, 'unixepoch')) AS INTEGER), 0))
+    ON CONFLICT (stage_id, closed_on, expected_month, currency, owner_id) DO UPDATE SET
+        deals = deals + 1,
+        amount_hi = amount_hi + excluded.amount_hi, amount_lo = amount_lo + excluded.amount_lo,
+        weighted_hi = weighted_hi + excluded.weighted_hi, weighted_lo = weighted_lo + excluded.weighted_lo,
+        cycle_days = cycle_days + excluded.cycle_days;
+"
+    };
+}
+
+/// Takes deal `OLD` out of its row of `deal_totals`, dropping the row when it empties.
+macro_rules! deal_totals_take_old {
+    () => {
+        "    UPDATE deal_totals SET
+        deals = deals - 1,
+        amount_hi = amount_hi - OLD.amount_minor / 1000000000,
+        amount_lo = amount_lo - OLD.amount_minor % 1000000000,
+        weighted_hi = weighted_hi - ((OLD.amount_minor / 100) * OLD.probability + (OLD.amount_minor % 100) * OLD.probability / 100) / 1000000000,
+        weighted_lo = weighted_lo - ((OLD.amount_minor / 100) * OLD.probability + (OLD.amount_minor % 100) * OLD.probability / 100) % 1000000000,
+        cycle_days = cycle_days - coalesce(CAST(julianday(OLD.closed_on) - julianday(date(OLD.created_at, 'unixepoch')) AS INTEGER), 0)
+    WHERE stage_id = OLD.stage_id AND closed_on = coalesce(OLD.closed_on, '')
+      AND expected_month = CASE WHEN OLD.closed_on IS NULL THEN coalesce(substr(OLD.expected_close, 1, 7), '') ELSE '' END
+      AND currency = OLD.currency AND owner_id = coalesce(OLD.owner_id, 0);
+    DELETE FROM deal_totals
+    WHERE deals = 0 AND stage_id = OLD.stage_id AND closed_on = coalesce(OLD.closed_on, '')
+      AND expected_month = CASE WHEN OLD.closed_on IS NULL THEN coalesce(substr(OLD.expected_close, 1, 7), '') ELSE '' END
+      AND currency = OLD.currency AND owner_id = coalesce(OLD.owner_id, 0);
+"
+    };
+}
+
 pub(super) const DEAL_TOTALS_FROM_DEALS: &str = deal_totals_from_deals!();
 
 const V9: &str = concat!(
@@ -240,68 +281,24 @@ INSERT INTO deal_totals
     r#";
 
 CREATE TRIGGER deal_totals_insert AFTER INSERT ON deals BEGIN
-    INSERT INTO deal_totals VALUES (
-        NEW.stage_id, coalesce(NEW.closed_on, ''),
-        CASE WHEN NEW.closed_on IS NULL THEN coalesce(substr(NEW.expected_close, 1, 7), '') ELSE '' END,
-        NEW.currency, coalesce(NEW.owner_id, 0), 1,
-        NEW.amount_minor / 1000000000, NEW.amount_minor % 1000000000,
-        ((NEW.amount_minor / 100) * NEW.probability + (NEW.amount_minor % 100) * NEW.probability / 100) / 1000000000,
-        ((NEW.amount_minor / 100) * NEW.probability + (NEW.amount_minor % 100) * NEW.probability / 100) % 1000000000,
-        coalesce(CAST(julianday(NEW.closed_on) - julianday(date(NEW.created_at, 'unixepoch')) AS INTEGER), 0))
-    ON CONFLICT (stage_id, closed_on, expected_month, currency, owner_id) DO UPDATE SET
-        deals = deals + 1,
-        amount_hi = amount_hi + excluded.amount_hi, amount_lo = amount_lo + excluded.amount_lo,
-        weighted_hi = weighted_hi + excluded.weighted_hi, weighted_lo = weighted_lo + excluded.weighted_lo,
-        cycle_days = cycle_days + excluded.cycle_days;
+"#,
+    deal_totals_add_new!(),
+    r#"
 END;
 
 CREATE TRIGGER deal_totals_delete AFTER DELETE ON deals BEGIN
-    UPDATE deal_totals SET
-        deals = deals - 1,
-        amount_hi = amount_hi - OLD.amount_minor / 1000000000,
-        amount_lo = amount_lo - OLD.amount_minor % 1000000000,
-        weighted_hi = weighted_hi - ((OLD.amount_minor / 100) * OLD.probability + (OLD.amount_minor % 100) * OLD.probability / 100) / 1000000000,
-        weighted_lo = weighted_lo - ((OLD.amount_minor / 100) * OLD.probability + (OLD.amount_minor % 100) * OLD.probability / 100) % 1000000000,
-        cycle_days = cycle_days - coalesce(CAST(julianday(OLD.closed_on) - julianday(date(OLD.created_at, 'unixepoch')) AS INTEGER), 0)
-    WHERE stage_id = OLD.stage_id AND closed_on = coalesce(OLD.closed_on, '')
-      AND expected_month = CASE WHEN OLD.closed_on IS NULL THEN coalesce(substr(OLD.expected_close, 1, 7), '') ELSE '' END
-      AND currency = OLD.currency AND owner_id = coalesce(OLD.owner_id, 0);
-    DELETE FROM deal_totals
-    WHERE deals = 0 AND stage_id = OLD.stage_id AND closed_on = coalesce(OLD.closed_on, '')
-      AND expected_month = CASE WHEN OLD.closed_on IS NULL THEN coalesce(substr(OLD.expected_close, 1, 7), '') ELSE '' END
-      AND currency = OLD.currency AND owner_id = coalesce(OLD.owner_id, 0);
+"#,
+    deal_totals_take_old!(),
+    r#"
 END;
 
 CREATE TRIGGER deal_totals_update
 AFTER UPDATE OF stage_id, closed_on, expected_close, currency, owner_id, amount_minor, probability, created_at ON deals
 BEGIN
-    UPDATE deal_totals SET
-        deals = deals - 1,
-        amount_hi = amount_hi - OLD.amount_minor / 1000000000,
-        amount_lo = amount_lo - OLD.amount_minor % 1000000000,
-        weighted_hi = weighted_hi - ((OLD.amount_minor / 100) * OLD.probability + (OLD.amount_minor % 100) * OLD.probability / 100) / 1000000000,
-        weighted_lo = weighted_lo - ((OLD.amount_minor / 100) * OLD.probability + (OLD.amount_minor % 100) * OLD.probability / 100) % 1000000000,
-        cycle_days = cycle_days - coalesce(CAST(julianday(OLD.closed_on) - julianday(date(OLD.created_at, 'unixepoch')) AS INTEGER), 0)
-    WHERE stage_id = OLD.stage_id AND closed_on = coalesce(OLD.closed_on, '')
-      AND expected_month = CASE WHEN OLD.closed_on IS NULL THEN coalesce(substr(OLD.expected_close, 1, 7), '') ELSE '' END
-      AND currency = OLD.currency AND owner_id = coalesce(OLD.owner_id, 0);
-    DELETE FROM deal_totals
-    WHERE deals = 0 AND stage_id = OLD.stage_id AND closed_on = coalesce(OLD.closed_on, '')
-      AND expected_month = CASE WHEN OLD.closed_on IS NULL THEN coalesce(substr(OLD.expected_close, 1, 7), '') ELSE '' END
-      AND currency = OLD.currency AND owner_id = coalesce(OLD.owner_id, 0);
-    INSERT INTO deal_totals VALUES (
-        NEW.stage_id, coalesce(NEW.closed_on, ''),
-        CASE WHEN NEW.closed_on IS NULL THEN coalesce(substr(NEW.expected_close, 1, 7), '') ELSE '' END,
-        NEW.currency, coalesce(NEW.owner_id, 0), 1,
-        NEW.amount_minor / 1000000000, NEW.amount_minor % 1000000000,
-        ((NEW.amount_minor / 100) * NEW.probability + (NEW.amount_minor % 100) * NEW.probability / 100) / 1000000000,
-        ((NEW.amount_minor / 100) * NEW.probability + (NEW.amount_minor % 100) * NEW.probability / 100) % 1000000000,
-        coalesce(CAST(julianday(NEW.closed_on) - julianday(date(NEW.created_at, 'unixepoch')) AS INTEGER), 0))
-    ON CONFLICT (stage_id, closed_on, expected_month, currency, owner_id) DO UPDATE SET
-        deals = deals + 1,
-        amount_hi = amount_hi + excluded.amount_hi, amount_lo = amount_lo + excluded.amount_lo,
-        weighted_hi = weighted_hi + excluded.weighted_hi, weighted_lo = weighted_lo + excluded.weighted_lo,
-        cycle_days = cycle_days + excluded.cycle_days;
+"#,
+    deal_totals_take_old!(),
+    deal_totals_add_new!(),
+    r#"
 END;
 
 CREATE TABLE tallies (
