@@ -579,6 +579,10 @@ pub struct DealEditArgs {
     /// Why it was lost (with --stage lost)
     #[arg(long)]
     pub reason: Option<String>,
+    /// What winning it costs, in the deal's currency (for the gross_profit KPI
+    /// measure); `none` clears it. A cost follows a --currency change
+    #[arg(long, allow_hyphen_values = true)]
+    pub cost: Option<String>,
     /// Refuse unless the deal is still at this version (from `deal show --json`)
     #[arg(long, value_name = "VERSION")]
     pub if_version: Option<i64>,
@@ -608,6 +612,10 @@ pub struct DealAddArgs {
     pub close: Option<String>,
     #[arg(long)]
     pub owner: Option<String>,
+    /// What winning it costs, in its currency, written as the amount is (for the
+    /// gross_profit KPI measure)
+    #[arg(long, allow_hyphen_values = true)]
+    pub cost: Option<String>,
 }
 
 #[derive(Debug, Args)]
@@ -810,6 +818,10 @@ pub struct KpiArgs {
     /// The whole team's (managers and admins)
     #[arg(long)]
     pub team: bool,
+    /// Each KPI's value over the last 12 periods of the range's length too (a
+    /// sparkline, and `trend` in the JSON)
+    #[arg(long)]
+    pub trend: bool,
 }
 
 #[derive(Debug, Subcommand)]
@@ -822,6 +834,64 @@ pub enum KpiCommand {
     /// followups_on_time) run from 0 to 100; counts are whole and not negative; days
     /// run from 0 to 36,500; the satisfaction score from 1 to 5.
     Set(KpiSetArgs),
+    /// Define a KPI of the business's own (admins): a measure from the catalogue,
+    /// optionally only for a tag, stage, operator or source, with its group, target
+    /// and minimum; an existing name is redefined
+    ///
+    /// Targets are written as for `kpi set`, in the measure's unit. The measures:
+    /// revenue_won, deals_won, deals_lost, win_rate, avg_deal, cycle_days,
+    /// gross_profit, new_customers, repeat_purchase_rate, retention,
+    /// churned_customers, csat, avg_satisfaction, nps, interactions_per_operator_day,
+    /// followups_on_time, overdue_followups, open_pipeline, weighted_pipeline
+    /// (`rapport kpi measures` describes each).
+    Define(KpiDefineArgs),
+    /// Remove a KPI an admin defined (admins; the built-in ones stay)
+    #[command(visible_alias = "remove")]
+    Undefine {
+        /// Its name (or key)
+        name: String,
+    },
+    /// The catalogue of measures a KPI can be defined with, and their units
+    Measures,
+}
+
+#[derive(Debug, Args)]
+pub struct KpiDefineArgs {
+    /// Its name, as the report shows it (e.g. "VIP revenue"); at most 40 characters
+    pub name: String,
+    /// What it measures: a key of the catalogue
+    #[arg(long)]
+    pub measure: String,
+    /// Only customers with this tag (their deals, interactions, follow-ups)
+    #[arg(long)]
+    pub tag: Option<String>,
+    /// Only open deals in this stage (open_pipeline, weighted_pipeline)
+    #[arg(long)]
+    pub stage: Option<String>,
+    /// Only what this operator owns (deals, customers, follow-ups) or logged
+    /// (interactions)
+    #[arg(long, value_name = "LOGIN")]
+    pub operator: Option<String>,
+    /// Only customers from this source (as on the customer: website, referral…)
+    #[arg(long, value_name = "SRC")]
+    pub source: Option<String>,
+    /// financial, customer, internal or growth (learning & growth)
+    #[arg(long)]
+    pub group: String,
+    /// The value aimed for
+    #[arg(long, allow_hyphen_values = true)]
+    pub target: String,
+    /// The worst value accepted: a floor when higher is better, a ceiling otherwise
+    #[arg(long, allow_hyphen_values = true)]
+    pub minimum: String,
+    /// The period the target and minimum are set for: week, month, quarter, year or
+    /// all (totals scale to the period reported)
+    #[arg(long, default_value = "month")]
+    pub period: String,
+    /// The currency a money target is written in [default: the config file's
+    /// `currency`, else USD]
+    #[arg(long, env = "RAPPORT_CURRENCY", value_name = "CODE")]
+    pub currency: Option<String>,
 }
 
 #[derive(Debug, Args)]

@@ -23,8 +23,11 @@ use serde::Serialize;
 use crate::Result;
 use crate::domain::audit::AuditEntry;
 use crate::domain::kpi::{
-    CurrencyTotal, ForecastMonth, KpiRange, KpiValue, compute, first_of_month,
+    CurrencyTotal, ForecastMonth, KpiRange, KpiValue, TREND_PERIODS, builtin_measure, compute,
+    compute_custom, first_of_month,
 };
+use crate::domain::kpi_measure::{Source, Tallies};
+use crate::store::MeasureScope;
 use crate::domain::money::format_minor;
 use crate::domain::{Currency, KpiStanding, KpiUnit, Operator, Role};
 use crate::store::Store;
@@ -90,6 +93,17 @@ pub struct KpiReport {
     pub open_deals_without_close_date: i64,
     /// Open deals in other currencies: not in the forecast.
     pub other_currency_open: i64,
+    /// The periods of each KPI's `trend`, oldest first, the current one last; empty
+    /// when no trend was asked for (and for all time, which has no periods).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub trend_periods: Vec<TrendPeriod>,
+}
+
+/// One period of a trend, as local calendar days, both inclusive.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct TrendPeriod {
+    pub first_day: NaiveDate,
+    pub last_day: NaiveDate,
 }
 
 /// Measures every KPI of the whole team over `range` (resolved in `now`'s time zone)
@@ -106,6 +120,104 @@ pub fn kpi_report<Tz: TimeZone>(
 /// `kpi_report` for one operator's records (`None`: the team's). Only managers and
 /// admins see another operator's or the team's (see `domain::access`).
 pub fn kpi_report_for<Tz: TimeZone>(
+    store: &Store,
+    range: KpiRange,
+    currency: Currency,
+    now: &DateTime<Tz>,
+    operator: Option<&Operator>,
+) -> Result<KpiReport> {
+    kpi_report_with(store, range, currency, now, operator, false)
+}
+
+/// [`kpi_report_for`], with each KPI's value over the last [`TREND_PERIODS`] periods
+/// of the range's length when `trend` is set (not for all time).
+pub fn kpi_report_with<Tz: TimeZone>(
+    store: &Store,
+    range: KpiRange,
+    currency: Currency,
+    now: &DateTime<Tz>,
+    operator: Option<&Operator>,
+    trend: bool,
+) -> Result<KpiReport> {
+    let mut report = builtin_report(store, range, currency, now, operator)?;
+    let trend_ranges = match trend {
+        true => range.trend(now.date_naive(), TREND_PERIODS),
+        false => None,
+    };
+    let windows = match &trend_ranges {
+        Some(ranges) => ranges
+            .iter()
+            .map(|r| r.window(now))
+            .collect::<std::result::Result<Vec<_>, _>>()?,
+        None => vec![range.window(now)?],
+    };
+    if let Some(ranges) = &trend_ranges {
+        report.trend_periods = windows
+            .iter()
+            .zip(ranges)
+            .map(|(w, _)| TrendPeriod {
+                first_day: w.first_day,
+                last_day: w.end_day.checked_sub_days(Days::new(1)).unwrap_or(w.first_day),
+            })
+            .collect();
+    }
+    let now_utc = now.with_timezone(&Utc);
+    let report_operator = operator.map(|o| o.id);
+    let mut tallies = TallyCache::default();
+    if trend_ranges.is_some() {
+        for k in &mut report.kpis {
+            let Some(measure) = builtin_measure(&k.key) else {
+                continue;
+            };
+            let scope = MeasureScope::of(None, report_operator);
+            let series = tallies.get(store, measure.source(), &scope, &windows, now_utc, currency)?;
+            k.trend = series
+                .iter()
+                .map(|t| measure.value(&measure.raw(t), currency))
+                .collect();
+        }
+    }
+    for custom in store.custom_kpis()? {
+        let scope = MeasureScope::of(Some(&custom), report_operator);
+        let series = tallies.get(store, custom.measure.source(), &scope, &windows, now_utc, currency)?;
+        let current = series.last().copied().unwrap_or_default();
+        let mut value = compute_custom(&custom, &custom.measure.raw(&current), &range, currency);
+        if trend_ranges.is_some() {
+            value.trend = series
+                .iter()
+                .map(|t| custom.measure.value(&custom.measure.raw(t), currency))
+                .collect();
+        }
+        report.kpis.push(value);
+    }
+    Ok(report)
+}
+
+/// Each source's figures read once per scope, however many KPIs measure them.
+#[derive(Default)]
+struct TallyCache(std::collections::HashMap<(Source, MeasureScope), Vec<Tallies>>);
+
+impl TallyCache {
+    fn get(
+        &mut self,
+        store: &Store,
+        source: Source,
+        scope: &MeasureScope,
+        windows: &[crate::domain::kpi::KpiWindow],
+        now: DateTime<Utc>,
+        currency: Currency,
+    ) -> Result<&Vec<Tallies>> {
+        let key = (source, scope.clone());
+        if !self.0.contains_key(&key) {
+            let read = store.tallies(source, scope, windows, now, currency)?;
+            self.0.insert(key.clone(), read);
+        }
+        Ok(&self.0[&key])
+    }
+}
+
+/// The built-in KPIs and the forecast.
+fn builtin_report<Tz: TimeZone>(
     store: &Store,
     range: KpiRange,
     currency: Currency,
@@ -138,7 +250,28 @@ pub fn kpi_report_for<Tz: TimeZone>(
         won_in_other_currencies: won_elsewhere,
         open_deals_without_close_date: left_out.without_close_date,
         other_currency_open: left_out.other_currency,
+        trend_periods: Vec::new(),
     })
+}
+
+/// The KPIs by group (financial, customer, internal, growth), each group in report
+/// order: the built-in ones first, then those the business defined. How the command
+/// line and the app list them.
+pub fn kpis_by_group(kpis: &[KpiValue]) -> Vec<&KpiValue> {
+    let mut sorted: Vec<&KpiValue> = kpis.iter().collect();
+    sorted.sort_by_key(|k| crate::domain::KpiGroup::ALL.iter().position(|g| *g == k.group));
+    sorted
+}
+
+/// A group's name as a heading: `Financial`, `Customer`, `Internal`, `Learning & growth`.
+pub fn group_heading(group: crate::domain::KpiGroup) -> &'static str {
+    use crate::domain::KpiGroup::*;
+    match group {
+        Financial => "Financial",
+        Customer => "Customer",
+        Internal => "Internal",
+        Growth => "Learning & growth",
+    }
 }
 
 /// A KPI value (or target, or minimum) for display: money grouped with the
@@ -155,6 +288,8 @@ pub fn format_value(unit: KpiUnit, value: f64, currency: Currency) -> String {
         KpiUnit::Percent => format!("{value:.1}%"),
         KpiUnit::Days => format!("{value:.1} d"),
         KpiUnit::Score => format!("{value:.2}"),
+        KpiUnit::Nps => format!("{value:+.0}"),
+        KpiUnit::Rate => format!("{value:.1}"),
     }
 }
 
@@ -194,38 +329,74 @@ pub fn revenue_left_out(report: &KpiReport) -> Option<String> {
 }
 
 /// How the totals' targets were scaled to the report's range, when they were:
-/// "targets of totals are per month, ×3 for this quarter". `None` for a month, and
-/// for all time (which has no targets for totals).
+/// "targets of totals (revenue won, deals won, new customers) are set per month and
+/// scaled to this quarter (×3)". `None` for a month, and for all time (which has no
+/// targets for totals). Totals set per different periods are named per period.
 pub fn target_scaling(report: &KpiReport) -> Option<String> {
-    let total = report
-        .kpis
-        .iter()
-        .find(|k| crate::domain::kpi::TOTALS.contains(&k.key.as_str()))?;
-    let scale = total.target_scale?;
-    if (scale - 1.0).abs() < 1e-9 {
-        return None;
+    let mut by_period: Vec<(crate::domain::Period, f64, Vec<String>)> = Vec::new();
+    for k in report.kpis.iter().filter(|k| k.total) {
+        let Some(scale) = k.target_scale else {
+            continue;
+        };
+        if (scale - 1.0).abs() < 1e-9 {
+            continue;
+        }
+        match by_period.iter_mut().find(|(p, ..)| *p == k.target_period) {
+            Some((_, _, names)) => names.push(k.name.to_lowercase()),
+            None => by_period.push((k.target_period, scale, vec![k.name.to_lowercase()])),
+        }
     }
-    let names: Vec<&str> = report
-        .kpis
-        .iter()
-        .filter(|k| crate::domain::kpi::TOTALS.contains(&k.key.as_str()))
-        .map(|k| k.name.as_str())
-        .collect();
-    let factor = if scale.fract().abs() < 1e-9 {
-        format!("{scale:.0}")
-    } else {
-        format!("{scale:.2}")
-    };
-    Some(format!(
-        "targets of totals ({}) are set per {} and scaled to this {} (×{factor})",
-        names.join(", ").to_lowercase(),
-        total.target_period,
-        if report.period.contains(" to ") {
-            "range"
+    let factor = |scale: f64| {
+        if scale.fract().abs() < 1e-9 {
+            format!("{scale:.0}")
         } else {
-            report.period.as_str()
-        },
-    ))
+            format!("{scale:.2}")
+        }
+    };
+    let this = if report.period.contains(" to ") {
+        "range"
+    } else {
+        report.period.as_str()
+    };
+    let mut parts = by_period.into_iter().map(|(period, scale, names)| {
+        (
+            names.join(", "),
+            format!("set per {period}"),
+            format!("×{}", factor(scale)),
+        )
+    });
+    let (names, per, times) = parts.next()?;
+    let mut text = format!("targets of totals ({names}) are {per} and scaled to this {this} ({times})");
+    for (names, per, times) in parts {
+        text.push_str(&format!("; of ({names}) {per} ({times})"));
+    }
+    Some(text)
+}
+
+/// A trend as a line of block characters, one per period (`▁▂▃▄▅▆▇█`, a space where
+/// there is no value), from the lowest value shown to the highest: the shape of the
+/// change, not its size (a flat trend is a row of `▄`).
+pub fn sparkline(values: &[Option<f64>]) -> String {
+    const BLOCKS: [char; 8] = ['▁', '▂', '▃', '▄', '▅', '▆', '▇', '█'];
+    let known: Vec<f64> = values.iter().flatten().copied().collect();
+    let (Some(low), Some(high)) = (
+        known.iter().copied().reduce(f64::min),
+        known.iter().copied().reduce(f64::max),
+    ) else {
+        return " ".repeat(values.len());
+    };
+    let span = high - low;
+    values
+        .iter()
+        .map(|v| match v {
+            None => ' ',
+            Some(_) if span <= 0.0 => BLOCKS[3],
+            Some(v) => {
+                let i = ((v - low) / span * 7.0).round() as usize;
+                BLOCKS[i.min(7)]
+            }
+        })
+        .collect()
 }
 
 #[cfg(test)]
@@ -249,5 +420,23 @@ mod tests {
         assert_eq!(format_value(KpiUnit::Score, 4.0, usd), "4.00");
         assert_eq!(status_label(None), "no data");
         assert_eq!(status_label(Some(KpiStanding::AtTarget)), "at target");
+        assert_eq!(format_value(KpiUnit::Nps, 30.0, usd), "+30");
+        assert_eq!(format_value(KpiUnit::Nps, -12.4, usd), "-12");
+        assert_eq!(format_value(KpiUnit::Rate, 12.25, usd), "12.2");
+    }
+
+    #[test]
+    fn sparklines_run_from_the_lowest_value_to_the_highest() {
+        assert_eq!(
+            sparkline(&[Some(0.0), Some(1.0), Some(2.0), None, Some(7.0)]),
+            "▁▂▃ █"
+        );
+        // 96 % to 99 %: the change shows, not the distance from 0.
+        assert_eq!(sparkline(&[Some(96.0), Some(97.5), Some(99.0)]), "▁▅█");
+        assert_eq!(sparkline(&[Some(5.0), Some(5.0)]), "▄▄");
+        assert_eq!(sparkline(&[None, None]), "  ");
+        assert_eq!(sparkline(&[]), "");
+        // An NPS from -100 to 100.
+        assert_eq!(sparkline(&[Some(-100.0), Some(0.0), Some(100.0)]), "▁▅█");
     }
 }

@@ -74,7 +74,8 @@ fn edit(ctx: &mut Context, a: DealEditArgs) -> Result<()> {
         Some(c) => Some(Some(parse_date("close", c, &now)?)),
     };
     let owner = a.owner.as_deref().map(|o| ctx.operator(o)).transpose()?;
-    let nothing = a.title.is_none()
+    let nothing = a.cost.is_none()
+        && a.title.is_none()
         && a.amount.is_none()
         && currency.is_none()
         && stage.is_none()
@@ -84,7 +85,7 @@ fn edit(ctx: &mut Context, a: DealEditArgs) -> Result<()> {
         && a.reason.is_none();
     if nothing {
         return Err(crate::Error::msg(
-            "deal edit: say what to change: --title, --amount, --currency, --stage, --probability, --close, --owner or --reason",
+            "deal edit: say what to change: --title, --amount, --currency, --stage, --probability, --close, --owner, --reason or --cost",
         ));
     }
     let today = now.date_naive();
@@ -118,6 +119,23 @@ fn edit(ctx: &mut Context, a: DealEditArgs) -> Result<()> {
             c.lost_reason = Some(reason.clone());
         }
         w.update_deal(id, a.if_version.unwrap_or(current.version), &c, today)?;
+        // The cost is in the deal's currency: typed in it, or carried over to a new one.
+        let cost = match a.cost.as_deref().map(str::trim) {
+            Some("" | "none") => Some(None),
+            Some(text) => Some(Some(
+                Money::parse(text, in_currency).map_err(|e| crate::domain::ValidationError::new("cost", e.reason))?,
+            )),
+            None if currency.is_some_and(|c| c != current.amount.currency) => current
+                .cost
+                .map(|cost| cost.with_currency(in_currency))
+                .transpose()
+                .map_err(|e| crate::domain::ValidationError::new("cost", e.reason))?
+                .map(Some),
+            None => None,
+        };
+        if let Some(cost) = cost {
+            w.set_deal_cost(id, cost)?;
+        }
         Ok((current, w.deal(id)?))
     })?;
     if !ctx.json && saved.version == before.version {
@@ -152,10 +170,19 @@ fn add(ctx: &mut Context, a: DealAddArgs) -> Result<()> {
             .transpose()?,
         owner_id: None,
     };
+    let cost = a
+        .cost
+        .as_deref()
+        .map(|c| Money::parse(c, currency))
+        .transpose()
+        .map_err(|e| crate::domain::ValidationError::new("cost", e.reason))?;
     draft.clone().validate()?;
     draft.owner_id = Some(ctx.owner_or_me(a.owner.as_deref())?);
     let deal = ctx.store.write(|w| {
         let id = w.add_deal(&draft)?;
+        if cost.is_some() {
+            w.set_deal_cost(id, cost)?;
+        }
         w.deal(id)
     })?;
     report(ctx, "Added deal", &deal)
@@ -214,11 +241,14 @@ fn report(ctx: &mut Context, verb: &str, d: &Deal) -> Result<()> {
     if ctx.json {
         return ctx.print_json(d);
     }
-    let reason = d
+    let mut reason = d
         .lost_reason
         .as_deref()
         .map(|r| format!(" ({})", for_terminal(r)))
         .unwrap_or_default();
+    if let Some(cost) = d.cost {
+        reason.push_str(&format!(", cost {cost}"));
+    }
     writeln!(
         ctx.out,
         "{verb} #{} {} for {}: {} in {} at {}%{reason}",

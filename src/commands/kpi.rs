@@ -5,21 +5,128 @@ use std::io::Write;
 use super::Context;
 use super::output::Table;
 use crate::Result;
-use crate::cli::{KpiArgs, KpiCommand, KpiSetArgs};
-use crate::domain::ValidationError;
-use crate::domain::kpi::KpiRange;
+use crate::cli::{KpiArgs, KpiCommand, KpiDefineArgs, KpiSetArgs};
+use crate::domain::kpi::{KpiRange, KpiValue};
+use crate::domain::kpi_measure::{
+    KpiFilter, Measure, catalogue_lines, check_name, definition_of, parse_group,
+};
+use crate::domain::{KpiFigure, Period, ValidationError};
 use crate::domain::money::format_minor;
 use crate::domain::when::parse_date;
 use crate::report::{
-    FORECAST_MONTHS, KpiReport, default_kpi_scope, format_value, kpi_report_for, revenue_left_out,
-    target_scaling,
+    FORECAST_MONTHS, KpiReport, default_kpi_scope, format_value, kpi_report_with, kpis_by_group,
+    revenue_left_out, sparkline, target_scaling,
 };
+use crate::store::KpiDraft;
 use crate::text::sanitize::for_terminal;
 
 pub fn run(ctx: &mut Context, a: KpiArgs) -> Result<()> {
     match a.command {
         Some(KpiCommand::Set(args)) => set(ctx, args),
+        Some(KpiCommand::Define(args)) => define(ctx, args),
+        Some(KpiCommand::Undefine { name }) => undefine(ctx, &name),
+        Some(KpiCommand::Measures) => measures(ctx),
         None => report(ctx, &a),
+    }
+}
+
+fn measures(ctx: &mut Context) -> Result<()> {
+    if ctx.json {
+        let all: Vec<serde_json::Value> = Measure::ALL
+            .iter()
+            .map(|m| {
+                serde_json::json!({
+                    "measure": m,
+                    "unit": m.unit(),
+                    "higher_is_better": m.higher_is_better(),
+                    "total": m.is_total(),
+                    "about": m.about(),
+                    "operator": m.operator_means(),
+                    "stage": m.takes_stage(),
+                })
+            })
+            .collect();
+        return ctx.print_json(&all);
+    }
+    for line in catalogue_lines() {
+        writeln!(ctx.out, "{line}")?;
+    }
+    writeln!(
+        ctx.out,
+        "\nTotals (revenue_won, deals_won, deals_lost, gross_profit, new_customers, churned_customers) \
+         scale their target to the period reported; --stage applies to open_pipeline and weighted_pipeline."
+    )?;
+    Ok(())
+}
+
+/// `kpi define`: the figures read in the measure's unit, then one transaction with
+/// its audit entry.
+fn define(ctx: &mut Context, a: KpiDefineArgs) -> Result<()> {
+    let measure = Measure::parse("measure", &a.measure)?;
+    let group = parse_group(&a.group)?;
+    let period = Period::parse("period", &a.period)?;
+    let currency = ctx.currency(a.currency.as_deref())?;
+    let (name, key) = check_name(&a.name)?;
+    let blank = KpiFigure::whole(0);
+    let def = definition_of(&key, &name, measure, group, period, blank, blank);
+    let draft = KpiDraft {
+        name,
+        measure,
+        filter: KpiFilter {
+            tag: a.tag,
+            stage: a.stage,
+            operator: a.operator,
+            source: a.source,
+        },
+        group,
+        period,
+        target: def.parse_figure("target", &a.target, currency)?,
+        minimum: def.parse_figure("minimum", &a.minimum, currency)?,
+    };
+    let (kpi, replaced) = ctx.store.write(|w| w.define_kpi(&draft))?;
+    if ctx.json {
+        return ctx.print_json(&kpi);
+    }
+    let better = if measure.higher_is_better() {
+        "higher"
+    } else {
+        "lower"
+    };
+    writeln!(
+        ctx.out,
+        "{} KPI {} ({}): {}; {}, target {} · minimum {} per {} ({better} is better)",
+        if replaced { "Redefined" } else { "Defined" },
+        for_terminal(&kpi.name),
+        kpi.key,
+        describe_measure(&kpi.measure, &kpi.filter),
+        kpi.group,
+        kpi.target,
+        kpi.minimum,
+        kpi.period,
+    )?;
+    Ok(())
+}
+
+fn undefine(ctx: &mut Context, name: &str) -> Result<()> {
+    let kpi = ctx.store.write(|w| w.undefine_kpi(name))?;
+    if ctx.json {
+        return ctx.print_json(&serde_json::json!({ "removed": kpi.key }));
+    }
+    writeln!(
+        ctx.out,
+        "Removed KPI {} ({})",
+        for_terminal(&kpi.name),
+        kpi.key
+    )?;
+    Ok(())
+}
+
+/// `revenue_won · tag vip`.
+fn describe_measure(measure: &Measure, filter: &KpiFilter) -> String {
+    if filter.is_empty() {
+        measure.to_string()
+    } else {
+        format!("{measure} · {}", for_terminal(&filter.describe()))
     }
 }
 
@@ -46,15 +153,15 @@ fn report(ctx: &mut Context, a: &KpiArgs) -> Result<()> {
         (None, _, true) => None,
         (None, false, false) => default_kpi_scope(ctx.me()).cloned(),
     };
-    let report = kpi_report_for(&ctx.store, range, currency, &ctx.now(), who.as_ref())?;
+    let report = kpi_report_with(&ctx.store, range, currency, &ctx.now(), who.as_ref(), a.trend)?;
     if ctx.json {
         return ctx.print_json(&report);
     }
-    print_report(&mut ctx.out, &report)?;
+    print_report(&mut ctx.out, &report, a.trend)?;
     Ok(())
 }
 
-fn print_report(out: &mut dyn Write, r: &KpiReport) -> Result<()> {
+fn print_report(out: &mut dyn Write, r: &KpiReport, trend: bool) -> Result<()> {
     let cur = r.currency;
     let span = if r.period == "all" {
         format!("all time, through {}", r.last_day)
@@ -71,11 +178,16 @@ fn print_report(out: &mut dyn Write, r: &KpiReport) -> Result<()> {
         r.period,
         cur.code()
     )?;
-    let mut table = Table::new(&["GROUP", "KPI", "VALUE", "TARGET", "MINIMUM", "STATUS"]);
-    for k in &r.kpis {
-        table.row(vec![
+    let trended = trend && !r.trend_periods.is_empty();
+    let mut headers = vec!["GROUP", "KPI", "VALUE", "TARGET", "MINIMUM", "STATUS"];
+    if trended {
+        headers.push("TREND");
+    }
+    let mut table = Table::new(&headers);
+    for k in kpis_by_group(&r.kpis) {
+        let mut row = vec![
             k.group.to_string(),
-            k.name.clone(),
+            for_terminal(&k.name).into_owned(),
             k.value
                 .map_or_else(|| "-".into(), |v| format_value(k.unit, v, cur)),
             k.target
@@ -83,9 +195,40 @@ fn print_report(out: &mut dyn Write, r: &KpiReport) -> Result<()> {
             k.minimum
                 .map_or_else(|| "-".into(), |v| format_value(k.unit, v, cur)),
             k.status().into(),
-        ]);
+        ];
+        if trended {
+            row.push(sparkline(&k.trend));
+        }
+        table.row(row);
     }
     table.print(out)?;
+    if trended && let (Some(first), Some(last)) = (r.trend_periods.first(), r.trend_periods.last()) {
+        writeln!(
+            out,
+            "Trend: {} periods, {} to {}, the current one last.",
+            r.trend_periods.len(),
+            first.first_day,
+            last.last_day
+        )?;
+    }
+    let defined: Vec<&KpiValue> = r.kpis.iter().filter(|k| k.measure.is_some()).collect();
+    if !defined.is_empty() {
+        writeln!(out)?;
+        writeln!(out, "Defined by the business:")?;
+        for k in defined {
+            let Some(measure) = &k.measure else {
+                continue;
+            };
+            writeln!(
+                out,
+                "  {} ({}): {}; targets per {}",
+                for_terminal(&k.name),
+                k.key,
+                describe_measure(measure, &k.filter),
+                k.target_period
+            )?;
+        }
+    }
     writeln!(out)?;
     writeln!(
         out,
@@ -119,6 +262,11 @@ fn print_report(out: &mut dyn Write, r: &KpiReport) -> Result<()> {
             r.open_deals_without_close_date,
             deals(r.open_deals_without_close_date)
         ));
+    }
+    for k in r.kpis.iter().filter(|k| k.note.is_some()) {
+        if let Some(note) = &k.note {
+            notes.push(format!("{}: {note}", for_terminal(&k.name)));
+        }
     }
     if let Some(scaling) = target_scaling(r) {
         notes.push(scaling);

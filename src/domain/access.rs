@@ -1,7 +1,8 @@
 //! Access levels: what each role may do. The store asks these rules before it
 //! writes, so the app and the command line obey the same ones.
 //!
-//! - admin: everything, including operators, stages, KPI targets and restoring backups;
+//! - admin: everything, including operators, stages, KPI targets and definitions, and
+//!   restoring backups;
 //! - manager: every customer, deal and follow-up, gives records to other operators,
 //!   imports, exports and backs up, sees every operator's KPIs and performance, sets
 //!   operators' quotas and cadence defaults;
@@ -38,6 +39,8 @@ pub enum Permission<'a> {
     ManageOperators,
     /// Change KPI targets and minimums.
     SetTargets,
+    /// Define KPIs of the business's own, or remove them.
+    DefineKpis,
     /// Rename pipeline stages and change their default probabilities.
     ManageStages,
     /// Restore a backup over the database.
@@ -73,6 +76,7 @@ pub fn check(actor: &Operator, permission: Permission<'_>) -> Result<(), Denied>
             "only an admin can add operators or change roles".into(),
         ),
         Permission::SetTargets => (ADMIN, "only an admin can change KPI targets".into()),
+        Permission::DefineKpis => (ADMIN, "only an admin can define or remove KPIs".into()),
         Permission::ManageStages => (ADMIN, "only an admin can change pipeline stages".into()),
         Permission::Restore => (ADMIN, "only an admin can restore a backup".into()),
         Permission::ChangeSettings => (
@@ -175,6 +179,7 @@ mod tests {
             // [admin, manager, agent]
             (Permission::ManageOperators, [true, false, false]),
             (Permission::SetTargets, [true, false, false]),
+            (Permission::DefineKpis, [true, false, false]),
             (Permission::ManageStages, [true, false, false]),
             (Permission::Restore, [true, false, false]),
             (Permission::ChangeSettings, [true, true, false]),

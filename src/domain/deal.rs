@@ -73,6 +73,9 @@ pub struct Deal {
     pub version: i64,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
+    /// What winning it costs, in its currency (for gross profit); `None` when not known.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cost: Option<Money>,
 }
 
 impl Deal {

@@ -6,6 +6,7 @@ use chrono::{DateTime, Datelike, Days, Duration, Months, NaiveDate, NaiveTime, T
 use serde::{Deserialize, Serialize};
 
 use super::customer::string_enum;
+use super::kpi_measure::{CustomKpi, KpiFilter, Measure, MeasureRaw};
 use super::kpi_target::KpiFigure;
 use super::when::local_to_utc;
 use super::{Currency, ValidationError};
@@ -22,7 +23,7 @@ string_enum!(
 
 string_enum!(
     /// What a KPI value counts, for display.
-    KpiUnit { Money = "money", Count = "count", Percent = "percent", Days = "days", Score = "score" }
+    KpiUnit { Money = "money", Count = "count", Percent = "percent", Days = "days", Score = "score", Nps = "nps", Rate = "rate" }
 );
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -182,7 +183,13 @@ impl KpiDefinition {
     /// monthly target, 12/52 for a week. `None` for all time, which has no length to
     /// scale a total's target to; 1 for every KPI that is not a total.
     pub fn scale_to(&self, range: &KpiRange) -> Option<f64> {
-        if !self.is_total() {
+        self.scale_as(self.is_total(), range)
+    }
+
+    /// [`Self::scale_to`] for a KPI that is a total or not (a defined KPI is one when
+    /// its measure is).
+    pub fn scale_as(&self, total: bool, range: &KpiRange) -> Option<f64> {
+        if !total {
             return Some(1.0);
         }
         Some(range.months()? / self.period.months()?)
@@ -192,7 +199,12 @@ impl KpiDefinition {
     /// rounded to what its unit shows (whole counts, whole units of money), anything
     /// else's as set. `None` when the range has no length and this is a total.
     pub fn aims_over(&self, range: &KpiRange) -> Option<(f64, f64)> {
-        let scale = self.scale_to(range)?;
+        self.aims_as(self.is_total(), range)
+    }
+
+    /// [`Self::aims_over`] for a KPI that is a total or not.
+    pub fn aims_as(&self, total: bool, range: &KpiRange) -> Option<(f64, f64)> {
+        let scale = self.scale_as(total, range)?;
         let scaled = |f: KpiFigure| {
             let v = f.as_f64() * scale;
             if scale == 1.0 {
@@ -523,6 +535,22 @@ pub struct KpiValue {
     pub higher_is_better: bool,
     /// `None` when `value` is, or there is no target to stand against.
     pub standing: Option<KpiStanding>,
+    /// Whether it is a total over the window (its target scales with the window).
+    #[serde(default)]
+    pub total: bool,
+    /// A KPI the business defined: what it measures (absent for the built-in ones).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub measure: Option<Measure>,
+    /// What a defined KPI counts only.
+    #[serde(default, skip_serializing_if = "KpiFilter::is_empty")]
+    pub filter: KpiFilter,
+    /// The value in each of the report's trend periods, oldest first, the current one
+    /// last (see `KpiReport::trend_periods`); empty when no trend was asked for.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub trend: Vec<Option<f64>>,
+    /// What the value leaves out, when it does.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
 }
 
 impl KpiValue {
@@ -562,9 +590,108 @@ pub fn compute(defs: &[KpiDefinition], inputs: &KpiInputs, range: &KpiRange) -> 
                 target_period: d.period,
                 higher_is_better: d.higher_is_better,
                 standing,
+                total: d.is_total(),
+                measure: None,
+                filter: KpiFilter::default(),
+                trend: Vec::new(),
+                note: None,
             }
         })
         .collect()
+}
+
+/// The built-in KPI `key`'s measure: what its trend is computed with. Every built-in
+/// KPI is one of the catalogue's measures, unfiltered.
+pub fn builtin_measure(key: &str) -> Option<Measure> {
+    Some(match key {
+        "revenue_won" => Measure::RevenueWon,
+        "deals_won" => Measure::DealsWon,
+        "win_rate" => Measure::WinRate,
+        "avg_cycle_days" => Measure::CycleDays,
+        "new_customers" => Measure::NewCustomers,
+        "avg_satisfaction" => Measure::AvgSatisfaction,
+        "followups_on_time" => Measure::FollowupsOnTime,
+        "overdue_followups" => Measure::OverdueFollowups,
+        "avg_won_deal" => Measure::AvgDeal,
+        _ => return None,
+    })
+}
+
+/// Measures a defined KPI from `raw`, gathered over `range` in `currency`.
+pub fn compute_custom(
+    kpi: &CustomKpi,
+    raw: &MeasureRaw,
+    range: &KpiRange,
+    currency: Currency,
+) -> KpiValue {
+    let d = kpi.definition();
+    let total = kpi.measure.is_total();
+    let value = kpi.measure.value(raw, currency);
+    let aims = d.aims_as(total, range);
+    let standing = match (value, aims) {
+        (Some(v), Some((target, minimum))) => {
+            Some(standing(d.higher_is_better, v, target, minimum))
+        }
+        _ => None,
+    };
+    KpiValue {
+        key: d.key.clone(),
+        name: d.name.clone(),
+        group: d.group,
+        unit: d.unit,
+        value,
+        target: aims.map(|a| a.0),
+        minimum: aims.map(|a| a.1),
+        target_scale: aims.and(d.scale_as(total, range)),
+        target_period: d.period,
+        higher_is_better: d.higher_is_better,
+        standing,
+        total,
+        measure: Some(kpi.measure),
+        filter: kpi.filter.clone(),
+        trend: Vec::new(),
+        note: kpi.measure.left_out_note(raw),
+    }
+}
+
+/// How many periods a trend shows.
+pub const TREND_PERIODS: usize = 12;
+
+impl KpiRange {
+    /// The `n` consecutive ranges of this one's length ending with it, oldest first:
+    /// the last 12 months for the month, 12 spans of as many days before explicit
+    /// dates. `None` for all time, which has no length to step back by.
+    pub fn trend(&self, today: NaiveDate, n: usize) -> Option<Vec<KpiRange>> {
+        let back = |k: usize| -> Option<KpiRange> {
+            let k32 = u32::try_from(k).ok()?;
+            match *self {
+                Self::Period(Period::All) => None,
+                Self::Period(Period::Week) => {
+                    let (first, _) = Period::Week.days(today);
+                    let first = first.checked_sub_days(Days::new(7 * k as u64))?;
+                    let last = first.checked_add_days(Days::new(6))?;
+                    Some(Self::Dates { from: first, to: last })
+                }
+                Self::Period(p) => {
+                    let months = p.months()? as u32;
+                    let (first, _) = p.days(today);
+                    let first = first.checked_sub_months(Months::new(months * k32))?;
+                    let last = first
+                        .checked_add_months(Months::new(months))?
+                        .checked_sub_days(Days::new(1))?;
+                    Some(Self::Dates { from: first, to: last })
+                }
+                Self::Dates { from, to } => {
+                    let days = (to - from).num_days().max(0) as u64 + 1;
+                    Some(Self::Dates {
+                        from: from.checked_sub_days(Days::new(days * k as u64))?,
+                        to: to.checked_sub_days(Days::new(days * k as u64))?,
+                    })
+                }
+            }
+        };
+        (0..n).rev().map(back).collect()
+    }
 }
 
 /// Deals in one currency that a report in another leaves out of its money figures.

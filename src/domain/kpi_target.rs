@@ -89,6 +89,8 @@ impl KpiUnit {
             Self::Percent => (KpiFigure(0), KpiFigure::whole(100)),
             Self::Days => (KpiFigure(0), KpiFigure::whole(MAX_DAYS)),
             Self::Score => (KpiFigure::whole(1), KpiFigure::whole(5)),
+            Self::Nps => (KpiFigure::whole(-100), KpiFigure::whole(100)),
+            Self::Rate => (KpiFigure(0), KpiFigure::whole(MAX_COUNT)),
         }
     }
 
@@ -106,11 +108,14 @@ impl KpiUnit {
             Self::Percent => format!("{figure}% is over 100%; a percentage runs from 0 to 100"),
             Self::Score if negative => format!("{figure} is negative; a score runs from 1 to 5"),
             Self::Score => format!("{figure} is not a score from 1 to 5"),
-            Self::Money | Self::Count | Self::Days if negative => {
+            Self::Nps => format!("{figure} is not a net promoter score from -100 to 100"),
+            Self::Money | Self::Count | Self::Days | Self::Rate if negative => {
                 format!("{figure} is negative; targets and minimums start at 0")
             }
             Self::Money => format!("{figure} is more than the largest amount Rapport accepts"),
-            Self::Count => format!("{figure} is more than {MAX_COUNT}, the largest count target"),
+            Self::Count | Self::Rate => {
+                format!("{figure} is more than {MAX_COUNT}, the largest count target")
+            }
             Self::Days => format!("{figure} is more than {MAX_DAYS} days (a century)"),
         })
     }
@@ -214,6 +219,8 @@ impl KpiUnit {
             Self::Percent => "a percentage",
             Self::Days => "a number of days",
             Self::Score => "a satisfaction score",
+            Self::Nps => "a net promoter score",
+            Self::Rate => "a number per operator and day",
         }
     }
 }

@@ -13,6 +13,7 @@ pub mod error;
 pub mod exchange;
 pub mod interaction;
 pub mod kpi;
+pub mod kpi_measure;
 pub mod kpi_target;
 pub mod money;
 pub mod operator;

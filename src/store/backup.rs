@@ -19,6 +19,7 @@ pub const BACKUP_TABLES: &[&str] = &[
     "interactions",
     "reminders",
     "kpi_definitions",
+    "custom_kpis",
     "operator_quotas",
     "tag_cadences",
     "settings",

@@ -23,7 +23,7 @@ pub struct DealFilter {
 const SELECT: &str = "
 SELECT d.id, d.customer_id, c.name, d.title, d.amount_minor, d.currency, d.stage_id, s.key, s.outcome,
        d.probability, d.expected_close, d.owner_id, o.login, d.closed_on, d.lost_reason, d.version,
-       d.created_at, d.updated_at
+       d.created_at, d.updated_at, d.cost_minor
 FROM deals d
 JOIN customers c ON c.id = d.customer_id
 JOIN stages s ON s.id = d.stage_id
@@ -55,6 +55,7 @@ fn row_to_deal(r: &Row<'_>) -> rusqlite::Result<Deal> {
         version: r.get(15)?,
         created_at: from_secs(r.get(16)?),
         updated_at: from_secs(r.get(17)?),
+        cost: r.get::<_, Option<i64>>(18)?.map(|minor| Money { minor, currency }),
     })
 }
 
@@ -626,6 +627,44 @@ impl Writer<'_> {
             }
         }
         Ok(None)
+    }
+
+    /// Sets (or with `None` clears) what deal `id` cost, in the deal's currency: what
+    /// gross profit subtracts from its amount. A change of the deal like any other:
+    /// checked for access, recorded in the trail, undone by `rapport undo`.
+    pub fn set_deal_cost(&mut self, id: i64, cost: Option<Money>) -> Result<Deal> {
+        let deal = load_deal(self.conn, id)?;
+        self.require_change_of("deal", id, deal.owner_id, deal.owner_login.as_deref())?;
+        if let Some(c) = cost {
+            Money::new(c.minor, c.currency).map_err(|e| StoreError::invalid("cost", e.reason))?;
+            if c.currency != deal.amount.currency {
+                return Err(StoreError::invalid(
+                    "cost",
+                    format!(
+                        "a cost is in the deal's currency, {}, not {}",
+                        deal.amount.currency.code(),
+                        c.currency.code()
+                    ),
+                ));
+            }
+        }
+        if deal.cost == cost {
+            return Ok(deal);
+        }
+        self.keep_before("deal", id)?;
+        self.conn.execute(
+            "UPDATE deals SET cost_minor = ?2, version = version + 1, updated_at = ?3 WHERE id = ?1",
+            params![id, cost.map(|c| c.minor), self.now],
+        )?;
+        self.audit_field(
+            "deal",
+            id,
+            Some(deal.customer_id),
+            "cost",
+            deal.cost.map(|c| c.to_string()),
+            cost.map(|c| c.to_string()),
+        )?;
+        load_deal(self.conn, id)
     }
 
     pub fn mark_deal_won(&mut self, id: i64, closed_on: NaiveDate) -> Result<Deal> {

@@ -30,6 +30,7 @@ const MIGRATIONS: &[&str] = &[
     NPS,
     super::team::ACTIVITY,
     super::exchange::RATES,
+    super::custom_kpis::KPIS,
 ];
 
 /// Schema 13: the answer to "would you recommend us?" (0-10) on the interaction it was given in,

@@ -87,6 +87,7 @@ actions! {
     SnoozeCustom = "snooze_custom",
     // KPIs
     CyclePeriod = "cycle_period",
+    DefineKpi = "define_kpi",
     // forms and popups
     NextField = "next_field",
     PrevField = "prev_field",

@@ -348,10 +348,16 @@ impl App {
                 deals,
             } => self.pipeline.apply_cards(stage_id, start, deals),
             Loaded::Followups(items) => self.followups.apply(items, page),
-            Loaded::Kpis(report) => self.kpis.report = Some(*report),
+            Loaded::Kpis(report) => self.kpis.apply(*report),
             Loaded::Team(report) => self.team.apply(*report),
         }
         true
+    }
+
+    /// Reads `pane` again (after its period changed).
+    pub(crate) fn reload_pane(&mut self, pane: Pane) {
+        let load = self.pane_request(pane);
+        self.request(load);
     }
 
     /// The newest request made of `slot`: its answer is the only one shown.
@@ -1076,11 +1082,7 @@ impl App {
                 self.followup_action(action)
             }
             Pane::Kpis => {
-                if action == Action::CyclePeriod {
-                    self.kpis.cycle_period();
-                    let load = self.pane_request(Pane::Kpis);
-                    self.request(load);
-                }
+                self.kpis_action(action);
                 Ok(())
             }
             Pane::Team => {
@@ -1338,6 +1340,7 @@ impl App {
                 self.info(note);
             }
             Action::Submit if form.kind == FormKind::Import => self.start_import(),
+            Action::Submit if form.kind == FormKind::DefineKpi => self.submit_kpi_form(),
             Action::Submit if form.is_record_edit() => self.submit_record_edit(),
             Action::Submit => {
                 let now = self.store.now().with_timezone(&self.zone);

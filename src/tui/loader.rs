@@ -12,7 +12,7 @@ use chrono_tz::Tz;
 
 use crate::domain::kpi::KpiRange;
 use crate::domain::{Currency, CustomerSummary, Deal, Operator, Period};
-use crate::report::{KpiReport, TeamReport, default_kpi_scope, kpi_report_for, team_report};
+use crate::report::{KpiReport, TeamReport, default_kpi_scope, kpi_report_with, team_report};
 use crate::store::{Counts, CustomerSort, CustomerWindow, ListAt, Store};
 use crate::tui::panes::followups;
 use crate::tui::panes::pipeline::{self, Column};
@@ -190,12 +190,13 @@ pub fn fetch(store: &Store, load: &Load) -> Result<Loaded, String> {
             now,
             me,
         } => Loaded::Kpis(Box::new(
-            kpi_report_for(
+            kpi_report_with(
                 store,
                 KpiRange::Period(*period),
                 *currency,
                 now,
                 default_kpi_scope(me),
+                true,
             )
             .map_err(|e| e.to_string())?,
         )),

@@ -8,6 +8,7 @@ pub mod app;
 mod corrections;
 pub mod import_job;
 pub mod keymap;
+mod kpis_keys;
 pub mod list;
 pub mod loader;
 pub mod lookup;

@@ -70,6 +70,8 @@ pub enum FormKind {
         id: i64,
         version: i64,
     },
+    /// A KPI of the business's own (see `kpi_form`): saved by the app, not by the form.
+    DefineKpi,
 }
 
 /// A field that holds a date or a point in time, typed naturally.
@@ -954,7 +956,8 @@ impl Form {
             )),
             FormKind::EditDeal { .. }
             | FormKind::EditInteraction { .. }
-            | FormKind::EditFollowup { .. } => Err(StoreError::Message(
+            | FormKind::EditFollowup { .. }
+            | FormKind::DefineKpi => Err(StoreError::Message(
                 "a correction is saved by the app (see `record_forms`), not by the form".into(),
             )),
             FormKind::Assign { entity, id } => {

@@ -3,5 +3,6 @@
 
 pub mod confirm;
 pub mod form;
+pub mod kpi_form;
 pub mod record_forms;
 pub mod snooze;

@@ -7,11 +7,21 @@ use ratatui::widgets::{Bar, BarChart, BarGroup, Block, Borders, Paragraph};
 use super::customers::compact;
 use super::{key_hint, safe};
 use crate::domain::kpi::KpiValue;
-use crate::domain::{KpiStanding, KpiUnit};
+use crate::domain::{KpiGroup, KpiStanding, KpiUnit};
+use crate::report::{group_heading, sparkline};
 use crate::tui::action::Action;
 use crate::tui::app::App;
 use crate::tui::keymap::KeyContext;
 use crate::tui::theme::Theme;
+
+/// Width of a trend: one cell per period.
+const TREND_WIDTH: usize = crate::domain::kpi::TREND_PERIODS;
+
+/// A row of the KPI list: a group's heading or a KPI (its index in the order shown).
+enum Row {
+    Heading(KpiGroup),
+    Kpi(usize),
+}
 
 pub fn draw(frame: &mut Frame, app: &App, area: Rect) {
     let t = app.theme;
@@ -22,7 +32,13 @@ pub fn draw(frame: &mut Frame, app: &App, area: Rect) {
         );
         return;
     };
-    let [left, right] = Layout::horizontal([Constraint::Fill(3), Constraint::Fill(2)]).areas(area);
+    // Narrow screens give the gauges more of the width than the forecast.
+    let split = if area.width >= 120 {
+        [Constraint::Fill(3), Constraint::Fill(2)]
+    } else {
+        [Constraint::Fill(2), Constraint::Fill(1)]
+    };
+    let [left, right] = Layout::horizontal(split).areas(area);
     let title = format!(
         " KPIs · {} {}–{} · {} period ",
         app.kpis.period.as_str(),
@@ -30,32 +46,59 @@ pub fn draw(frame: &mut Frame, app: &App, area: Rect) {
         report.last_day.format("%d %b %Y"),
         key_hint(app, KeyContext::Kpis, Action::CyclePeriod),
     );
+    let shown = app.kpis.shown();
+    let selected = shown.get(app.kpis.selected).copied();
     let whose = match &report.operator {
         Some(login) => format!("· {}'s ", safe(login)),
         None => "· the team's ".to_string(),
     };
-    let legend = Line::from(vec![
+    let mut legend = vec![
         Span::styled(" ┃ target", t.ok()),
         Span::styled("  ┃ minimum ", t.error()),
         Span::styled(whose, t.dim()),
-    ]);
+    ];
+    // What the selected KPI measures, when the business defined it.
+    if let Some(k) = selected
+        && let Some(m) = k.measure
+    {
+        let filter = if k.filter.is_empty() {
+            String::new()
+        } else {
+            format!(" · {}", safe(&k.filter.describe()))
+        };
+        legend.push(Span::styled(format!("· {m}{filter} "), t.dim()));
+    }
+    legend.push(Span::styled(
+        format!("· {} define ", key_hint(app, KeyContext::Kpis, Action::DefineKpi)),
+        t.dim(),
+    ));
     let block = Block::default()
         .borders(Borders::ALL)
         .title(Span::styled(title, t.title()))
-        .title_bottom(legend);
+        .title_bottom(Line::from(legend));
     let inner = block.inner(left);
     frame.render_widget(block, left);
     let note = left_out_note(report);
-    // The note about what revenue leaves out takes the bottom rows, when there are spare ones.
+    let mut rows = Vec::new();
+    for (i, k) in shown.iter().enumerate() {
+        if i == 0 || shown[i - 1].group != k.group {
+            rows.push(Row::Heading(k.group));
+        }
+        rows.push(Row::Kpi(i));
+    }
+    let headings = rows.len() - shown.len();
+    // Two lines a KPI (its gauge below) when they fit, else one; the note about what
+    // revenue leaves out takes the bottom rows when there are spare ones.
     let note_rows = note.as_ref().map_or(0, |n| {
         let width = usize::from(inner.width.max(1));
-        n.chars().count().div_ceil(width) as u16
+        n.chars().count().div_ceil(width)
     });
-    let inner = if note_rows > 0
-        && usize::from(inner.height) >= report.kpis.len() + usize::from(note_rows)
-    {
+    let height = usize::from(inner.height);
+    let two_lines = height >= shown.len() * 2 + headings;
+    let needed = shown.len() * if two_lines { 2 } else { 1 } + headings;
+    let inner = if note_rows > 0 && height >= needed + note_rows {
         let [kpis, bottom] =
-            Layout::vertical([Constraint::Fill(1), Constraint::Length(note_rows)]).areas(inner);
+            Layout::vertical([Constraint::Fill(1), Constraint::Length(note_rows as u16)]).areas(inner);
         if let Some(n) = &note {
             frame.render_widget(
                 Paragraph::new(n.as_str())
@@ -68,54 +111,66 @@ pub fn draw(frame: &mut Frame, app: &App, area: Rect) {
     } else {
         inner
     };
+    let width = usize::from(inner.width);
+    let trends = !report.trend_periods.is_empty();
     let mut lines = Vec::new();
-    let two_lines = usize::from(inner.height) >= report.kpis.len() * 2;
-    for k in &report.kpis {
+    let mut selected_line = 0;
+    for row in &rows {
+        let k = match row {
+            Row::Heading(group) => {
+                lines.push(Line::styled(group_heading(*group), t.header()));
+                continue;
+            }
+            Row::Kpi(i) => {
+                if *i == app.kpis.selected {
+                    selected_line = lines.len();
+                }
+                shown[*i]
+            }
+        };
+        let is_selected = selected.is_some_and(|s| std::ptr::eq(s, k));
+        let name_style = if is_selected { t.selected() } else { Style::new() };
         let value = k
             .value
             .map_or_else(|| "no data".to_string(), |v| compact_value(v, k.unit));
-        let room = usize::from(inner.width).saturating_sub(20 + value.chars().count() + 2);
-        let aim = match (k.target, k.minimum) {
-            (Some(target), Some(minimum)) => {
-                let (target, minimum) = (
-                    compact_value(target, k.unit),
-                    compact_value(minimum, k.unit),
-                );
-                [
-                    format!("target {target} · min {minimum}"),
-                    format!("{target} · min {minimum}"),
-                    format!("{target}·{minimum}"),
-                ]
-                .into_iter()
-                .find(|a| a.chars().count() <= room)
-                .unwrap_or_default()
-            }
-            _ => "no target".to_string(),
-        };
         let style = t.standing(k.standing);
-        let bar_width = usize::from(inner.width).saturating_sub(if two_lines { 2 } else { 30 });
+        let spark = if trends {
+            format!("{} ", sparkline(&k.trend))
+        } else {
+            String::new()
+        };
         if two_lines {
-            let label = format!("{:<20}", k.name);
-            let pad = usize::from(inner.width).saturating_sub(
-                label.chars().count() + value.chars().count() + aim.chars().count(),
+            let label = fit(&k.name, 20);
+            let room = width.saturating_sub(20 + value.chars().count() + 1 + spark.chars().count());
+            let aim = aim_text(k, room);
+            let pad = width.saturating_sub(
+                20 + value.chars().count() + 1 + spark.chars().count() + aim.chars().count(),
             );
             lines.push(Line::from(vec![
-                Span::raw(label),
+                Span::styled(label, name_style),
                 Span::styled(value, style),
+                Span::raw(" "),
+                Span::styled(spark, t.dim()),
                 Span::raw(" ".repeat(pad)),
                 Span::styled(aim, t.dim()),
             ]));
-            lines.push(gauge(k, bar_width, t));
+            lines.push(gauge(k, width.saturating_sub(2), t));
         } else {
+            let spark_width = if trends { TREND_WIDTH + 1 } else { 0 };
             let mut spans = vec![
-                Span::raw(format!("{:<18}", k.name)),
-                Span::styled(format!("{value:>10} "), style),
+                Span::styled(fit(&k.name, 18), name_style),
+                Span::styled(format!("{value:>9} "), style),
+                Span::styled(spark, t.dim()),
             ];
-            spans.extend(gauge(k, bar_width, t).spans);
+            spans.extend(gauge(k, width.saturating_sub(28 + spark_width + 2), t).spans);
             lines.push(Line::from(spans));
         }
     }
-    frame.render_widget(Paragraph::new(lines), inner);
+    // Scrolled so the selected KPI (both its lines) stays in view.
+    let height = usize::from(inner.height);
+    let last_needed = selected_line + usize::from(two_lines);
+    let offset = (last_needed + 1).saturating_sub(height).min(lines.len().saturating_sub(height));
+    frame.render_widget(Paragraph::new(lines).scroll((offset as u16, 0)), inner);
 
     let months: Vec<Bar> = report
         .forecast
@@ -150,6 +205,38 @@ pub fn draw(frame: &mut Frame, app: &App, area: Rect) {
         })
         .value_style(t.selected());
     frame.render_widget(chart, right);
+}
+
+/// `name` in exactly `width` columns: cut with `…`, or padded.
+fn fit(name: &str, width: usize) -> String {
+    let name = safe(name);
+    if name.chars().count() <= width {
+        return format!("{name:<width$}");
+    }
+    let cut: String = name.chars().take(width.saturating_sub(1)).collect();
+    format!("{cut}…")
+}
+
+/// The target and minimum in at most `room` columns, the longest form that fits.
+fn aim_text(k: &KpiValue, room: usize) -> String {
+    match (k.target, k.minimum) {
+        (Some(target), Some(minimum)) => {
+            let (target, minimum) = (
+                compact_value(target, k.unit),
+                compact_value(minimum, k.unit),
+            );
+            [
+                format!("target {target} · min {minimum}"),
+                format!("{target} · min {minimum}"),
+                format!("{target}·{minimum}"),
+            ]
+            .into_iter()
+            .find(|a| a.chars().count() <= room)
+            .unwrap_or_default()
+        }
+        _ if room >= 9 => "no target".to_string(),
+        _ => String::new(),
+    }
 }
 
 /// A bar `width` cells wide: filled up to the value, with the target and minimum marked.
@@ -215,5 +302,7 @@ pub fn compact_value(v: f64, unit: KpiUnit) -> String {
         KpiUnit::Percent => format!("{v:.0}%"),
         KpiUnit::Days => format!("{v:.1} d"),
         KpiUnit::Score => format!("{v:.1}"),
+        KpiUnit::Nps => format!("{v:+.0}"),
+        KpiUnit::Rate => format!("{v:.1}"),
     }
 }

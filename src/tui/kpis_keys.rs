@@ -1,0 +1,66 @@
+//! The KPI pane's keys: move the selection, read another period, and (admins) define
+//! a KPI in a form. Kept apart from `app.rs` so the pane's behaviour reads in one place.
+
+use crate::domain::access::Permission;
+use crate::tui::action::Action;
+use crate::tui::app::{App, Pane, Popup};
+use crate::tui::popups::form::Form;
+
+impl App {
+    /// One action on the KPI pane.
+    pub(crate) fn kpis_action(&mut self, action: Action) {
+        if self.kpis.navigate(action) {
+            return;
+        }
+        match action {
+            Action::CyclePeriod => {
+                self.kpis.cycle_period();
+                self.reload_pane(Pane::Kpis);
+            }
+            Action::DefineKpi => self.open_kpi_form(),
+            _ => {}
+        }
+    }
+
+    /// The form defining a KPI; refused at once for those who may not define one.
+    fn open_kpi_form(&mut self) {
+        if let Err(e) = self.store.require(Permission::DefineKpis) {
+            self.error(e.to_string());
+            return;
+        }
+        self.popup = Some(Popup::Form(Form::define_kpi(self.currency)));
+    }
+
+    /// Saves the KPI the form defines (one transaction with its audit entry); a
+    /// refusal shows beside the field it concerns and the form stays open.
+    pub(crate) fn submit_kpi_form(&mut self) {
+        let currency = self.currency;
+        let (popup, store) = (&mut self.popup, &mut self.store);
+        let Some(Popup::Form(form)) = popup else {
+            return;
+        };
+        let saved = form
+            .kpi_draft(currency)
+            .and_then(|draft| store.write(|w| w.define_kpi(&draft)));
+        match saved {
+            Ok((kpi, replaced)) => {
+                self.popup = None;
+                let verb = if replaced { "Redefined" } else { "Defined" };
+                self.info(format!(
+                    "{verb} KPI {} ({})",
+                    crate::text::for_terminal(&kpi.name),
+                    kpi.key
+                ));
+                self.reload_all();
+            }
+            Err(e) => {
+                form.show_error(&e);
+                let text = match &e {
+                    crate::store::StoreError::Invalid(v) => format!("{}: {}", v.field, v.reason),
+                    other => other.to_string(),
+                };
+                self.error(text);
+            }
+        }
+    }
+}
