@@ -978,3 +978,61 @@ fn a_deal_marked_won_by_mistake_goes_back_to_its_stage_with_u() {
     s.send(&["q"]);
     assert_eq!(s.wait_exit(WAIT), 0);
 }
+
+/// While another process holds the database's write lock (a long transaction), a
+/// deal marked won waits for it off the UI thread: the app says it is working and
+/// answers pane switches, the search popup and Esc at once; when the lock goes the
+/// write lands and the pipeline shows it.
+#[test]
+fn a_write_waiting_for_another_process_lock_leaves_the_app_answering() {
+    if !skip_unless_tmux() {
+        return;
+    }
+    let db = TempDb::new();
+    let p = &db.path;
+    ok(p, &["customer", "add", "--name", "Acme Trading"]);
+    ok(
+        p,
+        &[
+            "deal", "add", "1", "--title", "Renewal", "--amount", "900", "--stage", "lead",
+        ],
+    );
+    let s = Session::start_rapport(80, 24, p, &[], &[]);
+    s.wait_for("Customers · 1", WAIT);
+    s.send(&["2"]);
+    s.wait_for("Lead (1)", WAIT);
+    // Another process takes the write lock and keeps it.
+    let lock = rusqlite::Connection::open(p).unwrap();
+    lock.execute_batch("BEGIN IMMEDIATE").unwrap();
+    s.send(&["w"]);
+    s.wait_until("the app saying it works on it", WAIT, |screen| {
+        status_line(screen).contains("working…")
+    });
+    let mut slowest = Duration::ZERO;
+    for (key, title) in [
+        ("3", "┌ Follow-ups"),
+        ("1", "┌ Customers"),
+        ("/", "Find a customer"),
+        ("Escape", "┌ Customers"),
+        ("2", "┌ Pipeline"),
+    ] {
+        let sent = std::time::Instant::now();
+        s.send(&[key]);
+        s.wait_for(title, WAIT);
+        slowest = slowest.max(sent.elapsed());
+    }
+    // tmux's own round trips take part of this; the app answers within a frame.
+    assert!(slowest < Duration::from_secs(1), "a key took {slowest:?}");
+    assert_eq!(
+        json(p, &["deal", "show", "1"])["stage_key"],
+        "lead",
+        "nothing is written while the lock is held"
+    );
+    lock.execute_batch("COMMIT").unwrap();
+    s.wait_until("the deal won", WAIT, |screen| {
+        status_line(screen).contains("Deal #1 is now in won") && !screen.contains("Lead (1)")
+    });
+    assert_eq!(json(p, &["deal", "show", "1"])["stage_key"], "won");
+    s.send(&["q"]);
+    assert_eq!(s.wait_exit(WAIT), 0);
+}

@@ -183,6 +183,8 @@ pub struct Form {
     baseline: Vec<String>,
     /// Someone else saved the record meanwhile: the next Enter reloads it.
     pub stale: bool,
+    /// Enter was pressed and the save is under way: keys wait for its answer.
+    pub saving: bool,
 }
 
 const KINDS: &[&str] = &["person", "company"];
@@ -221,6 +223,7 @@ impl Form {
             on_cancel: "Cancelled; nothing was saved",
             baseline,
             stale: false,
+            saving: false,
         }
     }
 

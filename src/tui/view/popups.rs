@@ -82,7 +82,14 @@ pub fn form(frame: &mut Frame, app: &App, form: &Form) {
     );
     let block = Block::default()
         .borders(Borders::ALL)
-        .title(Span::styled(format!(" {} ", safe(&form.title)), t.title()))
+        .title(Span::styled(
+            format!(
+                " {}{} ",
+                safe(&form.title),
+                if form.saving { " · saving…" } else { "" }
+            ),
+            t.title(),
+        ))
         .title_bottom(Span::styled(hints, t.dim()));
     let inner = block.inner(area);
     frame.render_widget(Clear, area);
