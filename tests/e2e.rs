@@ -1036,3 +1036,42 @@ fn a_write_waiting_for_another_process_lock_leaves_the_app_answering() {
     s.send(&["q"]);
     assert_eq!(s.wait_exit(WAIT), 0);
 }
+
+/// A new caller, the commonest call: the number finds nobody, one key adds the caller
+/// with that number, the operator types the name, and one Enter saves the customer
+/// and the call together.
+#[test]
+fn a_new_callers_number_finds_nobody_and_one_key_adds_them_with_the_call() {
+    if !skip_unless_tmux() {
+        return;
+    }
+    let db = TempDb::new();
+    let p = &db.path;
+    ok(p, &["customer", "add", "--name", "Acme Trading"]);
+    let s = Session::start_rapport(80, 24, p, &[], &[]);
+    s.wait_for("Customers · 1", WAIT);
+    s.send(&["/"]);
+    s.wait_for("Find a customer", WAIT);
+    s.type_text("+44 7700 900123");
+    s.wait_for("no match", WAIT);
+    s.wait_for("ctrl-n adds a new caller", WAIT);
+    s.send(&["C-n"]);
+    s.wait_for("New caller", WAIT);
+    s.type_text("Nadia Karimi");
+    s.send(&["Enter"]);
+    s.wait_for("Added customer #2 and logged call", WAIT);
+    // The call proposes a follow-up, as any logged call does; none is wanted now.
+    s.send(&["Escape"]);
+    s.wait_for("#2 Nadia Karimi", WAIT);
+    s.send(&["q"]);
+    assert_eq!(s.wait_exit(WAIT), 0);
+
+    let card = json(p, &["customer", "show", "2"]);
+    assert_eq!(card["name"], "Nadia Karimi");
+    assert_eq!(card["phones"][0]["digits"], "447700900123", "{card}");
+    let calls = card["interactions"].as_array().unwrap();
+    assert_eq!(calls.len(), 1, "{card}");
+    assert_eq!(calls[0]["kind"], "call");
+    assert_eq!(calls[0]["direction"], "in");
+    assert_eq!(calls[0]["summary"], "New caller");
+}

@@ -886,3 +886,61 @@ fn a_workers_answer_closes_the_form_and_opens_the_new_card() {
         Some("Nadia Karimi")
     );
 }
+
+/// A card opened from the pipeline (or the follow-ups) goes back there on Esc; one
+/// opened from the list goes back to the list.
+#[test]
+fn esc_on_a_card_returns_to_the_pane_it_was_opened_from() {
+    use rapport::tui::action::Action;
+    let mut app = demo_app(80, 24);
+    app.update(Action::PanePipeline);
+    press(&mut app, KeyCode::Enter);
+    assert_eq!(app.pane, Pane::Customers);
+    assert!(app.customers.detail.is_some(), "{}", screen(&app));
+    press(&mut app, KeyCode::Esc);
+    assert_eq!(app.pane, Pane::Pipeline, "{}", screen(&app));
+    app.update(Action::PaneFollowups);
+    press(&mut app, KeyCode::Enter);
+    assert!(app.customers.detail.is_some(), "{}", screen(&app));
+    press(&mut app, KeyCode::Esc);
+    assert_eq!(app.pane, Pane::Followups, "{}", screen(&app));
+    app.update(Action::PaneCustomers);
+    press(&mut app, KeyCode::Enter);
+    assert!(app.customers.detail.is_some());
+    press(&mut app, KeyCode::Esc);
+    assert_eq!(app.pane, Pane::Customers);
+    assert!(app.customers.detail.is_none());
+}
+
+/// A proposed due date is selected, so typing replaces it; after a refused save the
+/// refusal goes as soon as the text changes, and the field says what the new text
+/// means.
+#[test]
+fn a_proposed_date_is_replaced_by_typing_and_a_stale_refusal_goes_once_edited() {
+    use rapport::tui::action::Action;
+    use rapport::tui::app::Popup;
+    let mut app = demo_app(80, 24);
+    app.update(Action::AddReminder);
+    let s = screen(&app);
+    assert!(s.contains("tomorrow 10:00"), "{s}");
+    assert!(s.contains("typing replaces this"), "{s}");
+    type_text(&mut app, "someday");
+    press(&mut app, KeyCode::Enter);
+    let due = |app: &App| match &app.popup {
+        Some(Popup::Form(f)) => (
+            f.fields[0].input.text().to_string(),
+            f.fields[0].error.clone(),
+            f.fields[0].resolved.clone(),
+        ),
+        _ => panic!("the form closed"),
+    };
+    let (text, error, _) = due(&app);
+    assert_eq!(text, "someday", "typing replaced the proposal");
+    assert!(error.is_some(), "someday is refused");
+    app.handle_key(KeyEvent::new(KeyCode::Char('u'), KeyModifiers::CONTROL));
+    type_text(&mut app, "fri 3pm");
+    let (text, error, resolved) = due(&app);
+    assert_eq!(text, "fri 3pm");
+    assert_eq!(error, None, "the old refusal is gone");
+    assert!(resolved.is_some_and(|r| r.contains("Fri")));
+}

@@ -154,6 +154,8 @@ pub struct App {
     jobs_running: usize,
     /// A job is working on the review's step: review keys wait for it.
     review_busy: bool,
+    /// The pane the open card was opened from (Pipeline, Follow-ups): Esc goes back.
+    card_origin: Option<Pane>,
 }
 
 /// Entries a customer's history popup shows.
@@ -222,6 +224,7 @@ impl App {
             worker: None,
             jobs_running: 0,
             review_busy: false,
+            card_origin: None,
         };
         app.seen_change = app.store.audit_high_water()?;
         if let Some(path) = app.store.path() {
@@ -911,10 +914,14 @@ impl App {
                 field.input.handle(key);
             }
         }
-        // A warning confirmed for other values does not confirm these.
-        if field.input.text() != before && form.confirmed {
-            form.confirmed = false;
-            form.error = None;
+        if field.input.text() != before {
+            // The refusal was of the old text: what the new one means shows instead.
+            field.error = None;
+            // A warning confirmed for other values does not confirm these.
+            if form.confirmed {
+                form.confirmed = false;
+                form.error = None;
+            }
         }
     }
 
@@ -1222,10 +1229,17 @@ impl App {
                     self.resume_review();
                     return Ok(());
                 }
+                let closing = action == Action::Back
+                    && !picked
+                    && (self.customers.detail.is_some() || self.customers.opening.is_some());
                 if self.customers.update(action, page) {
                     self.fill_customers();
                     if action == Action::Open {
+                        self.card_origin = None;
                         self.request_card();
+                    }
+                    if closing && let Some(origin) = self.card_origin.take() {
+                        self.show(origin);
                     }
                     return Ok(());
                 }
@@ -1491,6 +1505,8 @@ impl App {
 
     /// Shows `id`'s card (it says "loading" until it is read).
     pub fn open_customer(&mut self, id: i64, name: &str) {
+        // Esc on the card goes back to where it was opened from.
+        self.card_origin = (self.pane != Pane::Customers).then_some(self.pane);
         self.show(Pane::Customers);
         self.customers.start_open(id, name);
         self.request_card();
@@ -1605,6 +1621,10 @@ impl App {
                 if let Some((id, name)) = chosen {
                     self.popup = Some(Popup::Form(Form::log_call(id, &name)));
                 }
+            }
+            Action::NewCaller => {
+                let query = search.input.text().to_string();
+                self.popup = Some(Popup::Form(Form::new_caller(&query)));
             }
             _ => {}
         }

@@ -127,7 +127,12 @@ pub fn form(frame: &mut Frame, app: &App, form: &Form) {
         let cursor_col = before.width() as u16;
         let shift = cursor_col.saturating_sub(value_width.saturating_sub(1));
         let shown: String = skip_width(&text, shift);
-        let value_style = if focused {
+        let value_style = if focused && f.input.selected() {
+            // Selected whole: typing replaces it.
+            t.selected().add_modifier(
+                ratatui::style::Modifier::UNDERLINED | ratatui::style::Modifier::ITALIC,
+            )
+        } else if focused {
             t.selected()
         } else {
             t.dim().patch(Style::new())
@@ -146,6 +151,9 @@ pub fn form(frame: &mut Frame, app: &App, form: &Form) {
         let note = match (&f.error, focused, &f.resolved) {
             (Some(e), _, _) => Span::styled(format!("↑ {}", safe(e)), t.error()),
             (None, _, Some(date)) => Span::styled(format!("= {date}"), t.ok()),
+            (None, true, None) if f.input.selected() => {
+                Span::styled("typing replaces this; ← or → edits it", t.dim())
+            }
             (None, true, None) if !f.hint.is_empty() => Span::styled(f.hint, t.dim()),
             _ => Span::raw(""),
         };
