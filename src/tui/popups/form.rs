@@ -656,6 +656,65 @@ impl Form {
             }
             None => self.error = Some(err.to_string()),
         }
+        // Every other field that would be refused too is marked now, not one per save.
+        if matches!(err, StoreError::Invalid(_)) {
+            for (i, problem) in self.problems() {
+                let f = &mut self.fields[i];
+                if f.error.is_none() {
+                    f.error = Some(problem);
+                }
+            }
+        }
+    }
+
+    /// What is wrong with each field on its own, as far as its text alone tells
+    /// (required, dates, phones, emails, numbers, codes): the same parsers as a save.
+    fn problems(&self) -> Vec<(usize, String)> {
+        let currency = Currency::from_code(self.get("currency")).unwrap_or(Currency::USD);
+        let score = |text: &str, low: u8, high: u8, what: &str| -> Result<(), String> {
+            match text.parse::<u8>() {
+                Ok(n) if (low..=high).contains(&n) => Ok(()),
+                _ => Err(format!("{text:?} is not {what} from {low} to {high}")),
+            }
+        };
+        let reason = |e: ValidationError| e.reason;
+        let mut out = Vec::new();
+        for (i, f) in self.fields.iter().enumerate() {
+            let v = f.value();
+            let problem = if v.is_empty() {
+                (f.hint == "required").then(|| "required".to_string())
+            } else if f.date.is_some() {
+                // `resolve_dates` has read the text after every key: no date, no meaning.
+                f.resolved
+                    .is_none()
+                    .then(|| format!("{v:?} is not a date this reads; {}", f.hint))
+            } else {
+                let checked = match f.key {
+                    "phones" => split_list(v)
+                        .try_for_each(|p| Phone::parse_labeled(p).map(drop))
+                        .map_err(reason),
+                    "emails" => split_list(v)
+                        .try_for_each(|e| Email::parse(e).map(drop))
+                        .map_err(reason),
+                    "cadence" => Cadence::parse("cadence", v).map(drop).map_err(reason),
+                    "recurrence" => Recurrence::parse(v).map(drop).map_err(reason),
+                    "currency" => Currency::from_code(v).map(drop).map_err(reason),
+                    "amount" => Money::parse(v, currency).map(drop).map_err(reason),
+                    "probability" => v
+                        .parse::<i64>()
+                        .map_err(|_| format!("{v:?} is not a whole number"))
+                        .and_then(|p| validate_probability(p).map(drop).map_err(reason)),
+                    "satisfaction" => score(v, 1, 5, "a score"),
+                    "nps" => score(v, 0, 10, "an answer"),
+                    _ => Ok(()),
+                };
+                checked.err()
+            };
+            if let Some(problem) = problem {
+                out.push((i, problem));
+            }
+        }
+        out
     }
 
     /// Validates and saves in one transaction. On an error the form stays open with
@@ -666,7 +725,12 @@ impl Form {
         me: i64,
         now: &DateTime<Tz>,
         default_time: NaiveTime,
-    ) -> Option<Saved> {
+    ) -> Option<Saved>
+    where
+        Tz::Offset: std::fmt::Display,
+    {
+        // What each date field means now: a refusal marks the ones that mean nothing.
+        self.resolve_dates(now, default_time);
         if self.stale {
             self.reload(store);
             return None;
@@ -1177,6 +1241,57 @@ fn customer_fields(d: &CustomerDraft, company: Option<&str>) -> Vec<Field> {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn every_invalid_field_is_marked_at_once() {
+        let mut store = Store::open_in_memory().unwrap();
+        let me = store.sign_in("sara").unwrap().id;
+        let mut form = Form::add_customer();
+        let set = |form: &mut Form, key: &str, text: &str| {
+            for f in &mut form.fields {
+                if f.key == key {
+                    f.input.set(text);
+                }
+            }
+        };
+        set(&mut form, "phones", "12");
+        set(&mut form, "emails", "not an address");
+        set(&mut form, "cadence", "sometimes");
+        assert!(
+            form.submit(&mut store, me, &Utc::now(), DEFAULT_TIME)
+                .is_none()
+        );
+        let marked: Vec<&str> = form
+            .fields
+            .iter()
+            .filter(|f| f.error.is_some())
+            .map(|f| f.key)
+            .collect();
+        assert_eq!(marked, ["name", "phones", "emails", "cadence"]);
+        assert_eq!(store.counts().unwrap().customers, 0);
+        // A deal: the amount, the probability and the date, each on its own.
+        let mut deal = Form::add_deal(1, "Acme", Currency::USD);
+        set(&mut deal, "title", "Renewal");
+        set(&mut deal, "amount", "lots");
+        set(&mut deal, "probability", "140");
+        set(&mut deal, "close", "whenever");
+        assert!(
+            deal.submit(&mut store, me, &Utc::now(), DEFAULT_TIME)
+                .is_none()
+        );
+        let marked: Vec<&str> = deal
+            .fields
+            .iter()
+            .filter(|f| f.error.is_some())
+            .map(|f| f.key)
+            .collect();
+        assert_eq!(
+            marked,
+            ["amount", "probability", "close"],
+            "{:?}",
+            deal.fields
+        );
+    }
+
     #[test]
     fn a_new_caller_takes_what_was_typed_into_the_field_it_belongs_to() {
         let phone = Form::new_caller(" +98 (912) 345-6789 ");
