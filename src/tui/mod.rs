@@ -123,7 +123,14 @@ pub fn run(store: Store, login: &str, options: &Options) -> Result<()> {
     let size = guard.terminal.size()?;
     app.set_size(size.width, size.height);
     spawn_input_reader(events);
-    event_loop(&mut guard.terminal, &mut app, &inbox)
+    let result = event_loop(&mut guard.terminal, &mut app, &inbox);
+    drop(guard);
+    if app.working() {
+        // Saves asked for just before quitting land before the process ends.
+        eprintln!("rapport: finishing the changes asked for before quitting…");
+    }
+    drop(app);
+    result
 }
 
 /// What the event loop reacts to.

@@ -59,6 +59,8 @@ impl Worker {
                     }
                 };
                 store.act_as(me);
+                // Its work is a few rows at a time: a small page cache keeps the app small.
+                let _ = store.limit_cache(16 * 1024);
                 while let Ok(job) = rx.recv() {
                     done(job(&mut store));
                 }
