@@ -14,6 +14,7 @@ use crate::tui::import_job::{ImportJob, expand_home, outcome_text};
 use crate::tui::keymap::{KeyChord, KeyContext, Keymap, Lookup};
 use crate::tui::loader::{Answer, Load, Loaded, Loader, Slot, fetch};
 use crate::tui::lookup::{Event, IndexState, LookupPopup, LookupService};
+use crate::tui::messages::MessageLog;
 use crate::tui::panes::customers::CustomersPane;
 use crate::tui::panes::followups::FollowupsPane;
 use crate::tui::panes::kpis::KpisPane;
@@ -130,6 +131,8 @@ pub struct App {
     /// The loader thread (absent for an in-memory store, which is read at once).
     loader: Option<Loader>,
     pub message: Option<Message>,
+    /// Every message of the session (the latest hundred), for the message log.
+    pub messages: MessageLog,
     /// Keys typed so far of a multi-key binding (`g g`).
     pub pending: Vec<KeyChord>,
     /// Terminal size, for page lengths.
@@ -202,6 +205,7 @@ impl App {
             generations: [0; Slot::COUNT],
             loader: None,
             message: None,
+            messages: MessageLog::default(),
             pending: Vec::new(),
             size: (80, 24),
             quit: false,
@@ -385,9 +389,10 @@ impl App {
         usize::from(self.size.1.saturating_sub(CHROME_ROWS)).max(1)
     }
 
-    /// Rows a kanban column shows: each card takes three lines under a two-line header.
+    /// Rows a kanban column shows: each card takes three lines, between a two-line
+    /// header with an "↑ N more" line and a "↓ N more" line.
     pub fn pipeline_page(&self) -> usize {
-        (usize::from(self.size.1.saturating_sub(CHROME_ROWS + 2)) / 3).max(1)
+        (usize::from(self.size.1.saturating_sub(CHROME_ROWS + 4)) / 3).max(1)
     }
 
     pub fn set_size(&mut self, width: u16, height: u16) {
@@ -401,17 +406,15 @@ impl App {
     }
 
     pub(crate) fn info(&mut self, text: impl Into<String>) {
-        self.message = Some(Message {
-            text: text.into(),
-            error: false,
-        });
+        let text = text.into();
+        self.messages.push(self.now_utc(), &text, false);
+        self.message = Some(Message { text, error: false });
     }
 
     pub(crate) fn error(&mut self, text: impl Into<String>) {
-        self.message = Some(Message {
-            text: text.into(),
-            error: true,
-        });
+        let text = text.into();
+        self.messages.push(self.now_utc(), &text, true);
+        self.message = Some(Message { text, error: true });
     }
 
     /// Follows what other processes (other operators) wrote since the app last
@@ -857,6 +860,7 @@ impl App {
                 self.info("Reloaded");
             }
             Action::Undo => self.undo_last(),
+            Action::MessageLog => self.popup = Some(self.messages.popup(self.zone, self.size.1)),
             _ => {
                 let result = if self.reviewing() {
                     self.update_review(action)
@@ -1054,6 +1058,7 @@ impl App {
                     return self.resume_review();
                 }
                 if self.customers.update(action, &self.store, page)? {
+                    self.customers.detail_scroll = crate::tui::view::card_scroll(self);
                     self.fill_customers();
                     return Ok(());
                 }
