@@ -422,7 +422,7 @@ fn long_card_store() -> (Store, i64) {
 fn a_card_scrolls_within_its_content_with_home_end_and_pages() {
     let (store, id) = long_card_store();
     let mut app = app_on(store, 80, 24);
-    app.customers.open(&app.store, id).unwrap();
+    app.open_customer(id, "");
     assert!(
         screen(&app).contains("↓ "),
         "the top border says there is more"
@@ -459,7 +459,7 @@ fn a_card_scrolls_within_its_content_with_home_end_and_pages() {
 fn a_wide_card_scrolls_its_timeline_to_the_end() {
     let (store, id) = long_card_store();
     let mut app = app_on(store, 160, 48);
-    app.customers.open(&app.store, id).unwrap();
+    app.open_customer(id, "");
     press(&mut app, KeyCode::End);
     let s = screen(&app);
     assert!(row(&app, 45).contains("Call number 11 "), "{s}");

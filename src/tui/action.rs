@@ -71,6 +71,7 @@ actions! {
     Reopen = "reopen",
     // the quick-lookup popup
     LogCall = "log_call",
+    NewCaller = "new_caller",
     // follow-ups
     MarkDone = "mark_done",
     ToggleMine = "toggle_mine",

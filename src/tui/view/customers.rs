@@ -14,9 +14,15 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Cell, Paragraph, Row, Table};
 
 pub fn draw(frame: &mut Frame, app: &App, area: Rect) {
-    match &app.customers.detail {
-        Some(card) => draw_card(frame, app, card, area),
-        None => draw_list(frame, app, area),
+    match (&app.customers.detail, &app.customers.opening) {
+        (Some(card), _) => draw_card(frame, app, card, area),
+        (None, Some((_, name))) => {
+            let block = Block::default()
+                .borders(Borders::ALL)
+                .title(Span::styled(format!(" {} ", safe(name)), app.theme.title()));
+            frame.render_widget(Paragraph::new("Loading the card…").block(block), area);
+        }
+        (None, None) => draw_list(frame, app, area),
     }
 }
 

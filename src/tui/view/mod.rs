@@ -401,6 +401,9 @@ fn draw_status(frame: &mut Frame, app: &App, area: Rect, free_above: bool) {
         let keys: Vec<String> = app.pending.iter().map(ToString::to_string).collect();
         note.push_str(&format!(" {} …", keys.join(" ")));
     }
+    if app.working() {
+        note.push_str(" working…");
+    }
     if let Some(m) = &app.message {
         note.push_str(&format!(" {}", safe(&m.text)));
     }

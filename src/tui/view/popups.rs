@@ -94,7 +94,14 @@ pub fn form(frame: &mut Frame, app: &App, form: &Form) {
     );
     let block = Block::default()
         .borders(Borders::ALL)
-        .title(Span::styled(format!(" {} ", safe(&form.title)), t.title()))
+        .title(Span::styled(
+            format!(
+                " {}{} ",
+                safe(&form.title),
+                if form.saving { " · saving…" } else { "" }
+            ),
+            t.title(),
+        ))
         .title_bottom(Span::styled(hints, t.dim()));
     let inner = block.inner(area);
     frame.render_widget(Clear, area);
@@ -137,7 +144,12 @@ pub fn form(frame: &mut Frame, app: &App, form: &Form) {
         } else {
             fit_text(&text, usize::from(value_width))
         };
-        let value_style = if focused {
+        let value_style = if focused && f.input.selected() {
+            // Selected whole: typing replaces it.
+            t.selected().add_modifier(
+                ratatui::style::Modifier::UNDERLINED | ratatui::style::Modifier::ITALIC,
+            )
+        } else if focused {
             t.selected()
         } else {
             t.dim().patch(Style::new())
@@ -156,6 +168,9 @@ pub fn form(frame: &mut Frame, app: &App, form: &Form) {
         let note = match (&f.error, focused, &f.resolved) {
             (Some(e), _, _) => Span::styled(format!("↑ {}", safe(e)), t.error()),
             (None, _, Some(date)) => Span::styled(format!("= {date}"), t.ok()),
+            (None, true, None) if f.input.selected() => {
+                Span::styled("typing replaces this; ← or → edits it", t.dim())
+            }
             (None, true, None) if !f.hint.is_empty() => Span::styled(f.hint, t.dim()),
             _ => Span::raw(""),
         };

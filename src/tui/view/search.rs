@@ -85,7 +85,11 @@ pub fn draw(frame: &mut Frame, app: &App, search: &LookupPopup) {
         }
         (IndexState::Ready { .. }, _) if search.waiting() => Span::styled("searching…", t.dim()),
         (IndexState::Ready { .. }, Some(took)) if search.rows.is_empty() => Span::styled(
-            format!("no match ({:.1} ms)", took.as_secs_f64() * 1e3),
+            format!(
+                "no match ({:.1} ms) · {} adds a new caller",
+                took.as_secs_f64() * 1e3,
+                key_hint(app, KeyContext::Search, Action::NewCaller)
+            ),
             t.warn(),
         ),
         (IndexState::Ready { .. }, Some(took)) => {
