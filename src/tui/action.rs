@@ -34,6 +34,7 @@ actions! {
     PrevPane = "prev_pane",
     Refresh = "refresh",
     Undo = "undo",
+    MessageLog = "message_log",
     // moving in lists and columns
     Up = "up",
     Down = "down",

@@ -15,6 +15,7 @@ use crate::tui::import_job::{ImportJob, expand_home, outcome_text};
 use crate::tui::keymap::{KeyChord, KeyContext, Keymap, Lookup};
 use crate::tui::loader::{Answer, Load, Loaded, Loader, MANY_CHANGES, Slot, fetch};
 use crate::tui::lookup::{Event, IndexState, LookupPopup, LookupService};
+use crate::tui::messages::MessageLog;
 use crate::tui::panes::customers::CustomersPane;
 use crate::tui::panes::followups::FollowupsPane;
 use crate::tui::panes::kpis::KpisPane;
@@ -132,6 +133,8 @@ pub struct App {
     /// The loader thread (absent for an in-memory store, which is read at once).
     loader: Option<Loader>,
     pub message: Option<Message>,
+    /// Every message of the session (the latest hundred), for the message log.
+    pub messages: MessageLog,
     /// Keys typed so far of a multi-key binding (`g g`).
     pub pending: Vec<KeyChord>,
     /// Terminal size, for page lengths.
@@ -213,6 +216,7 @@ impl App {
             generations: [0; Slot::COUNT],
             loader: None,
             message: None,
+            messages: MessageLog::default(),
             pending: Vec::new(),
             size: (80, 24),
             quit: false,
@@ -531,9 +535,10 @@ impl App {
         usize::from(self.size.1.saturating_sub(CHROME_ROWS)).max(1)
     }
 
-    /// Rows a kanban column shows: each card takes three lines under a two-line header.
+    /// Rows a kanban column shows: each card takes three lines, between a two-line
+    /// header with an "↑ N more" line and a "↓ N more" line.
     pub fn pipeline_page(&self) -> usize {
-        (usize::from(self.size.1.saturating_sub(CHROME_ROWS + 2)) / 3).max(1)
+        (usize::from(self.size.1.saturating_sub(CHROME_ROWS + 4)) / 3).max(1)
     }
 
     pub fn set_size(&mut self, width: u16, height: u16) {
@@ -547,17 +552,15 @@ impl App {
     }
 
     pub(crate) fn info(&mut self, text: impl Into<String>) {
-        self.message = Some(Message {
-            text: text.into(),
-            error: false,
-        });
+        let text = text.into();
+        self.messages.push(self.now_utc(), &text, false);
+        self.message = Some(Message { text, error: false });
     }
 
     pub(crate) fn error(&mut self, text: impl Into<String>) {
-        self.message = Some(Message {
-            text: text.into(),
-            error: true,
-        });
+        let text = text.into();
+        self.messages.push(self.now_utc(), &text, true);
+        self.message = Some(Message { text, error: true });
     }
 
     /// Asks what other processes (other operators) wrote since the app last looked;
@@ -999,6 +1002,7 @@ impl App {
                 self.info("Reloaded");
             }
             Action::Undo => self.undo_last(),
+            Action::MessageLog => self.popup = Some(self.messages.popup(self.zone, self.size.1)),
             _ => {
                 let result = if self.reviewing() {
                     self.update_review(action)
@@ -1233,6 +1237,7 @@ impl App {
                     && !picked
                     && (self.customers.detail.is_some() || self.customers.opening.is_some());
                 if self.customers.update(action, page) {
+                    self.customers.detail_scroll = crate::tui::view::card_scroll(self);
                     self.fill_customers();
                     if action == Action::Open {
                         self.card_origin = None;

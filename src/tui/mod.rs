@@ -11,6 +11,7 @@ pub mod keymap;
 pub mod list;
 pub mod loader;
 pub mod lookup;
+pub mod messages;
 pub mod panes;
 pub mod popups;
 pub mod review;

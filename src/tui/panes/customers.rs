@@ -61,6 +61,9 @@ pub struct CustomersPane {
     /// A card asked for and not read yet (its customer's id and name): the pane says
     /// it is loading, and actions already apply to that customer.
     pub opening: Option<(i64, String)>,
+    /// The card's first row on screen. Keys move it freely (`End` to the very end); the
+    /// app then holds it within the card's content (`view::card_scroll`), which only
+    /// drawing can measure.
     pub detail_scroll: usize,
     /// The card's picked item, by identity (it stays picked when the card is read again).
     pub item: Option<CardItem>,
@@ -255,6 +258,37 @@ impl CustomersPane {
         self.item = Some(items[(at + step).rem_euclid(n) as usize]);
     }
 
+    /// A key on the open card: scrolling (which lets the picked item go), picking, or
+    /// back; `false` when the key is not the card's.
+    fn card_key(&mut self, action: Action, page: usize) -> bool {
+        let scroll = self.detail_scroll;
+        match action {
+            Action::Back if self.picked().is_some() => self.item = None,
+            Action::Back => self.detail = None,
+            Action::NextItem => self.step_item(1),
+            Action::PrevItem => self.step_item(-1),
+            Action::Up => self.detail_scroll = scroll.saturating_sub(1),
+            Action::Down => self.detail_scroll = scroll.saturating_add(1),
+            Action::PageUp => self.detail_scroll = scroll.saturating_sub(page.max(1)),
+            Action::PageDown => self.detail_scroll = scroll.saturating_add(page.max(1)),
+            Action::Top => self.detail_scroll = 0,
+            Action::Bottom => self.detail_scroll = usize::MAX,
+            _ => return false,
+        }
+        if matches!(
+            action,
+            Action::Up
+                | Action::Down
+                | Action::PageUp
+                | Action::PageDown
+                | Action::Top
+                | Action::Bottom
+        ) {
+            self.item = None;
+        }
+        true
+    }
+
     /// Moves, sorts or opens; `Ok(false)` when the action is not the list's. A sort
     /// empties the window (`wanted` asks for the new order's first rows).
     pub fn update(&mut self, action: Action, page: usize) -> bool {
@@ -263,26 +297,7 @@ impl CustomersPane {
             return true;
         }
         if self.detail.is_some() {
-            // Scrolling browses the card: the picked item is let go.
-            match action {
-                Action::Back if self.picked().is_some() => self.item = None,
-                Action::Back => self.detail = None,
-                Action::NextItem => self.step_item(1),
-                Action::PrevItem => self.step_item(-1),
-                Action::Up => self.detail_scroll = self.detail_scroll.saturating_sub(1),
-                Action::Down => self.detail_scroll += 1,
-                Action::PageUp => self.detail_scroll = self.detail_scroll.saturating_sub(page),
-                Action::PageDown => self.detail_scroll += page,
-                Action::Top => self.detail_scroll = 0,
-                _ => return false,
-            }
-            if matches!(
-                action,
-                Action::Up | Action::Down | Action::PageUp | Action::PageDown | Action::Top
-            ) {
-                self.item = None;
-            }
-            return true;
+            return self.card_key(action, page);
         }
         match action {
             a if self.list.navigate(a, self.total, page) => {}
@@ -306,5 +321,49 @@ impl CustomersPane {
             _ => return false,
         }
         true
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::{CustomerDraft, CustomerKind};
+
+    fn pane_with_card() -> CustomersPane {
+        let mut store = Store::open_in_memory().unwrap();
+        store.sign_in("sara").unwrap();
+        let id = store
+            .add_customer(&CustomerDraft::new(CustomerKind::Person, "Ada Lovelace"))
+            .unwrap();
+        let mut pane = CustomersPane::default();
+        pane.start_open(id, "Ada Lovelace");
+        pane.apply_card(fetch_card(&store, id).unwrap());
+        pane
+    }
+
+    #[test]
+    fn card_keys_scroll_and_go_to_either_end() {
+        let mut pane = pane_with_card();
+        assert_eq!(pane.detail_scroll, 0);
+        assert!(pane.card_key(Action::Up, 10));
+        assert_eq!(pane.detail_scroll, 0, "never above the top");
+        pane.card_key(Action::PageDown, 10);
+        pane.card_key(Action::Down, 10);
+        assert_eq!(pane.detail_scroll, 11);
+        pane.card_key(Action::PageUp, 10);
+        assert_eq!(pane.detail_scroll, 1);
+        pane.card_key(Action::PageUp, 10);
+        assert_eq!(pane.detail_scroll, 0);
+        // End asks for the very end; the app holds it to the content.
+        pane.card_key(Action::Bottom, 10);
+        assert_eq!(pane.detail_scroll, usize::MAX);
+        pane.card_key(Action::Down, 10);
+        pane.card_key(Action::PageDown, 10);
+        assert_eq!(pane.detail_scroll, usize::MAX, "no overflow past the end");
+        pane.card_key(Action::Top, 10);
+        assert_eq!(pane.detail_scroll, 0);
+        assert!(!pane.card_key(Action::CycleSort, 10), "not a card key");
+        assert!(pane.card_key(Action::Back, 10));
+        assert!(pane.detail.is_none());
     }
 }

@@ -4,6 +4,19 @@
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
+/// The editing keys of every text field and the search query, for the help's
+/// "typing" section: the keys (as keymap files write them) and what they do. They are
+/// fixed, not in the keymap, as in a shell's line editor.
+pub const EDITING_KEYS: &[(&[&str], &str)] = &[
+    (&["ctrl-a", "home"], "Go to the start of the text"),
+    (&["ctrl-e", "end"], "Go to the end of the text"),
+    (&["left", "right"], "Move the cursor a character"),
+    (&["ctrl-u"], "Delete everything before the cursor"),
+    (&["ctrl-w"], "Delete the word before the cursor"),
+    (&["backspace"], "Delete the character before the cursor"),
+    (&["delete"], "Delete the character under the cursor"),
+];
+
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct TextInput {
     text: String,
@@ -164,6 +177,31 @@ mod tests {
         assert_eq!((t.text(), t.cursor()), ("ёдо", 3));
         t.insert('\u{1b}');
         assert_eq!(t.text(), "ёдо", "control characters are never inserted");
+    }
+
+    /// Every key the help lists is one `handle` takes, and does what it says.
+    #[test]
+    fn the_listed_editing_keys_are_the_ones_handled() {
+        use crate::tui::keymap::KeyChord;
+        for (keys, desc) in EDITING_KEYS {
+            for k in *keys {
+                let chord = KeyChord::parse(k).unwrap();
+                let event = KeyEvent::new(chord.code, chord.mods);
+                let mut t = TextInput::new("Ada Lovelace");
+                t.handle(&KeyEvent::new(KeyCode::Left, KeyModifiers::NONE));
+                let before = t.clone();
+                assert!(t.handle(&event), "{k} ({desc}) is not handled");
+                assert_ne!(t, before, "{k} ({desc}) changed nothing");
+            }
+        }
+        let ctrl = |c| KeyEvent::new(KeyCode::Char(c), KeyModifiers::CONTROL);
+        let mut t = TextInput::new("Иван Петров");
+        t.handle(&ctrl('a'));
+        assert_eq!(t.cursor(), 0);
+        t.handle(&ctrl('e'));
+        assert_eq!(t.cursor(), 11);
+        t.handle(&ctrl('u'));
+        assert_eq!((t.text(), t.cursor()), ("", 0));
     }
 
     #[test]
