@@ -502,7 +502,7 @@ impl Iterator for Gen {
     }
 }
 
-/// What an operator types, one char at a time (at most 8 chars each).
+/// What an operator types, one char at a time (at most 9 chars each).
 const QUERIES: &[&str] = &[
     // Latin names, companies, emails, tags; typos.
     "ivanov",
@@ -519,12 +519,23 @@ const QUERIES: &[&str] = &[
     "b2b lead",
     "petrva",
     "marto",
+    // Typos of every kind (issue 14): a wrong letter, two in a long word, a swapped
+    // pair, an extra letter, the first letter.
+    "lindqwist",
+    "lindkwist",
+    "aidan",
+    "hughse",
+    "hugghes",
+    "bughes",
+    "olivai smi",
     // Cyrillic, incl. ё typed as е, and a typo.
     "иван пе",
     "петро",
     "соловьев",
     "ромашка",
     "ивнов",
+    "иваонв",
+    "саловьев",
     "алена",
     "ооо техн",
     // Persian, incl. Arabic yeh/kaf typed, ZWNJ compounds and two words.
@@ -533,6 +544,7 @@ const QUERIES: &[&str] = &[
     "محمد ر",
     "پانتهآ",
     "رضايي",
+    "رضاپی",
     "كامران",
     "شرکت پا",
     // Phone digits: domestic, international, last digits, UK, Russian trunk.
@@ -686,7 +698,16 @@ fn keystrokes_bench(c: &mut Criterion, label: &str, index: &SearchIndex) {
             }
         })
     });
-    for q in ["ivanov", "иван пе", "رضایی", "0912345", "ivnov"] {
+    for q in [
+        "ivanov",
+        "иван пе",
+        "رضایی",
+        "0912345",
+        "ivnov",
+        "артём фёд",
+        "lindqwist",
+        "иваонв",
+    ] {
         g.bench_function(format!("fresh/{q}"), |b| b.iter(|| index.search(q, 50)));
     }
     g.finish();

@@ -7,6 +7,8 @@
 #     pipeline pane with data after `2`, follow-ups after `3`, KPIs after `4`; its peak
 #     resident memory after a minute idle
 #   - the idle app's CPU while 8 processes write (`rapport customer add` in a loop)
+#   - N apps open on the database together: their resident memory summed (RSS, and
+#     PSS, which counts the pages they share, such as the mapped lookup index, once)
 #
 # Usage: scripts/measure.sh [options] DATABASE
 #   --bin PATH        the rapport binary (default: target/release/rapport)
@@ -17,6 +19,7 @@
 #   --idle SECONDS    how long the app idles before its memory is read (default 60)
 #   --write SECONDS   how long the 8 writers write (default 20; 0 skips it). They add
 #                     customers named "Measure writer …", tagged `measure`, to DATABASE.
+#   --apps N          apps open together for the summed memory (default 10; 0 skips it)
 #   --warm-only       no cold runs even as root
 # Needs tmux; uses hyperfine when installed (as root it is installed with apt-get
 # when missing), else a loop timed with `date +%s%N`.
@@ -29,6 +32,7 @@ runs=20
 app_runs=3
 idle=60
 write=20
+apps=10
 cold=1
 db=""
 
@@ -42,6 +46,7 @@ while [ $# -gt 0 ]; do
         --app-runs) app_runs=$2; shift 2 ;;
         --idle) idle=$2; shift 2 ;;
         --write) write=$2; shift 2 ;;
+        --apps) apps=$2; shift 2 ;;
         --warm-only) cold=0; shift ;;
         -h|--help) usage; exit 0 ;;
         -*) echo "measure.sh: unknown option $1 (see --help)" >&2; exit 2 ;;
@@ -259,6 +264,35 @@ if [ "$write" -gt 0 ]; then
     row "app: idle CPU while 8 processes write ($(wc -l < "$work/writes") adds in ${write} s)" "$cpu" "-"
 fi
 tmux -L "$socket" send-keys -t app q
+
+if [ "$apps" -gt 0 ]; then
+    # Each app in a window of its own, all at once, then a few seconds idle.
+    tmux -L "$socket" kill-server 2>/dev/null || true
+    for ((i = 0; i < apps; i++)); do
+        if [ "$i" = 0 ]; then
+            tmux -L "$socket" -f /dev/null new-session -d -s many -n a0 -x 80 -y 24 \
+                "RAPPORT_DB=$(q "$db") exec $(q "$bin")"
+        else
+            tmux -L "$socket" new-window -t many -n "a$i" "RAPPORT_DB=$(q "$db") exec $(q "$bin")"
+        fi
+    done
+    deadline=$(($(now_ns) + 600000000000))
+    for ((i = 0; i < apps; i++)); do
+        until list_rows "$(tmux -L "$socket" capture-pane -p -t "many:a$i" 2>/dev/null)"; do
+            [ "$(now_ns)" -gt "$deadline" ] && break
+            sleep 0.05
+        done
+    done
+    sleep 10
+    rss=0; pss=0
+    for pid in $(tmux -L "$socket" list-panes -s -t many -F '#{pane_pid}'); do
+        rss=$((rss + $(awk '/^Rss:/ { print $2 }' "/proc/$pid/smaps_rollup")))
+        pss=$((pss + $(awk '/^Pss:/ { print $2 }' "/proc/$pid/smaps_rollup")))
+    done
+    row "$apps apps open together: resident memory summed, RSS (PSS)" \
+        "$((rss / 1024)) MB ($((pss / 1024)) MB)" "-"
+    tmux -L "$socket" kill-server 2>/dev/null || true
+fi
 
 echo
 echo "| what | warm | cold |"

@@ -978,3 +978,100 @@ fn a_deal_marked_won_by_mistake_goes_back_to_its_stage_with_u() {
     s.send(&["q"]);
     assert_eq!(s.wait_exit(WAIT), 0);
 }
+
+/// While another process holds the database's write lock (a long transaction), a
+/// deal marked won waits for it off the UI thread: the app says it is working and
+/// answers pane switches, the search popup and Esc at once; when the lock goes the
+/// write lands and the pipeline shows it.
+#[test]
+fn a_write_waiting_for_another_process_lock_leaves_the_app_answering() {
+    if !skip_unless_tmux() {
+        return;
+    }
+    let db = TempDb::new();
+    let p = &db.path;
+    ok(p, &["customer", "add", "--name", "Acme Trading"]);
+    ok(
+        p,
+        &[
+            "deal", "add", "1", "--title", "Renewal", "--amount", "900", "--stage", "lead",
+        ],
+    );
+    let s = Session::start_rapport(80, 24, p, &[], &[]);
+    s.wait_for("Customers · 1", WAIT);
+    s.send(&["2"]);
+    s.wait_for("Lead (1)", WAIT);
+    // Another process takes the write lock and keeps it.
+    let lock = rusqlite::Connection::open(p).unwrap();
+    lock.execute_batch("BEGIN IMMEDIATE").unwrap();
+    s.send(&["w"]);
+    s.wait_until("the app saying it works on it", WAIT, |screen| {
+        status_line(screen).contains("working…")
+    });
+    let mut slowest = Duration::ZERO;
+    for (key, title) in [
+        ("3", "┌ Follow-ups"),
+        ("1", "┌ Customers"),
+        ("/", "Find a customer"),
+        ("Escape", "┌ Customers"),
+        ("2", "┌ Pipeline"),
+    ] {
+        let sent = std::time::Instant::now();
+        s.send(&[key]);
+        s.wait_for(title, WAIT);
+        slowest = slowest.max(sent.elapsed());
+    }
+    // tmux's own round trips take part of this; the app answers within a frame.
+    assert!(slowest < Duration::from_secs(1), "a key took {slowest:?}");
+    assert_eq!(
+        json(p, &["deal", "show", "1"])["stage_key"],
+        "lead",
+        "nothing is written while the lock is held"
+    );
+    lock.execute_batch("COMMIT").unwrap();
+    s.wait_until("the deal won", WAIT, |screen| {
+        status_line(screen).contains("Deal #1 is now in won") && !screen.contains("Lead (1)")
+    });
+    assert_eq!(json(p, &["deal", "show", "1"])["stage_key"], "won");
+    s.send(&["q"]);
+    assert_eq!(s.wait_exit(WAIT), 0);
+}
+
+/// A new caller, the commonest call: the number finds nobody, one key adds the caller
+/// with that number, the operator types the name, and one Enter saves the customer
+/// and the call together.
+#[test]
+fn a_new_callers_number_finds_nobody_and_one_key_adds_them_with_the_call() {
+    if !skip_unless_tmux() {
+        return;
+    }
+    let db = TempDb::new();
+    let p = &db.path;
+    ok(p, &["customer", "add", "--name", "Acme Trading"]);
+    let s = Session::start_rapport(80, 24, p, &[], &[]);
+    s.wait_for("Customers · 1", WAIT);
+    s.send(&["/"]);
+    s.wait_for("Find a customer", WAIT);
+    s.type_text("+44 7700 900123");
+    s.wait_for("no match", WAIT);
+    s.wait_for("ctrl-n adds a new caller", WAIT);
+    s.send(&["C-n"]);
+    s.wait_for("New caller", WAIT);
+    s.type_text("Nadia Karimi");
+    s.send(&["Enter"]);
+    s.wait_for("Added customer #2 and logged call", WAIT);
+    // The call proposes a follow-up, as any logged call does; none is wanted now.
+    s.send(&["Escape"]);
+    s.wait_for("#2 Nadia Karimi", WAIT);
+    s.send(&["q"]);
+    assert_eq!(s.wait_exit(WAIT), 0);
+
+    let card = json(p, &["customer", "show", "2"]);
+    assert_eq!(card["name"], "Nadia Karimi");
+    assert_eq!(card["phones"][0]["digits"], "447700900123", "{card}");
+    let calls = card["interactions"].as_array().unwrap();
+    assert_eq!(calls.len(), 1, "{card}");
+    assert_eq!(calls[0]["kind"], "call");
+    assert_eq!(calls[0]["direction"], "in");
+    assert_eq!(calls[0]["summary"], "New caller");
+}

@@ -96,7 +96,7 @@ fn customer_card_value() {
         };
         let report = rapport::report::value_report(&app.store, query, &clock()).unwrap();
         let id = report.customers[0].customer_id;
-        app.customers.open(&app.store, id).unwrap();
+        app.open_customer(id, "");
         insta::assert_snapshot!(format!("customer_card_value_{w}x{h}"), screen(&app));
     }
 }
@@ -319,7 +319,7 @@ fn merging_a_duplicate_from_the_card_moves_its_history() {
     log(keep, "first call");
     log(drop, "second call");
     let mut app = app_on(store, 80, 24);
-    app.customers.open(&app.store, keep).unwrap();
+    app.open_customer(keep, "");
     press(&mut app, KeyCode::Char('M'));
     type_text(&mut app, &drop.to_string());
     press(&mut app, KeyCode::Enter);
@@ -763,14 +763,15 @@ fn another_processs_edit_of_a_visible_customer_reads_only_that_row() {
     let read_before = app.customer_rows_read;
     assert!(read_before >= 300.min(rapport::tui::panes::customers::WINDOW));
     // Nothing changed: nothing is read.
-    assert!(!app.follow_other_writers());
+    app.follow_other_writers();
+    assert_eq!(app.customer_rows_read, read_before);
     let id = ids[2];
     let mut d = other.customer(id).unwrap().draft();
     d.notes = Some("Called back".into());
     d.status = rapport::domain::CustomerStatus::Active;
     let version = other.customer(id).unwrap().version;
     other.update_customer(id, version, &d).unwrap();
-    assert!(app.follow_other_writers());
+    app.follow_other_writers();
     assert_eq!(
         app.customer_rows_read,
         read_before + 1,
@@ -785,6 +786,161 @@ fn another_processs_edit_of_a_visible_customer_reads_only_that_row() {
             "Customer 999",
         ))
         .unwrap();
-    assert!(app.follow_other_writers());
+    app.follow_other_writers();
     assert!(screen(&app).contains("Customers · 301"));
+}
+
+/// With a store worker, a form's save runs off the UI thread: while it waits for
+/// another process's lock the form says so and keeps what was typed, keys meanwhile
+/// change nothing, and a save pressed just before quitting is not lost (the worker
+/// finishes its queue when the app goes).
+#[test]
+fn a_save_waiting_for_a_lock_says_so_and_is_not_lost_on_quit() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("shared.db");
+    Store::open(&path).unwrap().ensure_operator("sara").unwrap();
+    let mut app = app_on(Store::open(&path).unwrap(), 80, 24);
+    let (done, answers) = std::sync::mpsc::channel();
+    let worker = rapport::tui::worker::Worker::start(
+        path.clone(),
+        app.me.clone(),
+        app.store.clock(),
+        move |then| {
+            let _ = done.send(then);
+        },
+    );
+    app.attach_worker(worker);
+    let lock = rusqlite::Connection::open(&path).unwrap();
+    lock.execute_batch("BEGIN IMMEDIATE").unwrap();
+    // The empty database's offer of demo data is declined first.
+    press(&mut app, KeyCode::Esc);
+    app.update(rapport::tui::action::Action::AddCustomer);
+    type_text(&mut app, "Nadia Karimi");
+    press(&mut app, KeyCode::Enter);
+    assert!(app.working());
+    let s = screen(&app);
+    assert!(s.contains("saving…"), "{s}");
+    assert!(s.contains("working…"), "{s}");
+    // Keys while it saves change nothing, and a second Enter saves nothing twice.
+    type_text(&mut app, "xyz");
+    press(&mut app, KeyCode::Enter);
+    assert!(screen(&app).contains("Nadia Karimi "), "{}", screen(&app));
+    assert!(!screen(&app).contains("Nadia Karimixyz"));
+    assert!(
+        answers.try_recv().is_err(),
+        "nothing is answered while the lock is held"
+    );
+    let release = std::thread::spawn(move || {
+        std::thread::sleep(std::time::Duration::from_millis(300));
+        lock.execute_batch("COMMIT").unwrap();
+    });
+    // The operator quits at once: the app goes, its worker finishes the save first.
+    drop(app);
+    release.join().unwrap();
+    let names: Vec<String> = Store::open(&path)
+        .unwrap()
+        .search_records()
+        .unwrap()
+        .into_iter()
+        .map(|r| r.name)
+        .collect();
+    assert_eq!(names, ["Nadia Karimi"]);
+}
+
+/// A worker's answer comes back as an event and the app applies it: the form closes
+/// and the new customer's card opens, read by the loader's path.
+#[test]
+fn a_workers_answer_closes_the_form_and_opens_the_new_card() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("shared.db");
+    Store::open(&path).unwrap().ensure_operator("sara").unwrap();
+    let mut app = app_on(Store::open(&path).unwrap(), 80, 24);
+    let (done, answers) = std::sync::mpsc::channel();
+    let worker = rapport::tui::worker::Worker::start(
+        path.clone(),
+        app.me.clone(),
+        app.store.clock(),
+        move |then| {
+            let _ = done.send(then);
+        },
+    );
+    app.attach_worker(worker);
+    // The empty database's offer of demo data is declined first.
+    press(&mut app, KeyCode::Esc);
+    app.update(rapport::tui::action::Action::AddCustomer);
+    type_text(&mut app, "Nadia Karimi");
+    press(&mut app, KeyCode::Enter);
+    let then = answers
+        .recv_timeout(std::time::Duration::from_secs(10))
+        .unwrap();
+    app.job_done(then);
+    assert!(!app.working());
+    assert!(app.popup.is_none());
+    let s = screen(&app);
+    assert!(s.contains("Added customer"), "{s}");
+    assert_eq!(
+        app.customers
+            .detail
+            .as_ref()
+            .map(|c| c.customer.name.as_str()),
+        Some("Nadia Karimi")
+    );
+}
+
+/// A card opened from the pipeline (or the follow-ups) goes back there on Esc; one
+/// opened from the list goes back to the list.
+#[test]
+fn esc_on_a_card_returns_to_the_pane_it_was_opened_from() {
+    use rapport::tui::action::Action;
+    let mut app = demo_app(80, 24);
+    app.update(Action::PanePipeline);
+    press(&mut app, KeyCode::Enter);
+    assert_eq!(app.pane, Pane::Customers);
+    assert!(app.customers.detail.is_some(), "{}", screen(&app));
+    press(&mut app, KeyCode::Esc);
+    assert_eq!(app.pane, Pane::Pipeline, "{}", screen(&app));
+    app.update(Action::PaneFollowups);
+    press(&mut app, KeyCode::Enter);
+    assert!(app.customers.detail.is_some(), "{}", screen(&app));
+    press(&mut app, KeyCode::Esc);
+    assert_eq!(app.pane, Pane::Followups, "{}", screen(&app));
+    app.update(Action::PaneCustomers);
+    press(&mut app, KeyCode::Enter);
+    assert!(app.customers.detail.is_some());
+    press(&mut app, KeyCode::Esc);
+    assert_eq!(app.pane, Pane::Customers);
+    assert!(app.customers.detail.is_none());
+}
+
+/// A proposed due date is selected, so typing replaces it; after a refused save the
+/// refusal goes as soon as the text changes, and the field says what the new text
+/// means.
+#[test]
+fn a_proposed_date_is_replaced_by_typing_and_a_stale_refusal_goes_once_edited() {
+    use rapport::tui::action::Action;
+    use rapport::tui::app::Popup;
+    let mut app = demo_app(80, 24);
+    app.update(Action::AddReminder);
+    let s = screen(&app);
+    assert!(s.contains("tomorrow 10:00"), "{s}");
+    assert!(s.contains("typing replaces this"), "{s}");
+    type_text(&mut app, "someday");
+    press(&mut app, KeyCode::Enter);
+    let due = |app: &App| match &app.popup {
+        Some(Popup::Form(f)) => (
+            f.fields[0].input.text().to_string(),
+            f.fields[0].error.clone(),
+            f.fields[0].resolved.clone(),
+        ),
+        _ => panic!("the form closed"),
+    };
+    let (text, error, _) = due(&app);
+    assert_eq!(text, "someday", "typing replaced the proposal");
+    assert!(error.is_some(), "someday is refused");
+    app.handle_key(KeyEvent::new(KeyCode::Char('u'), KeyModifiers::CONTROL));
+    type_text(&mut app, "fri 3pm");
+    let (text, error, resolved) = due(&app);
+    assert_eq!(text, "fri 3pm");
+    assert_eq!(error, None, "the old refusal is gone");
+    assert!(resolved.is_some_and(|r| r.contains("Fri")));
 }

@@ -3,9 +3,10 @@
 use std::cmp::{Ordering, Reverse};
 use std::collections::BinaryHeap;
 
-use super::index::{POS_FIRST, POS_SOLE, SLOT_MASK, SearchIndex, SortedKeys};
+use super::index::{Order, POS_FIRST, POS_SOLE, SLOT_MASK, SearchIndex, SortedKeys};
 use super::phone::{DigitQuery, PhoneTier, pack8_range};
-use super::text::{MAX_GAPS, Match, Term, query_terms};
+use super::text::{MAX_EDITS, Match, Term, edits_for, query_terms};
+use super::typo::typo_candidates;
 use super::{Hit, hits};
 
 /// Candidates ranked exactly before the fuzzy scorer orders ties among them.
@@ -22,7 +23,7 @@ pub(crate) const PHONE_QUERY_BASE: i64 = 10_000;
 const PHONE_TERM_BASE: i64 = 600;
 
 /// The score of one term matched by one word of a field: tier (exact word, prefix,
-/// infix, subsequence), then field (name, company, email or tag), then where the word
+/// infix, with typos: fewer edits first), then field (name, company, email or tag), then where the word
 /// sits (the whole field, its first word, a later word).
 pub(crate) fn term_score(m: Match, class: u32) -> i64 {
     let kind = (class >> 2) as u8;
@@ -40,7 +41,7 @@ pub(crate) fn term_score(m: Match, class: u32) -> i64 {
         Match::Exact => 500 + field + pos,
         Match::Prefix => 300 + field + pos,
         Match::Infix => 200 + field,
-        Match::Subseq(g) => 100 + field + 3 * (MAX_GAPS as i64 - g as i64),
+        Match::Typo(e) => 100 + field + 3 * (MAX_EDITS as i64 - e as i64),
     }
 }
 
@@ -54,22 +55,26 @@ pub(crate) fn phone_term_score(t: PhoneTier) -> i64 {
 
 const MAX_PREFIX_LEVEL: i64 = 620;
 const MAX_INFIX_LEVEL: i64 = 290;
-const MAX_SUBSEQ_LEVEL: i64 = 196;
+/// The best a typo match scores: fewer edits than this is no typo.
+pub(crate) const MAX_TYPO_LEVEL: i64 = 196;
 const MAX_PHONE_TERM_LEVEL: i64 = PHONE_TERM_BASE + 40;
 
 /// A scored record.
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct Cand {
     pub score: i64,
-    pub last: i64,
-    pub id: i64,
     pub slot: u32,
+    /// Where the record ranks on ties (most recent contact, then smallest id), as
+    /// [`SearchIndex::order_of`] gives it.
+    pub order: Order,
+    /// Some term matched it with typos only (the fuzzy scorer orders those ties).
+    pub typo: bool,
 }
 
 impl Cand {
     /// Smaller is better: score, then most recent contact, then smallest id.
-    fn key(&self) -> (Reverse<i64>, Reverse<i64>, i64) {
-        (Reverse(self.score), Reverse(self.last), self.id)
+    fn key(&self) -> (Reverse<i64>, Order) {
+        (Reverse(self.score), self.order)
     }
 }
 
@@ -150,7 +155,7 @@ fn encode_match(m: Option<Match>) -> u32 {
         Some(Match::Exact) => 2,
         Some(Match::Prefix) => 3,
         Some(Match::Infix) => 4,
-        Some(Match::Subseq(g)) => 5 + g as u32,
+        Some(Match::Typo(e)) => 5 + e as u32,
     }
 }
 
@@ -159,7 +164,7 @@ fn decode_match(code: u32) -> Option<Match> {
         2 => Some(Match::Exact),
         3 => Some(Match::Prefix),
         4 => Some(Match::Infix),
-        c if c >= 5 => Some(Match::Subseq((c - 5) as u8)),
+        c if c >= 5 => Some(Match::Typo((c - 5) as u8)),
         _ => None,
     }
 }
@@ -187,9 +192,58 @@ pub struct Searcher {
     seen_touched: Vec<u32>,
     marks: Vec<u64>,
     previous: Option<Previous>,
+    /// Per term of the current query, its levels from its postings (when `mapped`).
+    levels: Vec<Levels>,
+    mapped: Vec<bool>,
+    /// Words whose postings were already asked of the kernel (see
+    /// [`SearchIndex::prefetch_postings`]), for this index.
+    prefetched: Vec<u64>,
+    prefetched_uid: u64,
     /// How the last search was answered (for tests and the benchmark).
     pub(crate) last_plan: Plan,
 }
+
+/// One term's best level in each laid-out record, read from its postings (0: it does
+/// not match): checking a candidate against the term is then one array read instead of
+/// a walk over the record's words (which, cold, is a page of the snapshot per record).
+#[derive(Default)]
+struct Levels {
+    by_slot: Vec<u16>,
+    touched: Vec<u32>,
+}
+
+impl Levels {
+    fn clear(&mut self, slots: usize) {
+        if self.by_slot.len() < slots {
+            self.by_slot.resize(slots, 0);
+        }
+        if self.touched.len() > slots / 8 {
+            self.by_slot.iter_mut().for_each(|l| *l = 0);
+        } else {
+            for &s in &self.touched {
+                self.by_slot[s as usize] = 0;
+            }
+        }
+        self.touched.clear();
+    }
+
+    #[inline]
+    fn raise(&mut self, slot: u32, level: u16) {
+        let cell = &mut self.by_slot[slot as usize];
+        if *cell < level {
+            if *cell == 0 {
+                self.touched.push(slot);
+            }
+            *cell = level;
+        }
+    }
+}
+
+/// A term other than the driving one has its levels read from its postings when they
+/// number at most this many times the driving term's (plus `MAP_FLOOR`); beyond, its
+/// records are checked one by one.
+const MAP_RATIO: usize = 8;
+const MAP_FLOOR: usize = 65_536;
 
 /// How a search was answered.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -216,6 +270,10 @@ impl Searcher {
             seen_touched: Vec::new(),
             marks: Vec::new(),
             previous: None,
+            levels: Vec::new(),
+            mapped: Vec::new(),
+            prefetched: Vec::new(),
+            prefetched_uid: 0,
             last_plan: Plan::None,
         }
     }
@@ -321,8 +379,11 @@ impl Searcher {
                 return None;
             }
             let same = new.term.text == *old;
+            // A longer term forgiving more edits may match words the old one did not.
+            let old_chars = old.chars().count();
             let extends = new.term.text.starts_with(old.as_str())
-                && old.chars().count() >= super::text::MIN_SUBSEQ_CHARS
+                && old_chars >= super::text::ONE_TYPO_CHARS
+                && edits_for(old_chars) == new.term.max_edits
                 && !prev.phone[i];
             if !same && !extends {
                 return None;
@@ -386,34 +447,42 @@ impl Searcher {
         best
     }
 
-    /// Total score of `slot` over all terms but `skip`, `None` when one does not match.
+    /// Total score of `slot` over all terms but `skip`, `None` when one does not match;
+    /// and whether one of them matched with typos only.
     fn others_level(
         &mut self,
         index: &SearchIndex,
         terms: &[QTerm],
         skip: Option<usize>,
         slot: u32,
-    ) -> Option<i64> {
+    ) -> Option<(i64, bool)> {
         let mut total = 0;
+        let mut typo = false;
+        let laid_out = slot < index.main_len;
         for j in 0..terms.len() {
             if Some(j) == skip {
                 continue;
             }
-            let l = self.term_level(index, terms, j, slot);
+            let l = if laid_out && self.mapped.get(j) == Some(&true) {
+                i64::from(self.levels[j].by_slot[slot as usize])
+            } else {
+                self.term_level(index, terms, j, slot)
+            };
             if l == 0 {
                 return None;
             }
+            typo |= l <= MAX_TYPO_LEVEL;
             total += l;
         }
-        Some(total)
+        Some((total, typo))
     }
 
-    fn cand(index: &SearchIndex, slot: u32, score: i64) -> Cand {
+    fn cand(index: &SearchIndex, slot: u32, score: i64, typo: bool) -> Cand {
         Cand {
             score,
-            last: index.last[slot as usize],
-            id: index.ids[slot as usize],
             slot,
+            order: index.order_of(slot),
+            typo,
         }
     }
 
@@ -426,24 +495,129 @@ impl Searcher {
         cap: usize,
     ) -> (Vec<Cand>, Option<Vec<u32>>) {
         self.next_epoch(terms.len(), index.dict.len());
+        self.mapped.clear();
         let mut top = TopK::new(cap);
         let mut matches = Vec::new();
         for &slot in prev {
             if !index.is_alive(slot) {
                 continue;
             }
-            if let Some(score) = self.others_level(index, terms, None, slot) {
+            if let Some((score, typo)) = self.others_level(index, terms, None, slot) {
                 matches.push(slot);
-                top.offer(Self::cand(index, slot, score));
+                top.offer(Self::cand(index, slot, score, typo));
             }
         }
         (top.into_sorted(), Some(matches))
     }
 
+    /// Asks the kernel for the postings of `words` not asked for yet by this searcher.
+    fn prefetch(&mut self, index: &SearchIndex, words: impl IntoIterator<Item = u32>) {
+        if !index.postings_mapped() {
+            return;
+        }
+        if self.prefetched_uid != index.uid {
+            self.prefetched_uid = index.uid;
+            self.prefetched.clear();
+        }
+        let n = index.dict.len().div_ceil(64);
+        if self.prefetched.len() < n {
+            self.prefetched.resize(n, 0);
+        }
+        let fresh = words.into_iter().filter(|&w| {
+            let (i, b) = ((w / 64) as usize, w % 64);
+            let was = self.prefetched[i] >> b & 1 == 1;
+            self.prefetched[i] |= 1 << b;
+            !was
+        });
+        index.prefetch_postings(fresh);
+    }
+
+    /// Every dictionary word term `j` matches, with how, in tier order (prefix words,
+    /// then infix, then typo words); `None` once their postings pass `budget`.
+    fn term_words(
+        &mut self,
+        index: &SearchIndex,
+        j: usize,
+        term: &Term,
+        budget: usize,
+    ) -> Option<Vec<(u32, Match)>> {
+        let dict = &index.dict;
+        let mut out = Vec::new();
+        let mut count = 0usize;
+        for &w in &dict.sorted[dict.prefix_range(term.text.as_bytes())] {
+            count += index.posting_count(w);
+            if count > budget {
+                return None;
+            }
+            let m = if dict.word(w).len() == term.text.len() {
+                Match::Exact
+            } else {
+                Match::Prefix
+            };
+            out.push((w, m));
+        }
+        if term.infix_enabled() {
+            for w in self.infix_words(index, j, term) {
+                count += index.posting_count(w);
+                if count > budget {
+                    return None;
+                }
+                out.push((w, Match::Infix));
+            }
+        }
+        for w in typo_candidates(&index.dict, term) {
+            if let Some(m @ Match::Typo(_)) = term.classify(index.dict.word(w)) {
+                count += index.posting_count(w);
+                if count > budget {
+                    return None;
+                }
+                out.push((w, m));
+            }
+        }
+        Some(out)
+    }
+
+    /// Reads term `j`'s levels from its postings if they are at most `budget`; whether
+    /// it did.
+    fn map_levels(
+        &mut self,
+        index: &SearchIndex,
+        terms: &[QTerm],
+        j: usize,
+        budget: usize,
+    ) -> bool {
+        if terms[j].phone.is_some() {
+            return false; // phone keys are not postings
+        }
+        let Some(words) = self.term_words(index, j, &terms[j].term, budget) else {
+            return false;
+        };
+        self.prefetch(index, words.iter().map(|&(w, _)| w));
+        while self.levels.len() <= j {
+            self.levels.push(Levels::default());
+        }
+        let levels = &mut self.levels[j];
+        levels.clear(index.main_len as usize);
+        for (w, m) in words {
+            let mut classes = index.classes_of(w);
+            while classes != 0 {
+                let c = classes.trailing_zeros();
+                classes &= classes - 1;
+                // Levels are below 1,000 (phone terms are never mapped).
+                let level = term_score(m, c) as u16;
+                for &e in index.postings(w, c) {
+                    levels.raise(e & SLOT_MASK, level);
+                }
+            }
+        }
+        true
+    }
+
     /// Candidates from the index: the driving term's postings best level first, each
-    /// record checked against the other terms; the records written since the postings
-    /// were built are scanned. Returns the best `cap` and, when every matching record was
-    /// seen and there are few, all of them.
+    /// record checked against the other terms (by their levels read from their
+    /// postings, or else through the record's words); the records written since the
+    /// postings were built are scanned. Returns the best `cap` and, when every matching
+    /// record was seen and there are few, all of them.
     pub(crate) fn text_candidates(
         &mut self,
         index: &SearchIndex,
@@ -452,6 +626,7 @@ impl Searcher {
     ) -> (Vec<Cand>, Option<Vec<u32>>) {
         self.next_epoch(terms.len(), index.dict.len());
         self.clear_seen(index.ids.len());
+        self.mapped.clear();
         let mut top = TopK::new(cap);
         let mut matches: Option<Vec<u32>> = Some(Vec::new());
         let track = |matches: &mut Option<Vec<u32>>, slot: u32| {
@@ -468,18 +643,22 @@ impl Searcher {
         for i in 0..index.delta.len() {
             let slot = index.delta[i];
             if index.is_alive(slot)
-                && let Some(score) = self.others_level(index, terms, None, slot)
+                && let Some((score, typo)) = self.others_level(index, terms, None, slot)
             {
                 track(&mut matches, slot);
-                top.offer(Self::cand(index, slot, score));
+                top.offer(Self::cand(index, slot, score, typo));
             }
         }
 
-        let Some(d) = choose_driver(index, terms) else {
+        let Some((d, driver_postings)) = choose_driver(index, terms) else {
             // Only phone-capable digit terms cannot drive; without a word there is
             // nothing to enumerate (the digit path answers pure digit queries).
             return (top.into_sorted(), None);
         };
+        let budget = MAP_RATIO * driver_postings + MAP_FLOOR;
+        self.mapped = (0..terms.len())
+            .map(|j| j != d && self.map_levels(index, terms, j, budget))
+            .collect();
         let bound_others: i64 = (0..terms.len())
             .filter(|&j| j != d)
             .map(|j| max_level(index, &terms[j]))
@@ -490,7 +669,7 @@ impl Searcher {
         let mut complete = true;
 
         'tiers: for tier in 0..3 {
-            let tier_max = [MAX_PREFIX_LEVEL, MAX_INFIX_LEVEL, MAX_SUBSEQ_LEVEL][tier];
+            let tier_max = [MAX_PREFIX_LEVEL, MAX_INFIX_LEVEL, MAX_TYPO_LEVEL][tier];
             if let Some(w) = top.worst_if_full()
                 && tier_max + bound_others < w.score
             {
@@ -518,15 +697,11 @@ impl Searcher {
                     }
                 }
                 _ => {
-                    if !driver.subseq_enabled() {
+                    if !driver.typo_enabled() {
                         continue;
                     }
-                    let first = &driver.text.as_bytes()[..driver.first_len];
-                    for &w in &index.dict.sorted[index.dict.prefix_range(first)] {
-                        if index.dict.mask[w as usize] & driver.mask != driver.mask {
-                            continue;
-                        }
-                        if let Some(m @ Match::Subseq(_)) = driver.classify(index.dict.word(w)) {
+                    for w in typo_candidates(&index.dict, driver) {
+                        if let Some(m @ Match::Typo(_)) = driver.classify(index.dict.word(w)) {
                             push_runs(index, w, m, &mut runs);
                         }
                     }
@@ -543,6 +718,7 @@ impl Searcher {
                     complete = false;
                     break 'tiers;
                 }
+                self.prefetch(index, runs[g..end].iter().map(|r| r.1));
                 let lists: Vec<&[u32]> = runs[g..end]
                     .iter()
                     .map(|&(_, w, c)| index.postings(w, c))
@@ -562,11 +738,13 @@ impl Searcher {
                     if !index.is_alive(slot) || self.test_and_set_seen(slot) {
                         return true;
                     }
-                    let Some(others) = self.others_level(index, terms, Some(d), slot) else {
+                    let Some((others, typo)) = self.others_level(index, terms, Some(d), slot)
+                    else {
                         return true;
                     };
                     track(&mut matches, slot);
-                    let accepted = top.offer(Self::cand(index, slot, level + others));
+                    let typo = typo || level <= MAX_TYPO_LEVEL;
+                    let accepted = top.offer(Self::cand(index, slot, level + others, typo));
                     if let Some(w) = top.worst_if_full() {
                         // Single term: what follows at this level ranks lower, so once
                         // one is turned away, all are.
@@ -686,44 +864,62 @@ impl Searcher {
     }
 
     /// Orders candidates of equal score by the fuzzy scorer's verdict on their
-    /// typo-tolerant matches, then recency and id.
+    /// typo-tolerant matches, then recency and id. Only records with a typo match that
+    /// tie with another are read again.
     fn rerank(&mut self, index: &SearchIndex, terms: &[QTerm], cands: Vec<Cand>) -> Vec<Cand> {
-        if !terms.iter().any(|t| t.term.subseq_enabled()) {
+        if !terms.iter().any(|t| t.term.typo_enabled()) {
             return cands;
         }
         self.next_epoch(terms.len(), index.dict.len());
-        let mut keyed: Vec<(Cand, i64)> = cands
-            .into_iter()
-            .map(|c| {
-                let mut fuzzy = 0;
-                for j in 0..terms.len() {
-                    let mut best: Option<(i64, u32)> = None;
-                    for &e in index.words_of(c.slot) {
-                        if let Some(m) = self.word_match(index, terms, j, e >> 4) {
-                            let s = term_score(m, e & 15);
-                            if best.is_none_or(|(b, _)| s > b) {
-                                best = Some((s, e >> 4));
-                            }
-                        }
-                    }
-                    if let Some((s, w)) = best
-                        && s <= MAX_SUBSEQ_LEVEL
-                    {
-                        let word = std::str::from_utf8(index.dict.word(w)).unwrap_or_default();
-                        fuzzy += hits::fuzzy(word, &terms[j].term.text).map_or(0, |(f, _)| f);
+        let mut fuzzy = vec![0i64; cands.len()];
+        let mut g = 0;
+        while g < cands.len() {
+            let end = g + cands[g..].partition_point(|c| c.score == cands[g].score);
+            if end - g >= 2 {
+                for i in g..end {
+                    if cands[i].typo {
+                        fuzzy[i] = self.fuzzy_of(index, terms, cands[i].slot);
                     }
                 }
-                (c, fuzzy)
-            })
-            .collect();
+            }
+            g = end;
+        }
+        let mut keyed: Vec<(Cand, i64)> = cands.into_iter().zip(fuzzy).collect();
         keyed.sort_by(|(a, fa), (b, fb)| {
             b.score
                 .cmp(&a.score)
                 .then(fb.cmp(fa))
-                .then(b.last.cmp(&a.last))
-                .then(a.id.cmp(&b.id))
+                .then(a.order.cmp(&b.order))
         });
         keyed.into_iter().map(|(c, _)| c).collect()
+    }
+
+    /// The fuzzy scorer's total over the terms `slot` matches with typos only.
+    fn fuzzy_of(&mut self, index: &SearchIndex, terms: &[QTerm], slot: u32) -> i64 {
+        let mut total = 0;
+        for j in 0..terms.len() {
+            let mut best: Option<(i64, u32)> = None;
+            for &e in index.words_of(slot) {
+                if let Some(m) = self.word_match(index, terms, j, e >> 4) {
+                    let s = term_score(m, e & 15);
+                    if best.is_none_or(|(b, _)| s > b) {
+                        best = Some((s, e >> 4));
+                    }
+                }
+            }
+            let phone_better = terms[j]
+                .phone
+                .as_ref()
+                .is_some_and(|dq| index.phones_of(slot).any(|d| dq.match_number(d).is_some()));
+            if let Some((s, w)) = best
+                && s <= MAX_TYPO_LEVEL
+                && !phone_better
+            {
+                let word = std::str::from_utf8(index.dict.word(w)).unwrap_or_default();
+                total += hits::fuzzy(word, &terms[j].term.text).map_or(0, |(f, _)| f);
+            }
+        }
+        total
     }
 }
 
@@ -795,9 +991,10 @@ fn merge_ranked(lists: &[&[u32]], marks: &mut [u64], mut f: impl FnMut(u32) -> b
     }
 }
 
-/// The term with the fewest postings among its prefix matches drives; digit terms that
-/// may match a phone do not (the phone keys are not in the word postings).
-fn choose_driver(index: &SearchIndex, terms: &[QTerm]) -> Option<usize> {
+/// The term with the fewest postings among its prefix matches drives (returned with
+/// that count); digit terms that may match a phone do not (the phone keys are not in
+/// the word postings).
+fn choose_driver(index: &SearchIndex, terms: &[QTerm]) -> Option<(usize, usize)> {
     let mut best: Option<(usize, usize)> = None;
     for (j, t) in terms.iter().enumerate() {
         if t.phone.is_some() {
@@ -819,7 +1016,7 @@ fn choose_driver(index: &SearchIndex, terms: &[QTerm]) -> Option<usize> {
             best = Some((j, count));
         }
     }
-    best.map(|(j, _)| j)
+    best
 }
 
 /// An upper bound of what term `t` can add to an indexed record's score.
@@ -847,8 +1044,8 @@ fn max_level(index: &SearchIndex, t: &QTerm) -> i64 {
     if t.term.infix_enabled() {
         best = best.max(MAX_INFIX_LEVEL);
     }
-    if t.term.subseq_enabled() {
-        best = best.max(MAX_SUBSEQ_LEVEL);
+    if t.term.typo_enabled() {
+        best = best.max(MAX_TYPO_LEVEL);
     }
     if t.phone.is_some() {
         best = best.max(MAX_PHONE_TERM_LEVEL);
@@ -916,9 +1113,9 @@ fn phone_candidates(index: &SearchIndex, dq: &DigitQuery, cap: usize) -> Vec<Can
         let slot = rank;
         out.push(Cand {
             score: PHONE_QUERY_BASE + 100 * tier,
-            last: index.last[slot as usize],
-            id: index.ids[slot as usize],
+            order: index.order_of(slot),
             slot,
+            typo: false,
         });
     }
     for &slot in &index.delta {
@@ -932,9 +1129,9 @@ fn phone_candidates(index: &SearchIndex, dq: &DigitQuery, cap: usize) -> Vec<Can
         if let Some(t) = best {
             out.push(Cand {
                 score: phone_query_score(t),
-                last: index.last[slot as usize],
-                id: index.ids[slot as usize],
+                order: index.order_of(slot),
                 slot,
+                typo: false,
             });
         }
     }

@@ -10,6 +10,7 @@ use super::index::{KIND_PHONE, POS_FIRST, POS_LATER, POS_SOLE, SearchIndex, clas
 use super::phone::DigitQuery;
 use super::phone::PhoneTier;
 use super::text::{Match, fold_mapped, words};
+use super::typo::typo_positions;
 use super::{Hit, MatchField, Rank};
 
 /// The fuzzy scorer on a folded word and a folded term: its score and the char
@@ -58,7 +59,7 @@ fn hit(index: &SearchIndex, c: &Cand, terms: &[QTerm], digits: Option<&DigitQuer
     positions.sort_unstable();
     positions.dedup();
     Hit {
-        id: c.id,
+        id: index.ids[c.slot as usize],
         score: c.score,
         field,
         text,
@@ -145,9 +146,10 @@ fn text_field(kind: u8, orig: &str, terms: &[QTerm]) -> (i64, Vec<usize>, Rank) 
                 let c0 = w[..at].chars().count();
                 (c0..c0 + t.term.chars).collect()
             }
-            Match::Subseq(_) => fuzzy(w, &t.term.text)
-                .map(|(_, p)| p)
-                .unwrap_or_else(|| greedy_positions(w, &t.term.text)),
+            Match::Typo(_) => {
+                let wc: Vec<char> = w.chars().collect();
+                typo_positions(&t.term.letters, &wc, t.term.max_edits as usize)
+            }
         };
         positions.extend(
             in_word
@@ -155,14 +157,41 @@ fn text_field(kind: u8, orig: &str, terms: &[QTerm]) -> (i64, Vec<usize>, Rank) 
                 .filter_map(|p| map.get(word_char0 + p).copied()),
         );
     }
+    attach_ignored(orig, &map, &mut positions);
     (score, positions, text_rank(&matched, n))
+}
+
+/// Marks the chars of `orig` that folding leaves out (a ZWNJ inside a Persian name,
+/// diacritics, joiners) when the char before them is marked: they belong to it, and a
+/// highlight that split them off would draw them on their own, that is not at all
+/// (`عزت‌الله` would show as `عزتالله`). `map` is `fold_mapped(orig)`'s.
+pub(crate) fn attach_ignored(orig: &str, map: &[usize], positions: &mut Vec<usize>) {
+    let n = orig.chars().count();
+    let mut kept = vec![false; n];
+    for &i in map {
+        if let Some(k) = kept.get_mut(i) {
+            *k = true;
+        }
+    }
+    let mut marked = vec![false; n];
+    for &p in positions.iter() {
+        if let Some(m) = marked.get_mut(p) {
+            *m = true;
+        }
+    }
+    for i in 1..n {
+        if !kept[i] && marked[i - 1] && !marked[i] {
+            marked[i] = true;
+            positions.push(i);
+        }
+    }
 }
 
 /// How the terms matched a field of `n` words, each at `(word, match)`: the whole field
 /// (every word, exactly), its beginning, a later word's beginning, inside a word, or
 /// with typos.
 fn text_rank(matched: &[(usize, Match)], n: usize) -> Rank {
-    if matched.iter().any(|m| matches!(m.1, Match::Subseq(_))) {
+    if matched.iter().any(|m| matches!(m.1, Match::Typo(_))) {
         return Rank::Typo;
     }
     if matched.iter().any(|m| m.1 == Match::Infix) {
@@ -178,21 +207,4 @@ fn text_rank(matched: &[(usize, Match)], n: usize) -> Rank {
     } else {
         Rank::WordPrefix
     }
-}
-
-/// Char positions of the anchored, leftmost embedding of `term` in `word`.
-fn greedy_positions(word: &str, term: &str) -> Vec<usize> {
-    let mut out = Vec::new();
-    let mut tc = term.chars().peekable();
-    for (i, c) in word.chars().enumerate() {
-        match tc.peek() {
-            Some(&t) if t == c => {
-                out.push(i);
-                tc.next();
-            }
-            Some(_) => {}
-            None => break,
-        }
-    }
-    out
 }

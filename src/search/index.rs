@@ -38,6 +38,9 @@ pub(crate) const CLASS_SHIFT: u32 = 28;
 pub(crate) const SLOT_MASK: u32 = (1 << CLASS_SHIFT) - 1;
 const NCLASS: usize = 16;
 
+/// Where a record ranks on equal scores (see [`SearchIndex::order_of`]): smaller first.
+pub(crate) type Order = (u64, std::cmp::Reverse<i64>, i64);
+
 /// Records written since the last rebuild of the postings are searched by a scan; past
 /// this many (or 1/64 of the index) the postings are rebuilt.
 const DELTA_MIN: usize = 4096;
@@ -510,6 +513,51 @@ impl SearchIndex {
             let id = self.ids[slot as usize];
             if self.delta_ids.get(&id) == Some(&slot) {
                 self.delta_ids.remove(&id);
+            }
+        }
+    }
+
+    /// Where `slot` ranks on equal scores (most recent contact first, then smallest id),
+    /// as a key that compares without reading the other record: a laid-out slot is
+    /// ranked by its position; one written since by the position it would take, then
+    /// its contact and id (which only break ties among those).
+    pub(crate) fn order_of(&self, slot: u32) -> Order {
+        use std::cmp::Reverse;
+        if slot < self.main_len {
+            return (2 * slot as u64 + 1, Reverse(0), 0);
+        }
+        let s = slot as usize;
+        let key = (Reverse(self.last[s]), self.ids[s]);
+        // Laid-out slots are in rank order: how many rank before this record.
+        let (mut lo, mut hi) = (0usize, self.main_len as usize);
+        while lo < hi {
+            let mid = (lo + hi) / 2;
+            if (Reverse(self.last[mid]), self.ids[mid]) < key {
+                lo = mid + 1;
+            } else {
+                hi = mid;
+            }
+        }
+        (2 * lo as u64, key.0, key.1)
+    }
+
+    /// Whether the postings are mapped from a snapshot (rather than on the heap).
+    pub(crate) fn postings_mapped(&self) -> bool {
+        self.posts.is_mapped()
+    }
+
+    /// Asks the kernel to read the postings of `words` ahead, all at once: a snapshot
+    /// is mapped for random access (a cold page fault reads one page), so a long run
+    /// read without this faults in one page at a time.
+    pub(crate) fn prefetch_postings(&self, words: impl Iterator<Item = u32>) {
+        let n = self.post_off.len();
+        for w in words {
+            let w = w as usize;
+            if w + 1 < n {
+                let (a, b) = (self.post_off[w] as usize, self.post_off[w + 1] as usize);
+                if b > a {
+                    self.posts.will_need(a..b);
+                }
             }
         }
     }

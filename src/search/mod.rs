@@ -59,6 +59,7 @@ mod hits;
 mod index;
 pub mod phone;
 mod text;
+mod typo;
 
 #[cfg(test)]
 mod tests;

@@ -245,39 +245,60 @@ pub(crate) fn char_mask(s: &str) -> u64 {
     s.chars().fold(0, |m, c| m | 1u64 << (c as u32 & 63))
 }
 
-/// How a word matches a term, best first. `Subseq(gaps)`: the term's chars in order,
-/// starting at the word's first char, with `gaps` (at most [`MAX_GAPS`]) chars skipped.
+/// How a word matches a term, best first. `Typo(edits)`: the term is within `edits`
+/// (at most [`Term::max_edits`]) of the word's beginning, counting a wrong, an extra, a
+/// missing letter and two neighbours swapped as one edit each.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Match {
     Exact,
     Prefix,
     Infix,
-    Subseq(u8),
+    Typo(u8),
 }
 
-/// Chars a typo-tolerant (subsequence) match may skip inside a word: "ivnov" → "ivanov".
-pub(crate) const MAX_GAPS: usize = 2;
+/// The most edits a typo-tolerant match forgives (in a term of [`TWO_TYPOS_CHARS`]).
+pub(crate) const MAX_EDITS: usize = 2;
 /// Terms shorter than this (in chars) match only at the beginning of a word.
 pub(crate) const MIN_INFIX_CHARS: usize = 2;
-/// Terms shorter than this (in chars) never match by subsequence.
-pub(crate) const MIN_SUBSEQ_CHARS: usize = 3;
+/// Terms of this many chars forgive one edit (shorter ones none: "ann" is a prefix of
+/// too much to guess at).
+pub(crate) const ONE_TYPO_CHARS: usize = 4;
+/// Terms of this many chars forgive two edits.
+pub(crate) const TWO_TYPOS_CHARS: usize = 8;
+/// Terms longer than this (in chars: a pasted line, not a name) forgive none.
+pub(crate) const MAX_TYPO_CHARS: usize = 32;
+
+/// Edits a term of `chars` chars forgives.
+pub(crate) fn edits_for(chars: usize) -> u8 {
+    match chars {
+        c if c > MAX_TYPO_CHARS => 0,
+        c if c >= TWO_TYPOS_CHARS => 2,
+        c if c >= ONE_TYPO_CHARS => 1,
+        _ => 0,
+    }
+}
 
 /// A query term: one word of the folded query.
 #[derive(Debug, Clone)]
 pub(crate) struct Term {
     pub text: String,
     pub chars: usize,
-    pub first_len: usize,
+    /// The term's chars (for edit distances).
+    pub letters: Vec<char>,
     pub mask: u64,
     pub finder: memmem::Finder<'static>,
+    /// Edits a typo-tolerant match forgives (0: none).
+    pub max_edits: u8,
 }
 
 impl Term {
     pub fn new(text: &str) -> Self {
+        let letters: Vec<char> = text.chars().collect();
         Self {
             text: text.to_string(),
-            chars: text.chars().count(),
-            first_len: text.chars().next().map_or(0, char::len_utf8),
+            chars: letters.len(),
+            max_edits: edits_for(letters.len()),
+            letters,
             mask: char_mask(text),
             finder: memmem::Finder::new(text.as_bytes()).into_owned(),
         }
@@ -287,12 +308,12 @@ impl Term {
         self.chars >= MIN_INFIX_CHARS
     }
 
-    pub fn subseq_enabled(&self) -> bool {
-        self.chars >= MIN_SUBSEQ_CHARS
+    pub fn typo_enabled(&self) -> bool {
+        self.max_edits > 0
     }
 
     /// The best way `word` (folded) matches this term, if any. Every tier of the index
-    /// (prefix ranges, infix and subsequence scans) agrees with this function.
+    /// (prefix ranges, infix and typo scans) agrees with this function.
     pub fn classify(&self, word: &[u8]) -> Option<Match> {
         let t = self.text.as_bytes();
         if word.starts_with(t) {
@@ -305,34 +326,33 @@ impl Term {
         if self.infix_enabled() && word.len() > t.len() && self.finder.find(&word[1..]).is_some() {
             return Some(Match::Infix);
         }
-        if self.subseq_enabled() && word.starts_with(&t[..self.first_len]) {
-            return self.subseq(word).map(Match::Subseq);
+        if self.typo_enabled() {
+            return self.edits(word).map(Match::Typo);
         }
         None
     }
 
-    /// Gaps of the greedy (leftmost, so fewest gaps) anchored embedding of the term in `word`.
-    fn subseq(&self, word: &[u8]) -> Option<u8> {
-        // Both are valid UTF-8 (the word is a slice of the dictionary at char bounds).
+    /// Whether a word whose chars hash to `mask` can be within the term's edits: every
+    /// char of the term missing from it needs an edit of its own.
+    #[inline]
+    pub fn mask_allows(&self, mask: u64) -> bool {
+        (self.mask & !mask).count_ones() <= self.max_edits as u32
+    }
+
+    /// The fewest edits that turn the term into a beginning of `word`, if at most
+    /// [`Term::max_edits`].
+    fn edits(&self, word: &[u8]) -> Option<u8> {
+        // A slice of the dictionary at char bounds, so valid UTF-8.
         let word = std::str::from_utf8(word).ok()?;
-        let mut wc = word.chars();
-        let mut tc = self.text.chars();
-        wc.next();
-        tc.next();
-        let mut gaps = 0;
-        'term: for t in tc {
-            for w in wc.by_ref() {
-                if w == t {
-                    continue 'term;
-                }
-                gaps += 1;
-                if gaps > MAX_GAPS {
-                    return None;
-                }
-            }
-            return None;
+        let k = self.max_edits as usize;
+        let mut buf = ['\0'; MAX_TYPO_CHARS + MAX_EDITS];
+        let mut n = 0;
+        // A beginning longer than the term by more than `k` chars costs more than `k`.
+        for c in word.chars().take(self.chars + k) {
+            buf[n] = c;
+            n += 1;
         }
-        Some(gaps as u8)
+        super::typo::prefix_edits(&self.letters, &buf[..n], k).map(|e| e as u8)
     }
 }
 
@@ -443,23 +463,41 @@ mod tests {
         assert_eq!(t.classify(b"ivan"), Some(Match::Exact));
         assert_eq!(t.classify(b"ivanov"), Some(Match::Prefix));
         assert_eq!(t.classify(b"aivanov"), Some(Match::Infix));
-        assert_eq!(t.classify(b"ivxaxn"), Some(Match::Subseq(2)));
-        assert_eq!(t.classify(b"ivxaxxn"), None);
-        assert_eq!(t.classify(b"petrov"), None);
+        assert_eq!(t.classify(b"ivxn"), Some(Match::Typo(1)), "a wrong letter");
+        assert_eq!(t.classify(b"iavn"), Some(Match::Typo(1)), "two swapped");
+        assert_eq!(t.classify(b"ivxan"), Some(Match::Typo(1)), "one missing");
+        assert_eq!(t.classify(b"ivn"), Some(Match::Typo(1)), "one extra");
         assert_eq!(
-            Term::new("ivnov").classify(b"ivanov"),
-            Some(Match::Subseq(1))
+            t.classify(b"bvan"),
+            Some(Match::Typo(1)),
+            "the first letter"
         );
-        assert_eq!(Term::new("vnov").classify(b"ivanov"), None, "anchored");
+        assert_eq!(t.classify(b"ivxaxn"), None, "two edits in a short term");
+        assert_eq!(t.classify(b"petrov"), None);
+        assert_eq!(Term::new("ivnov").classify(b"ivanov"), Some(Match::Typo(1)));
+        assert_eq!(Term::new("vnov").classify(b"ivanov"), None);
         assert_eq!(
             Term::new("a").classify(b"ivan"),
             None,
             "1 char: prefix only"
         );
+        assert_eq!(Term::new("ab").classify(b"axb"), None, "2 chars: no typos");
         assert_eq!(
-            Term::new("ab").classify(b"axb"),
+            Term::new("ivn").classify(b"ivan"),
             None,
-            "2 chars: no subsequence"
+            "3 chars: no typos"
+        );
+        let long = Term::new("lindkwist");
+        assert_eq!(long.max_edits, 2, "two edits from 8 chars");
+        assert_eq!(long.classify(b"lindqvist"), Some(Match::Typo(2)));
+        assert_eq!(
+            Term::new("lindkwis").classify(b"lindqvist"),
+            Some(Match::Typo(2))
+        );
+        assert_eq!(
+            Term::new("lindkwi").classify(b"lindqvist"),
+            None,
+            "7 chars: one"
         );
         let t = Term::new("петро");
         assert_eq!(t.classify("петрова".as_bytes()), Some(Match::Prefix));
@@ -468,6 +506,14 @@ mod tests {
             Some(Match::Prefix),
             "prefix wins"
         );
-        assert_eq!(t.classify("пxетро".as_bytes()), Some(Match::Subseq(1)));
+        assert_eq!(t.classify("пxетро".as_bytes()), Some(Match::Typo(1)));
+        assert_eq!(
+            Term::new(&fold_search("Иваонв")).classify("иванов".as_bytes()),
+            Some(Match::Typo(1))
+        );
+        assert_eq!(
+            Term::new(&fold_search("саловьёва")).classify(fold_search("Соловьёва").as_bytes()),
+            Some(Match::Typo(1))
+        );
     }
 }

@@ -218,6 +218,11 @@ impl Store {
         (self.clock)()
     }
 
+    /// The clock this store tells time by (for a second connection that must agree).
+    pub fn clock(&self) -> Clock {
+        Arc::clone(&self.clock)
+    }
+
     fn now_secs(&self) -> i64 {
         self.now().timestamp()
     }

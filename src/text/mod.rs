@@ -9,4 +9,4 @@ pub mod width;
 pub use count::{count, plural};
 pub use fold::{fold, fold_digits};
 pub use sanitize::{for_terminal, for_terminal_lines, message_for_terminal};
-pub use width::display_width;
+pub use width::{display_width, fit, wrap};

@@ -34,6 +34,7 @@ actions! {
     PrevPane = "prev_pane",
     Refresh = "refresh",
     Undo = "undo",
+    MessageLog = "message_log",
     // moving in lists and columns
     Up = "up",
     Down = "down",
@@ -70,6 +71,7 @@ actions! {
     Reopen = "reopen",
     // the quick-lookup popup
     LogCall = "log_call",
+    NewCaller = "new_caller",
     // follow-ups
     MarkDone = "mark_done",
     ToggleMine = "toggle_mine",

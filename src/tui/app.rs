@@ -6,24 +6,27 @@ use chrono_tz::Tz;
 use crossterm::event::{KeyCode, KeyEvent, KeyEventKind};
 
 use crate::demo::{DemoOptions, generate};
+use crate::domain::Deal;
 use crate::domain::reminder::done_text;
 use crate::domain::{Currency, Operator};
-use crate::store::{AuditFilter, Counts, Store, StoreError};
+use crate::store::{AuditFilter, Change, Counts, Store, StoreError};
 use crate::tui::action::Action;
 use crate::tui::import_job::{ImportJob, expand_home, outcome_text};
 use crate::tui::keymap::{KeyChord, KeyContext, Keymap, Lookup};
-use crate::tui::loader::{Answer, Load, Loaded, Loader, Slot, fetch};
+use crate::tui::loader::{Answer, Load, Loaded, Loader, MANY_CHANGES, Slot, fetch};
 use crate::tui::lookup::{Event, IndexState, LookupPopup, LookupService};
+use crate::tui::messages::MessageLog;
 use crate::tui::panes::customers::CustomersPane;
 use crate::tui::panes::followups::FollowupsPane;
 use crate::tui::panes::kpis::KpisPane;
 use crate::tui::panes::pipeline::PipelinePane;
 use crate::tui::panes::team::TeamPane;
 use crate::tui::popups::confirm::Confirm;
-use crate::tui::popups::form::{Form, FormKind};
+use crate::tui::popups::form::{Form, FormKind, Saved};
 use crate::tui::popups::snooze::SnoozeMenu;
 use crate::tui::review::{Outcome, Review};
 use crate::tui::theme::Theme;
+use crate::tui::worker::{Job, Then, Worker};
 
 /// Customers offered by the demo prompt on an empty database.
 pub const DEMO_CUSTOMERS: usize = 500;
@@ -130,6 +133,8 @@ pub struct App {
     /// The loader thread (absent for an in-memory store, which is read at once).
     loader: Option<Loader>,
     pub message: Option<Message>,
+    /// Every message of the session (the latest hundred), for the message log.
+    pub messages: MessageLog,
     /// Keys typed so far of a multi-key binding (`g g`).
     pub pending: Vec<KeyChord>,
     /// Terminal size, for page lengths.
@@ -145,6 +150,15 @@ pub struct App {
     seen_change: i64,
     /// Customer list rows read from the store so far (a refresh reads only what changed).
     pub customer_rows_read: usize,
+    /// The store worker: writes and one-off reads off the UI thread (absent for an
+    /// in-memory store, whose jobs run at once).
+    worker: Option<Worker>,
+    /// Jobs asked of the worker and not answered yet.
+    jobs_running: usize,
+    /// A job is working on the review's step: review keys wait for it.
+    review_busy: bool,
+    /// The pane the open card was opened from (Pipeline, Follow-ups): Esc goes back.
+    card_origin: Option<Pane>,
 }
 
 /// Entries a customer's history popup shows.
@@ -202,6 +216,7 @@ impl App {
             generations: [0; Slot::COUNT],
             loader: None,
             message: None,
+            messages: MessageLog::default(),
             pending: Vec::new(),
             size: (80, 24),
             quit: false,
@@ -210,6 +225,10 @@ impl App {
             seen_version: 0,
             seen_change: 0,
             customer_rows_read: 0,
+            worker: None,
+            jobs_running: 0,
+            review_busy: false,
+            card_origin: None,
         };
         app.seen_change = app.store.audit_high_water()?;
         if let Some(path) = app.store.path() {
@@ -233,6 +252,128 @@ impl App {
         self.loader = Some(loader);
     }
 
+    /// Does store work through `worker` (its own thread and connection) from now on.
+    pub fn attach_worker(&mut self, worker: Worker) {
+        self.worker = Some(worker);
+    }
+
+    /// Does `work` with the store off the UI thread (at once without a worker), then
+    /// `then` with its result back on the UI thread, through the event channel.
+    pub(crate) fn on_store<T: Send + 'static>(
+        &mut self,
+        work: impl FnOnce(&mut Store) -> T + Send + 'static,
+        then: impl FnOnce(&mut App, T) + Send + 'static,
+    ) {
+        match &self.worker {
+            Some(worker) => {
+                let job: Job = Box::new(move |store: &mut Store| -> Then {
+                    let out = work(store);
+                    Box::new(move |app: &mut App| then(app, out))
+                });
+                if worker.send(job) {
+                    self.jobs_running += 1;
+                } else {
+                    self.error("The store's worker has stopped: nothing more can be saved; restart Rapport");
+                }
+            }
+            None => {
+                let out = work(&mut self.store);
+                then(self, out);
+            }
+        }
+    }
+
+    /// The worker's answer to a job: what the app does with its result.
+    pub fn job_done(&mut self, then: Then) {
+        self.jobs_running = self.jobs_running.saturating_sub(1);
+        then(self);
+        // A form it opened shows what its dates mean at once, as after a key.
+        self.resolve_form_dates();
+    }
+
+    /// Whether store work the operator asked for is still under way.
+    pub fn working(&self) -> bool {
+        self.jobs_running > 0
+    }
+
+    /// The worker could not open the database: a job answered with the reason.
+    pub(crate) fn store_unavailable(&mut self, reason: &str) {
+        self.review_busy = false;
+        if let Some(Popup::Form(form)) = &mut self.popup {
+            form.saving = false;
+        }
+        self.error(format!("Not done: {reason}"));
+    }
+
+    /// Reads what `work` returns off the UI thread and opens it as a popup, unless
+    /// another popup was opened meanwhile; a refusal is said in the status bar.
+    pub(crate) fn open_popup(
+        &mut self,
+        work: impl FnOnce(&Store) -> Result<Popup, StoreError> + Send + 'static,
+    ) {
+        self.on_store(
+            move |store| work(store),
+            |app, result| match result {
+                Ok(popup) if app.popup.is_none() => app.popup = Some(popup),
+                Ok(_) => {}
+                Err(e) => app.error(e.to_string()),
+            },
+        );
+    }
+
+    /// A change made with one key: `work` writes and says what it did; the message
+    /// (with how to undo it) shows once it landed, and the screen is read again.
+    pub(crate) fn change(
+        &mut self,
+        work: impl FnOnce(&mut Store) -> Result<String, StoreError> + Send + 'static,
+    ) {
+        self.on_store(work, |app, result| match result {
+            Ok(text) => {
+                let hint = app.undo_hint();
+                app.info(format!("{}{hint}", crate::text::for_terminal(&text)));
+                app.reload_all();
+            }
+            Err(e) => app.error(e.to_string()),
+        });
+    }
+
+    /// Runs `step` on a copy of the review off the UI thread; the copy takes the
+    /// review's place when it is done, and `then` has the step's result. Review keys
+    /// wait meanwhile, so no step is decided twice.
+    pub(crate) fn review_job<T: Send + 'static>(
+        &mut self,
+        step: impl FnOnce(&mut Review, &mut Store, &DateTime<Tz>) -> Result<T, StoreError>
+        + Send
+        + 'static,
+        then: impl FnOnce(&mut App, T) + Send + 'static,
+    ) {
+        let Some(review) = &self.review else {
+            return;
+        };
+        let mut copy = review.clone();
+        let now = self.now();
+        self.review_busy = true;
+        self.on_store(
+            move |store| {
+                let result = step(&mut copy, store, &now);
+                (copy, result)
+            },
+            move |app, (copy, result)| {
+                app.review_busy = false;
+                if let Some(review) = &mut app.review {
+                    // Left for another pane meanwhile: it stays paused.
+                    let paused = review.paused;
+                    *review = copy;
+                    review.paused = paused;
+                }
+                match result {
+                    Ok(value) => then(app, value),
+                    Err(e) => app.error(e.to_string()),
+                }
+            },
+        );
+    }
+
     /// Asks for the counts and the pane on screen if they are not loaded or asked for
     /// yet; `true` when it asked (read at once without a loader thread).
     pub fn load_visible(&mut self) -> bool {
@@ -241,9 +382,6 @@ impl App {
             return false;
         }
         self.requested[i] = true;
-        if let Ok(v) = self.store.data_version() {
-            self.seen_version = v;
-        }
         self.request(Load::Counts);
         let load = self.pane_request(self.pane);
         self.request(load);
@@ -311,13 +449,25 @@ impl App {
         let loaded = match answer.result {
             Ok(loaded) => loaded,
             Err(e) => {
+                if answer.slot == Slot::Card {
+                    self.customers.card_failed();
+                }
                 self.error(e);
                 return true;
             }
         };
         let page = self.page();
         match loaded {
-            Loaded::Counts(c) => self.counts = c,
+            Loaded::Counts(c, seen) => {
+                self.counts = c;
+                // What is read from now on includes every change up to `seen`.
+                self.seen_change = self.seen_change.max(seen);
+            }
+            Loaded::Card(card) => {
+                self.customers.apply_card(*card);
+                self.customers.list.keep_visible(self.customers.total, page);
+            }
+            Loaded::Changes { version, changes } => return self.follow_changes(version, changes),
             Loaded::Customers {
                 total,
                 start,
@@ -391,9 +541,10 @@ impl App {
         usize::from(self.size.1.saturating_sub(CHROME_ROWS)).max(1)
     }
 
-    /// Rows a kanban column shows: each card takes three lines under a two-line header.
+    /// Rows a kanban column shows: each card takes three lines, between a two-line
+    /// header with an "↑ N more" line and a "↓ N more" line.
     pub fn pipeline_page(&self) -> usize {
-        (usize::from(self.size.1.saturating_sub(CHROME_ROWS + 2)) / 3).max(1)
+        (usize::from(self.size.1.saturating_sub(CHROME_ROWS + 4)) / 3).max(1)
     }
 
     pub fn set_size(&mut self, width: u16, height: u16) {
@@ -407,57 +558,40 @@ impl App {
     }
 
     pub(crate) fn info(&mut self, text: impl Into<String>) {
-        self.message = Some(Message {
-            text: text.into(),
-            error: false,
-        });
+        let text = text.into();
+        self.messages.push(self.now_utc(), &text, false);
+        self.message = Some(Message { text, error: false });
     }
 
     pub(crate) fn error(&mut self, text: impl Into<String>) {
-        self.message = Some(Message {
-            text: text.into(),
-            error: true,
+        let text = text.into();
+        self.messages.push(self.now_utc(), &text, true);
+        self.message = Some(Message { text, error: true });
+    }
+
+    /// Asks what other processes (other operators) wrote since the app last looked;
+    /// the loader answers off the UI thread and [`App::follow_changes`] follows it.
+    pub fn follow_other_writers(&mut self) {
+        self.request(Load::Changes {
+            since: self.seen_change,
+            version: self.seen_version,
         });
     }
 
-    /// Follows what other processes (other operators) wrote since the app last
-    /// looked, in proportion to the change: rows of the customer list on screen that
-    /// were changed are read again, and only them; a customer added or deleted reads
-    /// the window again; other records mark the panes they show in stale. `true` when
-    /// anything changed.
-    pub fn follow_other_writers(&mut self) -> bool {
-        match self.store.data_version() {
-            Ok(v) if v != self.seen_version => {
-                self.seen_version = v;
-                if let Err(e) = self.follow_changes() {
-                    self.error(e.to_string());
-                }
-                // The review's step too: it may have been handled meanwhile.
-                let now = self.now();
-                if let Some(review) = &mut self.review
-                    && let Err(e) = review.load(&self.store, &now)
-                {
-                    self.error(e.to_string());
-                }
-                true
-            }
-            Ok(_) => false,
-            Err(e) => {
-                self.error(e.to_string());
-                true
-            }
-        }
-    }
-
-    fn follow_changes(&mut self) -> Result<(), StoreError> {
-        /// More changes than this at once: read everything on screen again.
-        const MANY: usize = 1_000;
-        let changes = self.store.changes_since(self.seen_change, MANY)?;
+    /// Follows other writers' changes in proportion to the change: rows of the
+    /// customer list on screen that were changed are read again, and only them; a
+    /// customer added or deleted reads the window again; other records mark the panes
+    /// they show in stale. `true` when anything changed.
+    fn follow_changes(&mut self, version: i64, changes: Vec<Change>) -> bool {
+        self.seen_version = version;
+        // What a reload since asking has read already is not news.
+        let seen = self.seen_change;
+        let changes: Vec<Change> = changes.into_iter().filter(|c| c.id > seen).collect();
         let Some(last) = changes.last().map(|c| c.id) else {
-            return Ok(());
+            return false;
         };
         self.seen_change = last;
-        let structural = changes.len() >= MANY
+        let structural = changes.len() >= MANY_CHANGES
             || changes.iter().any(|c| {
                 c.entity != "customer" || c.action != crate::domain::audit::AuditAction::Update
             });
@@ -471,7 +605,11 @@ impl App {
         if let Some(card) = &self.customers.detail
             && touched.contains(&card.customer.id)
         {
-            self.customers.reload_card(&self.store);
+            self.request_card();
+        }
+        // The review's step too: it may have been handled meanwhile.
+        if self.review.is_some() && !self.review_busy {
+            self.review_job(|review, store, now| review.load(store, now), |_, ()| {});
         }
         let customers_loaded = self.loaded[Pane::Customers.index()];
         if structural {
@@ -481,19 +619,19 @@ impl App {
             });
             self.loaded = [false; Pane::ALL.len()];
             self.requested = [false; Pane::ALL.len()];
-            if customers_only_rows && customers_loaded && changes.len() < MANY {
+            if customers_only_rows && customers_loaded && changes.len() < MANY_CHANGES {
                 // No customer came or went: the list keeps its window.
                 self.loaded[Pane::Customers.index()] = true;
                 self.patch_customers(&touched);
             }
             self.request(Load::Counts);
             self.load_visible();
-            return Ok(());
+            return true;
         }
         if customers_loaded {
             self.patch_customers(&touched);
         }
-        Ok(())
+        true
     }
 
     /// Reads again the customer rows on screen among `touched`.
@@ -511,14 +649,18 @@ impl App {
     /// Reloads from the store after a write (or on request): the pane on screen now,
     /// the others when next shown.
     pub fn reload_all(&mut self) {
-        // Everything is read again: changes up to now are in it.
-        if let Ok(last) = self.store.audit_high_water() {
-            self.seen_change = last;
-        }
+        // Everything is read again (the counts say up to which change of the feed).
         self.loaded = [false; Pane::ALL.len()];
         self.requested = [false; Pane::ALL.len()];
-        self.customers.reload_card(&self.store);
+        self.request_card();
         self.load_visible();
+    }
+
+    /// Reads the customer card on screen (or being opened) again.
+    fn request_card(&mut self) {
+        if let Some(load) = self.customers.card_request() {
+            self.request(load);
+        }
     }
 
     /// The keymap context that sees a key first.
@@ -590,7 +732,7 @@ impl App {
     /// Text pasted into the terminal goes into the focused form field or the query.
     pub fn handle_paste(&mut self, text: &str) {
         match &mut self.popup {
-            Some(Popup::Form(form)) => {
+            Some(Popup::Form(form)) if !form.saving => {
                 form.focused().input.insert_str(text);
                 self.resolve_form_dates();
             }
@@ -768,6 +910,10 @@ impl App {
         let Some(Popup::Form(form)) = &mut self.popup else {
             return;
         };
+        if form.saving {
+            // What it saves is what was typed before Enter.
+            return;
+        }
         let field = form.focused();
         let before = field.input.text().to_string();
         match key.code {
@@ -777,10 +923,14 @@ impl App {
                 field.input.handle(key);
             }
         }
-        // A warning confirmed for other values does not confirm these.
-        if field.input.text() != before && form.confirmed {
-            form.confirmed = false;
-            form.error = None;
+        if field.input.text() != before {
+            // The refusal was of the old text: what the new one means shows instead.
+            field.error = None;
+            // A warning confirmed for other values does not confirm these.
+            if form.confirmed {
+                form.confirmed = false;
+                form.error = None;
+            }
         }
     }
 
@@ -808,12 +958,7 @@ impl App {
                 }
                 return;
             }
-            Some(Popup::Snooze(_)) => {
-                if let Err(e) = self.update_snooze(action) {
-                    self.error(e.to_string());
-                }
-                return;
-            }
+            Some(Popup::Snooze(_)) => return self.update_snooze(action),
             Some(Popup::Confirm(_)) => return self.update_confirm(action),
             Some(Popup::Report { scroll, .. }) => {
                 match action {
@@ -863,6 +1008,7 @@ impl App {
                 self.info("Reloaded");
             }
             Action::Undo => self.undo_last(),
+            Action::MessageLog => self.popup = Some(self.messages.popup(self.zone, self.size.1)),
             _ => {
                 let result = if self.reviewing() {
                     self.update_review(action)
@@ -884,13 +1030,21 @@ impl App {
     /// Starts the daily review of what is due (the operator's own, or everyone's).
     pub fn start_review(&mut self, mine: bool) {
         let now = self.now();
-        match Review::start(&self.store, self.me.id, mine, &now) {
-            Ok(review) => {
-                self.pane = Pane::Followups;
-                self.review = Some(review);
-            }
-            Err(e) => self.error(format!("Cannot start the review: {e}")),
-        }
+        let me = self.me.id;
+        self.review_busy = true;
+        self.on_store(
+            move |store| Review::start(store, me, mine, &now),
+            |app, result| {
+                app.review_busy = false;
+                match result {
+                    Ok(review) => {
+                        app.pane = Pane::Followups;
+                        app.review = Some(review);
+                    }
+                    Err(e) => app.error(format!("Cannot start the review: {e}")),
+                }
+            },
+        );
     }
 
     fn pause_review(&mut self) {
@@ -901,33 +1055,36 @@ impl App {
     }
 
     /// Back to a paused review, re-reading its step (the card may have changed it).
-    fn resume_review(&mut self) -> Result<(), StoreError> {
-        let now = self.now();
+    fn resume_review(&mut self) {
         if let Some(review) = &mut self.review {
             review.paused = false;
-            review.load(&self.store, &now)?;
         }
         self.message = None;
-        Ok(())
+        self.review_job(|review, store, now| review.load(store, now), |_, ()| {});
     }
 
     /// Records the decision on the review's step and shows the next.
-    fn review_record(&mut self, outcome: Outcome) -> Result<(), StoreError> {
-        let now = self.now();
-        if let Some(review) = &mut self.review {
-            review.record(outcome, &self.store, &now)?;
-        }
-        Ok(())
+    fn review_record(&mut self, outcome: Outcome) {
+        self.review_job(
+            move |review, store, now| review.record(outcome, store, now),
+            |_, ()| {},
+        );
     }
 
     fn update_review(&mut self, action: Action) -> Result<(), StoreError> {
+        if self.review_busy {
+            // The last step's answer is on its way; it decides what this key means.
+            return Ok(());
+        }
         let now = self.now();
         let Some(review) = &mut self.review else {
             return Ok(());
         };
         if review.finished() {
             match action {
-                Action::Previous => review.back(&self.store, &now)?,
+                Action::Previous => {
+                    self.review_job(|review, store, now| review.back(store, now), |_, ()| {});
+                }
                 Action::Back | Action::Open | Action::OpenCustomer | Action::Submit => {
                     self.review = None;
                     self.show(Pane::Followups);
@@ -942,15 +1099,22 @@ impl App {
         let (customer_id, name) = (current.card.customer.id, current.card.customer.name);
         // Steps common to follow-ups and customers going quiet.
         match action {
-            Action::Skip => return self.review_record(Outcome::Skipped),
-            Action::Previous => return review.back(&self.store, &now),
+            Action::Skip => {
+                self.review_record(Outcome::Skipped);
+                return Ok(());
+            }
+            Action::Previous => {
+                self.review_job(|review, store, now| review.back(store, now), |_, ()| {});
+                return Ok(());
+            }
             Action::Back => {
                 review.finish();
                 return Ok(());
             }
             Action::OpenCustomer | Action::Open => {
                 self.pause_review();
-                return self.open_customer(customer_id);
+                self.open_customer(customer_id, &name);
+                return Ok(());
             }
             Action::LogOutcome => {
                 let reminder = current.reminder.as_ref().map(|r| r.id);
@@ -980,13 +1144,19 @@ impl App {
         };
         match action {
             Action::MarkDone => {
-                let next = self
-                    .store
-                    .write(|w| w.complete_reminder(r.id, now.with_timezone(&Utc)))?;
-                let hint = self.undo_hint();
-                self.info(format!("{}{hint}", done_text(&r, next)));
-                self.review_record(Outcome::Done)?;
-                self.reload_all();
+                let id = r.id;
+                self.review_job(
+                    move |review, store, now| {
+                        let next = store.write(|w| w.complete_reminder(id, now.to_utc()))?;
+                        review.record(Outcome::Done, store, now)?;
+                        Ok(next)
+                    },
+                    move |app, next| {
+                        let hint = app.undo_hint();
+                        app.info(format!("{}{hint}", done_text(&r, next)));
+                        app.reload_all();
+                    },
+                );
             }
             Action::Snooze => {
                 self.popup = Some(Popup::Snooze(SnoozeMenu::new(&r, &now, self.default_time)));
@@ -1013,9 +1183,9 @@ impl App {
     }
 
     /// The snooze menu: a one-key choice, a typed time, or nothing.
-    fn update_snooze(&mut self, action: Action) -> Result<(), StoreError> {
+    fn update_snooze(&mut self, action: Action) {
         let Some(Popup::Snooze(menu)) = &self.popup else {
-            return Ok(());
+            return;
         };
         let id = menu.reminder_id;
         // The review records the snooze only for the follow-up it shows.
@@ -1029,24 +1199,33 @@ impl App {
             let form = Form::snooze_until(id, &menu.customer_name);
             self.popup = Some(Popup::Form(form));
             self.review_pending = in_review.then_some(Outcome::Snoozed);
-            return Ok(());
+            return;
         }
         let Some(until) = menu.until(action) else {
             if matches!(action, Action::Back | Action::Cancel) {
                 self.popup = None;
             }
-            return Ok(());
+            return;
         };
         self.popup = None;
-        self.store.write(|w| w.snooze_reminder(id, until, None))?;
         let shown = until.with_timezone(&self.zone).format("%a %-d %b %H:%M");
-        let hint = self.undo_hint();
-        self.info(format!("Snoozed follow-up #{id} until {shown}{hint}"));
+        let text = format!("Snoozed follow-up #{id} until {shown}");
+        let snooze = move |store: &mut Store| store.write(|w| w.snooze_reminder(id, until, None));
         if in_review {
-            self.review_record(Outcome::Snoozed)?;
+            self.review_job(
+                move |review, store, now| {
+                    snooze(store)?;
+                    review.record(Outcome::Snoozed, store, now)
+                },
+                move |app, ()| {
+                    let hint = app.undo_hint();
+                    app.info(format!("{text}{hint}"));
+                    app.reload_all();
+                },
+            );
+        } else {
+            self.change(move |store| snooze(store).map(|_| text));
         }
-        self.reload_all();
-        Ok(())
     }
 
     fn update_pane(&mut self, action: Action) -> Result<(), StoreError> {
@@ -1057,10 +1236,22 @@ impl App {
                 let picked = self.customers.picked().is_some();
                 if action == Action::Back && self.customers.detail.is_some() && paused && !picked {
                     self.customers.detail = None;
-                    return self.resume_review();
+                    self.resume_review();
+                    return Ok(());
                 }
-                if self.customers.update(action, &self.store, page)? {
+                let closing = action == Action::Back
+                    && !picked
+                    && (self.customers.detail.is_some() || self.customers.opening.is_some());
+                if self.customers.update(action, page) {
+                    self.customers.detail_scroll = crate::tui::view::card_scroll(self);
                     self.fill_customers();
+                    if action == Action::Open {
+                        self.card_origin = None;
+                        self.request_card();
+                    }
+                    if closing && let Some(origin) = self.card_origin.take() {
+                        self.show(origin);
+                    }
                     return Ok(());
                 }
                 self.customer_action(action, self.customers.current())
@@ -1111,20 +1302,32 @@ impl App {
         customer: Option<(i64, String)>,
     ) -> Result<(), StoreError> {
         let form = match (action, customer) {
-            (Action::History, Some((id, name))) => return self.show_history(id, &name),
+            (Action::History, Some((id, name))) => {
+                self.show_history(id, name);
+                return Ok(());
+            }
             (Action::Assign, Some((id, _))) => {
-                let owner = self.store.customer(id)?.owner_login;
-                self.assign_form("customer", id, owner.as_deref())?
+                self.open_popup(move |store| {
+                    let owner = store.customer(id)?.owner_login;
+                    assign_form(store, "customer", id, owner.as_deref()).map(Popup::Form)
+                });
+                return Ok(());
             }
             (Action::AddCustomer, _) => Form::add_customer(),
             (Action::Import, _) => Form::import(),
             (Action::Edit | Action::Delete, Some(_)) if self.customers.picked().is_some() => {
                 let item = self.customers.picked();
-                return item.map_or(Ok(()), |item| self.card_item_action(action, item));
+                if let Some(item) = item {
+                    self.card_item_action(action, item);
+                }
+                return Ok(());
             }
             (Action::EditCustomer | Action::Edit, Some((id, _))) => {
-                self.store.may_change("customer", id)?;
-                Form::edit_customer(&self.store, id)?
+                self.open_popup(move |store| {
+                    store.may_change("customer", id)?;
+                    Form::edit_customer(store, id).map(Popup::Form)
+                });
+                return Ok(());
             }
             (Action::Delete, _) => {
                 let next = crate::tui::view::key_hint(self, KeyContext::Detail, Action::NextItem);
@@ -1155,49 +1358,31 @@ impl App {
         Ok(())
     }
 
-    /// The form giving a record to another operator, refused at once for those who
-    /// may not.
-    fn assign_form(
-        &self,
-        entity: &'static str,
-        id: i64,
-        owner: Option<&str>,
-    ) -> Result<Form, StoreError> {
-        self.store
-            .require(crate::domain::access::Permission::Assign)?;
-        self.store.may_change(entity, id)?;
-        let logins: Vec<String> = self
-            .store
-            .operators()?
-            .into_iter()
-            .map(|o| o.login)
-            .collect();
-        Ok(Form::assign(entity, id, owner, &logins))
-    }
-
     /// A customer's audit trail (it and its deals, follow-ups and interactions),
     /// newest first, in a scrollable popup.
-    fn show_history(&mut self, id: i64, name: &str) -> Result<(), StoreError> {
-        let entries = self.store.audit_entries(&AuditFilter {
-            customer_id: Some(id),
-            since: None,
-            limit: Some(HISTORY_ENTRIES),
-        })?;
-        let mut lines = crate::report::audit_lines(&entries, &self.zone);
-        if lines.is_empty() {
-            lines.push("No changes recorded.".into());
-        } else if entries.len() == HISTORY_ENTRIES {
-            lines.push(format!(
-                "(the latest {HISTORY_ENTRIES}; `rapport audit --customer {id}` shows all)"
-            ));
-        }
-        self.popup = Some(Popup::Report {
-            title: format!("History of {name}"),
-            text: lines.join("\n"),
-            scroll: 0,
-            busy: false,
+    fn show_history(&mut self, id: i64, name: String) {
+        let zone = self.zone;
+        self.open_popup(move |store| {
+            let entries = store.audit_entries(&AuditFilter {
+                customer_id: Some(id),
+                since: None,
+                limit: Some(HISTORY_ENTRIES),
+            })?;
+            let mut lines = crate::report::audit_lines(&entries, &zone);
+            if lines.is_empty() {
+                lines.push("No changes recorded.".into());
+            } else if entries.len() == HISTORY_ENTRIES {
+                lines.push(format!(
+                    "(the latest {HISTORY_ENTRIES}; `rapport audit --customer {id}` shows all)"
+                ));
+            }
+            Ok(Popup::Report {
+                title: format!("History of {name}"),
+                text: lines.join("\n"),
+                scroll: 0,
+                busy: false,
+            })
         });
-        Ok(())
     }
 
     fn pipeline_action(&mut self, action: Action) -> Result<(), StoreError> {
@@ -1205,22 +1390,31 @@ impl App {
             return Ok(());
         };
         let today = self.now().date_naive();
-        let result = match action {
-            Action::StageForward => self.store.write(|w| w.step_deal(deal.id, 1)),
-            Action::StageBack => self.store.write(|w| w.step_deal(deal.id, -1)),
-            Action::MarkWon => self.store.write(|w| w.mark_deal_won(deal.id, today)),
+        let id = deal.id;
+        let moved = |d: Deal| format!("Deal #{} is now in {}", d.id, d.stage_key);
+        match action {
+            Action::StageForward => {
+                self.change(move |s| s.write(|w| w.step_deal(id, 1)).map(moved))
+            }
+            Action::StageBack => self.change(move |s| s.write(|w| w.step_deal(id, -1)).map(moved)),
+            Action::MarkWon => {
+                self.change(move |s| s.write(|w| w.mark_deal_won(id, today)).map(moved));
+            }
             Action::MarkLost => {
                 self.popup = Some(Popup::Form(Form::lost_reason(deal.id, &deal.title)));
                 return Ok(());
             }
-            Action::Edit => return self.edit_deal_form(deal.id),
-            Action::Delete => return self.confirm_delete_deal(deal.id),
-            Action::Reopen => return self.reopen(&deal),
-            Action::OpenCustomer | Action::Open => return self.open_customer(deal.customer_id),
+            Action::Edit => self.edit_deal_form(deal.id),
+            Action::Delete => self.confirm_delete_deal(deal.id),
+            Action::Reopen => self.reopen(&deal),
+            Action::OpenCustomer | Action::Open => {
+                self.open_customer(deal.customer_id, &deal.customer_name);
+            }
             Action::Assign => {
-                let form = self.assign_form("deal", deal.id, deal.owner_login.as_deref())?;
-                self.popup = Some(Popup::Form(form));
-                return Ok(());
+                let owner = deal.owner_login.clone();
+                self.open_popup(move |store| {
+                    assign_form(store, "deal", id, owner.as_deref()).map(Popup::Form)
+                });
             }
             Action::LogInteraction
             | Action::LogCall
@@ -1230,31 +1424,18 @@ impl App {
                 return self
                     .customer_action(action, Some((deal.customer_id, deal.customer_name.clone())));
             }
-            _ => return Ok(()),
-        };
-        match result {
-            Ok(moved) => {
-                let hint = self.undo_hint();
-                self.info(format!(
-                    "Deal #{} is now in {}{hint}",
-                    moved.id, moved.stage_key
-                ));
-                self.reload_all();
-            }
-            Err(e) => self.error(e.to_string()),
+            _ => {}
         }
         Ok(())
     }
 
     fn followup_action(&mut self, action: Action) -> Result<(), StoreError> {
         if action == Action::Review {
-            return match &self.review {
+            match &self.review {
                 Some(_) => self.resume_review(),
-                None => {
-                    self.start_review(self.followups.mine);
-                    Ok(())
-                }
-            };
+                None => self.start_review(self.followups.mine),
+            }
+            return Ok(());
         }
         if action == Action::ToggleMine {
             self.followups.mine = !self.followups.mine;
@@ -1274,14 +1455,21 @@ impl App {
         match action {
             Action::MarkDone => {
                 let now = self.now_utc();
-                let next = self.store.write(|w| w.complete_reminder(r.id, now))?;
-                let hint = self.undo_hint();
-                self.info(format!("{}{hint}", done_text(&r, next)));
-                self.reload_all();
+                let id = r.id;
+                self.change(move |store| {
+                    let next = store.write(|w| w.complete_reminder(id, now))?;
+                    Ok(done_text(&r, next))
+                });
                 Ok(())
             }
-            Action::Edit => self.edit_followup_form(r.id),
-            Action::Delete => self.confirm_delete_followup(r.id),
+            Action::Edit => {
+                self.edit_followup_form(r.id);
+                Ok(())
+            }
+            Action::Delete => {
+                self.confirm_delete_followup(r.id);
+                Ok(())
+            }
             Action::Reschedule => {
                 let due = r
                     .effective_due()
@@ -1292,10 +1480,15 @@ impl App {
                 self.popup = Some(Popup::Form(form));
                 Ok(())
             }
-            Action::OpenCustomer | Action::Open => self.open_customer(r.customer_id),
+            Action::OpenCustomer | Action::Open => {
+                self.open_customer(r.customer_id, &r.customer_name);
+                Ok(())
+            }
             Action::Assign => {
-                let form = self.assign_form("follow-up", r.id, r.owner_login.as_deref())?;
-                self.popup = Some(Popup::Form(form));
+                let (id, owner) = (r.id, r.owner_login.clone());
+                self.open_popup(move |store| {
+                    assign_form(store, "follow-up", id, owner.as_deref()).map(Popup::Form)
+                });
                 Ok(())
             }
             Action::Snooze => {
@@ -1317,19 +1510,23 @@ impl App {
         }
     }
 
-    fn open_customer(&mut self, id: i64) -> Result<(), StoreError> {
+    /// Shows `id`'s card (it says "loading" until it is read).
+    pub fn open_customer(&mut self, id: i64, name: &str) {
+        // Esc on the card goes back to where it was opened from.
+        self.card_origin = (self.pane != Pane::Customers).then_some(self.pane);
         self.show(Pane::Customers);
-        self.customers.open(&self.store, id)?;
-        self.customers
-            .list
-            .keep_visible(self.customers.total, self.page());
-        Ok(())
+        self.customers.start_open(id, name);
+        self.request_card();
     }
 
     fn update_form(&mut self, action: Action) {
         let Some(Popup::Form(form)) = &mut self.popup else {
             return;
         };
+        if form.saving {
+            // Its answer decides what comes next (the form closes, or says what is wrong).
+            return;
+        }
         match action {
             Action::NextField => form.next_field(1),
             Action::PrevField => form.next_field(-1),
@@ -1344,59 +1541,70 @@ impl App {
             Action::Submit if form.is_record_edit() => self.submit_record_edit(),
             Action::Submit => {
                 let now = self.store.now().with_timezone(&self.zone);
-                // Marking a deal lost is one key and a reason: undo is its safety net.
-                let lost = matches!(form.kind, FormKind::LostReason { .. });
-                if let Some(saved) =
-                    form.submit(&mut self.store, self.me.id, &now, self.default_time)
-                {
-                    self.popup = saved.next.map(|next| Popup::Form(*next));
-                    let hint = if lost {
-                        self.undo_hint()
-                    } else {
-                        String::new()
-                    };
-                    self.info(format!("{}{hint}", saved.message));
-                    if let Some(outcome) = self.review_pending.take()
-                        && let Err(e) = self.review_record(outcome)
-                    {
-                        self.error(e.to_string());
-                    }
-                    self.refresh_search(
-                        saved.customer_id.into_iter().chain(saved.removed).collect(),
-                    );
-                    self.reload_all();
-                    // The reload refreshed an open card already; open one only when it
-                    // is another customer's (a new customer, a merge from the list).
-                    let open = self.customers.detail.as_ref().map(|c| c.customer.id);
-                    if let (Some(id), Pane::Customers) = (saved.customer_id, self.pane)
-                        && open != Some(id)
-                    {
-                        if let Err(e) = self.customers.open(&self.store, id) {
-                            self.error(e.to_string());
-                        }
-                        let page = self.page();
-                        self.customers.list.keep_visible(self.customers.total, page);
-                    }
-                } else if let Some(Popup::Form(form)) = &self.popup {
-                    // A field's note has one line; the status bar shows the whole message.
-                    let field = form
-                        .fields
-                        .get(form.focus)
-                        .and_then(|f| f.error.as_ref().map(|e| (f.label, e)));
-                    let text = match (field, &form.error) {
-                        (Some((label, e)), _) => Some(format!("{label}: {e}")),
-                        (None, Some(e)) if !form.confirmed => Some(e.clone()),
-                        _ => None,
-                    };
-                    match text {
-                        Some(text) => self.error(text),
-                        // The banner says it all (a warning, a reload); no stale refusal below.
-                        None => self.message = None,
-                    }
-                }
+                let (me, default_time) = (self.me.id, self.default_time);
+                let mut copy = form.clone();
+                form.saving = true;
+                self.on_store(
+                    move |store| {
+                        let saved = copy.submit(store, me, &now, default_time);
+                        (copy, saved)
+                    },
+                    |app, (form, saved)| match saved {
+                        Some(saved) => app.form_saved(&form, saved),
+                        None => app.form_refused(form),
+                    },
+                );
             }
             _ => {}
         }
+    }
+
+    /// A form's save landed: the next form it offers, the message, the views read
+    /// again, and the customer's card when it is a new one.
+    fn form_saved(&mut self, form: &Form, saved: Saved) {
+        self.popup = saved.next.map(|next| Popup::Form(*next));
+        // Marking a deal lost is one key and a reason: undo is its safety net.
+        let hint = if matches!(form.kind, FormKind::LostReason { .. }) {
+            self.undo_hint()
+        } else {
+            String::new()
+        };
+        self.info(format!("{}{hint}", saved.message));
+        if let Some(outcome) = self.review_pending.take() {
+            self.review_record(outcome);
+        }
+        self.refresh_search(saved.customer_id.into_iter().chain(saved.removed).collect());
+        self.reload_all();
+        // The reload refreshes an open card; open one only when it is another
+        // customer's (a new customer, a merge from the list).
+        let open = self.customers.detail.as_ref().map(|c| c.customer.id);
+        if let (Some(id), Pane::Customers) = (saved.customer_id, self.pane)
+            && open != Some(id)
+        {
+            self.customers.start_open(id, "");
+            self.request_card();
+        }
+    }
+
+    /// A form's save was refused (or it showed a warning first): the form as the
+    /// save left it, every refused field marked.
+    fn form_refused(&mut self, form: Form) {
+        // A field's note has one line; the status bar shows the whole message.
+        let field = form
+            .fields
+            .get(form.focus)
+            .and_then(|f| f.error.as_ref().map(|e| (f.label, e)));
+        let text = match (field, &form.error) {
+            (Some((label, e)), _) => Some(format!("{label}: {e}")),
+            (None, Some(e)) if !form.confirmed => Some(e.clone()),
+            _ => None,
+        };
+        match text {
+            Some(text) => self.error(text),
+            // The banner says it all (a warning, a reload); no stale refusal below.
+            None => self.message = None,
+        }
+        self.popup = Some(Popup::Form(form));
     }
 
     fn update_search(&mut self, action: Action) {
@@ -1412,11 +1620,9 @@ impl App {
             a if search.list.navigate(a, len, page) => {}
             Action::Cancel => self.popup = None,
             Action::Open => {
-                if let Some((id, _)) = chosen {
+                if let Some((id, name)) = chosen {
                     self.popup = None;
-                    if let Err(e) = self.open_customer(id) {
-                        self.error(e.to_string());
-                    }
+                    self.open_customer(id, &name);
                 }
             }
             Action::LogCall => {
@@ -1424,30 +1630,54 @@ impl App {
                     self.popup = Some(Popup::Form(Form::log_call(id, &name)));
                 }
             }
+            Action::NewCaller => {
+                let query = search.input.text().to_string();
+                self.popup = Some(Popup::Form(Form::new_caller(&query)));
+            }
             _ => {}
         }
     }
 
     fn load_demo(&mut self) {
         self.popup = None;
+        self.info("Loading demo data…");
         let login = self.me.login.clone();
-        match generate(
-            &mut self.store,
-            DemoOptions {
-                customers: DEMO_CUSTOMERS,
-                seed: 42,
+        self.on_store(
+            move |store| {
+                generate(
+                    store,
+                    DemoOptions {
+                        customers: DEMO_CUSTOMERS,
+                        seed: 42,
+                    },
+                    &login,
+                )
             },
-            &login,
-        ) {
-            Ok(report) => {
-                self.info(format!(
-                    "Loaded demo data: {}, {}",
-                    crate::text::count(report.customers, "customer", "customers"),
-                    crate::text::count(report.deals, "deal", "deals")
-                ));
-                self.reload_all();
-            }
-            Err(e) => self.error(format!("Demo data not loaded: {e}")),
-        }
+            |app, result| match result {
+                Ok(report) => {
+                    app.info(format!(
+                        "Loaded demo data: {}, {}",
+                        crate::text::count(report.customers, "customer", "customers"),
+                        crate::text::count(report.deals, "deal", "deals")
+                    ));
+                    app.reload_all();
+                }
+                Err(e) => app.error(format!("Demo data not loaded: {e}")),
+            },
+        );
     }
+}
+
+/// The form giving a record to another operator, refused at once for those who may
+/// not.
+fn assign_form(
+    store: &Store,
+    entity: &'static str,
+    id: i64,
+    owner: Option<&str>,
+) -> Result<Form, StoreError> {
+    store.require(crate::domain::access::Permission::Assign)?;
+    store.may_change(entity, id)?;
+    let logins: Vec<String> = store.operators()?.into_iter().map(|o| o.login).collect();
+    Ok(Form::assign(entity, id, owner, &logins))
 }

@@ -993,7 +993,10 @@ mod tests {
             .iter()
             .copied()
             .filter(|a| !outside.contains(a))
+            // The search's own: a new caller is added from what was typed in it.
+            .filter(|a| *a != Action::NewCaller)
             .collect();
+        assert!(km.keys_for(KeyContext::Search, Action::NewCaller).is_some());
         let expected: HashSet<Action> = [
             Action::NextField,
             Action::PrevField,

@@ -11,11 +11,14 @@ use chrono::{DateTime, NaiveDate};
 use chrono_tz::Tz;
 
 use crate::domain::kpi::KpiRange;
-use crate::domain::{Currency, CustomerSummary, Deal, Operator, Period};
+use crate::domain::{Currency, CustomerCard, CustomerSummary, Deal, Operator, Period};
 use crate::report::{KpiReport, TeamReport, default_kpi_scope, kpi_report_with, team_report};
-use crate::store::{Counts, CustomerSort, CustomerWindow, ListAt, Store};
+use crate::store::{Change, Counts, CustomerSort, CustomerWindow, ListAt, Store};
 use crate::tui::panes::followups;
 use crate::tui::panes::pipeline::{self, Column};
+
+/// More changes than this at once: the app reads everything on screen again.
+pub const MANY_CHANGES: usize = 1_000;
 
 /// What a request is for: answers to one slot replace each other.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -30,10 +33,14 @@ pub enum Slot {
     Followups,
     Kpis,
     Team,
+    /// The customer card on screen.
+    Card,
+    /// What other processes changed since the app last looked.
+    Changes,
 }
 
 impl Slot {
-    pub const COUNT: usize = 8;
+    pub const COUNT: usize = 10;
 
     pub fn index(self) -> usize {
         self as usize
@@ -92,6 +99,16 @@ pub enum Load {
         now: DateTime<Tz>,
         me: Box<Operator>,
     },
+    /// A customer's card.
+    Card {
+        id: i64,
+    },
+    /// The change feed after `since`, when the database changed since `version` (its
+    /// `PRAGMA data_version` as last seen).
+    Changes {
+        since: i64,
+        version: i64,
+    },
 }
 
 impl Load {
@@ -105,13 +122,16 @@ impl Load {
             Load::Followups { .. } => Slot::Followups,
             Load::Kpis { .. } => Slot::Kpis,
             Load::Team { .. } => Slot::Team,
+            Load::Card { .. } => Slot::Card,
+            Load::Changes { .. } => Slot::Changes,
         }
     }
 }
 
 #[derive(Debug)]
 pub enum Loaded {
-    Counts(Counts),
+    /// The counts, and the newest change of the feed they include.
+    Counts(Counts, i64),
     Customers {
         total: usize,
         start: usize,
@@ -127,6 +147,12 @@ pub enum Loaded {
     Followups(followups::Followups),
     Kpis(Box<KpiReport>),
     Team(Box<TeamReport>),
+    Card(Box<CustomerCard>),
+    /// `changes` is empty when nothing changed.
+    Changes {
+        version: i64,
+        changes: Vec<Change>,
+    },
 }
 
 /// A loader's answer to request `generation` of `slot`.
@@ -141,7 +167,26 @@ pub struct Answer {
 pub fn fetch(store: &Store, load: &Load) -> Result<Loaded, String> {
     let text = |e: crate::store::StoreError| e.to_string();
     Ok(match load {
-        Load::Counts => Loaded::Counts(store.counts().map_err(text)?),
+        Load::Counts => {
+            // The high water first: every change up to it is in the counts read after.
+            let seen = store.audit_high_water().map_err(text)?;
+            Loaded::Counts(store.counts().map_err(text)?, seen)
+        }
+        Load::Card { id } => Loaded::Card(Box::new(
+            crate::tui::panes::customers::fetch_card(store, *id).map_err(text)?,
+        )),
+        Load::Changes { since, version } => {
+            let now = store.data_version().map_err(text)?;
+            let changes = if now == *version {
+                Vec::new()
+            } else {
+                store.changes_since(*since, MANY_CHANGES).map_err(text)?
+            };
+            Loaded::Changes {
+                version: now,
+                changes,
+            }
+        }
         Load::Customers {
             sort,
             at,

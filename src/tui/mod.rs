@@ -12,6 +12,7 @@ mod kpis_keys;
 pub mod list;
 pub mod loader;
 pub mod lookup;
+pub mod messages;
 pub mod panes;
 pub mod popups;
 pub mod review;
@@ -19,6 +20,7 @@ pub mod terminal;
 pub mod theme;
 pub mod view;
 pub mod widgets;
+pub mod worker;
 pub mod zone;
 
 use std::io::{self, Write};
@@ -38,6 +40,7 @@ use app::App;
 use keymap::{Keymap, user_keymap_path};
 use loader::Loader;
 use terminal::{TerminalGuard, Tui};
+use worker::Worker;
 
 /// How long the loop sleeps waiting for input; when idle it only wakes this often.
 const TICK: Duration = Duration::from_secs(1);
@@ -100,23 +103,36 @@ pub fn run(store: Store, login: &str, options: &Options) -> Result<()> {
     if let Some(period) = options.period {
         app.kpis.period = period;
     }
-    if let Some(mine) = options.review {
-        app.start_review(mine);
-    }
     // One channel for everything the loop reacts to: keys (from a reader thread),
-    // pane data (from the loader thread), and the tick of its timeout.
+    // pane data (from the loader thread), the store worker's answers, and the tick of
+    // its timeout.
     let (events, inbox) = mpsc::channel::<AppEvent>();
-    if let Some(path) = app.store.path() {
+    if let Some(path) = app.store.path().map(std::path::Path::to_path_buf) {
         let to_app = events.clone();
-        app.attach_loader(Loader::start(path.to_path_buf(), move |answer| {
+        app.attach_loader(Loader::start(path.clone(), move |answer| {
             let _ = to_app.send(AppEvent::Loaded(answer));
         }));
+        let to_app = events.clone();
+        let (me, clock) = (app.me.clone(), app.store.clock());
+        app.attach_worker(Worker::start(path, me, clock, move |then| {
+            let _ = to_app.send(AppEvent::Done(then));
+        }));
+    }
+    if let Some(mine) = options.review {
+        app.start_review(mine);
     }
     let mut guard = TerminalGuard::enter()?;
     let size = guard.terminal.size()?;
     app.set_size(size.width, size.height);
     spawn_input_reader(events);
-    event_loop(&mut guard.terminal, &mut app, &inbox)
+    let result = event_loop(&mut guard.terminal, &mut app, &inbox);
+    drop(guard);
+    if app.working() {
+        // Saves asked for just before quitting land before the process ends.
+        eprintln!("rapport: finishing the changes asked for before quitting…");
+    }
+    drop(app);
+    result
 }
 
 /// What the event loop reacts to.
@@ -125,6 +141,8 @@ enum AppEvent {
     /// The terminal could not be read (it went away).
     InputFailed(io::Error),
     Loaded(loader::Answer),
+    /// The store worker finished a job: what the app does with its result.
+    Done(worker::Then),
 }
 
 /// Reads the terminal on its own thread, so a key is taken the moment it is typed
@@ -189,7 +207,8 @@ fn event_loop(terminal: &mut Tui, app: &mut App, inbox: &mpsc::Receiver<AppEvent
                 // Idle: look again when another process wrote, or when the minute
                 // turns (due times become overdue).
                 let minute = app.now_utc().timestamp() / 60;
-                dirty = app.follow_other_writers() || minute != shown_minute;
+                app.follow_other_writers();
+                dirty = minute != shown_minute;
                 shown_minute = minute;
             }
             Err(mpsc::RecvTimeoutError::Disconnected) => return Ok(()),
@@ -207,6 +226,7 @@ fn handle(app: &mut App, event: AppEvent) -> Result<bool> {
         AppEvent::Input(_) => return Ok(false),
         AppEvent::InputFailed(e) => return Err(e.into()),
         AppEvent::Loaded(answer) => return Ok(app.apply_answer(answer)),
+        AppEvent::Done(then) => app.job_done(then),
     }
     Ok(true)
 }

@@ -62,7 +62,7 @@ pub struct Current {
     pub card: CustomerCard,
 }
 
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub struct Review {
     /// Only the operator's own follow-ups, or everyone's.
     pub mine: bool,

@@ -66,6 +66,26 @@ impl<T: Pod> Frozen<T> {
         }
     }
 
+    pub fn is_mapped(&self) -> bool {
+        matches!(self, Frozen::Mapped { backing, .. } if matches!(**backing, Backing::Map(_)))
+    }
+
+    /// Asks the kernel to read elements `elems` of a section mapped from a file ahead
+    /// (a no-op for anything else).
+    pub fn will_need(&self, elems: Range<usize>) {
+        if let Frozen::Mapped { backing, bytes } = self
+            && let Backing::Map(map) = &**backing
+        {
+            let size = std::mem::size_of::<T>();
+            let start = bytes.start + elems.start * size;
+            let end = (bytes.start + elems.end * size).min(bytes.end);
+            if end > start {
+                // Only advice: a failure leaves the page faults to read it.
+                let _ = map.advise_range(memmap2::Advice::WillNeed, start, end - start);
+            }
+        }
+    }
+
     /// An owned copy (for the small arrays an index changes in place).
     pub fn into_vec(self) -> Vec<T> {
         match self {

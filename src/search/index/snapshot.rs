@@ -216,17 +216,21 @@ impl SearchIndex {
         // SAFETY: snapshot files are written to a temporary file and renamed into
         // place, never changed in place, so the mapped bytes do not change under us.
         let map = unsafe { memmap2::Mmap::map(file) }?;
-        // Binary searches touch one page here and there of the sorted keys: read just
-        // those (the kernel's default reads 128 KiB around each). The small sections
-        // at the front, which opening reads whole, are read in one go.
+        // A lookup touches a page here and there of the big sections (a run of
+        // postings, a binary search's probes, the few records it shows): read just
+        // those (the kernel otherwise reads its whole read-ahead window, up to
+        // megabytes, around each). What opening or every search reads whole (the
+        // dictionary, the posting offsets, the fences of the phone keys) is read in
+        // one go, and a search asks for the postings it is about to read (see
+        // `SearchIndex::prefetch_postings`).
         let bytes: &[u8] = &map;
-        for sec in [Sec::PhonePrefix, Sec::PhoneSuffix, Sec::ById] {
-            if let Some((at, len)) = section_span(bytes, sec) {
-                let _ = map.advise_range(memmap2::Advice::Random, at, len);
-            }
+        let _ = map.advise(memmap2::Advice::Random);
+        let start = |sec: Sec| section_span(bytes, sec).map(|(at, _)| at);
+        if let Some(end) = start(Sec::StrTextOff) {
+            let _ = map.advise_range(memmap2::Advice::WillNeed, 0, end);
         }
-        if let Some((front, _)) = section_span(bytes, Sec::Ids) {
-            let _ = map.advise_range(memmap2::Advice::WillNeed, 0, front);
+        if let (Some(a), Some(b)) = (start(Sec::PhonePrefixFence), start(Sec::Ids)) {
+            let _ = map.advise_range(memmap2::Advice::WillNeed, a, b.saturating_sub(a));
         }
         Self::from_backing(Arc::new(Backing::Map(map)))
     }
@@ -322,6 +326,8 @@ impl SearchIndex {
     pub fn verify_snapshot(file: &File) -> Result<Stamp, SnapshotError> {
         // SAFETY: as in `map_snapshot`.
         let map = unsafe { memmap2::Mmap::map(file) }?;
+        // Read front to back, whole.
+        let _ = map.advise(memmap2::Advice::Sequential);
         Self::verify(Arc::new(Backing::Map(map)))
     }
 

@@ -38,6 +38,11 @@ impl CardItem {
     }
 }
 
+/// Reads `id`'s card as the pane shows it.
+pub fn fetch_card(store: &Store, id: i64) -> Result<CustomerCard> {
+    store.customer_card(id, TIMELINE)
+}
+
 /// Rows read at a time around the view.
 pub const WINDOW: usize = 400;
 pub const TIMELINE: usize = 50;
@@ -53,6 +58,12 @@ pub struct CustomersPane {
     keys: Vec<(String, i64)>,
     pub list: ScrollList,
     pub detail: Option<CustomerCard>,
+    /// A card asked for and not read yet (its customer's id and name): the pane says
+    /// it is loading, and actions already apply to that customer.
+    pub opening: Option<(i64, String)>,
+    /// The card's first row on screen. Keys move it freely (`End` to the very end); the
+    /// app then holds it within the card's content (`view::card_scroll`), which only
+    /// drawing can measure.
     pub detail_scroll: usize,
     /// The card's picked item, by identity (it stays picked when the card is read again).
     pub item: Option<CardItem>,
@@ -163,12 +174,44 @@ impl CustomersPane {
         in_order
     }
 
-    /// Reads the open card again (after a write, or another operator's).
-    pub fn reload_card(&mut self, store: &Store) {
-        if let Some(card) = &self.detail {
-            let id = card.customer.id;
-            self.detail = store.customer_card(id, TIMELINE).ok();
+    /// What to read for the card on screen (or being opened), if any.
+    pub fn card_request(&self) -> Option<Load> {
+        let id = self
+            .opening
+            .as_ref()
+            .map(|(id, _)| *id)
+            .or(self.detail.as_ref().map(|c| c.customer.id))?;
+        Some(Load::Card { id })
+    }
+
+    /// Asks for `id`'s card: it shows when read ([`CustomersPane::apply_card`]).
+    pub fn start_open(&mut self, id: i64, name: &str) {
+        self.opening = Some((id, name.to_string()));
+        if self.detail.as_ref().is_some_and(|c| c.customer.id != id) {
+            self.detail = None;
         }
+    }
+
+    /// Shows a card that was read: the one being opened (at its top), or the open one
+    /// again (where it was scrolled). A card nobody is waiting for any more is dropped.
+    pub fn apply_card(&mut self, card: CustomerCard) {
+        let id = card.customer.id;
+        if self.opening.as_ref().is_some_and(|(o, _)| *o == id) {
+            self.opening = None;
+            self.detail = Some(card);
+            self.detail_scroll = 0;
+            self.item = None;
+            if let Some(i) = self.rows.iter().position(|r| r.id == id) {
+                self.list.selected = self.window_start + i;
+            }
+        } else if self.detail.as_ref().is_some_and(|c| c.customer.id == id) {
+            self.detail = Some(card);
+        }
+    }
+
+    /// The card could not be read (the customer was deleted meanwhile, say).
+    pub fn card_failed(&mut self) {
+        self.opening = None;
     }
 
     pub fn row(&self, index: usize) -> Option<&CustomerSummary> {
@@ -181,8 +224,12 @@ impl CustomersPane {
         self.row(self.list.selected).map(|r| r.id)
     }
 
-    /// The customer actions apply to: the open card's, else the selected row's.
+    /// The customer actions apply to: the open (or opening) card's, else the selected
+    /// row's.
     pub fn current(&self) -> Option<(i64, String)> {
+        if let Some(opening) = &self.opening {
+            return Some(opening.clone());
+        }
         if let Some(card) = &self.detail {
             return Some((card.customer.id, card.customer.name.clone()));
         }
@@ -211,47 +258,55 @@ impl CustomersPane {
         self.item = Some(items[(at + step).rem_euclid(n) as usize]);
     }
 
-    pub fn open(&mut self, store: &Store, id: i64) -> Result<()> {
-        self.detail = Some(store.customer_card(id, TIMELINE)?);
-        self.detail_scroll = 0;
-        self.item = None;
-        if let Some(i) = self.rows.iter().position(|r| r.id == id) {
-            self.list.selected = self.window_start + i;
+    /// A key on the open card: scrolling (which lets the picked item go), picking, or
+    /// back; `false` when the key is not the card's.
+    fn card_key(&mut self, action: Action, page: usize) -> bool {
+        let scroll = self.detail_scroll;
+        match action {
+            Action::Back if self.picked().is_some() => self.item = None,
+            Action::Back => self.detail = None,
+            Action::NextItem => self.step_item(1),
+            Action::PrevItem => self.step_item(-1),
+            Action::Up => self.detail_scroll = scroll.saturating_sub(1),
+            Action::Down => self.detail_scroll = scroll.saturating_add(1),
+            Action::PageUp => self.detail_scroll = scroll.saturating_sub(page.max(1)),
+            Action::PageDown => self.detail_scroll = scroll.saturating_add(page.max(1)),
+            Action::Top => self.detail_scroll = 0,
+            Action::Bottom => self.detail_scroll = usize::MAX,
+            _ => return false,
         }
-        Ok(())
+        if matches!(
+            action,
+            Action::Up
+                | Action::Down
+                | Action::PageUp
+                | Action::PageDown
+                | Action::Top
+                | Action::Bottom
+        ) {
+            self.item = None;
+        }
+        true
     }
 
     /// Moves, sorts or opens; `Ok(false)` when the action is not the list's. A sort
     /// empties the window (`wanted` asks for the new order's first rows).
-    pub fn update(&mut self, action: Action, store: &Store, page: usize) -> Result<bool> {
+    pub fn update(&mut self, action: Action, page: usize) -> bool {
+        if self.opening.is_some() && action == Action::Back {
+            self.opening = None;
+            return true;
+        }
         if self.detail.is_some() {
-            // Scrolling browses the card: the picked item is let go.
-            match action {
-                Action::Back if self.picked().is_some() => self.item = None,
-                Action::Back => self.detail = None,
-                Action::NextItem => self.step_item(1),
-                Action::PrevItem => self.step_item(-1),
-                Action::Up => self.detail_scroll = self.detail_scroll.saturating_sub(1),
-                Action::Down => self.detail_scroll += 1,
-                Action::PageUp => self.detail_scroll = self.detail_scroll.saturating_sub(page),
-                Action::PageDown => self.detail_scroll += page,
-                Action::Top => self.detail_scroll = 0,
-                _ => return Ok(false),
-            }
-            if matches!(
-                action,
-                Action::Up | Action::Down | Action::PageUp | Action::PageDown | Action::Top
-            ) {
-                self.item = None;
-            }
-            return Ok(true);
+            return self.card_key(action, page);
         }
         match action {
             a if self.list.navigate(a, self.total, page) => {}
-            Action::Open => match self.selected_id() {
-                Some(id) => self.open(store, id)?,
-                None => return Ok(true),
-            },
+            Action::Open => {
+                if let Some(row) = self.row(self.list.selected) {
+                    let (id, name) = (row.id, row.name.clone());
+                    self.start_open(id, &name);
+                }
+            }
             Action::CycleSort => {
                 self.sort = match self.sort {
                     CustomerSort::Name => CustomerSort::LastContact,
@@ -263,8 +318,52 @@ impl CustomersPane {
                 self.keys.clear();
                 self.window_start = 0;
             }
-            _ => return Ok(false),
+            _ => return false,
         }
-        Ok(true)
+        true
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::{CustomerDraft, CustomerKind};
+
+    fn pane_with_card() -> CustomersPane {
+        let mut store = Store::open_in_memory().unwrap();
+        store.sign_in("sara").unwrap();
+        let id = store
+            .add_customer(&CustomerDraft::new(CustomerKind::Person, "Ada Lovelace"))
+            .unwrap();
+        let mut pane = CustomersPane::default();
+        pane.start_open(id, "Ada Lovelace");
+        pane.apply_card(fetch_card(&store, id).unwrap());
+        pane
+    }
+
+    #[test]
+    fn card_keys_scroll_and_go_to_either_end() {
+        let mut pane = pane_with_card();
+        assert_eq!(pane.detail_scroll, 0);
+        assert!(pane.card_key(Action::Up, 10));
+        assert_eq!(pane.detail_scroll, 0, "never above the top");
+        pane.card_key(Action::PageDown, 10);
+        pane.card_key(Action::Down, 10);
+        assert_eq!(pane.detail_scroll, 11);
+        pane.card_key(Action::PageUp, 10);
+        assert_eq!(pane.detail_scroll, 1);
+        pane.card_key(Action::PageUp, 10);
+        assert_eq!(pane.detail_scroll, 0);
+        // End asks for the very end; the app holds it to the content.
+        pane.card_key(Action::Bottom, 10);
+        assert_eq!(pane.detail_scroll, usize::MAX);
+        pane.card_key(Action::Down, 10);
+        pane.card_key(Action::PageDown, 10);
+        assert_eq!(pane.detail_scroll, usize::MAX, "no overflow past the end");
+        pane.card_key(Action::Top, 10);
+        assert_eq!(pane.detail_scroll, 0);
+        assert!(!pane.card_key(Action::CycleSort, 10), "not a card key");
+        assert!(pane.card_key(Action::Back, 10));
+        assert!(pane.detail.is_none());
     }
 }

@@ -19,6 +19,8 @@ use crate::tui::widgets::input::TextInput;
 #[derive(Debug, Clone, PartialEq)]
 pub enum FormKind {
     AddCustomer,
+    /// A caller not on file: a new customer and the call, in one transaction.
+    NewCaller,
     EditCustomer {
         id: i64,
         version: i64,
@@ -96,6 +98,9 @@ pub struct Field {
     /// The resolved date of a date field ("Tue 24 Nov 2026 10:00"), when the text
     /// parses; refreshed by `Form::resolve_dates` as the operator types.
     pub resolved: Option<String>,
+    /// What the field holds is a proposal (a due date, a call's summary): its text is
+    /// selected whenever it gets the focus, so typing replaces it.
+    pub proposal: bool,
 }
 
 impl Field {
@@ -114,6 +119,7 @@ impl Field {
             error: None,
             date: None,
             resolved: None,
+            proposal: false,
         }
     }
 
@@ -126,6 +132,7 @@ impl Field {
     ) -> Self {
         Self {
             date: Some(kind),
+            proposal: true,
             ..Self::text(key, label, value, hint)
         }
     }
@@ -145,6 +152,7 @@ impl Field {
             error: None,
             date: None,
             resolved: None,
+            proposal: false,
         }
     }
 
@@ -185,6 +193,8 @@ pub struct Form {
     baseline: Vec<String>,
     /// Someone else saved the record meanwhile: the next Enter reloads it.
     pub stale: bool,
+    /// Enter was pressed and the save is under way: keys wait for its answer.
+    pub saving: bool,
 }
 
 const KINDS: &[&str] = &["person", "company"];
@@ -213,7 +223,7 @@ pub struct Saved {
 impl Form {
     pub(crate) fn new(kind: FormKind, title: impl Into<String>, fields: Vec<Field>) -> Self {
         let baseline = fields.iter().map(|f| f.input.text().to_string()).collect();
-        Self {
+        let mut form = Self {
             kind,
             title: title.into(),
             fields,
@@ -223,7 +233,10 @@ impl Form {
             on_cancel: "Cancelled; nothing was saved",
             baseline,
             stale: false,
-        }
+            saving: false,
+        };
+        form.select_proposal();
+        form
     }
 
     /// After a refused stale save: the record as it is now, with the fields this
@@ -290,6 +303,39 @@ impl Form {
             "New customer",
             customer_fields(&CustomerDraft::new(CustomerKind::Person, ""), None),
         )
+    }
+
+    /// A caller nobody has on file yet, from what was typed in the search: a number
+    /// goes to the phones, an address to the emails, anything else to the name. Saving
+    /// adds the customer and logs the call (incoming, now) in one transaction.
+    pub fn new_caller(query: &str) -> Self {
+        let mut fields = customer_fields(&CustomerDraft::new(CustomerKind::Person, ""), None);
+        fields.insert(
+            1,
+            Field {
+                proposal: true,
+                ..Field::text("summary", "Call", "New caller", "what the call is about")
+            },
+        );
+        let query = query.trim();
+        let key = if looks_like_phone(query) {
+            "phones"
+        } else if query.contains('@') {
+            "emails"
+        } else {
+            "name"
+        };
+        let mut form = Self::new(FormKind::NewCaller, "New caller", fields);
+        for f in &mut form.fields {
+            if f.key == key {
+                f.input.set(query);
+            }
+        }
+        // The operator types what the search did not give: the name, or a number.
+        let next = if key == "name" { "phones" } else { "name" };
+        form.focus = form.fields.iter().position(|f| f.key == next).unwrap_or(0);
+        form.select_proposal();
+        form
     }
 
     pub fn edit_customer(store: &Store, id: i64) -> Result<Self, StoreError> {
@@ -431,6 +477,7 @@ impl Form {
         );
         // Most outcomes are calls: the note comes first (shift-tab reaches the kind).
         form.focus = 1;
+        form.select_proposal();
         form
     }
 
@@ -527,6 +574,16 @@ impl Form {
     pub fn next_field(&mut self, step: isize) {
         let n = self.fields.len() as isize;
         self.focus = (self.focus as isize + step).rem_euclid(n.max(1)) as usize;
+        self.select_proposal();
+    }
+
+    /// Selects the focused field's text when it is a proposal: typing replaces it.
+    pub fn select_proposal(&mut self) {
+        if let Some(f) = self.fields.get_mut(self.focus)
+            && f.proposal
+        {
+            f.input.select_all();
+        }
     }
 
     /// Shows beside each date field what its text resolves to, relative to `now`.
@@ -601,6 +658,65 @@ impl Form {
             }
             None => self.error = Some(err.to_string()),
         }
+        // Every other field that would be refused too is marked now, not one per save.
+        if matches!(err, StoreError::Invalid(_)) {
+            for (i, problem) in self.problems() {
+                let f = &mut self.fields[i];
+                if f.error.is_none() {
+                    f.error = Some(problem);
+                }
+            }
+        }
+    }
+
+    /// What is wrong with each field on its own, as far as its text alone tells
+    /// (required, dates, phones, emails, numbers, codes): the same parsers as a save.
+    fn problems(&self) -> Vec<(usize, String)> {
+        let currency = Currency::from_code(self.get("currency")).unwrap_or(Currency::USD);
+        let score = |text: &str, low: u8, high: u8, what: &str| -> Result<(), String> {
+            match text.parse::<u8>() {
+                Ok(n) if (low..=high).contains(&n) => Ok(()),
+                _ => Err(format!("{text:?} is not {what} from {low} to {high}")),
+            }
+        };
+        let reason = |e: ValidationError| e.reason;
+        let mut out = Vec::new();
+        for (i, f) in self.fields.iter().enumerate() {
+            let v = f.value();
+            let problem = if v.is_empty() {
+                (f.hint == "required").then(|| "required".to_string())
+            } else if f.date.is_some() {
+                // `resolve_dates` has read the text after every key: no date, no meaning.
+                f.resolved
+                    .is_none()
+                    .then(|| format!("{v:?} is not a date this reads; {}", f.hint))
+            } else {
+                let checked = match f.key {
+                    "phones" => split_list(v)
+                        .try_for_each(|p| Phone::parse_labeled(p).map(drop))
+                        .map_err(reason),
+                    "emails" => split_list(v)
+                        .try_for_each(|e| Email::parse(e).map(drop))
+                        .map_err(reason),
+                    "cadence" => Cadence::parse("cadence", v).map(drop).map_err(reason),
+                    "recurrence" => Recurrence::parse(v).map(drop).map_err(reason),
+                    "currency" => Currency::from_code(v).map(drop).map_err(reason),
+                    "amount" => Money::parse(v, currency).map(drop).map_err(reason),
+                    "probability" => v
+                        .parse::<i64>()
+                        .map_err(|_| format!("{v:?} is not a whole number"))
+                        .and_then(|p| validate_probability(p).map(drop).map_err(reason)),
+                    "satisfaction" => score(v, 1, 5, "a score"),
+                    "nps" => score(v, 0, 10, "an answer"),
+                    _ => Ok(()),
+                };
+                checked.err()
+            };
+            if let Some(problem) = problem {
+                out.push((i, problem));
+            }
+        }
+        out
     }
 
     /// Validates and saves in one transaction. On an error the form stays open with
@@ -611,7 +727,12 @@ impl Form {
         me: i64,
         now: &DateTime<Tz>,
         default_time: NaiveTime,
-    ) -> Option<Saved> {
+    ) -> Option<Saved>
+    where
+        Tz::Offset: std::fmt::Display,
+    {
+        // What each date field means now: a refusal marks the ones that mean nothing.
+        self.resolve_dates(now, default_time);
         if self.stale {
             self.reload(store);
             return None;
@@ -655,7 +776,7 @@ impl Form {
             return Ok(None);
         }
         match &self.kind {
-            FormKind::AddCustomer => {
+            FormKind::AddCustomer | FormKind::NewCaller => {
                 let draft = self.customer_draft(store)?;
                 let found = store.duplicates_of(&draft)?;
                 if found.is_empty() {
@@ -731,6 +852,36 @@ impl Form {
                     customer_id: Some(id),
                     next: None,
                     removed: None,
+                })
+            }
+            FormKind::NewCaller => {
+                let mut d = self.customer_draft(store)?;
+                d.owner_id = Some(me);
+                let call = InteractionDraft {
+                    customer_id: 0,
+                    deal_id: None,
+                    kind: InteractionKind::Call,
+                    direction: Direction::In,
+                    occurred_at: now.with_timezone(&chrono::Utc),
+                    operator_id: Some(me),
+                    summary: self.get("summary").to_string(),
+                    outcome: None,
+                    satisfaction: None,
+                    nps: None,
+                };
+                let (id, call_id) = store.write(|w| {
+                    let id = w.add_customer(&d)?;
+                    let call_id = w.log_interaction(&InteractionDraft {
+                        customer_id: id,
+                        ..call.clone()
+                    })?;
+                    Ok((id, call_id))
+                })?;
+                Ok(Saved {
+                    message: format!("Added customer #{id} and logged call #{call_id}"),
+                    customer_id: Some(id),
+                    removed: None,
+                    next: Some(Box::new(Form::propose_followup(id, &d.name, &call.summary))),
                 })
             }
             FormKind::EditCustomer { id, version } => {
@@ -1034,6 +1185,16 @@ fn split_list(s: &str) -> impl Iterator<Item = &str> {
     s.split([',', ';']).map(str::trim).filter(|p| !p.is_empty())
 }
 
+/// Whether a query is a phone number: digits (any script's), with at most the
+/// punctuation numbers are written with, and enough digits to be one.
+fn looks_like_phone(query: &str) -> bool {
+    let digits = query.chars().filter(|c| c.is_numeric()).count();
+    digits >= 4
+        && query
+            .chars()
+            .all(|c| c.is_numeric() || matches!(c, '+' | '-' | '(' | ')' | '.' | ' ' | '/'))
+}
+
 fn customer_fields(d: &CustomerDraft, company: Option<&str>) -> Vec<Field> {
     let phones: Vec<String> = d
         .phones
@@ -1083,6 +1244,105 @@ fn customer_fields(d: &CustomerDraft, company: Option<&str>) -> Vec<Field> {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn every_invalid_field_is_marked_at_once() {
+        let mut store = Store::open_in_memory().unwrap();
+        let me = store.sign_in("sara").unwrap().id;
+        let mut form = Form::add_customer();
+        let set = |form: &mut Form, key: &str, text: &str| {
+            for f in &mut form.fields {
+                if f.key == key {
+                    f.input.set(text);
+                }
+            }
+        };
+        set(&mut form, "phones", "12");
+        set(&mut form, "emails", "not an address");
+        set(&mut form, "cadence", "sometimes");
+        assert!(
+            form.submit(&mut store, me, &Utc::now(), DEFAULT_TIME)
+                .is_none()
+        );
+        let marked: Vec<&str> = form
+            .fields
+            .iter()
+            .filter(|f| f.error.is_some())
+            .map(|f| f.key)
+            .collect();
+        assert_eq!(marked, ["name", "phones", "emails", "cadence"]);
+        assert_eq!(store.counts().unwrap().customers, 0);
+        // A deal: the amount, the probability and the date, each on its own.
+        let mut deal = Form::add_deal(1, "Acme", Currency::USD);
+        set(&mut deal, "title", "Renewal");
+        set(&mut deal, "amount", "lots");
+        set(&mut deal, "probability", "140");
+        set(&mut deal, "close", "whenever");
+        assert!(
+            deal.submit(&mut store, me, &Utc::now(), DEFAULT_TIME)
+                .is_none()
+        );
+        let marked: Vec<&str> = deal
+            .fields
+            .iter()
+            .filter(|f| f.error.is_some())
+            .map(|f| f.key)
+            .collect();
+        assert_eq!(
+            marked,
+            ["amount", "probability", "close"],
+            "{:?}",
+            deal.fields
+        );
+    }
+
+    #[test]
+    fn a_new_caller_takes_what_was_typed_into_the_field_it_belongs_to() {
+        let phone = Form::new_caller(" +98 (912) 345-6789 ");
+        assert_eq!(phone.get("phones"), "+98 (912) 345-6789");
+        assert_eq!(phone.get("name"), "");
+        assert_eq!(
+            phone.fields[phone.focus].key, "name",
+            "the name is typed next"
+        );
+        let persian = Form::new_caller("۰۹۱۲ ۳۴۵ ۶۷۸۹");
+        assert_eq!(persian.get("phones"), "۰۹۱۲ ۳۴۵ ۶۷۸۹");
+        let name = Form::new_caller("Артём Фёдоров");
+        assert_eq!(name.get("name"), "Артём Фёдоров");
+        assert_eq!(name.fields[name.focus].key, "phones");
+        let email = Form::new_caller("ivan@example.org");
+        assert_eq!(email.get("emails"), "ivan@example.org");
+        // Three digits are no phone number; a street address is no phone either.
+        assert_eq!(Form::new_caller("123").get("name"), "123");
+        assert_eq!(Form::new_caller("12 Baker St").get("name"), "12 Baker St");
+    }
+
+    #[test]
+    fn saving_a_new_caller_adds_the_customer_and_the_call_together() {
+        let mut store = Store::open_in_memory().unwrap();
+        let me = store.sign_in("sara").unwrap().id;
+        let mut form = Form::new_caller("+44 7700 900123");
+        // No name: refused, and nothing at all is written.
+        assert!(
+            form.submit(&mut store, me, &Utc::now(), DEFAULT_TIME)
+                .is_none()
+        );
+        assert_eq!(store.counts().unwrap().customers, 0);
+        form.fields[0].input.set("Nadia Karimi");
+        let saved = form
+            .submit(&mut store, me, &Utc::now(), DEFAULT_TIME)
+            .expect("saved");
+        let id = saved.customer_id.unwrap();
+        let card = store.customer_card(id, 10).unwrap();
+        assert_eq!(card.customer.phones[0].digits, "447700900123");
+        assert_eq!(card.interactions.len(), 1);
+        assert_eq!(card.interactions[0].summary, "New caller");
+        assert_eq!(card.interactions[0].direction, Direction::In);
+        assert!(
+            saved.next.is_some(),
+            "a follow-up is proposed, as after any call"
+        );
+    }
+
     use super::*;
     use crate::domain::when::DEFAULT_TIME;
     use chrono::Utc;

@@ -1,20 +1,28 @@
-use ratatui::Frame;
-use ratatui::layout::{Constraint, Rect};
-use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Borders, Cell, Paragraph, Row, Table};
-use unicode_width::UnicodeWidthStr;
-
-use super::{beside_or_below, interaction_line, keep_in_view, key_hint, local, local_date, safe};
+use super::{
+    column_widths, fit_text, fitted_row, footer, hint, interaction_line, key_hint, local,
+    local_date, pair, safe, wrap_line,
+};
 use crate::domain::{ChurnRisk, CustomerCard, CustomerSummary, StageOutcome};
+use crate::text::display_width;
 use crate::tui::action::Action;
 use crate::tui::app::App;
 use crate::tui::keymap::KeyContext;
 use crate::tui::panes::customers::{CardItem, sort_label};
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Borders, Cell, Paragraph, Row, Table};
 
 pub fn draw(frame: &mut Frame, app: &App, area: Rect) {
-    match &app.customers.detail {
-        Some(card) => draw_card(frame, app, card, area),
-        None => draw_list(frame, app, area),
+    match (&app.customers.detail, &app.customers.opening) {
+        (Some(card), _) => draw_card(frame, app, card, area),
+        (None, Some((_, name))) => {
+            let block = Block::default()
+                .borders(Borders::ALL)
+                .title(Span::styled(format!(" {} ", safe(name)), app.theme.title()));
+            frame.render_widget(Paragraph::new("Loading the card…").block(block), area);
+        }
+        (None, None) => draw_list(frame, app, area),
     }
 }
 
@@ -31,9 +39,25 @@ fn draw_list(frame: &mut Frame, app: &App, area: Rect) {
         sort_label(pane.sort),
         key_hint(app, KeyContext::Customers, Action::CycleSort)
     );
+    let ctx = KeyContext::Customers;
+    let hints = footer(
+        [
+            hint(app, ctx, Action::Open, "open"),
+            hint(app, ctx, Action::AddCustomer, "add"),
+            hint(app, ctx, Action::EditCustomer, "edit"),
+            hint(app, ctx, Action::Search, "find"),
+            hint(app, ctx, Action::LogCall, "call"),
+            hint(app, ctx, Action::LogInteraction, "log"),
+            hint(app, ctx, Action::AddDeal, "deal"),
+            hint(app, ctx, Action::AddReminder, "follow-up"),
+            hint(app, ctx, Action::Import, "import"),
+        ],
+        area.width,
+    );
     let block = Block::default()
         .borders(Borders::ALL)
-        .title(Span::styled(title, t.title()));
+        .title(Span::styled(title, t.title()))
+        .title_bottom(Span::styled(hints, t.dim()));
     if !pane.ready {
         frame.render_widget(Paragraph::new("Loading…").block(block), area);
         return;
@@ -47,21 +71,6 @@ fn draw_list(frame: &mut Frame, app: &App, area: Rect) {
         return;
     }
     let wide = area.width >= 120;
-    let page = usize::from(area.height.saturating_sub(3));
-    let rows: Vec<Row> = (pane.list.top..(pane.list.top + page).min(pane.total))
-        .map(|i| {
-            // Rows of a window still being read.
-            let row = match pane.row(i) {
-                Some(r) => summary_row(app, r, wide),
-                None => Row::new(vec![Cell::from("loading…")]).style(t.dim()),
-            };
-            if i == pane.list.selected {
-                row.style(t.selected())
-            } else {
-                row
-            }
-        })
-        .collect();
     let mut header = vec![
         "NAME",
         "COMPANY",
@@ -82,13 +91,29 @@ fn draw_list(frame: &mut Frame, app: &App, area: Rect) {
         header.extend(["STATUS", "OWNER"]);
         widths.extend([Constraint::Length(8), Constraint::Length(10)]);
     }
+    let cells = column_widths(area.width.saturating_sub(2), &widths);
+    let page = usize::from(area.height.saturating_sub(3));
+    let rows: Vec<Row> = (pane.list.top..(pane.list.top + page).min(pane.total))
+        .map(|i| {
+            // Rows of a window still being read.
+            let row = match pane.row(i) {
+                Some(r) => fitted_row(summary_cells(app, r, wide), &cells),
+                None => Row::new(vec![Cell::from("loading…")]).style(t.dim()),
+            };
+            if i == pane.list.selected {
+                row.style(t.selected())
+            } else {
+                row
+            }
+        })
+        .collect();
     let table = Table::new(rows, widths)
         .header(Row::new(header).style(t.header()))
         .block(block);
     frame.render_widget(table, area);
 }
 
-fn summary_row<'a>(app: &App, r: &'a CustomerSummary, wide: bool) -> Row<'a> {
+fn summary_cells(app: &App, r: &CustomerSummary, wide: bool) -> Vec<Line<'static>> {
     let t = app.theme;
     let standing = r.contact_status(app.now_utc());
     let last = r.last_contact.map(|t| {
@@ -106,22 +131,24 @@ fn summary_row<'a>(app: &App, r: &'a CustomerSummary, wide: bool) -> Row<'a> {
         )
     });
     let mut cells = vec![
-        Cell::from(safe(&r.name)),
-        Cell::from(safe(r.company_name.as_deref().unwrap_or(""))),
-        Cell::from(safe(r.main_phone.as_deref().unwrap_or(""))),
-        Cell::from(format!(
-            "{}{}",
-            t.contact_mark(standing),
-            last.unwrap_or_else(|| "-".into())
-        ))
-        .style(t.contact(standing)),
-        Cell::from(open.unwrap_or_default()),
+        Line::raw(safe(&r.name)),
+        Line::raw(safe(r.company_name.as_deref().unwrap_or(""))),
+        Line::raw(safe(r.main_phone.as_deref().unwrap_or(""))),
+        Line::styled(
+            format!(
+                "{}{}",
+                t.contact_mark(standing),
+                last.unwrap_or_else(|| "-".into())
+            ),
+            t.contact(standing),
+        ),
+        Line::raw(open.unwrap_or_default()),
     ];
     if wide {
-        cells.push(Cell::from(r.status.as_str()));
-        cells.push(Cell::from(safe(r.owner_login.as_deref().unwrap_or(""))));
+        cells.push(Line::raw(r.status.as_str()));
+        cells.push(Line::raw(safe(r.owner_login.as_deref().unwrap_or(""))));
     }
-    Row::new(cells)
+    cells
 }
 
 /// The customer's value under the contact facts: revenue, purchases, lifetime value
@@ -162,49 +189,209 @@ pub fn compact(minor: impl Into<i128>, exponent: u8) -> String {
     }
 }
 
+/// A line of the card, and the item it shows when it is one `]`/`[` picks.
+type Tagged = (Line<'static>, Option<CardItem>);
+
+/// The card laid out in its block: rows no wider than their column (so a scroll
+/// position counts rows exactly), and where the picked item is.
+struct CardLayout {
+    /// Everything below the other on a narrow terminal; the facts on a wide one.
+    left: (Vec<Line<'static>>, Rect),
+    /// The timeline, beside the facts on a wide terminal.
+    right: Option<(Vec<Line<'static>>, Rect)>,
+    /// The picked item: in the right column or not, its first row and its rows.
+    picked: Option<(bool, usize, usize)>,
+    height: usize,
+}
+
+impl CardLayout {
+    fn max_scroll_of(&self, rows: &[Line]) -> usize {
+        rows.len().saturating_sub(self.height)
+    }
+
+    /// The furthest the card scrolls: until the last row of its longest column shows.
+    fn max_scroll(&self) -> usize {
+        let right = self
+            .right
+            .as_ref()
+            .map_or(0, |(r, _)| self.max_scroll_of(r));
+        self.max_scroll_of(&self.left.0).max(right)
+    }
+
+    /// `wanted` moved just enough to show the picked item, within the content.
+    fn scroll(&self, wanted: usize) -> usize {
+        let scroll = match self.picked {
+            Some((_, top, _)) if top < wanted => top,
+            Some((_, top, span)) if top + span > wanted + self.height => {
+                (top + span).saturating_sub(self.height)
+            }
+            _ => wanted,
+        };
+        scroll.min(self.max_scroll())
+    }
+}
+
+/// Rows of `lines` wrapped at `width`, and the rows of the line showing `picked`.
+fn wrap_tagged(
+    lines: Vec<Tagged>,
+    width: u16,
+    picked: Option<CardItem>,
+) -> (Vec<Line<'static>>, Option<(usize, usize)>) {
+    let mut rows = Vec::new();
+    let mut at = None;
+    for (line, item) in lines {
+        let wrapped = wrap_line(&line, usize::from(width));
+        if item.is_some() && item == picked {
+            at = Some((rows.len(), wrapped.len()));
+        }
+        rows.extend(wrapped);
+    }
+    (rows, at)
+}
+
+/// The block's inside for a card drawn in `area`.
+fn card_inner(area: Rect) -> Rect {
+    Block::default().borders(Borders::ALL).inner(area)
+}
+
+/// The scroll the open card shows at the app's size: the pane's, moved to keep the
+/// picked item in view and held within the content (Down at the end stays there).
+pub fn card_scroll(app: &App) -> usize {
+    let Some(card) = &app.customers.detail else {
+        return 0;
+    };
+    let (w, h) = app.size;
+    // The body between the tab bar and the status bar.
+    let area = Rect::new(0, 1, w, h.saturating_sub(2));
+    card_layout(app, card, card_inner(area)).scroll(app.customers.detail_scroll)
+}
+
+fn card_layout(app: &App, card: &CustomerCard, inner: Rect) -> CardLayout {
+    let (mut facts, work, timeline) = card_lines(app, card, inner.width);
+    let picked = app.customers.picked();
+    let height = usize::from(inner.height);
+    if inner.width >= 120 {
+        let [left, right] =
+            Layout::horizontal([Constraint::Percentage(45), Constraint::Percentage(55)])
+                .areas(inner);
+        facts.push((Line::raw(""), None));
+        facts.extend(work);
+        let (left_rows, left_at) = wrap_tagged(facts, left.width, picked);
+        let (right_rows, right_at) = wrap_tagged(timeline, right.width, picked);
+        let picked = left_at
+            .map(|(top, span)| (false, top, span))
+            .or(right_at.map(|(top, span)| (true, top, span)));
+        CardLayout {
+            left: (left_rows, left),
+            right: Some((right_rows, right)),
+            picked,
+            height,
+        }
+    } else {
+        facts.extend(work);
+        facts.push((Line::raw(""), None));
+        facts.extend(timeline);
+        let (rows, at) = wrap_tagged(facts, inner.width, picked);
+        CardLayout {
+            left: (rows, inner),
+            right: None,
+            picked: at.map(|(top, span)| (false, top, span)),
+            height,
+        }
+    }
+}
+
 fn draw_card(frame: &mut Frame, app: &App, card: &CustomerCard, area: Rect) {
     let t = app.theme;
     let c = &card.customer;
-    let title = format!(" #{} {} · {} · {} ", c.id, safe(&c.name), c.kind, c.status);
     let picked = app.customers.picked();
-    let key = |action| key_hint(app, KeyContext::Detail, action);
+    let ctx = KeyContext::Detail;
     let hints = match picked {
-        Some(_) => format!(
-            " {} let go · {} edit · {} delete · {}/{} next/previous · {} undo ",
-            key(Action::Back),
-            key(Action::Edit),
-            key(Action::Delete),
-            key(Action::NextItem),
-            key(Action::PrevItem),
-            key(Action::Undo),
+        Some(_) => footer(
+            [
+                hint(app, ctx, Action::Back, "let go"),
+                hint(app, ctx, Action::Edit, "edit"),
+                hint(app, ctx, Action::Delete, "delete"),
+                pair(
+                    app,
+                    ctx,
+                    [Action::NextItem, Action::PrevItem],
+                    "next/previous",
+                ),
+                hint(app, ctx, Action::Undo, "undo"),
+            ],
+            area.width,
         ),
-        None => format!(
-            " {} back · {} edit · {} pick · {} log · {} deal · {} follow-up ",
-            key(Action::Back),
-            key(Action::Edit),
-            key(Action::NextItem),
-            key(Action::LogInteraction),
-            key(Action::AddDeal),
-            key(Action::AddReminder),
+        None => footer(
+            [
+                hint(app, ctx, Action::Edit, "edit"),
+                hint(app, ctx, Action::NextItem, "pick"),
+                hint(app, ctx, Action::LogCall, "call"),
+                hint(app, ctx, Action::MergeCustomer, "merge"),
+                hint(app, ctx, Action::History, "history"),
+                hint(app, ctx, Action::Assign, "owner"),
+                hint(app, ctx, Action::LogInteraction, "log"),
+                hint(app, ctx, Action::AddDeal, "deal"),
+                hint(app, ctx, Action::AddReminder, "follow-up"),
+                hint(app, ctx, Action::Back, "back"),
+            ],
+            area.width,
         ),
     };
-    // The picked item stands out; the view scrolls to keep it in sight.
-    let mark = |line: Line<'static>, item: CardItem| {
-        if picked == Some(item) {
-            line.patch_style(t.selected())
-        } else {
-            line
-        }
+    let inner = card_inner(area);
+    let layout = card_layout(app, card, inner);
+    let scroll = layout.scroll(app.customers.detail_scroll);
+    // How much is out of sight, on the top border's right.
+    let below = layout.max_scroll() - scroll;
+    let more = match (scroll, below) {
+        (0, 0) => String::new(),
+        (0, b) => format!(" ↓ {b} more "),
+        (a, 0) => format!(" ↑ {a} more "),
+        (a, b) => format!(" ↑ {a} · ↓ {b} more "),
     };
+    let title = format!(" #{} {} · {} · {} ", c.id, safe(&c.name), c.kind, c.status);
+    let room = usize::from(area.width.saturating_sub(2)).saturating_sub(display_width(&more));
+    let title = fit_text(&title, room);
     let block = Block::default()
         .borders(Borders::ALL)
         .title(Span::styled(title, t.title()))
+        .title(Line::styled(more, t.dim()).right_aligned())
         .title_bottom(Span::styled(hints, t.dim()));
-    let inner = block.inner(area);
     frame.render_widget(block, area);
+    let (left, left_area) = &layout.left;
+    let at = |rows: &[Line]| u16::try_from(scroll.min(layout.max_scroll_of(rows))).unwrap_or(0);
+    frame.render_widget(
+        Paragraph::new(left.clone()).scroll((at(left), 0)),
+        *left_area,
+    );
+    if let Some((right, right_area)) = &layout.right {
+        frame.render_widget(
+            Paragraph::new(right.clone()).scroll((at(right), 0)),
+            *right_area,
+        );
+    }
+}
 
+/// The card's lines: the facts (contact details, standing, value, people), the work
+/// (open deals and follow-ups) and the timeline, the picked item highlighted.
+fn card_lines(
+    app: &App,
+    card: &CustomerCard,
+    width: u16,
+) -> (Vec<Tagged>, Vec<Tagged>, Vec<Tagged>) {
+    let t = app.theme;
+    let c = &card.customer;
+    let picked = app.customers.picked();
+    // The picked item stands out; the view scrolls to keep it in sight.
+    let mark = |line: Line<'static>, item: CardItem| {
+        if picked == Some(item) {
+            (line.patch_style(t.selected()), Some(item))
+        } else {
+            (line, Some(item))
+        }
+    };
     let label = |l: &str| Span::styled(format!("{l:<9}"), t.dim());
-    let mut facts: Vec<Line> = Vec::new();
+    let mut facts: Vec<Line<'static>> = Vec::new();
     if let Some(company) = &c.company_name {
         facts.push(Line::from(vec![label("Company"), Span::raw(safe(company))]));
     }
@@ -259,13 +446,13 @@ fn draw_card(frame: &mut Frame, app: &App, card: &CustomerCard, area: Rect) {
         let style = t.contact(Some(contact.status(now)));
         let (cadence, since) = (contact.cadence_text(), contact.since_text(now));
         // On one line when it fits beside the label, else the standing on a second.
-        let room = if inner.width >= 120 {
-            inner.width * 45 / 100
+        let room = if width >= 120 {
+            width * 45 / 100
         } else {
-            inner.width
+            width
         };
         let one_line = format!("{cadence} · {since}");
-        if 9 + one_line.width() <= usize::from(room) {
+        if 9 + display_width(&one_line) <= usize::from(room) {
             facts.push(Line::from(vec![
                 label("In touch"),
                 Span::styled(one_line, style),
@@ -289,14 +476,14 @@ fn draw_card(frame: &mut Frame, app: &App, card: &CustomerCard, area: Rect) {
             Span::raw(format!("{}{more}", names.join(", "))),
         ]));
     }
-    let mut work: Vec<Line> = vec![Line::styled("Open deals", t.header())];
+    let mut work: Vec<Tagged> = vec![(Line::styled("Open deals", t.header()), None)];
     let open: Vec<_> = card
         .deals
         .iter()
         .filter(|d| d.outcome == StageOutcome::Open)
         .collect();
     if open.is_empty() {
-        work.push(Line::styled("  none", t.dim()));
+        work.push((Line::styled("  none", t.dim()), None));
     }
     for d in open {
         let close = d
@@ -315,9 +502,9 @@ fn draw_card(frame: &mut Frame, app: &App, card: &CustomerCard, area: Rect) {
             CardItem::Deal(d.id),
         ));
     }
-    work.push(Line::styled("Follow-ups", t.header()));
+    work.push((Line::styled("Follow-ups", t.header()), None));
     if card.reminders.is_empty() {
-        work.push(Line::styled("  none", t.dim()));
+        work.push((Line::styled("  none", t.dim()), None));
     }
     for r in &card.reminders {
         let overdue = r.effective_due() < app.now_utc();
@@ -339,75 +526,21 @@ fn draw_card(frame: &mut Frame, app: &App, card: &CustomerCard, area: Rect) {
             CardItem::Followup(r.id),
         ));
     }
-    let mut timeline: Vec<Line> = vec![Line::styled(
-        format!("Timeline ({} latest)", card.interactions.len()),
-        t.header(),
+    let mut timeline: Vec<Tagged> = vec![(
+        Line::styled(
+            format!("Timeline ({} latest)", card.interactions.len()),
+            t.header(),
+        ),
+        None,
     )];
     if card.interactions.is_empty() {
-        timeline.push(Line::styled("  no interactions yet", t.dim()));
+        timeline.push((Line::styled("  no interactions yet", t.dim()), None));
     }
     timeline.extend(
         card.interactions
             .iter()
             .map(|i| mark(interaction_line(app, i), CardItem::Interaction(i.id))),
     );
-    let wide = inner.width >= 120;
-    if wide {
-        facts.push(Line::raw(""));
-    }
-    // Where the picked item's line is: in the facts (a deal, a follow-up) or the timeline.
-    let open_deals = card
-        .deals
-        .iter()
-        .filter(|d| d.outcome == StageOutcome::Open)
-        .map(|d| d.id);
-    let at = match picked {
-        Some(CardItem::Deal(id)) => open_deals
-            .clone()
-            .position(|d| d == id)
-            .map(|i| (false, 1 + i)),
-        Some(CardItem::Followup(id)) => {
-            let deal_lines = open_deals.count().max(1);
-            card.reminders
-                .iter()
-                .position(|r| r.id == id)
-                .map(|i| (false, 2 + deal_lines + i))
-        }
-        Some(CardItem::Interaction(id)) => card
-            .interactions
-            .iter()
-            .position(|i| i.id == id)
-            .map(|i| (true, 1 + i)),
-        None => None,
-    };
-    let facts_before_work = facts.len();
-    facts.extend(work);
-    let width = |l: &Line| l.width();
-    let scroll = app.customers.detail_scroll as u16;
-    let scroll = match (at, wide) {
-        (Some((true, i)), true) => keep_in_view(
-            timeline.iter().map(width),
-            i,
-            inner.width * 55 / 100,
-            inner.height,
-            scroll,
-        ),
-        (Some((true, i)), false) => {
-            let rows = facts
-                .iter()
-                .map(width)
-                .chain([0])
-                .chain(timeline.iter().map(width));
-            keep_in_view(rows, facts.len() + 1 + i, inner.width, inner.height, scroll)
-        }
-        (Some((false, i)), false) => keep_in_view(
-            facts.iter().map(width),
-            facts_before_work + i,
-            inner.width,
-            inner.height,
-            scroll,
-        ),
-        _ => scroll,
-    };
-    beside_or_below(frame, inner, facts, timeline, scroll);
+    let facts = facts.into_iter().map(|l| (l, None)).collect();
+    (facts, work, timeline)
 }

@@ -1,9 +1,9 @@
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Rect};
-use ratatui::text::Span;
-use ratatui::widgets::{Block, Borders, Cell, Paragraph, Row, Table};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Borders, Paragraph, Row, Table};
 
-use super::{key_hint, local, safe};
+use super::{column_widths, fit_text, fitted_row, footer, hint, local, safe};
 use crate::domain::Recurrence;
 use crate::tui::action::Action;
 use crate::tui::app::App;
@@ -25,13 +25,24 @@ pub fn draw(frame: &mut Frame, app: &App, area: Rect) {
         f.count(Group::Today),
         f.count(Group::Upcoming)
     );
-    let hints = format!(
-        " {} done · {} reschedule · {} edit · {} customer · {} yours/everyone's ",
-        key_hint(app, KeyContext::Followups, Action::MarkDone),
-        key_hint(app, KeyContext::Followups, Action::Reschedule),
-        key_hint(app, KeyContext::Followups, Action::Edit),
-        key_hint(app, KeyContext::Followups, Action::OpenCustomer),
-        key_hint(app, KeyContext::Followups, Action::ToggleMine),
+    let title = fit_text(&title, usize::from(area.width.saturating_sub(2)));
+    let ctx = KeyContext::Followups;
+    // What `m` does next: show everyone's, or only yours again.
+    let toggle = if f.mine { "everyone's" } else { "only yours" };
+    let hints = footer(
+        [
+            hint(app, ctx, Action::MarkDone, "done"),
+            hint(app, ctx, Action::Snooze, "snooze"),
+            hint(app, ctx, Action::Review, "review"),
+            hint(app, ctx, Action::Reschedule, "reschedule"),
+            hint(app, ctx, Action::Edit, "edit"),
+            hint(app, ctx, Action::ToggleMine, toggle),
+            hint(app, ctx, Action::OpenCustomer, "customer"),
+            hint(app, ctx, Action::LogCall, "call"),
+            hint(app, ctx, Action::Assign, "owner"),
+            hint(app, ctx, Action::Delete, "delete"),
+        ],
+        area.width,
     );
     let block = Block::default()
         .borders(Borders::ALL)
@@ -41,8 +52,26 @@ pub fn draw(frame: &mut Frame, app: &App, area: Rect) {
         frame.render_widget(Paragraph::new("Nothing due. Well done.").block(block), area);
         return;
     }
-    let page = usize::from(area.height.saturating_sub(3));
     let wide = area.width >= 120;
+    // Whose each one is matters only when they are not all yours.
+    let owner = !f.mine;
+    let mut header = vec!["", "DUE", "CUSTOMER", "NOTE"];
+    let mut widths = vec![
+        Constraint::Length(8),
+        Constraint::Length(16),
+        Constraint::Fill(2),
+        Constraint::Fill(3),
+    ];
+    if wide {
+        header.push("REPEATS");
+        widths.push(Constraint::Length(8));
+    }
+    if owner {
+        header.push("OWNER");
+        widths.push(Constraint::Length(10));
+    }
+    let cells = column_widths(area.width.saturating_sub(2), &widths);
+    let page = usize::from(area.height.saturating_sub(3));
     let rows: Vec<Row> = f
         .items
         .iter()
@@ -55,19 +84,21 @@ pub fn draw(frame: &mut Frame, app: &App, area: Rect) {
                 Group::Today => t.warn(),
                 Group::Upcoming => t.dim(),
             };
-            let mut cells = vec![
-                Cell::from(Span::styled(group.title(), group_style)),
-                Cell::from(local(r.effective_due(), app.zone)),
-                Cell::from(safe(&r.customer_name)),
-                Cell::from(safe(&r.note)),
+            let mut line = vec![
+                Line::styled(group.title(), group_style),
+                Line::raw(local(r.effective_due(), app.zone)),
+                Line::raw(safe(&r.customer_name)),
+                Line::raw(safe(&r.note)),
             ];
             if wide {
-                cells.push(Cell::from(
+                line.push(Line::raw(
                     r.recurrence.map(Recurrence::as_text).unwrap_or_default(),
                 ));
-                cells.push(Cell::from(safe(r.owner_login.as_deref().unwrap_or(""))));
             }
-            let row = Row::new(cells);
+            if owner {
+                line.push(Line::raw(safe(r.owner_login.as_deref().unwrap_or(""))));
+            }
+            let row = fitted_row(line, &cells);
             if i == f.list.selected {
                 row.style(t.selected())
             } else {
@@ -75,17 +106,6 @@ pub fn draw(frame: &mut Frame, app: &App, area: Rect) {
             }
         })
         .collect();
-    let mut header = vec!["", "DUE", "CUSTOMER", "NOTE"];
-    let mut widths = vec![
-        Constraint::Length(8),
-        Constraint::Length(16),
-        Constraint::Fill(2),
-        Constraint::Fill(3),
-    ];
-    if wide {
-        header.extend(["REPEATS", "OWNER"]);
-        widths.extend([Constraint::Length(8), Constraint::Length(10)]);
-    }
     let table = Table::new(rows, widths)
         .header(Row::new(header).style(t.header()))
         .block(block);

@@ -5,12 +5,13 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Clear, Paragraph, Wrap};
 use unicode_width::UnicodeWidthStr;
 
-use super::{key_hint, safe};
+use super::{fit_line, fit_text, key_hint, safe, wrap_line};
 use crate::tui::action::Action;
 use crate::tui::app::{App, DEMO_CUSTOMERS};
 use crate::tui::keymap::KeyContext;
 use crate::tui::popups::confirm::Confirm;
 use crate::tui::popups::form::Form;
+use crate::tui::widgets::input::EDITING_KEYS;
 
 pub fn centered(area: Rect, width: u16, height: u16) -> Rect {
     let [v] = Layout::vertical([Constraint::Length(height.min(area.height))])
@@ -23,7 +24,8 @@ pub fn centered(area: Rect, width: u16, height: u16) -> Rect {
 }
 
 /// The help overlay, generated from the active keymap: the current context's
-/// bindings, then the global ones.
+/// bindings, then the global ones and the forms', then the editing keys of every text
+/// field (fixed, not in the keymap).
 pub fn help(frame: &mut Frame, app: &App, scroll: usize) {
     let t = app.theme;
     let area = centered(frame.area(), 72, frame.area().height.saturating_sub(2));
@@ -38,6 +40,16 @@ pub fn help(frame: &mut Frame, app: &App, scroll: usize) {
             ]));
         }
         lines.push(Line::raw(""));
+    }
+    lines.push(Line::styled(
+        "typing keys (in forms and the search)",
+        t.header(),
+    ));
+    for (keys, desc) in EDITING_KEYS {
+        lines.push(Line::from(vec![
+            Span::styled(format!("  {:<14}", keys.join(" / ")), t.title()),
+            Span::raw(*desc),
+        ]));
     }
     let block = Block::default()
         .borders(Borders::ALL)
@@ -82,7 +94,14 @@ pub fn form(frame: &mut Frame, app: &App, form: &Form) {
     );
     let block = Block::default()
         .borders(Borders::ALL)
-        .title(Span::styled(format!(" {} ", safe(&form.title)), t.title()))
+        .title(Span::styled(
+            format!(
+                " {}{} ",
+                safe(&form.title),
+                if form.saving { " · saving…" } else { "" }
+            ),
+            t.title(),
+        ))
         .title_bottom(Span::styled(hints, t.dim()));
     let inner = block.inner(area);
     frame.render_widget(Clear, area);
@@ -119,8 +138,18 @@ pub fn form(frame: &mut Frame, app: &App, form: &Form) {
         let before: String = text.chars().take(f.input.cursor()).collect();
         let cursor_col = before.width() as u16;
         let shift = cursor_col.saturating_sub(value_width.saturating_sub(1));
-        let shown: String = skip_width(&text, shift);
-        let value_style = if focused {
+        // A value cut at the field's end says so; the focused one scrolls instead.
+        let shown: String = if focused {
+            skip_width(&text, shift)
+        } else {
+            fit_text(&text, usize::from(value_width))
+        };
+        let value_style = if focused && f.input.selected() {
+            // Selected whole: typing replaces it.
+            t.selected().add_modifier(
+                ratatui::style::Modifier::UNDERLINED | ratatui::style::Modifier::ITALIC,
+            )
+        } else if focused {
             t.selected()
         } else {
             t.dim().patch(Style::new())
@@ -139,11 +168,14 @@ pub fn form(frame: &mut Frame, app: &App, form: &Form) {
         let note = match (&f.error, focused, &f.resolved) {
             (Some(e), _, _) => Span::styled(format!("↑ {}", safe(e)), t.error()),
             (None, _, Some(date)) => Span::styled(format!("= {date}"), t.ok()),
+            (None, true, None) if f.input.selected() => {
+                Span::styled("typing replaces this; ← or → edits it", t.dim())
+            }
             (None, true, None) if !f.hint.is_empty() => Span::styled(f.hint, t.dim()),
             _ => Span::raw(""),
         };
         frame.render_widget(
-            Line::from(note),
+            fit_line(Line::from(note), usize::from(value_width)),
             Rect::new(inner.x + label_width + 1, y + 1, value_width, 1),
         );
         y += 2;
@@ -239,8 +271,15 @@ pub fn offer_demo(frame: &mut Frame, app: &App) {
 /// A job's report (an import): scrollable text.
 pub fn report(frame: &mut Frame, app: &App, title: &str, text: &str, scroll: u16) {
     let t = app.theme;
-    let lines: Vec<Line> = text.lines().map(|l| Line::raw(safe(l))).collect();
-    let height = (lines.len() as u16 + 2).clamp(5, frame.area().height.saturating_sub(2));
+    // Rows wrapped here, so the scroll counts them exactly and stops at the last.
+    let width = usize::from(frame.area().width.min(78).saturating_sub(2));
+    let lines: Vec<Line> = text
+        .lines()
+        .flat_map(|l| wrap_line(&Line::raw(safe(l)), width))
+        .collect();
+    let height = u16::try_from(lines.len() + 2)
+        .unwrap_or(u16::MAX)
+        .clamp(5, frame.area().height.saturating_sub(2));
     let area = centered(frame.area(), 78, height);
     let block = Block::default()
         .borders(Borders::ALL)
@@ -249,12 +288,11 @@ pub fn report(frame: &mut Frame, app: &App, title: &str, text: &str, scroll: u16
             format!(" ↑/↓ scroll · {} close ", all_keys(app, Action::Submit)),
             t.dim(),
         ));
+    // Not past the end: the last rows stay in sight.
+    let max = lines
+        .len()
+        .saturating_sub(usize::from(area.height.saturating_sub(2)));
+    let scroll = scroll.min(u16::try_from(max).unwrap_or(u16::MAX));
     frame.render_widget(Clear, area);
-    frame.render_widget(
-        Paragraph::new(lines)
-            .block(block)
-            .wrap(Wrap { trim: false })
-            .scroll((scroll, 0)),
-        area,
-    );
+    frame.render_widget(Paragraph::new(lines).block(block).scroll((scroll, 0)), area);
 }

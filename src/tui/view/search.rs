@@ -2,9 +2,9 @@ use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Position, Rect};
 use ratatui::style::{Modifier, Style};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Borders, Cell, Clear, Paragraph, Row, Table};
+use ratatui::widgets::{Block, Borders, Clear, Paragraph, Row, Table};
 
-use super::{key_hint, local_date, safe};
+use super::{column_widths, fitted_row, key_hint, local_date, safe};
 use crate::search::MatchField;
 use crate::text::fold_digits;
 use crate::tui::action::Action;
@@ -85,7 +85,11 @@ pub fn draw(frame: &mut Frame, app: &App, search: &LookupPopup) {
         }
         (IndexState::Ready { .. }, _) if search.waiting() => Span::styled("searching…", t.dim()),
         (IndexState::Ready { .. }, Some(took)) if search.rows.is_empty() => Span::styled(
-            format!("no match ({:.1} ms)", took.as_secs_f64() * 1e3),
+            format!(
+                "no match ({:.1} ms) · {} adds a new caller",
+                took.as_secs_f64() * 1e3,
+                key_hint(app, KeyContext::Search, Action::NewCaller)
+            ),
             t.warn(),
         ),
         (IndexState::Ready { .. }, Some(took)) => {
@@ -101,22 +105,6 @@ pub fn draw(frame: &mut Frame, app: &App, search: &LookupPopup) {
     frame.render_widget(Line::from(status), status_row);
 
     let wide = list_area.width >= 110;
-    let page = usize::from(list_area.height.saturating_sub(1));
-    let rows: Vec<Row> = search
-        .rows
-        .iter()
-        .enumerate()
-        .skip(search.list.top)
-        .take(page)
-        .map(|(i, row)| {
-            let r = result_row(app, row, wide, t);
-            if i == search.list.selected {
-                r.style(t.selected())
-            } else {
-                r
-            }
-        })
-        .collect();
     let mut header = vec!["NAME", "COMPANY / MATCH", "PHONE", "CONTACTED", "DUE"];
     let mut widths = vec![
         Constraint::Fill(3),
@@ -129,6 +117,23 @@ pub fn draw(frame: &mut Frame, app: &App, search: &LookupPopup) {
         header.push("EMAIL");
         widths.push(Constraint::Fill(2));
     }
+    let cells = column_widths(list_area.width, &widths);
+    let page = usize::from(list_area.height.saturating_sub(1));
+    let rows: Vec<Row> = search
+        .rows
+        .iter()
+        .enumerate()
+        .skip(search.list.top)
+        .take(page)
+        .map(|(i, row)| {
+            let r = fitted_row(result_cells(app, row, wide, t), &cells);
+            if i == search.list.selected {
+                r.style(t.selected())
+            } else {
+                r
+            }
+        })
+        .collect();
     frame.render_widget(
         Table::new(rows, widths).header(Row::new(header).style(t.header())),
         list_area,
@@ -141,7 +146,7 @@ pub fn draw(frame: &mut Frame, app: &App, search: &LookupPopup) {
     }
 }
 
-fn result_row<'a>(app: &App, row: &'a LookupRow, wide: bool, t: Theme) -> Row<'a> {
+fn result_cells(app: &App, row: &LookupRow, wide: bool, t: Theme) -> Vec<Line<'static>> {
     let c = &row.customer;
     let hit = &row.hit;
     let name = if hit.field == MatchField::Name {
@@ -169,20 +174,20 @@ fn result_row<'a>(app: &App, row: &'a LookupRow, wide: bool, t: Theme) -> Row<'a
         Line::raw("")
     };
     let mut cells = vec![
-        Cell::from(name),
-        Cell::from(middle),
-        Cell::from(phone),
-        Cell::from(
+        name,
+        middle,
+        phone,
+        Line::raw(
             c.last_contact
                 .map(|l| local_date(l, app.zone))
                 .unwrap_or_else(|| "-".into()),
         ),
-        Cell::from(due),
+        due,
     ];
     if wide {
-        cells.push(Cell::from(safe(c.main_email.as_deref().unwrap_or(""))));
+        cells.push(Line::raw(safe(c.main_email.as_deref().unwrap_or(""))));
     }
-    Row::new(cells)
+    cells
 }
 
 fn prefixed(prefix: &'static str, mut line: Line<'static>) -> Line<'static> {

@@ -10,7 +10,7 @@ use ratatui::widgets::{Block, Borders, Cell, Paragraph, Row, Table};
 
 use super::customers::compact;
 use super::kpis::compact_value;
-use super::{key_hint, safe};
+use super::{column_widths, fit_text, key_hint, safe};
 use crate::domain::team::OperatorPerformance;
 use crate::report::status_label;
 use crate::tui::action::Action;
@@ -72,13 +72,20 @@ fn draw_table(frame: &mut Frame, app: &App, operators: &[OperatorPerformance], a
     let pct = |v: Option<f64>| v.map_or_else(|| "-".to_string(), |v| format!("{v:.0}%"));
     let page = usize::from(area.height.saturating_sub(1)).max(1);
     let top = app.team.selected.saturating_sub(page - 1);
+    // The operator column is what is left beside the figures (the first of the widths).
+    let login_width = usize::from(
+        column_widths(area.width, &table_widths(wide))
+            .first()
+            .copied()
+            .unwrap_or(0),
+    );
     let rows: Vec<Row> = operators
         .iter()
         .enumerate()
         .skip(top)
         .take(page)
         .map(|(i, p)| {
-            let mut cells = vec![Cell::from(safe(&p.login))];
+            let mut cells = vec![Cell::from(fit_text(&safe(&p.login), login_width))];
             if wide {
                 cells.push(Cell::from(p.role.as_str()));
                 cells.extend(
@@ -135,20 +142,36 @@ fn draw_table(frame: &mut Frame, app: &App, operators: &[OperatorPerformance], a
         })
         .collect();
     let mut header = vec!["OPERATOR"];
-    let mut widths = vec![Constraint::Fill(1)];
     if wide {
         header.extend([
             "ROLE", "CALLS", "EMAILS", "MEET", "NOTES", "SMS", "DUE", "DONE",
         ]);
-        widths.extend([Constraint::Length(7)]);
-        widths.extend([Constraint::Length(6); 7]);
     } else {
         header.push("ACTS");
-        widths.push(Constraint::Length(5));
     }
     header.extend([
         "ON TIME", "OVERDUE", "WON", "LOST", "REVENUE", "WIN", "CYCLE", "CSAT",
     ]);
+    if wide {
+        header.push("QUOTAS");
+    }
+    if operators.is_empty() {
+        frame.render_widget(Paragraph::new("No operators yet."), area);
+        return;
+    }
+    let table = Table::new(rows, table_widths(wide)).header(Row::new(header).style(t.header()));
+    frame.render_widget(table, area);
+}
+
+/// The team table's columns: the operator, then the figures.
+fn table_widths(wide: bool) -> Vec<Constraint> {
+    let mut widths = vec![Constraint::Fill(1)];
+    if wide {
+        widths.extend([Constraint::Length(7)]);
+        widths.extend([Constraint::Length(6); 7]);
+    } else {
+        widths.push(Constraint::Length(5));
+    }
     widths.extend([
         Constraint::Length(7),
         Constraint::Length(7),
@@ -160,15 +183,9 @@ fn draw_table(frame: &mut Frame, app: &App, operators: &[OperatorPerformance], a
         Constraint::Length(4),
     ]);
     if wide {
-        header.push("QUOTAS");
         widths.push(Constraint::Length(13));
     }
-    if operators.is_empty() {
-        frame.render_widget(Paragraph::new("No operators yet."), area);
-        return;
-    }
-    let table = Table::new(rows, widths).header(Row::new(header).style(t.header()));
-    frame.render_widget(table, area);
+    widths
 }
 
 fn draw_quotas(frame: &mut Frame, app: &App, selected: Option<&OperatorPerformance>, area: Rect) {
