@@ -27,9 +27,9 @@ use crate::domain::kpi::{
     compute_custom, first_of_month,
 };
 use crate::domain::kpi_measure::{Source, Tallies};
-use crate::store::MeasureScope;
 use crate::domain::money::format_minor;
 use crate::domain::{Currency, KpiStanding, KpiUnit, Operator, Role};
+use crate::store::MeasureScope;
 use crate::store::Store;
 
 /// The audit trail as text: per entry a line with time (in `zone`), who and what,
@@ -157,7 +157,10 @@ pub fn kpi_report_with<Tz: TimeZone>(
             .zip(ranges)
             .map(|(w, _)| TrendPeriod {
                 first_day: w.first_day,
-                last_day: w.end_day.checked_sub_days(Days::new(1)).unwrap_or(w.first_day),
+                last_day: w
+                    .end_day
+                    .checked_sub_days(Days::new(1))
+                    .unwrap_or(w.first_day),
             })
             .collect();
     }
@@ -170,7 +173,8 @@ pub fn kpi_report_with<Tz: TimeZone>(
                 continue;
             };
             let scope = MeasureScope::of(None, report_operator);
-            let series = tallies.get(store, measure.source(), &scope, &windows, now_utc, currency)?;
+            let series =
+                tallies.get(store, measure.source(), &scope, &windows, now_utc, currency)?;
             k.trend = series
                 .iter()
                 .map(|t| measure.value(&measure.raw(t), currency))
@@ -179,7 +183,14 @@ pub fn kpi_report_with<Tz: TimeZone>(
     }
     for custom in store.custom_kpis()? {
         let scope = MeasureScope::of(Some(&custom), report_operator);
-        let series = tallies.get(store, custom.measure.source(), &scope, &windows, now_utc, currency)?;
+        let series = tallies.get(
+            store,
+            custom.measure.source(),
+            &scope,
+            &windows,
+            now_utc,
+            currency,
+        )?;
         let current = series.last().copied().unwrap_or_default();
         let mut value = compute_custom(&custom, &custom.measure.raw(&current), &range, currency);
         if trend_ranges.is_some() {
@@ -259,7 +270,11 @@ fn builtin_report<Tz: TimeZone>(
 /// line and the app list them.
 pub fn kpis_by_group(kpis: &[KpiValue]) -> Vec<&KpiValue> {
     let mut sorted: Vec<&KpiValue> = kpis.iter().collect();
-    sorted.sort_by_key(|k| crate::domain::KpiGroup::ALL.iter().position(|g| *g == k.group));
+    sorted.sort_by_key(|k| {
+        crate::domain::KpiGroup::ALL
+            .iter()
+            .position(|g| *g == k.group)
+    });
     sorted
 }
 
@@ -366,7 +381,8 @@ pub fn target_scaling(report: &KpiReport) -> Option<String> {
         )
     });
     let (names, per, times) = parts.next()?;
-    let mut text = format!("targets of totals ({names}) are {per} and scaled to this {this} ({times})");
+    let mut text =
+        format!("targets of totals ({names}) are {per} and scaled to this {this} ({times})");
     for (names, per, times) in parts {
         text.push_str(&format!("; of ({names}) {per} ({times})"));
     }

@@ -122,9 +122,11 @@ fn edit(ctx: &mut Context, a: DealEditArgs) -> Result<()> {
         // The cost is in the deal's currency: typed in it, or carried over to a new one.
         let cost = match a.cost.as_deref().map(str::trim) {
             Some("" | "none") => Some(None),
-            Some(text) => Some(Some(
-                Money::parse(text, in_currency).map_err(|e| crate::domain::ValidationError::new("cost", e.reason))?,
-            )),
+            Some(text) => {
+                Some(Some(Money::parse(text, in_currency).map_err(|e| {
+                    crate::domain::ValidationError::new("cost", e.reason)
+                })?))
+            }
             None if currency.is_some_and(|c| c != current.amount.currency) => current
                 .cost
                 .map(|cost| cost.with_currency(in_currency))

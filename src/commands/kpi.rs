@@ -10,9 +10,9 @@ use crate::domain::kpi::{KpiRange, KpiValue};
 use crate::domain::kpi_measure::{
     KpiFilter, Measure, catalogue_lines, check_name, definition_of, parse_group,
 };
-use crate::domain::{KpiFigure, Period, ValidationError};
 use crate::domain::money::format_minor;
 use crate::domain::when::parse_date;
+use crate::domain::{KpiFigure, Period, ValidationError};
 use crate::report::{
     FORECAST_MONTHS, KpiReport, default_kpi_scope, format_value, kpi_report_with, kpis_by_group,
     revenue_left_out, sparkline, target_scaling,
@@ -153,7 +153,14 @@ fn report(ctx: &mut Context, a: &KpiArgs) -> Result<()> {
         (None, _, true) => None,
         (None, false, false) => default_kpi_scope(ctx.me()).cloned(),
     };
-    let report = kpi_report_with(&ctx.store, range, currency, &ctx.now(), who.as_ref(), a.trend)?;
+    let report = kpi_report_with(
+        &ctx.store,
+        range,
+        currency,
+        &ctx.now(),
+        who.as_ref(),
+        a.trend,
+    )?;
     if ctx.json {
         return ctx.print_json(&report);
     }
@@ -202,7 +209,8 @@ fn print_report(out: &mut dyn Write, r: &KpiReport, trend: bool) -> Result<()> {
         table.row(row);
     }
     table.print(out)?;
-    if trended && let (Some(first), Some(last)) = (r.trend_periods.first(), r.trend_periods.last()) {
+    if trended && let (Some(first), Some(last)) = (r.trend_periods.first(), r.trend_periods.last())
+    {
         writeln!(
             out,
             "Trend: {} periods, {} to {}, the current one last.",

@@ -670,7 +670,10 @@ impl KpiRange {
                     let (first, _) = Period::Week.days(today);
                     let first = first.checked_sub_days(Days::new(7 * k as u64))?;
                     let last = first.checked_add_days(Days::new(6))?;
-                    Some(Self::Dates { from: first, to: last })
+                    Some(Self::Dates {
+                        from: first,
+                        to: last,
+                    })
                 }
                 Self::Period(p) => {
                     let months = p.months()? as u32;
@@ -679,7 +682,10 @@ impl KpiRange {
                     let last = first
                         .checked_add_months(Months::new(months))?
                         .checked_sub_days(Days::new(1))?;
-                    Some(Self::Dates { from: first, to: last })
+                    Some(Self::Dates {
+                        from: first,
+                        to: last,
+                    })
                 }
                 Self::Dates { from, to } => {
                     let days = (to - from).num_days().max(0) as u64 + 1;

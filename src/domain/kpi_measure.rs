@@ -357,7 +357,10 @@ pub struct KpiFilter {
 
 impl KpiFilter {
     pub fn is_empty(&self) -> bool {
-        self.tag.is_none() && self.stage.is_none() && self.operator.is_none() && self.source.is_none()
+        self.tag.is_none()
+            && self.stage.is_none()
+            && self.operator.is_none()
+            && self.source.is_none()
     }
 
     /// `tag vip · stage proposal · operator sara · source website`, or "".
@@ -555,7 +558,8 @@ impl Measure {
     pub fn value(self, raw: &MeasureRaw, currency: Currency) -> Option<f64> {
         use Measure::*;
         let major = 10f64.powi(i32::from(currency.exponent()));
-        let ratio = |scale: f64| (raw.whole != 0).then(|| raw.part as f64 * scale / raw.whole as f64);
+        let ratio =
+            |scale: f64| (raw.whole != 0).then(|| raw.part as f64 * scale / raw.whole as f64);
         let v = match self {
             RevenueWon | GrossProfit | OpenPipeline | WeightedPipeline => {
                 Some(raw.part as f64 / major)
@@ -563,9 +567,7 @@ impl Measure {
             DealsWon | DealsLost | NewCustomers | ChurnedCustomers | OverdueFollowups => {
                 Some(raw.part as f64)
             }
-            WinRate | RepeatPurchaseRate | Retention | Csat | Nps | FollowupsOnTime => {
-                ratio(100.0)
-            }
+            WinRate | RepeatPurchaseRate | Retention | Csat | Nps | FollowupsOnTime => ratio(100.0),
             AvgDeal => (raw.whole != 0).then(|| raw.part as f64 / raw.whole as f64 / major),
             CycleDays | AvgSatisfaction | InteractionsPerOperatorDay => ratio(1.0),
         };
@@ -676,9 +678,7 @@ impl Measure {
             FollowupsOnTime => MeasureRaw::ratio(t.done_on_time.into(), t.due.into()),
             OverdueFollowups => MeasureRaw::total(t.overdue.into()),
             OpenPipeline => with_left_out(MeasureRaw::total(t.open_amount), t.open_left_out),
-            WeightedPipeline => {
-                with_left_out(MeasureRaw::total(t.open_weighted), t.open_left_out)
-            }
+            WeightedPipeline => with_left_out(MeasureRaw::total(t.open_weighted), t.open_left_out),
         }
     }
 }
@@ -722,7 +722,10 @@ mod tests {
         );
         let err = Measure::parse("measure", "profit").unwrap_err();
         assert_eq!(err.field, "measure");
-        assert!(err.reason.starts_with("\"profit\" is not a measure; the catalogue: revenue_won, deals_won"));
+        assert!(
+            err.reason
+                .starts_with("\"profit\" is not a measure; the catalogue: revenue_won, deals_won")
+        );
         assert!(err.reason.ends_with("weighted_pipeline"), "{err}");
         assert_eq!(catalogue_lines().len(), Measure::ALL.len());
         assert!(catalogue_lines()[0].starts_with("revenue_won (money, higher is better): "));
@@ -736,13 +739,25 @@ mod tests {
         assert_eq!(Csat.value(&raw, USD), Some(75.0));
         assert_eq!(CycleDays.value(&MeasureRaw::ratio(45, 3), USD), Some(15.0));
         // Money in major units of the currency's exponent.
-        assert_eq!(RevenueWon.value(&MeasureRaw::total(123_456), USD), Some(1_234.56));
+        assert_eq!(
+            RevenueWon.value(&MeasureRaw::total(123_456), USD),
+            Some(1_234.56)
+        );
         let jpy = Currency::from_code("JPY").unwrap();
-        assert_eq!(RevenueWon.value(&MeasureRaw::total(1_500), jpy), Some(1_500.0));
+        assert_eq!(
+            RevenueWon.value(&MeasureRaw::total(1_500), jpy),
+            Some(1_500.0)
+        );
         // 10,000.00 over 4 deals.
-        assert_eq!(AvgDeal.value(&MeasureRaw::ratio(1_000_000, 4), USD), Some(2_500.0));
+        assert_eq!(
+            AvgDeal.value(&MeasureRaw::ratio(1_000_000, 4), USD),
+            Some(2_500.0)
+        );
         // A gross profit may be negative.
-        assert_eq!(GrossProfit.value(&MeasureRaw::total(-5_000), USD), Some(-50.0));
+        assert_eq!(
+            GrossProfit.value(&MeasureRaw::total(-5_000), USD),
+            Some(-50.0)
+        );
         // Counts of nothing are 0; rates of nothing have no value.
         assert_eq!(DealsLost.value(&MeasureRaw::default(), USD), Some(0.0));
         assert_eq!(WinRate.value(&MeasureRaw::default(), USD), None);
@@ -854,18 +869,41 @@ mod tests {
         assert_eq!(kpi_key("Выручка VIP"), "выручка_vip");
         assert_eq!(check_name(" NPS ").unwrap(), ("NPS".into(), "nps".into()));
         assert_eq!(check_name("").unwrap_err().field, "name");
-        assert!(check_name("a\u{1b}[2J").unwrap_err().reason.contains("control"));
-        assert!(check_name(&"x".repeat(41)).unwrap_err().reason.contains("at most 40"));
-        assert!(check_name("%%%").unwrap_err().reason.contains("no letter or digit"));
+        assert!(
+            check_name("a\u{1b}[2J")
+                .unwrap_err()
+                .reason
+                .contains("control")
+        );
+        assert!(
+            check_name(&"x".repeat(41))
+                .unwrap_err()
+                .reason
+                .contains("at most 40")
+        );
+        assert!(
+            check_name("%%%")
+                .unwrap_err()
+                .reason
+                .contains("no letter or digit")
+        );
     }
 
     #[test]
     fn groups_and_filters() {
         assert_eq!(parse_group("Financial").unwrap(), KpiGroup::Financial);
         assert_eq!(parse_group("learning & growth").unwrap(), KpiGroup::Growth);
-        assert_eq!(parse_group("learning-and-growth").unwrap(), KpiGroup::Growth);
+        assert_eq!(
+            parse_group("learning-and-growth").unwrap(),
+            KpiGroup::Growth
+        );
         assert_eq!(parse_group("growth").unwrap(), KpiGroup::Growth);
-        assert!(parse_group("sales").unwrap_err().reason.contains("is not one of"));
+        assert!(
+            parse_group("sales")
+                .unwrap_err()
+                .reason
+                .contains("is not one of")
+        );
         let staged = KpiFilter {
             stage: Some("proposal".into()),
             ..KpiFilter::default()
@@ -874,19 +912,28 @@ mod tests {
         assert!(check_filter(Measure::WeightedPipeline, &staged).is_ok());
         let err = check_filter(Measure::WinRate, &staged).unwrap_err();
         assert_eq!(err.field, "stage");
-        assert!(err.reason.contains("open_pipeline and weighted_pipeline only"));
+        assert!(
+            err.reason
+                .contains("open_pipeline and weighted_pipeline only")
+        );
         let folded = KpiFilter {
             tag: Some(" VIP ".into()),
             source: Some(" website ".into()),
             ..KpiFilter::default()
         };
         let checked = check_filter(Measure::Csat, &folded).unwrap();
-        assert_eq!((checked.tag.as_deref(), checked.source.as_deref()), (Some("vip"), Some("website")));
+        assert_eq!(
+            (checked.tag.as_deref(), checked.source.as_deref()),
+            (Some("vip"), Some("website"))
+        );
         let blank = KpiFilter {
             tag: Some(" ".into()),
             ..KpiFilter::default()
         };
-        assert_eq!(check_filter(Measure::Csat, &blank).unwrap_err().field, "tag");
+        assert_eq!(
+            check_filter(Measure::Csat, &blank).unwrap_err().field,
+            "tag"
+        );
         let full = KpiFilter {
             tag: Some("vip".into()),
             stage: Some("lead".into()),
@@ -921,7 +968,10 @@ mod tests {
             KpiFigure::whole(-20)
         );
         assert!(d.parse_figure("target", "101", USD).is_err());
-        assert!(d.check_target(KpiFigure::whole(10), KpiFigure::whole(40)).is_err());
+        assert!(
+            d.check_target(KpiFigure::whole(10), KpiFigure::whole(40))
+                .is_err()
+        );
         let lost = definition_of(
             "lost",
             "Lost",

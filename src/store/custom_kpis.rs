@@ -8,7 +8,9 @@ use rusqlite::{Connection, OptionalExtension, params};
 
 use super::{Result, Store, StoreError, Writer};
 use crate::domain::access::Permission;
-use crate::domain::kpi_measure::{CustomKpi, KpiFilter, Measure, check_filter, check_name, definition_of};
+use crate::domain::kpi_measure::{
+    CustomKpi, KpiFilter, Measure, check_filter, check_name, definition_of,
+};
 use crate::domain::{KpiFigure, KpiGroup, Period, StageOutcome};
 
 /// Schema 16. `reached_stage_id` is NULL until a deal moves: then the furthest open
@@ -205,13 +207,17 @@ impl Writer<'_> {
                     Some((_, outcome)) => {
                         return Err(StoreError::invalid(
                             "stage",
-                            format!("{stage:?} is the {outcome} stage; the pipeline is in the open stages"),
+                            format!(
+                                "{stage:?} is the {outcome} stage; the pipeline is in the open stages"
+                            ),
                         ));
                     }
                     None => {
                         let keys: Vec<String> = self
                             .conn
-                            .prepare("SELECT key FROM stages WHERE outcome = 'open' ORDER BY position")?
+                            .prepare(
+                                "SELECT key FROM stages WHERE outcome = 'open' ORDER BY position",
+                            )?
                             .query_map([], |r| r.get(0))?
                             .collect::<rusqlite::Result<_>>()?;
                         return Err(StoreError::invalid(
@@ -226,7 +232,9 @@ impl Writer<'_> {
         let operator_id = match &filter.operator {
             Some(login) => Some(
                 self.conn
-                    .query_row("SELECT id FROM operators WHERE login = ?1", [login], |r| r.get::<_, i64>(0))
+                    .query_row("SELECT id FROM operators WHERE login = ?1", [login], |r| {
+                        r.get::<_, i64>(0)
+                    })
                     .optional()?
                     .ok_or_else(|| {
                         StoreError::invalid("operator", format!("no operator with login {login:?}"))
@@ -272,8 +280,9 @@ impl Writer<'_> {
         if stored != 1 {
             return Err(StoreError::Message(format!("KPI {key:?} was not stored")));
         }
-        let after = find(self.conn, &key)?
-            .ok_or_else(|| StoreError::Message(format!("KPI {key:?} disappeared while it was defined")))?;
+        let after = find(self.conn, &key)?.ok_or_else(|| {
+            StoreError::Message(format!("KPI {key:?} disappeared while it was defined"))
+        })?;
         self.audit_setting(
             &format!("KPI {key}"),
             before.as_ref().map(describe),
@@ -297,7 +306,9 @@ impl Writer<'_> {
             if let Some(key) = builtin {
                 return Err(StoreError::invalid(
                     "kpi",
-                    format!("{key} is built in and cannot be removed; `rapport kpi set {key}` changes its target"),
+                    format!(
+                        "{key} is built in and cannot be removed; `rapport kpi set {key}` changes its target"
+                    ),
                 ));
             }
             return Err(not_defined(self.conn, name));

@@ -55,7 +55,9 @@ fn row_to_deal(r: &Row<'_>) -> rusqlite::Result<Deal> {
         version: r.get(15)?,
         created_at: from_secs(r.get(16)?),
         updated_at: from_secs(r.get(17)?),
-        cost: r.get::<_, Option<i64>>(18)?.map(|minor| Money { minor, currency }),
+        cost: r
+            .get::<_, Option<i64>>(18)?
+            .map(|minor| Money { minor, currency }),
     })
 }
 

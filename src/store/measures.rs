@@ -18,10 +18,10 @@ use rusqlite::{Connection, Row};
 use super::custom_kpis::REACHED_STAGE;
 use super::sums::join_sum;
 use super::{Result, Store, StoreError};
+use crate::domain::Currency;
 use crate::domain::kpi::KpiWindow;
 use crate::domain::kpi_measure::{CustomKpi, Source, Tallies};
 use crate::domain::retention::CHURN_MONTHS;
-use crate::domain::Currency;
 
 /// What one measure's figures are narrowed to: the report's operator (an agent's
 /// own) and a defined KPI's filter, resolved to ids.
@@ -243,19 +243,17 @@ impl Store {
         self.require_kpis_of(scope.report_operator)?;
         let plan = Plan::new(windows, scope, now, currency)?;
         let mut out = vec![Tallies::default(); plan.n];
-        self.read(|c| {
-            match source {
-                Source::ClosedDeals => closed_deals(c, &plan, scope, &mut out),
-                Source::Profit => profit(c, &plan, scope, &mut out),
-                Source::OpenDeals => open_deals(c, &plan, scope, &mut out),
-                Source::Purchases => purchases(c, &plan, scope, &mut out),
-                Source::NewCustomers => new_customers(c, &plan, scope, &mut out),
-                Source::Scores => scores(c, &plan, scope, &mut out),
-                Source::Nps => nps(c, &plan, scope, &mut out),
-                Source::Activity => activity(c, &plan, scope, &mut out),
-                Source::OnTime => on_time(c, &plan, scope, &mut out),
-                Source::Overdue => overdue(c, &plan, scope, &mut out),
-            }
+        self.read(|c| match source {
+            Source::ClosedDeals => closed_deals(c, &plan, scope, &mut out),
+            Source::Profit => profit(c, &plan, scope, &mut out),
+            Source::OpenDeals => open_deals(c, &plan, scope, &mut out),
+            Source::Purchases => purchases(c, &plan, scope, &mut out),
+            Source::NewCustomers => new_customers(c, &plan, scope, &mut out),
+            Source::Scores => scores(c, &plan, scope, &mut out),
+            Source::Nps => nps(c, &plan, scope, &mut out),
+            Source::Activity => activity(c, &plan, scope, &mut out),
+            Source::OnTime => on_time(c, &plan, scope, &mut out),
+            Source::Overdue => overdue(c, &plan, scope, &mut out),
         })?;
         Ok(out)
     }
@@ -267,7 +265,12 @@ fn won_amount(amount: &str, currency: &str, day: &str) -> String {
     super::exchange::converted_sql(amount, currency, day, ":cur")
 }
 
-fn closed_deals(c: &Connection, p: &Plan<'_>, scope: &MeasureScope, out: &mut [Tallies]) -> Result<()> {
+fn closed_deals(
+    c: &Connection,
+    p: &Plan<'_>,
+    scope: &MeasureScope,
+    out: &mut [Tallies],
+) -> Result<()> {
     let sql = if scope.by_customer() {
         let conv = won_amount("d.amount_minor", "d.currency", "d.closed_on");
         format!(
@@ -288,7 +291,11 @@ fn closed_deals(c: &Connection, p: &Plan<'_>, scope: &MeasureScope, out: &mut [T
         )
     } else {
         // The maintained totals: a row per stage, close day, currency and owner.
-        let conv = won_amount("(t.amount_hi * 1000000000 + t.amount_lo)", "t.currency", "t.closed_on");
+        let conv = won_amount(
+            "(t.amount_hi * 1000000000 + t.amount_lo)",
+            "t.currency",
+            "t.closed_on",
+        );
         format!(
             "SELECT {pos},
                 coalesce(sum(t.deals) FILTER (WHERE s.outcome = 'won'), 0),
@@ -320,7 +327,11 @@ fn closed_deals(c: &Connection, p: &Plan<'_>, scope: &MeasureScope, out: &mut [T
 }
 
 fn profit(c: &Connection, p: &Plan<'_>, scope: &MeasureScope, out: &mut [Tallies]) -> Result<()> {
-    let conv = won_amount("(d.amount_minor - d.cost_minor)", "d.currency", "d.closed_on");
+    let conv = won_amount(
+        "(d.amount_minor - d.cost_minor)",
+        "d.currency",
+        "d.closed_on",
+    );
     let sql = format!(
         "SELECT {pos}, {profit}, count(*) FILTER (WHERE {conv} IS NULL)
          FROM deals d JOIN stages s ON s.id = d.stage_id
@@ -346,7 +357,12 @@ fn profit(c: &Connection, p: &Plan<'_>, scope: &MeasureScope, out: &mut [Tallies
 /// with their amounts as they are now: a deal still open at its own probability, one
 /// closed since at the default probability of the furthest open stage it reached (and
 /// a stage filter matches that stage).
-fn open_deals(c: &Connection, p: &Plan<'_>, scope: &MeasureScope, out: &mut [Tallies]) -> Result<()> {
+fn open_deals(
+    c: &Connection,
+    p: &Plan<'_>,
+    scope: &MeasureScope,
+    out: &mut [Tallies],
+) -> Result<()> {
     let now = p.now.timestamp();
     let current: Vec<usize> = (0..p.n).filter(|&k| p.tos[k] > now).collect();
     if !current.is_empty() {
@@ -399,7 +415,9 @@ fn open_deals(c: &Connection, p: &Plan<'_>, scope: &MeasureScope, out: &mut [Tal
               ELSE (SELECT s.probability FROM stages s WHERE s.id = {REACHED_STAGE}) END"
     );
     let stage = if scope.stage_id.is_some() {
-        format!(" AND (CASE WHEN d.closed_on IS NULL THEN d.stage_id ELSE {REACHED_STAGE} END) = :stage")
+        format!(
+            " AND (CASE WHEN d.closed_on IS NULL THEN d.stage_id ELSE {REACHED_STAGE} END) = :stage"
+        )
     } else {
         String::new()
     };
@@ -421,14 +439,18 @@ fn open_deals(c: &Connection, p: &Plan<'_>, scope: &MeasureScope, out: &mut [Tal
     );
     let binds = p.with(vec![
         (":last_to", Value::Integer(p.tos[last])),
-        (":first_end", Value::Text(p.end_days[first].format("%Y-%m-%d").to_string())),
+        (
+            ":first_end",
+            Value::Text(p.end_days[first].format("%Y-%m-%d").to_string()),
+        ),
     ]);
     each_row(c, &sql, &binds, |r| {
         // Open at the end of window k: created before it (position ≤ k) and closed
         // after it (position > k).
         let (created, closed): (i64, i64) = (r.get(0)?, r.get(1)?);
         let same_currency: bool = r.get(2)?;
-        let (deals, amount, weighted): (i64, i128, i128) = (r.get(3)?, sum_at(r, 4)?, sum_at(r, 6)?);
+        let (deals, amount, weighted): (i64, i128, i128) =
+            (r.get(3)?, sum_at(r, 4)?, sum_at(r, 6)?);
         for &k in &past {
             let k64 = k as i64;
             if created <= k64 && k64 < closed {
@@ -448,11 +470,20 @@ fn open_deals(c: &Connection, p: &Plan<'_>, scope: &MeasureScope, out: &mut [Tal
 /// it. A customer is active from a purchase until [`CHURN_MONTHS`] months have passed
 /// without another; it churns the day they have (counted unless that day is still to
 /// come). Active at a window's start: a purchase in the 12 months before it.
-fn purchases(c: &Connection, p: &Plan<'_>, scope: &MeasureScope, out: &mut [Tallies]) -> Result<()> {
+fn purchases(
+    c: &Connection,
+    p: &Plan<'_>,
+    scope: &MeasureScope,
+    out: &mut [Tallies],
+) -> Result<()> {
     let lo12 = p.first_days[0]
         .checked_sub_months(Months::new(CHURN_MONTHS))
         .ok_or_else(|| StoreError::invalid("period", "too far back"))?;
-    let tomorrow = p.now.date_naive().checked_add_days(Days::new(1)).unwrap_or(NaiveDate::MAX);
+    let tomorrow = p
+        .now
+        .date_naive()
+        .checked_add_days(Days::new(1))
+        .unwrap_or(NaiveDate::MAX);
     let pos = |x: &str| pos_days(x, &p.first_days);
     let sql = format!(
         "WITH p AS MATERIALIZED (
@@ -480,7 +511,10 @@ fn purchases(c: &Connection, p: &Plan<'_>, scope: &MeasureScope, out: &mut [Tall
     );
     let binds = p.with(vec![
         (":lo12", Value::Text(lo12.format("%Y-%m-%d").to_string())),
-        (":tomorrow", Value::Text(tomorrow.format("%Y-%m-%d").to_string())),
+        (
+            ":tomorrow",
+            Value::Text(tomorrow.format("%Y-%m-%d").to_string()),
+        ),
     ]);
     each_row(c, &sql, &binds, |r| {
         let (part, a, b, n): (i64, i64, i64, i64) = (r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?);
@@ -516,7 +550,12 @@ fn purchases(c: &Connection, p: &Plan<'_>, scope: &MeasureScope, out: &mut [Tall
     })
 }
 
-fn new_customers(c: &Connection, p: &Plan<'_>, scope: &MeasureScope, out: &mut [Tallies]) -> Result<()> {
+fn new_customers(
+    c: &Connection,
+    p: &Plan<'_>,
+    scope: &MeasureScope,
+    out: &mut [Tallies],
+) -> Result<()> {
     let mut filter = owner_sql("c.owner_id", scope);
     if scope.tag.is_some() {
         filter.push_str(" AND c.id IN (SELECT customer_id FROM customer_tags WHERE tag = :tag)");
@@ -621,7 +660,11 @@ fn activity(c: &Connection, p: &Plan<'_>, scope: &MeasureScope, out: &mut [Talli
             Ok(())
         })?;
     }
-    let tomorrow = p.now.date_naive().checked_add_days(Days::new(1)).unwrap_or(NaiveDate::MAX);
+    let tomorrow = p
+        .now
+        .date_naive()
+        .checked_add_days(Days::new(1))
+        .unwrap_or(NaiveDate::MAX);
     for (k, w) in p.windows.iter().enumerate() {
         let days = (w.end_day.min(tomorrow) - w.first_day).num_days().max(0);
         out[k].operator_days = operators[k] * days;

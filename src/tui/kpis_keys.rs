@@ -2,6 +2,8 @@
 //! a KPI in a form. Kept apart from `app.rs` so the pane's behaviour reads in one place.
 
 use crate::domain::access::Permission;
+use crate::domain::kpi_measure::CustomKpi;
+use crate::store::StoreError;
 use crate::tui::action::Action;
 use crate::tui::app::{App, Pane, Popup};
 use crate::tui::popups::form::Form;
@@ -31,17 +33,31 @@ impl App {
         self.popup = Some(Popup::Form(Form::define_kpi(self.currency)));
     }
 
-    /// Saves the KPI the form defines (one transaction with its audit entry); a
-    /// refusal shows beside the field it concerns and the form stays open.
+    /// Saves the KPI the form defines, on the store's worker (one transaction with its
+    /// audit entry); a refusal shows beside the field it concerns and the form stays
+    /// open.
     pub(crate) fn submit_kpi_form(&mut self) {
         let currency = self.currency;
-        let (popup, store) = (&mut self.popup, &mut self.store);
-        let Some(Popup::Form(form)) = popup else {
+        let Some(Popup::Form(form)) = &mut self.popup else {
             return;
         };
-        let saved = form
-            .kpi_draft(currency)
-            .and_then(|draft| store.write(|w| w.define_kpi(&draft)));
+        let draft = match form.kpi_draft(currency) {
+            Ok(draft) => draft,
+            Err(e) => {
+                form.show_error(&e);
+                self.error(refusal(&e));
+                return;
+            }
+        };
+        form.saving = true;
+        self.on_store(
+            move |store| store.write(|w| w.define_kpi(&draft)),
+            |app, saved| app.kpi_form_done(saved),
+        );
+    }
+
+    /// The worker saved (or refused) the KPI the form defines.
+    fn kpi_form_done(&mut self, saved: Result<(CustomKpi, bool), StoreError>) {
         match saved {
             Ok((kpi, replaced)) => {
                 self.popup = None;
@@ -54,13 +70,20 @@ impl App {
                 self.reload_all();
             }
             Err(e) => {
-                form.show_error(&e);
-                let text = match &e {
-                    crate::store::StoreError::Invalid(v) => format!("{}: {}", v.field, v.reason),
-                    other => other.to_string(),
-                };
-                self.error(text);
+                if let Some(Popup::Form(form)) = &mut self.popup {
+                    form.saving = false;
+                    form.show_error(&e);
+                }
+                self.error(refusal(&e));
             }
         }
+    }
+}
+
+/// What a refused definition says in the message line.
+fn refusal(e: &StoreError) -> String {
+    match e {
+        StoreError::Invalid(v) => format!("{}: {}", v.field, v.reason),
+        other => other.to_string(),
     }
 }

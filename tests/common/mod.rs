@@ -117,11 +117,14 @@ pub fn json_as(db: &Path, login: &str, args: &[&str]) -> serde_json::Value {
     serde_json::from_str(&stdout(&o)).expect("valid JSON")
 }
 
-/// Undoes schemas 15 to 12: exchange rates, operators' activity by quarter hour, NPS
-/// on interactions, operators' quotas.
-macro_rules! undo_schema_15_12 {
+/// Undoes schemas 16 to 12: KPIs the business defines and deal costs, exchange rates,
+/// operators' activity by quarter hour, NPS on interactions, operators' quotas.
+macro_rules! undo_schema_16_12 {
     () => {
         "
+DROP TABLE custom_kpis;
+DROP TRIGGER deals_reached_stage; DROP INDEX deals_purchases;
+ALTER TABLE deals DROP COLUMN reached_stage_id; ALTER TABLE deals DROP COLUMN cost_minor;
 DROP TABLE exchange_rates;
 DROP TRIGGER interactions_activity_insert; DROP TRIGGER interactions_activity_delete;
 DROP TRIGGER interactions_activity_update; DROP TABLE operator_activity;
@@ -172,7 +175,7 @@ CREATE INDEX reminders_open_due ON reminders(done_at, due_at);"
 /// totals), to fake a file an older Rapport wrote.
 pub const BACK_TO_SCHEMA_8: &str = concat!(
     undo_schema_11!(),
-    undo_schema_15_12!(),
+    undo_schema_16_12!(),
     undo_schema_10!(),
     undo_schema_9!(),
     "\nPRAGMA user_version = 8;"
@@ -194,7 +197,7 @@ ALTER TABLE customer_phones DROP COLUMN extension;"
 /// extensions in a phone's text), to fake a file an older Rapport wrote.
 pub const BACK_TO_SCHEMA_7: &str = concat!(
     undo_schema_11!(),
-    undo_schema_15_12!(),
+    undo_schema_16_12!(),
     undo_schema_10!(),
     undo_schema_9!(),
     undo_schema_8!(),
@@ -206,7 +209,7 @@ pub const BACK_TO_SCHEMA_7: &str = concat!(
 /// before SQL that undoes older versions.
 pub const BACK_TO_SCHEMA_5: &str = concat!(
     undo_schema_11!(),
-    undo_schema_15_12!(),
+    undo_schema_16_12!(),
     undo_schema_10!(),
     undo_schema_9!(),
     undo_schema_8!(),

@@ -41,14 +41,29 @@ impl Form {
             FormKind::DefineKpi,
             format!("Define a KPI (money in {})", currency.code()),
             vec![
-                Field::text("name", "Name", "", "e.g. VIP revenue; an existing name is redefined"),
+                Field::text(
+                    "name",
+                    "Name",
+                    "",
+                    "e.g. VIP revenue; an existing name is redefined",
+                ),
                 Field::choice("measure", "Measure", MEASURES[0], MEASURES),
                 Field::choice("group", "Group", GROUPS[0], GROUPS),
-                Field::text("target", "Target", "", "the value aimed for, in the measure's unit"),
+                Field::text(
+                    "target",
+                    "Target",
+                    "",
+                    "the value aimed for, in the measure's unit",
+                ),
                 Field::text("minimum", "Minimum", "", "the worst value accepted"),
                 Field::choice("period", "Per", PERIODS[0], PERIODS),
                 Field::text("tag", "Only tag", "", "optional: customers with this tag"),
-                Field::text("stage", "Only stage", "", "optional: open_pipeline/weighted only"),
+                Field::text(
+                    "stage",
+                    "Only stage",
+                    "",
+                    "optional: open_pipeline/weighted only",
+                ),
                 Field::text("operator", "Only operator", "", "optional: a login"),
                 Field::text("source", "Only source", "", "optional: e.g. website"),
             ],
@@ -123,8 +138,14 @@ mod tests {
         ]);
         let d = form.kpi_draft(Currency::USD).unwrap();
         assert_eq!(d.name, "VIP revenue");
-        assert_eq!((d.measure, d.group, d.period), (Measure::RevenueWon, KpiGroup::Financial, Period::Month));
-        assert_eq!((d.target, d.minimum), (KpiFigure::whole(20_000), KpiFigure::whole(10_000)));
+        assert_eq!(
+            (d.measure, d.group, d.period),
+            (Measure::RevenueWon, KpiGroup::Financial, Period::Month)
+        );
+        assert_eq!(
+            (d.target, d.minimum),
+            (KpiFigure::whole(20_000), KpiFigure::whole(10_000))
+        );
         assert_eq!(d.filter.tag.as_deref(), Some("VIP"));
         assert_eq!(d.filter.stage, None);
         let field = |values: &[(&str, &str)]| match filled(values).kpi_draft(Currency::USD) {
@@ -134,7 +155,12 @@ mod tests {
         assert_eq!(field(&[("target", "1"), ("minimum", "1")]), "name");
         assert_eq!(field(&[("name", "X"), ("minimum", "1")]), "target");
         assert_eq!(
-            field(&[("name", "X"), ("measure", "win_rate"), ("target", "140"), ("minimum", "1")]),
+            field(&[
+                ("name", "X"),
+                ("measure", "win_rate"),
+                ("target", "140"),
+                ("minimum", "1")
+            ]),
             "target"
         );
         assert_eq!(field(&[("name", "X"), ("measure", "profit")]), "measure");

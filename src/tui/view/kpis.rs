@@ -16,6 +16,8 @@ use crate::tui::theme::Theme;
 
 /// Width of a trend: one cell per period.
 const TREND_WIDTH: usize = crate::domain::kpi::TREND_PERIODS;
+/// The narrowest gauge worth drawing beside a KPI on its one line.
+const MIN_GAUGE: usize = 12;
 
 /// A row of the KPI list: a group's heading or a KPI (its index in the order shown).
 enum Row {
@@ -52,32 +54,7 @@ pub fn draw(frame: &mut Frame, app: &App, area: Rect) {
         Some(login) => format!("· {}'s ", safe(login)),
         None => "· the team's ".to_string(),
     };
-    let mut legend = vec![
-        Span::styled(" ┃ target", t.ok()),
-        Span::styled("  ┃ minimum ", t.error()),
-        Span::styled(whose, t.dim()),
-    ];
-    // What the selected KPI measures, when the business defined it.
-    if let Some(k) = selected
-        && let Some(m) = k.measure
-    {
-        let filter = if k.filter.is_empty() {
-            String::new()
-        } else {
-            format!(" · {}", safe(&k.filter.describe()))
-        };
-        legend.push(Span::styled(format!("· {m}{filter} "), t.dim()));
-    }
-    legend.push(Span::styled(
-        format!("· {} define ", key_hint(app, KeyContext::Kpis, Action::DefineKpi)),
-        t.dim(),
-    ));
-    let block = Block::default()
-        .borders(Borders::ALL)
-        .title(Span::styled(title, t.title()))
-        .title_bottom(Line::from(legend));
-    let inner = block.inner(left);
-    frame.render_widget(block, left);
+    let inner = Block::bordered().inner(left);
     let note = left_out_note(report);
     let mut rows = Vec::new();
     for (i, k) in shown.iter().enumerate() {
@@ -95,10 +72,48 @@ pub fn draw(frame: &mut Frame, app: &App, area: Rect) {
     });
     let height = usize::from(inner.height);
     let two_lines = height >= shown.len() * 2 + headings;
+    // Gauges mark the target and minimum; one-line rows write them `target·minimum`.
+    let mut legend = if two_lines {
+        vec![
+            Span::styled(" ┃ target", t.ok()),
+            Span::styled("  ┃ minimum ", t.error()),
+        ]
+    } else {
+        vec![
+            Span::styled(" target", t.ok()),
+            Span::raw("·"),
+            Span::styled("minimum ", t.error()),
+        ]
+    };
+    legend.push(Span::styled(whose, t.dim()));
+    // What the selected KPI measures, when the business defined it.
+    if let Some(k) = selected
+        && let Some(m) = k.measure
+    {
+        let filter = if k.filter.is_empty() {
+            String::new()
+        } else {
+            format!(" · {}", safe(&k.filter.describe()))
+        };
+        legend.push(Span::styled(format!("· {m}{filter} "), t.dim()));
+    }
+    legend.push(Span::styled(
+        format!(
+            "· {} define ",
+            key_hint(app, KeyContext::Kpis, Action::DefineKpi)
+        ),
+        t.dim(),
+    ));
+    let block = Block::default()
+        .borders(Borders::ALL)
+        .title(Span::styled(title, t.title()))
+        .title_bottom(Line::from(legend));
+    frame.render_widget(block, left);
     let needed = shown.len() * if two_lines { 2 } else { 1 } + headings;
     let inner = if note_rows > 0 && height >= needed + note_rows {
         let [kpis, bottom] =
-            Layout::vertical([Constraint::Fill(1), Constraint::Length(note_rows as u16)]).areas(inner);
+            Layout::vertical([Constraint::Fill(1), Constraint::Length(note_rows as u16)])
+                .areas(inner);
         if let Some(n) = &note {
             frame.render_widget(
                 Paragraph::new(n.as_str())
@@ -110,6 +125,27 @@ pub fn draw(frame: &mut Frame, app: &App, area: Rect) {
         kpis
     } else {
         inner
+    };
+    // On one line a KPI shows its target and minimum as `target·minimum`; a spare row
+    // (after a blank one) spells out the selected one's.
+    let detail = selected.map(detail_line).filter(|_| !two_lines);
+    let detail_rows = detail.as_ref().map_or(0, |d| {
+        d.chars().count().div_ceil(usize::from(inner.width.max(1)))
+    });
+    let inner = match &detail {
+        Some(text) if usize::from(inner.height) > needed + detail_rows => {
+            let [kpis, line] =
+                Layout::vertical([Constraint::Fill(1), Constraint::Length(detail_rows as u16)])
+                    .areas(inner);
+            frame.render_widget(
+                Paragraph::new(text.as_str())
+                    .style(t.dim())
+                    .wrap(ratatui::widgets::Wrap { trim: true }),
+                line,
+            );
+            kpis
+        }
+        _ => inner,
     };
     let width = usize::from(inner.width);
     let trends = !report.trend_periods.is_empty();
@@ -129,7 +165,11 @@ pub fn draw(frame: &mut Frame, app: &App, area: Rect) {
             }
         };
         let is_selected = selected.is_some_and(|s| std::ptr::eq(s, k));
-        let name_style = if is_selected { t.selected() } else { Style::new() };
+        let name_style = if is_selected {
+            t.selected()
+        } else {
+            Style::new()
+        };
         let value = k
             .value
             .map_or_else(|| "no data".to_string(), |v| compact_value(v, k.unit));
@@ -156,20 +196,34 @@ pub fn draw(frame: &mut Frame, app: &App, area: Rect) {
             ]));
             lines.push(gauge(k, width.saturating_sub(2), t));
         } else {
+            // The target and minimum as figures first; a gauge where there is room
+            // for one that can be read.
             let spark_width = if trends { TREND_WIDTH + 1 } else { 0 };
+            let room = width.saturating_sub(26 + spark_width);
+            let aim = short_aim(k, room);
+            let bar = room.saturating_sub(aim.chars().count() + 1);
             let mut spans = vec![
                 Span::styled(fit(&k.name, 18), name_style),
-                Span::styled(format!("{value:>9} "), style),
+                Span::styled(format!("{value:>7} "), style),
                 Span::styled(spark, t.dim()),
             ];
-            spans.extend(gauge(k, width.saturating_sub(28 + spark_width + 2), t).spans);
+            if bar >= MIN_GAUGE {
+                spans.extend(gauge(k, bar, t).spans);
+                spans.push(Span::raw(" "));
+            } else {
+                let pad = room.saturating_sub(aim.chars().count());
+                spans.push(Span::raw(" ".repeat(pad)));
+            }
+            spans.push(Span::styled(aim, t.dim()));
             lines.push(Line::from(spans));
         }
     }
     // Scrolled so the selected KPI (both its lines) stays in view.
     let height = usize::from(inner.height);
     let last_needed = selected_line + usize::from(two_lines);
-    let offset = (last_needed + 1).saturating_sub(height).min(lines.len().saturating_sub(height));
+    let offset = (last_needed + 1)
+        .saturating_sub(height)
+        .min(lines.len().saturating_sub(height));
     frame.render_widget(Paragraph::new(lines).scroll((offset as u16, 0)), inner);
 
     let months: Vec<Bar> = report
@@ -215,6 +269,47 @@ fn fit(name: &str, width: usize) -> String {
     }
     let cut: String = name.chars().take(width.saturating_sub(1)).collect();
     format!("{cut}…")
+}
+
+/// The selected KPI in words: its value, target, minimum and standing.
+fn detail_line(k: &KpiValue) -> String {
+    let value = k
+        .value
+        .map_or_else(|| "no data".to_string(), |v| compact_value(v, k.unit));
+    let aim = match (k.target, k.minimum) {
+        (Some(t), Some(m)) => format!(
+            " · target {} · minimum {}",
+            compact_value(t, k.unit),
+            compact_value(m, k.unit)
+        ),
+        _ => " · no target".to_string(),
+    };
+    format!(
+        "{}: {value}{aim} · {}",
+        safe(&k.name),
+        crate::report::status_label(k.standing)
+    )
+}
+
+/// The target and minimum as `target·minimum` in at most `room` columns (without the
+/// spaces in units when that is what fits), every KPI alike.
+fn short_aim(k: &KpiValue, room: usize) -> String {
+    match (k.target, k.minimum) {
+        (Some(target), Some(minimum)) => {
+            let aim = format!(
+                "{}·{}",
+                compact_value(target, k.unit),
+                compact_value(minimum, k.unit)
+            );
+            if aim.chars().count() <= room {
+                aim
+            } else {
+                aim.replace(' ', "")
+            }
+        }
+        _ if room >= 9 => "no target".to_string(),
+        _ => String::new(),
+    }
 }
 
 /// The target and minimum in at most `room` columns, the longest form that fits.
