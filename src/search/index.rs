@@ -170,8 +170,14 @@ impl Dict {
     }
 }
 
-/// Company names and tags: few distinct values shared by many records, stored once with
-/// their words.
+/// Company names and tags: few distinct values shared by many records, stored with their
+/// words once per process that wrote them. A build from the store writes every record,
+/// so stores each string once. An index mapped from a snapshot never reads the
+/// snapshot's strings to find one (that would hash every string at opening, tens of
+/// milliseconds at a million customers, for a process catching up with a few changes):
+/// a record written since stores its string once more, and records written after it
+/// share that copy. Ids only lead to a string and its words, so a second copy costs a
+/// few bytes and changes no answer; the next full build stores each once again.
 pub(crate) struct Interner {
     /// String `i` is `text[text_off[i]..text_off[i + 1]]`.
     text: Column<u8>,
@@ -179,9 +185,8 @@ pub(crate) struct Interner {
     /// Per string: its words as `word << 2 | pos`, `words[words_off[i]..words_off[i + 1]]`.
     words: Column<u32>,
     words_off: Column<u32>,
-    /// Text to id, built when first needed (only writing a record needs it, so a
-    /// process that only looks up never reads every string).
-    map: Option<FxMap<Box<str>, u32>>,
+    /// Text to id of the strings this process stored.
+    map: FxMap<Box<str>, u32>,
 }
 
 impl Default for Interner {
@@ -191,7 +196,7 @@ impl Default for Interner {
             text_off: vec![0].into(),
             words: Column::default(),
             words_off: vec![0].into(),
-            map: None,
+            map: FxMap::default(),
         }
     }
 }
@@ -221,16 +226,9 @@ impl Interner {
         }
     }
 
-    fn find(&mut self, s: &str) -> Option<u32> {
-        if self.map.is_none() {
-            let mut map = FxMap::default();
-            map.reserve(self.len());
-            for i in 0..self.len() {
-                map.insert(self.string(i).into(), i as u32);
-            }
-            self.map = Some(map);
-        }
-        self.map.as_ref()?.get(s).copied()
+    /// The id of `s` if this process stored it (see [`Interner`]).
+    fn find(&self, s: &str) -> Option<u32> {
+        self.map.get(s).copied()
     }
 
     fn push(&mut self, s: &str, words: &[u32]) -> u32 {
@@ -239,9 +237,7 @@ impl Interner {
         self.text_off.push(self.text.len() as u32);
         self.words.extend_from_slice(words);
         self.words_off.push(self.words.len() as u32);
-        if let Some(map) = &mut self.map {
-            map.insert(s.into(), id);
-        }
+        self.map.insert(s.into(), id);
         id
     }
 }
@@ -937,7 +933,7 @@ impl SearchIndex {
             + i.text_off.heap_bytes()
             + i.words.heap_bytes()
             + i.words_off.heap_bytes()
-            + i.map.as_ref().map_or(0, |m| m.capacity() * 40)
+            + i.map.capacity() * 40
     }
 
     /// Distinct words in the dictionary.

@@ -784,6 +784,25 @@ fn a_snapshot_answers_every_query_like_the_index_it_was_written_from() {
     index.upsert(rec(900_002, "Brand New"));
     assert_eq!(loaded.search("brand", 5), index.search("brand", 5));
     assert_eq!(ids(&loaded.search("brand", 5)), vec![900_002]);
+    // Twice with a company and tags the snapshot already holds: the loaded index keeps
+    // its own copy of them (it never reads the snapshot's strings to find one), which
+    // answers the same.
+    let known = records
+        .iter()
+        .find(|r| r.company.is_some() && !r.tags.is_empty())
+        .expect("generated records have companies and tags");
+    for id in [900_004, 900_005] {
+        let same = with(rec(id, "Known Firm"), |r| {
+            r.company = known.company.clone();
+            r.tags = known.tags.clone();
+        });
+        loaded.upsert(same.clone());
+        index.upsert(same);
+    }
+    let company = known.company.clone().unwrap_or_default();
+    for q in [company.as_str(), known.tags[0].as_str(), "known firm"] {
+        assert_eq!(loaded.search(q, 50), index.search(q, 50), "{q}");
+    }
     // And is saved again, with a company no record had (a new interned string).
     let firm = |r: SearchRecord| {
         with(r, |r| {
@@ -796,10 +815,11 @@ fn a_snapshot_answers_every_query_like_the_index_it_was_written_from() {
     let again = snapshot_of(&mut loaded, &stamp);
     assert!(SearchIndex::verify_snapshot_bytes(&again).is_ok());
     let (reloaded, _) = load(&again).unwrap();
-    for q in queries
-        .iter()
-        .map(String::as_str)
-        .chain(["фирма нов", "свежий", "brand"])
+    for q in
+        queries
+            .iter()
+            .map(String::as_str)
+            .chain(["фирма нов", "свежий", "brand", "known firm"])
     {
         assert_eq!(reloaded.search(q, 50), index.search(q, 50), "{q}");
     }

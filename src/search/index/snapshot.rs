@@ -21,7 +21,7 @@ use std::sync::Arc;
 
 use bytemuck::Pod;
 
-use super::{Backing, Dict, Frozen, Interner, SearchIndex, SortedKeys};
+use super::{Backing, Dict, Frozen, FxMap, Interner, SearchIndex, SortedKeys};
 
 const MAGIC: &[u8; 8] = b"RAPLOOK\0";
 /// Bump whenever the layout or the meaning of any array changes.
@@ -307,7 +307,7 @@ impl SearchIndex {
             text_off: layout.take(Sec::StrTextOff)?.into(),
             words: layout.take(Sec::StrWords)?.into(),
             words_off: layout.take(Sec::StrWordsOff)?.into(),
-            map: None,
+            map: FxMap::default(),
         };
         ix.post_off = layout.take(Sec::PostOff)?;
         ix.post_classes = layout.take(Sec::PostClasses)?;
