@@ -944,3 +944,52 @@ fn a_proposed_date_is_replaced_by_typing_and_a_stale_refusal_goes_once_edited() 
     assert_eq!(error, None, "the old refusal is gone");
     assert!(resolved.is_some_and(|r| r.contains("Fri")));
 }
+
+/// The KPI pane shows the KPIs first and their trends in a second read: trends read
+/// for KPIs since replaced (another period) are dropped, and KPIs read again keep the
+/// sparklines on screen until their new trends come.
+#[test]
+fn kpi_trends_follow_the_kpis_and_never_come_from_an_older_read() {
+    use rapport::tui::loader::{Answer, Loaded, Slot};
+    let mut app = demo_app(80, 24);
+    press(&mut app, KeyCode::Char('4'));
+    let report = app.kpis.report.clone().expect("the KPIs are read");
+    assert_eq!(report.trend_periods.len(), 12, "and then their trends");
+    let trends = app.generation(Slot::KpiTrends);
+    // Someone changes the period: the trends asked for before are stale.
+    press(&mut app, KeyCode::Char('p'));
+    let week = app.kpis.report.clone().expect("the week's KPIs");
+    assert_ne!(week.period, report.period);
+    let stale = Answer {
+        slot: Slot::KpiTrends,
+        generation: trends,
+        result: Ok(Loaded::Kpis(Box::new(report.clone()))),
+    };
+    assert!(
+        !app.apply_answer(stale),
+        "an older read's trends are dropped"
+    );
+    assert_eq!(
+        app.kpis.report.as_ref().map(|r| &r.period),
+        Some(&week.period)
+    );
+    // KPIs read again without trends keep those on screen.
+    let mut plain = week.clone();
+    plain.trend_periods.clear();
+    plain.kpis.iter_mut().for_each(|k| k.trend.clear());
+    let again = Answer {
+        slot: Slot::Kpis,
+        generation: app.generation(Slot::Kpis),
+        result: Ok(Loaded::Kpis(Box::new(plain))),
+    };
+    assert!(app.apply_answer(again));
+    let shown = app.kpis.report.as_ref().expect("KPIs");
+    assert_eq!(shown.trend_periods, week.trend_periods);
+    assert!(
+        shown
+            .kpis
+            .iter()
+            .zip(&week.kpis)
+            .all(|(a, b)| a.trend == b.trend)
+    );
+}

@@ -408,6 +408,7 @@ impl App {
                 currency: self.currency,
                 now,
                 me: Box::new(self.me.clone()),
+                trend: false,
             },
             Pane::Team => Load::Team {
                 period: self.team.period,
@@ -421,6 +422,10 @@ impl App {
     fn request(&mut self, load: Load) {
         let slot = load.slot();
         self.generations[slot.index()] += 1;
+        if slot == Slot::Kpis {
+            // Trends asked for with older KPIs would show beside these.
+            self.generations[Slot::KpiTrends.index()] += 1;
+        }
         let generation = self.generations[slot.index()];
         match &self.loader {
             Some(loader) => loader.send(generation, load),
@@ -498,7 +503,22 @@ impl App {
                 deals,
             } => self.pipeline.apply_cards(stage_id, start, deals),
             Loaded::Followups(items) => self.followups.apply(items, page),
-            Loaded::Kpis(report) => self.kpis.apply(*report),
+            Loaded::Kpis(report) => {
+                // The KPIs show at once; their trends follow (all time has none).
+                let trends =
+                    answer.slot == Slot::Kpis && self.kpis.period != crate::domain::Period::All;
+                let (period, now) = (self.kpis.period, self.now());
+                self.kpis.apply(*report);
+                if trends {
+                    self.request(Load::Kpis {
+                        period,
+                        currency: self.currency,
+                        now,
+                        me: Box::new(self.me.clone()),
+                        trend: true,
+                    });
+                }
+            }
             Loaded::Team(report) => self.team.apply(*report),
         }
         true

@@ -32,6 +32,10 @@ pub enum Slot {
     PipelineCards,
     Followups,
     Kpis,
+    /// The KPIs again with each one's trend over the last 12 periods, asked for once
+    /// the KPIs are on screen (the trends read a year of records; the KPIs alone, the
+    /// maintained totals).
+    KpiTrends,
     Team,
     /// The customer card on screen.
     Card,
@@ -40,7 +44,7 @@ pub enum Slot {
 }
 
 impl Slot {
-    pub const COUNT: usize = 10;
+    pub const COUNT: usize = 11;
 
     pub fn index(self) -> usize {
         self as usize
@@ -92,6 +96,8 @@ pub enum Load {
         currency: Currency,
         now: DateTime<Tz>,
         me: Box<Operator>,
+        /// With each KPI's trend (slot [`Slot::KpiTrends`]).
+        trend: bool,
     },
     /// Every operator's performance `me` may see.
     Team {
@@ -120,7 +126,8 @@ impl Load {
             Load::Pipeline { .. } => Slot::Pipeline,
             Load::PipelineCards { .. } => Slot::PipelineCards,
             Load::Followups { .. } => Slot::Followups,
-            Load::Kpis { .. } => Slot::Kpis,
+            Load::Kpis { trend: false, .. } => Slot::Kpis,
+            Load::Kpis { trend: true, .. } => Slot::KpiTrends,
             Load::Team { .. } => Slot::Team,
             Load::Card { .. } => Slot::Card,
             Load::Changes { .. } => Slot::Changes,
@@ -234,6 +241,7 @@ pub fn fetch(store: &Store, load: &Load) -> Result<Loaded, String> {
             currency,
             now,
             me,
+            trend,
         } => Loaded::Kpis(Box::new(
             kpi_report_with(
                 store,
@@ -241,7 +249,7 @@ pub fn fetch(store: &Store, load: &Load) -> Result<Loaded, String> {
                 *currency,
                 now,
                 default_kpi_scope(me),
-                true,
+                *trend,
             )
             .map_err(|e| e.to_string())?,
         )),

@@ -49,8 +49,22 @@ impl KpisPane {
     }
 
     /// Shows a report read by the loader, keeping the selection on the same KPI.
-    pub fn apply(&mut self, report: KpiReport) {
+    pub fn apply(&mut self, mut report: KpiReport) {
         let key = self.selected_kpi().map(|k| k.key.clone());
+        // KPIs read again without their trends keep the trends shown until new ones
+        // come (they follow in a second read), rather than flicker.
+        if let Some(old) = &self.report
+            && report.trend_periods.is_empty()
+            && old.period == report.period
+            && !old.trend_periods.is_empty()
+        {
+            for k in &mut report.kpis {
+                if let Some(was) = old.kpis.iter().find(|o| o.key == k.key) {
+                    k.trend = was.trend.clone();
+                }
+            }
+            report.trend_periods = old.trend_periods.clone();
+        }
         self.report = Some(report);
         let shown = self.shown();
         let n = shown.len();
