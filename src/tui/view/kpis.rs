@@ -110,40 +110,21 @@ pub fn draw(frame: &mut Frame, app: &App, area: Rect) {
         .title_bottom(Line::from(legend));
     frame.render_widget(block, left);
     let needed = shown.len() * if two_lines { 2 } else { 1 } + headings;
-    let inner = if note_rows > 0 && height >= needed + note_rows {
-        let [kpis, bottom] =
-            Layout::vertical([Constraint::Fill(1), Constraint::Length(note_rows as u16)])
-                .areas(inner);
-        if let Some(n) = &note {
-            frame.render_widget(
-                Paragraph::new(n.as_str())
-                    .style(t.warn())
-                    .wrap(ratatui::widgets::Wrap { trim: true }),
-                bottom,
-            );
+    let inner = match &note {
+        Some(n) if note_rows > 0 && height >= needed + note_rows => {
+            below(frame, inner, n, note_rows, t.warn())
         }
-        kpis
-    } else {
-        inner
+        _ => inner,
     };
-    // On one line a KPI shows its target and minimum as `target·minimum`; a spare row
-    // (after a blank one) spells out the selected one's.
+    // On one line a KPI shows its target and minimum as `target·minimum`; spare rows
+    // under the list spell out the selected one's.
     let detail = selected.map(detail_line).filter(|_| !two_lines);
     let detail_rows = detail.as_ref().map_or(0, |d| {
         d.chars().count().div_ceil(usize::from(inner.width.max(1)))
     });
     let inner = match &detail {
         Some(text) if usize::from(inner.height) > needed + detail_rows => {
-            let [kpis, line] =
-                Layout::vertical([Constraint::Fill(1), Constraint::Length(detail_rows as u16)])
-                    .areas(inner);
-            frame.render_widget(
-                Paragraph::new(text.as_str())
-                    .style(t.dim())
-                    .wrap(ratatui::widgets::Wrap { trim: true }),
-                line,
-            );
-            kpis
+            below(frame, inner, text, detail_rows, t.dim())
         }
         _ => inner,
     };
@@ -259,6 +240,19 @@ pub fn draw(frame: &mut Frame, app: &App, area: Rect) {
         })
         .value_style(t.selected());
     frame.render_widget(chart, right);
+}
+
+/// Draws `text` wrapped in the bottom `rows` of `area`; the rest of `area`.
+fn below(frame: &mut Frame, area: Rect, text: &str, rows: usize, style: Style) -> Rect {
+    let [rest, bottom] =
+        Layout::vertical([Constraint::Fill(1), Constraint::Length(rows as u16)]).areas(area);
+    frame.render_widget(
+        Paragraph::new(text)
+            .style(style)
+            .wrap(ratatui::widgets::Wrap { trim: true }),
+        bottom,
+    );
+    rest
 }
 
 /// `name` in exactly `width` columns: cut with `…`, or padded.
