@@ -92,6 +92,9 @@ pub enum Command {
     Quiet(QuietArgs),
     /// KPIs against their targets, and the weighted pipeline forecast
     Kpi(KpiArgs),
+    /// The weighted pipeline by expected-close month, by stage or by operator: a table
+    /// and a chart
+    Forecast(ForecastArgs),
     /// Customer value: revenue, lifetime value, RFM scores and segments, churn risk
     Value(ValueArgs),
     /// Each operator's performance over a period against its quotas; `team quota` sets them
@@ -247,6 +250,13 @@ pub enum StageCommand {
         /// Its new default probability, in percent (open stages only)
         #[arg(long)]
         probability: Option<u8>,
+    },
+    /// Set how many idle days make a deal rot in an open stage (managers and admins)
+    Limit {
+        /// The stage's key (`lead`, `proposal`, …)
+        stage: String,
+        /// Days from 1 to 3650, or `none` (deals in the stage never rot)
+        days: String,
     },
 }
 
@@ -544,6 +554,9 @@ pub enum DealCommand {
     Edit(DealEditArgs),
     /// Delete a deal (its follow-ups and interactions stay; `rapport undo` brings it back)
     Delete { deal: i64 },
+    /// Pipeline health: rotting deals, deals with no follow-up planned, lost reasons
+    /// and the stage-to-stage funnel
+    Health(DealHealthArgs),
     /// Reopen a won or lost deal
     Reopen {
         deal: i64,
@@ -551,6 +564,38 @@ pub enum DealCommand {
         #[arg(long)]
         stage: Option<String>,
     },
+}
+
+#[derive(Debug, Args)]
+pub struct DealHealthArgs {
+    /// Lost reasons over the current week, month, quarter or year, or all time
+    #[arg(long, default_value = "year")]
+    pub period: String,
+    /// First day of an explicit range for lost reasons (with --to; overrides --period)
+    #[arg(long, value_name = "DATE")]
+    pub from: Option<String>,
+    /// Last day of that range, inclusive (with --from)
+    #[arg(long, value_name = "DATE")]
+    pub to: Option<String>,
+    /// Only this operator's deals (managers and admins; an agent sees only its own)
+    #[arg(long, value_name = "LOGIN")]
+    pub operator: Option<String>,
+    /// Deals listed per list (rotting, no follow-up), at most 50
+    #[arg(long, default_value_t = 10)]
+    pub limit: usize,
+}
+
+#[derive(Debug, Args)]
+pub struct ForecastArgs {
+    /// Break the forecast down by stage or by operator
+    #[arg(long, default_value = "stage", value_name = "stage|operator")]
+    pub by: String,
+    /// Months from the current one, 1 to 36
+    #[arg(long, default_value_t = 6)]
+    pub months: u32,
+    /// Only this operator's deals (managers and admins; an agent sees only its own)
+    #[arg(long, value_name = "LOGIN")]
+    pub operator: Option<String>,
 }
 
 #[derive(Debug, Args)]
@@ -1128,6 +1173,7 @@ pub fn run(cli: Cli, config: Config) -> Result<()> {
         Some(Command::Cadence(cmd)) => commands::cadence::run(&mut ctx, cmd),
         Some(Command::Quiet(args)) => commands::cadence::quiet(&mut ctx, args),
         Some(Command::Kpi(args)) => commands::kpi::run(&mut ctx, args),
+        Some(Command::Forecast(args)) => commands::pipeline_health::forecast(&mut ctx, args),
         Some(Command::Value(args)) => commands::value::run(&mut ctx, args),
         Some(Command::Team(args)) => commands::team::run(&mut ctx, args),
         Some(Command::Satisfaction(args)) => commands::satisfaction::run(&mut ctx, args),

@@ -6,10 +6,15 @@
 //! value, RFM segments and the customers worth most (`rapport value`). [`team_report`]:
 //! every operator's performance against its quotas (`rapport team`, the Team pane).
 
+mod pipeline_health;
 mod retention;
 mod satisfaction;
 mod team;
 
+pub use pipeline_health::{
+    ForecastReport, HEALTH_LIST, HealthDealRow, HealthReport, StageHealth, amount_text,
+    compact_money, forecast_report, health_report, left_out_text,
+};
 pub use retention::{RetentionReport, retention_report};
 mod value;
 

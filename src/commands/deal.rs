@@ -45,6 +45,7 @@ pub fn run(ctx: &mut Context, cmd: DealCommand) -> Result<()> {
             report(ctx, &format!("Gave {} deal", owner.login), &assigned)
         }
         DealCommand::Edit(args) => edit(ctx, args),
+        DealCommand::Health(args) => super::pipeline_health::health(ctx, args),
         DealCommand::Delete { deal } => {
             let gone = ctx.store.write(|w| w.delete_deal(deal))?;
             if ctx.json {
@@ -283,17 +284,26 @@ pub fn stages(ctx: &mut Context, cmd: StageCommand) -> Result<()> {
                     .write(|w| w.change_stage(&stage, name.as_deref(), probability))?,
             ]
         }
+        StageCommand::Limit { stage, days } => {
+            let days = crate::domain::pipeline_health::parse_idle_limit(&days)?;
+            vec![ctx.store.write(|w| w.set_stage_idle_limit(&stage, days))?]
+        }
     };
     if ctx.json {
         return ctx.print_json(&stages);
     }
-    let mut t = Table::new(&["KEY", "NAME", "PROBABILITY", "OUTCOME"]);
+    let mut t = Table::new(&["KEY", "NAME", "PROBABILITY", "OUTCOME", "IDLE LIMIT"]);
     for s in &stages {
         t.row(vec![
             s.key.clone(),
             for_terminal(&s.name).into_owned(),
             format!("{}%", s.probability),
             s.outcome.to_string(),
+            match (s.outcome, s.idle_days) {
+                (StageOutcome::Open, Some(d)) => crate::text::count(i64::from(d), "day", "days"),
+                (StageOutcome::Open, None) => "none".into(),
+                _ => "-".into(),
+            },
         ]);
     }
     t.print(&mut ctx.out)?;

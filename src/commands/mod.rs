@@ -19,6 +19,7 @@ pub mod log;
 pub mod lookup;
 pub mod operator;
 pub mod output;
+pub mod pipeline_health;
 pub mod remind;
 pub mod retention;
 pub mod satisfaction;

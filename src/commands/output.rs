@@ -9,14 +9,22 @@ use chrono::{DateTime, Utc};
 /// A plain table: column widths by the cells a terminal draws (`display_width`), so
 /// Persian (ligatures included), Cyrillic and CJK line up.
 pub struct Table {
-    headers: Vec<&'static str>,
+    headers: Vec<String>,
     rows: Vec<Vec<String>>,
 }
 
 impl Table {
     pub fn new(headers: &[&'static str]) -> Self {
+        Self::with_headers(headers.iter().map(|h| h.to_string()).collect())
+    }
+
+    /// A table whose headers are made at run time (months, names).
+    pub fn with_headers(headers: Vec<String>) -> Self {
         Self {
-            headers: headers.to_vec(),
+            headers: headers
+                .into_iter()
+                .map(|h| for_terminal(&h).into_owned())
+                .collect(),
             rows: Vec::new(),
         }
     }
@@ -51,7 +59,7 @@ impl Table {
             }
             writeln!(out, "{}", text.trim_end())
         };
-        line(out, &mut self.headers.iter().copied())?;
+        line(out, &mut self.headers.iter().map(String::as_str))?;
         for row in &self.rows {
             line(out, &mut row.iter().map(String::as_str))?;
         }

@@ -5,7 +5,7 @@
 //!   restoring backups;
 //! - manager: every customer, deal and follow-up, gives records to other operators,
 //!   imports, exports and backs up, sees every operator's KPIs and performance, sets
-//!   operators' quotas and cadence defaults;
+//!   operators' quotas, cadence defaults and stages' idle limits;
 //! - agent: creates records, changes and deletes its own; reads everyone's customers.
 
 use std::fmt;
@@ -43,6 +43,8 @@ pub enum Permission<'a> {
     DefineKpis,
     /// Rename pipeline stages and change their default probabilities.
     ManageStages,
+    /// Set how many idle days make a deal rot in a stage.
+    SetStageLimits,
     /// Restore a backup over the database.
     Restore,
     /// Change the default contact cadence and the tags' cadences.
@@ -78,6 +80,10 @@ pub fn check(actor: &Operator, permission: Permission<'_>) -> Result<(), Denied>
         Permission::SetTargets => (ADMIN, "only an admin can change KPI targets".into()),
         Permission::DefineKpis => (ADMIN, "only an admin can define or remove KPIs".into()),
         Permission::ManageStages => (ADMIN, "only an admin can change pipeline stages".into()),
+        Permission::SetStageLimits => (
+            MANAGER,
+            "only a manager or an admin can set a stage's idle limit".into(),
+        ),
         Permission::Restore => (ADMIN, "only an admin can restore a backup".into()),
         Permission::ChangeSettings => (
             MANAGER,
@@ -189,6 +195,7 @@ mod tests {
             (Permission::Assign, [true, true, false]),
             (Permission::SetQuotas, [true, true, false]),
             (Permission::SetExchangeRates, [true, true, false]),
+            (Permission::SetStageLimits, [true, true, false]),
             (Permission::Change(&own), [true, true, true]),
             (Permission::Delete(&own), [true, true, true]),
             (Permission::Change(&others), [true, true, false]),

@@ -22,6 +22,10 @@ pub struct Stage {
     /// Default probability (percent) a deal gets on entering the stage.
     pub probability: u8,
     pub outcome: StageOutcome,
+    /// An open deal idle for more days than this is rotting (schema 17; `None`: never,
+    /// and for won and lost). See `domain::pipeline_health`.
+    #[serde(default)]
+    pub idle_days: Option<u32>,
 }
 
 /// The stages a new database starts with: `(key, name, probability, outcome)`.

@@ -18,6 +18,7 @@ pub mod kpi_target;
 pub mod money;
 pub mod operator;
 pub mod phone;
+pub mod pipeline_health;
 pub mod reminder;
 pub mod retention;
 pub mod satisfaction;

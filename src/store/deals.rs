@@ -61,9 +61,9 @@ fn row_to_deal(r: &Row<'_>) -> rusqlite::Result<Deal> {
     })
 }
 
-fn load_stages(conn: &Connection) -> Result<Vec<Stage>> {
+pub(super) fn load_stages(conn: &Connection) -> Result<Vec<Stage>> {
     let mut stmt = conn.prepare_cached(
-        "SELECT id, key, name, position, probability, outcome FROM stages ORDER BY position",
+        "SELECT id, key, name, position, probability, outcome, idle_days FROM stages ORDER BY position",
     )?;
     let rows = stmt.query_map([], |r| {
         Ok(Stage {
@@ -73,6 +73,7 @@ fn load_stages(conn: &Connection) -> Result<Vec<Stage>> {
             position: r.get(3)?,
             probability: r.get(4)?,
             outcome: r.get(5)?,
+            idle_days: r.get(6)?,
         })
     })?;
     Ok(rows.collect::<rusqlite::Result<_>>()?)

@@ -31,6 +31,7 @@ const MIGRATIONS: &[&str] = &[
     super::team::ACTIVITY,
     super::exchange::RATES,
     super::custom_kpis::KPIS,
+    super::pipeline_health::HEALTH,
 ];
 
 /// Schema 13: the answer to "would you recommend us?" (0-10) on the interaction it was given in,
@@ -80,6 +81,7 @@ fn after_sql(index: usize, tx: &Connection, now: i64) -> Result<()> {
         }
         10 => super::value::install(tx)?,
         14 => super::value::install_with_rates(tx)?,
+        16 => super::pipeline_health::install(tx)?,
         _ => {}
     }
     Ok(())

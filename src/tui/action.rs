@@ -69,6 +69,8 @@ actions! {
     MarkLost = "mark_lost",
     OpenCustomer = "open_customer",
     Reopen = "reopen",
+    PipelineHealth = "pipeline_health",
+    CycleBreakdown = "cycle_breakdown",
     // the quick-lookup popup
     LogCall = "log_call",
     NewCaller = "new_caller",

@@ -18,6 +18,7 @@ use crate::tui::lookup::{Event, IndexState, LookupPopup, LookupService};
 use crate::tui::messages::MessageLog;
 use crate::tui::panes::customers::CustomersPane;
 use crate::tui::panes::followups::FollowupsPane;
+use crate::tui::panes::health::HealthPane;
 use crate::tui::panes::kpis::KpisPane;
 use crate::tui::panes::pipeline::PipelinePane;
 use crate::tui::panes::team::TeamPane;
@@ -116,6 +117,8 @@ pub struct App {
     pub followups: FollowupsPane,
     pub kpis: KpisPane,
     pub team: TeamPane,
+    /// The pipeline's health view (shown instead of the board when toggled).
+    pub health: HealthPane,
     /// The daily review, while one is under way (drawn over the panes unless paused).
     pub review: Option<Review>,
     /// What the review records when the form it opened is saved.
@@ -202,6 +205,7 @@ impl App {
             followups: FollowupsPane::default(),
             kpis: KpisPane::default(),
             team: TeamPane::default(),
+            health: HealthPane::default(),
             review: None,
             review_pending: None,
             import_job: None,
@@ -385,7 +389,25 @@ impl App {
         self.request(Load::Counts);
         let load = self.pane_request(self.pane);
         self.request(load);
+        if self.pane == Pane::Pipeline && self.health.shown {
+            self.request_health();
+        }
         true
+    }
+
+    /// Asks for the health view's reports: the health and the forecast.
+    fn request_health(&mut self) {
+        let now = self.now();
+        self.request(Load::Health {
+            period: self.health.period,
+            now,
+            me: Box::new(self.me.clone()),
+        });
+        self.request(Load::Forecast {
+            by: self.health.by,
+            now,
+            me: Box::new(self.me.clone()),
+        });
     }
 
     /// What `pane` needs read to show it now.
@@ -520,6 +542,8 @@ impl App {
                 }
             }
             Loaded::Team(report) => self.team.apply(*report),
+            Loaded::Health(report) => self.health.apply(*report),
+            Loaded::Forecast(report) => self.health.apply_forecast(*report),
         }
         true
     }
@@ -702,6 +726,7 @@ impl App {
         match self.pane {
             Pane::Customers if self.customers.detail.is_some() => KeyContext::Detail,
             Pane::Customers => KeyContext::Customers,
+            Pane::Pipeline if self.health.shown => KeyContext::Health,
             Pane::Pipeline => KeyContext::Pipeline,
             Pane::Followups => KeyContext::Followups,
             Pane::Kpis => KeyContext::Kpis,
@@ -1276,6 +1301,15 @@ impl App {
                 }
                 self.customer_action(action, self.customers.current())
             }
+            Pane::Pipeline if self.health.shown => {
+                self.health_action(action);
+                Ok(())
+            }
+            Pane::Pipeline if action == Action::PipelineHealth => {
+                self.health.shown = true;
+                self.request_health();
+                Ok(())
+            }
             Pane::Pipeline => {
                 let page = self.pipeline_page();
                 if self.pipeline.navigate(action, page) {
@@ -1300,6 +1334,37 @@ impl App {
                 self.team_action(action);
                 Ok(())
             }
+        }
+    }
+
+    /// The health view's keys: sections, the selected row, the period of lost
+    /// reasons, the forecast's breakdown, a deal's customer, back to the board.
+    fn health_action(&mut self, action: Action) {
+        if self.health.navigate(action, self.page()) {
+            return;
+        }
+        match action {
+            Action::PipelineHealth | Action::Back => self.health.shown = false,
+            Action::CyclePeriod => {
+                self.health.cycle_period();
+                self.request_health();
+            }
+            Action::CycleBreakdown => {
+                self.health.by = self.health.by.other();
+                let now = self.now();
+                self.request(Load::Forecast {
+                    by: self.health.by,
+                    now,
+                    me: Box::new(self.me.clone()),
+                });
+            }
+            Action::OpenCustomer | Action::Open => {
+                if let Some(d) = self.health.selected_deal() {
+                    let (id, name) = (d.deal.customer_id, d.deal.customer.clone());
+                    self.open_customer(id, &name);
+                }
+            }
+            _ => {}
         }
     }
 

@@ -59,6 +59,9 @@ pub enum KeyContext {
     Kpis,
     /// The team pane: each operator's performance.
     Team,
+    /// The pipeline's health view (rotting deals, follow-ups, lost reasons, funnel,
+    /// forecast), toggled from the board.
+    Health,
     /// A form with text inputs (binds no plain printable character).
     Form,
     /// A confirmation, a prompt or the help overlay.
@@ -72,7 +75,7 @@ pub enum KeyContext {
 }
 
 impl KeyContext {
-    pub const ALL: [KeyContext; 12] = [
+    pub const ALL: [KeyContext; 13] = [
         KeyContext::Global,
         KeyContext::Customers,
         KeyContext::Detail,
@@ -80,6 +83,7 @@ impl KeyContext {
         KeyContext::Followups,
         KeyContext::Kpis,
         KeyContext::Team,
+        KeyContext::Health,
         KeyContext::Form,
         KeyContext::Popup,
         KeyContext::Search,
@@ -97,6 +101,7 @@ impl KeyContext {
             KeyContext::Followups => "followups",
             KeyContext::Kpis => "kpis",
             KeyContext::Team => "team",
+            KeyContext::Health => "health",
             KeyContext::Form => "form",
             KeyContext::Popup => "popup",
             KeyContext::Search => "search",
@@ -1358,7 +1363,7 @@ mod tests {
             &[
                 "keymap.toml:3:",
                 "unknown context \"pipelines\"",
-                "(use one of: global, customers, detail, pipeline, followups, kpis, team, form, popup, search, review, snooze)",
+                "(use one of: global, customers, detail, pipeline, followups, kpis, team, health, form, popup, search, review, snooze)",
             ],
         );
     }

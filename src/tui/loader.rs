@@ -11,11 +11,15 @@ use chrono::{DateTime, NaiveDate};
 use chrono_tz::Tz;
 
 use crate::domain::kpi::KpiRange;
+use crate::domain::pipeline_health::Breakdown;
 use crate::domain::{Currency, CustomerCard, CustomerSummary, Deal, Operator, Period};
-use crate::report::{KpiReport, TeamReport, default_kpi_scope, kpi_report_with, team_report};
+use crate::report::{
+    ForecastReport, HealthReport, KpiReport, TeamReport, default_kpi_scope, forecast_report,
+    health_report, kpi_report_with, team_report,
+};
 use crate::store::{Change, Counts, CustomerSort, CustomerWindow, ListAt, Store};
-use crate::tui::panes::followups;
 use crate::tui::panes::pipeline::{self, Column};
+use crate::tui::panes::{followups, health};
 
 /// More changes than this at once: the app reads everything on screen again.
 pub const MANY_CHANGES: usize = 1_000;
@@ -37,6 +41,10 @@ pub enum Slot {
     /// maintained totals).
     KpiTrends,
     Team,
+    /// The pipeline's health view.
+    Health,
+    /// The forecast by stage or operator in the health view.
+    Forecast,
     /// The customer card on screen.
     Card,
     /// What other processes changed since the app last looked.
@@ -44,7 +52,7 @@ pub enum Slot {
 }
 
 impl Slot {
-    pub const COUNT: usize = 11;
+    pub const COUNT: usize = 13;
 
     pub fn index(self) -> usize {
         self as usize
@@ -105,6 +113,18 @@ pub enum Load {
         now: DateTime<Tz>,
         me: Box<Operator>,
     },
+    /// The pipeline's health for `me`; lost reasons over `period`.
+    Health {
+        period: Period,
+        now: DateTime<Tz>,
+        me: Box<Operator>,
+    },
+    /// The forecast by stage or operator for `me`.
+    Forecast {
+        by: Breakdown,
+        now: DateTime<Tz>,
+        me: Box<Operator>,
+    },
     /// A customer's card.
     Card {
         id: i64,
@@ -129,6 +149,8 @@ impl Load {
             Load::Kpis { trend: false, .. } => Slot::Kpis,
             Load::Kpis { trend: true, .. } => Slot::KpiTrends,
             Load::Team { .. } => Slot::Team,
+            Load::Health { .. } => Slot::Health,
+            Load::Forecast { .. } => Slot::Forecast,
             Load::Card { .. } => Slot::Card,
             Load::Changes { .. } => Slot::Changes,
         }
@@ -154,6 +176,8 @@ pub enum Loaded {
     Followups(followups::Followups),
     Kpis(Box<KpiReport>),
     Team(Box<TeamReport>),
+    Health(Box<HealthReport>),
+    Forecast(Box<ForecastReport>),
     Card(Box<CustomerCard>),
     /// `changes` is empty when nothing changed.
     Changes {
@@ -255,6 +279,14 @@ pub fn fetch(store: &Store, load: &Load) -> Result<Loaded, String> {
         )),
         Load::Team { period, now, me } => Loaded::Team(Box::new(
             team_report(store, KpiRange::Period(*period), now, me, None)
+                .map_err(|e| e.to_string())?,
+        )),
+        Load::Health { period, now, me } => Loaded::Health(Box::new(
+            health_report(store, now, KpiRange::Period(*period), me, None)
+                .map_err(|e| e.to_string())?,
+        )),
+        Load::Forecast { by, now, me } => Loaded::Forecast(Box::new(
+            forecast_report(store, now, health::FORECAST_MONTHS, *by, me, None)
                 .map_err(|e| e.to_string())?,
         )),
     })

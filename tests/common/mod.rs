@@ -117,6 +117,17 @@ pub fn json_as(db: &Path, login: &str, args: &[&str]) -> serde_json::Value {
     serde_json::from_str(&stdout(&o)).expect("valid JSON")
 }
 
+/// Undoes schema 17: pipeline health (stages' idle limits, deals' last activity, their
+/// triggers and indexes). Before schema 16's undo: `deals_funnel` holds a column it drops.
+macro_rules! undo_schema_17 {
+    () => {
+        "
+DROP TRIGGER deals_activity_insert; DROP TRIGGER deals_activity_update; DROP TRIGGER deals_activity_delete;
+DROP INDEX interactions_deal; DROP INDEX deals_open_idle; DROP INDEX reminders_open_deal; DROP INDEX deals_funnel; DROP INDEX deals_closed_reasons;
+ALTER TABLE deals DROP COLUMN last_activity_at; ALTER TABLE stages DROP COLUMN idle_days;"
+    };
+}
+
 /// Undoes schemas 16 to 12: KPIs the business defines and deal costs, exchange rates,
 /// operators' activity by quarter hour, NPS on interactions, operators' quotas.
 macro_rules! undo_schema_16_12 {
@@ -175,6 +186,7 @@ CREATE INDEX reminders_open_due ON reminders(done_at, due_at);"
 /// totals), to fake a file an older Rapport wrote.
 pub const BACK_TO_SCHEMA_8: &str = concat!(
     undo_schema_11!(),
+    undo_schema_17!(),
     undo_schema_16_12!(),
     undo_schema_10!(),
     undo_schema_9!(),
@@ -197,6 +209,7 @@ ALTER TABLE customer_phones DROP COLUMN extension;"
 /// extensions in a phone's text), to fake a file an older Rapport wrote.
 pub const BACK_TO_SCHEMA_7: &str = concat!(
     undo_schema_11!(),
+    undo_schema_17!(),
     undo_schema_16_12!(),
     undo_schema_10!(),
     undo_schema_9!(),
@@ -209,6 +222,7 @@ pub const BACK_TO_SCHEMA_7: &str = concat!(
 /// before SQL that undoes older versions.
 pub const BACK_TO_SCHEMA_5: &str = concat!(
     undo_schema_11!(),
+    undo_schema_17!(),
     undo_schema_16_12!(),
     undo_schema_10!(),
     undo_schema_9!(),

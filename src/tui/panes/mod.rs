@@ -3,6 +3,7 @@
 
 pub mod customers;
 pub mod followups;
+pub mod health;
 pub mod kpis;
 pub mod pipeline;
 pub mod team;

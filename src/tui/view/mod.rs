@@ -3,6 +3,7 @@
 
 mod customers;
 mod followups;
+mod health;
 mod kpis;
 mod pipeline;
 mod popups;
@@ -70,6 +71,7 @@ pub fn draw(frame: &mut Frame, app: &App) {
     match (&app.review, app.pane) {
         (Some(r), _) if !r.paused => review::draw(frame, app, r, body),
         (_, Pane::Customers) => customers::draw(frame, app, body),
+        (_, Pane::Pipeline) if app.health.shown => health::draw(frame, app, body),
         (_, Pane::Pipeline) => pipeline::draw(frame, app, body),
         (_, Pane::Followups) => followups::draw(frame, app, body),
         (_, Pane::Kpis) => kpis::draw(frame, app, body),

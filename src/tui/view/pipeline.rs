@@ -42,6 +42,7 @@ pub fn draw(frame: &mut Frame, app: &App, area: Rect) {
         hint(app, ctx, Action::OpenCustomer, "customer"),
         hint(app, ctx, Action::Delete, "delete"),
         hint(app, ctx, Action::Assign, "owner"),
+        hint(app, ctx, Action::PipelineHealth, "health"),
     ]);
     let inner = Block::default().borders(Borders::ALL).inner(area);
     let fit = usize::from((inner.width / MIN_COLUMN).max(1)).min(p.columns.len().max(1));
