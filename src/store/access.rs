@@ -2,7 +2,7 @@
 //! owner, read here) before it changes anything, so the app and the command line obey
 //! the same rules.
 
-use rusqlite::{Connection, OptionalExtension};
+use super::db::{Db, OptionalExtension};
 
 use super::{Result, Store, StoreError, Writer};
 use crate::domain::access::{self, Permission, Record};
@@ -23,7 +23,7 @@ pub(super) fn owned_table(entity: &str) -> Result<(&'static str, &'static str)> 
 }
 
 /// An existing record, with its owner, as access sees it.
-fn owned(conn: &Connection, entity: &'static str, id: i64) -> Result<Record> {
+fn owned(conn: &Db, entity: &'static str, id: i64) -> Result<Record> {
     let (table, column) = owned_table(entity)?;
     // Table and column names come from `owned_table`, never from input.
     let owner: Option<(Option<i64>, Option<String>)> = conn

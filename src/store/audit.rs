@@ -1,8 +1,9 @@
 //! The audit trail: every write records who changed what (field by field, old → new)
 //! in `audit_log`, in the same transaction as the change itself.
 
+use super::db::{OptionalExtension, Row};
 use chrono::{DateTime, NaiveDate, Utc};
-use rusqlite::{OptionalExtension, Row, params};
+use rusqlite::params;
 
 use super::sql_types::from_secs;
 use super::{Result, Store, StoreError, Writer};
@@ -303,13 +304,14 @@ impl Writer<'_> {
             return Ok(());
         }
         let undo = self.undo_columns(entity, entity_id, action)?;
-        self.conn
+        let id = self
+            .conn
             .prepare_cached(
                 "INSERT INTO audit_log (at, operator_id, entity, entity_id, customer_id, action, changes,
                                         batch, undoes, version_after, before)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11) RETURNING id",
             )?
-            .execute(params![
+            .query_row(params![
                 self.now,
                 self.actor_id(),
                 entity,
@@ -321,8 +323,8 @@ impl Writer<'_> {
                 undo.undoes,
                 undo.version_after,
                 undo.before
-            ])?;
-        self.entry_written(self.conn.last_insert_rowid());
+            ], |r| r.get(0))?;
+        self.entry_written(id);
         Ok(())
     }
 
@@ -437,11 +439,10 @@ impl Writer<'_> {
     }
 
     fn login_of(&self, operator_id: i64) -> Result<Option<String>> {
-        Ok(self
-            .conn
+        self.conn
             .prepare_cached("SELECT login FROM operators WHERE id = ?1")?
             .query_row([operator_id], |r| r.get(0))
-            .optional()?)
+            .optional()
     }
 
     pub(super) fn deal_state(&self, deal: &Deal) -> Fields {
@@ -479,13 +480,12 @@ impl Writer<'_> {
     /// passes to a new one, as SQLite's own choice (highest stored + 1) would.
     pub(super) fn next_id(&self, table: &str, entity: &str) -> Result<i64> {
         // Table names come from the store's own calls, never from input.
-        Ok(self
-            .conn
+        self.conn
             .prepare_cached(&format!(
                 "SELECT max(coalesce((SELECT max(id) FROM {table}), 0),
                         coalesce((SELECT max(entity_id) FROM audit_log WHERE entity = ?1), 0)) + 1"
             ))?
-            .query_row([entity], |r| r.get(0))?)
+            .query_row([entity], |r| r.get(0))
     }
 
     /// Who made the latest change to a record, from the trail; else its `updated_at`.

@@ -5,6 +5,7 @@
 use rusqlite::types::{Value, ValueRef};
 use serde_json::{Map, Number, Value as Json};
 
+use super::db::{Db, Dialect};
 use super::{Result, Store, StoreError, Writer};
 
 /// The tables a backup holds, parents before children.
@@ -72,7 +73,7 @@ pub(super) fn to_sql(table: &str, column: &str, v: &Json) -> Result<Value> {
     })
 }
 
-pub(super) fn columns(conn: &rusqlite::Connection, table: &str) -> Result<Vec<String>> {
+pub(super) fn columns(conn: &Db, table: &str) -> Result<Vec<String>> {
     Ok(table_info(conn, table)?
         .into_iter()
         .map(|(name, _)| name)
@@ -80,9 +81,9 @@ pub(super) fn columns(conn: &rusqlite::Connection, table: &str) -> Result<Vec<St
 }
 
 /// Each column's name and its place in the primary key (0: not part of it).
-pub(super) fn table_info(conn: &rusqlite::Connection, table: &str) -> Result<Vec<(String, i64)>> {
+pub(super) fn table_info(conn: &Db, table: &str) -> Result<Vec<(String, i64)>> {
     let mut stmt = conn.prepare_cached(&format!("PRAGMA table_info({table})"))?;
-    let cols = stmt.query_map([], |r| Ok((r.get::<_, String>(1)?, r.get::<_, i64>(5)?)))?;
+    let cols = stmt.query_map((), |r| Ok((r.get::<_, String>(1)?, r.get::<_, i64>(5)?)))?;
     Ok(cols.collect::<rusqlite::Result<_>>()?)
 }
 
@@ -112,7 +113,7 @@ impl Store {
                 let order = key_order(&info);
                 let cols: Vec<String> = info.into_iter().map(|(n, _)| n).collect();
                 let mut stmt = c.prepare(&format!("SELECT * FROM {table} ORDER BY {order}"))?;
-                let mut rows = stmt.query([])?;
+                let mut rows = stmt.query(())?;
                 while let Some(r) = rows.next()? {
                     let mut row = Row::new();
                     for (i, name) in cols.iter().enumerate() {
@@ -132,13 +133,13 @@ impl Store {
     }
 }
 
-fn is_empty(conn: &rusqlite::Connection) -> Result<bool> {
-    Ok(conn.query_row(
+fn is_empty(conn: &Db) -> Result<bool> {
+    conn.query_row(
         "SELECT NOT EXISTS (SELECT 1 FROM customers) AND NOT EXISTS (SELECT 1 FROM deals)
             AND NOT EXISTS (SELECT 1 FROM interactions) AND NOT EXISTS (SELECT 1 FROM reminders)",
-        [],
+        (),
         |r| r.get(0),
-    )?)
+    )
 }
 
 impl Writer<'_> {
@@ -166,9 +167,11 @@ impl Writer<'_> {
                 ));
             }
         }
-        self.conn.pragma_update(None, "defer_foreign_keys", true)?;
+        if self.conn.dialect() == Dialect::Sqlite {
+            self.conn.pragma_update("defer_foreign_keys", true)?;
+        }
         for table in BACKUP_TABLES.iter().rev() {
-            self.conn.execute(&format!("DELETE FROM {table}"), [])?;
+            self.conn.execute(&format!("DELETE FROM {table}"), ())?;
         }
         let mut restored = 0;
         for (table, rows) in tables {
@@ -192,7 +195,7 @@ impl Writer<'_> {
                         "INSERT INTO {table} ({}) VALUES ({marks})",
                         names.join(", ")
                     ))?
-                    .execute(rusqlite::params_from_iter(values))
+                    .execute(values)
                     .map_err(|e| {
                         StoreError::invalid("backup", format!("{table} row {}: {e}", n + 1))
                     })?;

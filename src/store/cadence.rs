@@ -4,8 +4,9 @@
 //! bulk work: own cadence, else the tightest tag's (smallest ideal, then maximum, then
 //! tag name), else the default for active customers; inactive and lost have none.
 
+use super::db::OptionalExtension;
 use chrono::{DateTime, Utc};
-use rusqlite::{OptionalExtension, params};
+use rusqlite::params;
 
 use super::customers::{SUMMARY_COLUMNS, SUMMARY_JOINS, row_to_summary};
 use super::{Result, Store, StoreError, Writer};
@@ -71,7 +72,7 @@ impl Store {
         let mut stmt = self
             .conn
             .prepare_cached("SELECT tag, ideal_days, max_days FROM tag_cadences ORDER BY tag")?;
-        let rows = stmt.query_map([], |r| {
+        let rows = stmt.query_map((), |r| {
             Ok((
                 r.get(0)?,
                 Cadence {
@@ -90,7 +91,7 @@ impl Store {
             "SELECT id, name, cadence_ideal_days, cadence_max_days FROM customers
              WHERE cadence_ideal_days IS NOT NULL ORDER BY name_key, id",
         )?;
-        let rows = stmt.query_map([], |r| {
+        let rows = stmt.query_map((), |r| {
             Ok((
                 r.get(0)?,
                 r.get(1)?,

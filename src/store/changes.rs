@@ -4,7 +4,8 @@
 
 use std::collections::BTreeSet;
 
-use rusqlite::{OptionalExtension, params};
+use super::db::OptionalExtension;
+use rusqlite::params;
 
 use super::{Result, Store};
 
@@ -40,11 +41,10 @@ pub struct Changes {
 impl Store {
     /// The id of the newest audit entry (0 when none).
     pub fn audit_high_water(&self) -> Result<i64> {
-        Ok(self
-            .conn
-            .query_row("SELECT coalesce(max(id), 0) FROM audit_log", [], |r| {
+        self.conn
+            .query_row("SELECT coalesce(max(id), 0) FROM audit_log", (), |r| {
                 r.get(0)
-            })?)
+            })
     }
 
     /// A fingerprint of audit entry `id` (when, what, which), or `None` if there is no
@@ -69,7 +69,7 @@ impl Store {
     pub fn changed_customers_since(&self, since: i64) -> Result<Changes> {
         self.read(|c| {
             let high_water: i64 =
-                c.query_row("SELECT coalesce(max(id), 0) FROM audit_log", [], |r| {
+                c.query_row("SELECT coalesce(max(id), 0) FROM audit_log", (), |r| {
                     r.get(0)
                 })?;
             let mut customers = BTreeSet::new();

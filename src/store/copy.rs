@@ -38,7 +38,7 @@ impl Store {
         let file = AtomicFile::create(dest, Existing::Keep, &protected)?;
         // Declared after `file`, so closed before a failed copy's file is removed.
         let mut copy = Connection::open(file.temp_path()).map_err(|e| StoreError::open(dest, e))?;
-        Backup::new(&self.conn, &mut copy)?.run_to_completion(
+        Backup::new(self.sqlite_file("backup")?, &mut copy)?.run_to_completion(
             PAGES_PER_STEP,
             Duration::ZERO,
             None,
@@ -111,7 +111,7 @@ impl Store {
                 problems: health.problems.into_iter().map(|f| f.problem).collect(),
             });
         }
-        Backup::new(&from, &mut self.conn)?.run_to_completion(
+        Backup::new(&from, self.sqlite_file_mut("restore")?)?.run_to_completion(
             PAGES_PER_STEP,
             Duration::ZERO,
             None,

@@ -4,7 +4,8 @@
 //! (for gross profit), the furthest open stage a deal has reached (for the funnel and
 //! the weighted pipeline's past), and an index of purchases by customer.
 
-use rusqlite::{Connection, OptionalExtension, params};
+use super::db::{Db, OptionalExtension};
+use rusqlite::params;
 
 use super::{Result, Store, StoreError, Writer};
 use crate::domain::access::Permission;
@@ -88,9 +89,9 @@ const SELECT: &str = "SELECT k.key, k.name, k.measure, k.tag, s.key, o.login, k.
        k.target_milli, k.minimum_milli, k.stage_id, k.operator_id
 FROM custom_kpis k LEFT JOIN stages s ON s.id = k.stage_id LEFT JOIN operators o ON o.id = k.operator_id";
 
-fn load(conn: &Connection) -> Result<Vec<CustomKpi>> {
+fn load(conn: &Db) -> Result<Vec<CustomKpi>> {
     let mut stmt = conn.prepare_cached(&format!("{SELECT} ORDER BY k.id"))?;
-    let rows = stmt.query_map([], |r| {
+    let rows = stmt.query_map((), |r| {
         let measure: String = r.get(2)?;
         let measure = Measure::parse("measure", &measure).map_err(|e| {
             rusqlite::Error::FromSqlConversionFailure(2, rusqlite::types::Type::Text, Box::new(e))
@@ -117,7 +118,7 @@ fn load(conn: &Connection) -> Result<Vec<CustomKpi>> {
 }
 
 /// The defined KPI named `name` or with that key (any case).
-fn find(conn: &Connection, name: &str) -> Result<Option<CustomKpi>> {
+fn find(conn: &Db, name: &str) -> Result<Option<CustomKpi>> {
     let key = crate::domain::kpi_measure::kpi_key(name);
     Ok(load(conn)?
         .into_iter()
@@ -152,7 +153,7 @@ impl Store {
     }
 }
 
-fn not_defined(conn: &Connection, name: &str) -> StoreError {
+fn not_defined(conn: &Db, name: &str) -> StoreError {
     let names: Vec<String> = load(conn)
         .map(|all| all.into_iter().map(|k| k.name).collect())
         .unwrap_or_default();
@@ -218,7 +219,7 @@ impl Writer<'_> {
                             .prepare(
                                 "SELECT key FROM stages WHERE outcome = 'open' ORDER BY position",
                             )?
-                            .query_map([], |r| r.get(0))?
+                            .query_map((), |r| r.get(0))?
                             .collect::<rusqlite::Result<_>>()?;
                         return Err(StoreError::invalid(
                             "stage",

@@ -1,4 +1,5 @@
-use rusqlite::{Connection, OptionalExtension, Row, params};
+use super::db::{Db, OptionalExtension, Row};
+use rusqlite::params;
 
 use super::cadence::TIGHTEST_TAG_JOIN;
 use super::sql_types::{from_secs, opt_from_secs};
@@ -149,11 +150,7 @@ pub(super) fn kept_column(details: &ContactDetails) -> Option<String> {
 }
 
 /// Writes the columns of `details` onto customer `id`.
-pub(super) fn write_contact_details(
-    conn: &Connection,
-    id: i64,
-    details: &ContactDetails,
-) -> Result<()> {
+pub(super) fn write_contact_details(conn: &Db, id: i64, details: &ContactDetails) -> Result<()> {
     conn.prepare_cached(
         "UPDATE customers SET title = ?2, department = ?3, nickname = ?4, birthday = ?5,
                 website = ?6, second_address = ?7, kept = ?8 WHERE id = ?1",
@@ -246,7 +243,7 @@ fn parse_totals(text: &str) -> Vec<MoneyTotal> {
         .collect()
 }
 
-fn load_details(conn: &Connection, customer: &mut Customer) -> Result<()> {
+fn load_details(conn: &Db, customer: &mut Customer) -> Result<()> {
     let id = customer.id;
     let mut phones = conn.prepare_cached(
         "SELECT kind, raw, digits, extension FROM customer_phones WHERE customer_id = ?1 ORDER BY position",
@@ -275,7 +272,7 @@ fn load_details(conn: &Connection, customer: &mut Customer) -> Result<()> {
     Ok(())
 }
 
-pub(super) fn load_customer(conn: &Connection, id: i64) -> Result<Customer> {
+pub(super) fn load_customer(conn: &Db, id: i64) -> Result<Customer> {
     let mut stmt = conn.prepare_cached(&format!("{SELECT_CUSTOMER} WHERE c.id = ?1"))?;
     let mut customer =
         stmt.query_row([id], row_to_customer)
@@ -301,7 +298,7 @@ impl Store {
         self.read(|c| {
             let mut stmt = c.prepare(&format!("{SELECT_CUSTOMER} ORDER BY c.id"))?;
             let mut all = stmt
-                .query_map([], row_to_customer)?
+                .query_map((), row_to_customer)?
                 .collect::<rusqlite::Result<Vec<_>>>()?;
             for customer in &mut all {
                 load_details(c, customer)?;
@@ -370,7 +367,7 @@ impl Store {
         ];
         p.extend(cuts);
         let mut stmt = self.conn.prepare_cached(&sql)?;
-        let ids = stmt.query_map(rusqlite::params_from_iter(p), |r| r.get(0))?;
+        let ids = stmt.query_map(p, |r| r.get(0))?;
         Ok(ids.collect::<rusqlite::Result<_>>()?)
     }
 
@@ -379,7 +376,7 @@ impl Store {
         let n: i64 = self
             .conn
             .prepare_cached("SELECT n FROM tallies WHERE name = 'customers'")?
-            .query_row([], |r| r.get(0))?;
+            .query_row((), |r| r.get(0))?;
         Ok(usize::try_from(n).unwrap_or(0))
     }
 
@@ -599,7 +596,7 @@ impl Store {
     /// How much deleting a customer would take with it: (interactions, deals, reminders, people).
     pub fn customer_dependents(&self, id: i64) -> Result<(i64, i64, i64, i64)> {
         self.read(|c| {
-            let count = |sql: &str| -> Result<i64> { Ok(c.query_row(sql, [id], |r| r.get(0))?) };
+            let count = |sql: &str| -> Result<i64> { c.query_row(sql, [id], |r| r.get(0)) };
             Ok((
                 count("SELECT count(*) FROM interactions WHERE customer_id = ?1")?,
                 count("SELECT count(*) FROM deals WHERE customer_id = ?1")?,
@@ -630,13 +627,14 @@ impl Writer<'_> {
         draft.validate()?;
         self.require_owner(draft.owner_id)?;
         self.check_company(draft.company_id)?;
-        self.conn
+        let id = self
+            .conn
             .prepare_cached(
                 "INSERT INTO customers (kind, name, name_key, company_id, address, status, source, notes, owner_id,
                                         cadence_ideal_days, cadence_max_days, created_at, updated_at, id)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?11, ?12, ?10, ?10, ?13)",
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?11, ?12, ?10, ?10, ?13) RETURNING id",
             )?
-            .execute(params![
+            .query_row(params![
                 draft.kind,
                 draft.name,
                 fold(&draft.name),
@@ -650,8 +648,7 @@ impl Writer<'_> {
                 draft.cadence.map(|c| c.ideal_days),
                 draft.cadence.map(|c| c.max_days),
                 self.next_id("customers", "customer")?
-            ])?;
-        let id = self.conn.last_insert_rowid();
+            ], |r| r.get(0))?;
         self.write_details(id, draft)?;
         if !draft.details.is_empty() {
             write_contact_details(self.conn, id, &draft.details)?;
@@ -822,11 +819,10 @@ impl Writer<'_> {
             return Ok(());
         }
         let name_of = |id: i64| -> Result<String> {
-            Ok(self
-                .conn
+            self.conn
                 .query_row("SELECT name FROM customers WHERE id = ?1", [id], |r| {
                     r.get(0)
-                })?)
+                })
         };
         let old = name_of(from)?;
         let new = to.map(name_of).transpose()?;
@@ -927,7 +923,7 @@ impl Writer<'_> {
         entity: &'static str,
         id: i64,
     ) -> StoreError {
-        let current: rusqlite::Result<Option<i64>> = self
+        let current: Result<Option<i64>> = self
             .conn
             .query_row(
                 &format!("SELECT version FROM {table} WHERE id = ?1"),
@@ -947,7 +943,7 @@ impl Writer<'_> {
                 }
             }
             Ok(None) => StoreError::NotFound { entity, id },
-            Err(e) => e.into(),
+            Err(e) => e,
         }
     }
 }

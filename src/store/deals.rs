@@ -1,5 +1,6 @@
+use super::db::{Db, OptionalExtension, Row};
 use chrono::NaiveDate;
-use rusqlite::{Connection, OptionalExtension, Row, params};
+use rusqlite::params;
 
 use super::sql_types::{date_text, from_secs, parse_date_text};
 use super::sums::read_sum;
@@ -61,11 +62,11 @@ fn row_to_deal(r: &Row<'_>) -> rusqlite::Result<Deal> {
     })
 }
 
-pub(super) fn load_stages(conn: &Connection) -> Result<Vec<Stage>> {
+pub(super) fn load_stages(conn: &Db) -> Result<Vec<Stage>> {
     let mut stmt = conn.prepare_cached(
         "SELECT id, key, name, position, probability, outcome, idle_days FROM stages ORDER BY position",
     )?;
-    let rows = stmt.query_map([], |r| {
+    let rows = stmt.query_map((), |r| {
         Ok(Stage {
             id: r.get(0)?,
             key: r.get(1)?,
@@ -79,7 +80,7 @@ pub(super) fn load_stages(conn: &Connection) -> Result<Vec<Stage>> {
     Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
 
-pub(super) fn load_deal(conn: &Connection, id: i64) -> Result<Deal> {
+pub(super) fn load_deal(conn: &Db, id: i64) -> Result<Deal> {
     conn.prepare_cached(&format!("{SELECT} WHERE d.id = ?1"))?
         .query_row([id], row_to_deal)
         .optional()?
@@ -333,13 +334,14 @@ impl Writer<'_> {
                 "a new deal starts in an open stage; mark it won or lost afterwards",
             ));
         }
-        self.conn
+        let id: i64 = self
+            .conn
             .prepare_cached(
                 "INSERT INTO deals (customer_id, title, amount_minor, currency, stage_id, probability, expected_close,
                                     owner_id, created_at, updated_at, id)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?9, ?10)",
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?9, ?10) RETURNING id",
             )?
-            .execute(params![
+            .query_row(params![
                 d.customer_id,
                 d.title,
                 d.amount.minor,
@@ -350,9 +352,8 @@ impl Writer<'_> {
                 d.owner_id,
                 self.now,
                 self.next_id("deals", "deal")?
-            ])
+            ], |r| r.get(0))
             .map_err(|e| self.explain_missing_customer(e, d.customer_id))?;
-        let id = self.conn.last_insert_rowid();
         if self.trail {
             let state = self.deal_state(&load_deal(self.conn, id)?);
             self.audit_diff("deal", id, Some(d.customer_id), None, Some(&state))?;

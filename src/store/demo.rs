@@ -3,7 +3,7 @@
 //! secondary indexes of the tables it fills built once at the end. The trail gets one
 //! entry instead: demo data was generated, by whom, when, and how much.
 
-use rusqlite::OptionalExtension;
+use super::db::OptionalExtension;
 
 use super::import::SuspendedIndexes;
 use super::{Result, StoreError, Writer};
@@ -49,7 +49,7 @@ impl Writer<'_> {
     ) -> Result<T> {
         let customers: i64 = self
             .conn
-            .query_row("SELECT count(*) FROM customers", [], |r| r.get(0))?;
+            .query_row("SELECT count(*) FROM customers", (), |r| r.get(0))?;
         if customers > 0 {
             return Err(StoreError::Message(format!(
                 "demo data goes into an empty database; this one holds {}",
@@ -60,9 +60,8 @@ impl Writer<'_> {
         let first = self.next_id("customers", "customer")?;
         let suspended = self.suspend_filled_indexes()?;
         let activity = self.suspend_triggers(super::team::ACTIVITY_TRIGGERS)?;
-        let cache: i64 = self.conn.query_row("PRAGMA cache_size", [], |r| r.get(0))?;
-        self.conn
-            .pragma_update(None, "cache_size", -GENERATE_CACHE_KIB)?;
+        let cache: i64 = self.conn.query_row("PRAGMA cache_size", (), |r| r.get(0))?;
+        self.conn.pragma_update("cache_size", -GENERATE_CACHE_KIB)?;
         self.trail = false;
         let written = write(self);
         self.trail = true;
@@ -77,11 +76,11 @@ impl Writer<'_> {
             }
             Ok(value)
         });
-        self.conn.pragma_update(None, "cache_size", cache)?;
+        self.conn.pragma_update("cache_size", cache)?;
         let value = indexed?;
         let last: Option<i64> = self
             .conn
-            .query_row("SELECT max(id) FROM customers", [], |r| r.get(0))
+            .query_row("SELECT max(id) FROM customers", (), |r| r.get(0))
             .optional()?
             .flatten();
         let mut changes = vec![FieldChange {
@@ -128,7 +127,7 @@ impl Writer<'_> {
                 )
                 .optional()?;
             if let Some(create) = create {
-                self.conn.execute(&format!("DROP TRIGGER {name}"), [])?;
+                self.conn.execute(&format!("DROP TRIGGER {name}"), ())?;
                 sql.push(create);
             }
         }
@@ -155,7 +154,7 @@ impl Writer<'_> {
         for (name, create) in found {
             // Names come from the schema itself, quoted all the same.
             self.conn
-                .execute(&format!("DROP INDEX \"{}\"", name.replace('"', "\"\"")), [])?;
+                .execute(&format!("DROP INDEX \"{}\"", name.replace('"', "\"\"")), ())?;
             sql.push(create);
         }
         Ok(SuspendedIndexes::from_sql(sql))
@@ -186,9 +185,9 @@ mod tests {
     }
 
     fn rows(store: &Store, sql: &str) -> Vec<Vec<String>> {
-        let mut stmt = store.conn.prepare(sql).unwrap();
+        let mut stmt = store.conn.sqlite().unwrap().prepare(sql).unwrap();
         let n = stmt.column_count();
-        stmt.query_map([], |r| {
+        stmt.query_map((), |r| {
             (0..n)
                 .map(|i| Ok(format!("{:?}", rusqlite::types::Value::from(r.get_ref(i)?))))
                 .collect()

@@ -6,7 +6,8 @@
 
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
-use rusqlite::{Connection, OptionalExtension, params};
+use super::db::{Db, OptionalExtension};
+use rusqlite::params;
 use serde::Serialize;
 
 use super::{Result, Store, StoreError, Writer};
@@ -54,10 +55,10 @@ fn reversed(s: &str) -> String {
 /// Schema V6: numbers stored with an extension in their text (`+1 212 555 0101 ext 5`,
 /// before extensions had a column of their own) get it split off, and their national
 /// digits worked out again without it, so lookup and matching see the line itself.
-pub(super) fn split_phone_extensions(conn: &Connection) -> Result<()> {
+pub(super) fn split_phone_extensions(conn: &Db) -> Result<()> {
     let rows: Vec<(i64, PhoneKind, String)> = conn
         .prepare("SELECT id, kind, raw FROM customer_phones")?
-        .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
+        .query_map((), |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
         .collect::<rusqlite::Result<_>>()?;
     let mut update = conn.prepare(
         "UPDATE customer_phones SET raw = ?2, digits = ?3, extension = ?4, national = ?5,
@@ -79,10 +80,10 @@ pub(super) fn split_phone_extensions(conn: &Connection) -> Result<()> {
 
 /// Schema V2: fills the national-digits columns of every existing phone (in the
 /// migration's transaction).
-pub(super) fn backfill_phone_columns(conn: &Connection) -> Result<()> {
+pub(super) fn backfill_phone_columns(conn: &Db) -> Result<()> {
     let rows: Vec<(i64, String, String)> = conn
         .prepare("SELECT id, raw, digits FROM customer_phones")?
-        .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
+        .query_map((), |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
         .collect::<rusqlite::Result<_>>()?;
     let mut update =
         conn.prepare("UPDATE customer_phones SET national = ?2, national_rev = ?3 WHERE id = ?1")?;
@@ -304,7 +305,7 @@ struct MergeWork {
     tags: Vec<String>,
 }
 
-fn merge_row(conn: &Connection, id: i64) -> Result<MergeRow> {
+fn merge_row(conn: &Db, id: i64) -> Result<MergeRow> {
     conn.prepare_cached(
         "SELECT kind, name, company_id, address, source, notes, owner_id, cadence_ideal_days, cadence_max_days
          FROM customers WHERE id = ?1",
@@ -329,7 +330,7 @@ fn merge_row(conn: &Connection, id: i64) -> Result<MergeRow> {
     })
 }
 
-fn phones_of(conn: &Connection, id: i64) -> Result<Vec<PhoneRow>> {
+fn phones_of(conn: &Db, id: i64) -> Result<Vec<PhoneRow>> {
     let mut stmt = conn.prepare_cached(
         "SELECT kind, raw, digits, national, national_rev, extension FROM customer_phones
          WHERE customer_id = ?1 ORDER BY position",
@@ -347,11 +348,11 @@ fn phones_of(conn: &Connection, id: i64) -> Result<Vec<PhoneRow>> {
     Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
 
-fn count(conn: &Connection, sql: &str, id: i64) -> Result<i64> {
-    Ok(conn.prepare_cached(sql)?.query_row([id], |r| r.get(0))?)
+fn count(conn: &Db, sql: &str, id: i64) -> Result<i64> {
+    conn.prepare_cached(sql)?.query_row([id], |r| r.get(0))
 }
 
-fn plan_merge(conn: &Connection, keep: i64, drop: i64) -> Result<MergeWork> {
+fn plan_merge(conn: &Db, keep: i64, drop: i64) -> Result<MergeWork> {
     let keep_row = merge_row(conn, keep)?;
     let drop_row = merge_row(conn, drop)?;
     let people_of = |id| {
@@ -458,10 +459,10 @@ struct Known {
     names: NameKeys,
 }
 
-fn load_known(conn: &Connection) -> Result<Vec<Known>> {
+fn load_known(conn: &Db) -> Result<Vec<Known>> {
     let mut stmt =
         conn.prepare("SELECT id, kind, company_id, name_key FROM customers ORDER BY id")?;
-    let rows = stmt.query_map([], |r| {
+    let rows = stmt.query_map((), |r| {
         let id = r.get(0)?;
         Ok(Known {
             id,
@@ -485,7 +486,7 @@ fn add_reason(pairs: &mut Pairs, a: i64, b: i64, reason: DuplicateReason) {
 /// Pairs sharing a phone (same national digits, not two different country codes) or an
 /// email, found with GROUP BY over the indexes alone (covering, no table lookups); shares
 /// a company and its people may have are skipped.
-fn contact_pairs(conn: &Connection, known: &[Known], at: &HashMap<i64, usize>) -> Result<Pairs> {
+fn contact_pairs(conn: &Db, known: &[Known], at: &HashMap<i64, usize>) -> Result<Pairs> {
     let mut pairs = Pairs::new();
     let party = |id: i64| at.get(&id).map(|&i| known[i].party);
     // (group key, customer id, digits, shown text, is a work phone)
@@ -514,7 +515,7 @@ fn contact_pairs(conn: &Connection, known: &[Known], at: &HashMap<i64, usize>) -
          ORDER BY e.address_key, e.customer_id, e.position",
     )?;
     let email_rows: Vec<Member> = emails
-        .query_map([], |r| {
+        .query_map((), |r| {
             Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, false))
         })?
         .collect::<rusqlite::Result<_>>()?;
@@ -899,7 +900,7 @@ fn too_few_digits(query: &str) -> StoreError {
 
 /// Customers whose names may be near `mine`: the same key, its words in another order
 /// (up to 4 words), and the bucket of names starting with the same three letters.
-fn name_candidates_of(conn: &Connection, mine: &NameKeys) -> Result<Vec<(i64, String)>> {
+fn name_candidates_of(conn: &Db, mine: &NameKeys) -> Result<Vec<(i64, String)>> {
     let mut out = Vec::new();
     let mut exact = conn.prepare_cached(
         "SELECT id, name_key FROM customers WHERE name_key = ?1 ORDER BY id LIMIT 1000",
@@ -987,13 +988,13 @@ impl Writer<'_> {
         }
         self.move_people(drop, Some(keep))?;
         let next = |table: &str| -> Result<i64> {
-            Ok(self.conn.query_row(
+            self.conn.query_row(
                 &format!(
                     "SELECT coalesce(max(position), -1) + 1 FROM {table} WHERE customer_id = ?1"
                 ),
                 [keep],
                 |r| r.get(0),
-            )?)
+            )
         };
         let first_phone = next("customer_phones")?;
         let first_email = next("customer_emails")?;

@@ -85,6 +85,24 @@ pub enum StoreError {
     ReadOnly { path: PathBuf, dir: PathBuf },
     #[error("database error: {0}")]
     Sqlite(#[from] rusqlite::Error),
+    #[error("cannot connect to PostgreSQL at {target}: {source}")]
+    Connect {
+        target: String,
+        source: postgres::Error,
+    },
+    #[error("database error: {}", postgres_message(.0))]
+    Postgres(#[from] postgres::Error),
+}
+
+/// PostgreSQL's own message (with its detail), not only "db error".
+fn postgres_message(e: &postgres::Error) -> String {
+    match e.as_db_error() {
+        Some(db) => match db.detail() {
+            Some(detail) => format!("{} ({detail})", db.message()),
+            None => db.message().to_owned(),
+        },
+        None => e.to_string(),
+    }
 }
 
 /// Less than a megabyte left for this user: a write failing with an I/O error there
@@ -102,7 +120,49 @@ fn disk_is_full(_dir: &Path) -> bool {
     false
 }
 
+/// Which rule of the schema refused a write, on either server.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum Refusal {
+    /// A reference to a row that does not exist (or a delete of one still referred to).
+    ForeignKey,
+    /// A value another row already has.
+    Unique,
+    /// A `CHECK` or `NOT NULL`, with the server's words.
+    Other(String),
+}
+
 impl StoreError {
+    /// The schema rule this error is, if it is one.
+    pub(crate) fn refusal(&self) -> Option<Refusal> {
+        match self {
+            StoreError::Sqlite(rusqlite::Error::SqliteFailure(f, detail))
+                if f.code == rusqlite::ErrorCode::ConstraintViolation =>
+            {
+                let detail = detail.as_deref().unwrap_or("");
+                Some(if detail.contains("FOREIGN KEY") {
+                    Refusal::ForeignKey
+                } else if detail.contains("UNIQUE") {
+                    Refusal::Unique
+                } else {
+                    Refusal::Other(detail.to_owned())
+                })
+            }
+            StoreError::Postgres(e) => {
+                use postgres::error::SqlState;
+                let db = e.as_db_error()?;
+                match db.code() {
+                    c if *c == SqlState::FOREIGN_KEY_VIOLATION => Some(Refusal::ForeignKey),
+                    c if *c == SqlState::UNIQUE_VIOLATION => Some(Refusal::Unique),
+                    c if *c == SqlState::CHECK_VIOLATION || *c == SqlState::NOT_NULL_VIOLATION => {
+                        Some(Refusal::Other(db.message().to_owned()))
+                    }
+                    _ => None,
+                }
+            }
+            _ => None,
+        }
+    }
+
     pub(crate) fn open(path: &Path, source: rusqlite::Error) -> Self {
         Self::Open {
             path: path.to_path_buf(),

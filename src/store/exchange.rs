@@ -2,8 +2,9 @@
 //! deal's amount in another currency times the rate of that currency in force on the
 //! deal's day, or NULL (counted apart by each report) when there is none.
 
+use super::db::Db;
 use chrono::NaiveDate;
-use rusqlite::{Connection, params};
+use rusqlite::params;
 
 use super::sql_types::{date_text, parse_date_text};
 use super::value::CURRENCY_KEY;
@@ -49,11 +50,11 @@ pub(super) fn converted_sql(amount: &str, currency: &str, day: &str, target: &st
     )
 }
 
-fn rates(c: &Connection) -> Result<Vec<ExchangeRate>> {
+fn rates(c: &Db) -> Result<Vec<ExchangeRate>> {
     let mut stmt = c.prepare_cached(
         "SELECT currency, from_day, rate FROM exchange_rates ORDER BY currency, from_day",
     )?;
-    let rows = stmt.query_map([], |r| {
+    let rows = stmt.query_map((), |r| {
         Ok((
             r.get::<_, String>(0)?,
             r.get::<_, String>(1)?,
@@ -87,7 +88,7 @@ impl Writer<'_> {
     fn default_currency(&self) -> Result<Currency> {
         let code: String = self
             .conn
-            .query_row(&format!("SELECT {DEFAULT_SQL}"), [], |r| r.get(0))?;
+            .query_row(&format!("SELECT {DEFAULT_SQL}"), (), |r| r.get(0))?;
         Currency::from_code(&code)
             .map_err(|e| StoreError::Message(format!("the stored default currency: {e}")))
     }
@@ -173,7 +174,7 @@ impl Writer<'_> {
         let old = self.default_currency()?;
         let n: i64 = self
             .conn
-            .query_row("SELECT count(*) FROM exchange_rates", [], |r| r.get(0))?;
+            .query_row("SELECT count(*) FROM exchange_rates", (), |r| r.get(0))?;
         if n > 0 && old != currency {
             return Err(StoreError::invalid(
                 "currency",

@@ -4,7 +4,7 @@
 
 use rustc_hash::FxHashMap as HashMap;
 
-use rusqlite::OptionalExtension;
+use super::db::OptionalExtension;
 
 use super::{Result, Writer};
 use crate::domain::duplicates::{Party, shared_contact_expected};
@@ -360,7 +360,7 @@ impl Writer<'_> {
                 .optional()?
                 .flatten()
             {
-                self.conn.execute(&format!("DROP INDEX {name}"), [])?;
+                self.conn.execute(&format!("DROP INDEX {name}"), ())?;
                 sql.push(create);
             }
         }
@@ -372,7 +372,7 @@ impl Writer<'_> {
         for create in suspended.0 {
             // Someone may have healed an importer's indexes meanwhile.
             let create = create.replacen("CREATE INDEX ", "CREATE INDEX IF NOT EXISTS ", 1);
-            self.conn.execute(&create, [])?;
+            self.conn.execute(&create, ())?;
         }
         Ok(())
     }
@@ -382,7 +382,7 @@ impl Writer<'_> {
         let mut known = KnownContacts {
             existing: self
                 .conn
-                .query_row("SELECT count(*) FROM customers", [], |r| r.get::<_, i64>(0))?
+                .query_row("SELECT count(*) FROM customers", (), |r| r.get::<_, i64>(0))?
                 .try_into()
                 .unwrap_or(usize::MAX),
             ..Default::default()
@@ -390,7 +390,7 @@ impl Writer<'_> {
         let mut stmt = self.conn.prepare(
             "SELECT national, raw, customer_id, kind = 'work' FROM customer_phones ORDER BY customer_id",
         )?;
-        let rows = stmt.query_map([], |r| {
+        let rows = stmt.query_map((), |r| {
             Ok((
                 r.get::<_, String>(0)?,
                 r.get::<_, String>(1)?,
@@ -405,7 +405,7 @@ impl Writer<'_> {
         let mut stmt = self
             .conn
             .prepare("SELECT address_key, customer_id FROM customer_emails ORDER BY customer_id")?;
-        for row in stmt.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?)))? {
+        for row in stmt.query_map((), |r| Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?)))? {
             let (email, id) = row?;
             known.learn_email(email, id);
         }
@@ -416,17 +416,15 @@ impl Writer<'_> {
 
     /// The name key of customer `id` (folded name), if it exists.
     pub fn customer_name_key(&self, id: i64) -> Result<Option<String>> {
-        Ok(self
-            .conn
+        self.conn
             .prepare_cached("SELECT name_key FROM customers WHERE id = ?1")?
             .query_row([id], |r| r.get(0))
-            .optional()?)
+            .optional()
     }
 
     /// Customer `id` as the sharing rule sees it (kind and company), if it exists.
     pub fn customer_party(&self, id: i64) -> Result<Option<Party>> {
-        Ok(self
-            .conn
+        self.conn
             .prepare_cached("SELECT kind, company_id FROM customers WHERE id = ?1")?
             .query_row([id], |r| {
                 Ok(Party {
@@ -435,14 +433,14 @@ impl Writer<'_> {
                     company_id: r.get(1)?,
                 })
             })
-            .optional()?)
+            .optional()
     }
 
     /// `(key, customer id)` rows as a map; the first (lowest) id of a key wins.
     fn key_map(&self, sql: &str) -> Result<HashMap<String, i64>> {
         let mut map = HashMap::default();
         let mut stmt = self.conn.prepare(sql)?;
-        for row in stmt.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?)))? {
+        for row in stmt.query_map((), |r| Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?)))? {
             let (key, id) = row?;
             map.entry(key).or_insert(id);
         }
@@ -742,9 +740,7 @@ impl Writer<'_> {
             for (id, changes) in chunk {
                 params.extend([*id as &dyn rusqlite::ToSql, *changes]);
             }
-            self.conn
-                .prepare_cached(&sql)?
-                .execute(rusqlite::params_from_iter(params))?;
+            self.conn.prepare_cached(&sql)?.execute(params)?;
         }
         bulk.pending.clear();
         Ok(())
@@ -765,9 +761,7 @@ impl Writer<'_> {
                 "INSERT INTO {table_and_columns} VALUES {}",
                 vec![row.as_str(); rows].join(", ")
             );
-            self.conn
-                .prepare_cached(&sql)?
-                .execute(rusqlite::params_from_iter(chunk.iter()))?;
+            self.conn.prepare_cached(&sql)?.execute(chunk)?;
         }
         Ok(())
     }

@@ -7,8 +7,9 @@
 //! changed since, or has gained deals, follow-ups, interactions or people, stays; a
 //! merged customer changed since keeps the change. Both are counted in the report.
 
+use super::db::{OptionalExtension, Row};
 use chrono::{DateTime, Utc};
-use rusqlite::{OptionalExtension, params};
+use rusqlite::params;
 use serde::Serialize;
 
 use super::sql_types::from_secs;
@@ -57,7 +58,7 @@ pub struct UndoReport {
 const SELECT: &str = "SELECT r.id, r.source, o.login, r.started_at, r.heartbeat_at, r.finished_at, r.state, r.created, r.merged
     FROM import_runs r LEFT JOIN operators o ON o.id = r.operator_id";
 
-fn row_to_run(r: &rusqlite::Row<'_>) -> rusqlite::Result<ImportRun> {
+fn row_to_run(r: &Row<'_>) -> rusqlite::Result<ImportRun> {
     Ok(ImportRun {
         id: r.get(0)?,
         source: r.get(1)?,
@@ -73,11 +74,10 @@ fn row_to_run(r: &rusqlite::Row<'_>) -> rusqlite::Result<ImportRun> {
 
 impl Store {
     pub fn import_run(&self, id: i64) -> Result<Option<ImportRun>> {
-        Ok(self
-            .conn
+        self.conn
             .prepare_cached(&format!("{SELECT} WHERE r.id = ?1"))?
             .query_row([id], row_to_run)
-            .optional()?)
+            .optional()
     }
 
     /// Runs that never finished and whose importer has stopped.
@@ -86,7 +86,7 @@ impl Store {
         let mut stmt = self
             .conn
             .prepare_cached(&format!("{SELECT} WHERE r.state = 'running' ORDER BY r.id"))?;
-        let runs = stmt.query_map([], row_to_run)?;
+        let runs = stmt.query_map((), row_to_run)?;
         let runs: Vec<ImportRun> = runs.collect::<rusqlite::Result<_>>()?;
         Ok(runs.into_iter().filter(|r| r.interrupted(now)).collect())
     }
@@ -230,12 +230,12 @@ impl Writer<'_> {
     /// Starts a run importing `source` (file names), as the acting operator.
     pub fn start_import_run(&mut self, source: &str) -> Result<i64> {
         self.require(Permission::BulkImport)?;
-        self.conn.execute(
+        self.conn.query_row(
             "INSERT INTO import_runs (operator_id, source, started_at, heartbeat_at, state)
-             VALUES (?1, ?2, ?3, ?3, 'running')",
+             VALUES (?1, ?2, ?3, ?3, 'running') RETURNING id",
             params![self.actor.map(|a| a.id), source, self.now],
-        )?;
-        Ok(self.conn.last_insert_rowid())
+            |r| r.get(0),
+        )
     }
 
     /// Customers `first..=last` were created by `run` (in this chunk).
@@ -311,23 +311,21 @@ impl Writer<'_> {
     }
 
     fn customer_version(&self, id: i64) -> Result<Option<i64>> {
-        Ok(self
-            .conn
+        self.conn
             .prepare_cached("SELECT version FROM customers WHERE id = ?1")?
             .query_row([id], |r| r.get(0))
-            .optional()?)
+            .optional()
     }
 
     /// Whether anything hangs off customer `id`: deals, follow-ups, interactions, people.
     fn has_dependents(&self, id: i64) -> Result<bool> {
-        Ok(self
-            .conn
+        self.conn
             .prepare_cached(
                 "SELECT EXISTS (SELECT 1 FROM deals WHERE customer_id = ?1)
                      OR EXISTS (SELECT 1 FROM reminders WHERE customer_id = ?1)
                      OR EXISTS (SELECT 1 FROM interactions WHERE customer_id = ?1)
                      OR EXISTS (SELECT 1 FROM customers WHERE company_id = ?1)",
             )?
-            .query_row([id], |r| r.get(0))?)
+            .query_row([id], |r| r.get(0))
     }
 }

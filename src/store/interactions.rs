@@ -1,5 +1,6 @@
+use super::db::{Db, Row};
 use chrono::{DateTime, Utc};
-use rusqlite::{Row, params};
+use rusqlite::params;
 
 use super::sql_types::from_secs;
 use super::{Result, Store, StoreError, Writer};
@@ -30,8 +31,8 @@ fn row_to_interaction(r: &Row<'_>) -> rusqlite::Result<Interaction> {
     })
 }
 
-pub(super) fn load_interaction(conn: &rusqlite::Connection, id: i64) -> Result<Interaction> {
-    use rusqlite::OptionalExtension;
+pub(super) fn load_interaction(conn: &Db, id: i64) -> Result<Interaction> {
+    use super::db::OptionalExtension;
     conn.prepare_cached(&format!("{SELECT} WHERE i.id = ?1"))?
         .query_row([id], row_to_interaction)
         .optional()?
@@ -174,13 +175,14 @@ impl Writer<'_> {
 
     pub fn log_interaction(&mut self, draft: &InteractionDraft) -> Result<i64> {
         let d = self.checked_interaction(draft, self.now())?;
-        self.conn
+        let id: i64 = self
+            .conn
             .prepare_cached(
                 "INSERT INTO interactions (customer_id, deal_id, kind, direction, occurred_at, operator_id, summary,
                                            outcome, satisfaction, created_at, updated_at, id, nps)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?10, ?11, ?12)",
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?10, ?11, ?12) RETURNING id",
             )?
-            .execute(params![
+            .query_row(params![
                 d.customer_id,
                 d.deal_id,
                 d.kind,
@@ -193,9 +195,8 @@ impl Writer<'_> {
                 self.now,
                 self.next_id("interactions", "interaction")?,
                 d.nps
-            ])
+            ], |r| r.get(0))
             .map_err(|e| self.explain_missing_customer(e, d.customer_id))?;
-        let id = self.conn.last_insert_rowid();
         if self.trail {
             let state = self.interaction_state(&d)?;
             self.audit_diff("interaction", id, Some(d.customer_id), None, Some(&state))?;
@@ -255,10 +256,7 @@ impl Writer<'_> {
                  VALUES {}",
                 vec!["(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"; rows.len()].join(", ")
             );
-            let inserted = self
-                .conn
-                .prepare_cached(&sql)?
-                .execute(rusqlite::params_from_iter(values));
+            let inserted = self.conn.prepare_cached(&sql)?.execute(values);
             if let Err(e) = inserted {
                 // Which customer was missing, as `log_interaction` would say.
                 let missing = rows
@@ -270,7 +268,7 @@ impl Writer<'_> {
                         entity: "customer",
                         id,
                     },
-                    None => e.into(),
+                    None => e,
                 });
             }
             first_id += rows.len() as i64;
@@ -316,13 +314,9 @@ impl Writer<'_> {
     }
 
     /// A foreign-key failure on a customer id becomes "customer #N does not exist".
-    pub(super) fn explain_missing_customer(
-        &self,
-        e: rusqlite::Error,
-        customer_id: i64,
-    ) -> StoreError {
+    pub(super) fn explain_missing_customer(&self, e: StoreError, customer_id: i64) -> StoreError {
         if self.customer_exists(customer_id) {
-            e.into()
+            e
         } else {
             StoreError::NotFound {
                 entity: "customer",

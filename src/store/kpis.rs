@@ -1,7 +1,8 @@
 //! KPI definitions, the raw figures KPIs are computed from, and the pipeline forecast.
 
+use super::db::Db;
 use chrono::{DateTime, Months, NaiveDate, Utc};
-use rusqlite::{Connection, params};
+use rusqlite::params;
 
 use super::sql_types::date_text;
 use super::sums::read_sum;
@@ -25,12 +26,12 @@ fn won_in_currency() -> String {
     )
 }
 
-fn load_definitions(conn: &Connection) -> Result<Vec<KpiDefinition>> {
+fn load_definitions(conn: &Db) -> Result<Vec<KpiDefinition>> {
     let mut stmt = conn.prepare_cached(
         "SELECT key, name, grp, unit, target_milli, minimum_milli, higher_is_better, period
          FROM kpi_definitions ORDER BY rowid",
     )?;
-    let rows = stmt.query_map([], |r| {
+    let rows = stmt.query_map((), |r| {
         Ok(KpiDefinition {
             key: r.get(0)?,
             name: r.get(1)?,
@@ -270,7 +271,7 @@ impl Store {
         operator: Option<i64>,
     ) -> Result<ForecastLeftOut> {
         self.require_kpis_of(operator)?;
-        Ok(self
+        self
             .conn
             .prepare_cached(
                 "SELECT coalesce(sum(t.deals) FILTER (WHERE t.currency = ?1 AND t.expected_month = ''), 0),
@@ -283,7 +284,7 @@ impl Store {
                     without_close_date: r.get(0)?,
                     other_currency: r.get(1)?,
                 })
-            })?)
+            })
     }
 }
 

@@ -11,9 +11,9 @@
 //! (schema 9) and interactions per operator from the activity by quarter hour (schema
 //! 14), exactly as the built-in KPIs are.
 
+use super::db::{Db, Row};
 use chrono::{DateTime, Days, Months, NaiveDate, Utc};
 use rusqlite::types::Value;
-use rusqlite::{Connection, Row};
 
 use super::custom_kpis::REACHED_STAGE;
 use super::sums::join_sum;
@@ -57,22 +57,12 @@ type Binds = Vec<(&'static str, Value)>;
 
 /// Runs `sql` with the `binds` it names, handing each row to `f`.
 fn each_row(
-    c: &Connection,
+    c: &Db,
     sql: &str,
     binds: &Binds,
-    mut f: impl FnMut(&Row<'_>) -> rusqlite::Result<()>,
+    f: impl FnMut(&Row<'_>) -> rusqlite::Result<()>,
 ) -> Result<()> {
-    let mut stmt = c.prepare_cached(sql)?;
-    for (name, value) in binds {
-        if let Some(i) = stmt.parameter_index(name)? {
-            stmt.raw_bind_parameter(i, value)?;
-        }
-    }
-    let mut rows = stmt.raw_query();
-    while let Some(r) = rows.next()? {
-        f(r)?;
-    }
-    Ok(())
+    c.prepare_cached(sql)?.for_each_named(binds, f)
 }
 
 /// `(x >= 'b0') + (x >= 'b1') + …` over day boundaries: how many of them `x` is on
@@ -265,12 +255,7 @@ fn won_amount(amount: &str, currency: &str, day: &str) -> String {
     super::exchange::converted_sql(amount, currency, day, ":cur")
 }
 
-fn closed_deals(
-    c: &Connection,
-    p: &Plan<'_>,
-    scope: &MeasureScope,
-    out: &mut [Tallies],
-) -> Result<()> {
+fn closed_deals(c: &Db, p: &Plan<'_>, scope: &MeasureScope, out: &mut [Tallies]) -> Result<()> {
     let sql = if scope.by_customer() {
         let conv = won_amount("d.amount_minor", "d.currency", "d.closed_on");
         format!(
@@ -326,7 +311,7 @@ fn closed_deals(
     })
 }
 
-fn profit(c: &Connection, p: &Plan<'_>, scope: &MeasureScope, out: &mut [Tallies]) -> Result<()> {
+fn profit(c: &Db, p: &Plan<'_>, scope: &MeasureScope, out: &mut [Tallies]) -> Result<()> {
     let conv = won_amount(
         "(d.amount_minor - d.cost_minor)",
         "d.currency",
@@ -357,12 +342,7 @@ fn profit(c: &Connection, p: &Plan<'_>, scope: &MeasureScope, out: &mut [Tallies
 /// with their amounts as they are now: a deal still open at its own probability, one
 /// closed since at the default probability of the furthest open stage it reached (and
 /// a stage filter matches that stage).
-fn open_deals(
-    c: &Connection,
-    p: &Plan<'_>,
-    scope: &MeasureScope,
-    out: &mut [Tallies],
-) -> Result<()> {
+fn open_deals(c: &Db, p: &Plan<'_>, scope: &MeasureScope, out: &mut [Tallies]) -> Result<()> {
     let now = p.now.timestamp();
     let current: Vec<usize> = (0..p.n).filter(|&k| p.tos[k] > now).collect();
     if !current.is_empty() {
@@ -470,12 +450,7 @@ fn open_deals(
 /// it. A customer is active from a purchase until [`CHURN_MONTHS`] months have passed
 /// without another; it churns the day they have (counted unless that day is still to
 /// come). Active at a window's start: a purchase in the 12 months before it.
-fn purchases(
-    c: &Connection,
-    p: &Plan<'_>,
-    scope: &MeasureScope,
-    out: &mut [Tallies],
-) -> Result<()> {
+fn purchases(c: &Db, p: &Plan<'_>, scope: &MeasureScope, out: &mut [Tallies]) -> Result<()> {
     let lo12 = p.first_days[0]
         .checked_sub_months(Months::new(CHURN_MONTHS))
         .ok_or_else(|| StoreError::invalid("period", "too far back"))?;
@@ -550,12 +525,7 @@ fn purchases(
     })
 }
 
-fn new_customers(
-    c: &Connection,
-    p: &Plan<'_>,
-    scope: &MeasureScope,
-    out: &mut [Tallies],
-) -> Result<()> {
+fn new_customers(c: &Db, p: &Plan<'_>, scope: &MeasureScope, out: &mut [Tallies]) -> Result<()> {
     let mut filter = owner_sql("c.owner_id", scope);
     if scope.tag.is_some() {
         filter.push_str(" AND c.id IN (SELECT customer_id FROM customer_tags WHERE tag = :tag)");
@@ -576,7 +546,7 @@ fn new_customers(
     })
 }
 
-fn scores(c: &Connection, p: &Plan<'_>, scope: &MeasureScope, out: &mut [Tallies]) -> Result<()> {
+fn scores(c: &Db, p: &Plan<'_>, scope: &MeasureScope, out: &mut [Tallies]) -> Result<()> {
     let sql = format!(
         "SELECT {pos}, count(*), coalesce(sum(i.satisfaction), 0), count(*) FILTER (WHERE i.satisfaction >= 4)
          FROM interactions i
@@ -596,7 +566,7 @@ fn scores(c: &Connection, p: &Plan<'_>, scope: &MeasureScope, out: &mut [Tallies
     })
 }
 
-fn nps(c: &Connection, p: &Plan<'_>, scope: &MeasureScope, out: &mut [Tallies]) -> Result<()> {
+fn nps(c: &Db, p: &Plan<'_>, scope: &MeasureScope, out: &mut [Tallies]) -> Result<()> {
     let pos = pos_secs("i.occurred_at", &p.froms, false);
     let sql = format!(
         "SELECT b, count(*) FILTER (WHERE nps >= 9), count(*) FILTER (WHERE nps <= 6), count(*)
@@ -620,7 +590,7 @@ fn nps(c: &Connection, p: &Plan<'_>, scope: &MeasureScope, out: &mut [Tallies]) 
 
 /// Interactions by operators, and the operators who logged any, per window; a
 /// window's days are those up to today.
-fn activity(c: &Connection, p: &Plan<'_>, scope: &MeasureScope, out: &mut [Tallies]) -> Result<()> {
+fn activity(c: &Db, p: &Plan<'_>, scope: &MeasureScope, out: &mut [Tallies]) -> Result<()> {
     // Local days start on a quarter hour in every time zone, so windows are whole slots.
     let slots: Vec<i64> = p.froms.iter().map(|f| f.div_euclid(900)).collect();
     let binds = p.with(vec![
@@ -672,7 +642,7 @@ fn activity(c: &Connection, p: &Plan<'_>, scope: &MeasureScope, out: &mut [Talli
     Ok(())
 }
 
-fn on_time(c: &Connection, p: &Plan<'_>, scope: &MeasureScope, out: &mut [Tallies]) -> Result<()> {
+fn on_time(c: &Db, p: &Plan<'_>, scope: &MeasureScope, out: &mut [Tallies]) -> Result<()> {
     let sql = format!(
         "SELECT {pos}, count(*), count(*) FILTER (WHERE r.done_at IS NOT NULL AND r.done_at <= r.due_at + 86400)
          FROM reminders r
@@ -694,7 +664,7 @@ fn on_time(c: &Connection, p: &Plan<'_>, scope: &MeasureScope, out: &mut [Tallie
 /// Overdue now (windows ending after now: snoozes count, as the built-in KPI counts),
 /// and at the end of each earlier window: follow-ups due before it and not done by
 /// then (Rapport keeps no history of snoozes).
-fn overdue(c: &Connection, p: &Plan<'_>, scope: &MeasureScope, out: &mut [Tallies]) -> Result<()> {
+fn overdue(c: &Db, p: &Plan<'_>, scope: &MeasureScope, out: &mut [Tallies]) -> Result<()> {
     let owner = owner_sql("r.owner_id", scope);
     let customer = customer_sql("r.customer_id", scope);
     let now = p.now.timestamp();

@@ -12,6 +12,7 @@ mod changes;
 mod copy;
 mod custom_kpis;
 mod customers;
+pub(crate) mod db;
 mod deals;
 mod demo;
 mod duplicates;
@@ -41,7 +42,9 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
-use rusqlite::{Connection, OpenFlags, TransactionBehavior};
+use rusqlite::{Connection, OpenFlags};
+
+use db::{Begin, Db};
 
 use crate::domain::Operator;
 
@@ -88,7 +91,7 @@ fn wait_for_lock(attempt: i32) -> bool {
 }
 
 pub struct Store {
-    conn: Connection,
+    conn: Db,
     path: Option<PathBuf>,
     clock: Clock,
     /// Who is writing: their role limits what they may do, and the audit trail names
@@ -102,7 +105,7 @@ pub struct Store {
 /// The write half of the store, alive for one transaction. Every mutation lives here,
 /// so single writes and bulk writes (import, demo) share one code path.
 pub struct Writer<'a> {
-    conn: &'a Connection,
+    conn: &'a Db,
     now: i64,
     actor: Option<&'a Operator>,
     /// Whether each write records its own audit entry; off only while generated demo
@@ -183,7 +186,7 @@ impl Store {
         }
         conn.set_prepared_statement_cache_capacity(64);
         let mut store = Self {
-            conn,
+            conn: Db::Sqlite(conn),
             path,
             clock: Arc::new(Utc::now),
             actor: None,
@@ -229,6 +232,26 @@ impl Store {
         self.now().timestamp()
     }
 
+    /// The SQLite connection, for `what` that copies the database file as it is; a
+    /// PostgreSQL database is copied with its own tools.
+    fn sqlite_file(&self, what: &str) -> Result<&Connection> {
+        self.conn
+            .sqlite()
+            .ok_or_else(|| Self::not_on_postgres(what))
+    }
+
+    fn sqlite_file_mut(&mut self, what: &str) -> Result<&mut Connection> {
+        self.conn
+            .sqlite_mut()
+            .ok_or_else(|| Self::not_on_postgres(what))
+    }
+
+    fn not_on_postgres(what: &str) -> StoreError {
+        StoreError::Message(format!(
+            "`rapport {what}` copies an SQLite database file; on PostgreSQL use pg_dump and pg_restore, or `rapport export --format json` and `rapport import` for a copy either backend reads"
+        ))
+    }
+
     /// The database file, or `None` in memory.
     pub fn path(&self) -> Option<&Path> {
         self.path.as_deref()
@@ -257,9 +280,7 @@ impl Store {
         f: impl FnOnce(&mut Writer<'_>) -> Result<T>,
     ) -> Result<T> {
         let now = self.now_secs();
-        let tx = self
-            .conn
-            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let tx = self.conn.begin(Begin::Write)?;
         let mut writer = Writer {
             conn: &tx,
             now,
@@ -279,10 +300,10 @@ impl Store {
     }
 
     /// Runs `f` in one read transaction, so everything it reads is one consistent snapshot.
-    fn read<T>(&self, f: impl FnOnce(&Connection) -> Result<T>) -> Result<T> {
-        let tx = self.conn.unchecked_transaction()?;
+    fn read<T>(&self, f: impl FnOnce(&Db) -> Result<T>) -> Result<T> {
+        let tx = self.conn.begin(Begin::Read)?;
         let value = f(&tx)?;
-        tx.finish()?;
+        tx.commit()?;
         Ok(value)
     }
 
@@ -290,7 +311,7 @@ impl Store {
     /// maintained tallies and deal totals (schema 9): a few rows, whatever the size.
     pub fn counts(&self) -> Result<Counts> {
         self.read(|c| {
-            let tally = |name: &str| -> rusqlite::Result<i64> {
+            let tally = |name: &str| -> Result<i64> {
                 c.query_row("SELECT n FROM tallies WHERE name = ?1", [name], |r| {
                     r.get(0)
                 })
@@ -300,7 +321,7 @@ impl Store {
                 open_deals: c.query_row(
                     "SELECT coalesce(sum(t.deals), 0) FROM deal_totals t
                      JOIN stages s ON s.id = t.stage_id WHERE s.outcome = 'open'",
-                    [],
+                    (),
                     |r| r.get(0),
                 )?,
                 open_reminders: tally("open_reminders")?,
@@ -311,22 +332,22 @@ impl Store {
     /// Caps this connection's page cache (KiB). The default is large for bulk writes; a
     /// long-lived reader such as the search worker needs little.
     pub fn limit_cache(&self, kib: i64) -> Result<()> {
-        self.conn.pragma_update(None, "cache_size", -kib)?;
+        // PostgreSQL's cache is the server's.
+        if let Some(c) = self.conn.sqlite() {
+            c.pragma_update(None, "cache_size", -kib)?;
+        }
         Ok(())
     }
 
     /// A number that changes whenever another connection commits to the database.
     pub fn data_version(&self) -> Result<i64> {
-        Ok(self
-            .conn
-            .query_row("PRAGMA data_version", [], |r| r.get(0))?)
+        self.conn.query_row("PRAGMA data_version", (), |r| r.get(0))
     }
 
     /// `PRAGMA integrity_check`: `ok`, or SQLite's first complaint.
     pub fn integrity_check(&self) -> Result<String> {
-        Ok(self
-            .conn
-            .query_row("PRAGMA integrity_check", [], |r| r.get(0))?)
+        self.conn
+            .query_row("PRAGMA integrity_check", (), |r| r.get(0))
     }
 }
 

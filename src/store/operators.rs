@@ -1,4 +1,5 @@
-use rusqlite::{OptionalExtension, Row, params};
+use super::db::{OptionalExtension, Row};
+use rusqlite::params;
 
 use super::sql_types::from_secs;
 use super::{Result, Store, StoreError, Writer};
@@ -25,7 +26,7 @@ impl Store {
         let mut stmt = self
             .conn
             .prepare_cached(&format!("{SELECT} ORDER BY login"))?;
-        let rows = stmt.query_map([], row_to_operator)?;
+        let rows = stmt.query_map((), row_to_operator)?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
 
@@ -33,7 +34,7 @@ impl Store {
         let mut stmt = self
             .conn
             .prepare_cached(&format!("{SELECT} WHERE login = ?1"))?;
-        Ok(stmt.query_row([login], row_to_operator).optional()?)
+        stmt.query_row([login], row_to_operator).optional()
     }
 
     /// Signs `login` in: from now on this store writes as that operator, within its
@@ -47,11 +48,11 @@ impl Store {
                 let admins: Vec<String> = w
                     .conn
                     .prepare("SELECT login FROM operators WHERE role = 'admin' ORDER BY login")?
-                    .query_map([], |r| r.get(0))?
+                    .query_map((), |r| r.get(0))?
                     .collect::<rusqlite::Result<_>>()?;
                 let any: bool =
                     w.conn
-                        .query_row("SELECT EXISTS (SELECT 1 FROM operators)", [], |r| r.get(0))?;
+                        .query_row("SELECT EXISTS (SELECT 1 FROM operators)", (), |r| r.get(0))?;
                 // Another process may have added this login (as the first) meanwhile.
                 if any && w.operator_id(login)?.is_none() {
                     return Err(StoreError::NotAnOperator {
@@ -79,11 +80,10 @@ impl Store {
 impl Writer<'_> {
     /// The id of the operator with `login`, if there is one.
     pub fn operator_id(&self, login: &str) -> Result<Option<i64>> {
-        Ok(self
-            .conn
+        self.conn
             .prepare_cached("SELECT id FROM operators WHERE login = ?1")?
             .query_row([login.trim()], |r| r.get(0))
-            .optional()?)
+            .optional()
     }
 
     pub fn ensure_operator(&mut self, login: &str, display_name: &str) -> Result<Operator> {
@@ -98,13 +98,13 @@ impl Writer<'_> {
         }
         let any: bool =
             self.conn
-                .query_row("SELECT EXISTS (SELECT 1 FROM operators)", [], |r| r.get(0))?;
+                .query_row("SELECT EXISTS (SELECT 1 FROM operators)", (), |r| r.get(0))?;
         let role = if any { Role::Agent } else { Role::Admin };
-        self.conn.execute(
-            "INSERT INTO operators (login, display_name, role, created_at, updated_at) VALUES (?1, ?2, ?3, ?4, ?4)",
+        let id: i64 = self.conn.query_row(
+            "INSERT INTO operators (login, display_name, role, created_at, updated_at) VALUES (?1, ?2, ?3, ?4, ?4) RETURNING id",
             params![login, display_name.trim(), role, self.now],
+            |r| r.get(0),
         )?;
-        let id = self.conn.last_insert_rowid();
         let operator = Operator {
             id,
             login: login.to_string(),
@@ -162,7 +162,7 @@ impl Writer<'_> {
                 })?;
         let admins: i64 = self.conn.query_row(
             "SELECT count(*) FROM operators WHERE role = 'admin'",
-            [],
+            (),
             |r| r.get(0),
         )?;
         if current == Role::Admin && role != Role::Admin && admins <= 1 {

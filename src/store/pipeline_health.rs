@@ -5,7 +5,9 @@
 //! cutoffs are computed in Rust and bound; the SQL is plain (no date functions).
 
 use chrono::NaiveDate;
-use rusqlite::{Connection, Row, params};
+use rusqlite::params;
+
+use super::db::{Db, Row};
 
 use super::custom_kpis::REACHED_STAGE;
 use super::sql_types::{date_text, parse_date_text};
@@ -59,7 +61,7 @@ CREATE INDEX deals_closed_reasons ON deals(stage_id, closed_on, lost_reason, cur
 "#;
 
 /// Gives the open stages their default limits (after [`HEALTH`], same transaction).
-pub(super) fn install(conn: &Connection) -> Result<()> {
+pub(super) fn install(conn: &Db) -> Result<()> {
     let mut stmt = conn.prepare(
         "UPDATE stages SET idle_days = ?2 WHERE outcome = 'open' AND (?1 IS NULL OR key = ?1)",
     )?;
@@ -114,7 +116,7 @@ fn currency_at(r: &Row<'_>, at: usize) -> rusqlite::Result<Currency> {
 }
 
 /// Rows of `(group, currency, deals, amount hi, amount lo)`.
-fn group_sums(c: &Connection, sql: &str, binds: &[&dyn rusqlite::ToSql]) -> Result<Vec<GroupSum>> {
+fn group_sums(c: &Db, sql: &str, binds: &[&dyn rusqlite::ToSql]) -> Result<Vec<GroupSum>> {
     let mut stmt = c.prepare_cached(sql)?;
     let rows = stmt.query_map(binds, |r| {
         Ok(GroupSum {
@@ -130,7 +132,7 @@ fn group_sums(c: &Connection, sql: &str, binds: &[&dyn rusqlite::ToSql]) -> Resu
 /// A health list: the inner query picks the `id`s (with `LIMIT`), this reads what is
 /// shown of them, in `order` (the inner query's order, over `d`).
 fn health_deals(
-    c: &Connection,
+    c: &Db,
     inner: &str,
     order: &str,
     binds: &[&dyn rusqlite::ToSql],
@@ -321,7 +323,7 @@ impl Store {
 /// Lost deals closed on days `[first_day, end_day)` by reason, currency and day, from
 /// `deals_closed_reasons` alone (the planner would take `deals_board` and the table).
 fn lost_rows(
-    c: &Connection,
+    c: &Db,
     first_day: NaiveDate,
     end_day: NaiveDate,
     operator: Option<i64>,
@@ -357,7 +359,7 @@ fn lost_rows(
 /// Deals by furthest open stage (`REACHED_STAGE`) and the outcome of their stage now,
 /// grouped first along `deals_funnel` so the stage subqueries run per group, not per
 /// deal.
-fn funnel_rows(c: &Connection, operator: Option<i64>) -> Result<Vec<FunnelRow>> {
+fn funnel_rows(c: &Db, operator: Option<i64>) -> Result<Vec<FunnelRow>> {
     let mut stmt = c.prepare_cached(&format!(
         "SELECT {REACHED_STAGE} AS reached, now.outcome, sum(d.n)
          FROM (SELECT stage_id, reached_stage_id, count(*) AS n FROM deals

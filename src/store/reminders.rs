@@ -1,5 +1,6 @@
+use super::db::{Db, OptionalExtension, Row};
 use chrono::{DateTime, Utc};
-use rusqlite::{Connection, OptionalExtension, Row, params};
+use rusqlite::params;
 
 use super::sql_types::{from_secs, opt_from_secs};
 use super::{Result, Store, StoreError, Writer};
@@ -65,15 +66,11 @@ pub(super) fn refuse_if_done(r: &Reminder, verb: &'static str) -> Result<()> {
 }
 
 /// Refuses `verb` on follow-up `id` when it is done (see [`refuse_if_done`]).
-pub(super) fn refuse_if_reminder_done(
-    conn: &Connection,
-    id: i64,
-    verb: &'static str,
-) -> Result<()> {
+pub(super) fn refuse_if_reminder_done(conn: &Db, id: i64, verb: &'static str) -> Result<()> {
     refuse_if_done(&load_reminder(conn, id)?, verb)
 }
 
-pub(super) fn load_reminder(conn: &Connection, id: i64) -> Result<Reminder> {
+pub(super) fn load_reminder(conn: &Db, id: i64) -> Result<Reminder> {
     conn.prepare_cached(&format!("{SELECT} WHERE r.id = ?1"))?
         .query_row([id], row_to_reminder)
         .optional()?
@@ -205,12 +202,13 @@ impl Writer<'_> {
                 ));
             }
         }
-        self.conn
+        let id: i64 = self
+            .conn
             .prepare_cached(
                 "INSERT INTO reminders (customer_id, deal_id, due_at, note, recurrence, owner_id, created_at, updated_at, id)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?7, ?8)",
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?7, ?8) RETURNING id",
             )?
-            .execute(params![
+            .query_row(params![
                 d.customer_id,
                 d.deal_id,
                 d.due_at.timestamp(),
@@ -219,9 +217,8 @@ impl Writer<'_> {
                 d.owner_id,
                 self.now,
                 self.next_id("reminders", "follow-up")?
-            ])
+            ], |r| r.get(0))
             .map_err(|e| self.explain_missing_customer(e, d.customer_id))?;
-        let id = self.conn.last_insert_rowid();
         if self.trail {
             let state = self.reminder_state(&load_reminder(self.conn, id)?);
             self.audit_diff("follow-up", id, Some(d.customer_id), None, Some(&state))?;

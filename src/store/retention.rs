@@ -21,11 +21,11 @@ fn month(text: String) -> rusqlite::Result<NaiveDate> {
 impl Store {
     /// Buyers and repeat buyers (more than one won deal).
     pub fn repeat_buyers(&self) -> Result<(i64, i64)> {
-        Ok(self.conn.query_row(
+        self.conn.query_row(
             "SELECT count(*), count(*) FILTER (WHERE won_deals > 1) FROM customer_value",
-            [],
+            (),
             |r| Ok((r.get(0)?, r.get(1)?)),
-        )?)
+        )
     }
 
     /// Cohorts by month of first purchase, from `since` (a first day) on, oldest first.

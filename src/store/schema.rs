@@ -5,6 +5,8 @@ use std::path::Path;
 
 use rusqlite::{Connection, ErrorCode, params};
 
+use super::db::{Begin, Db};
+
 use super::{Result, StoreError};
 use crate::domain::deal::DEFAULT_STAGES;
 use crate::domain::kpi::DEFAULT_KPIS;
@@ -63,11 +65,11 @@ CREATE INDEX customer_value_revenue ON customer_value(revenue);
 "#;
 
 /// Work a migration needs done in Rust after its SQL (same transaction), by index.
-fn after_sql(index: usize, tx: &Connection, now: i64) -> Result<()> {
+fn after_sql(index: usize, tx: &Db, now: i64) -> Result<()> {
     match index {
         0 => {
             seed_defaults(tx, now)?;
-            tx.pragma_update(None, "application_id", APPLICATION_ID)?;
+            tx.pragma_update("application_id", APPLICATION_ID)?;
         }
         1 => {
             super::duplicates::backfill_phone_columns(tx)?;
@@ -103,7 +105,7 @@ pub fn check_is_rapport(conn: &Connection, path: &Path) -> Result<()> {
     let snapshot = conn
         .unchecked_transaction()
         .map_err(|e| StoreError::open(path, e))?;
-    let probe = snapshot.query_row("PRAGMA application_id", [], |r| r.get::<_, i64>(0));
+    let probe = snapshot.query_row("PRAGMA application_id", (), |r| r.get::<_, i64>(0));
     let app_id = match probe {
         Ok(id) => id,
         Err(rusqlite::Error::SqliteFailure(e, _)) if e.code == ErrorCode::NotADatabase => {
@@ -112,10 +114,10 @@ pub fn check_is_rapport(conn: &Connection, path: &Path) -> Result<()> {
         Err(e) => return Err(StoreError::open(path, e)),
     };
     let objects: i64 = conn
-        .query_row("SELECT count(*) FROM sqlite_master", [], |r| r.get(0))
+        .query_row("SELECT count(*) FROM sqlite_master", (), |r| r.get(0))
         .map_err(|e| StoreError::open(path, e))?;
     let version: i64 = conn
-        .query_row("PRAGMA user_version", [], |r| r.get(0))
+        .query_row("PRAGMA user_version", (), |r| r.get(0))
         .map_err(|e| StoreError::open(path, e))?;
     // An empty file with a user version set is another application's, not a new one.
     let blank = app_id == 0 && objects == 0 && version == 0;
@@ -133,16 +135,19 @@ pub fn check_is_rapport(conn: &Connection, path: &Path) -> Result<()> {
 }
 
 /// Applies every pending migration, each in its own transaction with its version bump.
-pub fn migrate(conn: &mut Connection, now: i64) -> Result<()> {
+pub fn migrate(conn: &mut Db, now: i64) -> Result<()> {
     migrate_to(conn, now, latest_version())
 }
 
 /// The tables and columns a Rapport database of schema `version` has: what a copy is
 /// checked against before it is trusted.
 pub fn tables_at(version: i64) -> Result<Tables> {
-    let mut reference = Connection::open_in_memory()?;
+    let mut reference = Db::Sqlite(Connection::open_in_memory()?);
     migrate_to(&mut reference, 0, version)?;
-    tables_of(&reference)
+    match &reference {
+        Db::Sqlite(c) => tables_of(c),
+        Db::Postgres(_) => unreachable!("an in-memory SQLite database"),
+    }
 }
 
 /// Table name → its column names.
@@ -155,7 +160,7 @@ pub fn tables_of(conn: &Connection) -> Result<Tables> {
         "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite%' ORDER BY name",
     )?;
     let names: Vec<String> = names
-        .query_map([], |r| r.get(0))?
+        .query_map((), |r| r.get(0))?
         .collect::<rusqlite::Result<_>>()?;
     for name in names {
         let mut columns = conn.prepare("SELECT name FROM pragma_table_info(?1)")?;
@@ -168,8 +173,8 @@ pub fn tables_of(conn: &Connection) -> Result<Tables> {
 }
 
 /// Applies the migrations up to schema `target`.
-fn migrate_to(conn: &mut Connection, now: i64, target: i64) -> Result<()> {
-    let current: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
+fn migrate_to(conn: &mut Db, now: i64, target: i64) -> Result<()> {
+    let current: i64 = conn.query_row("PRAGMA user_version", (), |r| r.get(0))?;
     let pending = (target - current).max(0) as usize;
     for (index, sql) in MIGRATIONS
         .iter()
@@ -177,16 +182,16 @@ fn migrate_to(conn: &mut Connection, now: i64, target: i64) -> Result<()> {
         .skip(current as usize)
         .take(pending)
     {
-        let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+        let tx = conn.begin(Begin::Write)?;
         // Another process may have migrated while we waited for the lock.
-        let seen: i64 = tx.query_row("PRAGMA user_version", [], |r| r.get(0))?;
+        let seen: i64 = tx.query_row("PRAGMA user_version", (), |r| r.get(0))?;
         if seen > index as i64 {
             tx.commit()?;
             continue;
         }
         tx.execute_batch(sql)?;
         after_sql(index, &tx, now)?;
-        tx.pragma_update(None, "user_version", index as i64 + 1)?;
+        tx.pragma_update("user_version", index as i64 + 1)?;
         tx.commit()?;
     }
     Ok(())
@@ -491,10 +496,10 @@ END;
 /// nearest figures its unit allows, in the same order. A figure that had to move (a
 /// win rate of 101 % becomes 100 %) is recorded in the audit trail, so nothing changes
 /// unseen.
-fn convert_kpi_figures(tx: &Connection, now: i64) -> Result<()> {
+fn convert_kpi_figures(tx: &Db, now: i64) -> Result<()> {
     let old: Vec<(i64, String, KpiUnit, f64, f64)> = tx
         .prepare("SELECT rowid, key, unit, target, minimum FROM kpi_definitions ORDER BY rowid")?
-        .query_map([], |r| {
+        .query_map((), |r| {
             Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?))
         })?
         .collect::<rusqlite::Result<_>>()?;
@@ -546,7 +551,7 @@ fn float_text(v: f64) -> String {
 const V4: &str = "";
 
 /// Adds the default KPIs a database does not define yet (their keys are unique).
-fn insert_kpis(conn: &Connection, now: i64) -> Result<()> {
+fn insert_kpis(conn: &Db, now: i64) -> Result<()> {
     let mut kpi = conn.prepare(
         "INSERT OR IGNORE INTO kpi_definitions
              (key, name, grp, unit, target, minimum, higher_is_better, period, created_at, updated_at)
@@ -568,7 +573,7 @@ fn insert_kpis(conn: &Connection, now: i64) -> Result<()> {
     Ok(())
 }
 
-fn seed_defaults(conn: &Connection, now: i64) -> Result<()> {
+fn seed_defaults(conn: &Db, now: i64) -> Result<()> {
     let mut stage = conn.prepare(
         "INSERT INTO stages (key, name, position, probability, outcome, created_at, updated_at)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?6)",
@@ -795,14 +800,21 @@ mod tests {
     const NOW: i64 = 1_795_000_000;
 
     fn at_version(version: i64) -> Connection {
-        let mut conn = Connection::open_in_memory().unwrap();
-        migrate_to(&mut conn, NOW, version).unwrap();
-        conn
+        migrated_to(Connection::open_in_memory().unwrap(), version)
+    }
+
+    fn migrated_to(conn: Connection, version: i64) -> Connection {
+        let mut db = Db::Sqlite(conn);
+        migrate_to(&mut db, NOW, version).unwrap();
+        match db {
+            Db::Sqlite(conn) => conn,
+            Db::Postgres(_) => unreachable!("opened as SQLite"),
+        }
     }
 
     #[test]
     fn v7_keeps_float_kpi_figures_exactly_and_moves_absurd_ones_into_range_with_an_audit_entry() {
-        let mut conn = at_version(6);
+        let conn = at_version(6);
         conn.execute_batch(
             "UPDATE kpi_definitions SET target = 101, minimum = -1 WHERE key = 'win_rate';
              UPDATE kpi_definitions SET target = 1e308 WHERE key = 'revenue_won';
@@ -812,15 +824,15 @@ mod tests {
         let keys_before: Vec<String> = conn
             .prepare("SELECT key FROM kpi_definitions ORDER BY rowid")
             .unwrap()
-            .query_map([], |r| r.get(0))
+            .query_map((), |r| r.get(0))
             .unwrap()
             .collect::<rusqlite::Result<_>>()
             .unwrap();
-        migrate(&mut conn, NOW).unwrap();
+        let conn = migrated_to(conn, latest_version());
         let rows: Vec<(String, i64, i64)> = conn
             .prepare("SELECT key, target_milli, minimum_milli FROM kpi_definitions ORDER BY rowid")
             .unwrap()
-            .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+            .query_map((), |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
             .unwrap()
             .collect::<rusqlite::Result<_>>()
             .unwrap();
@@ -839,7 +851,7 @@ mod tests {
         let audit: Vec<String> = conn
             .prepare("SELECT changes FROM audit_log WHERE entity = 'setting' ORDER BY id")
             .unwrap()
-            .query_map([], |r| r.get(0))
+            .query_map((), |r| r.get(0))
             .unwrap()
             .collect::<rusqlite::Result<_>>()
             .unwrap();
@@ -878,7 +890,7 @@ mod tests {
         }
         let real = conn.execute(
             "UPDATE kpi_definitions SET target_milli = 1.5 WHERE key = 'win_rate'",
-            [],
+            (),
         );
         assert!(real.is_err(), "only whole thousandths");
     }
@@ -910,9 +922,9 @@ mod tests {
             let err = insert(bad).unwrap_err().to_string();
             assert!(err.contains("up to 10^15"), "{err}");
         }
-        let raise = conn.execute("UPDATE deals SET amount_minor = amount_minor + 1", []);
+        let raise = conn.execute("UPDATE deals SET amount_minor = amount_minor + 1", ());
         assert!(raise.is_err());
-        conn.execute("UPDATE deals SET title = 'Still big'", [])
+        conn.execute("UPDATE deals SET title = 'Still big'", ())
             .unwrap();
     }
 }

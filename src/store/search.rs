@@ -1,7 +1,7 @@
 //! Customers as the quick-lookup index needs them: one query per table, each in
 //! customer id order, merged in Rust (never one query per customer).
 
-use rusqlite::{Connection, Rows, Statement};
+use super::db::{Db, Row, Rows, Stmt};
 
 use super::{Result, Store, StoreError};
 use crate::search::{IndexBuilder, SearchIndex, SearchRecord};
@@ -40,8 +40,8 @@ impl Store {
     /// Customer `id`'s number whose digits are `digits`, as it was typed (the index
     /// keeps digits only).
     pub fn phone_as_stored(&self, id: i64, digits: &str) -> Result<Option<String>> {
-        use rusqlite::OptionalExtension;
-        Ok(self
+        use super::db::OptionalExtension;
+        self
             .conn
             .query_row(
                 "SELECT raw || coalesce(' ext. ' || extension, '') FROM customer_phones WHERE customer_id = ?1 AND digits = ?2
@@ -49,7 +49,7 @@ impl Store {
                 rusqlite::params![id, digits],
                 |r| r.get(0),
             )
-            .optional()?)
+            .optional()
     }
 
     /// The customers among `ids` (missing ones skipped), in id order: for refreshing the
@@ -67,7 +67,7 @@ impl Store {
 
 /// Reads the customers (all, or those in the JSON list `ids`) and calls `f` with each,
 /// in one record whose buffers are reused from row to row.
-fn stream(c: &Connection, ids: Option<&str>, mut f: impl FnMut(&SearchRecord)) -> Result<()> {
+fn stream(c: &Db, ids: Option<&str>, mut f: impl FnMut(&SearchRecord)) -> Result<()> {
     let (main_filter, side_filter) = match ids {
         Some(_) => (
             " WHERE c.id IN (SELECT value FROM json_each(?1))",
@@ -88,14 +88,14 @@ fn stream(c: &Connection, ids: Option<&str>, mut f: impl FnMut(&SearchRecord)) -
     let mut tags = Side::new(&mut tags, ids)?;
     let mut rows = match ids {
         Some(list) => customers.query([list])?,
-        None => customers.query([])?,
+        None => customers.query(())?,
     };
     let mut r = SearchRecord::default();
     let mut company = String::new();
     while let Some(row) = rows.next()? {
         r.id = row.get(0)?;
-        set(&mut r.name, text(row, 1)?.unwrap_or_default());
-        r.company = match text(row, 2)? {
+        set(&mut r.name, text(&row, 1)?.unwrap_or_default());
+        r.company = match text(&row, 2)? {
             Some(c) => {
                 set(&mut company, c);
                 Some(std::mem::take(&mut company))
@@ -114,7 +114,7 @@ fn stream(c: &Connection, ids: Option<&str>, mut f: impl FnMut(&SearchRecord)) -
     Ok(())
 }
 
-fn text<'r>(row: &'r rusqlite::Row<'_>, i: usize) -> Result<Option<&'r str>> {
+fn text<'r>(row: &'r Row<'_>, i: usize) -> Result<Option<&'r str>> {
     row.get_ref(i)?
         .as_str_or_null()
         .map_err(|e| StoreError::Message(format!("search record column {i}: {e}")))
@@ -135,10 +135,10 @@ struct Side<'s> {
 }
 
 impl<'s> Side<'s> {
-    fn new(stmt: &'s mut Statement<'_>, ids: Option<&str>) -> Result<Self> {
+    fn new(stmt: &'s mut Stmt<'_>, ids: Option<&str>) -> Result<Self> {
         let rows = match ids {
             Some(list) => stmt.query([list])?,
-            None => stmt.query([])?,
+            None => stmt.query(())?,
         };
         Ok(Self {
             rows,
@@ -157,7 +157,7 @@ impl<'s> Side<'s> {
                 match self.rows.next()? {
                     Some(r) => {
                         self.pending = Some(r.get(0)?);
-                        set(&mut self.value, text(r, 1)?.unwrap_or_default());
+                        set(&mut self.value, text(&r, 1)?.unwrap_or_default());
                     }
                     None => self.done = true,
                 }

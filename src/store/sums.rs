@@ -6,6 +6,8 @@
 //! maintained deal totals (schema 9) hold their sums that way; so do the per-customer
 //! open-deal sums.
 
+use super::db::Row;
+
 /// Where an amount is split: `a = (a / SPLIT) · SPLIT + a % SPLIT`.
 const SPLIT: i64 = 1_000_000_000;
 
@@ -15,7 +17,7 @@ pub(super) fn join_sum(high: i64, low: i64) -> i128 {
 }
 
 /// Reads the two parts of a split sum, starting at column `at`.
-pub(super) fn read_sum(row: &rusqlite::Row<'_>, at: usize) -> rusqlite::Result<i128> {
+pub(super) fn read_sum(row: &Row<'_>, at: usize) -> rusqlite::Result<i128> {
     Ok(join_sum(row.get(at)?, row.get(at + 1)?))
 }
 
@@ -31,13 +33,15 @@ mod tests {
             conn.execute("INSERT INTO t VALUES (?1)", [i64::MAX])
                 .unwrap();
         }
-        conn.execute("INSERT INTO t VALUES (NULL)", []).unwrap();
+        conn.execute("INSERT INTO t VALUES (NULL)", ()).unwrap();
         let sql =
             format!("SELECT coalesce(sum(a / {SPLIT}), 0), coalesce(sum(a % {SPLIT}), 0) FROM t");
-        let total = conn.query_row(&sql, [], |r| read_sum(r, 0)).unwrap();
+        let total = conn
+            .query_row(&sql, (), |r| read_sum(&Row::Sqlite(r), 0))
+            .unwrap();
         assert_eq!(total, i128::from(i64::MAX) * 3);
         assert!(
-            conn.query_row("SELECT sum(a) FROM t", [], |r| r.get::<_, i64>(0))
+            conn.query_row("SELECT sum(a) FROM t", (), |r| r.get::<_, i64>(0))
                 .is_err(),
             "SQLite's own sum overflows"
         );

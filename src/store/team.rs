@@ -4,8 +4,9 @@
 
 use std::collections::HashMap;
 
+use super::db::{Db, Row};
 use chrono::{DateTime, Utc};
-use rusqlite::{Connection, params};
+use rusqlite::params;
 
 use super::sql_types::date_text;
 use super::sums::read_sum;
@@ -138,10 +139,10 @@ fn slot(secs: i64) -> i64 {
 /// Runs `sql` (parameters `params`), and for each row hands the operator id (column
 /// 0) and the row to `apply`.
 fn per_operator(
-    c: &Connection,
+    c: &Db,
     sql: &str,
     params: &[&dyn rusqlite::ToSql],
-    mut apply: impl FnMut(i64, &rusqlite::Row<'_>) -> rusqlite::Result<()>,
+    mut apply: impl FnMut(i64, &Row<'_>) -> rusqlite::Result<()>,
 ) -> Result<()> {
     let mut stmt = c.prepare_cached(sql)?;
     let mut rows = stmt.query(params)?;
@@ -149,7 +150,7 @@ fn per_operator(
         let Some(id) = row.get::<_, Option<i64>>(0)? else {
             continue;
         };
-        apply(id, row)?;
+        apply(id, &row)?;
     }
     Ok(())
 }
@@ -313,7 +314,7 @@ impl Store {
     }
 }
 
-fn load_quotas(c: &Connection, operator: Option<i64>) -> Result<Vec<(i64, Quota)>> {
+fn load_quotas(c: &Db, operator: Option<i64>) -> Result<Vec<(i64, Quota)>> {
     let mut stmt = c.prepare_cached(
         "SELECT q.operator_id, q.kpi, q.target_milli, q.minimum_milli
          FROM operator_quotas q JOIN kpi_definitions k ON k.key = q.kpi
@@ -414,7 +415,7 @@ mod tests {
 
     fn rows(s: &Store, sql: &str) -> Counted {
         let mut stmt = s.conn.prepare(sql).unwrap();
-        stmt.query_map([], |r| (0..9).map(|i| r.get(i)).collect())
+        stmt.query_map((), |r| (0..9).map(|i| r.get(i)).collect())
             .unwrap()
             .collect::<rusqlite::Result<_>>()
             .unwrap()

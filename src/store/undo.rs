@@ -10,11 +10,13 @@
 //! the one the trail last recorded. Otherwise the undo is refused, saying who changed
 //! what and when.
 
+use super::db::{Db, OptionalExtension};
 use chrono::{DateTime, Utc};
-use rusqlite::{Connection, OptionalExtension, params};
+use rusqlite::params;
 use serde::{Deserialize, Serialize};
 
 use super::backup::{Row, columns, key_order, table_info, to_json, to_sql};
+use super::error::Refusal;
 use super::sql_types::from_secs;
 use super::{Result, Store, StoreError, Writer};
 use crate::domain::audit::{AuditAction, AuditEntry, Fields};
@@ -170,7 +172,7 @@ struct Recorded {
 }
 
 /// Rows of `table` whose `column` is `id`, in key order.
-fn rows_of(conn: &Connection, table: &str, column: &str, id: i64) -> Result<Vec<Row>> {
+fn rows_of(conn: &Db, table: &str, column: &str, id: i64) -> Result<Vec<Row>> {
     let info = table_info(conn, table)?;
     let order = key_order(&info);
     let names: Vec<String> = info.into_iter().map(|(n, _)| n).collect();
@@ -190,22 +192,20 @@ fn rows_of(conn: &Connection, table: &str, column: &str, id: i64) -> Result<Vec<
     Ok(out)
 }
 
-fn version_of(conn: &Connection, table: &str, id: i64) -> Result<Option<i64>> {
-    Ok(conn
-        .prepare_cached(&format!("SELECT version FROM {table} WHERE id = ?1"))?
+fn version_of(conn: &Db, table: &str, id: i64) -> Result<Option<i64>> {
+    conn.prepare_cached(&format!("SELECT version FROM {table} WHERE id = ?1"))?
         .query_row([id], |r| r.get(0))
-        .optional()?)
+        .optional()
 }
 
-fn entry(conn: &Connection, id: i64) -> Result<Option<AuditEntry>> {
-    Ok(conn
-        .prepare_cached(&format!("{} WHERE a.id = ?1", super::audit::SELECT_ENTRY))?
+fn entry(conn: &Db, id: i64) -> Result<Option<AuditEntry>> {
+    conn.prepare_cached(&format!("{} WHERE a.id = ?1", super::audit::SELECT_ENTRY))?
         .query_row([id], super::audit::row_to_entry)
-        .optional()?)
+        .optional()
 }
 
 /// The entries of change `batch`, in the order they were written.
-fn batch_entries(conn: &Connection, batch: i64) -> Result<Vec<Recorded>> {
+fn batch_entries(conn: &Db, batch: i64) -> Result<Vec<Recorded>> {
     let mut stmt = conn.prepare_cached(&format!(
         "{} WHERE a.id = ?1 OR a.batch = ?1 ORDER BY a.id",
         super::audit::SELECT_ENTRY
@@ -250,7 +250,7 @@ fn describe(entries: &[Recorded]) -> String {
 }
 
 /// Why change `entries` cannot be undone now, if it cannot.
-fn blocked(conn: &Connection, entries: &[Recorded]) -> Result<Option<Blocked>> {
+fn blocked(conn: &Db, entries: &[Recorded]) -> Result<Option<Blocked>> {
     let mut undone =
         conn.prepare_cached("SELECT EXISTS (SELECT 1 FROM audit_log WHERE undoes = ?1)")?;
     for e in entries {
@@ -339,25 +339,23 @@ fn blocked(conn: &Connection, entries: &[Recorded]) -> Result<Option<Blocked>> {
     Ok(None)
 }
 
-fn updated_at(conn: &Connection, table: &str, id: i64) -> Result<Option<i64>> {
-    Ok(conn
-        .prepare_cached(&format!("SELECT updated_at FROM {table} WHERE id = ?1"))?
+fn updated_at(conn: &Db, table: &str, id: i64) -> Result<Option<i64>> {
+    conn.prepare_cached(&format!("SELECT updated_at FROM {table} WHERE id = ?1"))?
         .query_row([id], |r| r.get(0))
-        .optional()?)
+        .optional()
 }
 
 /// The newest entry of `operator_id` before entry `before` that is no undo and not
 /// undone: its change's number.
-fn previous_change(conn: &Connection, operator_id: i64, before: i64) -> Result<Option<i64>> {
-    Ok(conn
-        .prepare_cached(
-            "SELECT coalesce(a.batch, a.id) FROM audit_log a
+fn previous_change(conn: &Db, operator_id: i64, before: i64) -> Result<Option<i64>> {
+    conn.prepare_cached(
+        "SELECT coalesce(a.batch, a.id) FROM audit_log a
              WHERE a.operator_id = ?1 AND a.id < ?2 AND a.undoes IS NULL
                AND NOT EXISTS (SELECT 1 FROM audit_log u WHERE u.undoes = a.id)
              ORDER BY a.id DESC LIMIT 1",
-        )?
-        .query_row(params![operator_id, before], |r| r.get(0))
-        .optional()?)
+    )?
+    .query_row(params![operator_id, before], |r| r.get(0))
+    .optional()
 }
 
 impl Store {
@@ -614,7 +612,7 @@ impl Writer<'_> {
                 "UPDATE {table} SET {}, version = version + 1, updated_at = ? WHERE id = ?",
                 names.join(", ")
             ))?
-            .execute(rusqlite::params_from_iter(values))
+            .execute(values)
             .map_err(|e| refused_row(entity, id, e))?;
         for (part, rows) in image.0.iter().skip(1) {
             if let Some(part) = CUSTOMER_PARTS.iter().find(|p| **p == part.as_str()) {
@@ -689,7 +687,7 @@ impl Writer<'_> {
                 "INSERT INTO {table} ({}) VALUES ({marks})",
                 names.join(", ")
             ))?
-            .execute(rusqlite::params_from_iter(values))
+            .execute(values)
             .map_err(|e| refused_row(entity, id, e))?;
         Ok(())
     }
@@ -712,17 +710,15 @@ impl Writer<'_> {
         let Some((_, table)) = record(entity).filter(|(e, _)| *e != "customer") else {
             return Ok(Some(id));
         };
-        Ok(self
-            .conn
+        self.conn
             .prepare_cached(&format!("SELECT customer_id FROM {table} WHERE id = ?1"))?
             .query_row([id], |r| r.get(0))
-            .optional()?)
+            .optional()
     }
 
     /// (interactions, deals, follow-ups, people) of customer `id`.
     fn dependents_of(&self, id: i64) -> Result<(i64, i64, i64, i64)> {
-        let count =
-            |sql: &str| -> Result<i64> { Ok(self.conn.query_row(sql, [id], |r| r.get(0))?) };
+        let count = |sql: &str| -> Result<i64> { self.conn.query_row(sql, [id], |r| r.get(0)) };
         Ok((
             count("SELECT count(*) FROM interactions WHERE customer_id = ?1")?,
             count("SELECT count(*) FROM deals WHERE customer_id = ?1")?,
@@ -734,24 +730,18 @@ impl Writer<'_> {
 
 /// A row the database refused while restoring record `id`, said so that the operator
 /// knows why.
-fn refused_row(entity: &str, id: i64, e: rusqlite::Error) -> StoreError {
-    use rusqlite::ErrorCode::ConstraintViolation;
-    match &e {
-        rusqlite::Error::SqliteFailure(f, detail) if f.code == ConstraintViolation => {
-            let detail = detail.as_deref().unwrap_or("");
-            let why = if detail.contains("FOREIGN KEY") {
-                format!(
-                    "{entity} #{id} belonged to a record that no longer exists (its customer, deal or stage); bring that back first"
-                )
-            } else if detail.contains("UNIQUE") {
-                format!("a newer record has taken a number {entity} #{id} needs back")
-            } else {
-                format!("{entity} #{id} cannot be restored: {detail}")
-            };
-            StoreError::invalid("undo", why)
+fn refused_row(entity: &str, id: i64, e: StoreError) -> StoreError {
+    let why = match e.refusal() {
+        Some(Refusal::ForeignKey) => format!(
+            "{entity} #{id} belonged to a record that no longer exists (its customer, deal or stage); bring that back first"
+        ),
+        Some(Refusal::Unique) => {
+            format!("a newer record has taken a number {entity} #{id} needs back")
         }
-        _ => e.into(),
-    }
+        Some(Refusal::Other(detail)) => format!("{entity} #{id} cannot be restored: {detail}"),
+        None => return e,
+    };
+    StoreError::invalid("undo", why)
 }
 
 #[cfg(test)]

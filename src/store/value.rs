@@ -7,9 +7,10 @@
 //! USD when unset); deals in other currencies are counted in `won_deals` and not in
 //! `counted_deals`, so every report can say how many it could not add.
 
+use super::db::{Db, OptionalExtension, Row};
 use chrono::{Days, NaiveDate};
+use rusqlite::params;
 use rusqlite::types::Value;
-use rusqlite::{Connection, OptionalExtension, params};
 
 use super::sql_types::{date_text, parse_date_text};
 use super::sums::join_sum;
@@ -40,12 +41,12 @@ fn counted_amount(row: &str, with_rates: bool) -> String {
 }
 
 /// Whether this database converts (schema 15 on): the triggers and sums read rates.
-fn has_rates(conn: &Connection) -> Result<bool> {
-    Ok(conn.query_row(
+fn has_rates(conn: &Db) -> Result<bool> {
+    conn.query_row(
         "SELECT EXISTS (SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'exchange_rates')",
-        [],
+        (),
         |r| r.get(0),
-    )?)
+    )
 }
 
 /// The purchase day of deal `row`: its close day (a won deal always has one; a restored
@@ -134,14 +135,14 @@ const TRIGGERS: &[&str] = &[
 ];
 
 /// Creates the triggers and fills the table from the deals there are (schema 11).
-pub(super) fn install(conn: &Connection) -> Result<()> {
+pub(super) fn install(conn: &Db) -> Result<()> {
     conn.execute_batch(&triggers(false))?;
     rebuild(conn)
 }
 
 /// Replaces the triggers with ones that convert other currencies (schema 15), and
 /// sums again.
-pub(super) fn install_with_rates(conn: &Connection) -> Result<()> {
+pub(super) fn install_with_rates(conn: &Db) -> Result<()> {
     for name in TRIGGERS {
         conn.execute_batch(&format!("DROP TRIGGER IF EXISTS {name};"))?;
     }
@@ -151,7 +152,7 @@ pub(super) fn install_with_rates(conn: &Connection) -> Result<()> {
 
 /// Sums every customer's won deals again: after a rate or the reporting currency
 /// changes, or a restore.
-pub(super) fn rebuild(conn: &Connection) -> Result<()> {
+pub(super) fn rebuild(conn: &Db) -> Result<()> {
     conn.execute_batch(&recount("1", has_rates(conn)?))?;
     Ok(())
 }
@@ -215,7 +216,7 @@ pub(super) fn segment_codes(segment: Segment) -> String {
     serde_json::to_string(&segment.codes()).unwrap_or_else(|_| "[]".into())
 }
 
-fn row_to_purchases(r: &rusqlite::Row<'_>, at: usize) -> rusqlite::Result<Purchases> {
+fn row_to_purchases(r: &Row<'_>, at: usize) -> rusqlite::Result<Purchases> {
     let day = |i: usize| -> rusqlite::Result<NaiveDate> {
         parse_date_text(r.get(i)?).ok_or_else(|| {
             rusqlite::Error::FromSqlConversionFailure(
@@ -247,11 +248,7 @@ pub struct SegmentTotal {
 
 /// The value of column `col` at each cut rank of the `n` rows, read through its index
 /// from whichever end is nearer.
-fn cuts_of<T: rusqlite::types::FromSql>(
-    c: &Connection,
-    col: &str,
-    n: usize,
-) -> Result<Option<[T; 4]>> {
+fn cuts_of<T: rusqlite::types::FromSql>(c: &Db, col: &str, n: usize) -> Result<Option<[T; 4]>> {
     let Some(ranks) = cut_ranks(n) else {
         return Ok(None);
     };
@@ -355,13 +352,12 @@ impl Store {
 
     /// What customer `id` has bought; `None` when nothing yet.
     pub fn purchases_of(&self, id: i64) -> Result<Option<Purchases>> {
-        Ok(self
-            .conn
+        self.conn
             .prepare_cached(&format!(
                 "SELECT {PURCHASE_COLUMNS} FROM customer_value v WHERE v.customer_id = ?1"
             ))?
             .query_row([id], |r| row_to_purchases(r, 0))
-            .optional()?)
+            .optional()
     }
 
     /// Customers and revenue per segment, every segment listed (empty ones too), in
@@ -384,7 +380,7 @@ impl Store {
             code_sql(1)
         );
         let mut stmt = self.conn.prepare_cached(&sql)?;
-        let rows = stmt.query_map(rusqlite::params_from_iter(cut_params(cuts)), |r| {
+        let rows = stmt.query_map(cut_params(cuts), |r| {
             Ok((
                 r.get::<_, u16>(0)?,
                 r.get::<_, i64>(1)?,
@@ -433,19 +429,13 @@ impl Store {
         p.push(codes.map_or(Value::Null, Value::Text));
         p.push(Value::Integer(limit));
         let mut stmt = self.conn.prepare_cached(&sql)?;
-        let rows = stmt.query_map(rusqlite::params_from_iter(p), |r| {
-            Ok((r.get(0)?, row_to_purchases(r, 1)?))
-        })?;
+        let rows = stmt.query_map(p, |r| Ok((r.get(0)?, row_to_purchases(r, 1)?)))?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
 }
 
 /// See [`Store::value_base`]; `c` is inside a read transaction.
-pub(super) fn value_base(
-    c: &Connection,
-    today: NaiveDate,
-    currency: Currency,
-) -> Result<ValueBase> {
+pub(super) fn value_base(c: &Db, today: NaiveDate, currency: Currency) -> Result<ValueBase> {
     let year_ago = today.checked_sub_days(Days::new(365)).unwrap_or(today);
     let (customers, base, kept, unconverted): (i64, i64, i64, i64) = c
         .prepare_cached(
@@ -491,7 +481,7 @@ pub(super) fn value_base(
 /// For each cut of each column, how many rows are below it and how many at most it:
 /// one pass over the table.
 fn spans_of(
-    c: &Connection,
+    c: &Db,
     recency: &[String; 4],
     frequency: &[i64; 4],
     monetary: &[f64; 4],
@@ -511,9 +501,7 @@ fn spans_of(
     p.extend(monetary.iter().map(|x| Value::Real(*x)));
     let counts: Vec<i64> = c
         .prepare_cached(&sql)?
-        .query_row(rusqlite::params_from_iter(p), |r| {
-            (0..24).map(|i| r.get(i)).collect()
-        })?;
+        .query_row(p, |r| (0..24).map(|i| r.get(i)).collect())?;
     let at = |i: usize| usize::try_from(counts[i]).unwrap_or(0);
     Ok([0, 1, 2].map(|col| [0, 1, 2, 3].map(|k| (at(col * 8 + k * 2), at(col * 8 + k * 2 + 1)))))
 }
@@ -574,7 +562,7 @@ mod tests {
                 "SELECT v.customer_id, {PURCHASE_COLUMNS} FROM customer_value v ORDER BY 1"
             ))
             .unwrap();
-        stmt.query_map([], |r| Ok((r.get(0)?, row_to_purchases(r, 1)?)))
+        stmt.query_map((), |r| Ok((r.get(0)?, row_to_purchases(r, 1)?)))
             .unwrap()
             .collect::<rusqlite::Result<_>>()
             .unwrap()

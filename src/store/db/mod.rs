@@ -1,0 +1,725 @@
+//! The store's one connection type, over SQLite or PostgreSQL: [`Db`].
+//!
+//! The store's SQL is written once, in the subset both servers speak, with SQLite's
+//! numbered parameters (`?1`); where the dialects differ a query asks
+//! [`Db::dialect`]. Parameters and columns use rusqlite's value model (five storage
+//! classes) on both backends, so every conversion between a domain value and a column
+//! (`store::sql_types`) is written once. The API follows rusqlite's (`query_row`,
+//! `prepare_cached`, `query_map`, `execute`) so code reads the same whichever server
+//! answers.
+
+mod placeholders;
+pub mod postgres;
+
+use rusqlite::ToSql;
+use rusqlite::types::FromSql;
+
+use self::postgres::{Arg, Cell, Pg};
+use super::{Result, StoreError};
+
+/// Which SQL a query must be written in, where the two differ.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Dialect {
+    Sqlite,
+    Postgres,
+}
+
+/// A connection to the database, whichever server holds it.
+pub enum Db {
+    Sqlite(rusqlite::Connection),
+    // The store opens SQLite only until the PostgreSQL schema lands (issue 16); the
+    // tests below run every kind of statement against a server already.
+    #[cfg_attr(not(test), allow(dead_code))]
+    Postgres(Box<Pg>),
+}
+
+/// Where a database is: a file (SQLite) or a PostgreSQL server.
+#[cfg_attr(not(test), allow(dead_code))]
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Target {
+    File(std::path::PathBuf),
+    /// A `postgresql://` / `postgres://` URL or a libpq-style `host=… dbname=…` string.
+    Postgres(String),
+}
+
+#[cfg_attr(not(test), allow(dead_code))]
+impl Target {
+    /// Reads `--db` / `RAPPORT_DB`: a URL with a PostgreSQL scheme, or a string of
+    /// libpq `key=value` settings naming a host or a database, is a server; anything
+    /// else is a file path.
+    pub fn parse(text: &str) -> Self {
+        let lower = text.trim_start().to_ascii_lowercase();
+        let libpq = text.split_whitespace().all(|kv| kv.contains('='))
+            && text
+                .split_whitespace()
+                .any(|kv| kv.starts_with("host=") || kv.starts_with("dbname="));
+        if lower.starts_with("postgresql://") || lower.starts_with("postgres://") || libpq {
+            Target::Postgres(text.trim().to_owned())
+        } else {
+            Target::File(text.into())
+        }
+    }
+}
+
+/// Parameters of a statement: `params![…]`, an array of one type, or `()`.
+pub trait Args {
+    fn values(&self) -> Vec<&dyn ToSql>;
+}
+
+impl Args for () {
+    fn values(&self) -> Vec<&dyn ToSql> {
+        Vec::new()
+    }
+}
+
+impl<T: ToSql, const N: usize> Args for [T; N] {
+    fn values(&self) -> Vec<&dyn ToSql> {
+        self.iter().map(|v| v as &dyn ToSql).collect()
+    }
+}
+
+impl<T: ToSql, const N: usize> Args for &[T; N] {
+    fn values(&self) -> Vec<&dyn ToSql> {
+        self.iter().map(|v| v as &dyn ToSql).collect()
+    }
+}
+
+impl<T: ToSql> Args for &[T] {
+    fn values(&self) -> Vec<&dyn ToSql> {
+        self.iter().map(|v| v as &dyn ToSql).collect()
+    }
+}
+
+impl<T: ToSql> Args for Vec<T> {
+    fn values(&self) -> Vec<&dyn ToSql> {
+        self.iter().map(|v| v as &dyn ToSql).collect()
+    }
+}
+
+fn pg_args(args: &impl Args) -> Result<Vec<Arg>> {
+    Ok(args
+        .values()
+        .into_iter()
+        .map(Arg::of)
+        .collect::<rusqlite::Result<_>>()?)
+}
+
+/// One row of a result, from either server.
+pub enum Row<'a> {
+    Sqlite(&'a rusqlite::Row<'a>),
+    Postgres(&'a ::postgres::Row),
+}
+
+/// A column by position (from 0) or by name.
+pub trait ColumnIndex: rusqlite::RowIndex + Copy {
+    fn position(self, row: &::postgres::Row) -> Option<usize>;
+}
+
+impl ColumnIndex for usize {
+    fn position(self, _: &::postgres::Row) -> Option<usize> {
+        Some(self)
+    }
+}
+
+impl ColumnIndex for &str {
+    fn position(self, row: &::postgres::Row) -> Option<usize> {
+        row.columns().iter().position(|c| c.name() == self)
+    }
+}
+
+impl Row<'_> {
+    /// Column `idx` as it is stored.
+    pub fn get_ref<I: ColumnIndex>(
+        &self,
+        idx: I,
+    ) -> rusqlite::Result<rusqlite::types::ValueRef<'_>> {
+        match self {
+            Row::Sqlite(r) => r.get_ref(idx),
+            Row::Postgres(r) => {
+                let idx = idx
+                    .position(r)
+                    .ok_or(rusqlite::Error::InvalidColumnIndex(0))?;
+                let cell: Cell<'_> = r.try_get(idx).map_err(|e| {
+                    rusqlite::Error::FromSqlConversionFailure(
+                        idx,
+                        rusqlite::types::Type::Null,
+                        Box::new(e),
+                    )
+                })?;
+                Ok(cell.value_ref())
+            }
+        }
+    }
+
+    /// Column `idx` as `T`, by the same conversion on both servers.
+    pub fn get<I: ColumnIndex, T: FromSql>(&self, idx: I) -> rusqlite::Result<T> {
+        match self {
+            Row::Sqlite(r) => r.get(idx),
+            Row::Postgres(r) => {
+                let idx = idx
+                    .position(r)
+                    .ok_or(rusqlite::Error::InvalidColumnIndex(0))?;
+                let cell: Cell<'_> = r.try_get(idx).map_err(|e| {
+                    rusqlite::Error::FromSqlConversionFailure(
+                        idx,
+                        rusqlite::types::Type::Null,
+                        Box::new(e),
+                    )
+                })?;
+                let value = cell.value_ref();
+                T::column_result(value).map_err(|e| match e {
+                    rusqlite::types::FromSqlError::InvalidType => {
+                        rusqlite::Error::InvalidColumnType(
+                            idx,
+                            r.columns()
+                                .get(idx)
+                                .map(|c| c.name().to_owned())
+                                .unwrap_or_default(),
+                            value.data_type(),
+                        )
+                    }
+                    rusqlite::types::FromSqlError::Other(e) => {
+                        rusqlite::Error::FromSqlConversionFailure(idx, value.data_type(), e)
+                    }
+                    other => rusqlite::Error::FromSqlConversionFailure(
+                        idx,
+                        value.data_type(),
+                        Box::new(other),
+                    ),
+                })
+            }
+        }
+    }
+}
+
+/// A prepared statement. On PostgreSQL the connection keeps each statement it
+/// prepared, so `prepare` and `prepare_cached` are the same there.
+pub enum Stmt<'a> {
+    Cached(rusqlite::CachedStatement<'a>),
+    Plain(rusqlite::Statement<'a>),
+    Postgres { pg: &'a Pg, sql: String },
+}
+
+type Mapped<'s, T> = Box<dyn Iterator<Item = rusqlite::Result<T>> + 's>;
+
+impl<'a> Stmt<'a> {
+    fn sqlite(&mut self) -> Option<&mut rusqlite::Statement<'a>> {
+        match self {
+            Stmt::Cached(s) => Some(s),
+            Stmt::Plain(s) => Some(s),
+            Stmt::Postgres { .. } => None,
+        }
+    }
+
+    pub fn execute(&mut self, args: impl Args) -> Result<usize> {
+        if let Some(s) = self.sqlite() {
+            return Ok(s.execute(&*args.values())?);
+        }
+        let Stmt::Postgres { pg, sql } = self else {
+            unreachable!("not SQLite, so PostgreSQL")
+        };
+        let n = pg.execute(sql, &pg_args(&args)?)?;
+        Ok(usize::try_from(n).unwrap_or(usize::MAX))
+    }
+
+    pub fn query_row<T>(
+        &mut self,
+        args: impl Args,
+        f: impl FnOnce(&Row<'_>) -> rusqlite::Result<T>,
+    ) -> Result<T> {
+        if let Some(s) = self.sqlite() {
+            return Ok(s.query_row(&*args.values(), |r| f(&Row::Sqlite(r)))?);
+        }
+        let Stmt::Postgres { pg, sql } = self else {
+            unreachable!("not SQLite, so PostgreSQL")
+        };
+        let rows = pg.query(sql, &pg_args(&args)?)?;
+        match rows.first() {
+            Some(row) => Ok(f(&Row::Postgres(row))?),
+            None => Err(StoreError::Sqlite(rusqlite::Error::QueryReturnedNoRows)),
+        }
+    }
+
+    /// Each row through `f`. SQLite streams them; PostgreSQL's are read whole first.
+    pub fn query_map<'s, T: 's>(
+        &'s mut self,
+        args: impl Args,
+        mut f: impl FnMut(&Row<'_>) -> rusqlite::Result<T> + 's,
+    ) -> Result<Mapped<'s, T>> {
+        match self {
+            Stmt::Cached(s) => Ok(Box::new(
+                s.query_map(&*args.values(), move |r| f(&Row::Sqlite(r)))?,
+            )),
+            Stmt::Plain(s) => Ok(Box::new(
+                s.query_map(&*args.values(), move |r| f(&Row::Sqlite(r)))?,
+            )),
+            Stmt::Postgres { pg, sql } => {
+                let rows = pg.query(sql, &pg_args(&args)?)?;
+                let mapped: Vec<_> = rows.iter().map(|r| f(&Row::Postgres(r))).collect();
+                Ok(Box::new(mapped.into_iter()))
+            }
+        }
+    }
+
+    /// The rows, for a loop that reads them one at a time (`while let Some(row) =
+    /// rows.next()?`). SQLite streams them; PostgreSQL's are read whole first.
+    pub fn query(&mut self, args: impl Args) -> Result<Rows<'_>> {
+        match self {
+            Stmt::Cached(s) => Ok(Rows::Sqlite(s.query(&*args.values())?)),
+            Stmt::Plain(s) => Ok(Rows::Sqlite(s.query(&*args.values())?)),
+            Stmt::Postgres { pg, sql } => Ok(Rows::Postgres(
+                pg.query(sql, &pg_args(&args)?)?.into_iter(),
+                None,
+            )),
+        }
+    }
+
+    /// Each row through `f`, with named parameters (`:name` in the SQL, and in
+    /// `binds` with its colon); a name the SQL does not use is skipped.
+    pub fn for_each_named(
+        &mut self,
+        binds: &[(&str, rusqlite::types::Value)],
+        mut f: impl FnMut(&Row<'_>) -> rusqlite::Result<()>,
+    ) -> Result<()> {
+        if let Some(s) = self.sqlite() {
+            for (name, value) in binds {
+                if let Some(i) = s.parameter_index(name)? {
+                    s.raw_bind_parameter(i, value)?;
+                }
+            }
+            let mut rows = s.raw_query();
+            while let Some(r) = rows.next()? {
+                f(&Row::Sqlite(r))?;
+            }
+            return Ok(());
+        }
+        let Stmt::Postgres { pg, sql } = self else {
+            unreachable!("not SQLite, so PostgreSQL")
+        };
+        let names: Vec<&str> = binds
+            .iter()
+            .map(|(n, _)| n.trim_start_matches(':'))
+            .collect();
+        let (sql, used) = placeholders::to_dollar_named(sql, &names);
+        let values: Vec<&dyn ToSql> = used.iter().map(|&i| &binds[i].1 as &dyn ToSql).collect();
+        // Numbered now: every name is a parameter PostgreSQL is told the value of.
+        for row in pg.query_numbered(&sql, &pg_args(&values)?)? {
+            f(&Row::Postgres(&row))?;
+        }
+        Ok(())
+    }
+}
+
+/// The rows of a query, read one at a time (see [`Stmt::query`]).
+pub enum Rows<'s> {
+    Sqlite(rusqlite::Rows<'s>),
+    Postgres(std::vec::IntoIter<::postgres::Row>, Option<::postgres::Row>),
+}
+
+impl Rows<'_> {
+    pub fn next(&mut self) -> Result<Option<Row<'_>>> {
+        match self {
+            Rows::Sqlite(rows) => Ok(rows.next()?.map(Row::Sqlite)),
+            Rows::Postgres(rows, current) => {
+                *current = rows.next();
+                Ok(current.as_ref().map(Row::Postgres))
+            }
+        }
+    }
+}
+
+/// `.optional()` for the store's results: no row is `None`, as rusqlite's
+/// `OptionalExtension` does for its own.
+pub trait OptionalExtension<T> {
+    fn optional(self) -> Result<Option<T>>;
+}
+
+impl<T> OptionalExtension<T> for Result<T> {
+    fn optional(self) -> Result<Option<T>> {
+        match self {
+            Ok(v) => Ok(Some(v)),
+            Err(StoreError::Sqlite(rusqlite::Error::QueryReturnedNoRows)) => Ok(None),
+            Err(e) => Err(e),
+        }
+    }
+}
+
+/// How a transaction begins.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Begin {
+    /// A write: on SQLite it takes the write lock at once (`BEGIN IMMEDIATE`), so two
+    /// writers queue instead of one failing when it first writes.
+    Write,
+    /// A read that sees one consistent snapshot.
+    Read,
+}
+
+/// An open transaction; dropped without [`Tx::commit`], it is rolled back.
+pub struct Tx<'a> {
+    db: &'a Db,
+    open: bool,
+}
+
+impl std::ops::Deref for Tx<'_> {
+    type Target = Db;
+    fn deref(&self) -> &Db {
+        self.db
+    }
+}
+
+impl Tx<'_> {
+    /// Commits; when that fails (another connection holds a lock too long), the
+    /// transaction is rolled back as this is dropped, so the connection is usable.
+    pub fn commit(mut self) -> Result<()> {
+        self.db.execute_batch("COMMIT")?;
+        self.open = false;
+        Ok(())
+    }
+
+    pub fn rollback(mut self) -> Result<()> {
+        self.open = false;
+        self.db.execute_batch("ROLLBACK")
+    }
+}
+
+impl Drop for Tx<'_> {
+    fn drop(&mut self) {
+        if self.open {
+            // Nothing more to do about a failure here: the connection's next BEGIN
+            // reports it, and a dead connection rolled back with the session.
+            let _ = self.db.execute_batch("ROLLBACK");
+        }
+    }
+}
+
+impl Db {
+    pub fn dialect(&self) -> Dialect {
+        match self {
+            Db::Sqlite(_) => Dialect::Sqlite,
+            Db::Postgres(_) => Dialect::Postgres,
+        }
+    }
+
+    /// The SQLite connection, for what only SQLite has (its file, backups, pragmas).
+    pub fn sqlite(&self) -> Option<&rusqlite::Connection> {
+        match self {
+            Db::Sqlite(c) => Some(c),
+            Db::Postgres(_) => None,
+        }
+    }
+
+    pub fn sqlite_mut(&mut self) -> Option<&mut rusqlite::Connection> {
+        match self {
+            Db::Sqlite(c) => Some(c),
+            Db::Postgres(_) => None,
+        }
+    }
+
+    pub fn begin(&self, kind: Begin) -> Result<Tx<'_>> {
+        let sql = match (self.dialect(), kind) {
+            (Dialect::Sqlite, Begin::Write) => "BEGIN IMMEDIATE",
+            (Dialect::Sqlite, Begin::Read) => "BEGIN",
+            (Dialect::Postgres, Begin::Write) => "BEGIN",
+            (Dialect::Postgres, Begin::Read) => "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY",
+        };
+        self.execute_batch(sql)?;
+        Ok(Tx {
+            db: self,
+            open: true,
+        })
+    }
+
+    pub fn prepare_cached(&self, sql: &str) -> Result<Stmt<'_>> {
+        Ok(match self {
+            Db::Sqlite(c) => Stmt::Cached(c.prepare_cached(sql)?),
+            Db::Postgres(pg) => Stmt::Postgres {
+                pg,
+                sql: sql.to_owned(),
+            },
+        })
+    }
+
+    /// A statement run once or rarely: SQLite does not keep it in its cache.
+    pub fn prepare(&self, sql: &str) -> Result<Stmt<'_>> {
+        Ok(match self {
+            Db::Sqlite(c) => Stmt::Plain(c.prepare(sql)?),
+            Db::Postgres(pg) => Stmt::Postgres {
+                pg,
+                sql: sql.to_owned(),
+            },
+        })
+    }
+
+    pub fn execute(&self, sql: &str, args: impl Args) -> Result<usize> {
+        self.prepare_cached(sql)?.execute(args)
+    }
+
+    pub fn query_row<T>(
+        &self,
+        sql: &str,
+        args: impl Args,
+        f: impl FnOnce(&Row<'_>) -> rusqlite::Result<T>,
+    ) -> Result<T> {
+        self.prepare_cached(sql)?.query_row(args, f)
+    }
+
+    /// SQLite's `PRAGMA name = value`; PostgreSQL has none, and is not asked.
+    pub fn pragma_update(&self, name: &str, value: impl ToSql) -> Result<()> {
+        match self {
+            Db::Sqlite(c) => Ok(c.pragma_update(None, name, value)?),
+            Db::Postgres(_) => Err(StoreError::Message(format!(
+                "PRAGMA {name} is SQLite's; PostgreSQL has no such setting"
+            ))),
+        }
+    }
+
+    /// Several statements without parameters.
+    pub fn execute_batch(&self, sql: &str) -> Result<()> {
+        match self {
+            Db::Sqlite(c) => Ok(c.execute_batch(sql)?),
+            Db::Postgres(pg) => pg.batch(sql),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_target_is_a_server_only_when_it_says_so() {
+        for server in [
+            "postgresql://ana@db.example/crm",
+            "postgres:///crm",
+            "POSTGRESQL://db/crm",
+            "host=/var/run/postgresql dbname=crm",
+            "dbname=crm",
+        ] {
+            assert_eq!(
+                Target::parse(server),
+                Target::Postgres(server.into()),
+                "{server}"
+            );
+        }
+        for file in [
+            "crm.db",
+            "/srv/rapport/crm.db",
+            "./host=odd.db",
+            "my crm.db",
+            "postgres.db",
+        ] {
+            assert_eq!(Target::parse(file), Target::File(file.into()), "{file}");
+        }
+    }
+}
+
+/// The same stories against SQLite and, where a server is at hand, PostgreSQL.
+#[cfg(test)]
+mod both_backends {
+    use super::*;
+    use crate::store::error::Refusal;
+
+    /// An in-memory SQLite database, and PostgreSQL when the environment names one:
+    /// `RAPPORT_TEST_POSTGRES` (a URL or libpq string), or the `PGHOST`… variables
+    /// `pg_virtualenv` sets. Without one the PostgreSQL half is skipped with a notice;
+    /// under `CI=true` that is a failure.
+    fn backends() -> Vec<Db> {
+        let mut all = vec![Db::Sqlite(rusqlite::Connection::open_in_memory().unwrap())];
+        match test_postgres() {
+            Some(target) => all.push(Db::Postgres(Box::new(
+                Pg::connect(&target).unwrap_or_else(|e| panic!("PostgreSQL at {target}: {e}")),
+            ))),
+            None if std::env::var("CI").is_ok_and(|v| v == "true") => {
+                panic!(
+                    "CI=true but no PostgreSQL: set RAPPORT_TEST_POSTGRES or run under pg_virtualenv"
+                )
+            }
+            None => eprintln!(
+                "notice: no PostgreSQL (RAPPORT_TEST_POSTGRES or PGHOST unset): testing SQLite only"
+            ),
+        }
+        all
+    }
+
+    fn test_postgres() -> Option<String> {
+        if let Ok(target) = std::env::var("RAPPORT_TEST_POSTGRES") {
+            return Some(target);
+        }
+        let host = std::env::var("PGHOST").ok()?;
+        let var =
+            |name: &str, default: &str| std::env::var(name).unwrap_or_else(|_| default.into());
+        Some(format!(
+            "host={host} port={} user={} password={} dbname={}",
+            var("PGPORT", "5432"),
+            var("PGUSER", "postgres"),
+            var("PGPASSWORD", ""),
+            var("PGDATABASE", "postgres"),
+        ))
+    }
+
+    fn id_column(db: &Db) -> &'static str {
+        match db.dialect() {
+            Dialect::Sqlite => "id INTEGER PRIMARY KEY",
+            Dialect::Postgres => "id BIGINT GENERATED BY DEFAULT AS IDENTITY PRIMARY KEY",
+        }
+    }
+
+    fn people(db: &Db) {
+        db.execute_batch(&format!(
+            "CREATE TEMP TABLE people ({}, name TEXT NOT NULL UNIQUE, amount BIGINT, score DOUBLE PRECISION, photo {}, active BOOLEAN NOT NULL DEFAULT TRUE)",
+            id_column(db),
+            match db.dialect() {
+                Dialect::Sqlite => "BLOB",
+                Dialect::Postgres => "BYTEA",
+            },
+        ))
+        .unwrap();
+    }
+
+    #[test]
+    fn values_go_in_and_come_back_the_same_on_both() {
+        for db in backends() {
+            people(&db);
+            let names = ["Ana Lindqvist", "Артём Фёдоров", "سارا محمدی", "it's ?1"];
+            for (i, name) in names.iter().enumerate() {
+                let id: i64 = db
+                    .query_row(
+                        "INSERT INTO people (name, amount, score, photo) VALUES (?1, ?2, ?3, ?4) RETURNING id",
+                        rusqlite::params![name, 5_000_000_000_000i64 * (i as i64 + 1), 0.25, vec![0u8, 255, i as u8]],
+                        |r| r.get(0),
+                    )
+                    .unwrap();
+                assert_eq!(id, i as i64 + 1, "{:?}", db.dialect());
+            }
+            db.execute("INSERT INTO people (name) VALUES (?1)", ["Nobody"])
+                .unwrap();
+            type Person = (String, Option<i64>, Option<f64>, Option<Vec<u8>>, bool);
+            let rows: Vec<Person> = db
+                .prepare_cached("SELECT name, amount, score, photo, active FROM people ORDER BY id")
+                .unwrap()
+                .query_map((), |r| {
+                    Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?))
+                })
+                .unwrap()
+                .collect::<rusqlite::Result<_>>()
+                .unwrap();
+            assert_eq!(rows.len(), 5);
+            assert_eq!(rows[1].0, "Артём Фёдоров");
+            assert_eq!(rows[2].0, "سارا محمدی");
+            assert_eq!(
+                rows[3].0, "it's ?1",
+                "a question mark in a value is a value"
+            );
+            assert_eq!(rows[0].1, Some(5_000_000_000_000));
+            assert_eq!(rows[0].2, Some(0.25));
+            assert_eq!(rows[2].3.as_deref(), Some(&[0u8, 255, 2][..]));
+            assert_eq!(rows[4], ("Nobody".into(), None, None, None, true));
+            // sum(bigint) is numeric on PostgreSQL, and still an integer here.
+            let total: i64 = db
+                .query_row("SELECT sum(amount) FROM people", (), |r| r.get(0))
+                .unwrap();
+            assert_eq!(total, 50_000_000_000_000);
+            let none = db
+                .query_row("SELECT name FROM people WHERE id = ?1", [99], |r| {
+                    r.get::<_, String>(0)
+                })
+                .optional()
+                .unwrap();
+            assert_eq!(none, None);
+        }
+    }
+
+    #[test]
+    fn rows_read_one_at_a_time_and_named_parameters() {
+        for db in backends() {
+            people(&db);
+            for name in ["a", "b", "c"] {
+                db.execute("INSERT INTO people (name, amount) VALUES (?1, 1)", [name])
+                    .unwrap();
+            }
+            let mut stmt = db
+                .prepare("SELECT name FROM people WHERE id >= ?1 ORDER BY id")
+                .unwrap();
+            let mut rows = stmt.query([2]).unwrap();
+            let mut seen = Vec::new();
+            while let Some(row) = rows.next().unwrap() {
+                seen.push(row.get::<_, String>(0).unwrap());
+            }
+            assert_eq!(seen, ["b", "c"]);
+            let mut named = Vec::new();
+            db.prepare_cached(
+                "SELECT name FROM people WHERE id > :lo AND name <> :skip ORDER BY id",
+            )
+            .unwrap()
+            .for_each_named(
+                &[
+                    (":skip", rusqlite::types::Value::Text("c".into())),
+                    (":unused", rusqlite::types::Value::Null),
+                    (":lo", rusqlite::types::Value::Integer(0)),
+                ],
+                |r| {
+                    named.push(r.get::<_, String>("name")?);
+                    Ok(())
+                },
+            )
+            .unwrap_or_else(|e| panic!("{:?}: {e}", db.dialect()));
+            assert_eq!(named, ["a", "b"]);
+        }
+    }
+
+    #[test]
+    fn a_dropped_transaction_leaves_nothing_and_a_committed_one_everything() {
+        for db in backends() {
+            people(&db);
+            {
+                let tx = db.begin(Begin::Write).unwrap();
+                tx.execute("INSERT INTO people (name) VALUES ('gone')", ())
+                    .unwrap();
+            }
+            let tx = db.begin(Begin::Write).unwrap();
+            tx.execute("INSERT INTO people (name) VALUES ('kept')", ())
+                .unwrap();
+            tx.commit().unwrap();
+            let names: Vec<String> = db
+                .prepare("SELECT name FROM people")
+                .unwrap()
+                .query_map((), |r| r.get(0))
+                .unwrap()
+                .collect::<rusqlite::Result<_>>()
+                .unwrap();
+            assert_eq!(names, ["kept"]);
+        }
+    }
+
+    #[test]
+    fn schema_refusals_read_the_same_on_both() {
+        for db in backends() {
+            people(&db);
+            db.execute_batch(&format!(
+                "CREATE TEMP TABLE notes ({}, person_id BIGINT NOT NULL REFERENCES people(id))",
+                id_column(&db)
+            ))
+            .unwrap();
+            if db.dialect() == Dialect::Sqlite {
+                db.pragma_update("foreign_keys", true).unwrap();
+            }
+            db.execute("INSERT INTO people (name) VALUES ('Ana')", ())
+                .unwrap();
+            let twice = db
+                .execute("INSERT INTO people (name) VALUES ('Ana')", ())
+                .unwrap_err();
+            assert_eq!(twice.refusal(), Some(Refusal::Unique), "{twice}");
+            let orphan = db
+                .execute("INSERT INTO notes (person_id) VALUES (42)", ())
+                .unwrap_err();
+            assert_eq!(orphan.refusal(), Some(Refusal::ForeignKey), "{orphan}");
+            let missing = db
+                .execute("INSERT INTO notes (person_id) VALUES (NULL)", ())
+                .unwrap_err();
+            assert!(
+                matches!(missing.refusal(), Some(Refusal::Other(_))),
+                "{missing}"
+            );
+        }
+    }
+}

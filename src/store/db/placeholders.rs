@@ -1,0 +1,163 @@
+//! SQLite's numbered parameters (`?1`, and bare `?`) as PostgreSQL's (`$1`). The
+//! store's SQL is written once with `?N`; on PostgreSQL it is rewritten before it is
+//! prepared. Quoted text, quoted names and comments are copied as they are, so a `?`
+//! inside them stays a `?`.
+
+/// `sql` with every parameter outside quotes and comments written as `$N`. A bare `?`
+/// takes the number after the largest one seen so far, as SQLite numbers it.
+pub fn to_dollar(sql: &str) -> String {
+    to_dollar_named(sql, &[]).0
+}
+
+/// [`to_dollar`], and also each `:name` of `names` as `$N` (SQLite's named
+/// parameters; a PostgreSQL cast `::type` is left alone). Names are numbered in the
+/// order the SQL first uses them; the list says which of `names` each number is, so
+/// a name the SQL does not use is not sent (PostgreSQL could not tell its type).
+pub fn to_dollar_named(sql: &str, names: &[&str]) -> (String, Vec<usize>) {
+    let mut used: Vec<usize> = Vec::new();
+    let mut out = String::with_capacity(sql.len() + 8);
+    let mut chars = sql.char_indices().peekable();
+    let mut highest = 0u32;
+    while let Some((_, c)) = chars.next() {
+        match c {
+            '\'' | '"' => {
+                out.push(c);
+                // Up to the closing quote; a doubled quote is one quote inside.
+                while let Some((_, q)) = chars.next() {
+                    out.push(q);
+                    if q == c {
+                        match chars.peek() {
+                            Some(&(_, n)) if n == c => {
+                                out.push(n);
+                                chars.next();
+                            }
+                            _ => break,
+                        }
+                    }
+                }
+            }
+            '-' if chars.peek().is_some_and(|&(_, n)| n == '-') => {
+                out.push(c);
+                for (_, q) in chars.by_ref() {
+                    out.push(q);
+                    if q == '\n' {
+                        break;
+                    }
+                }
+            }
+            '/' if chars.peek().is_some_and(|&(_, n)| n == '*') => {
+                out.push(c);
+                let mut star = false;
+                for (_, q) in chars.by_ref() {
+                    out.push(q);
+                    if star && q == '/' {
+                        break;
+                    }
+                    star = q == '*';
+                }
+            }
+            ':' if !names.is_empty() && !out.ends_with(':') => {
+                let mut name = String::new();
+                while let Some(&(_, d)) = chars
+                    .peek()
+                    .filter(|(_, d)| d.is_ascii_alphanumeric() || *d == '_')
+                {
+                    name.push(d);
+                    chars.next();
+                }
+                match names.iter().position(|n| *n == name) {
+                    Some(i) => {
+                        let n = match used.iter().position(|&u| u == i) {
+                            Some(n) => n + 1,
+                            None => {
+                                used.push(i);
+                                used.len()
+                            }
+                        };
+                        out.push('$');
+                        out.push_str(&n.to_string());
+                    }
+                    None => {
+                        out.push(':');
+                        out.push_str(&name);
+                    }
+                }
+            }
+            '?' => {
+                let mut digits = String::new();
+                while let Some(&(_, d)) = chars.peek().filter(|(_, d)| d.is_ascii_digit()) {
+                    digits.push(d);
+                    chars.next();
+                }
+                let n = match digits.parse::<u32>() {
+                    Ok(n) => n,
+                    Err(_) => highest + 1,
+                };
+                highest = highest.max(n);
+                out.push('$');
+                out.push_str(&n.to_string());
+            }
+            _ => out.push(c),
+        }
+    }
+    (out, used)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{to_dollar, to_dollar_named};
+
+    #[test]
+    fn numbered_and_bare_parameters_become_dollars() {
+        assert_eq!(
+            to_dollar("SELECT a FROM t WHERE id = ?1 AND b = ?2 OR c = ?1"),
+            "SELECT a FROM t WHERE id = $1 AND b = $2 OR c = $1"
+        );
+        assert_eq!(
+            to_dollar("INSERT INTO t VALUES (?, ?, ?)"),
+            "INSERT INTO t VALUES ($1, $2, $3)"
+        );
+        assert_eq!(to_dollar("x = ?3 OR y = ?"), "x = $3 OR y = $4");
+        assert_eq!(to_dollar("?12"), "$12");
+    }
+
+    #[test]
+    fn quotes_and_comments_keep_their_question_marks() {
+        assert_eq!(
+            to_dollar("SELECT 'why?', \"odd?name\", 'it''s ?1' FROM t WHERE a = ?1"),
+            "SELECT 'why?', \"odd?name\", 'it''s ?1' FROM t WHERE a = $1"
+        );
+        assert_eq!(
+            to_dollar("SELECT 1 -- what ?1\nWHERE a = ?1 /* b = ?2 */ AND c = ?2"),
+            "SELECT 1 -- what ?1\nWHERE a = $1 /* b = ?2 */ AND c = $2"
+        );
+        assert_eq!(
+            to_dollar("a = 'Фёдоров?' AND b = ?1"),
+            "a = 'Фёдоров?' AND b = $1"
+        );
+    }
+
+    #[test]
+    fn named_parameters_take_their_place_in_the_list() {
+        assert_eq!(
+            to_dollar_named(
+                "SELECT x::bigint FROM t WHERE a >= :from AND b < :to AND c = :from AND d = ':to'",
+                &["to", "from"]
+            ),
+            (
+                "SELECT x::bigint FROM t WHERE a >= $1 AND b < $2 AND c = $1 AND d = ':to'".into(),
+                vec![1, 0]
+            )
+        );
+        assert_eq!(
+            to_dollar_named("a = :other AND b = :x", &["unused", "x"]),
+            ("a = :other AND b = $1".into(), vec![1])
+        );
+    }
+
+    #[test]
+    fn an_unclosed_quote_is_copied_to_the_end() {
+        assert_eq!(to_dollar("SELECT 'a ?1"), "SELECT 'a ?1");
+        assert_eq!(to_dollar("SELECT 1 -- ?1"), "SELECT 1 -- ?1");
+    }
+}
