@@ -53,7 +53,7 @@ struct Company {
 pub fn generate(store: &mut Store, opts: DemoOptions, operator_login: &str) -> Result<DemoReport> {
     let now = store.now();
     let stages = store.stages()?;
-    store.write(|w| {
+    store.write_into_empty(|w| {
         let mut g = Generator {
             rng: fastrand::Rng::with_seed(opts.seed),
             now,

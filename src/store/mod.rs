@@ -262,6 +262,44 @@ impl Store {
         self.write_or_rehearse(false, f)
     }
 
+    /// Runs `f` like [`Store::write`], for a write that fills an empty database (demo
+    /// data). When no other connection has the file open, the transaction runs with a
+    /// rollback journal instead of the WAL: pages added past the end of an empty file
+    /// need no journal, so the data is written once instead of twice (to the WAL, then
+    /// copied into the file by the checkpoint), and a `kill -9` still leaves the file
+    /// as it was. Someone opening the database meanwhile waits for the write, as on any
+    /// write lock. Afterwards it is back in WAL mode (or the next open puts it back).
+    pub fn write_into_empty<T>(
+        &mut self,
+        f: impl FnOnce(&mut Writer<'_>) -> Result<T>,
+    ) -> Result<T> {
+        let switched = self.path.is_some() && self.try_journal_mode("delete")?;
+        let written = self.write(f);
+        if switched {
+            // A connection that arrived meanwhile keeps the file in this mode until
+            // the next open switches it back; nothing is lost either way.
+            let _ = self.try_journal_mode("wal");
+        }
+        written
+    }
+
+    /// Switches the journal mode without waiting for other connections (switching
+    /// out of WAL needs the file to itself); whether it switched.
+    fn try_journal_mode(&mut self, mode: &str) -> Result<bool> {
+        let Some(conn) = self.conn.sqlite() else {
+            return Ok(false);
+        };
+        conn.busy_handler(None)?;
+        let got =
+            conn.pragma_update_and_check(None, "journal_mode", mode, |r| r.get::<_, String>(0));
+        conn.busy_handler(Some(wait_for_lock))?;
+        match got.map_err(StoreError::from) {
+            Ok(got) => Ok(got.eq_ignore_ascii_case(mode)),
+            Err(e) if e.is_busy() => Ok(false),
+            Err(e) => Err(e),
+        }
+    }
+
     /// Runs `f` exactly like `write`; with `rehearse` everything is then rolled back:
     /// what a write would do, without doing it (an import's `--dry-run`).
     pub fn write_or_rehearse<T>(
