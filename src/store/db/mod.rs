@@ -127,6 +127,17 @@ impl ColumnIndex for &str {
     }
 }
 
+/// Column `idx` of a PostgreSQL row, with its position, in SQLite's storage classes.
+fn pg_cell<I: ColumnIndex>(r: &::postgres::Row, idx: I) -> rusqlite::Result<(usize, Cell<'_>)> {
+    let idx = idx
+        .position(r)
+        .ok_or(rusqlite::Error::InvalidColumnIndex(0))?;
+    let cell = r.try_get(idx).map_err(|e| {
+        rusqlite::Error::FromSqlConversionFailure(idx, rusqlite::types::Type::Null, Box::new(e))
+    })?;
+    Ok((idx, cell))
+}
+
 impl Row<'_> {
     /// Column `idx` as it is stored.
     pub fn get_ref<I: ColumnIndex>(
@@ -135,19 +146,7 @@ impl Row<'_> {
     ) -> rusqlite::Result<rusqlite::types::ValueRef<'_>> {
         match self {
             Row::Sqlite(r) => r.get_ref(idx),
-            Row::Postgres(r) => {
-                let idx = idx
-                    .position(r)
-                    .ok_or(rusqlite::Error::InvalidColumnIndex(0))?;
-                let cell: Cell<'_> = r.try_get(idx).map_err(|e| {
-                    rusqlite::Error::FromSqlConversionFailure(
-                        idx,
-                        rusqlite::types::Type::Null,
-                        Box::new(e),
-                    )
-                })?;
-                Ok(cell.value_ref())
-            }
+            Row::Postgres(r) => Ok(pg_cell(r, idx)?.1.value_ref()),
         }
     }
 
@@ -156,16 +155,7 @@ impl Row<'_> {
         match self {
             Row::Sqlite(r) => r.get(idx),
             Row::Postgres(r) => {
-                let idx = idx
-                    .position(r)
-                    .ok_or(rusqlite::Error::InvalidColumnIndex(0))?;
-                let cell: Cell<'_> = r.try_get(idx).map_err(|e| {
-                    rusqlite::Error::FromSqlConversionFailure(
-                        idx,
-                        rusqlite::types::Type::Null,
-                        Box::new(e),
-                    )
-                })?;
+                let (idx, cell) = pg_cell(r, idx)?;
                 let value = cell.value_ref();
                 T::column_result(value).map_err(|e| match e {
                     rusqlite::types::FromSqlError::InvalidType => {
