@@ -1,0 +1,18 @@
+-- SQLite's built-in functions that the store's SQL, shared by both servers, uses.
+
+-- The position of the first `needle` in `haystack` (1-based), 0 when none.
+CREATE FUNCTION instr(haystack text, needle text) RETURNS integer
+    LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
+    AS $$ SELECT strpos(haystack, needle) $$;
+
+-- Days since noon UTC of 24 November 4714 BC, as SQLite counts them, of a day
+-- ('YYYY-MM-DD') or a time ('YYYY-MM-DD HH:MM:SS', UTC).
+CREATE FUNCTION julianday(day text) RETURNS double precision
+    LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
+    AS $$ SELECT extract(epoch FROM (day::timestamp AT TIME ZONE 'UTC'))::double precision / 86400.0 + 2440587.5 $$;
+
+-- date(seconds, 'unixepoch'): the UTC day of a Unix time, as 'YYYY-MM-DD'.
+CREATE FUNCTION date(seconds bigint, modifier text) RETURNS text
+    LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
+    AS $$ SELECT CASE WHEN modifier = 'unixepoch'
+                  THEN to_char(to_timestamp(seconds) AT TIME ZONE 'UTC', 'YYYY-MM-DD') END $$;
