@@ -783,7 +783,7 @@ impl Writer<'_> {
             let others: Option<i64> = self
                 .conn
                 .prepare_cached(&format!(
-                    "SELECT id FROM {table} WHERE customer_id = ?1 AND {owner} IS NOT ?2 ORDER BY id LIMIT 1"
+                    "SELECT id FROM {table} WHERE customer_id = ?1 AND {owner} IS DISTINCT FROM ?2 ORDER BY id LIMIT 1"
                 ))?
                 .query_row(params![id, actor.id], |r| r.get(0))
                 .optional()?;
@@ -797,7 +797,7 @@ impl Writer<'_> {
         let other_person: Option<i64> = self
             .conn
             .prepare_cached(
-                "SELECT id FROM customers WHERE company_id = ?1 AND owner_id IS NOT ?2 ORDER BY id LIMIT 1",
+                "SELECT id FROM customers WHERE company_id = ?1 AND owner_id IS DISTINCT FROM ?2 ORDER BY id LIMIT 1",
             )?
             .query_row(params![id, actor.id], |r| r.get(0))
             .optional()?;

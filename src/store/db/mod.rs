@@ -557,6 +557,21 @@ pub(crate) mod testing {
             Some(Scratch { target, schema })
         }
 
+        /// A connection string whose connections use the scratch schema.
+        pub fn target(&self) -> String {
+            let search_path = format!("-c search_path={}", self.schema);
+            if self.target.contains("://") {
+                let sep = if self.target.contains('?') { '&' } else { '?' };
+                format!(
+                    "{}{sep}options={}",
+                    self.target,
+                    search_path.replace(' ', "%20").replace('=', "%3D")
+                )
+            } else {
+                format!("{} options='{search_path}'", self.target)
+            }
+        }
+
         /// A connection whose tables are the scratch schema's.
         pub fn connect(&self) -> Db {
             let db = Db::Postgres(Box::new(Pg::connect(&self.target).expect("connect")));
