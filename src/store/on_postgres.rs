@@ -5,8 +5,8 @@ use std::sync::Arc;
 
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 
-use super::Store;
 use super::db::testing::Scratch;
+use super::{CustomerFilter, CustomerSort, Store};
 use crate::domain::*;
 
 fn fixed_clock() -> DateTime<Utc> {
@@ -103,6 +103,24 @@ fn customers_deals_interactions_and_follow_ups_round_trip() {
         .expect("done");
     assert!(store.reminder(rid).expect("follow-up").done_at.is_some());
 
+    let listed = store
+        .customers(&CustomerFilter::default())
+        .expect("the list");
+    let names: Vec<&str> = listed.iter().map(|c| c.name.as_str()).collect();
+    assert_eq!(
+        names,
+        vec!["Фёдор Соловьёв", "شرکت آریا تجارت"],
+        "by name, code point order"
+    );
+    let vip = store
+        .customers(&CustomerFilter {
+            tag: Some("vip".into()),
+            sort: CustomerSort::OpenValue,
+            ..CustomerFilter::default()
+        })
+        .expect("the list by tag");
+    assert_eq!(vip.len(), 1);
+    assert_eq!(vip[0].id, id);
     store
         .write(|w| w.mark_deal_won(deal, fixed_clock().date_naive()))
         .expect("won");

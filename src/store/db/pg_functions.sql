@@ -31,3 +31,16 @@ CREATE FUNCTION max(a double precision, b double precision) RETURNS double preci
     LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$ SELECT greatest(a, b) $$;
 CREATE FUNCTION min(a double precision, b double precision) RETURNS double precision
     LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$ SELECT least(a, b) $$;
+
+-- json_each over a JSON list of whole numbers (ids, score codes), as the store uses
+-- SQLite's: each element's place (`key`, from 0) and number (`value`).
+CREATE FUNCTION json_each(list text) RETURNS TABLE (key bigint, value bigint)
+    LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
+    AS $$ SELECT (e.place - 1)::bigint, e.item::bigint
+          FROM json_array_elements_text(list::json) WITH ORDINALITY AS e(item, place) $$;
+
+-- total(): a floating-point sum that never overflows, 0.0 over no rows; NULLs are
+-- passed over (the step is STRICT).
+CREATE FUNCTION total_step(sum double precision, x double precision) RETURNS double precision
+    LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$ SELECT sum + x $$;
+CREATE AGGREGATE total(double precision) (SFUNC = total_step, STYPE = double precision, INITCOND = '0');
