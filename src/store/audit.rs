@@ -242,7 +242,7 @@ impl Store {
             sql.push_str(" AND a.customer_id = ?1");
         }
         sql.push_str(" ORDER BY a.at DESC, a.id DESC LIMIT ?3");
-        let limit = filter.limit.map_or(-1, |l| l as i64);
+        let limit = filter.limit.map_or(super::db::NO_LIMIT, |l| l as i64);
         let since = filter.since.map_or(i64::MIN, |t| t.timestamp());
         let mut stmt = self.conn.prepare_cached(&sql)?;
         let rows = stmt.query_map(params![filter.customer_id, since, limit], row_to_entry)?;

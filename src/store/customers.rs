@@ -354,8 +354,7 @@ impl Store {
             .as_deref()
             .map(crate::domain::customer::normalise_tag)
             .transpose()?;
-        // No limit: the largest there is (PostgreSQL refuses SQLite's -1).
-        let limit = filter.limit.map_or(i64::MAX, |n| n as i64);
+        let limit = filter.limit.map_or(super::db::NO_LIMIT, |n| n as i64);
         let mut p: Vec<rusqlite::types::Value> = vec![
             filter.status.map(|s| s.as_str().to_string()).into(),
             filter.kind.map(|k| k.as_str().to_string()).into(),

@@ -127,3 +127,64 @@ fn customers_deals_interactions_and_follow_ups_round_trip() {
     store.delete_customer(company).expect("deleted");
     assert_eq!(store.customer_count().expect("count"), 1);
 }
+
+#[test]
+fn the_card_the_trail_undo_the_kpis_and_the_lookup_index() {
+    let Some(scratch) = Scratch::new() else {
+        return;
+    };
+    let mut store = open(&scratch);
+    let me = store.ensure_operator("sara").expect("operator");
+    store.act_as(me.clone());
+    let mut d = CustomerDraft::new(CustomerKind::Person, "Лидия Иванова");
+    d.phones = vec![Phone::parse_labeled("+7 912 345-67-89").expect("phone")];
+    d.owner_id = Some(me.id);
+    let id = store.add_customer(&d).expect("customer");
+    let deal = store
+        .add_deal(&DealDraft {
+            customer_id: id,
+            title: "Licence".into(),
+            amount: Money::parse("500.00", Currency::from_code("USD").expect("USD"))
+                .expect("money"),
+            stage_id: None,
+            probability: Some(50),
+            expected_close: NaiveDate::from_ymd_opt(2026, 12, 20),
+            owner_id: Some(me.id),
+        })
+        .expect("deal");
+    store
+        .write(|w| w.mark_deal_won(deal, fixed_clock().date_naive()))
+        .expect("won");
+
+    let card = store.customer_card(id, 10).expect("the card");
+    assert_eq!(card.customer.name, "Лидия Иванова");
+    let trail = store
+        .audit_entries(&super::AuditFilter {
+            customer_id: Some(id),
+            ..Default::default()
+        })
+        .expect("the trail");
+    assert!(trail.len() >= 3, "customer, deal and its win: {trail:?}");
+
+    let mut renamed = store.customer(id).expect("customer").draft();
+    renamed.name = "Лидия Петрова".into();
+    let version = store.customer(id).expect("customer").version;
+    store.update_customer(id, version, &renamed).expect("edit");
+    store
+        .undo_session_change()
+        .expect("undo")
+        .expect("something undone");
+    assert_eq!(store.customer(id).expect("customer").name, "Лидия Иванова");
+
+    let report = crate::report::kpi_report(
+        &store,
+        crate::domain::kpi::KpiRange::Period(Period::Month),
+        Currency::from_code("USD").expect("USD"),
+        &fixed_clock(),
+    )
+    .expect("the KPIs");
+    assert!(!report.kpis.is_empty());
+
+    let index = store.search_index().expect("the lookup index");
+    assert_eq!(index.len(), 1);
+}

@@ -18,6 +18,9 @@ use rusqlite::types::FromSql;
 use self::postgres::{Arg, Cell, Pg};
 use super::{Result, StoreError};
 
+/// `LIMIT` for "no limit": the largest there is (PostgreSQL refuses SQLite's -1).
+pub const NO_LIMIT: i64 = i64::MAX;
+
 /// Which SQL a query must be written in, where the two differ.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Dialect {
