@@ -158,7 +158,8 @@ pub(super) fn rebuild(conn: &Db) -> Result<()> {
 }
 
 /// The score of `col` against eight parameters from `?first` on: four cuts, then
-/// the score of a value equal to each (see `Quintiles`). SQLite's comparisons are 0 or 1.
+/// the score of a value equal to each (see `Quintiles`), counted with `CASE` so it reads
+/// the same on PostgreSQL.
 fn score_sql(col: &str, first: usize) -> String {
     let p = |i: usize| format!("?{}", first + i);
     format!(
