@@ -60,6 +60,7 @@ impl Writer<'_> {
         let first = self.next_id("customers", "customer")?;
         let suspended = self.suspend_filled_indexes()?;
         let activity = self.suspend_triggers(super::team::ACTIVITY_TRIGGERS)?;
+        let slots = self.suspend_triggers(super::kpi_slots::KPI_SLOT_TRIGGERS)?;
         let cache: i64 = self.conn.query_row("PRAGMA cache_size", (), |r| r.get(0))?;
         self.conn.pragma_update("cache_size", -GENERATE_CACHE_KIB)?;
         self.trail = false;
@@ -71,7 +72,8 @@ impl Writer<'_> {
             // One pass instead of an upsert per generated interaction.
             self.conn
                 .execute_batch(super::team::ACTIVITY_FROM_INTERACTIONS)?;
-            for sql in &activity {
+            super::kpi_slots::fill(self.conn)?;
+            for sql in activity.iter().chain(&slots) {
                 self.conn.execute_batch(sql)?;
             }
             Ok(value)

@@ -34,6 +34,7 @@ const MIGRATIONS: &[&str] = &[
     super::exchange::RATES,
     super::custom_kpis::KPIS,
     super::pipeline_health::HEALTH,
+    super::kpi_slots::KPI_SLOTS,
 ];
 
 /// Schema 13: the answer to "would you recommend us?" (0-10) on the interaction it was given in,
@@ -84,6 +85,7 @@ fn after_sql(index: usize, tx: &Db, now: i64) -> Result<()> {
         10 => super::value::install(tx)?,
         14 => super::value::install_with_rates(tx)?,
         16 => super::pipeline_health::install(tx)?,
+        17 => super::kpi_slots::install(tx)?,
         _ => {}
     }
     Ok(())
