@@ -1,5 +1,7 @@
 //! The reports of issue 17 on a large database: customer value (segments, the top
-//! customers, one card's value) and team performance (this month, all time).
+//! customers, one card's value), team performance (this month, all time), and the KPI
+//! report with every KPI's trend over 12 months and over 12 years (`rapport kpi
+//! --trend`, the app's KPI pane once its trends come).
 //!
 //! By default a 50,000-customer demo database in memory; set `RAPPORT_BENCH_DB` to a
 //! database file (e.g. one made with `rapport demo --customers 1000000`) to measure
@@ -13,7 +15,7 @@ use criterion::{Criterion, criterion_group, criterion_main};
 use rapport::demo::{DemoOptions, generate};
 use rapport::domain::Period;
 use rapport::domain::kpi::KpiRange;
-use rapport::report::{ValueQuery, team_report, value_report};
+use rapport::report::{ValueQuery, kpi_report_with, team_report, value_report};
 use rapport::store::Store;
 
 fn clock() -> DateTime<Utc> {
@@ -88,6 +90,15 @@ fn bench_reports(c: &mut Criterion) {
         group.bench_function(format!("team_{}", period.as_str()), |b| {
             b.iter(|| {
                 black_box(team_report(&store, KpiRange::Period(period), &now, &me, None).unwrap())
+            })
+        });
+    }
+    let currency = store.default_currency().unwrap();
+    for period in [Period::Month, Period::Year] {
+        group.bench_function(format!("kpi_trend_{}", period.as_str()), |b| {
+            b.iter(|| {
+                let range = KpiRange::Period(period);
+                black_box(kpi_report_with(&store, range, currency, &now, None, true).unwrap())
             })
         });
     }

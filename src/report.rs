@@ -33,6 +33,7 @@ use crate::domain::kpi::{
 };
 use crate::domain::kpi_measure::{Source, Tallies};
 use crate::domain::money::format_minor;
+use crate::domain::pipeline_health::{Breakdown, forecast_table};
 use crate::domain::{Currency, KpiStanding, KpiUnit, Operator, Role};
 use crate::store::MeasureScope;
 use crate::store::Store;
@@ -86,18 +87,26 @@ pub struct KpiReport {
     pub currency: Currency,
     /// Every defined KPI, in definition order.
     pub kpis: Vec<KpiValue>,
-    /// [`FORECAST_MONTHS`] months of open deals in `currency`, by expected close.
+    /// [`FORECAST_MONTHS`] months of open deals by expected close, in `currency`:
+    /// deals in other currencies converted at today's rates (as `rapport forecast`
+    /// converts), deals expected earlier (late ones) in the first month.
     pub forecast: Vec<ForecastMonth>,
+    /// Deals in the forecast's months whose currency cannot be converted today, per
+    /// currency: counted in the months' deals, not in their amounts.
+    pub forecast_left_out: Vec<CurrencyTotal>,
+    /// The currencies without an exchange rate for today that leave those deals out
+    /// (theirs, or the reporting currency's own).
+    pub forecast_missing_rates: Vec<Currency>,
     /// Won deals in the window in other currencies without an exchange rate for their
     /// close day: counted in `deals_won`, `win_rate`
     /// and `avg_cycle_days` but not in `revenue_won`.
     pub other_currency_won: i64,
     /// Those deals per currency, with their amounts.
     pub won_in_other_currencies: Vec<CurrencyTotal>,
-    /// Open deals in `currency` without an expected close date: not in the forecast.
+    /// Open deals without an expected close date: not in the forecast.
     pub open_deals_without_close_date: i64,
-    /// Open deals in other currencies: not in the forecast.
-    pub other_currency_open: i64,
+    /// Open deals expected after the forecast's last month.
+    pub open_deals_after_forecast: i64,
     /// The periods of each KPI's `trend`, oldest first, the current one last; empty
     /// when no trend was asked for (and for all time, which has no periods).
     #[serde(skip_serializing_if = "Vec::is_empty")]
@@ -246,9 +255,39 @@ fn builtin_report<Tz: TimeZone>(
     let id = operator.map(|o| o.id);
     let inputs = store.kpi_inputs(&window, now_utc, currency, id)?;
     let won_elsewhere = store.won_in_other_currencies(&window, currency, id)?;
-    let first_month = first_of_month(now.date_naive());
-    let forecast = store.forecast(first_month, FORECAST_MONTHS, currency, id)?;
-    let left_out = store.forecast_left_out(currency, id)?;
+    let today = now.date_naive();
+    let (default, rates) = pipeline_health::rates(store)?;
+    let table = forecast_table(
+        Breakdown::Stage,
+        first_of_month(today),
+        FORECAST_MONTHS,
+        today,
+        &rates,
+        currency,
+        &[],
+        &store.forecast_rows(false, id)?,
+    );
+    let forecast = table
+        .months
+        .iter()
+        .zip(&table.totals)
+        .map(|(month, cell)| ForecastMonth {
+            month: *month,
+            deals: cell.deals,
+            total_minor: cell.total_minor,
+            weighted_minor: cell.weighted_minor,
+        })
+        .collect();
+    // Whose rate is missing: a left-out deal's currency, or the reporting currency.
+    let mut missing_rates: Vec<Currency> = table
+        .left_out
+        .iter()
+        .map(|t| t.currency)
+        .chain(std::iter::once(currency))
+        .filter(|c| *c != default && rates.on(*c, today).is_none())
+        .collect();
+    missing_rates.sort_by_key(|c| c.code());
+    missing_rates.dedup();
     Ok(KpiReport {
         operator: operator.map(|o| o.login.clone()),
         period: range.label(),
@@ -262,10 +301,16 @@ fn builtin_report<Tz: TimeZone>(
         currency,
         kpis: compute(&defs, &inputs, &range),
         forecast,
+        forecast_missing_rates: if table.left_out.is_empty() {
+            Vec::new()
+        } else {
+            missing_rates
+        },
+        forecast_left_out: table.left_out,
         other_currency_won: inputs.other_currency_won,
         won_in_other_currencies: won_elsewhere,
-        open_deals_without_close_date: left_out.without_close_date,
-        other_currency_open: left_out.other_currency,
+        open_deals_without_close_date: table.undated_deals,
+        open_deals_after_forecast: table.later_deals,
         trend_periods: Vec::new(),
     })
 }
@@ -319,12 +364,10 @@ pub fn status_label(standing: Option<KpiStanding>) -> &'static str {
     standing.map_or("no data", KpiStanding::label)
 }
 
-/// What revenue in the report's currency leaves out, if anything: "excludes 1 deal in
-/// EUR (12,000.00); no exchange rate". The same words on the command line and in
-/// the app.
-pub fn revenue_left_out(report: &KpiReport) -> Option<String> {
-    let parts: Vec<String> = report
-        .won_in_other_currencies
+/// Deals per currency with their amounts, for what a sum leaves out: "1 deal in EUR
+/// (12,000.00)", "2 deals in EUR (1,200.00) and 1 in JPY (500)". `None` for none.
+pub fn deals_by_currency(list: &[CurrencyTotal]) -> Option<String> {
+    let parts: Vec<String> = list
         .iter()
         .enumerate()
         .map(|(i, t)| {
@@ -340,12 +383,48 @@ pub fn revenue_left_out(report: &KpiReport) -> Option<String> {
             )
         })
         .collect();
-    let listed = match parts.as_slice() {
-        [] => return None,
-        [one] => one.clone(),
-        [rest @ .., last] => format!("{} and {last}", rest.join(", ")),
+    match parts.as_slice() {
+        [] => None,
+        [one] => Some(one.clone()),
+        [rest @ .., last] => Some(format!("{} and {last}", rest.join(", "))),
+    }
+}
+
+/// What revenue in the report's currency leaves out, if anything: "excludes 1 deal in
+/// EUR (12,000.00); no exchange rate". The same words on the command line and in
+/// the app.
+pub fn revenue_left_out(report: &KpiReport) -> Option<String> {
+    deals_by_currency(&report.won_in_other_currencies)
+        .map(|listed| format!("excludes {listed}; no exchange rate"))
+}
+
+/// What the forecast's amounts leave out, if anything: "amounts leave out 1 deal in
+/// GBP (4,000.00), counted in its month's deals: no exchange rate for GBP today".
+/// The same words on the command line and in the app.
+pub fn forecast_left_out(report: &KpiReport) -> Option<String> {
+    let listed = deals_by_currency(&report.forecast_left_out)?;
+    let counted = if report
+        .forecast_left_out
+        .iter()
+        .map(|t| t.deals)
+        .sum::<i64>()
+        == 1
+    {
+        "counted in its month's deals"
+    } else {
+        "counted in their months' deals"
     };
-    Some(format!("excludes {listed}; no exchange rate"))
+    let codes: Vec<&str> = report
+        .forecast_missing_rates
+        .iter()
+        .map(|c| c.code())
+        .collect();
+    let rates = match codes.as_slice() {
+        [] => "no exchange rate today".to_string(),
+        [one] => format!("no exchange rate for {one} today"),
+        [rest @ .., last] => format!("no exchange rate for {} or {last} today", rest.join(", ")),
+    };
+    Some(format!("amounts leave out {listed}, {counted}: {rates}"))
 }
 
 /// How the totals' targets were scaled to the report's range, when they were:

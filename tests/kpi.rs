@@ -8,7 +8,7 @@ use std::sync::Arc;
 
 use chrono::{DateTime, Datelike, FixedOffset, NaiveDate, Utc};
 use common::*;
-use rapport::domain::kpi::{ForecastMonth, KpiRange};
+use rapport::domain::kpi::{CurrencyTotal, ForecastMonth, KpiRange};
 use rapport::domain::*;
 use rapport::report::{KpiReport, kpi_report};
 use rapport::store::{Store, Writer};
@@ -285,13 +285,23 @@ fn every_figure_of_the_month_is_exact() {
     );
     assert_eq!(r.other_currency_won, 1);
     assert_eq!(r.open_deals_without_close_date, 1);
-    assert_eq!(r.other_currency_open, 1);
+    assert_eq!(r.open_deals_after_forecast, 1, "June's");
+    // No EUR rate: December's EUR deal is counted, its amount left out and said so.
+    assert_eq!(
+        r.forecast_left_out,
+        [CurrencyTotal {
+            currency: Currency::EUR,
+            deals: 1,
+            total_minor: 400_000
+        }]
+    );
+    assert_eq!(r.forecast_missing_rates, [Currency::EUR]);
     assert_eq!(
         r.forecast,
         [
             // The late October deal counts now: 1,000 × 50 % + 2,000 × 25 %.
             month(2026, 11, 2, 300_000, 100_000),
-            month(2026, 12, 0, 0, 0),
+            month(2026, 12, 1, 0, 0),
             // 333.33 × 10 % = 33.333, rounded down to whole cents.
             month(2027, 1, 1, 33_333, 3_333),
             month(2027, 2, 0, 0, 0),
@@ -446,8 +456,20 @@ fn the_window_follows_the_operators_time_zone_and_currency() {
     );
     assert_eq!(eur.other_currency_won, 3);
     assert_eq!(eur.forecast[1], month(2026, 12, 1, 400_000, 200_000));
-    assert_eq!(eur.other_currency_open, 5);
-    assert_eq!(eur.open_deals_without_close_date, 0);
+    // EUR has no rate: the USD deals of November and January are counted without
+    // their amounts; undated and later ones are counted apart in any currency.
+    assert_eq!(
+        eur.forecast_left_out,
+        [CurrencyTotal {
+            currency: Currency::USD,
+            deals: 3,
+            total_minor: 333_333
+        }]
+    );
+    assert_eq!(eur.forecast_missing_rates, [Currency::EUR]);
+    assert_eq!((eur.forecast[0].deals, eur.forecast[0].total_minor), (2, 0));
+    assert_eq!(eur.open_deals_without_close_date, 1);
+    assert_eq!(eur.open_deals_after_forecast, 1);
 }
 
 #[test]
@@ -495,6 +517,102 @@ fn real_clock_db() -> TempDb {
         })
         .unwrap();
     db
+}
+
+/// The forecast converts open deals in other currencies at today's rates, through the
+/// default currency as `rapport forecast` does; a currency without a rate today is
+/// named, with the deals it leaves out of the amounts.
+#[test]
+fn the_forecast_converts_other_currencies_and_names_missing_rates() {
+    let db = real_clock_db();
+    let p = &db.path;
+    ok(
+        p,
+        &[
+            "deal",
+            "add",
+            "1",
+            "--title",
+            "Looms",
+            "--amount",
+            "2000",
+            "--currency",
+            "EUR",
+            "--probability",
+            "25",
+            "--close",
+            "today",
+        ],
+    );
+    ok(
+        p,
+        &[
+            "deal",
+            "add",
+            "1",
+            "--title",
+            "Silk",
+            "--amount",
+            "3000",
+            "--currency",
+            "GBP",
+            "--probability",
+            "10",
+            "--close",
+            "today",
+        ],
+    );
+    ok(
+        p,
+        &["currency", "set", "EUR", "1.10", "--date", "2020-01-01"],
+    );
+    let v = json(p, &["kpi", "--currency", "USD"]);
+    // 1,000 USD at 50 %; 2,000 EUR × 1.10 = 2,200 USD at 25 %; the GBP deal counted.
+    assert_eq!(v["forecast"][0]["deals"], 3);
+    assert_eq!(v["forecast"][0]["total_minor"], 320_000);
+    assert_eq!(v["forecast"][0]["weighted_minor"], 50_000 + 55_000);
+    assert_eq!(
+        v["forecast_left_out"],
+        serde_json::json!([{"currency": "GBP", "deals": 1, "total_minor": 300_000}])
+    );
+    assert_eq!(v["forecast_missing_rates"], serde_json::json!(["GBP"]));
+    let text = ok(p, &["kpi", "--currency", "USD"]);
+    assert!(
+        text.contains(
+            "forecast amounts leave out 1 deal in GBP (3,000.00), counted in its month's deals: \
+             no exchange rate for GBP today"
+        ),
+        "{text}"
+    );
+    // In EUR, through USD: 1,000 / 1.10 = 909.09 EUR, the EUR deal as it is.
+    let eur = json(p, &["kpi", "--currency", "EUR"]);
+    assert_eq!(eur["forecast"][0]["total_minor"], 90_909 + 200_000);
+    assert_eq!(eur["forecast_missing_rates"], serde_json::json!(["GBP"]));
+    // A report in GBP has no rate of its own: every other deal is left out, by currency.
+    let gbp = json(p, &["kpi", "--currency", "GBP"]);
+    assert_eq!(gbp["forecast"][0]["total_minor"], 300_000);
+    let left: Vec<(&str, i64)> = gbp["forecast_left_out"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| {
+            (
+                t["currency"].as_str().unwrap(),
+                t["deals"].as_i64().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(left, [("EUR", 1), ("USD", 1)]);
+    assert_eq!(gbp["forecast_missing_rates"], serde_json::json!(["GBP"]));
+    // With a GBP rate nothing is left out.
+    ok(
+        p,
+        &["currency", "set", "GBP", "1.25", "--date", "2020-01-01"],
+    );
+    let v = json(p, &["kpi", "--currency", "USD"]);
+    assert_eq!(v["forecast"][0]["total_minor"], 320_000 + 375_000);
+    assert_eq!(v["forecast_left_out"], serde_json::json!([]));
+    assert!(!ok(p, &["kpi"]).contains("leave out"));
 }
 
 #[test]
@@ -591,7 +709,8 @@ fn the_binary_prints_tables_and_sets_targets() {
     assert!(
         eur.contains(
             "Note: revenue won excludes 1 deal in USD (1,234.56); no exchange rate; \
-             1 open deal in other currencies left out of the forecast; \
+             forecast amounts leave out 1 deal in USD (1,000.00), counted in its month's \
+             deals: no exchange rate for EUR today; \
              totals over all time have no target."
         ),
         "{eur}"

@@ -14,8 +14,8 @@ use crate::domain::money::format_minor;
 use crate::domain::when::parse_date;
 use crate::domain::{KpiFigure, Period, ValidationError};
 use crate::report::{
-    FORECAST_MONTHS, KpiReport, default_kpi_scope, format_value, kpi_report_with, kpis_by_group,
-    revenue_left_out, sparkline, target_scaling,
+    FORECAST_MONTHS, KpiReport, default_kpi_scope, forecast_left_out, format_value,
+    kpi_report_with, kpis_by_group, revenue_left_out, sparkline, target_scaling,
 };
 use crate::store::KpiDraft;
 use crate::text::sanitize::for_terminal;
@@ -240,7 +240,7 @@ fn print_report(out: &mut dyn Write, r: &KpiReport, trend: bool) -> Result<()> {
     writeln!(out)?;
     writeln!(
         out,
-        "Forecast: open deals in {} by expected close, next {FORECAST_MONTHS} months (weighted by probability)",
+        "Forecast: open deals by expected close in {} (other currencies at today's rates), next {FORECAST_MONTHS} months (weighted by probability)",
         cur.code()
     )?;
     let mut table = Table::new(&["MONTH", "DEALS", "TOTAL", "WEIGHTED"]);
@@ -257,11 +257,15 @@ fn print_report(out: &mut dyn Write, r: &KpiReport, trend: bool) -> Result<()> {
     if let Some(left_out) = revenue_left_out(r) {
         notes.push(format!("revenue won {left_out}"));
     }
-    if r.other_currency_open > 0 {
+    if let Some(left_out) = forecast_left_out(r) {
+        notes.push(format!("forecast {left_out}"));
+    }
+    if let (true, Some(last)) = (r.open_deals_after_forecast > 0, r.forecast.last()) {
         notes.push(format!(
-            "{} open {} in other currencies left out of the forecast",
-            r.other_currency_open,
-            deals(r.other_currency_open)
+            "{} open {} expected after {} not in the forecast",
+            r.open_deals_after_forecast,
+            deals(r.open_deals_after_forecast),
+            last.month.format("%Y-%m")
         ));
     }
     if r.open_deals_without_close_date > 0 {

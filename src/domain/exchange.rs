@@ -95,11 +95,6 @@ pub fn per_minor(rate: f64, currency: Currency, default: Currency) -> f64 {
     rate * 10f64.powi(i32::from(default.exponent()) - i32::from(currency.exponent()))
 }
 
-/// `minor` converted at `per_minor`, to the nearest minor unit.
-pub fn convert_minor(minor: i64, per_minor: f64) -> i128 {
-    (minor as f64 * per_minor).round() as i128
-}
-
 /// Every rate there is, for converting amounts in memory as the store does in SQL.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct RateTable {
@@ -124,15 +119,35 @@ impl RateTable {
             .max_by_key(|r| r.from)
     }
 
-    /// `minor` units of `currency` on `day` in minor units of the default currency;
-    /// `None` when there is no rate for that day.
-    pub fn to_default(&self, minor: i64, currency: Currency, day: NaiveDate) -> Option<i128> {
-        let default = self.default?;
-        if currency == default {
-            return Some(i128::from(minor));
+    /// `minor` units of `from` on `day` in minor units of `to`, through the default
+    /// currency and rounded to the nearest once, as the store converts in SQL
+    /// (`store::exchange::converted_sql`); `None` when either has no rate that day.
+    /// The one conversion of amounts in memory: pipeline health, its forecast and the
+    /// KPI forecast all convert with it.
+    pub fn convert(
+        &self,
+        minor: i128,
+        from: Currency,
+        to: Currency,
+        day: NaiveDate,
+    ) -> Option<i128> {
+        if from == to {
+            return Some(minor);
         }
-        let r = self.on(currency, day)?;
-        Some(convert_minor(minor, r.per_minor(default)))
+        let default = self.default?;
+        let per_minor = |c: Currency| {
+            if c == default {
+                Some(1.0)
+            } else {
+                self.on(c, day).map(|r| r.per_minor(default))
+            }
+        };
+        Some((minor as f64 * per_minor(from)? / per_minor(to)?).round() as i128)
+    }
+
+    /// [`RateTable::convert`] into the default currency.
+    pub fn to_default(&self, minor: i128, currency: Currency, day: NaiveDate) -> Option<i128> {
+        self.convert(minor, currency, self.default?, day)
     }
 
     /// The sum of `amounts` (minor units, currency, day) in the default currency, and
@@ -141,7 +156,7 @@ impl RateTable {
         amounts
             .iter()
             .fold((0, 0), |(sum, missing), (minor, c, day)| {
-                match self.to_default(*minor, *c, *day) {
+                match self.to_default(i128::from(*minor), *c, *day) {
                     Some(v) => (sum + v, missing),
                     None => (sum, missing + 1),
                 }
@@ -204,6 +219,27 @@ mod tests {
         // KWD has three decimals: 1.000 KWD = 3.25 USD.
         assert_eq!(rates.to_default(1_000, kwd, day(2026, 2, 1)), Some(325));
         assert_eq!(rates.to_default(123, usd, day(1990, 1, 1)), Some(123));
+        // Between two other currencies through the default, rounded once: 100.00 EUR
+        // × 1.08 / 0.67 (USD cents per yen) = 16,119.4 JPY.
+        assert_eq!(
+            rates.convert(10_000, eur, jpy, day(2026, 7, 1)),
+            Some(16_119)
+        );
+        assert_eq!(rates.convert(1_000, usd, kwd, day(2026, 7, 1)), Some(3_077));
+        // A missing rate on either side: none.
+        assert_eq!(
+            rates.convert(10_000, cur("GBP"), eur, day(2026, 7, 1)),
+            None
+        );
+        assert_eq!(
+            rates.convert(10_000, eur, cur("GBP"), day(2026, 7, 1)),
+            None
+        );
+        assert_eq!(rates.convert(10_000, eur, jpy, day(2025, 7, 1)), None);
+        assert_eq!(
+            rates.convert(7, cur("GBP"), cur("GBP"), day(2026, 7, 1)),
+            Some(7)
+        );
         // No rate for GBP at all.
         let (sum, missing) = rates.total(&[
             (10_000, usd, day(2026, 7, 1)),

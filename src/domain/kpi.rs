@@ -731,28 +731,6 @@ pub struct ForecastMonth {
     pub weighted_minor: i128,
 }
 
-/// Open deals a forecast in one currency cannot place.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
-pub struct ForecastLeftOut {
-    /// Open deals in the reporting currency with no expected close date.
-    pub without_close_date: i64,
-    /// Open deals in another currency.
-    pub other_currency: i64,
-}
-
-/// `months` empty forecast months starting with the month of `first`.
-pub fn forecast_months(first: NaiveDate, months: u32) -> Vec<ForecastMonth> {
-    let first = first_of_month(first);
-    (0..months)
-        .map(|i| ForecastMonth {
-            month: add_months(first, i),
-            deals: 0,
-            total_minor: 0,
-            weighted_minor: 0,
-        })
-        .collect()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -1136,15 +1114,9 @@ mod tests {
     }
 
     #[test]
-    fn forecast_months_start_on_the_first() {
-        let months = forecast_months(day(2026, 11, 23), 3);
-        let firsts: Vec<NaiveDate> = months.iter().map(|m| m.month).collect();
-        assert_eq!(
-            firsts,
-            [day(2026, 11, 1), day(2026, 12, 1), day(2027, 1, 1)]
-        );
-        assert!(months.iter().all(|m| m.deals == 0 && m.total_minor == 0));
-        assert!(forecast_months(day(2026, 1, 1), 0).is_empty());
-        assert_eq!(KpiStanding::BetweenMinimumAndTarget.label(), "between");
+    fn standings_have_labels() {
+        use KpiStanding::*;
+        let labels = [BelowMinimum, BetweenMinimumAndTarget, AtTarget].map(KpiStanding::label);
+        assert_eq!(labels, ["below minimum", "between", "at target"]);
     }
 }

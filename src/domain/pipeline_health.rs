@@ -100,22 +100,9 @@ impl Value {
         day: NaiveDate,
     ) {
         self.deals += deals;
-        match convert(rates, minor, currency, day) {
+        match rates.to_default(minor, currency, day) {
             Some(v) => self.value_minor += v,
-            None => match self.left_out.iter_mut().find(|t| t.currency == currency) {
-                Some(t) => {
-                    t.deals += deals;
-                    t.total_minor += minor;
-                }
-                None => {
-                    self.left_out.push(CurrencyTotal {
-                        currency,
-                        deals,
-                        total_minor: minor,
-                    });
-                    self.left_out.sort_by_key(|t| t.currency.code());
-                }
-            },
+            None => leave_out(&mut self.left_out, deals, minor, currency),
         }
     }
 
@@ -124,15 +111,8 @@ impl Value {
         self.deals += other.deals;
         self.value_minor += other.value_minor;
         for l in &other.left_out {
-            match self.left_out.iter_mut().find(|t| t.currency == l.currency) {
-                Some(t) => {
-                    t.deals += l.deals;
-                    t.total_minor += l.total_minor;
-                }
-                None => self.left_out.push(*l),
-            }
+            leave_out(&mut self.left_out, l.deals, l.total_minor, l.currency);
         }
-        self.left_out.sort_by_key(|t| t.currency.code());
     }
 
     /// Deals that are in `deals` but not in `value_minor`.
@@ -141,15 +121,23 @@ impl Value {
     }
 }
 
-/// `minor` units of `currency` on `day` in the default currency of `rates`; `None`
-/// without a rate that day.
-pub fn convert(rates: &RateTable, minor: i128, currency: Currency, day: NaiveDate) -> Option<i128> {
-    let default = rates.default?;
-    if currency == default {
-        return Some(minor);
+/// Counts `deals` worth `minor` units of `currency` among those `left_out` (one entry
+/// per currency, by code).
+pub fn leave_out(left_out: &mut Vec<CurrencyTotal>, deals: i64, minor: i128, currency: Currency) {
+    match left_out.iter_mut().find(|t| t.currency == currency) {
+        Some(t) => {
+            t.deals += deals;
+            t.total_minor += minor;
+        }
+        None => {
+            left_out.push(CurrencyTotal {
+                currency,
+                deals,
+                total_minor: minor,
+            });
+            left_out.sort_by_key(|t| t.currency.code());
+        }
     }
-    let per_minor = rates.on(currency, day)?.per_minor(default);
-    Some((minor as f64 * per_minor).round() as i128)
 }
 
 /// Sums per group, converted at `day`'s rates.
@@ -390,14 +378,17 @@ pub struct ForecastTable {
 }
 
 /// The forecast for `months` months from the month of `first` (deals expected
-/// earlier, late ones, count in the first month), converted at `today`'s rates.
-/// `series` names every series key in order: `(id, key, name)`.
+/// earlier, late ones, count in the first month), in minor units of `currency`,
+/// converted at `today`'s rates. `series` names every series key in order:
+/// `(id, key, name)`.
+#[allow(clippy::too_many_arguments)]
 pub fn forecast_table(
     by: Breakdown,
     first: NaiveDate,
     months: u32,
     today: NaiveDate,
     rates: &RateTable,
+    currency: Currency,
     series: &[(i64, String, String)],
     rows: &[ForecastRow],
 ) -> ForecastTable {
@@ -407,7 +398,7 @@ pub fn forecast_table(
         .collect();
     let n = month_days.len();
     let mut cells: BTreeMap<i64, Vec<ForecastCell>> = BTreeMap::new();
-    let mut left_out = Value::default();
+    let mut left_out = Vec::new();
     let (mut later, mut undated) = (0, 0);
     for r in rows {
         let Some(month) = r.month else {
@@ -429,14 +420,14 @@ pub fn forecast_table(
             .or_insert_with(|| vec![ForecastCell::default(); n]);
         row[k].deals += r.deals;
         match (
-            convert(rates, r.total_minor, r.currency, today),
-            convert(rates, r.weighted_minor, r.currency, today),
+            rates.convert(r.total_minor, r.currency, currency, today),
+            rates.convert(r.weighted_minor, r.currency, currency, today),
         ) {
             (Some(t), Some(w)) => {
                 row[k].total_minor += t;
                 row[k].weighted_minor += w;
             }
-            _ => left_out.add(rates, r.deals, r.total_minor, r.currency, today),
+            _ => leave_out(&mut left_out, r.deals, r.total_minor, r.currency),
         }
     }
     let mut totals = vec![ForecastCell::default(); n];
@@ -483,7 +474,7 @@ pub fn forecast_table(
         total,
         later_deals: later,
         undated_deals: undated,
-        left_out: left_out.left_out,
+        left_out,
     }
 }
 
@@ -736,6 +727,7 @@ mod tests {
             3,
             day(2026, 11, 17),
             &r,
+            Currency::USD,
             &series,
             &[
                 // Late: in the first month.

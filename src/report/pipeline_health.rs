@@ -69,7 +69,8 @@ pub struct HealthReport {
     pub funnel: Vec<FunnelStep>,
 }
 
-fn rates(store: &Store) -> Result<(Currency, RateTable)> {
+/// The default currency and every exchange rate into it.
+pub(super) fn rates(store: &Store) -> Result<(Currency, RateTable)> {
     let currency = store.default_currency()?;
     Ok((currency, RateTable::new(currency, store.exchange_rates()?)))
 }
@@ -210,6 +211,7 @@ pub fn forecast_report<Tz: TimeZone>(
         months,
         today,
         &rates,
+        currency,
         &series,
         &rows,
     );
@@ -229,28 +231,8 @@ pub fn forecast_report<Tz: TimeZone>(
 /// What a value leaves out, in words: "2 deals in EUR (1,200.00) and 1 in JPY (500)
 /// have no exchange rate". `None` when nothing is left out.
 pub fn left_out_text(left_out: &[crate::domain::kpi::CurrencyTotal]) -> Option<String> {
-    let parts: Vec<String> = left_out
-        .iter()
-        .enumerate()
-        .map(|(i, t)| {
-            let deals = if i == 0 {
-                crate::text::count(t.deals, "deal", "deals")
-            } else {
-                t.deals.to_string()
-            };
-            format!(
-                "{deals} in {} ({})",
-                t.currency.code(),
-                crate::domain::money::format_minor(t.total_minor, t.currency)
-            )
-        })
-        .collect();
-    let listed = match parts.as_slice() {
-        [] => return None,
-        [one] => one.clone(),
-        [rest @ .., last] => format!("{} and {last}", rest.join(", ")),
-    };
-    Some(format!("{listed}: no exchange rate, not in the sums"))
+    super::deals_by_currency(left_out)
+        .map(|listed| format!("{listed}: no exchange rate, not in the sums"))
 }
 
 /// Money short enough for a narrow column: `950`, `12.3k`, `4.56M`, `1.2B` (major

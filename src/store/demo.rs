@@ -77,6 +77,7 @@ impl Writer<'_> {
         let suspended = self.suspend_filled_indexes()?;
         let activity = self.suspend_triggers(super::team::ACTIVITY_TRIGGERS)?;
         let last_seen = self.suspend_triggers(LAST_SEEN_TRIGGERS)?;
+        let slots = self.suspend_triggers(super::kpi_slots::KPI_SLOT_TRIGGERS)?;
         let cache: i64 = self.conn.query_row("PRAGMA cache_size", (), |r| r.get(0))?;
         self.conn.pragma_update("cache_size", -GENERATE_CACHE_KIB)?;
         self.trail = false;
@@ -89,7 +90,8 @@ impl Writer<'_> {
             self.conn
                 .execute_batch(super::team::ACTIVITY_FROM_INTERACTIONS)?;
             self.conn.execute_batch(LAST_SEEN_FROM_INTERACTIONS)?;
-            for sql in activity.iter().chain(&last_seen) {
+            super::kpi_slots::fill(self.conn)?;
+            for sql in activity.iter().chain(&last_seen).chain(&slots) {
                 self.conn.execute_batch(sql)?;
             }
             Ok(value)

@@ -171,6 +171,9 @@ pub(crate) fn examine_open(conn: &Connection, health: &mut Health) {
         check_deal_totals(conn, health);
         check_tallies(conn, health);
     }
+    if version >= 18 {
+        check_kpi_slots(conn, health);
+    }
 }
 
 /// The maintained counts (schema 9) must equal what they count.
@@ -234,6 +237,32 @@ fn check_deal_totals(conn: &Connection, health: &mut Health) {
              `rapport --db new.db import backup.json`)",
         ),
         Err(e) => health.found("deal totals", format!("cannot be read: {e}"), DAMAGED_FIX),
+    }
+}
+
+/// The KPI figures per quarter hour (schema 18) must equal those of the records, as
+/// the deal totals must.
+fn check_kpi_slots(conn: &Connection, health: &mut Health) {
+    let from = super::kpi_slots::from_records();
+    let sql = format!(
+        "SELECT max(
+             (SELECT count(*) FROM (SELECT * FROM ({from}) EXCEPT SELECT * FROM kpi_slots)),
+             (SELECT count(*) FROM (SELECT * FROM kpi_slots EXCEPT SELECT * FROM ({from}))))"
+    );
+    match conn.query_row(&sql, [], |r| r.get::<_, i64>(0)) {
+        Ok(0) => {}
+        Ok(n) => health.found(
+            "kpi slots",
+            format!(
+                "the KPI trends' figures disagree with the customers, interactions and \
+                 follow-ups in {n} quarter hour{}",
+                if n == 1 { "" } else { "s" }
+            ),
+            "the records themselves are intact; a JSON backup restored into a new database \
+             counts them again (`rapport export --format json -o backup.json`, then \
+             `rapport --db new.db import backup.json`)",
+        ),
+        Err(e) => health.found("kpi slots", format!("cannot be read: {e}"), DAMAGED_FIX),
     }
 }
 

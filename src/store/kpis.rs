@@ -1,17 +1,17 @@
-//! KPI definitions, the raw figures KPIs are computed from, and the pipeline forecast.
+//! KPI definitions and the raw figures KPIs are computed from (the forecast reads
+//! `Store::forecast_rows`, as the forecast by stage does).
 
 use super::db::Db;
-use chrono::{DateTime, Months, NaiveDate, Utc};
+use chrono::{DateTime, Utc};
 use rusqlite::params;
 
+use super::measures::{MeasureScope, measure};
 use super::sql_types::date_text;
 use super::sums::read_sum;
 use super::{Result, Store, StoreError, Writer};
 use crate::domain::access::Permission;
-use crate::domain::kpi::{
-    CurrencyTotal, ForecastLeftOut, ForecastMonth, KpiInputs, KpiWindow, first_of_month,
-    forecast_months,
-};
+use crate::domain::kpi::{CurrencyTotal, KpiInputs, KpiWindow};
+use crate::domain::kpi_measure::{Source, Tallies};
 use crate::domain::{Currency, KpiDefinition, KpiFigure};
 
 /// A row of deal totals' won amount (one currency, one close day) in the reporting
@@ -100,11 +100,8 @@ impl Store {
         self.require_kpis_of(operator)?;
         let first_day = date_text(Some(window.first_day));
         let end_day = date_text(Some(window.end_day));
-        let (from, to, now) = (
-            window.from.timestamp(),
-            window.to.timestamp(),
-            now.timestamp(),
-        );
+        let at = now;
+        let now = now.timestamp();
         self.read(|c| {
             let mut inputs = KpiInputs::empty(currency);
             (
@@ -133,26 +130,22 @@ impl Store {
                 .query_row(params![first_day, end_day, currency.code(), operator], |r| {
                     Ok((r.get(0)?, r.get(1)?, read_sum(r, 2)?, r.get(4)?, r.get(5)?))
                 })?;
-            inputs.new_customers = c
-                .prepare_cached(
-                    "SELECT count(*) FROM customers WHERE created_at >= ?1 AND created_at < ?2
-                       AND (?3 IS NULL OR owner_id = ?3)",
-                )?
-                .query_row(params![from, to, operator], |r| r.get(0))?;
-            (inputs.satisfaction_total, inputs.satisfaction_count) = c
-                .prepare_cached(
-                    "SELECT coalesce(sum(satisfaction), 0), count(satisfaction) FROM interactions
-                     WHERE occurred_at >= ?1 AND occurred_at < ?2 AND satisfaction IS NOT NULL
-                       AND (?3 IS NULL OR operator_id = ?3)",
-                )?
-                .query_row(params![from, to, operator], |r| Ok((r.get(0)?, r.get(1)?)))?;
-            (inputs.followups_due, inputs.followups_done_on_time) = c
-                .prepare_cached(
-                    "SELECT count(*), count(*) FILTER (WHERE done_at IS NOT NULL AND done_at <= due_at + 86400)
-                     FROM reminders WHERE due_at >= ?1 AND due_at < ?2 AND due_at <= ?3
-                       AND (?4 IS NULL OR owner_id = ?4)",
-                )?
-                .query_row(params![from, to, now, operator], |r| Ok((r.get(0)?, r.get(1)?)))?;
+            // From the KPI figures by quarter hour (schema 18), as the trends are.
+            let one = std::slice::from_ref(window);
+            let scope = MeasureScope {
+                report_operator: operator,
+                ..MeasureScope::default()
+            };
+            let of = |source| -> Result<Tallies> {
+                let t = measure(c, source, &scope, one, at, currency)?;
+                Ok(t.first().copied().unwrap_or_default())
+            };
+            inputs.new_customers = of(Source::NewCustomers)?.new_customers;
+            let scores = of(Source::Scores)?;
+            (inputs.satisfaction_total, inputs.satisfaction_count) =
+                (scores.score_total, scores.scores);
+            let due = of(Source::OnTime)?;
+            (inputs.followups_due, inputs.followups_done_on_time) = (due.due, due.done_on_time);
             inputs.overdue_followups = c
                 .prepare_cached(
                     "SELECT count(*) FROM reminders
@@ -208,90 +201,6 @@ impl Store {
         )?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
-
-    /// The weighted-pipeline forecast: open deals in `currency`, by the month of their
-    /// expected close, for `months` months starting with the month of `first_month`.
-    /// Deals expected before that month (late ones) count in the first month; deals
-    /// expected after the last month, without an expected close, or in another
-    /// currency are left out (see [`Store::forecast_left_out`]). Every month is listed,
-    /// empty ones too.
-    pub fn forecast(
-        &self,
-        first_month: NaiveDate,
-        months: u32,
-        currency: Currency,
-        operator: Option<i64>,
-    ) -> Result<Vec<ForecastMonth>> {
-        self.require_kpis_of(operator)?;
-        let first = first_of_month(first_month);
-        let end = first
-            .checked_add_months(Months::new(months))
-            .ok_or_else(|| {
-                StoreError::invalid("months", format!("{months} months reach past the calendar"))
-            })?;
-        let mut forecast = forecast_months(first, months);
-        // From the maintained totals (schema 9), by expected-close month.
-        let mut stmt = self.conn.prepare_cached(
-            "SELECT CASE WHEN t.expected_month < substr(?1, 1, 7) THEN ?1 ELSE t.expected_month || '-01' END AS month,
-                    sum(t.deals), sum(t.amount_hi), sum(t.amount_lo), sum(t.weighted_hi), sum(t.weighted_lo)
-             FROM deal_totals t JOIN stages s ON s.id = t.stage_id
-             WHERE s.outcome = 'open' AND t.closed_on = '' AND t.currency = ?3
-               AND t.expected_month <> '' AND t.expected_month < substr(?2, 1, 7)
-               AND (?4 IS NULL OR t.owner_id = ?4)
-             GROUP BY month",
-        )?;
-        let rows = stmt.query_map(
-            params![
-                date_text(Some(first)),
-                date_text(Some(end)),
-                currency.code(),
-                operator
-            ],
-            |r| {
-                Ok((
-                    r.get::<_, String>(0)?,
-                    r.get::<_, i64>(1)?,
-                    read_sum(r, 2)?,
-                    read_sum(r, 4)?,
-                ))
-            },
-        )?;
-        for row in rows {
-            let (month, deals, total_minor, weighted_minor) = row?;
-            if let Some(slot) = forecast
-                .iter_mut()
-                .find(|m| date_text(Some(m.month)).as_deref() == Some(month.as_str()))
-            {
-                slot.deals = deals;
-                slot.total_minor = total_minor;
-                slot.weighted_minor = weighted_minor;
-            }
-        }
-        Ok(forecast)
-    }
-
-    /// Counts of open deals no forecast in `currency` can place.
-    pub fn forecast_left_out(
-        &self,
-        currency: Currency,
-        operator: Option<i64>,
-    ) -> Result<ForecastLeftOut> {
-        self.require_kpis_of(operator)?;
-        self
-            .conn
-            .prepare_cached(
-                "SELECT coalesce(sum(t.deals) FILTER (WHERE t.currency = ?1 AND t.expected_month = ''), 0),
-                        coalesce(sum(t.deals) FILTER (WHERE t.currency <> ?1), 0)
-                 FROM deal_totals t JOIN stages s ON s.id = t.stage_id
-                 WHERE s.outcome = 'open' AND t.closed_on = '' AND (?2 IS NULL OR t.owner_id = ?2)",
-            )?
-            .query_row(params![currency.code(), operator], |r| {
-                Ok(ForecastLeftOut {
-                    without_close_date: r.get(0)?,
-                    other_currency: r.get(1)?,
-                })
-            })
-    }
 }
 
 impl Writer<'_> {
@@ -339,7 +248,9 @@ mod tests {
     use chrono::{DateTime, NaiveDate, Utc};
 
     use super::*;
+    use crate::domain::exchange::{ExchangeRate, RateTable};
     use crate::domain::kpi::KpiRange;
+    use crate::domain::pipeline_health::{Breakdown, ForecastTable, forecast_table};
     use crate::domain::{CustomerDraft, CustomerKind, DealDraft, Money, Period};
 
     fn now() -> DateTime<Utc> {
@@ -381,6 +292,31 @@ mod tests {
         .unwrap()
     }
 
+    /// The KPI forecast as the report computes it: `months` months from `first`'s,
+    /// in `currency`, at `first`'s rates.
+    fn forecast(s: &Store, first: NaiveDate, months: u32, currency: Currency) -> ForecastTable {
+        let rates = RateTable::new(Currency::USD, s.exchange_rates().unwrap());
+        let rows = s.forecast_rows(false, None).unwrap();
+        forecast_table(
+            Breakdown::Stage,
+            first,
+            months,
+            first,
+            &rates,
+            currency,
+            &[],
+            &rows,
+        )
+    }
+
+    fn months(t: &ForecastTable) -> Vec<(NaiveDate, i64, i128, i128)> {
+        t.months
+            .iter()
+            .zip(&t.totals)
+            .map(|(m, c)| (*m, c.deals, c.total_minor, c.weighted_minor))
+            .collect()
+    }
+
     #[test]
     fn forecast_buckets_open_deals_by_month_with_weighted_minor_units() {
         let (mut s, c) = store();
@@ -394,44 +330,53 @@ mod tests {
         s.write(|w| w.mark_deal_won(won, day(2026, 11, 23)))
             .unwrap();
 
-        let f = s
-            .forecast(day(2026, 11, 17), 3, Currency::USD, None)
-            .unwrap();
-        let rows: Vec<(NaiveDate, i64, i128, i128)> = f
-            .iter()
-            .map(|m| (m.month, m.deals, m.total_minor, m.weighted_minor))
-            .collect();
+        let f = forecast(&s, day(2026, 11, 17), 3, Currency::USD);
         assert_eq!(
-            rows,
+            months(&f),
             [
                 // The late deal counts in the first month.
                 (day(2026, 11, 1), 2, 300_000, 100_000),
-                (day(2026, 12, 1), 0, 0, 0),
+                // The EUR deal without a rate: counted, without its amount.
+                (day(2026, 12, 1), 1, 0, 0),
                 // 33,333 × 10 / 100 = 3,333.3, rounded down.
                 (day(2027, 1, 1), 1, 33_333, 3_333),
             ]
         );
+        assert_eq!((f.undated_deals, f.later_deals), (1, 1));
         assert_eq!(
-            s.forecast_left_out(Currency::USD, None).unwrap(),
-            ForecastLeftOut {
-                without_close_date: 1,
-                other_currency: 1
-            }
+            f.left_out,
+            [CurrencyTotal {
+                currency: Currency::EUR,
+                deals: 1,
+                total_minor: 400_000
+            }]
         );
-        let eur = s
-            .forecast(day(2026, 12, 1), 1, Currency::EUR, None)
-            .unwrap();
-        assert_eq!((eur[0].deals, eur[0].weighted_minor), (1, 200_000));
+        // With a rate of the day, the EUR deal converts: 4,000 EUR × 1.10.
+        s.write(|w| {
+            w.set_exchange_rate(
+                &ExchangeRate::parse(Currency::EUR, Currency::USD, day(2026, 11, 1), "1.10")
+                    .unwrap(),
+            )
+        })
+        .unwrap();
+        let f = forecast(&s, day(2026, 11, 17), 3, Currency::USD);
+        assert_eq!(months(&f)[1], (day(2026, 12, 1), 1, 440_000, 220_000));
+        assert!(f.left_out.is_empty());
+        // In EUR from December: the EUR deal, and the late USD ones (October's and
+        // November's, each 500.00 weighted) at 1 / 1.10, rounded per month.
+        let eur = forecast(&s, day(2026, 12, 1), 1, Currency::EUR);
+        assert_eq!(
+            (eur.totals[0].deals, eur.totals[0].weighted_minor),
+            (3, 200_000 + 2 * 45_455)
+        );
         // Closing the late deal removes it from the forecast.
         s.write(|w| w.mark_deal_lost(late, "budget", day(2026, 11, 23)))
             .unwrap();
-        let f = s
-            .forecast(day(2026, 11, 1), 3, Currency::USD, None)
-            .unwrap();
-        assert_eq!((f[0].deals, f[0].total_minor), (1, 200_000));
+        let f = forecast(&s, day(2026, 11, 1), 3, Currency::USD);
+        assert_eq!((f.totals[0].deals, f.totals[0].total_minor), (1, 200_000));
         assert!(
-            s.forecast(day(2026, 11, 1), 0, Currency::USD, None)
-                .unwrap()
+            forecast(&s, day(2026, 11, 1), 0, Currency::USD)
+                .totals
                 .is_empty()
         );
     }
@@ -458,12 +403,10 @@ mod tests {
                 )
                 .unwrap();
         }
-        let f = s
-            .forecast(day(2026, 11, 1), 1, Currency::USD, None)
-            .unwrap();
+        let f = forecast(&s, day(2026, 11, 1), 1, Currency::USD);
         let exact = i128::from(big) * 3;
         assert_eq!(
-            (f[0].total_minor, f[0].weighted_minor),
+            (f.totals[0].total_minor, f.totals[0].weighted_minor),
             (exact, (i128::from(big) * 75 / 100) * 3)
         );
         for id in &ids {

@@ -8,8 +8,10 @@
 //! with it, an operator to what it owns (deals, customers, follow-ups) or logged
 //! (interactions), a stage to open deals in it. Without a tag or source filter, closed
 //! deals and the current open pipeline are read from the maintained deal totals
-//! (schema 9) and interactions per operator from the activity by quarter hour (schema
-//! 14), exactly as the built-in KPIs are.
+//! (schema 9), interactions per operator from the activity by quarter hour (schema
+//! 14), and new customers, satisfaction scores and follow-ups (due, on time, overdue
+//! at a window's end) from the KPI figures by quarter hour (schema 18,
+//! `store::kpi_slots`), exactly as the built-in KPIs are.
 
 use super::db::{Db, Row};
 use chrono::{DateTime, Days, Months, NaiveDate, Utc};
@@ -164,6 +166,8 @@ struct Plan<'a> {
     tos: Vec<i64>,
     now: DateTime<Utc>,
     binds: Binds,
+    /// Whether figures `kpi_slots` holds are read from it (see [`Plan::slots`]).
+    use_slots: bool,
 }
 
 impl<'a> Plan<'a> {
@@ -208,6 +212,7 @@ impl<'a> Plan<'a> {
             tos: windows.iter().map(|w| w.to.timestamp()).collect(),
             now,
             binds,
+            use_slots: true,
         })
     }
 
@@ -231,21 +236,97 @@ impl Store {
         currency: Currency,
     ) -> Result<Vec<Tallies>> {
         self.require_kpis_of(scope.report_operator)?;
-        let plan = Plan::new(windows, scope, now, currency)?;
-        let mut out = vec![Tallies::default(); plan.n];
-        self.read(|c| match source {
-            Source::ClosedDeals => closed_deals(c, &plan, scope, &mut out),
-            Source::Profit => profit(c, &plan, scope, &mut out),
-            Source::OpenDeals => open_deals(c, &plan, scope, &mut out),
-            Source::Purchases => purchases(c, &plan, scope, &mut out),
-            Source::NewCustomers => new_customers(c, &plan, scope, &mut out),
-            Source::Scores => scores(c, &plan, scope, &mut out),
-            Source::Nps => nps(c, &plan, scope, &mut out),
-            Source::Activity => activity(c, &plan, scope, &mut out),
-            Source::OnTime => on_time(c, &plan, scope, &mut out),
-            Source::Overdue => overdue(c, &plan, scope, &mut out),
-        })?;
-        Ok(out)
+        self.read(|c| measure(c, source, scope, windows, now, currency))
+    }
+}
+
+/// [`Store::tallies`] in a snapshot the caller holds (access already checked).
+pub(super) fn measure(
+    c: &Db,
+    source: Source,
+    scope: &MeasureScope,
+    windows: &[KpiWindow],
+    now: DateTime<Utc>,
+    currency: Currency,
+) -> Result<Vec<Tallies>> {
+    measure_with(c, source, scope, windows, now, currency, true)
+}
+
+/// [`measure`] from the records themselves, never from `kpi_slots`: what the slots
+/// must always agree with.
+#[cfg(test)]
+pub(super) fn measure_from_records(
+    c: &Db,
+    source: Source,
+    scope: &MeasureScope,
+    windows: &[KpiWindow],
+    now: DateTime<Utc>,
+    currency: Currency,
+) -> Result<Vec<Tallies>> {
+    measure_with(c, source, scope, windows, now, currency, false)
+}
+
+fn measure_with(
+    c: &Db,
+    source: Source,
+    scope: &MeasureScope,
+    windows: &[KpiWindow],
+    now: DateTime<Utc>,
+    currency: Currency,
+    use_slots: bool,
+) -> Result<Vec<Tallies>> {
+    let mut plan = Plan::new(windows, scope, now, currency)?;
+    plan.use_slots = use_slots;
+    let mut out = vec![Tallies::default(); plan.n];
+    match source {
+        Source::ClosedDeals => closed_deals(c, &plan, scope, &mut out),
+        Source::Profit => profit(c, &plan, scope, &mut out),
+        Source::OpenDeals => open_deals(c, &plan, scope, &mut out),
+        Source::Purchases => purchases(c, &plan, scope, &mut out),
+        Source::NewCustomers => new_customers(c, &plan, scope, &mut out),
+        Source::Scores => scores(c, &plan, scope, &mut out),
+        Source::Nps => nps(c, &plan, scope, &mut out),
+        Source::Activity => activity(c, &plan, scope, &mut out),
+        Source::OnTime => on_time(c, &plan, scope, &mut out),
+        Source::Overdue => overdue(c, &plan, scope, &mut out),
+    }?;
+    Ok(out)
+}
+
+/// The windows' boundaries as quarter hours of `kpi_slots` (schema 18).
+struct Slots {
+    froms: Vec<i64>,
+    tos: Vec<i64>,
+}
+
+impl Slots {
+    fn binds(&self, p: &Plan<'_>, hi: i64) -> Binds {
+        p.with(vec![
+            (":lo_slot", Value::Integer(self.froms[0])),
+            (":hi_slot", Value::Integer(hi)),
+        ])
+    }
+
+    fn hi(&self) -> i64 {
+        self.tos[self.tos.len() - 1]
+    }
+}
+
+impl Plan<'_> {
+    /// The windows in quarter hours, when the maintained slots can answer for
+    /// `scope`: no filter by the customer's tag or source (the slots do not know
+    /// them), and every boundary on a quarter hour after 1970. Local midnights are on
+    /// one wherever today's offsets apply; a boundary that is not (Liberia's -0:44:30
+    /// until 1972, local mean time before standard time) reads the records. A slot of
+    /// an instant before 1970 is rounded towards 0, so it lies before every such
+    /// boundary all the same.
+    fn slots(&self, scope: &MeasureScope) -> Option<Slots> {
+        let on_slot = |t: &i64| *t > 0 && t % 900 == 0;
+        let aligned = self.froms.iter().all(on_slot) && self.tos.iter().all(on_slot);
+        (self.use_slots && aligned && !scope.by_customer()).then(|| Slots {
+            froms: self.froms.iter().map(|t| t / 900).collect(),
+            tos: self.tos.iter().map(|t| t / 900).collect(),
+        })
     }
 }
 
@@ -526,6 +607,20 @@ fn purchases(c: &Db, p: &Plan<'_>, scope: &MeasureScope, out: &mut [Tallies]) ->
 }
 
 fn new_customers(c: &Db, p: &Plan<'_>, scope: &MeasureScope, out: &mut [Tallies]) -> Result<()> {
+    if let Some(s) = p.slots(scope) {
+        let sql = format!(
+            "SELECT {pos}, sum(customers) FROM kpi_slots
+             WHERE slot >= :lo_slot AND slot < :hi_slot AND customers > 0{owner} GROUP BY 1",
+            pos = pos_secs("slot", &s.froms, false),
+            owner = owner_sql("operator_id", scope),
+        );
+        return each_row(c, &sql, &s.binds(p, s.hi()), |r| {
+            if let Some(k) = bucket(r.get(0)?, p.n) {
+                out[k].new_customers = r.get(1)?;
+            }
+            Ok(())
+        });
+    }
     let mut filter = owner_sql("c.owner_id", scope);
     if scope.tag.is_some() {
         filter.push_str(" AND c.id IN (SELECT customer_id FROM customer_tags WHERE tag = :tag)");
@@ -547,6 +642,22 @@ fn new_customers(c: &Db, p: &Plan<'_>, scope: &MeasureScope, out: &mut [Tallies]
 }
 
 fn scores(c: &Db, p: &Plan<'_>, scope: &MeasureScope, out: &mut [Tallies]) -> Result<()> {
+    if let Some(s) = p.slots(scope) {
+        let sql = format!(
+            "SELECT {pos}, sum(scores), sum(score_total), sum(satisfied) FROM kpi_slots
+             WHERE slot >= :lo_slot AND slot < :hi_slot AND scores > 0{owner} GROUP BY 1",
+            pos = pos_secs("slot", &s.froms, false),
+            owner = owner_sql("operator_id", scope),
+        );
+        return each_row(c, &sql, &s.binds(p, s.hi()), |r| {
+            if let Some(k) = bucket(r.get(0)?, p.n) {
+                out[k].scores = r.get(1)?;
+                out[k].score_total = r.get(2)?;
+                out[k].satisfied = r.get(3)?;
+            }
+            Ok(())
+        });
+    }
     let sql = format!(
         "SELECT {pos}, count(*), coalesce(sum(i.satisfaction), 0), count(*) FILTER (WHERE i.satisfaction >= 4)
          FROM interactions i
@@ -643,6 +754,9 @@ fn activity(c: &Db, p: &Plan<'_>, scope: &MeasureScope, out: &mut [Tallies]) -> 
 }
 
 fn on_time(c: &Db, p: &Plan<'_>, scope: &MeasureScope, out: &mut [Tallies]) -> Result<()> {
+    if let Some(s) = p.slots(scope) {
+        return on_time_from_slots(c, p, &s, scope, out);
+    }
     let sql = format!(
         "SELECT {pos}, count(*), count(*) FILTER (WHERE r.done_at IS NOT NULL AND r.done_at <= r.due_at + 86400)
          FROM reminders r
@@ -686,6 +800,9 @@ fn overdue(c: &Db, p: &Plan<'_>, scope: &MeasureScope, out: &mut [Tallies]) -> R
     let (Some(&first), Some(&last)) = (past.first(), past.last()) else {
         return Ok(());
     };
+    if let Some(s) = p.slots(scope) {
+        return overdue_from_slots(c, p, &s, &past, scope, out);
+    }
     let sql = format!(
         "SELECT {due}, coalesce({done}, {n}), count(*) FROM reminders r
          WHERE r.due_at < :last_to AND (r.done_at IS NULL OR r.done_at > :first_to){owner}{customer}
@@ -705,6 +822,78 @@ fn overdue(c: &Db, p: &Plan<'_>, scope: &MeasureScope, out: &mut [Tallies]) -> R
             let k64 = k as i64;
             if due <= k64 && k64 < done {
                 out[k].overdue += count;
+            }
+        }
+        Ok(())
+    })
+}
+
+/// Follow-ups due in each window up to now, from the slots that end by now and the
+/// follow-ups themselves in the slot now is in.
+fn on_time_from_slots(
+    c: &Db,
+    p: &Plan<'_>,
+    s: &Slots,
+    scope: &MeasureScope,
+    out: &mut [Tallies],
+) -> Result<()> {
+    // Every instant of a slot before this one is now or earlier.
+    let whole = p
+        .now
+        .timestamp()
+        .saturating_add(1)
+        .div_euclid(900)
+        .min(s.hi());
+    let sql = format!(
+        "SELECT {pos}, sum(due), sum(on_time) FROM kpi_slots
+         WHERE slot >= :lo_slot AND slot < :hi_slot AND due > 0{owner} GROUP BY 1",
+        pos = pos_secs("slot", &s.froms, false),
+        owner = owner_sql("operator_id", scope),
+    );
+    let mut add = |r: &Row<'_>| -> rusqlite::Result<()> {
+        if let Some(k) = bucket(r.get(0)?, p.n) {
+            out[k].due += r.get::<_, i64>(1)?;
+            out[k].done_on_time += r.get::<_, i64>(2)?;
+        }
+        Ok(())
+    };
+    each_row(c, &sql, &s.binds(p, whole), &mut add)?;
+    let sql = format!(
+        "SELECT {pos}, count(*), count(*) FILTER (WHERE r.done_at IS NOT NULL AND r.done_at <= r.due_at + 86400)
+         FROM reminders r
+         WHERE r.due_at >= :edge AND r.due_at >= :lo AND r.due_at < :hi AND r.due_at <= :now{owner}
+         GROUP BY 1",
+        pos = pos_secs("r.due_at", &p.froms, false),
+        owner = owner_sql("r.owner_id", scope),
+    );
+    let binds = p.with(vec![(":edge", Value::Integer(whole.saturating_mul(900)))]);
+    each_row(c, &sql, &binds, add)
+}
+
+/// Follow-ups overdue at the end of each of the windows `past` (those ended by now):
+/// `due - settled` summed over the slots before each end (see `store::kpi_slots`).
+fn overdue_from_slots(
+    c: &Db,
+    p: &Plan<'_>,
+    s: &Slots,
+    past: &[usize],
+    scope: &MeasureScope,
+    out: &mut [Tallies],
+) -> Result<()> {
+    let ends: Vec<i64> = past.iter().map(|&k| s.tos[k]).collect();
+    let sql = format!(
+        "SELECT {pos}, sum(due) - sum(settled) FROM kpi_slots
+         WHERE slot < :hi_slot AND (due > 0 OR settled > 0){owner} GROUP BY 1",
+        pos = pos_secs("slot", &ends, false),
+        owner = owner_sql("operator_id", scope),
+    );
+    let last = ends.last().copied().unwrap_or(0);
+    each_row(c, &sql, &s.binds(p, last), |r| {
+        // Slots before the end of window `past[j]` for every j ≥ their position.
+        let (at, net): (i64, i64) = (r.get(0)?, r.get(1)?);
+        for (j, &k) in past.iter().enumerate() {
+            if at <= j as i64 {
+                out[k].overdue += net;
             }
         }
         Ok(())

@@ -22,6 +22,7 @@ pub mod health;
 mod import;
 mod import_runs;
 mod interactions;
+mod kpi_slots;
 mod kpis;
 mod measures;
 #[cfg(test)]

@@ -34,6 +34,7 @@ const MIGRATIONS: &[&str] = &[
     super::exchange::RATES,
     super::custom_kpis::KPIS,
     super::pipeline_health::HEALTH,
+    super::kpi_slots::KPI_SLOTS,
 ];
 
 /// Schema 13: the answer to "would you recommend us?" (0-10) on the interaction it was given in,
@@ -84,6 +85,7 @@ fn after_sql(index: usize, tx: &Db, now: i64) -> Result<()> {
         10 => super::value::install(tx)?,
         14 => super::value::install_with_rates(tx)?,
         16 => super::pipeline_health::install(tx)?,
+        17 => super::kpi_slots::install(tx)?,
         _ => {}
     }
     Ok(())
@@ -172,6 +174,7 @@ fn migrate_postgres(conn: &mut Db, now: i64) -> Result<()> {
                 &db::pg_schema::render(&reference.objects).map_err(StoreError::Message)?,
             )?;
             tx.execute_batch(db::pg_schema::TRIGGERS)?;
+            tx.execute_batch(&super::kpi_slots::pg_triggers())?;
             copy_seeded_rows(&reference.db, &tx)?;
             tx.execute(
                 "INSERT INTO rapport_schema (version) VALUES (?1)",
@@ -1254,6 +1257,8 @@ mod on_postgres {
                     first_won_on, last_won_on FROM customer_value ORDER BY customer_id",
             "SELECT id, last_contact_at FROM customers ORDER BY id",
             "SELECT id, reached_stage_id, last_activity_at FROM deals ORDER BY id",
+            "SELECT slot, operator_id, customers, scores, score_total, satisfied, due, on_time, settled
+             FROM kpi_slots ORDER BY slot, operator_id",
         ];
         for sql in kept {
             let rows = |db: &Db| -> Vec<Vec<String>> {

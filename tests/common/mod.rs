@@ -117,6 +117,22 @@ pub fn json_as(db: &Path, login: &str, args: &[&str]) -> serde_json::Value {
     serde_json::from_str(&stdout(&o)).expect("valid JSON")
 }
 
+/// Undoes schema 18: the KPI figures by quarter hour and the triggers that keep them.
+macro_rules! undo_schema_18 {
+    () => {
+        "
+DROP TRIGGER kpi_slots_customer_insert; DROP TRIGGER kpi_slots_customer_delete;
+DROP TRIGGER kpi_slots_customer_update; DROP TRIGGER kpi_slots_interaction_insert;
+DROP TRIGGER kpi_slots_interaction_delete; DROP TRIGGER kpi_slots_interaction_update;
+DROP TRIGGER kpi_slots_reminder_insert; DROP TRIGGER kpi_slots_reminder_delete;
+DROP TRIGGER kpi_slots_reminder_update; DROP TABLE kpi_slots;"
+    };
+}
+
+/// SQL that takes a current database back to the shape of schema 17 (no KPI figures
+/// by quarter hour), to fake a file an older Rapport wrote.
+pub const BACK_TO_SCHEMA_17: &str = concat!(undo_schema_18!(), "\nPRAGMA user_version = 17;");
+
 /// Undoes schema 17: pipeline health (stages' idle limits, deals' last activity, their
 /// triggers and indexes). Before schema 16's undo: `deals_funnel` holds a column it drops.
 macro_rules! undo_schema_17 {
@@ -186,6 +202,7 @@ CREATE INDEX reminders_open_due ON reminders(done_at, due_at);"
 /// totals), to fake a file an older Rapport wrote.
 pub const BACK_TO_SCHEMA_8: &str = concat!(
     undo_schema_11!(),
+    undo_schema_18!(),
     undo_schema_17!(),
     undo_schema_16_12!(),
     undo_schema_10!(),
@@ -209,6 +226,7 @@ ALTER TABLE customer_phones DROP COLUMN extension;"
 /// extensions in a phone's text), to fake a file an older Rapport wrote.
 pub const BACK_TO_SCHEMA_7: &str = concat!(
     undo_schema_11!(),
+    undo_schema_18!(),
     undo_schema_17!(),
     undo_schema_16_12!(),
     undo_schema_10!(),
@@ -222,6 +240,7 @@ pub const BACK_TO_SCHEMA_7: &str = concat!(
 /// before SQL that undoes older versions.
 pub const BACK_TO_SCHEMA_5: &str = concat!(
     undo_schema_11!(),
+    undo_schema_18!(),
     undo_schema_17!(),
     undo_schema_16_12!(),
     undo_schema_10!(),

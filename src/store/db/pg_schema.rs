@@ -1,8 +1,9 @@
 //! The PostgreSQL schema, made from SQLite's: the tables and indexes the migrations
 //! leave in SQLite, rendered for PostgreSQL by the rules below, so the two cannot
 //! drift apart; the triggers, which SQLite and PostgreSQL write too differently to
-//! render, written natively in `pg_triggers.sql` (a test checks each SQLite trigger
-//! has its PostgreSQL one); and the few SQLite functions the store's shared SQL and
+//! render, written natively in `pg_triggers.sql`, or rendered for both from one
+//! description where the store has one (`store::kpi_slots`); a test checks each SQLite
+//! trigger has its PostgreSQL one; and the few SQLite functions the store's shared SQL and
 //! indexes use (`instr`, `julianday`, `date(x, 'unixepoch')`), in `pg_functions.sql`.
 //!
 //! Rendering a table: an `id INTEGER PRIMARY KEY` becomes an identity column (ids

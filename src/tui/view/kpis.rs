@@ -222,6 +222,22 @@ pub fn draw(frame: &mut Frame, app: &App, area: Rect) {
                 })
         })
         .collect();
+    // What the forecast's amounts leave out, under the chart when there is room.
+    let right = match crate::report::forecast_left_out(report) {
+        Some(note) => {
+            let note = format!("Forecast {note}.");
+            let rows = note
+                .chars()
+                .count()
+                .div_ceil(usize::from(right.width.max(1)));
+            if usize::from(right.height) >= rows + 6 {
+                below(frame, right, &note, rows, t.warn())
+            } else {
+                right
+            }
+        }
+        None => right,
+    };
     let bar_width = (right.width.saturating_sub(2) / 6)
         .saturating_sub(1)
         .clamp(3, 12);
