@@ -164,6 +164,15 @@ pub const DEFAULT_KPIS: &[(&str, &str, KpiGroup, KpiUnit, KpiFigure, KpiFigure, 
     ),
 ];
 
+/// Where the built-in KPI `key` comes in [`DEFAULT_KPIS`] (the order they are shown
+/// and were seeded in); one that is not there comes after them all.
+pub fn builtin_position(key: &str) -> usize {
+    DEFAULT_KPIS
+        .iter()
+        .position(|k| k.0 == key)
+        .unwrap_or(usize::MAX)
+}
+
 /// The KPIs whose figure is a total over the window: a longer window holds more won
 /// revenue, deals and new customers, so their targets are set per the definition's
 /// period and scale with the window's length. Rates, averages and counts of now

@@ -44,6 +44,9 @@ pub(crate) type Order = (u64, std::cmp::Reverse<i64>, i64);
 /// Records written since the last rebuild of the postings are searched by a scan; past
 /// this many (or 1/64 of the index) the postings are rebuilt.
 const DELTA_MIN: usize = 4096;
+/// How far past [`SearchIndex::wants_compaction`] a mapped index goes before it folds
+/// its changes in on its own (when no snapshot can be shared).
+const MAPPED_DELTA_TIMES: usize = 4;
 
 pub(crate) fn class_of(kind: u8, pos: u32) -> u32 {
     (kind as u32) << 2 | pos
@@ -750,11 +753,29 @@ impl SearchIndex {
         self.interner.push(s, &ws)
     }
 
+    /// Whether the records written since the postings were built are more than
+    /// `times` the share a search scans one by one without slowing down.
+    fn delta_over(&self, times: usize) -> bool {
+        let share = DELTA_MIN.max(self.live / 64) * times;
+        self.delta_ids.len() > share || self.delta.len() > 4 * share
+    }
+
+    /// Whether the records written since the postings were built should be folded in
+    /// ([`SearchIndex::compact`]). An index mapped from a snapshot leaves that to its
+    /// owner (`lookup_index`), which saves the result for every process instead of each
+    /// making a private copy of the whole index.
+    pub fn wants_compaction(&self) -> bool {
+        self.delta_over(1)
+    }
+
     fn maybe_compact(&mut self) {
-        let delta_live = self.delta_ids.len();
-        if delta_live > DELTA_MIN.max(self.live / 64)
-            || self.delta.len() > 4 * DELTA_MIN.max(self.live / 64)
-        {
+        // Past this, searches would slow down: fold in even a mapped index.
+        let times = if self.postings_mapped() {
+            MAPPED_DELTA_TIMES
+        } else {
+            1
+        };
+        if self.delta_over(times) {
             self.compact();
         }
     }

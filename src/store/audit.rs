@@ -242,7 +242,7 @@ impl Store {
             sql.push_str(" AND a.customer_id = ?1");
         }
         sql.push_str(" ORDER BY a.at DESC, a.id DESC LIMIT ?3");
-        let limit = filter.limit.map_or(-1, |l| l as i64);
+        let limit = filter.limit.map_or(super::db::NO_LIMIT, |l| l as i64);
         let since = filter.since.map_or(i64::MIN, |t| t.timestamp());
         let mut stmt = self.conn.prepare_cached(&sql)?;
         let rows = stmt.query_map(params![filter.customer_id, since, limit], row_to_entry)?;
@@ -479,6 +479,15 @@ impl Writer<'_> {
     /// the trail has ever seen, so a deleted record's number (and its history) never
     /// passes to a new one, as SQLite's own choice (highest stored + 1) would.
     pub(super) fn next_id(&self, table: &str, entity: &str) -> Result<i64> {
+        if self.conn.dialect() == super::db::Dialect::Postgres {
+            // The table's identity sequence: never the same id twice, whoever asks
+            // at the same time.
+            return self.conn.query_row(
+                "SELECT nextval(pg_get_serial_sequence(?1, 'id'))",
+                [table],
+                |r| r.get(0),
+            );
+        }
         // Table names come from the store's own calls, never from input.
         self.conn
             .prepare_cached(&format!(

@@ -82,20 +82,39 @@ pub(super) fn columns(conn: &Db, table: &str) -> Result<Vec<String>> {
 
 /// Each column's name and its place in the primary key (0: not part of it).
 pub(super) fn table_info(conn: &Db, table: &str) -> Result<Vec<(String, i64)>> {
+    if conn.dialect() == Dialect::Postgres {
+        // Columns in the order they were declared (as SQLite's), with their place in
+        // the primary key.
+        let mut stmt = conn.prepare_cached(
+            "SELECT a.attname::text, coalesce(array_position(i.indkey::int2[], a.attnum), 0)
+             FROM pg_attribute a
+             LEFT JOIN pg_index i ON i.indrelid = a.attrelid AND i.indisprimary
+             WHERE a.attrelid = to_regclass(?1) AND a.attnum > 0 AND NOT a.attisdropped
+             ORDER BY a.attnum",
+        )?;
+        let cols = stmt.query_map([table], |r| {
+            Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?))
+        })?;
+        return Ok(cols.collect::<rusqlite::Result<_>>()?);
+    }
     let mut stmt = conn.prepare_cached(&format!("PRAGMA table_info({table})"))?;
     let cols = stmt.query_map((), |r| Ok((r.get::<_, String>(1)?, r.get::<_, i64>(5)?)))?;
     Ok(cols.collect::<rusqlite::Result<_>>()?)
 }
 
-/// `ORDER BY` the primary key, so a backup lists rows the same way every time.
-pub(super) fn key_order(info: &[(String, i64)]) -> String {
+/// `ORDER BY` the primary key, so a backup lists rows the same way every time (a
+/// table without one: SQLite's row order, or every column on PostgreSQL).
+pub(super) fn key_order(conn: &Db, info: &[(String, i64)]) -> String {
     let mut key: Vec<&(String, i64)> = info.iter().filter(|(_, pk)| *pk > 0).collect();
     key.sort_by_key(|(_, pk)| *pk);
     let names: Vec<&str> = key.iter().map(|(n, _)| n.as_str()).collect();
-    if names.is_empty() {
-        "rowid".into()
-    } else {
-        names.join(", ")
+    match (names.is_empty(), conn.dialect()) {
+        (false, _) => names.join(", "),
+        (true, Dialect::Sqlite) => "rowid".into(),
+        (true, Dialect::Postgres) => {
+            let all: Vec<&str> = info.iter().map(|(n, _)| n.as_str()).collect();
+            all.join(", ")
+        }
     }
 }
 
@@ -110,7 +129,7 @@ impl Store {
             for table in BACKUP_TABLES {
                 visit(table, None)?;
                 let info = table_info(c, table)?;
-                let order = key_order(&info);
+                let order = key_order(c, &info);
                 let cols: Vec<String> = info.into_iter().map(|(n, _)| n).collect();
                 let mut stmt = c.prepare(&format!("SELECT * FROM {table} ORDER BY {order}"))?;
                 let mut rows = stmt.query(())?;

@@ -114,7 +114,7 @@ impl Store {
     ) -> Result<Vec<QuietCustomer>> {
         self.read(|c| {
             let default = self.default_cadence()?;
-            let limit = filter.limit.map_or(-1, |n| n as i64);
+            let limit = filter.limit.map_or(super::db::NO_LIMIT, |n| n as i64);
             let sql = format!(
                 "{QUIET_CTE} {TIGHTEST_TAG_JOIN} {QUIET_WHERE},
                  page AS (SELECT id, overdue, ratio FROM quiet ORDER BY overdue DESC, ratio DESC, id LIMIT ?6)

@@ -80,11 +80,11 @@ pub(super) const SUMMARY_COLUMNS: &str = "
        (SELECT e.address FROM customer_emails e WHERE e.customer_id = c.id ORDER BY e.position LIMIT 1),
        c.status, o.login,
        c.last_contact_at,
-       (SELECT group_concat(t.currency || ' ' || t.high || ' ' || t.low, ',') FROM (
+       (SELECT string_agg(t.currency || ' ' || t.high || ' ' || t.low, ',' ORDER BY t.approx DESC) FROM (
             SELECT d.currency, sum(d.amount_minor / 1000000000) AS high, sum(d.amount_minor % 1000000000) AS low,
                    total(d.amount_minor) AS approx
             FROM deals d JOIN stages s ON s.id = d.stage_id
-            WHERE d.customer_id = c.id AND s.outcome = 'open' GROUP BY d.currency ORDER BY approx DESC) t),
+            WHERE d.customer_id = c.id AND s.outcome = 'open' GROUP BY d.currency) t),
        (SELECT count(*) FROM reminders r WHERE r.customer_id = c.id AND r.done_at IS NULL),
        c.created_at, c.cadence_ideal_days, c.cadence_max_days, tc.tag, tc.ideal_days, tc.max_days";
 
@@ -354,7 +354,7 @@ impl Store {
             .as_deref()
             .map(crate::domain::customer::normalise_tag)
             .transpose()?;
-        let limit = filter.limit.map_or(-1, |n| n as i64);
+        let limit = filter.limit.map_or(super::db::NO_LIMIT, |n| n as i64);
         let mut p: Vec<rusqlite::types::Value> = vec![
             filter.status.map(|s| s.as_str().to_string()).into(),
             filter.kind.map(|k| k.as_str().to_string()).into(),
@@ -783,7 +783,7 @@ impl Writer<'_> {
             let others: Option<i64> = self
                 .conn
                 .prepare_cached(&format!(
-                    "SELECT id FROM {table} WHERE customer_id = ?1 AND {owner} IS NOT ?2 ORDER BY id LIMIT 1"
+                    "SELECT id FROM {table} WHERE customer_id = ?1 AND {owner} IS DISTINCT FROM ?2 ORDER BY id LIMIT 1"
                 ))?
                 .query_row(params![id, actor.id], |r| r.get(0))
                 .optional()?;
@@ -797,7 +797,7 @@ impl Writer<'_> {
         let other_person: Option<i64> = self
             .conn
             .prepare_cached(
-                "SELECT id FROM customers WHERE company_id = ?1 AND owner_id IS NOT ?2 ORDER BY id LIMIT 1",
+                "SELECT id FROM customers WHERE company_id = ?1 AND owner_id IS DISTINCT FROM ?2 ORDER BY id LIMIT 1",
             )?
             .query_row(params![id, actor.id], |r| r.get(0))
             .optional()?;

@@ -131,7 +131,7 @@ impl Store {
                           ORDER BY s.position, d.closed_on DESC, d.expected_close IS NULL, d.expected_close, d.id
              LIMIT ?5 OFFSET ?7"
         ))?;
-        let limit = filter.limit.map_or(-1, |n| n as i64);
+        let limit = filter.limit.map_or(super::db::NO_LIMIT, |n| n as i64);
         let rows = stmt.query_map(
             params![
                 filter.customer_id,

@@ -29,6 +29,22 @@ const FILLED: &[&str] = &[
 /// fewer, larger runs. Given back afterwards.
 const GENERATE_CACHE_KIB: i64 = 256 * 1024;
 
+/// The triggers that keep a customer's last contact and a deal's last activity as
+/// each interaction is written: an update of the customer (and the deal) per
+/// interaction, millions of them for demo data. It only adds interactions, so each is
+/// set once at the end instead ([`LAST_SEEN_FROM_INTERACTIONS`]), the same values.
+const LAST_SEEN_TRIGGERS: &[&str] = &["interactions_contact_insert", "deals_activity_insert"];
+
+/// What the triggers of [`LAST_SEEN_TRIGGERS`] would have left, in one pass each along
+/// the rebuilt indexes.
+const LAST_SEEN_FROM_INTERACTIONS: &str = "
+UPDATE customers SET last_contact_at =
+    (SELECT max(i.occurred_at) FROM interactions i WHERE i.customer_id = customers.id);
+UPDATE deals SET last_activity_at =
+    (SELECT max(i.occurred_at) FROM interactions i WHERE i.deal_id = deals.id)
+WHERE id IN (SELECT deal_id FROM interactions WHERE deal_id IS NOT NULL);
+";
+
 /// What `Writer::generate` was told about the data it wrote, for its audit entry.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Generated {
@@ -60,6 +76,7 @@ impl Writer<'_> {
         let first = self.next_id("customers", "customer")?;
         let suspended = self.suspend_filled_indexes()?;
         let activity = self.suspend_triggers(super::team::ACTIVITY_TRIGGERS)?;
+        let last_seen = self.suspend_triggers(LAST_SEEN_TRIGGERS)?;
         let slots = self.suspend_triggers(super::kpi_slots::KPI_SLOT_TRIGGERS)?;
         let cache: i64 = self.conn.query_row("PRAGMA cache_size", (), |r| r.get(0))?;
         self.conn.pragma_update("cache_size", -GENERATE_CACHE_KIB)?;
@@ -72,8 +89,9 @@ impl Writer<'_> {
             // One pass instead of an upsert per generated interaction.
             self.conn
                 .execute_batch(super::team::ACTIVITY_FROM_INTERACTIONS)?;
+            self.conn.execute_batch(LAST_SEEN_FROM_INTERACTIONS)?;
             super::kpi_slots::fill(self.conn)?;
-            for sql in activity.iter().chain(&slots) {
+            for sql in activity.iter().chain(&last_seen).chain(&slots) {
                 self.conn.execute_batch(sql)?;
             }
             Ok(value)
@@ -216,6 +234,18 @@ mod tests {
         .unwrap();
         assert_eq!(rows(&s, SCHEMA), schema, "every index is back, as it was");
         assert_eq!(s.integrity_check().unwrap(), "ok");
+        let off = rows(
+            &s,
+            "SELECT count(*) FROM customers c WHERE c.last_contact_at IS NOT
+                 (SELECT max(i.occurred_at) FROM interactions i WHERE i.customer_id = c.id)",
+        );
+        let contacted = rows(&s, "SELECT count(last_contact_at) FROM customers");
+        assert_eq!(
+            off,
+            vec![vec!["Integer(0)".to_string()]],
+            "last contacts set"
+        );
+        assert_ne!(contacted, off, "and there are some");
         let trail = rows(
             &s,
             "SELECT entity, count(*) FROM audit_log GROUP BY entity ORDER BY entity",

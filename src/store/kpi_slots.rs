@@ -146,9 +146,17 @@ fn take(p: &Part) -> String {
     )
 }
 
+/// One trigger: its name, what fires it, when, and its statements.
+struct Trigger {
+    name: String,
+    event: String,
+    when: String,
+    body: String,
+}
+
 /// The insert, delete and update triggers of `table`, the update one firing when
 /// `changed` (SQL over `OLD` and `NEW`) holds.
-fn triggers(table: &str, name: &str, parts: &[Part], columns: &str, changed: &str) -> String {
+fn triggers(table: &str, name: &str, parts: &[Part], columns: &str, changed: &str) -> Vec<Trigger> {
     let adds: String = parts.iter().map(add).collect();
     let takes: String = parts.iter().map(take).collect();
     // A record none of whose parts count needs no trigger run.
@@ -156,29 +164,37 @@ fn triggers(table: &str, name: &str, parts: &[Part], columns: &str, changed: &st
         let whens: Vec<String> = parts.iter().map(|p| on(p.when, record)).collect();
         whens.join(" OR ")
     };
-    format!(
-        "CREATE TRIGGER kpi_slots_{name}_insert AFTER INSERT ON {table} WHEN {new} BEGIN
-{adds}END;
-CREATE TRIGGER kpi_slots_{name}_delete AFTER DELETE ON {table} WHEN {old} BEGIN
-{takes}END;
-CREATE TRIGGER kpi_slots_{name}_update AFTER UPDATE OF {columns} ON {table}
-WHEN {changed} BEGIN
-{takes}{adds}END;
-",
-        new = counts("NEW."),
-        old = counts("OLD."),
-    )
+    vec![
+        Trigger {
+            name: format!("kpi_slots_{name}_insert"),
+            event: format!("AFTER INSERT ON {table}"),
+            when: counts("NEW."),
+            body: adds.clone(),
+        },
+        Trigger {
+            name: format!("kpi_slots_{name}_delete"),
+            event: format!("AFTER DELETE ON {table}"),
+            when: counts("OLD."),
+            body: takes.clone(),
+        },
+        Trigger {
+            name: format!("kpi_slots_{name}_update"),
+            event: format!("AFTER UPDATE OF {columns} ON {table}"),
+            when: changed.to_string(),
+            body: format!("{takes}{adds}"),
+        },
+    ]
 }
 
 /// Every trigger of [`KPI_SLOT_TRIGGERS`].
-fn all_triggers() -> String {
+fn every_trigger() -> Vec<Trigger> {
     [
         triggers(
             "customers",
             "customer",
             CUSTOMER,
             "created_at, owner_id",
-            "OLD.created_at IS NOT NEW.created_at OR OLD.owner_id IS NOT NEW.owner_id",
+            "OLD.created_at IS DISTINCT FROM NEW.created_at OR OLD.owner_id IS DISTINCT FROM NEW.owner_id",
         ),
         triggers(
             "interactions",
@@ -186,19 +202,68 @@ fn all_triggers() -> String {
             INTERACTION,
             "occurred_at, operator_id, satisfaction",
             "(OLD.satisfaction IS NOT NULL OR NEW.satisfaction IS NOT NULL)
-     AND (OLD.occurred_at IS NOT NEW.occurred_at OR OLD.operator_id IS NOT NEW.operator_id
-          OR OLD.satisfaction IS NOT NEW.satisfaction)",
+     AND (OLD.occurred_at IS DISTINCT FROM NEW.occurred_at OR OLD.operator_id IS DISTINCT FROM NEW.operator_id
+          OR OLD.satisfaction IS DISTINCT FROM NEW.satisfaction)",
         ),
         triggers(
             "reminders",
             "reminder",
             REMINDER,
             "due_at, done_at, owner_id",
-            "OLD.due_at IS NOT NEW.due_at OR OLD.done_at IS NOT NEW.done_at
-     OR OLD.owner_id IS NOT NEW.owner_id",
+            "OLD.due_at IS DISTINCT FROM NEW.due_at OR OLD.done_at IS DISTINCT FROM NEW.done_at
+     OR OLD.owner_id IS DISTINCT FROM NEW.owner_id",
         ),
     ]
-    .concat()
+    .into_iter()
+    .flatten()
+    .collect()
+}
+
+/// The triggers in SQLite's SQL.
+fn all_triggers() -> String {
+    every_trigger()
+        .iter()
+        .map(|t| {
+            format!(
+                "CREATE TRIGGER {} {}\nWHEN {} BEGIN\n{}END;\n",
+                t.name, t.event, t.when, t.body
+            )
+        })
+        .collect()
+}
+
+/// The same triggers for PostgreSQL (`db::pg_schema`): each one's statements in a
+/// function of its name. An upsert there adds to the existing row by its table's name.
+pub(super) fn pg_triggers() -> String {
+    every_trigger()
+        .iter()
+        .map(|t| {
+            let mut body = t.body.clone();
+            for (c, _) in CUSTOMER
+                .iter()
+                .chain(INTERACTION)
+                .chain(REMINDER)
+                .flat_map(|p| p.adds.iter())
+            {
+                body = body.replace(
+                    &format!("{c} = {c} + excluded."),
+                    &format!("{c} = kpi_slots.{c} + excluded."),
+                );
+            }
+            format!(
+                "CREATE FUNCTION {name}() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+{body}    RETURN NULL;
+END $$;
+CREATE TRIGGER {name} {event}
+    FOR EACH ROW WHEN ({when}) EXECUTE FUNCTION {name}();
+",
+                name = t.name,
+                event = t.event,
+                when = t.when,
+            )
+        })
+        .collect()
 }
 
 /// Each table with its parts.

@@ -29,7 +29,7 @@ fn won_in_currency() -> String {
 fn load_definitions(conn: &Db) -> Result<Vec<KpiDefinition>> {
     let mut stmt = conn.prepare_cached(
         "SELECT key, name, grp, unit, target_milli, minimum_milli, higher_is_better, period
-         FROM kpi_definitions ORDER BY rowid",
+         FROM kpi_definitions",
     )?;
     let rows = stmt.query_map((), |r| {
         Ok(KpiDefinition {
@@ -43,7 +43,13 @@ fn load_definitions(conn: &Db) -> Result<Vec<KpiDefinition>> {
             period: r.get(7)?,
         })
     })?;
-    Ok(rows.collect::<rusqlite::Result<_>>()?)
+    let mut defs: Vec<KpiDefinition> = rows.collect::<rusqlite::Result<_>>()?;
+    defs.sort_by(|a, b| {
+        let place =
+            |d: &KpiDefinition| (crate::domain::kpi::builtin_position(&d.key), d.key.clone());
+        place(a).cmp(&place(b))
+    });
+    Ok(defs)
 }
 
 /// The definition of `key` (any case), or a refusal listing the keys there are.

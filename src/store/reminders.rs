@@ -101,7 +101,7 @@ impl Store {
                 filter.customer_id,
                 filter.owner_id,
                 filter.due_before.map(|t| t.timestamp()),
-                filter.limit.map_or(-1, |n| n as i64)
+                filter.limit.map_or(super::db::NO_LIMIT, |n| n as i64)
             ],
             row_to_reminder,
         )?;

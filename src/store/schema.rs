@@ -5,7 +5,7 @@ use std::path::Path;
 
 use rusqlite::{Connection, ErrorCode, params};
 
-use super::db::{Begin, Db};
+use super::db::{self, Begin, Db, Dialect, OptionalExtension};
 
 use super::{Result, StoreError};
 use crate::domain::deal::DEFAULT_STAGES;
@@ -138,7 +138,143 @@ pub fn check_is_rapport(conn: &Connection, path: &Path) -> Result<()> {
 
 /// Applies every pending migration, each in its own transaction with its version bump.
 pub fn migrate(conn: &mut Db, now: i64) -> Result<()> {
-    migrate_to(conn, now, latest_version())
+    match conn.dialect() {
+        Dialect::Sqlite => migrate_to(conn, now, latest_version()),
+        Dialect::Postgres => migrate_postgres(conn, now),
+    }
+}
+
+/// The key of the advisory lock PostgreSQL migrations hold: two operators upgrading
+/// at once take turns, and the second finds the work done.
+const MIGRATION_LOCK: i64 = APPLICATION_ID;
+
+/// Brings a PostgreSQL database to the current schema, in one transaction under an
+/// advisory lock. Its version is kept in `rapport_schema` (PostgreSQL has no
+/// `user_version`). A new database gets the whole schema at once: SQLite's at the
+/// latest version, rendered for PostgreSQL (`db::pg_schema`), with the rows the
+/// migrations seed (stages, built-in KPIs, tallies) copied from it.
+///
+/// Until PostgreSQL is offered to users (issue 16) no PostgreSQL database exists at
+/// an older version, so there are no PostgreSQL steps yet; from then on each
+/// migration gets its PostgreSQL step, under the same version number.
+fn migrate_postgres(conn: &mut Db, now: i64) -> Result<()> {
+    let tx = conn.begin(Begin::Write)?;
+    tx.query_row("SELECT pg_advisory_xact_lock(?1)", [MIGRATION_LOCK], |_| {
+        Ok(())
+    })?;
+    tx.execute_batch("CREATE TABLE IF NOT EXISTS rapport_schema (version BIGINT NOT NULL)")?;
+    let version: Option<i64> = tx
+        .query_row("SELECT version FROM rapport_schema", (), |r| r.get(0))
+        .optional()?;
+    match version {
+        None => {
+            let reference = reference_at_latest(now)?;
+            tx.execute_batch(db::pg_schema::FUNCTIONS)?;
+            tx.execute_batch(
+                &db::pg_schema::render(&reference.objects).map_err(StoreError::Message)?,
+            )?;
+            tx.execute_batch(db::pg_schema::TRIGGERS)?;
+            tx.execute_batch(&super::kpi_slots::pg_triggers())?;
+            copy_seeded_rows(&reference.db, &tx)?;
+            tx.execute(
+                "INSERT INTO rapport_schema (version) VALUES (?1)",
+                [latest_version()],
+            )?;
+        }
+        Some(found) if found > latest_version() => {
+            return Err(StoreError::Message(format!(
+                "this PostgreSQL database is of schema {found}, written by a newer Rapport (this one knows up to {}); upgrade Rapport",
+                latest_version()
+            )));
+        }
+        Some(found) if found < latest_version() => {
+            return Err(StoreError::Message(format!(
+                "this PostgreSQL database is of schema {found}; this Rapport has no PostgreSQL migration to {} (PostgreSQL databases start at the latest schema)",
+                latest_version()
+            )));
+        }
+        Some(_) => {}
+    }
+    tx.commit()
+}
+
+/// An in-memory SQLite database migrated to the latest schema, and its objects.
+struct Reference {
+    db: Db,
+    objects: Vec<db::pg_schema::SqliteObject>,
+}
+
+fn reference_at_latest(now: i64) -> Result<Reference> {
+    let mut db = Db::Sqlite(Connection::open_in_memory()?);
+    migrate_to(&mut db, now, latest_version())?;
+    let objects = {
+        let mut stmt = db.prepare(
+            "SELECT type, name, sql FROM sqlite_master
+             WHERE sql IS NOT NULL AND name NOT LIKE 'sqlite%' ORDER BY rowid",
+        )?;
+        stmt.query_map((), |r| {
+            Ok(db::pg_schema::SqliteObject {
+                kind: r.get(0)?,
+                name: r.get(1)?,
+                sql: r.get(2)?,
+            })
+        })?
+        .collect::<rusqlite::Result<Vec<_>>>()?
+    };
+    Ok(Reference { db, objects })
+}
+
+/// Copies the rows the migrations seed from `reference` into the new PostgreSQL
+/// schema, and moves each identity sequence past the ids copied.
+fn copy_seeded_rows(reference: &Db, tx: &Db) -> Result<()> {
+    let tables: Vec<String> = {
+        let mut stmt = reference.prepare(
+            "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite%' ORDER BY rowid",
+        )?;
+        stmt.query_map((), |r| r.get(0))?
+            .collect::<rusqlite::Result<Vec<_>>>()?
+    };
+    for table in tables {
+        let mut stmt = reference.prepare(&format!("SELECT * FROM \"{table}\""))?;
+        let columns: Vec<String> = match reference.sqlite() {
+            Some(c) => c
+                .prepare(&format!("SELECT * FROM \"{table}\""))?
+                .column_names()
+                .into_iter()
+                .map(str::to_owned)
+                .collect(),
+            None => unreachable!("the reference is SQLite"),
+        };
+        let rows: Vec<Vec<rusqlite::types::Value>> = stmt
+            .query_map((), |r| {
+                (0..columns.len())
+                    .map(|i| r.get::<_, rusqlite::types::Value>(i))
+                    .collect()
+            })?
+            .collect::<rusqlite::Result<_>>()?;
+        if rows.is_empty() {
+            continue;
+        }
+        let list = columns.join(", ");
+        let marks: Vec<String> = (1..=columns.len()).map(|i| format!("?{i}")).collect();
+        let insert = format!(
+            "INSERT INTO \"{table}\" ({list}) VALUES ({})",
+            marks.join(", ")
+        );
+        for row in rows {
+            tx.execute(&insert, row)?;
+        }
+        if columns.iter().any(|c| c == "id") {
+            tx.query_row(
+                &format!(
+                    "SELECT setval(pg_get_serial_sequence('\"{table}\"', 'id'), (SELECT max(id) FROM \"{table}\"))"
+                ),
+                (),
+                |_| Ok(()),
+            )?;
+        }
+    }
+    Ok(())
 }
 
 /// The tables and columns a Rapport database of schema `version` has: what a copy is
@@ -928,5 +1064,235 @@ mod tests {
         assert!(raise.is_err());
         conn.execute("UPDATE deals SET title = 'Still big'", ())
             .unwrap();
+    }
+}
+
+/// The PostgreSQL schema against SQLite's (skipped with a notice without a server).
+#[cfg(test)]
+mod on_postgres {
+    use super::*;
+    use crate::store::db::testing::Scratch;
+
+    const NOW: i64 = 1_795_000_000;
+
+    fn strings(db: &Db, sql: &str) -> Vec<String> {
+        let mut stmt = db.prepare(sql).unwrap();
+        stmt.query_map((), |r| r.get(0))
+            .unwrap()
+            .collect::<rusqlite::Result<_>>()
+            .unwrap()
+    }
+
+    fn migrated(scratch: &Scratch) -> Db {
+        let mut db = scratch.connect();
+        migrate(&mut db, NOW).unwrap();
+        db
+    }
+
+    #[test]
+    fn the_postgresql_schema_has_the_tables_columns_and_triggers_of_sqlite() {
+        let Some(scratch) = Scratch::new() else {
+            return;
+        };
+        let pg = migrated(&scratch);
+        let mut tables = Tables::new();
+        for table in strings(
+            &pg,
+            "SELECT table_name::text FROM information_schema.tables
+             WHERE table_schema = current_schema() AND table_name <> 'rapport_schema'",
+        ) {
+            let columns = strings(
+                &pg,
+                &format!(
+                    "SELECT column_name::text FROM information_schema.columns
+                     WHERE table_schema = current_schema() AND table_name = '{table}'"
+                ),
+            );
+            tables.insert(table, columns.into_iter().collect());
+        }
+        assert_eq!(tables, tables_at(latest_version()).unwrap());
+
+        let sqlite = Db::Sqlite(at_latest());
+        let mut want = strings(
+            &sqlite,
+            "SELECT name FROM sqlite_master WHERE type = 'trigger' ORDER BY name",
+        );
+        want.sort();
+        let mut got = strings(
+            &pg,
+            "SELECT t.tgname::text FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid
+             JOIN pg_namespace n ON n.oid = c.relnamespace
+             WHERE NOT t.tgisinternal AND n.nspname = current_schema()",
+        );
+        got.sort();
+        assert_eq!(got, want, "each SQLite trigger has its PostgreSQL one");
+
+        let mut want = strings(
+            &sqlite,
+            "SELECT name FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL",
+        );
+        want.sort();
+        let mut got = strings(
+            &pg,
+            // Not the indexes behind primary keys and UNIQUE columns (SQLite's own).
+            "SELECT i.indexname::text FROM pg_indexes i
+             WHERE i.schemaname = current_schema()
+               AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conname = i.indexname)",
+        );
+        got.sort();
+        assert_eq!(got, want, "each SQLite index has its PostgreSQL one");
+
+        for table in ["stages", "kpi_definitions", "tallies"] {
+            let sql = format!("SELECT count(*) FROM {table}");
+            let count = |db: &Db| db.query_row(&sql, (), |r| r.get::<_, i64>(0)).unwrap();
+            assert_eq!(count(&pg), count(&sqlite), "{table} is seeded alike");
+        }
+        let next: i64 = pg
+            .query_row(
+                "INSERT INTO stages (key, name, position, probability, outcome, created_at, updated_at)
+                 VALUES ('extra', 'Extra', 99, 50, 'open', 0, 0) RETURNING id",
+                (),
+                |r| r.get(0),
+            )
+            .unwrap();
+        let last: i64 = sqlite
+            .query_row("SELECT max(id) FROM stages", (), |r| r.get(0))
+            .unwrap();
+        assert_eq!(next, last + 1, "ids go on from the seeded ones");
+    }
+
+    fn at_latest() -> Connection {
+        let mut db = Db::Sqlite(Connection::open_in_memory().unwrap());
+        migrate(&mut db, NOW).unwrap();
+        match db {
+            Db::Sqlite(c) => c,
+            Db::Postgres(_) => unreachable!("opened as SQLite"),
+        }
+    }
+
+    #[test]
+    fn two_upgrades_at_once_take_turns_and_a_second_finds_nothing_to_do() {
+        let Some(scratch) = Scratch::new() else {
+            return;
+        };
+        let upgrades: Vec<_> = (0..2)
+            .map(|_| {
+                let mut db = scratch.connect();
+                std::thread::spawn(move || migrate(&mut db, NOW).map(|_| db))
+            })
+            .collect();
+        for upgrade in upgrades {
+            upgrade.join().unwrap().expect("each upgrade succeeds");
+        }
+        let mut db = scratch.connect();
+        migrate(&mut db, NOW).unwrap();
+        let versions = strings(&db, "SELECT version::text FROM rapport_schema");
+        assert_eq!(versions, vec![latest_version().to_string()]);
+        db.execute("UPDATE rapport_schema SET version = version + 1", ())
+            .unwrap();
+        let newer = migrate(&mut db, NOW).unwrap_err().to_string();
+        assert!(newer.contains("newer Rapport"), "{newer}");
+    }
+
+    /// The same writes on both servers leave the same kept figures: what every
+    /// trigger maintains, read back row by row.
+    #[test]
+    fn the_same_writes_keep_the_same_figures_on_both_servers() {
+        let Some(scratch) = Scratch::new() else {
+            return;
+        };
+        let pg = migrated(&scratch);
+        let sqlite = Db::Sqlite(at_latest());
+        let writes = [
+            "INSERT INTO operators (id, login, display_name, role, created_at, updated_at)
+             VALUES (1, 'ada', 'Ada', 'admin', 0, 0), (2, 'bob', 'Bob', 'agent', 0, 0)",
+            "INSERT INTO settings (key, value) VALUES ('default_currency', 'EUR')",
+            "INSERT INTO exchange_rates (currency, from_day, rate, per_minor, updated_at)
+             VALUES ('USD', '2026-01-01', '0.9', 0.9, 0)",
+            "INSERT INTO customers (id, kind, name, name_key, status, owner_id, created_at, updated_at)
+             VALUES (1, 'company', 'Acme', 'acme', 'active', 1, 1767225600, 1767225600),
+                    (2, 'person', 'Артём Фёдоров', 'артём фёдоров', 'lead', 2, 1767312000, 1767312000),
+                    (3, 'person', 'رضا پیروز', 'رضا پیروز', 'active', NULL, 1767398400, 1767398400)",
+            "INSERT INTO deals (id, customer_id, title, amount_minor, currency, stage_id, probability,
+                                expected_close, owner_id, closed_on, created_at, updated_at)
+             VALUES (1, 1, 'Big', 123456789012, 'EUR', 1, 10, '2026-03-15', 1, NULL, 1767225600, 1767225600),
+                    (2, 1, 'Other money', 10001, 'USD', 1, 20, NULL, 2, NULL, 1767225600, 1767225600),
+                    (3, 2, 'Small', 999, 'EUR', 2, 50, '2026-02-01', NULL, NULL, 1767312000, 1767312000),
+                    (4, 3, 'Lost one', 5000, 'EUR', 1, 10, NULL, 2, NULL, 1767398400, 1767398400)",
+            "INSERT INTO interactions (id, customer_id, deal_id, kind, direction, occurred_at, operator_id,
+                                       summary, satisfaction, created_at, updated_at)
+             VALUES (1, 1, 1, 'call', 'in', 1767300000, 1, 'Asked', 4, 1767300000, 1767300000),
+                    (2, 1, 2, 'email', 'out', 1767400000, 2, 'Sent', NULL, 1767400000, 1767400000),
+                    (3, 2, NULL, 'meeting', 'in', 1767500000, 2, 'Met', 5, 1767500000, 1767500000),
+                    (4, 3, 4, 'sms', 'out', 1767600000, NULL, 'Texted', NULL, 1767600000, 1767600000)",
+            "INSERT INTO reminders (id, customer_id, deal_id, due_at, note, owner_id, created_at, updated_at)
+             VALUES (1, 1, 1, 1767700000, 'Call back', 1, 0, 0), (2, 2, NULL, 1767800000, 'Write', 2, 0, 0)",
+            // Moves along the pipeline, wins (in another currency too), a loss.
+            "UPDATE deals SET stage_id = 3, updated_at = 1767500000 WHERE id = 1",
+            "UPDATE deals SET stage_id = (SELECT id FROM stages WHERE outcome = 'won'), closed_on = '2026-02-10',
+                              probability = 100, updated_at = 1770681600 WHERE id IN (1, 2)",
+            "UPDATE deals SET stage_id = (SELECT id FROM stages WHERE outcome = 'lost'), closed_on = '2026-02-11',
+                              lost_reason = 'price', probability = 0, updated_at = 1770768000 WHERE id = 4",
+            "UPDATE deals SET amount_minor = 20002 WHERE id = 2",
+            "UPDATE interactions SET occurred_at = 1767350000, kind = 'note', satisfaction = 2 WHERE id = 2",
+            "UPDATE interactions SET deal_id = 3, customer_id = 2 WHERE id = 1",
+            "UPDATE reminders SET done_at = 1767710000 WHERE id = 1",
+            "DELETE FROM interactions WHERE id = 3",
+            "DELETE FROM customers WHERE id = 3",
+        ];
+        for sql in writes {
+            for db in [&sqlite, &pg] {
+                db.execute_batch(sql)
+                    .unwrap_or_else(|e| panic!("{:?}: {e}\n{sql}", db.dialect()));
+            }
+        }
+        let kept = [
+            "SELECT stage_id, closed_on, expected_month, currency, owner_id, deals, amount_hi, amount_lo,
+                    weighted_hi, weighted_lo, cycle_days FROM deal_totals
+             ORDER BY stage_id, closed_on, expected_month, currency, owner_id",
+            "SELECT name, n FROM tallies ORDER BY name",
+            "SELECT operator_id, slot, calls, emails, meetings, notes, sms, satisfaction_total, satisfaction_count
+             FROM operator_activity ORDER BY operator_id, slot",
+            "SELECT customer_id, won_deals, counted_deals, revenue_high, revenue_low, revenue,
+                    first_won_on, last_won_on FROM customer_value ORDER BY customer_id",
+            "SELECT id, last_contact_at FROM customers ORDER BY id",
+            "SELECT id, reached_stage_id, last_activity_at FROM deals ORDER BY id",
+            "SELECT slot, operator_id, customers, scores, score_total, satisfied, due, on_time, settled
+             FROM kpi_slots ORDER BY slot, operator_id",
+        ];
+        for sql in kept {
+            let rows = |db: &Db| -> Vec<Vec<String>> {
+                let mut stmt = db.prepare(sql).unwrap();
+                let mut rows = stmt.query(()).unwrap();
+                let mut out = Vec::new();
+                while let Some(row) = rows.next().unwrap() {
+                    let mut cells = Vec::new();
+                    let mut i = 0;
+                    while let Ok(cell) = row.get_ref(i) {
+                        cells.push(format!("{cell:?}"));
+                        i += 1;
+                    }
+                    out.push(cells);
+                }
+                out
+            };
+            let want = rows(&sqlite);
+            assert!(!want.is_empty(), "{sql} keeps something");
+            assert_eq!(rows(&pg), want, "{sql}");
+        }
+        for db in [&sqlite, &pg] {
+            let too_big = db
+                .execute(
+                    "UPDATE deals SET amount_minor = 1000000000000001 WHERE id = 3",
+                    (),
+                )
+                .unwrap_err()
+                .to_string();
+            assert!(
+                too_big.contains("up to 10^15"),
+                "{:?}: {too_big}",
+                db.dialect()
+            );
+        }
     }
 }

@@ -318,7 +318,7 @@ fn load_quotas(c: &Db, operator: Option<i64>) -> Result<Vec<(i64, Quota)>> {
     let mut stmt = c.prepare_cached(
         "SELECT q.operator_id, q.kpi, q.target_milli, q.minimum_milli
          FROM operator_quotas q JOIN kpi_definitions k ON k.key = q.kpi
-         WHERE ?1 IS NULL OR q.operator_id = ?1 ORDER BY q.operator_id, k.rowid",
+         WHERE (?1 IS NULL OR q.operator_id = ?1)",
     )?;
     let rows = stmt.query_map([operator], |r| {
         Ok((
@@ -330,7 +330,10 @@ fn load_quotas(c: &Db, operator: Option<i64>) -> Result<Vec<(i64, Quota)>> {
             },
         ))
     })?;
-    Ok(rows.collect::<rusqlite::Result<_>>()?)
+    let mut quotas: Vec<(i64, Quota)> = rows.collect::<rusqlite::Result<_>>()?;
+    // By operator, then in the order the KPIs are listed.
+    quotas.sort_by_key(|(operator, q)| (*operator, crate::domain::kpi::builtin_position(&q.kpi)));
+    Ok(quotas)
 }
 
 impl Writer<'_> {

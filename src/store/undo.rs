@@ -174,7 +174,7 @@ struct Recorded {
 /// Rows of `table` whose `column` is `id`, in key order.
 fn rows_of(conn: &Db, table: &str, column: &str, id: i64) -> Result<Vec<Row>> {
     let info = table_info(conn, table)?;
-    let order = key_order(&info);
+    let order = key_order(conn, &info);
     let names: Vec<String> = info.into_iter().map(|(n, _)| n).collect();
     // Table and column names come from this module's lists, never from input.
     let mut stmt = conn.prepare_cached(&format!(

@@ -158,12 +158,14 @@ pub(super) fn rebuild(conn: &Db) -> Result<()> {
 }
 
 /// The score of `col` against eight parameters from `?first` on: four cuts, then
-/// the score of a value equal to each (see `Quintiles`). SQLite's comparisons are 0 or 1.
+/// the score of a value equal to each (see `Quintiles`), counted with `CASE` so it reads
+/// the same on PostgreSQL.
 fn score_sql(col: &str, first: usize) -> String {
     let p = |i: usize| format!("?{}", first + i);
     format!(
         "(CASE {col} WHEN {c0} THEN {t0} WHEN {c1} THEN {t1} WHEN {c2} THEN {t2} WHEN {c3} THEN {t3}
-          ELSE 1 + ({col} > {c0}) + ({col} > {c1}) + ({col} > {c2}) + ({col} > {c3}) END)",
+          ELSE 1 + (CASE WHEN {col} > {c0} THEN 1 ELSE 0 END) + (CASE WHEN {col} > {c1} THEN 1 ELSE 0 END)
+                 + (CASE WHEN {col} > {c2} THEN 1 ELSE 0 END) + (CASE WHEN {col} > {c3} THEN 1 ELSE 0 END) END)",
         c0 = p(0),
         c1 = p(1),
         c2 = p(2),
@@ -419,7 +421,7 @@ impl Store {
         };
         let sql = format!(
             "SELECT v.customer_id, {PURCHASE_COLUMNS} FROM customer_value v
-             WHERE ?{codes} IS NULL OR {} IN (SELECT value FROM json_each(?{codes}))
+             WHERE (?{codes} IS NULL OR {} IN (SELECT value FROM json_each(?{codes})))
              ORDER BY v.revenue DESC, v.customer_id LIMIT ?{limit}",
             code_sql(1),
             codes = CUT_PARAMS + 1,

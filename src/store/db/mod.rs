@@ -8,6 +8,7 @@
 //! `prepare_cached`, `query_map`, `execute`) so code reads the same whichever server
 //! answers.
 
+pub mod pg_schema;
 mod placeholders;
 pub mod postgres;
 
@@ -16,6 +17,9 @@ use rusqlite::types::FromSql;
 
 use self::postgres::{Arg, Cell, Pg};
 use super::{Result, StoreError};
+
+/// `LIMIT` for "no limit": the largest there is (PostgreSQL refuses SQLite's -1).
+pub const NO_LIMIT: i64 = i64::MAX;
 
 /// Which SQL a query must be written in, where the two differ.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -503,39 +507,30 @@ mod tests {
     }
 }
 
-/// The same stories against SQLite and, where a server is at hand, PostgreSQL.
+/// A PostgreSQL server for tests, where the environment names one.
 #[cfg(test)]
-mod both_backends {
+pub(crate) mod testing {
     use super::*;
-    use crate::store::error::Refusal;
 
-    /// An in-memory SQLite database, and PostgreSQL when the environment names one:
-    /// `RAPPORT_TEST_POSTGRES` (a URL or libpq string), or the `PGHOST`… variables
-    /// `pg_virtualenv` sets. Without one the PostgreSQL half is skipped with a notice;
-    /// under `CI=true` that is a failure.
-    fn backends() -> Vec<Db> {
-        let mut all = vec![Db::Sqlite(rusqlite::Connection::open_in_memory().unwrap())];
-        match test_postgres() {
-            Some(target) => all.push(Db::Postgres(Box::new(
-                Pg::connect(&target).unwrap_or_else(|e| panic!("PostgreSQL at {target}: {e}")),
-            ))),
-            None if std::env::var("CI").is_ok_and(|v| v == "true") => {
-                panic!(
-                    "CI=true but no PostgreSQL: set RAPPORT_TEST_POSTGRES or run under pg_virtualenv"
-                )
-            }
-            None => eprintln!(
-                "notice: no PostgreSQL (RAPPORT_TEST_POSTGRES or PGHOST unset): testing SQLite only"
-            ),
-        }
-        all
-    }
-
-    fn test_postgres() -> Option<String> {
+    /// The server to test against: `RAPPORT_TEST_POSTGRES` (a URL or libpq string),
+    /// or the `PGHOST`… variables `pg_virtualenv` sets. Without one, `None` and a
+    /// notice (the PostgreSQL half of a test is skipped); under `CI=true` that is a
+    /// failure.
+    pub fn postgres() -> Option<String> {
         if let Ok(target) = std::env::var("RAPPORT_TEST_POSTGRES") {
             return Some(target);
         }
-        let host = std::env::var("PGHOST").ok()?;
+        let Ok(host) = std::env::var("PGHOST") else {
+            if std::env::var("CI").is_ok_and(|v| v == "true") {
+                panic!(
+                    "CI=true but no PostgreSQL: set RAPPORT_TEST_POSTGRES or run under pg_virtualenv"
+                );
+            }
+            eprintln!(
+                "notice: no PostgreSQL (RAPPORT_TEST_POSTGRES or PGHOST unset): testing SQLite only"
+            );
+            return None;
+        };
         let var =
             |name: &str, default: &str| std::env::var(name).unwrap_or_else(|_| default.into());
         Some(format!(
@@ -545,6 +540,74 @@ mod both_backends {
             var("PGPASSWORD", ""),
             var("PGDATABASE", "postgres"),
         ))
+    }
+
+    /// A schema of its own on the test server (dropped when this is), so tests run
+    /// side by side without seeing each other's tables.
+    pub struct Scratch {
+        target: String,
+        pub schema: String,
+    }
+
+    impl Scratch {
+        pub fn new() -> Option<Scratch> {
+            let target = postgres()?;
+            let schema = format!("rapport_test_{:016x}", fastrand::u64(..));
+            let db = Pg::connect(&target).unwrap_or_else(|e| panic!("PostgreSQL at {target}: {e}"));
+            Db::Postgres(Box::new(db))
+                .execute_batch(&format!("CREATE SCHEMA {schema}"))
+                .expect("a scratch schema");
+            Some(Scratch { target, schema })
+        }
+
+        /// A connection string whose connections use the scratch schema.
+        pub fn target(&self) -> String {
+            let search_path = format!("-c search_path={}", self.schema);
+            if self.target.contains("://") {
+                let sep = if self.target.contains('?') { '&' } else { '?' };
+                format!(
+                    "{}{sep}options={}",
+                    self.target,
+                    search_path.replace(' ', "%20").replace('=', "%3D")
+                )
+            } else {
+                format!("{} options='{search_path}'", self.target)
+            }
+        }
+
+        /// A connection whose tables are the scratch schema's.
+        pub fn connect(&self) -> Db {
+            let db = Db::Postgres(Box::new(Pg::connect(&self.target).expect("connect")));
+            db.execute_batch(&format!("SET search_path = {}", self.schema))
+                .expect("search path");
+            db
+        }
+    }
+
+    impl Drop for Scratch {
+        fn drop(&mut self) {
+            if let Ok(pg) = Pg::connect(&self.target) {
+                let _ = Db::Postgres(Box::new(pg))
+                    .execute_batch(&format!("DROP SCHEMA {} CASCADE", self.schema));
+            }
+        }
+    }
+}
+
+/// The same stories against SQLite and, where a server is at hand, PostgreSQL.
+#[cfg(test)]
+mod both_backends {
+    use super::*;
+    use crate::store::error::Refusal;
+
+    fn backends() -> Vec<Db> {
+        let mut all = vec![Db::Sqlite(rusqlite::Connection::open_in_memory().unwrap())];
+        if let Some(target) = super::testing::postgres() {
+            all.push(Db::Postgres(Box::new(
+                Pg::connect(&target).unwrap_or_else(|e| panic!("PostgreSQL at {target}: {e}")),
+            )));
+        }
+        all
     }
 
     fn id_column(db: &Db) -> &'static str {

@@ -100,7 +100,58 @@ pub fn to_dollar_named(sql: &str, names: &[&str]) -> (String, Vec<usize>) {
             _ => out.push(c),
         }
     }
-    (out, used)
+    (null_tests_last(&out), used)
+}
+
+/// PostgreSQL gives a parameter its type where the SQL first uses it, and `$N IS
+/// NULL` gives none ("could not determine data type of parameter"). So an optional
+/// filter written the store's way, `(?N IS NULL OR x = ?N)`, is rewritten as the same
+/// test the other way round, `(x = $N OR $N IS NULL)`, where the comparison types it.
+fn null_tests_last(sql: &str) -> String {
+    const TEST: &str = " IS NULL OR ";
+    let mut out = sql.to_string();
+    let mut from = 0;
+    while let Some(found) = out[from..].find("($") {
+        let open = from + found;
+        from = open + 1;
+        let digits = out[open + 2..]
+            .bytes()
+            .take_while(u8::is_ascii_digit)
+            .count();
+        let param_end = open + 2 + digits;
+        if digits == 0 || !out[param_end..].starts_with(TEST) {
+            continue;
+        }
+        let Some(close) = closing_paren(&out, open) else {
+            break;
+        };
+        let param = out[open + 1..param_end].to_string();
+        let rest = out[param_end + TEST.len()..close].to_string();
+        out.replace_range(open..=close, &format!("({rest} OR {param} IS NULL)"));
+    }
+    out
+}
+
+/// Where the parenthesis at `open` closes, passing over quoted text.
+fn closing_paren(sql: &str, open: usize) -> Option<usize> {
+    let mut depth = 0usize;
+    let mut quote: Option<char> = None;
+    for (i, c) in sql[open..].char_indices() {
+        match (quote, c) {
+            (Some(q), c) if c == q => quote = None,
+            (Some(_), _) => {}
+            (None, '\'' | '"') => quote = Some(c),
+            (None, '(') => depth += 1,
+            (None, ')') => {
+                depth -= 1;
+                if depth == 0 {
+                    return Some(open + i);
+                }
+            }
+            _ => {}
+        }
+    }
+    None
 }
 
 #[cfg(test)]
@@ -152,6 +203,27 @@ mod tests {
         assert_eq!(
             to_dollar_named("a = :other AND b = :x", &["unused", "x"]),
             ("a = :other AND b = $1".into(), vec![1])
+        );
+    }
+
+    #[test]
+    fn an_optional_filter_tests_for_null_after_the_comparison_that_types_it() {
+        assert_eq!(
+            to_dollar("WHERE (?1 IS NULL OR c.status = ?1) AND (?2 IS NULL OR c.kind = ?2)"),
+            "WHERE (c.status = $1 OR $1 IS NULL) AND (c.kind = $2 OR $2 IS NULL)"
+        );
+        assert_eq!(
+            to_dollar("(?3 IS NULL OR x IN (SELECT id FROM t WHERE o = ?3 AND n <> ')'))"),
+            "(x IN (SELECT id FROM t WHERE o = $3 AND n <> ')') OR $3 IS NULL)"
+        );
+        assert_eq!(
+            to_dollar("(?6 IS NULL OR d.closed_on IS NULL OR d.closed_on >= ?6)"),
+            "(d.closed_on IS NULL OR d.closed_on >= $6 OR $6 IS NULL)"
+        );
+        assert_eq!(
+            to_dollar("WHERE (?1 OR done IS NULL) AND ?2 IS NULL"),
+            "WHERE ($1 OR done IS NULL) AND $2 IS NULL",
+            "anything else is left as it is"
         );
     }
 

@@ -1,0 +1,46 @@
+-- SQLite's built-in functions that the store's SQL, shared by both servers, uses.
+
+-- The position of the first `needle` in `haystack` (1-based), 0 when none.
+CREATE FUNCTION instr(haystack text, needle text) RETURNS integer
+    LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
+    AS $$ SELECT strpos(haystack, needle) $$;
+
+-- Days since noon UTC of 24 November 4714 BC, as SQLite counts them, of a day
+-- ('YYYY-MM-DD') or a time ('YYYY-MM-DD HH:MM:SS', UTC).
+CREATE FUNCTION julianday(day text) RETURNS double precision
+    LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
+    AS $$ SELECT extract(epoch FROM (day::timestamp AT TIME ZONE 'UTC'))::double precision / 86400.0 + 2440587.5 $$;
+
+-- date(seconds, 'unixepoch'): the UTC day of a Unix time, as 'YYYY-MM-DD'.
+CREATE FUNCTION date(seconds bigint, modifier text) RETURNS text
+    LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
+    AS $$ SELECT CASE WHEN modifier = 'unixepoch'
+                  THEN to_char(to_timestamp(seconds) AT TIME ZONE 'UTC', 'YYYY-MM-DD') END $$;
+
+-- SQLite's two-argument min and max: NULL when either is (STRICT), unlike least and
+-- greatest, which pass over NULLs.
+CREATE FUNCTION max(a bigint, b bigint) RETURNS bigint
+    LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$ SELECT greatest(a, b) $$;
+CREATE FUNCTION min(a bigint, b bigint) RETURNS bigint
+    LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$ SELECT least(a, b) $$;
+CREATE FUNCTION max(a text, b text) RETURNS text
+    LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$ SELECT greatest(a, b) $$;
+CREATE FUNCTION min(a text, b text) RETURNS text
+    LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$ SELECT least(a, b) $$;
+CREATE FUNCTION max(a double precision, b double precision) RETURNS double precision
+    LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$ SELECT greatest(a, b) $$;
+CREATE FUNCTION min(a double precision, b double precision) RETURNS double precision
+    LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$ SELECT least(a, b) $$;
+
+-- json_each over a JSON list of whole numbers (ids, score codes), as the store uses
+-- SQLite's: each element's place (`key`, from 0) and number (`value`).
+CREATE FUNCTION json_each(list text) RETURNS TABLE (key bigint, value bigint)
+    LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
+    AS $$ SELECT (e.place - 1)::bigint, e.item::bigint
+          FROM json_array_elements_text(list::json) WITH ORDINALITY AS e(item, place) $$;
+
+-- total(): a floating-point sum that never overflows, 0.0 over no rows; NULLs are
+-- passed over (the step is STRICT).
+CREATE FUNCTION total_step(sum double precision, x double precision) RETURNS double precision
+    LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$ SELECT sum + x $$;
+CREATE AGGREGATE total(double precision) (SFUNC = total_step, STYPE = double precision, INITCOND = '0');
