@@ -325,9 +325,10 @@ pub(super) fn fill(conn: &Db) -> Result<()> {
                 .iter()
                 .map(|(_, v)| format!("sum({})", on(v, "")))
                 .collect();
+            // The existing row by its table's name, which PostgreSQL needs too.
             let set: Vec<String> = columns
                 .iter()
-                .map(|c| format!("{c} = {c} + excluded.{c}"))
+                .map(|c| format!("{c} = kpi_slots.{c} + excluded.{c}"))
                 .collect();
             sql.push_str(&format!(
                 "INSERT INTO kpi_slots (slot, operator_id, {columns})

@@ -66,10 +66,9 @@ pub fn draw(frame: &mut Frame, app: &App, area: Rect) {
     let headings = rows.len() - shown.len();
     // Two lines a KPI (its gauge below) when they fit, else one; the note about what
     // revenue leaves out takes the bottom rows when there are spare ones.
-    let note_rows = note.as_ref().map_or(0, |n| {
-        let width = usize::from(inner.width.max(1));
-        n.chars().count().div_ceil(width)
-    });
+    let note_rows = note
+        .as_ref()
+        .map_or(0, |n| wrapped_rows(n, usize::from(inner.width)));
     let height = usize::from(inner.height);
     let two_lines = height >= shown.len() * 2 + headings;
     // Gauges mark the target and minimum; one-line rows write them `target·minimum`.
@@ -222,30 +221,22 @@ pub fn draw(frame: &mut Frame, app: &App, area: Rect) {
                 })
         })
         .collect();
+    let block = Block::default().borders(Borders::ALL).title(Span::styled(
+        format!(" Forecast, weighted ({}) ", app.currency.code()),
+        t.title(),
+    ));
+    let mut chart_area = block.inner(right);
+    frame.render_widget(block, right);
     // What the forecast's amounts leave out, under the chart when there is room.
-    let right = match crate::report::forecast_left_out(report) {
-        Some(note) => {
-            let note = format!("Forecast {note}.");
-            let rows = note
-                .chars()
-                .count()
-                .div_ceil(usize::from(right.width.max(1)));
-            if usize::from(right.height) >= rows + 6 {
-                below(frame, right, &note, rows, t.warn())
-            } else {
-                right
-            }
+    if let Some(note) = crate::report::forecast_left_out(report) {
+        let note = format!("Forecast {note}.");
+        let rows = wrapped_rows(&note, usize::from(chart_area.width));
+        if usize::from(chart_area.height) >= rows + 6 {
+            chart_area = below(frame, chart_area, &note, rows, t.warn());
         }
-        None => right,
-    };
-    let bar_width = (right.width.saturating_sub(2) / 6)
-        .saturating_sub(1)
-        .clamp(3, 12);
+    }
+    let bar_width = (chart_area.width / 6).saturating_sub(1).clamp(3, 12);
     let chart = BarChart::default()
-        .block(Block::default().borders(Borders::ALL).title(Span::styled(
-            format!(" Forecast, weighted ({}) ", app.currency.code()),
-            t.title(),
-        )))
         .data(BarGroup::default().bars(&months))
         .bar_width(bar_width)
         .bar_gap(1)
@@ -255,7 +246,28 @@ pub fn draw(frame: &mut Frame, app: &App, area: Rect) {
             Style::new()
         })
         .value_style(t.selected());
-    frame.render_widget(chart, right);
+    frame.render_widget(chart, chart_area);
+}
+
+/// The rows `text` takes wrapped at word boundaries in `width` columns (as
+/// `Paragraph` wraps it; a word longer than a row is cut).
+fn wrapped_rows(text: &str, width: usize) -> usize {
+    let width = width.max(1);
+    let (mut rows, mut used) = (0, 0);
+    for word in text.split_whitespace() {
+        let len = word.chars().count();
+        if used > 0 && used + 1 + len <= width {
+            used += 1 + len;
+        } else {
+            rows += 1;
+            used = len;
+            while used > width {
+                rows += 1;
+                used -= width;
+            }
+        }
+    }
+    rows
 }
 
 /// Draws `text` wrapped in the bottom `rows` of `area`; the rest of `area`.
@@ -409,5 +421,20 @@ pub fn compact_value(v: f64, unit: KpiUnit) -> String {
         KpiUnit::Score => format!("{v:.1}"),
         KpiUnit::Nps => format!("{v:+.0}"),
         KpiUnit::Rate => format!("{v:.1}"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::wrapped_rows;
+
+    #[test]
+    fn notes_take_the_rows_their_words_wrap_to() {
+        // "Revenue" / "excludes 2" / "deals": 16 characters would fit in two rows.
+        assert_eq!(wrapped_rows("Revenue excludes 2 deals", 10), 3);
+        assert_eq!(wrapped_rows("Revenue excludes 2 deals", 24), 1);
+        // A word longer than a row is cut over as many as it needs.
+        assert_eq!(wrapped_rows("abcdefghijklmnopqrstuvwxy", 10), 3);
+        assert_eq!(wrapped_rows("", 10), 0);
     }
 }
