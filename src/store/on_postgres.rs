@@ -21,19 +21,25 @@ fn open(scratch: &Scratch) -> Store {
         .with_clock(Arc::new(fixed_clock))
 }
 
+/// The store on a scratch schema, written to as its first operator (an admin).
+fn signed_in(scratch: &Scratch) -> (Store, Operator) {
+    let mut store = open(scratch);
+    let me = store.ensure_operator("sara").expect("operator");
+    store.act_as(me.clone());
+    (store, me)
+}
+
 #[test]
 fn customers_deals_interactions_and_follow_ups_round_trip() {
     let Some(scratch) = Scratch::new() else {
         return;
     };
-    let mut store = open(&scratch);
-    let me = store.ensure_operator("sara").expect("operator");
+    let (mut store, me) = signed_in(&scratch);
     assert_eq!(me.role, Role::Admin, "the first operator is an admin");
     assert_eq!(
         store.ensure_operator("ivan").expect("operator").role,
         Role::Agent
     );
-    store.act_as(me.clone());
 
     let company = store
         .add_customer(&CustomerDraft::new(
@@ -133,9 +139,7 @@ fn the_card_the_trail_undo_the_kpis_and_the_lookup_index() {
     let Some(scratch) = Scratch::new() else {
         return;
     };
-    let mut store = open(&scratch);
-    let me = store.ensure_operator("sara").expect("operator");
-    store.act_as(me.clone());
+    let (mut store, me) = signed_in(&scratch);
     let mut d = CustomerDraft::new(CustomerKind::Person, "Лидия Иванова");
     d.phones = vec![Phone::parse_labeled("+7 912 345-67-89").expect("phone")];
     d.owner_id = Some(me.id);
