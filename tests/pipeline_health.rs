@@ -5,7 +5,7 @@
 
 mod common;
 
-use common::{TempDb, as_user, json, json_as, ok, rapport, stderr};
+use common::{BACK_TO_SCHEMA_18, TempDb, as_user, json, json_as, ok, rapport, stderr};
 use serde_json::Value;
 
 fn id_of(v: &Value) -> String {
@@ -222,4 +222,77 @@ fn health_and_forecast_from_the_command_line() {
     assert!(stderr(&o).contains("by: \"tag\" is not stage or operator"));
     let o = as_user(p, "ali", &["forecast", "--operator", "mia"]);
     assert!(!o.status.success(), "an agent sees only its own");
+}
+
+/// The deals without a follow-up, as `deal health` lists them.
+fn unplanned(h: &Value) -> Vec<String> {
+    h["no_follow_up_deals"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(id_of)
+        .collect()
+}
+
+/// A database an older Rapport wrote (schema 18, without the count of follow-ups
+/// planned on a deal) gets the counts when it is upgraded, so the same deals are
+/// without a follow-up before and after; the count then follows every follow-up
+/// write, and `rapport doctor` finds one changed around Rapport.
+#[test]
+fn an_older_database_counts_its_follow_ups_when_upgraded() {
+    let db = TempDb::new();
+    let p = &db.path;
+    let acme = id_of(&json(p, &["customer", "add", "--name", "Acme Ltd"]));
+    let bolt = id_of(&json(p, &["customer", "add", "--name", "Bolt GmbH"]));
+    let deal = |customer: &str, title: &str, close: &str| {
+        id_of(&json(
+            p,
+            &[
+                "deal", "add", customer, "--title", title, "--amount", "100", "--close", close,
+            ],
+        ))
+    };
+    let a1 = deal(&acme, "First", "2027-03-01");
+    let a2 = deal(&acme, "Second", "2027-01-01");
+    let b1 = deal(&bolt, "Third", "2027-02-01");
+    let remind = |customer: &str, extra: &[&str]| {
+        let mut args = vec![
+            "remind", "add", customer, "--due", "tomorrow", "--note", "Call",
+        ];
+        args.extend_from_slice(extra);
+        id_of(&json(p, &args))
+    };
+    let on_a1 = remind(&acme, &["--deal", &a1]);
+    let before = unplanned(&json(p, &["deal", "health"]));
+    assert_eq!(before, [a2.clone(), b1.clone()], "soonest close first");
+
+    sql(&db, BACK_TO_SCHEMA_18);
+    let h = json(p, &["deal", "health"]);
+    assert_eq!(unplanned(&h), before, "the same after the upgrade");
+    assert_eq!(h["no_follow_up"]["deals"], 2);
+    let doctor = json(p, &["doctor"]);
+    assert_eq!(doctor["ok"], true, "{doctor}");
+
+    // A general follow-up plans every deal of its customer; done, it plans none.
+    let general = remind(&bolt, &[]);
+    assert_eq!(
+        unplanned(&json(p, &["deal", "health"])),
+        std::slice::from_ref(&a2)
+    );
+    ok(p, &["remind", "done", &general]);
+    ok(p, &["remind", "done", &on_a1]);
+    assert_eq!(
+        unplanned(&json(p, &["deal", "health"])),
+        [a2.clone(), b1.clone(), a1.clone()]
+    );
+    ok(p, &["undo"]);
+    assert_eq!(unplanned(&json(p, &["deal", "health"])), [a2, b1]);
+
+    sql(&db, "UPDATE deals SET planned_follow_ups = 0");
+    let doctor = rapport(p, &["doctor"]);
+    let said = format!("{}{}", common::stdout(&doctor), stderr(&doctor));
+    assert!(
+        said.contains("the count of follow-ups planned disagrees with the follow-ups on 1 deal"),
+        "{said}"
+    );
 }

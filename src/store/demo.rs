@@ -78,6 +78,9 @@ impl Writer<'_> {
         let activity = self.suspend_triggers(super::team::ACTIVITY_TRIGGERS)?;
         let last_seen = self.suspend_triggers(LAST_SEEN_TRIGGERS)?;
         let slots = self.suspend_triggers(super::kpi_slots::KPI_SLOT_TRIGGERS)?;
+        // A recount per deal and an update of the customer's deals per follow-up,
+        // with their indexes suspended: filled once at the end instead.
+        let planned = self.suspend_triggers(super::planned_follow_ups::PLANNED_TRIGGERS)?;
         let cache: i64 = self.conn.query_row("PRAGMA cache_size", (), |r| r.get(0))?;
         self.conn.pragma_update("cache_size", -GENERATE_CACHE_KIB)?;
         self.trail = false;
@@ -91,7 +94,13 @@ impl Writer<'_> {
                 .execute_batch(super::team::ACTIVITY_FROM_INTERACTIONS)?;
             self.conn.execute_batch(LAST_SEEN_FROM_INTERACTIONS)?;
             super::kpi_slots::fill(self.conn)?;
-            for sql in activity.iter().chain(&last_seen).chain(&slots) {
+            super::planned_follow_ups::fill(self.conn)?;
+            for sql in activity
+                .iter()
+                .chain(&last_seen)
+                .chain(&slots)
+                .chain(&planned)
+            {
                 self.conn.execute_batch(sql)?;
             }
             Ok(value)
@@ -246,6 +255,25 @@ mod tests {
             "last contacts set"
         );
         assert_ne!(contacted, off, "and there are some");
+        let planned = format!(
+            "SELECT d.id, d.planned_follow_ups FROM deals d
+             LEFT JOIN ({}) p ON p.id = d.id WHERE d.planned_follow_ups IS NOT coalesce(p.n, 0)",
+            super::super::planned_follow_ups::FROM_RECORDS
+        );
+        assert_eq!(
+            rows(&s, &planned),
+            Vec::<Vec<String>>::new(),
+            "planned follow-ups filled"
+        );
+        let some = rows(
+            &s,
+            "SELECT count(*) FROM deals WHERE planned_follow_ups > 0",
+        );
+        assert_ne!(
+            some,
+            vec![vec!["Integer(0)".to_string()]],
+            "and some are planned"
+        );
         let trail = rows(
             &s,
             "SELECT entity, count(*) FROM audit_log GROUP BY entity ORDER BY entity",

@@ -174,6 +174,9 @@ pub(crate) fn examine_open(conn: &Connection, health: &mut Health) {
     if version >= 18 {
         check_kpi_slots(conn, health);
     }
+    if version >= 19 {
+        check_planned_follow_ups(conn, health);
+    }
 }
 
 /// The maintained counts (schema 9) must equal what they count.
@@ -266,6 +269,37 @@ fn check_kpi_slots(conn: &Connection, health: &mut Health) {
     }
 }
 
+/// Each deal's count of the open follow-ups that plan it (schema 19) must equal what
+/// the follow-ups say, as the deal totals must.
+fn check_planned_follow_ups(conn: &Connection, health: &mut Health) {
+    let from = super::planned_follow_ups::FROM_RECORDS;
+    let sql = format!(
+        "SELECT max(
+             (SELECT count(*) FROM (SELECT id, n FROM ({from}) EXCEPT
+                                    SELECT id, planned_follow_ups FROM deals WHERE planned_follow_ups <> 0)),
+             (SELECT count(*) FROM (SELECT id, planned_follow_ups FROM deals WHERE planned_follow_ups <> 0
+                                    EXCEPT SELECT id, n FROM ({from}))))"
+    );
+    match conn.query_row(&sql, [], |r| r.get::<_, i64>(0)) {
+        Ok(0) => {}
+        Ok(n) => health.found(
+            "planned follow-ups",
+            format!(
+                "the count of follow-ups planned disagrees with the follow-ups on {n} deal{}",
+                if n == 1 { "" } else { "s" }
+            ),
+            "the records themselves are intact; a JSON backup restored into a new database \
+             counts them again (`rapport export --format json -o backup.json`, then \
+             `rapport --db new.db import backup.json`)",
+        ),
+        Err(e) => health.found(
+            "planned follow-ups",
+            format!("cannot be read: {e}"),
+            DAMAGED_FIX,
+        ),
+    }
+}
+
 /// Bytes 18 and 19 of an SQLite header are 2 for a WAL-mode file.
 fn wal_in_header(path: &Path) -> bool {
     use std::io::Read;
@@ -347,6 +381,43 @@ mod tests {
             health.problems[0]
                 .problem
                 .contains("lacks table tag_cadences")
+        );
+    }
+
+    #[test]
+    fn a_planned_follow_up_count_changed_behind_rapports_back_is_found() {
+        use crate::domain::{Currency, CustomerDraft, CustomerKind, DealDraft, Money};
+        let dir = tempfile::tempdir().unwrap();
+        let db = dir.path().join("rapport.db");
+        let mut store = Store::open(&db).unwrap();
+        store.sign_in("sara").unwrap();
+        let ada = store
+            .add_customer(&CustomerDraft::new(CustomerKind::Person, "Ada"))
+            .unwrap();
+        store
+            .add_deal(&DealDraft {
+                customer_id: ada,
+                title: "Licence".into(),
+                amount: Money::new(10_000, Currency::USD).unwrap(),
+                stage_id: None,
+                probability: None,
+                expected_close: None,
+                owner_id: None,
+            })
+            .unwrap();
+        drop(store);
+        assert!(examine(&db).is_ok());
+        let conn = Connection::open(&db).unwrap();
+        conn.execute("UPDATE deals SET planned_follow_ups = 2", [])
+            .unwrap();
+        drop(conn);
+        let health = examine(&db);
+        assert_eq!(health.problems.len(), 1, "{:?}", health.problems);
+        assert_eq!(health.problems[0].check, "planned follow-ups");
+        assert!(
+            health.problems[0].problem.contains("on 1 deal"),
+            "{:?}",
+            health.problems
         );
     }
 

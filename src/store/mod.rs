@@ -29,6 +29,7 @@ mod measures;
 mod on_postgres;
 mod operators;
 mod pipeline_health;
+mod planned_follow_ups;
 mod reminders;
 mod retention;
 mod satisfaction;

@@ -35,6 +35,7 @@ const MIGRATIONS: &[&str] = &[
     super::custom_kpis::KPIS,
     super::pipeline_health::HEALTH,
     super::kpi_slots::KPI_SLOTS,
+    super::planned_follow_ups::PLANNED,
 ];
 
 /// Schema 13: the answer to "would you recommend us?" (0-10) on the interaction it was given in,
@@ -86,6 +87,7 @@ fn after_sql(index: usize, tx: &Db, now: i64) -> Result<()> {
         14 => super::value::install_with_rates(tx)?,
         16 => super::pipeline_health::install(tx)?,
         17 => super::kpi_slots::install(tx)?,
+        18 => super::planned_follow_ups::install(tx)?,
         _ => {}
     }
     Ok(())
@@ -175,6 +177,7 @@ fn migrate_postgres(conn: &mut Db, now: i64) -> Result<()> {
             )?;
             tx.execute_batch(db::pg_schema::TRIGGERS)?;
             tx.execute_batch(&super::kpi_slots::pg_triggers())?;
+            tx.execute_batch(&super::planned_follow_ups::pg_triggers())?;
             copy_seeded_rows(&reference.db, &tx)?;
             tx.execute(
                 "INSERT INTO rapport_schema (version) VALUES (?1)",
@@ -1226,7 +1229,8 @@ mod on_postgres {
                     (3, 2, NULL, 'meeting', 'in', 1767500000, 2, 'Met', 5, 1767500000, 1767500000),
                     (4, 3, 4, 'sms', 'out', 1767600000, NULL, 'Texted', NULL, 1767600000, 1767600000)",
             "INSERT INTO reminders (id, customer_id, deal_id, due_at, note, owner_id, created_at, updated_at)
-             VALUES (1, 1, 1, 1767700000, 'Call back', 1, 0, 0), (2, 2, NULL, 1767800000, 'Write', 2, 0, 0)",
+             VALUES (1, 1, 1, 1767700000, 'Call back', 1, 0, 0), (2, 2, NULL, 1767800000, 'Write', 2, 0, 0),
+                    (3, 1, NULL, 1767900000, 'Visit', 1, 0, 0), (4, 3, 4, 1767900000, 'Offer', 2, 0, 0)",
             // Moves along the pipeline, wins (in another currency too), a loss.
             "UPDATE deals SET stage_id = 3, updated_at = 1767500000 WHERE id = 1",
             "UPDATE deals SET stage_id = (SELECT id FROM stages WHERE outcome = 'won'), closed_on = '2026-02-10',
@@ -1237,6 +1241,14 @@ mod on_postgres {
             "UPDATE interactions SET occurred_at = 1767350000, kind = 'note', satisfaction = 2 WHERE id = 2",
             "UPDATE interactions SET deal_id = 3, customer_id = 2 WHERE id = 1",
             "UPDATE reminders SET done_at = 1767710000 WHERE id = 1",
+            // Follow-ups moved to a deal, to another customer, reopened, deleted; a
+            // deal given to another customer.
+            "UPDATE reminders SET deal_id = 2 WHERE id = 3",
+            "UPDATE reminders SET customer_id = 2, deal_id = NULL WHERE id = 4",
+            "UPDATE reminders SET done_at = 1767720000 WHERE id = 2",
+            "UPDATE reminders SET done_at = NULL WHERE id = 2",
+            "UPDATE deals SET customer_id = 2 WHERE id = 2",
+            "DELETE FROM reminders WHERE id = 3",
             "DELETE FROM interactions WHERE id = 3",
             "DELETE FROM customers WHERE id = 3",
         ];
@@ -1256,7 +1268,7 @@ mod on_postgres {
             "SELECT customer_id, won_deals, counted_deals, revenue_high, revenue_low, revenue,
                     first_won_on, last_won_on FROM customer_value ORDER BY customer_id",
             "SELECT id, last_contact_at FROM customers ORDER BY id",
-            "SELECT id, reached_stage_id, last_activity_at FROM deals ORDER BY id",
+            "SELECT id, reached_stage_id, last_activity_at, planned_follow_ups FROM deals ORDER BY id",
             "SELECT slot, operator_id, customers, scores, score_total, satisfied, due, on_time, settled
              FROM kpi_slots ORDER BY slot, operator_id",
         ];

@@ -38,12 +38,14 @@ const CUSTOMER_PARTS: [&str; 3] = ["customer_phones", "customer_emails", "custom
 /// What a customer's deletion takes along (and its undo brings back), parents first.
 const CUSTOMER_DEPENDENTS: [&str; 3] = ["deals", "interactions", "reminders"];
 /// Columns a restore leaves as they are: identity, history, and what triggers keep.
-const KEPT_COLUMNS: [&str; 5] = [
+const KEPT_COLUMNS: [&str; 7] = [
     "id",
     "version",
     "created_at",
     "updated_at",
     "last_contact_at",
+    "last_activity_at",
+    "planned_follow_ups",
 ];
 
 /// What one transaction's audit entries need for an undo.

@@ -117,6 +117,23 @@ pub fn json_as(db: &Path, login: &str, args: &[&str]) -> serde_json::Value {
     serde_json::from_str(&stdout(&o)).expect("valid JSON")
 }
 
+/// Undoes schema 19: the count of follow-ups planned on each deal, its triggers and
+/// indexes.
+macro_rules! undo_schema_19 {
+    () => {
+        "
+DROP TRIGGER deals_planned_reminder_insert; DROP TRIGGER deals_planned_reminder_delete;
+DROP TRIGGER deals_planned_reminder_update; DROP TRIGGER deals_planned_deal_insert;
+DROP TRIGGER deals_planned_deal_customer;
+DROP INDEX reminders_open_on_deal; DROP INDEX deals_unplanned;
+ALTER TABLE deals DROP COLUMN planned_follow_ups;"
+    };
+}
+
+/// SQL that takes a current database back to the shape of schema 18 (no count of the
+/// follow-ups planned on a deal), to fake a file an older Rapport wrote.
+pub const BACK_TO_SCHEMA_18: &str = concat!(undo_schema_19!(), "\nPRAGMA user_version = 18;");
+
 /// Undoes schema 18: the KPI figures by quarter hour and the triggers that keep them.
 macro_rules! undo_schema_18 {
     () => {
@@ -131,7 +148,11 @@ DROP TRIGGER kpi_slots_reminder_update; DROP TABLE kpi_slots;"
 
 /// SQL that takes a current database back to the shape of schema 17 (no KPI figures
 /// by quarter hour), to fake a file an older Rapport wrote.
-pub const BACK_TO_SCHEMA_17: &str = concat!(undo_schema_18!(), "\nPRAGMA user_version = 17;");
+pub const BACK_TO_SCHEMA_17: &str = concat!(
+    undo_schema_19!(),
+    undo_schema_18!(),
+    "\nPRAGMA user_version = 17;"
+);
 
 /// Undoes schema 17: pipeline health (stages' idle limits, deals' last activity, their
 /// triggers and indexes). Before schema 16's undo: `deals_funnel` holds a column it drops.
@@ -201,6 +222,7 @@ CREATE INDEX reminders_open_due ON reminders(done_at, due_at);"
 /// SQL that takes a current database back to the shape of schema 8 (no maintained deal
 /// totals), to fake a file an older Rapport wrote.
 pub const BACK_TO_SCHEMA_8: &str = concat!(
+    undo_schema_19!(),
     undo_schema_11!(),
     undo_schema_18!(),
     undo_schema_17!(),
@@ -225,6 +247,7 @@ ALTER TABLE customer_phones DROP COLUMN extension;"
 /// SQL that takes a current database back to the shape of schema 7 (no contact details,
 /// extensions in a phone's text), to fake a file an older Rapport wrote.
 pub const BACK_TO_SCHEMA_7: &str = concat!(
+    undo_schema_19!(),
     undo_schema_11!(),
     undo_schema_18!(),
     undo_schema_17!(),
@@ -239,6 +262,7 @@ pub const BACK_TO_SCHEMA_7: &str = concat!(
 /// floats, no cap on deal amounts), to fake a file an older Rapport wrote. Run it
 /// before SQL that undoes older versions.
 pub const BACK_TO_SCHEMA_5: &str = concat!(
+    undo_schema_19!(),
     undo_schema_11!(),
     undo_schema_18!(),
     undo_schema_17!(),
