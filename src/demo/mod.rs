@@ -476,12 +476,18 @@ impl Generator {
             StageOutcome::Open => Some(today + Duration::days(self.rng.i64(-20..180))),
             _ => None,
         };
+        // A closed deal is opened in the stage it got to before it closed, so the
+        // funnel has a shape.
+        let stage_id = match outcome {
+            StageOutcome::Open => Some(stage_id),
+            closed => reached_before_closing(&self.stages, closed, amount.minor),
+        };
         w.backdate(opened);
         let id = w.add_deal(&DealDraft {
             customer_id,
             title: self.pick(DEAL_TITLES).to_string(),
             amount,
-            stage_id: (outcome == StageOutcome::Open).then_some(stage_id),
+            stage_id,
             probability: None,
             expected_close,
             owner_id: Some(owner),
@@ -547,6 +553,33 @@ impl Generator {
         }
         Ok(())
     }
+}
+
+/// The open stage (of `stages`, in pipeline order) a deal closed as `outcome` reached
+/// before it closed, from its amount and not from the random generator, so the rest of
+/// the data is the same as when every closed deal started in the first stage. Most won
+/// deals got to the last open stage, some were won from the one before; lost deals
+/// fell out all along the way, most of them early: 40% from the first stage, 30% the
+/// second, 20% the third, 10% the fourth (each capped at the last open stage).
+fn reached_before_closing(
+    stages: &[(i64, String, StageOutcome)],
+    outcome: StageOutcome,
+    amount_minor: i64,
+) -> Option<i64> {
+    let open: Vec<i64> = stages
+        .iter()
+        .filter(|(_, _, o)| *o == StageOutcome::Open)
+        .map(|(id, _, _)| *id)
+        .collect();
+    let last = open.len().checked_sub(1)?;
+    // Amounts are whole hundreds of major units: the count of hundreds varies.
+    let hundreds = amount_minor.unsigned_abs() / 10_000;
+    let at = match outcome {
+        StageOutcome::Won if hundreds % 4 == 0 => last.saturating_sub(1),
+        StageOutcome::Won => last,
+        _ => [0, 0, 0, 0, 1, 1, 1, 2, 2, 3][(hundreds % 10) as usize].min(last),
+    };
+    open.get(at).copied()
 }
 
 /// The demo's key accounts are to hear from us every two weeks, three at most.
@@ -640,6 +673,51 @@ mod tests {
                 .chars()
                 .any(|c| ('\u{0400}'..='\u{04FF}').contains(&c)),
             "no Cyrillic names"
+        );
+    }
+
+    /// Won deals got to one of the last two open stages, lost ones to every open stage,
+    /// so the funnel narrows stage by stage instead of holding every closed deal in the
+    /// first.
+    #[test]
+    fn closed_deals_reached_a_stage_before_they_closed() {
+        let now = DateTime::parse_from_rfc3339("2026-11-23T09:00:00Z")
+            .unwrap()
+            .to_utc();
+        let mut s = store_at(now);
+        let opts = DemoOptions {
+            customers: 300,
+            seed: 7,
+        };
+        generate(&mut s, opts, "tester").unwrap();
+        let today = now.date_naive();
+        let h = s
+            .health_inputs(now.timestamp(), today, today, None, 1)
+            .unwrap();
+        let open: Vec<i64> = h
+            .stages
+            .iter()
+            .filter(|st| st.outcome == StageOutcome::Open)
+            .map(|st| st.id)
+            .collect();
+        let reached = |outcome: StageOutcome, stage: i64| {
+            h.funnel
+                .iter()
+                .filter(|r| r.outcome == outcome && r.reached_stage_id == stage)
+                .map(|r| r.deals)
+                .sum::<i64>()
+        };
+        for (at, stage) in open.iter().enumerate() {
+            assert!(
+                reached(StageOutcome::Lost, *stage) > 0,
+                "no deal lost at {at}"
+            );
+            let won = reached(StageOutcome::Won, *stage);
+            assert_eq!(won > 0, at + 2 >= open.len(), "won at {at}: {won}");
+        }
+        assert!(
+            reached(StageOutcome::Lost, open[0]) > reached(StageOutcome::Lost, open[3]),
+            "most are lost early"
         );
     }
 }
