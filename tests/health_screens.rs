@@ -190,3 +190,36 @@ fn enter_opens_the_deals_customer_and_h_goes_back_to_the_board() {
     press(&mut app, KeyCode::Esc);
     assert!(!app.health.shown, "Esc goes back to the board too");
 }
+
+/// The board's bottom border (the row above the status bar).
+fn board_footer(s: &str) -> &str {
+    let rows: Vec<&str> = s.lines().collect();
+    rows[rows.len() - 2]
+}
+
+#[test]
+fn the_boards_footer_names_h_health_at_80x24() {
+    let mut app = demo_app(80, 24);
+    key(&mut app, '2');
+    let s = screen(&app);
+    let footer = board_footer(&s);
+    for hint in ["←/→ stage", "</> move", "enter customer", "H health"] {
+        assert!(footer.contains(hint), "{hint:?} missing: {footer}");
+    }
+    insta::assert_snapshot!("pipeline_board_80x24", s);
+    // A closed deal picked in the won column: reopen instead of moving, H all the same.
+    for _ in 0..4 {
+        press(&mut app, KeyCode::Right);
+    }
+    assert!(
+        app.pipeline
+            .selected()
+            .is_some_and(|d| d.outcome != rapport::domain::StageOutcome::Open)
+    );
+    let s = screen(&app);
+    let footer = board_footer(&s);
+    assert!(
+        footer.contains("reopen") && footer.contains("H health"),
+        "{footer}"
+    );
+}

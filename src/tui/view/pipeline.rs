@@ -24,15 +24,15 @@ pub fn draw(frame: &mut Frame, app: &App, area: Rect) {
     let t = app.theme;
     let p = &app.pipeline;
     let ctx = KeyContext::Pipeline;
-    // A closed deal is reopened, an open one moved or closed.
+    // A closed deal is reopened, an open one moved or closed. Moving back and forth
+    // is one hint, so the health view's key fits beside the rest at 80 columns.
     let mut hints = vec![pair(app, ctx, [Action::Left, Action::Right], "stage")];
     match p.selected() {
         Some(d) if d.outcome != StageOutcome::Open => {
             hints.push(hint(app, ctx, Action::Reopen, "reopen"));
         }
         _ => hints.extend([
-            hint(app, ctx, Action::StageForward, "forward"),
-            hint(app, ctx, Action::StageBack, "back"),
+            pair(app, ctx, [Action::StageBack, Action::StageForward], "move"),
             hint(app, ctx, Action::MarkWon, "won"),
             hint(app, ctx, Action::MarkLost, "lost"),
         ]),
@@ -40,9 +40,9 @@ pub fn draw(frame: &mut Frame, app: &App, area: Rect) {
     hints.extend([
         hint(app, ctx, Action::Edit, "edit"),
         hint(app, ctx, Action::OpenCustomer, "customer"),
+        hint(app, ctx, Action::PipelineHealth, "health"),
         hint(app, ctx, Action::Delete, "delete"),
         hint(app, ctx, Action::Assign, "owner"),
-        hint(app, ctx, Action::PipelineHealth, "health"),
     ]);
     let inner = Block::default().borders(Borders::ALL).inner(area);
     let fit = usize::from((inner.width / MIN_COLUMN).max(1)).min(p.columns.len().max(1));
