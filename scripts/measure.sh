@@ -4,7 +4,8 @@
 #   - `rapport demo --customers N` into a new file (beside nothing: a temp dir)
 #   - `rapport lookup` by name and by the last 7 digits of a phone, whole process
 #   - the app in tmux at 80x24: start to first frame, to customer list rows, to the
-#     pipeline pane with data after `2`, follow-ups after `3`, KPIs after `4`; its peak
+#     pipeline pane with data after `2`, follow-ups after `3`, KPIs after `4`; start
+#     to the first lookup answer (`/` and the name typed as soon as it draws); its peak
 #     resident memory after a minute idle
 #   - the idle app's CPU while 8 processes write (`rapport customer add` in a loop)
 #   - N apps open on the database together: their resident memory summed (RSS, and
@@ -170,6 +171,8 @@ pipeline_rows() { [[ $1 == *Pipeline* && $1 != *loading* ]] && grep -Eq '[[:alph
 followup_rows() { [[ $1 != *Loading* ]] && grep -Eq 'DUE +CUSTOMER|Nothing due' <<< "$1"; }
 # A KPI gauge, and no "Loading…".
 kpi_rows() { [[ $1 != *Loading* && $1 == *"Revenue won"* ]]; }
+# The lookup popup's count of matches ("50 matches (0.4 ms)"): the index answered.
+lookup_rows() { grep -Eq '[0-9]+ match(es)? \(' <<< "$1"; }
 
 # Starts the app at 80x24; the shell notes the time just before it becomes the app.
 start_app() {
@@ -224,11 +227,31 @@ for mode in warm cold; do
     eval "followups_$mode=\$(grep -v timeout \"\$work/followups\" | summary)"
     eval "kpis_$mode=\$(grep -v timeout \"\$work/kpis\" | summary)"
 done
+# The first lookup answer: `/` and the name typed the moment the first frame is up.
+for mode in warm cold; do
+    [ "$mode" = cold ] && [ "$cold" = 0 ] && continue
+    : > "$work/lookup"
+    total=$app_runs
+    [ "$mode" = warm ] && total=$((app_runs + 1))
+    for ((i = 0; i < total; i++)); do
+        [ "$mode" = cold ] && drop_caches
+        start_app
+        t0=$(cat "$work/started")
+        wait_screen first_frame "$t0" >/dev/null
+        tmux -L "$socket" send-keys -t app /
+        tmux -L "$socket" send-keys -t app -l "$name"
+        answer=$(wait_screen lookup_rows "$t0")
+        tmux -L "$socket" send-keys -t app Escape q
+        if [ "$mode" = cold ] || [ "$i" -gt 0 ]; then echo "$answer" >> "$work/lookup"; fi
+    done
+    eval "lookup_$mode=\$(grep -v timeout \"\$work/lookup\" | summary)"
+done
 row "app: start to first frame" "${frame_warm:--}" "${frame_cold:--}"
 row "app: start to customer list rows on screen" "${list_warm:--}" "${list_cold:--}"
 row "app: \`2\` to pipeline pane with data" "${pipeline_warm:--}" "${pipeline_cold:--}"
 row "app: then \`3\` to follow-ups with data" "${followups_warm:--}" "${followups_cold:--}"
 row "app: then \`4\` to KPIs with data" "${kpis_warm:--}" "${kpis_cold:--}"
+row "app: start to first lookup answer" "${lookup_warm:--}" "${lookup_cold:--}"
 
 # Memory after a minute idle, then CPU while 8 processes write.
 start_app

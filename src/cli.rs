@@ -7,6 +7,7 @@ use clap::{Args, Parser, Subcommand};
 use crate::Result;
 use crate::commands::{self, Create};
 use crate::config::Config;
+use crate::store::{Location, Store};
 
 /// The settings besides flags, for `--help` and the man page.
 const ENVIRONMENT: &str = "\
@@ -31,11 +32,12 @@ of day a date without one means), TZ (the time zone), RAPPORT_CONFIG (the config
     after_long_help = ENVIRONMENT
 )]
 pub struct Cli {
-    /// Database file [default: the config file's `database`, else rapport.db in your
-    /// data directory]. It must exist: `rapport init`, the app's first run, `demo`,
+    /// Database file, or a PostgreSQL server (`postgresql://…`, `host=… dbname=…`)
+    /// [default: the config file's `database`, else rapport.db in your data
+    /// directory]. It must exist: `rapport init`, the app's first run, `demo`,
     /// `import` or --create make a new one
-    #[arg(long, global = true, env = "RAPPORT_DB", value_name = "PATH")]
-    pub db: Option<PathBuf>,
+    #[arg(long, global = true, env = "RAPPORT_DB", value_name = "PATH|URL")]
+    pub db: Option<String>,
 
     /// Create the database (and its folder) if it does not exist yet
     #[arg(long, global = true)]
@@ -1110,10 +1112,19 @@ pub fn run(cli: Cli, config: Config) -> Result<()> {
         Some(Command::Man { command }) => return commands::shell::man_page(command),
         _ => {}
     }
-    let path = commands::db_path(cli.db.as_deref(), &config)?;
+    let location = commands::db_location(cli.db.as_deref(), &config)?;
     // Only reads the file: no database created, migrated or signed in to.
     if let Some(Command::Doctor { path: checked }) = &cli.command {
-        return commands::doctor::run(checked.as_ref().unwrap_or(&path), cli.json);
+        let path = match (checked, &location) {
+            (Some(path), _) => path,
+            (None, Location::File(path)) => path,
+            (None, Location::Postgres(_)) => {
+                return Err(crate::Error::msg(
+                    "`rapport doctor` checks an SQLite database file; on PostgreSQL the server keeps its own integrity (amcheck, pg_dump), and `rapport doctor FILE` checks a copy",
+                ));
+            }
+        };
+        return commands::doctor::run(path, cli.json);
     }
     let acting_as = cli.acting_as.as_deref();
     let app = matches!(cli.command, None | Some(Command::Review(_)));
@@ -1144,7 +1155,7 @@ pub fn run(cli: Cli, config: Config) -> Result<()> {
             _ if cli.create => Create::WithFolder,
             _ => Create::No,
         };
-        let ctx = commands::Context::open(&path, create, cli.json, acting_as, config)?;
+        let ctx = commands::Context::open(&location, create, cli.json, acting_as, config)?;
         return commands::tui::run(ctx, &options);
     }
     let create = match &cli.command {
@@ -1155,13 +1166,16 @@ pub fn run(cli: Cli, config: Config) -> Result<()> {
         Some(Command::Import(args)) if !args.dry_run => Create::File,
         _ => Create::No,
     };
-    let existed = path.exists();
+    let existed = match &cli.command {
+        Some(Command::Init) => Store::exists_at(&location)?,
+        _ => true,
+    };
     let mut ctx = match &cli.command {
         // A dry run of an import creates no database file.
         Some(Command::Import(args)) if args.dry_run => {
-            commands::Context::open_for_dry_run(&path, cli.json, acting_as, config)?
+            commands::Context::open_for_dry_run(&location, cli.json, acting_as, config)?
         }
-        _ => commands::Context::open(&path, create, cli.json, acting_as, config)?,
+        _ => commands::Context::open(&location, create, cli.json, acting_as, config)?,
     };
     let result = match cli.command {
         Some(Command::Init) => commands::init::run(&mut ctx, existed),

@@ -52,7 +52,7 @@ pub enum ConfigError {
 pub struct Config {
     /// The file these settings came from (`None`: no file, every setting is a default).
     pub file: Option<PathBuf>,
-    pub database: Option<PathBuf>,
+    pub database: Option<crate::store::Location>,
     pub currency: Option<Currency>,
     pub time_zone: Option<Tz>,
     pub default_period: Option<Period>,
@@ -129,7 +129,12 @@ impl Config {
                     "is empty; name a file, e.g. \"~/crm/rapport.db\"".into(),
                 ));
             }
-            Some(p) => Some(resolve_path(p, folder)),
+            Some(p) => Some(match crate::store::Location::parse(p) {
+                crate::store::Location::File(_) => {
+                    crate::store::Location::File(resolve_path(p, folder))
+                }
+                server => server,
+            }),
             None => None,
         };
         let currency = raw
@@ -246,7 +251,10 @@ mod tests {
              default_period = \"Quarter\"\ndefault_hour = \"08:30\"\nkeymap = \"vim\"\n",
         )
         .unwrap();
-        assert_eq!(c.database, Some(PathBuf::from("/etc/rapport/team.db")));
+        assert_eq!(
+            c.database,
+            Some(crate::store::Location::File("/etc/rapport/team.db".into()))
+        );
         assert_eq!(c.currency, Some(Currency::from_code("EUR").unwrap()));
         assert_eq!(c.time_zone, Some(chrono_tz::Asia::Tehran));
         assert_eq!(c.default_period, Some(Period::Quarter));
@@ -256,7 +264,10 @@ mod tests {
             .unwrap();
         assert_eq!(c.default_hour, NaiveTime::from_hms_opt(7, 0, 0));
         assert_eq!(c.keymap.as_deref(), Some("/etc/rapport/keys/mine.toml"));
-        assert_eq!(c.database, Some(PathBuf::from("/srv/crm.db")));
+        assert_eq!(
+            c.database,
+            Some(crate::store::Location::File("/srv/crm.db".into()))
+        );
         assert_eq!(parse("").unwrap().currency, None);
     }
 

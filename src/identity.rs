@@ -33,6 +33,42 @@ pub fn operator_login(acting_as: Option<&str>, db: &Path) -> Result<String> {
     }
 }
 
+/// The login the operator signs in with on a PostgreSQL server: the role the server
+/// authenticated (`session_user`, by peer, SCRAM or certificate), never a variable
+/// of the caller's. `--as` is for a role that could change the whole database anyway
+/// (`privileged`: a superuser, or the owner of Rapport's tables), as root and the
+/// file's owner on SQLite.
+pub fn server_operator_login(
+    acting_as: Option<&str>,
+    role: &str,
+    privileged: bool,
+) -> Result<String> {
+    let own = || {
+        check_login(role).map(|()| role.to_string()).map_err(|e| {
+            Error::msg(format!(
+                "the server signed you in as role {}, which cannot name an operator: {}",
+                crate::text::for_terminal(role),
+                e.reason
+            ))
+        })
+    };
+    match acting_as {
+        None => own(),
+        Some(other) => {
+            check_login(other).map_err(|e| Error::msg(format!("--as: {}", e.reason)))?;
+            if privileged {
+                Ok(other.to_string())
+            } else {
+                Err(Error::msg(format!(
+                    "--as {}: on PostgreSQL you are the role the server signed you in as ({}); only a superuser or the owner of Rapport's tables may act as another operator (unset RAPPORT_AS to work as yourself)",
+                    crate::text::for_terminal(other),
+                    crate::text::for_terminal(role),
+                )))
+            }
+        }
+    }
+}
+
 /// The real user id of this process, and its entry in the password database.
 struct RealUser {
     uid: u32,

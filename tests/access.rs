@@ -835,3 +835,12 @@ fn without_an_actor_nothing_is_checked() {
     assert_eq!(newest.operator_login, None);
     assert_eq!(newest.who(), "Rapport");
 }
+
+// The same stories with the database on PostgreSQL (skipped with a notice without
+// a server). Tests of what only an SQLite file has are left out.
+also_on_postgres!(
+    the_first_login_is_admin_and_an_unknown_login_is_refused_with_how_to_be_added,
+    an_agent_cannot_delete_others_records_by_deleting_its_own_customer,
+    each_role_is_refused_exactly_what_it_should_be_through_the_library,
+    without_an_actor_nothing_is_checked,
+);

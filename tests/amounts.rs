@@ -10,7 +10,7 @@ use std::sync::Arc;
 use chrono::{Datelike, Utc};
 use common::*;
 use rapport::domain::{Currency, MAX_AMOUNT_MINOR};
-use rapport::store::Store;
+
 use rapport::tui::app::App;
 use rapport::tui::keymap::Keymap;
 use rapport::tui::theme::Theme;
@@ -314,7 +314,7 @@ fn big_deals_break_no_pane_of_the_app() {
     let db = big_deals();
     // A first command migrates the file to the current schema.
     ok(&db.path, &["deal", "list"]);
-    let store = Store::open(&db.path)
+    let store = common::open(&db.path)
         .unwrap()
         .with_clock(Arc::new(Utc::now));
     let keymap = Keymap::builtin("default").unwrap();
@@ -378,3 +378,12 @@ fn a_json_restore_refuses_a_deal_above_the_maximum() {
     );
     assert_eq!(json(&fresh, &["deal", "list"]), serde_json::json!([]));
 }
+
+// The same stories with the database on PostgreSQL (skipped with a notice without
+// a server). Tests of what only an SQLite file has are left out.
+also_on_postgres!(
+    a_decimal_comma_is_stored_as_the_amount_written,
+    amounts_that_could_be_misread_are_refused_with_the_accepted_forms,
+    the_deal_import_reads_amounts_with_the_same_rules,
+    a_json_restore_refuses_a_deal_above_the_maximum,
+);

@@ -10,7 +10,7 @@ use std::path::Path;
 use chrono::{DateTime, Duration, Utc};
 use common::*;
 use rapport::domain::{CustomerDraft, CustomerKind};
-use rapport::store::{Store, StoreError};
+use rapport::store::StoreError;
 use serde_json::{Value, json};
 
 fn id_of(v: &Value) -> i64 {
@@ -460,14 +460,14 @@ fn settings_and_operators_are_recorded_too() {
 #[test]
 fn a_stale_save_names_who_changed_the_record_and_when() {
     let db = TempDb::new();
-    let mut first = Store::open(&db.path).unwrap();
+    let mut first = common::open(&db.path).unwrap();
     let sara = first
         .write(|w| w.ensure_operator("sara", "Sara Ahmadi"))
         .unwrap();
     let id = first
         .add_customer(&CustomerDraft::new(CustomerKind::Person, "Ali"))
         .unwrap();
-    let mut second = Store::open(&db.path).unwrap();
+    let mut second = common::open(&db.path).unwrap();
     // Both read version 1.
     let mine = first.customer(id).unwrap();
     let stale = second.customer(id).unwrap();
@@ -616,3 +616,15 @@ fn demo_data_is_one_entry_in_the_trail() {
         json(&db.path, &["audit", "--customer", "17"])
     );
 }
+
+// The same stories with the database on PostgreSQL (skipped with a notice without
+// a server). Tests of what only an SQLite file has are left out.
+also_on_postgres!(
+    every_write_is_recorded_newest_first_with_who_when_and_what_changed,
+    audit_filters_by_customer_even_a_deleted_one_and_by_time,
+    the_text_trail_shows_who_what_and_old_to_new,
+    a_refused_write_leaves_no_trace_in_the_trail,
+    settings_and_operators_are_recorded_too,
+    a_stale_save_names_who_changed_the_record_and_when,
+    an_import_records_each_customer_it_creates_and_merges,
+);

@@ -124,7 +124,7 @@ fn online_backup_while_writing_and_restore() {
     let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
     let stop_writer = stop.clone();
     let writer = std::thread::spawn(move || {
-        let mut store = Store::open(&writer_db).unwrap();
+        let mut store = common::open(&writer_db).unwrap();
         let mut n = 0;
         while !stop_writer.load(std::sync::atomic::Ordering::Relaxed) {
             let draft = rapport::domain::CustomerDraft::new(
@@ -148,7 +148,7 @@ fn online_backup_while_writing_and_restore() {
         let mode = std::fs::metadata(&copy).unwrap().permissions().mode();
         assert_eq!(mode & 0o777, 0o600);
     }
-    let copied = Store::open(&copy).unwrap();
+    let copied = common::open(&copy).unwrap();
     assert_eq!(copied.integrity_check().unwrap(), "ok");
     let n = copied.counts().unwrap().customers;
     assert!(n >= 200, "the copy has the demo customers ({n})");
@@ -195,3 +195,10 @@ fn online_backup_while_writing_and_restore() {
     assert!(stderr(&o).contains("newer Rapport"), "{}", stderr(&o));
     assert_eq!(customer_names(&db.path).len() as i64, n);
 }
+
+// The same stories with the database on PostgreSQL (skipped with a notice without
+// a server). Tests of what only an SQLite file has are left out.
+also_on_postgres!(
+    a_backup_restores_losslessly_into_an_empty_database,
+    export_and_import_through_the_cli,
+);

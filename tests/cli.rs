@@ -902,3 +902,24 @@ fn help_says_each_default_once() {
         }
     }
 }
+
+// The same stories with the database on PostgreSQL (skipped with a notice without
+// a server). Tests of what only an SQLite file has are left out.
+also_on_postgres!(
+    bad_input_is_refused_with_exit_1_and_nothing_written,
+    usage_errors_exit_2,
+    a_day_of_work_through_the_cli,
+    ambiguous_names_list_the_candidates,
+    text_output_never_carries_control_codes,
+    demo_fills_an_empty_database_only,
+    database_file_and_directory_are_private,
+    an_invalid_keymap_is_refused_with_file_line_and_key,
+    contact_cadence_through_the_cli,
+    a_repeating_follow_up_ends_at_the_last_day_rapport_keeps,
+    an_interaction_in_the_future_is_refused_but_a_restore_keeps_one,
+    a_done_follow_up_is_not_snoozed_rescheduled_or_assigned,
+    dates_take_month_names_an_hour_alone_and_unambiguous_day_month_order,
+    tables_line_up_persian_ligatures_and_wide_names_by_display_width,
+    empty_answers_and_no_op_edits_say_so,
+    help_says_each_default_once,
+);

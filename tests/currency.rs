@@ -169,3 +169,10 @@ fn the_default_currency_changes_while_no_rate_is_set() {
     assert_eq!(v["customers"][0]["revenue_minor"], 50_000 + 92_000);
     assert_eq!(json(p, &["currency", "list"])["default"], "EUR");
 }
+
+// The same stories with the database on PostgreSQL (skipped with a notice without
+// a server). Tests of what only an SQLite file has are left out.
+also_on_postgres!(
+    dated_rates_convert_every_total_and_missing_ones_are_reported,
+    the_default_currency_changes_while_no_rate_is_set,
+);

@@ -249,3 +249,11 @@ fn a_bad_definition_is_refused_with_the_rule_it_breaks_and_changes_nothing() {
     let report = json(&db.path, &["kpi"]);
     assert!(!has_kpi(&report, "bad"));
 }
+
+// The same stories with the database on PostgreSQL (skipped with a notice without
+// a server). Tests of what only an SQLite file has are left out.
+also_on_postgres!(
+    a_defined_kpi_counts_only_what_its_filter_names_with_a_trend_of_twelve_periods,
+    only_an_admin_defines_or_removes_a_kpi_and_each_change_is_in_the_trail,
+    a_bad_definition_is_refused_with_the_rule_it_breaks_and_changes_nothing,
+);

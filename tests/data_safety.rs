@@ -327,7 +327,7 @@ fn an_import_killed_part_way_is_undone_and_its_indexes_come_back() {
     // Ten minutes later the run is known to be interrupted, and whoever opens the
     // database first builds the indexes the first load had dropped.
     let later = chrono::Utc::now() + chrono::Duration::minutes(10);
-    let mut store = rapport::store::Store::open(&db.path)
+    let mut store = common::open(&db.path)
         .unwrap()
         .with_clock(Arc::new(move || later));
     store.heal_interrupted_imports().unwrap();
@@ -583,3 +583,17 @@ fn a_phone_extension_is_not_part_of_the_number() {
     assert_eq!(o.status.code(), Some(1));
     assert!(stderr(&o).contains(&format!("#{ada}")), "{}", stderr(&o));
 }
+
+// The same stories with the database on PostgreSQL (skipped with a notice without
+// a server). Tests of what only an SQLite file has are left out.
+also_on_postgres!(
+    a_restore_started_while_an_import_runs_is_refused_and_nothing_is_lost,
+    a_restore_and_an_import_at_once_never_both_lose_what_they_acknowledged,
+    a_deals_import_adds_operators_only_for_an_admin,
+    deleting_or_merging_a_company_records_each_person_it_moves,
+    an_import_run_is_undone_except_what_someone_changed_since,
+    plain_edits_under_contention_are_never_refused_as_stale_and_none_is_lost,
+    an_error_never_repeats_a_huge_value_in_full,
+    a_full_disk_is_reported_as_a_full_disk_and_loses_nothing,
+    a_phone_extension_is_not_part_of_the_number,
+);

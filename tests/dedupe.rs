@@ -383,3 +383,12 @@ fn a_failing_merge_leaves_both_customers_intact() {
 fn drop_conn(conn: rusqlite::Connection) {
     conn.close().unwrap();
 }
+
+// The same stories with the database on PostgreSQL (skipped with a notice without
+// a server). Tests of what only an SQLite file has are left out.
+also_on_postgres!(
+    adding_a_likely_duplicate_is_refused_without_force,
+    a_person_may_share_their_company_number,
+    dedupe_lists_pairs_with_reasons,
+    merges_that_make_no_sense_are_refused,
+);

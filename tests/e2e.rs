@@ -1075,3 +1075,27 @@ fn a_new_callers_number_finds_nobody_and_one_key_adds_them_with_the_call() {
     assert_eq!(calls[0]["direction"], "in");
     assert_eq!(calls[0]["summary"], "New caller");
 }
+
+// The same stories with the database on PostgreSQL (skipped with a notice without
+// a server). Tests of what only an SQLite file has are left out.
+also_on_postgres!(
+    harness_runs_a_command_and_keeps_its_last_screen,
+    harness_types_keys_into_a_shell,
+    panic_in_the_app_restores_the_terminal,
+    signals_from_outside_restore_the_terminal,
+    quit_from_a_fresh_start_restores_the_terminal,
+    a_large_terminal_shows_more_columns,
+    a_standard_terminal_keeps_the_essential_columns,
+    too_small_terminal_says_so,
+    empty_database_offers_demo_data,
+    declining_demo_data_starts_empty,
+    an_operators_day_at_80x24,
+    status_messages_are_readable_at_80x24,
+    the_demo_offer_is_readable_at_80x24,
+    a_call_comes_in_find_by_phone_digits_log_it_and_set_a_follow_up,
+    search_sees_a_customer_another_process_added_after_start,
+    the_daily_review_at_80x24,
+    importing_a_vcard_from_the_app_at_80x24,
+    a_deal_marked_won_by_mistake_goes_back_to_its_stage_with_u,
+    a_new_callers_number_finds_nobody_and_one_key_adds_them_with_the_call,
+);

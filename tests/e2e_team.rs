@@ -48,3 +48,7 @@ fn a_manager_sees_every_operator_and_an_agent_only_itself() {
     }
     assert!(screen.contains("Quotas of omid"), "{screen}");
 }
+
+// The same stories with the database on PostgreSQL (skipped with a notice without
+// a server). Tests of what only an SQLite file has are left out.
+also_on_postgres!(a_manager_sees_every_operator_and_an_agent_only_itself,);

@@ -482,3 +482,16 @@ fn undo_list_shows_what_undo_would_take_back_and_writes_nothing() {
     );
     assert!(listed[4]["blocked"].is_null(), "{listed}");
 }
+
+// The same stories with the database on PostgreSQL (skipped with a notice without
+// a server). Tests of what only an SQLite file has are left out.
+also_on_postgres!(
+    a_deal_is_edited_field_by_field_and_the_trail_says_what_changed,
+    a_won_deal_reopens_in_the_stage_it_left,
+    a_stale_edit_is_refused_naming_who_changed_it_and_when,
+    an_agent_is_refused_another_operators_deal_follow_up_and_interaction,
+    interactions_and_follow_ups_are_corrected_deleted_and_brought_back,
+    undo_takes_back_an_edit_a_deletion_and_a_creation_and_the_trail_keeps_all,
+    undo_is_refused_after_someone_elses_change_naming_them,
+    undo_list_shows_what_undo_would_take_back_and_writes_nothing,
+);

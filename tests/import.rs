@@ -718,3 +718,18 @@ fn shared_files_keep_their_fields() {
         "a group card is no customer"
     );
 }
+
+// The same stories with the database on PostgreSQL (skipped with a notice without
+// a server). Tests of what only an SQLite file has are left out.
+also_on_postgres!(
+    contacts_csv_create_then_merge_the_same_people,
+    a_record_nothing_identifies_refuses_the_whole_file_and_changes_nothing,
+    bad_fields_are_kept_on_the_customer_unless_strict,
+    legacy_and_utf16_encodings_and_a_forced_one,
+    every_shared_contact_file_imports,
+    vcard_round_trip_through_the_store,
+    the_sales_pipeline_dataset_imports_and_its_kpis_match_the_spreadsheet,
+    no_shared_file_crashes_the_importer,
+    same_digits_in_another_country_are_another_customer,
+    shared_files_keep_their_fields,
+);

@@ -537,3 +537,19 @@ fn an_unbalanced_quote_is_one_refused_line_with_a_hint() {
     assert!(out.contains("Created 500 customers"), "{out}");
     assert_eq!(show(p, "Zed")["notes"], "closing quote");
 }
+
+// The same stories with the database on PostgreSQL (skipped with a notice without
+// a server). Tests of what only an SQLite file has are left out.
+also_on_postgres!(
+    the_switchboard_colleagues_stay_three_customers,
+    a_shared_email_with_another_name_is_a_possible_duplicate_for_dedupe,
+    a_german_outlook_export_imports_whole,
+    a_japanese_outlook_export_imports_whole,
+    every_phone_form_is_stored_or_kept_never_the_contact_refused,
+    every_email_form_is_stored_or_kept,
+    an_extension_is_not_part_of_the_number,
+    a_dry_run_creates_no_database,
+    vcard_pref_groups_and_a_guessed_charset_in_the_report,
+    text_from_files_is_made_harmless_before_it_is_printed,
+    an_unbalanced_quote_is_one_refused_line_with_a_hint,
+);

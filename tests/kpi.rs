@@ -115,7 +115,7 @@ fn reminder(
 ///   its original due time, one open and overdue, one open but snoozed into the
 ///   future; one due later this month; one from October still open.
 fn november_store(db: &TempDb) -> Store {
-    let mut store = Store::open(&db.path)
+    let mut store = common::open(&db.path)
         .unwrap()
         .with_clock(Arc::new(fixed_clock));
     store
@@ -496,7 +496,7 @@ fn changed_targets_change_the_standing() {
 /// 2020 and one open deal expected to close today.
 fn real_clock_db() -> TempDb {
     let db = TempDb::new();
-    let mut store = Store::open(&db.path).unwrap();
+    let mut store = common::open(&db.path).unwrap();
     // The tests' operator, so running the CLI later writes nothing by itself.
     store.ensure_operator("tester").unwrap();
     let today = Utc::now().date_naive();
@@ -1048,3 +1048,19 @@ fn kpi_set_help_lists_every_kpi_key() {
     }
     assert!(help.contains("percentages (win_rate, followups_on_time) run from 0 to 100"));
 }
+
+// The same stories with the database on PostgreSQL (skipped with a notice without
+// a server). Tests of what only an SQLite file has are left out.
+also_on_postgres!(
+    every_figure_of_the_month_is_exact,
+    all_time_week_and_explicit_days,
+    the_window_follows_the_operators_time_zone_and_currency,
+    changed_targets_change_the_standing,
+    the_forecast_converts_other_currencies_and_names_missing_rates,
+    the_binary_reports_all_time_as_json,
+    the_binary_prints_tables_and_sets_targets,
+    bad_kpi_input_exits_1_with_one_line_and_writes_nothing,
+    agents_see_their_own_kpis_and_managers_anyones,
+    kpi_targets_are_exact_and_within_what_each_kpi_measures,
+    kpi_set_help_lists_every_kpi_key,
+);

@@ -214,3 +214,7 @@ fn doctor_finds_slots_changed_around_rapport() {
         "{problem}"
     );
 }
+
+// The same stories with the database on PostgreSQL (skipped with a notice without
+// a server). Tests of what only an SQLite file has are left out.
+also_on_postgres!(the_slots_follow_every_kind_of_write,);

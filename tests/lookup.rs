@@ -338,3 +338,14 @@ fn an_older_database_is_backfilled() {
         (rapport::store::schema_version(), "9123456789")
     );
 }
+
+// The same stories with the database on PostgreSQL (skipped with a notice without
+// a server). Tests of what only an SQLite file has are left out.
+also_on_postgres!(
+    every_form_of_a_phone_number_finds_the_customer,
+    numbers_ending_alike_are_all_listed_most_recent_first,
+    names_in_persian_and_cyrillic_match_their_variants,
+    exact_beats_word_beats_prefix_beats_inside_beats_typo,
+    companies_emails_and_tags_are_searched,
+    json_and_text_output,
+);

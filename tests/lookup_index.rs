@@ -44,7 +44,7 @@ struct App {
 
 impl App {
     fn open(db: &Path) -> App {
-        let service = LookupService::start(db.to_path_buf());
+        let service = LookupService::start(rapport::store::Location::File(db.to_path_buf()));
         loop {
             match next(&service) {
                 Event::Ready { .. } => break,
@@ -86,7 +86,7 @@ fn next(service: &LookupService) -> Event {
 
 /// 200 queries of every kind, taken from the customers themselves.
 fn queries(db: &Path) -> Vec<String> {
-    let store = rapport::store::Store::open(db).unwrap();
+    let store = common::open(db).unwrap();
     let records = store.search_records().unwrap();
     let mut out: Vec<String> = [
         "Артём Фёд",

@@ -60,3 +60,7 @@ fn only_admins_manage_operators_and_the_last_admin_stays() {
         stderr(&o)
     );
 }
+
+// The same stories with the database on PostgreSQL (skipped with a notice without
+// a server). Tests of what only an SQLite file has are left out.
+also_on_postgres!(only_admins_manage_operators_and_the_last_admin_stays,);

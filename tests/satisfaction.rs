@@ -96,3 +96,7 @@ fn nps_and_csat_by_month_count_each_customer_once_a_month() {
     assert_eq!(mine["nps"]["passives"], 1);
     assert_eq!(mine["nps"]["promoters"], 0);
 }
+
+// The same stories with the database on PostgreSQL (skipped with a notice without
+// a server). Tests of what only an SQLite file has are left out.
+also_on_postgres!(nps_and_csat_by_month_count_each_customer_once_a_month,);

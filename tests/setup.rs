@@ -422,3 +422,15 @@ fn a_bad_config_file_is_an_error_naming_the_file_and_the_key() {
         "{err}"
     );
 }
+
+// The same stories with the database on PostgreSQL (skipped with a notice without
+// a server). Tests of what only an SQLite file has are left out.
+also_on_postgres!(
+    a_missing_database_is_an_error_that_names_it_and_nothing_is_created,
+    create_demo_and_import_make_a_new_file_but_never_a_mistyped_folder,
+    the_app_without_a_terminal_says_so_exits_2_and_creates_nothing,
+    the_app_piped_into_another_program_says_standard_output_is_no_terminal,
+    completions_for_every_shell_and_a_man_page_for_every_command,
+    the_config_file_sets_the_defaults_and_the_environment_and_flags_win,
+    a_bad_config_file_is_an_error_naming_the_file_and_the_key,
+);

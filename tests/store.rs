@@ -19,7 +19,7 @@ fn fixed_clock() -> DateTime<Utc> {
 }
 
 fn open(db: &TempDb) -> Store {
-    Store::open(&db.path)
+    common::open(&db.path)
         .unwrap()
         .with_clock(Arc::new(fixed_clock))
 }
@@ -341,7 +341,7 @@ fn crash_child() {
     let Ok(path) = std::env::var("RAPPORT_CRASH_DB") else {
         return;
     };
-    let mut store = Store::open(std::path::Path::new(&path)).unwrap();
+    let mut store = common::open(std::path::Path::new(&path)).unwrap();
     store.add_customer(&person("Acknowledged")).unwrap();
     println!("acked");
     store
@@ -391,7 +391,7 @@ fn kill_9_mid_transaction_leaves_a_consistent_database() {
     let status = child.wait().unwrap();
     assert!(!status.success());
 
-    let store = Store::open(&db.path).unwrap();
+    let store = common::open(&db.path).unwrap();
     assert_eq!(store.integrity_check().unwrap(), "ok");
     let all = store.customers(&CustomerFilter::default()).unwrap();
     let names: Vec<&str> = all.iter().map(|c| c.name.as_str()).collect();
@@ -416,7 +416,7 @@ fn kill_9_of_the_demo_command_is_all_or_nothing() {
         std::thread::sleep(std::time::Duration::from_millis(delay_ms));
         let _ = child.kill();
         child.wait().unwrap();
-        let store = Store::open(&db.path).unwrap();
+        let store = common::open(&db.path).unwrap();
         assert_eq!(store.integrity_check().unwrap(), "ok");
         let n = store.counts().unwrap().customers;
         assert!(
@@ -1004,3 +1004,18 @@ fn a_deleted_customers_number_is_not_given_again() {
         .unwrap();
     assert_eq!(history.len(), 1, "only Maryam's creation: {history:?}");
 }
+
+// The same stories with the database on PostgreSQL (skipped with a notice without
+// a server). Tests of what only an SQLite file has are left out.
+also_on_postgres!(
+    every_entity_round_trips,
+    deals_move_win_and_lose,
+    a_stale_edit_is_refused,
+    completing_a_recurring_follow_up_schedules_the_next_in_one_write,
+    the_cadence_clock_restarts_at_any_kind_of_interaction,
+    own_cadence_beats_tags_the_tightest_tag_wins_and_the_default_is_for_active_only,
+    going_quiet_filters_by_owner_orders_and_limits,
+    going_quiet_agrees_with_every_list_row,
+    merging_keeps_an_own_cadence_or_takes_the_dropped_ones,
+    a_deleted_customers_number_is_not_given_again,
+);

@@ -370,3 +370,10 @@ fn managers_see_every_operator_and_an_agent_only_itself() {
         stderr(&o)
     );
 }
+
+// The same stories with the database on PostgreSQL (skipped with a notice without
+// a server). Tests of what only an SQLite file has are left out.
+also_on_postgres!(
+    every_agents_won_revenue_win_rate_and_deals_equal_the_csvs,
+    managers_see_every_operator_and_an_agent_only_itself,
+);

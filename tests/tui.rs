@@ -802,7 +802,7 @@ fn a_save_waiting_for_a_lock_says_so_and_is_not_lost_on_quit() {
     let mut app = app_on(Store::open(&path).unwrap(), 80, 24);
     let (done, answers) = std::sync::mpsc::channel();
     let worker = rapport::tui::worker::Worker::start(
-        path.clone(),
+        rapport::store::Location::File(path.clone()),
         app.me.clone(),
         app.store.clock(),
         move |then| {
@@ -857,7 +857,7 @@ fn a_workers_answer_closes_the_form_and_opens_the_new_card() {
     let mut app = app_on(Store::open(&path).unwrap(), 80, 24);
     let (done, answers) = std::sync::mpsc::channel();
     let worker = rapport::tui::worker::Worker::start(
-        path.clone(),
+        rapport::store::Location::File(path.clone()),
         app.me.clone(),
         app.store.clock(),
         move |then| {

@@ -300,3 +300,11 @@ fn the_pipeline_datasets_cohorts_and_churn_match_the_csv() {
     let o = rapport(&db.path, &["retention", "--months", "0"]);
     assert_eq!(o.status.code(), Some(2));
 }
+
+// The same stories with the database on PostgreSQL (skipped with a notice without
+// a server). Tests of what only an SQLite file has are left out.
+also_on_postgres!(
+    the_pipeline_datasets_accounts_have_the_value_and_segment_computed_from_the_csv,
+    value_counts_deals_in_other_currencies_and_says_so,
+    the_pipeline_datasets_cohorts_and_churn_match_the_csv,
+);

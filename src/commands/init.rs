@@ -11,8 +11,8 @@ use crate::text::for_terminal;
 pub fn run(ctx: &mut Context, existed: bool) -> Result<()> {
     let path = ctx
         .store
-        .path()
-        .map(|p| p.display().to_string())
+        .location()
+        .map(ToString::to_string)
         .unwrap_or_default();
     let me = ctx.me().clone();
     let customers = ctx.store.customer_count()?;

@@ -39,7 +39,7 @@ use serde::Serialize;
 use crate::config::Config;
 use crate::domain::when::DEFAULT_TIME;
 use crate::domain::{Currency, Operator, Period};
-use crate::store::Store;
+use crate::store::{Location, Store};
 use crate::{Error, Result};
 
 /// What every command works with: the open store (signed in as the operator running
@@ -67,30 +67,43 @@ impl Context {
     /// Opens the database at `path` and signs in as the operator running this process
     /// (or, for root and the file's owner, `acting_as`): see [`crate::identity`].
     /// `create` says whether a missing database may be made.
+    ///
+    /// On a PostgreSQL server the operator is the role the server signed in, and a
+    /// database without Rapport's schema gets it only when `create` allows.
     pub fn open(
-        path: &Path,
+        location: &Location,
         create: Create,
         json: bool,
         acting_as: Option<&str>,
         config: Config,
     ) -> Result<Self> {
-        may_open(path, create)?;
-        let login = crate::identity::operator_login(acting_as, path)?;
-        let store = Store::open(path)?;
+        let (store, login) = match location {
+            Location::File(path) => {
+                may_open(path, create)?;
+                let login = crate::identity::operator_login(acting_as, path)?;
+                (Store::open(path)?, login)
+            }
+            Location::Postgres(server) => {
+                let store = Store::open_postgres_with(server, create != Create::No)?;
+                let login = server_login(&store, acting_as)?;
+                (store, login)
+            }
+        };
         Self::signed_in(store, &login, json, config)
     }
 
     /// `open` for a dry run (`import --dry-run`), which creates nothing: a database
     /// that does not exist yet is not created, an empty one in memory stands in for it.
     pub fn open_for_dry_run(
-        path: &Path,
+        location: &Location,
         json: bool,
         acting_as: Option<&str>,
         config: Config,
     ) -> Result<Self> {
-        if path.exists() {
-            return Self::open(path, Create::No, json, acting_as, config);
-        }
+        let path = match location {
+            Location::File(path) if !path.exists() => path,
+            _ => return Self::open(location, Create::No, json, acting_as, config),
+        };
         let login = crate::identity::operator_login(acting_as, path)?;
         Self::signed_in(Store::open_in_memory()?, &login, json, config)
     }
@@ -173,12 +186,24 @@ impl Context {
 }
 
 /// The database `--db` (or `RAPPORT_DB`) names, else the config file's, else the
-/// default one.
-pub fn db_path(db: Option<&Path>, config: &Config) -> Result<PathBuf> {
-    match db.or(config.database.as_deref()) {
-        Some(p) => Ok(p.to_path_buf()),
-        None => default_db_path(),
+/// default file: a path, or a PostgreSQL server (`postgresql://…`, `host=… dbname=…`).
+pub fn db_location(db: Option<&str>, config: &Config) -> Result<Location> {
+    match db {
+        Some(text) => Ok(Location::parse(text)),
+        None => match &config.database {
+            Some(location) => Ok(location.clone()),
+            None => Ok(Location::File(default_db_path()?)),
+        },
     }
+}
+
+/// The operator a PostgreSQL connection signs in as: see
+/// [`crate::identity::server_operator_login`].
+fn server_login(store: &Store, acting_as: Option<&str>) -> Result<String> {
+    let (role, privileged) = store
+        .server_login()?
+        .ok_or_else(|| Error::msg("not a PostgreSQL connection"))?;
+    crate::identity::server_operator_login(acting_as, &role, privileged)
 }
 
 /// `rapport.db` in the platform's data directory (`~/.local/share/rapport` on Linux).

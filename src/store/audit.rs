@@ -497,6 +497,21 @@ impl Writer<'_> {
             .query_row([entity], |r| r.get(0))
     }
 
+    /// Records that the ids of `table` up to `last` are taken: a bulk write numbers
+    /// its rows itself from [`Writer::next_id`] on. On PostgreSQL the identity
+    /// sequence moves past them (writers take turns, so nobody drew from it
+    /// meanwhile); SQLite reads the next id from the rows themselves.
+    pub(super) fn ids_taken_through(&self, table: &str, last: i64) -> Result<()> {
+        if self.conn.dialect() == super::db::Dialect::Postgres {
+            self.conn.query_row(
+                "SELECT setval(pg_get_serial_sequence(?1, 'id'), ?2)",
+                params![table, last],
+                |_| Ok(()),
+            )?;
+        }
+        Ok(())
+    }
+
     /// Who made the latest change to a record, from the trail; else its `updated_at`.
     pub(super) fn last_change(&self, entity: &str, id: i64, table: &str) -> Option<LastChange> {
         let from_trail = self

@@ -186,8 +186,10 @@ impl Writer<'_> {
                 ));
             }
         }
-        if self.conn.dialect() == Dialect::Sqlite {
-            self.conn.pragma_update("defer_foreign_keys", true)?;
+        // References are checked when the restore commits, not row by row.
+        match self.conn.dialect() {
+            Dialect::Sqlite => self.conn.pragma_update("defer_foreign_keys", true)?,
+            Dialect::Postgres => self.conn.execute_batch("SET CONSTRAINTS ALL DEFERRED")?,
         }
         for table in BACKUP_TABLES.iter().rev() {
             self.conn.execute(&format!("DELETE FROM {table}"), ())?;
@@ -220,6 +222,7 @@ impl Writer<'_> {
                     })?;
                 restored += 1;
             }
+            self.conn.sequence_past_rows(table)?;
         }
         // Settings (the reporting currency) come back after the deals.
         super::value::rebuild(self.conn)?;

@@ -40,8 +40,8 @@ const QUIET_CTE: &str = "
 WITH eff AS (
     SELECT c.id,
            ?1 - coalesce(c.last_contact_at, c.created_at) AS elapsed,
-           coalesce(c.cadence_ideal_days, tc.ideal_days, CASE WHEN c.status = 'active' THEN ?2 END) AS ideal,
-           coalesce(c.cadence_max_days, tc.max_days, CASE WHEN c.status = 'active' THEN ?3 END) AS max
+           coalesce(c.cadence_ideal_days, tc.ideal_days, CASE WHEN c.status = 'active' THEN CAST(?2 AS BIGINT) END) AS ideal,
+           coalesce(c.cadence_max_days, tc.max_days, CASE WHEN c.status = 'active' THEN CAST(?3 AS BIGINT) END) AS max
     FROM customers c";
 
 const QUIET_WHERE: &str = "
@@ -119,7 +119,8 @@ impl Store {
                 "{QUIET_CTE} {TIGHTEST_TAG_JOIN} {QUIET_WHERE},
                  page AS (SELECT id, overdue, ratio FROM quiet ORDER BY overdue DESC, ratio DESC, id LIMIT ?6)
                  SELECT {SUMMARY_COLUMNS}
-                 FROM page q CROSS JOIN customers c ON c.id = q.id {SUMMARY_JOINS} {TIGHTEST_TAG_JOIN}
+                 FROM page q CROSS JOIN customers c {SUMMARY_JOINS} {TIGHTEST_TAG_JOIN}
+                 WHERE c.id = q.id
                  ORDER BY q.overdue DESC, q.ratio DESC, c.id"
             );
             let mut stmt = c.prepare_cached(&sql)?;
@@ -221,7 +222,10 @@ impl Writer<'_> {
             .query_row([DEFAULT_KEY], |r| r.get(0))
             .optional()?;
         self.conn
-            .prepare_cached("INSERT OR REPLACE INTO settings (key, value) VALUES (?1, ?2)")?
+            .prepare_cached(
+                "INSERT INTO settings (key, value) VALUES (?1, ?2)
+                 ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+            )?
             .execute(params![DEFAULT_KEY, cadence.as_text()])?;
         self.audit_setting("default cadence", before, Some(cadence.as_text()))
     }

@@ -34,7 +34,7 @@ impl Store {
         check: impl FnOnce(&Connection, &mut Health),
     ) -> Result<()> {
         self.require(Permission::BulkExport)?;
-        let protected = self.path.as_deref().map(database_files).unwrap_or_default();
+        let protected = self.path().map(database_files).unwrap_or_default();
         let file = AtomicFile::create(dest, Existing::Keep, &protected)?;
         // Declared after `file`, so closed before a failed copy's file is removed.
         let mut copy = Connection::open(file.temp_path()).map_err(|e| StoreError::open(dest, e))?;
@@ -78,7 +78,7 @@ impl Store {
     /// read-only media.
     pub fn restore_from(&mut self, source: &Path) -> Result<()> {
         self.require(Permission::Restore)?;
-        if let Some(db) = &self.path
+        if let Some(db) = self.path()
             && same_file(db, source)
         {
             return Err(StoreError::invalid(

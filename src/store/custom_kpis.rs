@@ -262,7 +262,7 @@ impl Writer<'_> {
                  tag = excluded.tag, stage_id = excluded.stage_id, operator_id = excluded.operator_id,
                  source = excluded.source, grp = excluded.grp, period = excluded.period,
                  target_milli = excluded.target_milli, minimum_milli = excluded.minimum_milli,
-                 version = version + 1, updated_at = excluded.updated_at",
+                 version = custom_kpis.version + 1, updated_at = excluded.updated_at",
             params![
                 key,
                 name,

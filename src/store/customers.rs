@@ -520,17 +520,23 @@ impl Store {
     pub fn customers_named(&self, name: &str, limit: usize) -> Result<Vec<(i64, String)>> {
         let key = fold(name);
         self.read(|c| {
-            let mut exact = c.prepare_cached("SELECT id, name FROM customers WHERE name_key = ?1 ORDER BY id LIMIT ?2")?;
-            let found: Vec<(i64, String)> =
-                exact.query_map(params![key, limit as i64], |r| Ok((r.get(0)?, r.get(1)?)))?.collect::<rusqlite::Result<_>>()?;
+            let mut exact = c.prepare_cached(
+                "SELECT id, name FROM customers WHERE name_key = ?1 ORDER BY id LIMIT ?2",
+            )?;
+            let found: Vec<(i64, String)> = exact
+                .query_map(params![key, limit as i64], |r| Ok((r.get(0)?, r.get(1)?)))?
+                .collect::<rusqlite::Result<_>>()?;
             if !found.is_empty() || key.is_empty() {
                 return Ok(found);
             }
-            let mut prefix = c.prepare_cached(
-                "SELECT id, name FROM customers WHERE name_key >= ?1 AND name_key < ?1 || char(1114111)
+            let mut prefix = c.prepare_cached(&format!(
+                "SELECT id, name FROM customers WHERE name_key >= ?1 AND name_key < ?1 || {}
                  ORDER BY name_key, id LIMIT ?2",
-            )?;
-            Ok(prefix.query_map(params![key, limit as i64], |r| Ok((r.get(0)?, r.get(1)?)))?.collect::<rusqlite::Result<_>>()?)
+                super::duplicates::TEXT_END
+            ))?;
+            Ok(prefix
+                .query_map(params![key, limit as i64], |r| Ok((r.get(0)?, r.get(1)?)))?
+                .collect::<rusqlite::Result<_>>()?)
         })
     }
 

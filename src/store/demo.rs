@@ -81,8 +81,8 @@ impl Writer<'_> {
         // A recount per deal and an update of the customer's deals per follow-up,
         // with their indexes suspended: filled once at the end instead.
         let planned = self.suspend_triggers(super::planned_follow_ups::PLANNED_TRIGGERS)?;
-        let cache: i64 = self.conn.query_row("PRAGMA cache_size", (), |r| r.get(0))?;
-        self.conn.pragma_update("cache_size", -GENERATE_CACHE_KIB)?;
+        let cache = self.conn.cache_kib()?;
+        self.conn.set_cache_kib(GENERATE_CACHE_KIB)?;
         self.trail = false;
         let written = write(self);
         self.trail = true;
@@ -105,7 +105,9 @@ impl Writer<'_> {
             }
             Ok(value)
         });
-        self.conn.pragma_update("cache_size", cache)?;
+        if let Some(kib) = cache {
+            self.conn.set_cache_kib(kib)?;
+        }
         let value = indexed?;
         let last: Option<i64> = self
             .conn
@@ -147,38 +149,16 @@ impl Writer<'_> {
     fn suspend_triggers(&mut self, names: &[&str]) -> Result<Vec<String>> {
         let mut sql = Vec::with_capacity(names.len());
         for name in names {
-            let create: Option<String> = self
-                .conn
-                .query_row(
-                    "SELECT sql FROM sqlite_master WHERE type = 'trigger' AND name = ?1",
-                    [name],
-                    |r| r.get(0),
-                )
-                .optional()?;
-            if let Some(create) = create {
-                self.conn.execute(&format!("DROP TRIGGER {name}"), ())?;
-                sql.push(create);
-            }
+            sql.extend(self.conn.drop_trigger(name)?);
         }
         Ok(sql)
     }
 
     fn suspend_filled_indexes(&mut self) -> Result<SuspendedIndexes> {
-        let mut stmt = self.conn.prepare(
-            "SELECT name, sql FROM sqlite_master
-             WHERE type = 'index' AND sql IS NOT NULL AND sql NOT LIKE 'CREATE UNIQUE%'
-               AND tbl_name = ?1 ORDER BY name",
-        )?;
         let mut found = Vec::new();
         for table in FILLED {
-            let rows = stmt.query_map([table], |r| {
-                Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?))
-            })?;
-            for row in rows {
-                found.push(row?);
-            }
+            found.extend(self.conn.secondary_indexes(table)?);
         }
-        drop(stmt);
         let mut sql = Vec::with_capacity(found.len());
         for (name, create) in found {
             // Names come from the schema itself, quoted all the same.

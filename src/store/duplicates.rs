@@ -102,9 +102,11 @@ const NAME_FROM_WORD3: &str = "substr(substr(name_key, instr(name_key, ' ') + 1)
 /// Most recently contacted first, never contacted last (alias `c` is the customer).
 const RECENT_FIRST: &str = "c.last_contact_at IS NULL, c.last_contact_at DESC, c.id";
 
-/// The end of a text prefix range: `key >= ?1 AND key < ?1 || char(1114111)` holds
-/// exactly the texts starting with ?1 (U+10FFFF sorts after every character).
-const TEXT_END: &str = "char(1114111)";
+/// The end of a text prefix range: `key >= ?1 AND key < ?1 || TEXT_END` holds
+/// exactly the texts starting with ?1: U+10FFFF, a literal both servers read, sorts
+/// after every character (key columns compare by code point, `COLLATE "C"` on
+/// PostgreSQL).
+pub(super) const TEXT_END: &str = "'\u{10FFFF}'";
 /// The same for digit strings: `:` is the character after `9`.
 const DIGITS_END: &str = "':'";
 
@@ -1021,7 +1023,7 @@ impl Writer<'_> {
             email.execute(params![keep, first_email + i as i64, address, key])?;
         }
         let mut tag = self.conn.prepare_cached(
-            "INSERT OR IGNORE INTO customer_tags (customer_id, tag) VALUES (?1, ?2)",
+            "INSERT INTO customer_tags (customer_id, tag) VALUES (?1, ?2) ON CONFLICT DO NOTHING",
         )?;
         for t in &work.tags {
             tag.execute(params![keep, t])?;

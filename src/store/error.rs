@@ -85,7 +85,7 @@ pub enum StoreError {
     ReadOnly { path: PathBuf, dir: PathBuf },
     #[error("database error: {0}")]
     Sqlite(#[from] rusqlite::Error),
-    #[error("cannot connect to PostgreSQL at {target}: {source}")]
+    #[error("cannot connect to PostgreSQL at {target}: {}", postgres_message(.source))]
     Connect {
         target: String,
         source: postgres::Error,

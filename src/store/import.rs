@@ -351,15 +351,8 @@ impl Writer<'_> {
 
     fn suspend(&mut self, names: &[&str]) -> Result<SuspendedIndexes> {
         let mut sql = Vec::new();
-        let mut stmt = self
-            .conn
-            .prepare("SELECT sql FROM sqlite_master WHERE type = 'index' AND name = ?1")?;
         for name in names {
-            if let Some(create) = stmt
-                .query_row([name], |r| r.get::<_, Option<String>>(0))
-                .optional()?
-                .flatten()
-            {
+            if let Some(create) = self.conn.index_definition(name)? {
                 self.conn.execute(&format!("DROP INDEX {name}"), ())?;
                 sql.push(create);
             }
@@ -660,6 +653,9 @@ impl Writer<'_> {
                 &p.kept,
             ]);
         }
+        if let Some(last) = bulk.pending.iter().map(|p| p.id).max() {
+            self.ids_taken_through("customers", last)?;
+        }
         self.insert_rows(
             "customers (id, kind, name, name_key, company_id, address, status, source, notes, owner_id,
                          cadence_ideal_days, cadence_max_days, created_at, updated_at,
@@ -730,10 +726,10 @@ impl Writer<'_> {
         let actor = self.actor_id();
         let rows: Vec<(&i64, &String)> = bulk.pending.iter().map(|p| &p.id).zip(&trail).collect();
         for chunk in rows.chunks(BULK_ROWS) {
-            let values = vec!["(?, ?)"; chunk.len()].join(", ");
+            let values = vec!["(CAST(? AS BIGINT), ?)"; chunk.len()].join(", ");
             let sql = format!(
                 "INSERT INTO audit_log (at, operator_id, entity, entity_id, customer_id, action, changes)
-                 SELECT ?1, ?2, 'customer', column1, column1, 'create', column2 FROM (VALUES {values})"
+                 SELECT ?1, ?2, 'customer', column1, column1, 'create', column2 FROM (VALUES {values}) AS v"
             );
             let mut params: Vec<&dyn rusqlite::ToSql> = Vec::with_capacity(2 + chunk.len() * 2);
             params.extend([&now as &dyn rusqlite::ToSql, &actor]);

@@ -159,10 +159,14 @@ impl Store {
         let created = |c: i64| ranges.iter().any(|&(a, b)| (a..=b).contains(&c));
         let merges: Vec<(i64, i64, String)> = self
             .conn
-            .prepare("SELECT customer_id, version_after, before FROM import_run_merges WHERE run_id = ?1 ORDER BY rowid DESC")?
+            .prepare(
+                "SELECT customer_id, version_after, before FROM import_run_merges WHERE run_id = ?1
+                      ORDER BY customer_id, version_after DESC",
+            )?
             .query_map([id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
             .collect::<rusqlite::Result<_>>()?;
-        // Merges into customers that existed before: put back, newest first.
+        // Merges into customers that existed before: put back, each customer's newest
+        // first (its versions grow with each merge; customers are independent).
         let outside: Vec<&(i64, i64, String)> =
             merges.iter().filter(|(c, _, _)| !created(*c)).collect();
         for chunk in outside.chunks(UNDO_CHUNK) {
@@ -280,7 +284,7 @@ impl Writer<'_> {
             .prepare_cached(
                 "UPDATE import_runs SET heartbeat_at = ?2, created = ?3, merged = ?4,
                     state = CASE WHEN ?5 THEN 'done' ELSE state END,
-                    finished_at = CASE WHEN ?5 THEN ?2 END
+                    finished_at = CASE WHEN ?5 THEN CAST(?2 AS BIGINT) END
                  WHERE id = ?1",
             )?
             .execute(params![run, self.now, created as i64, merged as i64, last])?;

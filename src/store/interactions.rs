@@ -273,7 +273,7 @@ impl Writer<'_> {
             }
             first_id += rows.len() as i64;
         }
-        Ok(())
+        self.ids_taken_through("interactions", first_id - 1)
     }
 
     /// `draft` validated (normalised), checked to have happened by `now` and to name a

@@ -67,12 +67,13 @@ fn each_row(
     c.prepare_cached(sql)?.for_each_named(binds, f)
 }
 
-/// `(x >= 'b0') + (x >= 'b1') + …` over day boundaries: how many of them `x` is on
-/// or after. The boundaries are dates Rust wrote, never input.
+/// `CAST((x >= 'b0') AS INTEGER) + …` over day boundaries: how many of them `x` is on
+/// or after, NULL when `x` is (PostgreSQL adds no booleans, so each test is cast).
+/// The boundaries are dates Rust wrote, never input.
 fn pos_days(x: &str, bounds: &[NaiveDate]) -> String {
     let terms: Vec<String> = bounds
         .iter()
-        .map(|b| format!("({x} >= '{}')", b.format("%Y-%m-%d")))
+        .map(|b| format!("CAST(({x} >= '{}') AS INTEGER)", b.format("%Y-%m-%d")))
         .collect();
     format!("({})", terms.join(" + "))
 }
@@ -81,7 +82,10 @@ fn pos_days(x: &str, bounds: &[NaiveDate]) -> String {
 /// only.
 fn pos_secs(x: &str, bounds: &[i64], strict: bool) -> String {
     let op = if strict { ">" } else { ">=" };
-    let terms: Vec<String> = bounds.iter().map(|b| format!("({x} {op} {b})")).collect();
+    let terms: Vec<String> = bounds
+        .iter()
+        .map(|b| format!("CAST(({x} {op} {b}) AS INTEGER)"))
+        .collect();
     format!("({})", terms.join(" + "))
 }
 
@@ -108,7 +112,7 @@ fn customer_sql(col: &str, scope: &MeasureScope) -> String {
     }
     if scope.source.is_some() {
         sql.push_str(&format!(
-            " AND {col} IN (SELECT id FROM customers WHERE source = :src COLLATE NOCASE)"
+            " AND {col} IN (SELECT id FROM customers WHERE lower(source) = lower(:src))"
         ));
     }
     sql
@@ -626,7 +630,7 @@ fn new_customers(c: &Db, p: &Plan<'_>, scope: &MeasureScope, out: &mut [Tallies]
         filter.push_str(" AND c.id IN (SELECT customer_id FROM customer_tags WHERE tag = :tag)");
     }
     if scope.source.is_some() {
-        filter.push_str(" AND c.source = :src COLLATE NOCASE");
+        filter.push_str(" AND lower(c.source) = lower(:src)");
     }
     let sql = format!(
         "SELECT {pos}, count(*) FROM customers c
@@ -684,7 +688,7 @@ fn nps(c: &Db, p: &Plan<'_>, scope: &MeasureScope, out: &mut [Tallies]) -> Resul
          FROM (SELECT {pos} AS b, i.nps,
                       row_number() OVER (PARTITION BY {pos}, i.customer_id ORDER BY i.occurred_at DESC, i.id DESC) AS latest
                FROM interactions i
-               WHERE i.nps IS NOT NULL AND i.occurred_at >= :lo AND i.occurred_at < :hi{owner}{customer})
+               WHERE i.nps IS NOT NULL AND i.occurred_at >= :lo AND i.occurred_at < :hi{owner}{customer}) AS n
          WHERE latest = 1 GROUP BY b",
         owner = owner_sql("i.operator_id", scope),
         customer = customer_sql("i.customer_id", scope),

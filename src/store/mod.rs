@@ -48,6 +48,7 @@ use std::time::Duration;
 use chrono::{DateTime, Utc};
 use rusqlite::{Connection, OpenFlags};
 
+pub use db::Location;
 use db::{Begin, Db};
 
 use crate::domain::Operator;
@@ -96,7 +97,8 @@ fn wait_for_lock(attempt: i32) -> bool {
 
 pub struct Store {
     conn: Db,
-    path: Option<PathBuf>,
+    /// Where the database is; `None` for a private in-memory one.
+    location: Option<Location>,
     clock: Clock,
     /// Who is writing: their role limits what they may do, and the audit trail names
     /// them. `None` is Rapport itself (library use, tests): no limits, no name.
@@ -162,13 +164,67 @@ impl Store {
         Self::finish_open(conn, Some(path.to_path_buf()))
     }
 
+    /// Opens the database wherever `location` says: [`Store::open`] for a file,
+    /// [`Store::open_postgres`] for a server.
+    pub fn open_at(location: &Location) -> Result<Self> {
+        match location {
+            Location::File(path) => Self::open(path),
+            Location::Postgres(server) => Self::open_postgres(server),
+        }
+    }
+
     /// The database on a PostgreSQL server (`postgresql://…` or `host=… dbname=…`),
-    /// its schema created or checked. Not offered on the command line until every
-    /// store operation runs there (issue 16); the tests below drive it.
-    #[cfg_attr(not(test), allow(dead_code))]
-    pub(crate) fn open_postgres(target: &str) -> Result<Self> {
-        let pg = db::postgres::Pg::connect(target)?;
-        Self::finish_open_db(Db::Postgres(Box::new(pg)), None)
+    /// its schema created or migrated under the server's advisory lock.
+    pub fn open_postgres(server: &str) -> Result<Self> {
+        Self::open_postgres_with(server, true)
+    }
+
+    /// [`Store::open_postgres`]; unless `may_create`, a database without Rapport's
+    /// schema is refused untouched (a mistyped database name creates nothing), as a
+    /// missing file is.
+    pub fn open_postgres_with(server: &str, may_create: bool) -> Result<Self> {
+        let pg = db::postgres::Pg::connect(server)?;
+        let conn = Db::Postgres(Box::new(pg));
+        let location = Location::Postgres(server.to_owned());
+        schema::check_is_rapport_on_postgres(&conn, &location, may_create)?;
+        Self::finish_open_db(conn, Some(location))
+    }
+
+    /// Whether a Rapport database is at `location` already: its file exists, or the
+    /// server's schema holds Rapport's tables.
+    pub fn exists_at(location: &Location) -> Result<bool> {
+        match location {
+            Location::File(path) => Ok(path.exists()),
+            Location::Postgres(server) => {
+                let pg = db::postgres::Pg::connect(server)?;
+                Db::Postgres(Box::new(pg)).query_row(
+                    "SELECT to_regclass('rapport_schema') IS NOT NULL",
+                    (),
+                    |r| r.get(0),
+                )
+            }
+        }
+    }
+
+    /// Who the PostgreSQL server signed this connection in as, and whether that role
+    /// could change the whole database anyway (a superuser, or the owner of its
+    /// tables): the server's counterpart of root and the file's owner. `None` on SQLite.
+    pub fn server_login(&self) -> Result<Option<(String, bool)>> {
+        if !self.on_postgres() {
+            return Ok(None);
+        }
+        self.conn
+            .query_row(
+                "SELECT session_user::text,
+                        (SELECT rolsuper FROM pg_roles WHERE rolname = session_user)
+                        OR pg_has_role(session_user,
+                               (SELECT tableowner FROM pg_tables
+                                WHERE schemaname = current_schema()
+                                  AND tablename = 'rapport_schema'), 'MEMBER')",
+                (),
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .map(Some)
     }
 
     /// A private in-memory database, for tests and examples.
@@ -198,13 +254,13 @@ impl Store {
             conn.pragma_update(None, "cache_size", -65_536)?;
         }
         conn.set_prepared_statement_cache_capacity(64);
-        Self::finish_open_db(Db::Sqlite(conn), path)
+        Self::finish_open_db(Db::Sqlite(conn), path.map(Location::File))
     }
 
-    fn finish_open_db(conn: Db, path: Option<PathBuf>) -> Result<Self> {
+    fn finish_open_db(conn: Db, location: Option<Location>) -> Result<Self> {
         let mut store = Self {
             conn,
-            path,
+            location,
             clock: Arc::new(Utc::now),
             actor: None,
             session: Vec::new(),
@@ -269,9 +325,20 @@ impl Store {
         ))
     }
 
-    /// The database file, or `None` in memory.
+    /// The database file, or `None` in memory or on a server.
     pub fn path(&self) -> Option<&Path> {
-        self.path.as_deref()
+        self.location.as_ref().and_then(Location::file)
+    }
+
+    /// Where the database is, for a second connection to it (the app's loader and
+    /// worker); `None` for a private in-memory database, which has no second.
+    pub fn location(&self) -> Option<&Location> {
+        self.location.as_ref()
+    }
+
+    /// Whether the database is on a PostgreSQL server.
+    pub fn on_postgres(&self) -> bool {
+        self.conn.dialect() == db::Dialect::Postgres
     }
 
     /// Runs `f` in one IMMEDIATE transaction: all of its writes land, or none do.
@@ -290,7 +357,7 @@ impl Store {
         &mut self,
         f: impl FnOnce(&mut Writer<'_>) -> Result<T>,
     ) -> Result<T> {
-        let switched = self.path.is_some() && self.try_journal_mode("delete")?;
+        let switched = self.path().is_some() && self.try_journal_mode("delete")?;
         let written = self.write(f);
         if switched {
             // A connection that arrived meanwhile keeps the file in this mode until
@@ -324,7 +391,7 @@ impl Store {
         rehearse: bool,
         f: impl FnOnce(&mut Writer<'_>) -> Result<T>,
     ) -> Result<T> {
-        let path = self.path.clone();
+        let path = self.path().map(Path::to_path_buf);
         self.write_unexplained(rehearse, f)
             .map_err(|e| e.explained(path.as_deref()))
     }
@@ -395,8 +462,13 @@ impl Store {
     }
 
     /// A number that changes whenever another connection commits to the database.
+    /// On PostgreSQL, which has no such counter, it is the newest audit entry's id:
+    /// every write appends to the trail, and writers commit one at a time.
     pub fn data_version(&self) -> Result<i64> {
-        self.conn.query_row("PRAGMA data_version", (), |r| r.get(0))
+        match self.conn.dialect() {
+            db::Dialect::Sqlite => self.conn.query_row("PRAGMA data_version", (), |r| r.get(0)),
+            db::Dialect::Postgres => self.audit_high_water(),
+        }
     }
 
     /// `PRAGMA integrity_check`: `ok`, or SQLite's first complaint.

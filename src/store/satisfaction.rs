@@ -43,7 +43,7 @@ impl Store {
                                                            ORDER BY i.occurred_at DESC, i.id DESC) AS latest
                            FROM interactions i
                            WHERE i.nps IS NOT NULL AND i.occurred_at >= ?1 AND i.occurred_at < ?2
-                             AND (?3 IS NULL OR i.customer_id IN (SELECT id FROM customers WHERE owner_id = ?3)))
+                             AND (?3 IS NULL OR i.customer_id IN (SELECT id FROM customers WHERE owner_id = ?3))) AS n
                      WHERE latest = 1",
                 )?
                 .query_row(params![from, to, operator], |r| {

@@ -138,6 +138,31 @@ pub fn check_is_rapport(conn: &Connection, path: &Path) -> Result<()> {
     Ok(())
 }
 
+/// On PostgreSQL, the counterpart of [`check_is_rapport`]: the schema the connection
+/// works in holds Rapport's tables, or (when `may_create`) no tables at all; a schema
+/// of another application's tables is refused untouched.
+pub fn check_is_rapport_on_postgres(
+    conn: &Db,
+    location: &db::Location,
+    may_create: bool,
+) -> Result<()> {
+    let (ours, tables): (bool, i64) = conn.query_row(
+        "SELECT to_regclass('rapport_schema') IS NOT NULL,
+                (SELECT count(*) FROM pg_tables WHERE schemaname = current_schema())",
+        (),
+        |r| Ok((r.get(0)?, r.get(1)?)),
+    )?;
+    match (ours, tables, may_create) {
+        (true, _, _) | (false, 0, true) => Ok(()),
+        (false, 0, false) => Err(StoreError::Message(format!(
+            "there is no Rapport database at {location} yet; create it with `rapport --db '{location}' init`"
+        ))),
+        (false, n, _) => Err(StoreError::Message(format!(
+            "{location} holds {n} tables of another application in its schema; point --db at an empty database (or add options=-csearch_path=SCHEMA for a schema of its own)"
+        ))),
+    }
+}
+
 /// Applies every pending migration, each in its own transaction with its version bump.
 pub fn migrate(conn: &mut Db, now: i64) -> Result<()> {
     match conn.dialect() {
@@ -164,7 +189,16 @@ fn migrate_postgres(conn: &mut Db, now: i64) -> Result<()> {
     tx.query_row("SELECT pg_advisory_xact_lock(?1)", [MIGRATION_LOCK], |_| {
         Ok(())
     })?;
-    tx.execute_batch("CREATE TABLE IF NOT EXISTS rapport_schema (version BIGINT NOT NULL)")?;
+    // Only a new database is created here: an operator's role may read and write
+    // the tables but not create any (migrations run as the owner's).
+    let exists: bool = tx.query_row(
+        "SELECT to_regclass('rapport_schema') IS NOT NULL",
+        (),
+        |r| r.get(0),
+    )?;
+    if !exists {
+        tx.execute_batch("CREATE TABLE rapport_schema (version BIGINT NOT NULL)")?;
+    }
     let version: Option<i64> = tx
         .query_row("SELECT version FROM rapport_schema", (), |r| r.get(0))
         .optional()?;
@@ -268,13 +302,7 @@ fn copy_seeded_rows(reference: &Db, tx: &Db) -> Result<()> {
             tx.execute(&insert, row)?;
         }
         if columns.iter().any(|c| c == "id") {
-            tx.query_row(
-                &format!(
-                    "SELECT setval(pg_get_serial_sequence('\"{table}\"', 'id'), (SELECT max(id) FROM \"{table}\"))"
-                ),
-                (),
-                |_| Ok(()),
-            )?;
+            tx.sequence_past_rows(&table)?;
         }
     }
     Ok(())

@@ -42,11 +42,7 @@ fn counted_amount(row: &str, with_rates: bool) -> String {
 
 /// Whether this database converts (schema 15 on): the triggers and sums read rates.
 fn has_rates(conn: &Db) -> Result<bool> {
-    conn.query_row(
-        "SELECT EXISTS (SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'exchange_rates')",
-        (),
-        |r| r.get(0),
-    )
+    conn.has_table("exchange_rates")
 }
 
 /// The purchase day of deal `row`: its close day (a won deal always has one; a restored
@@ -60,7 +56,7 @@ fn is_won(stage: &str) -> String {
 }
 
 /// Sums every won deal of the customers `which` selects (`d.customer_id = OLD.customer_id`,
-/// or `1` for all) into fresh rows.
+/// or `true` for all) into fresh rows.
 fn recount(which: &str, with_rates: bool) -> String {
     format!(
         "DELETE FROM customer_value WHERE {own};
@@ -71,7 +67,7 @@ fn recount(which: &str, with_rates: bool) -> String {
          FROM (SELECT d.customer_id, {amount} AS amount, {day} AS day
                FROM deals d JOIN stages s ON s.id = d.stage_id
                WHERE s.outcome = 'won' AND {which}
-                 AND EXISTS (SELECT 1 FROM customers c WHERE c.id = d.customer_id))
+                 AND EXISTS (SELECT 1 FROM customers c WHERE c.id = d.customer_id)) AS won
          GROUP BY customer_id;",
         own = which.replace("d.customer_id", "customer_id"),
         amount = counted_amount("d", with_rates),
@@ -153,7 +149,7 @@ pub(super) fn install_with_rates(conn: &Db) -> Result<()> {
 /// Sums every customer's won deals again: after a rate or the reporting currency
 /// changes, or a restore.
 pub(super) fn rebuild(conn: &Db) -> Result<()> {
-    conn.execute_batch(&recount("1", has_rates(conn)?))?;
+    conn.execute_batch(&recount("true", has_rates(conn)?))?;
     Ok(())
 }
 

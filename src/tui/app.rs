@@ -180,10 +180,11 @@ impl App {
         currency: Currency,
     ) -> Result<Self, StoreError> {
         let me = store.sign_in(login)?;
-        let db_label = store.path().and_then(|p| p.file_name()).map_or_else(
-            || "(memory)".to_string(),
-            |f| f.to_string_lossy().into_owned(),
-        );
+        let db_label = match (store.path().and_then(|p| p.file_name()), store.location()) {
+            (Some(file), _) => file.to_string_lossy().into_owned(),
+            (None, Some(server)) => server.to_string(),
+            (None, None) => "(memory)".to_string(),
+        };
         let empty = store
             .customer_ids(&crate::store::CustomerFilter {
                 limit: Some(1),
@@ -235,8 +236,8 @@ impl App {
             card_origin: None,
         };
         app.seen_change = app.store.audit_high_water()?;
-        if let Some(path) = app.store.path() {
-            app.lookup = Some(LookupService::start(path.to_path_buf()));
+        if let Some(db) = app.store.location() {
+            app.lookup = Some(LookupService::start(db.clone()));
             app.index = IndexState::Indexing;
         }
         if empty {
@@ -907,7 +908,7 @@ impl App {
             rejects_dir: None,
         };
         let label = file.display().to_string();
-        match self.store.path().map(std::path::Path::to_path_buf) {
+        match self.store.location().cloned() {
             Some(db) => {
                 self.import_job = Some(ImportJob::start(db, file, options, self.me.clone()));
                 self.popup = Some(Popup::Report {

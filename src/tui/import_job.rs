@@ -7,7 +7,7 @@ use std::sync::mpsc::{Receiver, TryRecvError, channel};
 use crate::domain::Operator;
 use crate::io::ReadOptions;
 use crate::io::import::{ImportOptions, Imported, import_paths, report_text};
-use crate::store::Store;
+use crate::store::{Location, Store};
 
 /// The import in progress.
 pub struct ImportJob {
@@ -17,11 +17,11 @@ pub struct ImportJob {
 
 impl ImportJob {
     /// Imports `file` into the database at `db` in the background, as `me`.
-    pub fn start(db: PathBuf, file: PathBuf, options: ImportOptions, me: Operator) -> Self {
+    pub fn start(db: Location, file: PathBuf, options: ImportOptions, me: Operator) -> Self {
         let (tx, done) = channel();
         let label = file.display().to_string();
         std::thread::spawn(move || {
-            let result = Store::open(&db)
+            let result = Store::open_at(&db)
                 .map_err(|e| e.to_string())
                 .and_then(|mut store| {
                     store.act_as(me);

@@ -4,7 +4,6 @@
 //! asked for, so an answer that a newer request has overtaken is dropped. An app on an
 //! in-memory store (tests, snapshots) reads the same way, at once, on its own thread.
 
-use std::path::PathBuf;
 use std::sync::mpsc::{Receiver, Sender, channel};
 
 use chrono::{DateTime, NaiveDate};
@@ -17,7 +16,7 @@ use crate::report::{
     ForecastReport, HealthReport, KpiReport, TeamReport, default_kpi_scope, forecast_report,
     health_report, kpi_report_with, team_report,
 };
-use crate::store::{Change, Counts, CustomerSort, CustomerWindow, ListAt, Store};
+use crate::store::{Change, Counts, CustomerSort, CustomerWindow, ListAt, Location, Store};
 use crate::tui::panes::pipeline::{self, Column};
 use crate::tui::panes::{followups, health};
 
@@ -300,11 +299,11 @@ pub struct Loader {
 impl Loader {
     /// Starts the thread; each answer is passed to `answer` (which sends it on to the
     /// app's event channel). The thread ends when the loader is dropped.
-    pub fn start(path: PathBuf, answer: impl Fn(Answer) + Send + 'static) -> Self {
+    pub fn start(db: Location, answer: impl Fn(Answer) + Send + 'static) -> Self {
         let (requests, rx) = channel::<(u64, Load)>();
         std::thread::Builder::new()
             .name("loader".into())
-            .spawn(move || serve(&path, &rx, &answer))
+            .spawn(move || serve(&db, &rx, &answer))
             .ok();
         Self { requests }
     }
@@ -314,8 +313,8 @@ impl Loader {
     }
 }
 
-fn serve(path: &std::path::Path, rx: &Receiver<(u64, Load)>, answer: &dyn Fn(Answer)) {
-    let store = match Store::open(path) {
+fn serve(db: &Location, rx: &Receiver<(u64, Load)>, answer: &dyn Fn(Answer)) {
+    let store = match Store::open_at(db) {
         Ok(s) => s,
         Err(e) => {
             // Every request is answered with the reason, so each part of the screen says it.

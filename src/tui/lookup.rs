@@ -10,7 +10,6 @@
 //! the customers it changed, and the worker notices other processes' writes through
 //! `PRAGMA data_version` and re-reads the customers the audit trail names since.
 
-use std::path::PathBuf;
 use std::sync::mpsc::{self, Receiver, RecvTimeoutError, Sender};
 use std::thread;
 use std::time::{Duration, Instant};
@@ -18,7 +17,7 @@ use std::time::{Duration, Instant};
 use crate::domain::CustomerSummary;
 use crate::lookup_index::LiveIndex;
 use crate::search::{Hit, Searcher};
-use crate::store::{Result, Store};
+use crate::store::{Location, Result, Store};
 use crate::tui::list::ScrollList;
 use crate::tui::widgets::input::TextInput;
 
@@ -61,13 +60,13 @@ pub struct LookupService {
 
 impl LookupService {
     /// Starts the worker on the database at `path`.
-    pub fn start(path: PathBuf) -> Self {
+    pub fn start(db: Location) -> Self {
         let (requests, inbox) = mpsc::channel();
         let (outbox, events) = mpsc::channel();
         thread::Builder::new()
             .name("rapport-lookup".into())
             .spawn(move || {
-                if let Err(e) = worker(&path, &inbox, &outbox) {
+                if let Err(e) = worker(&db, &inbox, &outbox) {
                     let _ = outbox.send(Event::Failed(e.to_string()));
                 }
             })
@@ -101,8 +100,8 @@ impl LookupService {
     }
 }
 
-fn worker(path: &std::path::Path, inbox: &Receiver<Request>, outbox: &Sender<Event>) -> Result<()> {
-    let store = Store::open(path)?;
+fn worker(db: &Location, inbox: &Receiver<Request>, outbox: &Sender<Event>) -> Result<()> {
+    let store = Store::open_at(db)?;
     store.limit_cache(4 * 1024)?;
     // Read before the index is opened, so writes made meanwhile are caught up on.
     let mut version = store.data_version()?;

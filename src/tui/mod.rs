@@ -107,14 +107,14 @@ pub fn run(store: Store, login: &str, options: &Options) -> Result<()> {
     // pane data (from the loader thread), the store worker's answers, and the tick of
     // its timeout.
     let (events, inbox) = mpsc::channel::<AppEvent>();
-    if let Some(path) = app.store.path().map(std::path::Path::to_path_buf) {
+    if let Some(db) = app.store.location().cloned() {
         let to_app = events.clone();
-        app.attach_loader(Loader::start(path.clone(), move |answer| {
+        app.attach_loader(Loader::start(db.clone(), move |answer| {
             let _ = to_app.send(AppEvent::Loaded(answer));
         }));
         let to_app = events.clone();
         let (me, clock) = (app.me.clone(), app.store.clock());
-        app.attach_worker(Worker::start(path, me, clock, move |then| {
+        app.attach_worker(Worker::start(db, me, clock, move |then| {
             let _ = to_app.send(AppEvent::Done(then));
         }));
     }

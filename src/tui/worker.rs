@@ -15,7 +15,7 @@ use std::sync::mpsc::{Sender, channel};
 use std::thread::JoinHandle;
 
 use crate::domain::Operator;
-use crate::store::{Clock, Store};
+use crate::store::{Clock, Location, Store};
 use crate::tui::app::App;
 
 /// What the app does with a job's result, on the UI thread.
@@ -35,7 +35,7 @@ impl Worker {
     /// Starts the thread on the database at `path`, writing as `me` with `clock`; each
     /// result is passed to `done` (which sends it on to the app's event channel).
     pub fn start(
-        path: std::path::PathBuf,
+        db: Location,
         me: Operator,
         clock: Clock,
         done: impl Fn(Then) + Send + 'static,
@@ -44,7 +44,7 @@ impl Worker {
         let thread = std::thread::Builder::new()
             .name("store-worker".into())
             .spawn(move || {
-                let mut store = match Store::open(&path) {
+                let mut store = match Store::open_at(&db) {
                     Ok(store) => store.with_clock(clock),
                     Err(e) => {
                         // Every job is answered with the reason instead of its work.

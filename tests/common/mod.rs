@@ -6,10 +6,14 @@ use std::process::{Command, Output};
 
 pub mod tmux;
 
-/// A temporary directory holding one database file.
+/// A temporary database: a file in a temporary directory, or, with
+/// `RAPPORT_TEST_BACKEND=postgres`, a schema of its own on the PostgreSQL server the
+/// `PG*` variables name (`path` then holds its connection string, which `--db` and
+/// `RAPPORT_DB` take as they take a path). Files written beside it go in `dir`.
 pub struct TempDb {
     pub dir: tempfile::TempDir,
     pub path: PathBuf,
+    scratch: Option<postgres_scratch::Scratch>,
 }
 
 impl TempDb {
@@ -21,17 +25,188 @@ impl TempDb {
         db
     }
 
-    /// Only the path of a database in a new temporary folder: no file yet.
+    /// Only the place of a database in a new temporary folder: no file yet (on
+    /// PostgreSQL an empty schema, which Rapport treats as no database yet).
     pub fn missing() -> Self {
         let dir = tempfile::tempdir().expect("temp dir");
-        let path = dir.path().join("rapport.db");
-        Self { dir, path }
+        match postgres_scratch::Scratch::new() {
+            Some(scratch) => Self {
+                dir,
+                path: PathBuf::from(scratch.target()),
+                scratch: Some(scratch),
+            },
+            None => {
+                let path = dir.path().join("rapport.db");
+                Self {
+                    dir,
+                    path,
+                    scratch: None,
+                }
+            }
+        }
     }
+
+    /// Whether this database is on PostgreSQL.
+    pub fn on_postgres(&self) -> bool {
+        self.scratch.is_some()
+    }
+}
+
+thread_local! {
+    /// Set while a test runs again on PostgreSQL (see [`also_on_postgres!`]).
+    static ON_POSTGRES: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+/// Whether this test's databases are on PostgreSQL: it is running again there (see
+/// [`also_on_postgres!`]), or `RAPPORT_TEST_BACKEND=postgres` puts every test there.
+pub fn on_postgres() -> bool {
+    ON_POSTGRES.with(std::cell::Cell::get) || postgres_scratch::wanted()
+}
+
+/// Runs `test` with its databases on the PostgreSQL server the `PG*` variables name
+/// (as `pg_virtualenv` sets them). Without one it prints a notice and passes; under
+/// `CI=true` that is a failure.
+pub fn run_on_postgres(name: &str, test: fn()) {
+    if std::env::var_os("PGHOST").is_none() && !postgres_scratch::wanted() {
+        assert!(
+            std::env::var("CI").as_deref() != Ok("true"),
+            "CI=true but no PostgreSQL for {name}: run the tests under pg_virtualenv"
+        );
+        eprintln!("notice: no PostgreSQL (PGHOST unset): {name} ran on SQLite only");
+        return;
+    }
+    ON_POSTGRES.with(|on| on.set(true));
+    test();
+    ON_POSTGRES.with(|on| on.set(false));
+}
+
+/// The same tests again with their databases on PostgreSQL, in a module
+/// `on_postgres`: `also_on_postgres!(a_test, another_test);` after the tests.
+#[macro_export]
+macro_rules! also_on_postgres {
+    ($($test:ident),* $(,)?) => {
+        mod on_postgres {
+            $(
+                #[test]
+                fn $test() {
+                    super::common::run_on_postgres(stringify!($test), super::$test);
+                }
+            )*
+        }
+    };
+}
+
+/// For a test of what only an SQLite file has (its bytes, its mode, its WAL): `true`
+/// on SQLite; on PostgreSQL a notice, and `false` so the test returns.
+pub fn sqlite_only(what: &str) -> bool {
+    if on_postgres() {
+        eprintln!("notice: skipped on PostgreSQL: {what} is about SQLite's file");
+        return false;
+    }
+    true
 }
 
 /// Creates an empty database at `path`: commands refuse to open one that is not there.
 pub fn create_db(path: &Path) {
-    rapport::store::Store::open(path).expect("create the database");
+    open(path).expect("create the database");
+}
+
+/// Opens the store at `path` as `--db` does: a file, or (a [`TempDb`] on PostgreSQL)
+/// the server its connection string names.
+pub fn open(path: &Path) -> rapport::store::Result<rapport::store::Store> {
+    rapport::store::Store::open_at(&rapport::store::Location::parse(&path.to_string_lossy()))
+}
+
+mod postgres_scratch {
+    /// A schema of its own on the test server, dropped with this.
+    pub struct Scratch {
+        server: String,
+        schema: String,
+    }
+
+    /// Whether `RAPPORT_TEST_BACKEND` asks for PostgreSQL for every test.
+    pub fn wanted() -> bool {
+        match std::env::var("RAPPORT_TEST_BACKEND").as_deref() {
+            Ok("postgres") | Ok("postgresql") => true,
+            Ok("") | Ok("sqlite") | Err(_) => false,
+            Ok(other) => panic!("RAPPORT_TEST_BACKEND={other}: expected sqlite or postgres"),
+        }
+    }
+
+    /// The server the `PG*` variables name (as `pg_virtualenv` sets them).
+    fn server() -> String {
+        let var = |name: &str, default: &str| {
+            std::env::var(name)
+                .ok()
+                .filter(|v| !v.is_empty())
+                .unwrap_or_else(|| default.into())
+        };
+        format!(
+            "host={} port={} user={} dbname={}",
+            var("PGHOST", "/var/run/postgresql"),
+            var("PGPORT", "5432"),
+            var("PGUSER", "postgres"),
+            var("PGDATABASE", "postgres"),
+        )
+    }
+
+    impl Scratch {
+        pub fn new() -> Option<Scratch> {
+            if !super::on_postgres() {
+                return None;
+            }
+            let server = server();
+            let schema = format!("rapport_it_{:016x}", fastrand::u64(..));
+            let mut client = postgres::Client::connect(&server, postgres::NoTls)
+                .unwrap_or_else(|e| panic!("RAPPORT_TEST_BACKEND=postgres, but {server}: {e}"));
+            client
+                .batch_execute(&format!("CREATE SCHEMA {schema}"))
+                .expect("a scratch schema");
+            Some(Scratch { server, schema })
+        }
+
+        /// The connection string whose connections work in this schema.
+        pub fn target(&self) -> String {
+            format!("{} options='-csearch_path={}'", self.server, self.schema)
+        }
+    }
+
+    /// Every row of every table in the schema `target` works in, as text, in order.
+    pub fn contents(target: &str) -> Vec<u8> {
+        let mut client =
+            postgres::Client::connect(target, postgres::NoTls).expect("connect to the scratch");
+        let tables: Vec<String> = client
+            .query(
+                "SELECT tablename::text FROM pg_tables WHERE schemaname = current_schema() ORDER BY 1",
+                &[],
+            )
+            .expect("tables")
+            .iter()
+            .map(|r| r.get(0))
+            .collect();
+        let mut out = Vec::new();
+        for table in tables {
+            let row = client
+                .query_one(
+                    &format!(
+                        "SELECT coalesce(string_agg(t::text, E'\\n' ORDER BY t::text), '') FROM \"{table}\" t"
+                    ),
+                    &[],
+                )
+                .expect("rows");
+            out.extend(table.as_bytes());
+            out.extend(row.get::<_, String>(0).as_bytes());
+        }
+        out
+    }
+
+    impl Drop for Scratch {
+        fn drop(&mut self) {
+            if let Ok(mut client) = postgres::Client::connect(&self.server, postgres::NoTls) {
+                let _ = client.batch_execute(&format!("DROP SCHEMA {} CASCADE", self.schema));
+            }
+        }
+    }
 }
 
 /// The environment every run of the binary gets: the operator `login`, UTC, and no
@@ -83,8 +258,12 @@ pub fn json(db: &Path, args: &[&str]) -> serde_json::Value {
     serde_json::from_str(&ok(db, &all)).expect("valid JSON")
 }
 
-/// The database file and its WAL, byte for byte: to prove a refused command wrote nothing.
+/// The database file and its WAL, byte for byte: to prove a refused command wrote
+/// nothing. On PostgreSQL, every row of every table of its schema.
 pub fn snapshot_files(db: &Path) -> Vec<Option<Vec<u8>>> {
+    if on_postgres() {
+        return vec![Some(postgres_scratch::contents(&db.to_string_lossy()))];
+    }
     let wal = PathBuf::from(format!("{}-wal", db.display()));
     vec![std::fs::read(db).ok(), std::fs::read(wal).ok()]
 }

@@ -31,23 +31,18 @@ pub enum Dialect {
 /// A connection to the database, whichever server holds it.
 pub enum Db {
     Sqlite(rusqlite::Connection),
-    // The store opens SQLite only until the PostgreSQL schema lands (issue 16); the
-    // tests below run every kind of statement against a server already.
-    #[cfg_attr(not(test), allow(dead_code))]
     Postgres(Box<Pg>),
 }
 
 /// Where a database is: a file (SQLite) or a PostgreSQL server.
-#[cfg_attr(not(test), allow(dead_code))]
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Target {
+pub enum Location {
     File(std::path::PathBuf),
     /// A `postgresql://` / `postgres://` URL or a libpq-style `host=… dbname=…` string.
     Postgres(String),
 }
 
-#[cfg_attr(not(test), allow(dead_code))]
-impl Target {
+impl Location {
     /// Reads `--db` / `RAPPORT_DB`: a URL with a PostgreSQL scheme, or a string of
     /// libpq `key=value` settings naming a host or a database, is a server; anything
     /// else is a file path.
@@ -58,9 +53,27 @@ impl Target {
                 .split_whitespace()
                 .any(|kv| kv.starts_with("host=") || kv.starts_with("dbname="));
         if lower.starts_with("postgresql://") || lower.starts_with("postgres://") || libpq {
-            Target::Postgres(text.trim().to_owned())
+            Location::Postgres(text.trim().to_owned())
         } else {
-            Target::File(text.into())
+            Location::File(text.into())
+        }
+    }
+
+    /// The database file, when it is one.
+    pub fn file(&self) -> Option<&std::path::Path> {
+        match self {
+            Location::File(path) => Some(path),
+            Location::Postgres(_) => None,
+        }
+    }
+}
+
+/// The file's path, or the server without its password: for messages.
+impl std::fmt::Display for Location {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Location::File(path) => write!(f, "{}", path.display()),
+            Location::Postgres(server) => f.write_str(&postgres::redacted(server)),
         }
     }
 }
@@ -338,6 +351,9 @@ impl<T> OptionalExtension<T> for Result<T> {
     }
 }
 
+// The writers' advisory lock (`Db::begin`) is keyed by Rapport's application id.
+const _: () = assert!(super::schema::APPLICATION_ID == 1_380_012_112);
+
 /// How a transaction begins.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Begin {
@@ -413,7 +429,16 @@ impl Db {
         let sql = match (self.dialect(), kind) {
             (Dialect::Sqlite, Begin::Write) => "BEGIN IMMEDIATE",
             (Dialect::Sqlite, Begin::Read) => "BEGIN",
-            (Dialect::Postgres, Begin::Write) => "BEGIN",
+            // PostgreSQL has no database-wide write lock; this advisory lock is one,
+            // held to the end of the transaction, for this database (its schema). It
+            // gives writers on both servers the same rules: one at a time, so a
+            // check and the write it guards (a stale version, the last admin, a
+            // merge) see no other writer in between, and audit ids grow in commit
+            // order, which the change feed relies on ("what changed since id N").
+            // Its first key is `APPLICATION_ID` (checked below).
+            (Dialect::Postgres, Begin::Write) => {
+                "BEGIN; SELECT pg_advisory_xact_lock(1380012112, hashtext(current_schema()))"
+            }
             (Dialect::Postgres, Begin::Read) => "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY",
         };
         self.execute_batch(sql)?;
@@ -474,6 +499,132 @@ impl Db {
             Db::Postgres(pg) => pg.batch(sql),
         }
     }
+
+    // The schema's own catalogue, for what bulk writes suspend and rebuild: SQLite's
+    // `sqlite_master`, PostgreSQL's `pg_indexes` and `pg_trigger` (this schema's).
+
+    /// Whether the table `name` exists.
+    pub fn has_table(&self, name: &str) -> Result<bool> {
+        let sql = match self.dialect() {
+            Dialect::Sqlite => {
+                "SELECT EXISTS (SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?1)"
+            }
+            Dialect::Postgres => "SELECT to_regclass(?1) IS NOT NULL",
+        };
+        self.query_row(sql, [name], |r| r.get(0))
+    }
+
+    /// The `CREATE INDEX` statement of the index `name`, if there is one.
+    pub fn index_definition(&self, name: &str) -> Result<Option<String>> {
+        let sql = match self.dialect() {
+            Dialect::Sqlite => "SELECT sql FROM sqlite_master WHERE type = 'index' AND name = ?1",
+            Dialect::Postgres => {
+                "SELECT indexdef FROM pg_indexes
+                 WHERE schemaname = current_schema() AND indexname = ?1"
+            }
+        };
+        Ok(self
+            .query_row(sql, [name], |r| r.get::<_, Option<String>>(0))
+            .optional()?
+            .flatten())
+    }
+
+    /// The indexes of `table` that forbid nothing (not unique, not the key), by name,
+    /// with their `CREATE INDEX` statements.
+    pub fn secondary_indexes(&self, table: &str) -> Result<Vec<(String, String)>> {
+        let sql = match self.dialect() {
+            Dialect::Sqlite => {
+                "SELECT name, sql FROM sqlite_master
+                 WHERE type = 'index' AND sql IS NOT NULL AND sql NOT LIKE 'CREATE UNIQUE%'
+                   AND tbl_name = ?1 ORDER BY name"
+            }
+            Dialect::Postgres => {
+                "SELECT indexname, indexdef FROM pg_indexes
+                 WHERE schemaname = current_schema() AND tablename = ?1
+                   AND indexdef NOT LIKE 'CREATE UNIQUE%' ORDER BY indexname"
+            }
+        };
+        let mut stmt = self.prepare(sql)?;
+        let rows = stmt.query_map([table], |r| Ok((r.get(0)?, r.get(1)?)))?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    /// Drops the trigger `name` (this transaction) and returns the SQL that makes it
+    /// again; `None` if there is no such trigger.
+    pub fn drop_trigger(&self, name: &str) -> Result<Option<String>> {
+        let sql = match self.dialect() {
+            Dialect::Sqlite => {
+                "SELECT sql, 'DROP TRIGGER ' || name FROM sqlite_master
+                 WHERE type = 'trigger' AND name = ?1"
+            }
+            Dialect::Postgres => {
+                "SELECT pg_get_triggerdef(t.oid),
+                        'DROP TRIGGER ' || quote_ident(t.tgname) || ' ON ' || t.tgrelid::regclass::text
+                 FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid
+                 WHERE t.tgname = ?1 AND NOT t.tgisinternal
+                   AND c.relnamespace = current_schema()::regnamespace"
+            }
+        };
+        let found: Option<(String, String)> = self
+            .query_row(sql, [name], |r| Ok((r.get(0)?, r.get(1)?)))
+            .optional()?;
+        match found {
+            Some((create, drop)) => {
+                self.execute_batch(&drop)?;
+                Ok(Some(create))
+            }
+            None => Ok(None),
+        }
+    }
+
+    /// After rows were written with their own ids (a restore, seeded rows): on
+    /// PostgreSQL, `table`'s identity sequence moves past the largest, so the next
+    /// row it numbers is new; SQLite numbers from the rows themselves. `table` is one
+    /// of the store's own names, never input.
+    pub fn sequence_past_rows(&self, table: &str) -> Result<()> {
+        if self.dialect() == Dialect::Sqlite {
+            return Ok(());
+        }
+        let quoted = format!("\"{table}\"");
+        let numbered: bool = self.query_row(
+            "SELECT EXISTS (SELECT 1 FROM pg_attribute
+                            WHERE attrelid = to_regclass(?1) AND attname = 'id' AND attidentity <> '')",
+            [&quoted],
+            |r| r.get(0),
+        )?;
+        if numbered {
+            self.query_row(
+                &format!(
+                    "SELECT setval(pg_get_serial_sequence(?1, 'id'),
+                                   coalesce((SELECT max(id) FROM {quoted}), 0) + 1, false)"
+                ),
+                [&quoted],
+                |_| Ok(()),
+            )?;
+        }
+        Ok(())
+    }
+
+    /// The SQLite page cache of this connection, in KiB; `None` on PostgreSQL, whose
+    /// cache is the server's.
+    pub fn cache_kib(&self) -> Result<Option<i64>> {
+        match self {
+            Db::Sqlite(c) => {
+                Ok(Some(-c.query_row("PRAGMA cache_size", (), |r| {
+                    r.get::<_, i64>(0)
+                })?))
+            }
+            Db::Postgres(_) => Ok(None),
+        }
+    }
+
+    /// Sets the SQLite page cache (KiB); nothing on PostgreSQL.
+    pub fn set_cache_kib(&self, kib: i64) -> Result<()> {
+        match self {
+            Db::Sqlite(c) => Ok(c.pragma_update(None, "cache_size", -kib)?),
+            Db::Postgres(_) => Ok(()),
+        }
+    }
 }
 
 #[cfg(test)]
@@ -490,8 +641,8 @@ mod tests {
             "dbname=crm",
         ] {
             assert_eq!(
-                Target::parse(server),
-                Target::Postgres(server.into()),
+                Location::parse(server),
+                Location::Postgres(server.into()),
                 "{server}"
             );
         }
@@ -502,7 +653,7 @@ mod tests {
             "my crm.db",
             "postgres.db",
         ] {
-            assert_eq!(Target::parse(file), Target::File(file.into()), "{file}");
+            assert_eq!(Location::parse(file), Location::File(file.into()), "{file}");
         }
     }
 }

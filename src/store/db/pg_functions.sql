@@ -17,6 +17,40 @@ CREATE FUNCTION date(seconds bigint, modifier text) RETURNS text
     AS $$ SELECT CASE WHEN modifier = 'unixepoch'
                   THEN to_char(to_timestamp(seconds) AT TIME ZONE 'UTC', 'YYYY-MM-DD') END $$;
 
+-- date(day, modifier, ...): a 'YYYY-MM-DD' day moved by SQLite's modifiers the store
+-- uses: 'start of month', '+N months' and '+N days' (either sign). A month added to
+-- the 31st runs over into the next month, as in SQLite (2026-01-31 +1 month is
+-- 2026-03-03).
+CREATE FUNCTION date(day text, VARIADIC modifiers text[]) RETURNS text
+    LANGUAGE plpgsql IMMUTABLE STRICT PARALLEL SAFE
+    AS $$
+DECLARE
+    d date := left(day, 10)::date;
+    modifier text;
+    months integer;
+BEGIN
+    FOREACH modifier IN ARRAY modifiers LOOP
+        IF modifier = 'start of month' THEN
+            d := date_trunc('month', d)::date;
+        ELSIF modifier ~ '^[+-]?[0-9]+ months?$' THEN
+            months := extract(year FROM d)::integer * 12 + extract(month FROM d)::integer - 1
+                      + split_part(modifier, ' ', 1)::integer;
+            d := make_date(months / 12, months % 12 + 1, 1) + (extract(day FROM d)::integer - 1);
+        ELSIF modifier ~ '^[+-]?[0-9]+ days?$' THEN
+            d := d + split_part(modifier, ' ', 1)::integer;
+        ELSE
+            RAISE EXCEPTION 'date(): the modifier % is not one Rapport uses', modifier;
+        END IF;
+    END LOOP;
+    RETURN to_char(d, 'YYYY-MM-DD');
+END $$;
+
+-- strftime(format, day) for the formats the store uses: %Y, %m and %d of a day.
+CREATE FUNCTION strftime(format text, day text) RETURNS text
+    LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
+    AS $$ SELECT to_char(left(day, 10)::date,
+                         replace(replace(replace(format, '%Y', 'YYYY'), '%m', 'MM'), '%d', 'DD')) $$;
+
 -- SQLite's two-argument min and max: NULL when either is (STRICT), unlike least and
 -- greatest, which pass over NULLs.
 CREATE FUNCTION max(a bigint, b bigint) RETURNS bigint

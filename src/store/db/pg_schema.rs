@@ -129,6 +129,7 @@ fn render_table(sql: &str) -> String {
             }
         }
     }
+    s = deferrable_references(&s);
     s = replace_word(&s, "INTEGER", "BIGINT");
     s = replace_word(&s, "REAL", "DOUBLE PRECISION");
     s = replace_word(&s, "BLOB", "BYTEA");
@@ -155,6 +156,48 @@ fn render_table(sql: &str) -> String {
                 rest = after;
             }
         }
+    }
+    out.push_str(rest);
+    out
+}
+
+/// Each `REFERENCES t(c) [ON DELETE …] [ON UPDATE …]` made `DEFERRABLE` (initially
+/// immediate, as SQLite checks): a restore sets its checks to the end of its
+/// transaction, as `PRAGMA defer_foreign_keys` does on SQLite.
+fn deferrable_references(sql: &str) -> String {
+    const ACTIONS: [&str; 5] = [
+        "CASCADE",
+        "SET NULL",
+        "SET DEFAULT",
+        "RESTRICT",
+        "NO ACTION",
+    ];
+    let mut out = String::with_capacity(sql.len() + 64);
+    let mut rest = sql;
+    while let Some(at) = rest.find("REFERENCES ") {
+        let (head, tail) = rest.split_at(at + "REFERENCES ".len());
+        out.push_str(head);
+        // The referenced table and its columns.
+        let mut end = tail
+            .find('(')
+            .and_then(|open| closing(tail, open))
+            .map_or(tail.len(), |c| c + 1);
+        loop {
+            let after = &tail[end..];
+            let trimmed = after.trim_start();
+            let skipped = after.len() - trimmed.len();
+            let Some(action) = ["ON DELETE ", "ON UPDATE "]
+                .iter()
+                .find_map(|on| trimmed.strip_prefix(on))
+                .and_then(|a| ACTIONS.iter().find(|x| a.starts_with(*x)))
+            else {
+                break;
+            };
+            end += skipped + "ON DELETE ".len() + action.len();
+        }
+        out.push_str(&tail[..end]);
+        out.push_str(" DEFERRABLE");
+        rest = &tail[end..];
     }
     out.push_str(rest);
     out
@@ -253,7 +296,7 @@ mod tests {
     key          TEXT COLLATE \"C\" NOT NULL UNIQUE, 
     score        DOUBLE PRECISION,
     photo        BYTEA,
-    customer_id  BIGINT NOT NULL REFERENCES customers(id),
+    customer_id  BIGINT NOT NULL REFERENCES customers(id) DEFERRABLE,
     idle_days BIGINT CHECK (idle_days IS NULL OR (true AND idle_days BETWEEN 1 AND 3650)),
     CHECK (least(score, 1) >= 0 AND greatest(score, 2) <= 9)
 ) "
@@ -265,6 +308,19 @@ mod tests {
         assert!(
             !keyed.contains("IDENTITY"),
             "only the row id is an identity"
+        );
+        let cascading = render_table(
+            "CREATE TABLE t (\n    a INTEGER REFERENCES a(id) ON DELETE CASCADE ON UPDATE SET NULL CHECK (a > 0),\n    b INTEGER REFERENCES b(id))",
+        );
+        assert!(
+            cascading.contains(
+                "REFERENCES a(id) ON DELETE CASCADE ON UPDATE SET NULL DEFERRABLE CHECK (a > 0)"
+            ),
+            "{cascading}"
+        );
+        assert!(
+            cascading.contains("REFERENCES b(id) DEFERRABLE)"),
+            "{cascading}"
         );
     }
 

@@ -5,8 +5,29 @@
 
 /// `sql` with every parameter outside quotes and comments written as `$N`. A bare `?`
 /// takes the number after the largest one seen so far, as SQLite numbers it.
+#[cfg(test)]
 pub fn to_dollar(sql: &str) -> String {
-    to_dollar_named(sql, &[]).0
+    rewrite(sql, &[], &|n| n).0
+}
+
+/// [`to_dollar`] for a statement about to be sent, and which of its arguments to
+/// send (their indexes, in order). SQLite lets a statement leave a parameter unused
+/// (`?2` and `?3` without `?1`: an optional filter left out); PostgreSQL could not
+/// tell the type of one it never sees, so the numbers are closed up and an argument
+/// no parameter names is not sent.
+pub fn to_dollar_sent(sql: &str) -> (String, Vec<usize>) {
+    let (out, _, numbers) = rewrite(sql, &[], &|n| n);
+    let sent: Vec<usize> = numbers.iter().map(|&n| n as usize - 1).collect();
+    if numbers.iter().copied().eq(1..=numbers.len() as u32) {
+        return (out, sent);
+    }
+    let rank = |n: u32| {
+        numbers
+            .iter()
+            .position(|&u| u == n)
+            .map_or(n, |i| i as u32 + 1)
+    };
+    (rewrite(sql, &[], &rank).0, sent)
 }
 
 /// [`to_dollar`], and also each `:name` of `names` as `$N` (SQLite's named
@@ -14,6 +35,19 @@ pub fn to_dollar(sql: &str) -> String {
 /// order the SQL first uses them; the list says which of `names` each number is, so
 /// a name the SQL does not use is not sent (PostgreSQL could not tell its type).
 pub fn to_dollar_named(sql: &str, names: &[&str]) -> (String, Vec<usize>) {
+    let (out, used, _) = rewrite(sql, names, &|n| n);
+    (out, used)
+}
+
+/// The rewrite behind the three: `?N` becomes `$number(N)`, and each `:name` of
+/// `names` a `$N` in the order first used. Also returns the names used (indexes into
+/// `names`) and the numbers `?N` used, ascending.
+fn rewrite(
+    sql: &str,
+    names: &[&str],
+    number: &dyn Fn(u32) -> u32,
+) -> (String, Vec<usize>, std::collections::BTreeSet<u32>) {
+    let mut numbers = std::collections::BTreeSet::new();
     let mut used: Vec<usize> = Vec::new();
     let mut out = String::with_capacity(sql.len() + 8);
     let mut chars = sql.char_indices().peekable();
@@ -94,13 +128,14 @@ pub fn to_dollar_named(sql: &str, names: &[&str]) -> (String, Vec<usize>) {
                     Err(_) => highest + 1,
                 };
                 highest = highest.max(n);
+                numbers.insert(n);
                 out.push('$');
-                out.push_str(&n.to_string());
+                out.push_str(&number(n).to_string());
             }
             _ => out.push(c),
         }
     }
-    (null_tests_last(&out), used)
+    (null_tests_last(&out), used, numbers)
 }
 
 /// PostgreSQL gives a parameter its type where the SQL first uses it, and `$N IS
@@ -156,7 +191,7 @@ fn closing_paren(sql: &str, open: usize) -> Option<usize> {
 
 #[cfg(test)]
 mod tests {
-    use super::{to_dollar, to_dollar_named};
+    use super::{to_dollar, to_dollar_named, to_dollar_sent};
 
     #[test]
     fn numbered_and_bare_parameters_become_dollars() {
@@ -170,6 +205,23 @@ mod tests {
         );
         assert_eq!(to_dollar("x = ?3 OR y = ?"), "x = $3 OR y = $4");
         assert_eq!(to_dollar("?12"), "$12");
+    }
+
+    #[test]
+    fn parameters_a_statement_leaves_unused_are_not_sent() {
+        assert_eq!(
+            to_dollar_sent("a >= ?2 ORDER BY b LIMIT ?3"),
+            ("a >= $1 ORDER BY b LIMIT $2".into(), vec![1, 2])
+        );
+        assert_eq!(
+            to_dollar_sent("a = ?1 AND b = ?2 OR c = ?1"),
+            ("a = $1 AND b = $2 OR c = $1".into(), vec![0, 1])
+        );
+        assert_eq!(
+            to_dollar_sent("x = ?3 OR y = ?1 OR z = 'why ?2'"),
+            ("x = $2 OR y = $1 OR z = 'why ?2'".into(), vec![0, 2])
+        );
+        assert_eq!(to_dollar_sent("SELECT 1"), ("SELECT 1".into(), vec![]));
     }
 
     #[test]

@@ -9,9 +9,6 @@
 //! as the storage class of its type: `int2`/`int4`/`int8`/`boolean` as integers,
 //! `numeric` (what `sum(bigint)` returns) as an integer when it is whole.
 
-// Opened by the tests only until the store opens PostgreSQL databases (issue 16).
-#![cfg_attr(not(test), allow(dead_code))]
-
 use std::cell::RefCell;
 use std::collections::HashMap;
 use std::error::Error;
@@ -20,7 +17,7 @@ use postgres::types::{FromSql, IsNull, ToSql, Type, to_sql_checked};
 use postgres::{Client, NoTls, Statement};
 use rusqlite::types::{ToSqlOutput, ValueRef};
 
-use super::placeholders::to_dollar;
+use super::placeholders::to_dollar_sent;
 use crate::store::{Result, StoreError};
 
 type BoxError = Box<dyn Error + Sync + Send>;
@@ -30,7 +27,7 @@ type BoxError = Box<dyn Error + Sync + Send>;
 /// whole before the next statement runs, so no borrow outlives a call.
 pub struct Pg {
     client: RefCell<Client>,
-    statements: RefCell<HashMap<String, Statement>>,
+    statements: RefCell<HashMap<String, (Statement, Vec<usize>)>>,
 }
 
 impl std::fmt::Debug for Pg {
@@ -42,53 +39,131 @@ impl std::fmt::Debug for Pg {
 impl Pg {
     /// Connects with a `postgresql://` URL or a libpq-style `host=… dbname=…` string.
     pub fn connect(target: &str) -> Result<Self> {
-        let client = Client::connect(target, NoTls).map_err(|source| StoreError::Connect {
-            target: redacted(target),
-            source,
-        })?;
+        let client = libpq_config(target)
+            .and_then(|config| config.connect(NoTls))
+            .map_err(|source| StoreError::Connect {
+                target: redacted(target),
+                source,
+            })?;
         Ok(Self {
             client: RefCell::new(client),
             statements: RefCell::new(HashMap::new()),
         })
     }
 
-    fn statement(&self, sql: &str) -> Result<Statement> {
+    /// The statement prepared for `sql` (once per connection), and which arguments
+    /// it takes (see [`to_dollar_sent`]).
+    fn statement(&self, sql: &str) -> Result<(Statement, Vec<usize>)> {
         if let Some(s) = self.statements.borrow().get(sql) {
             return Ok(s.clone());
         }
-        let prepared = self.client.borrow_mut().prepare(&to_dollar(sql))?;
+        let (numbered, sent) = to_dollar_sent(sql);
+        let prepared = self
+            .client
+            .borrow_mut()
+            .prepare(&numbered)
+            .inspect_err(|_| debug_refused(sql))?;
         self.statements
             .borrow_mut()
-            .insert(sql.to_owned(), prepared.clone());
-        Ok(prepared)
+            .insert(sql.to_owned(), (prepared.clone(), sent.clone()));
+        Ok((prepared, sent))
     }
 
     pub fn execute(&self, sql: &str, args: &[Arg]) -> Result<u64> {
-        let statement = self.statement(sql)?;
-        let refs: Vec<&(dyn ToSql + Sync)> = args.iter().map(|a| a as _).collect();
+        let (statement, sent) = self.statement(sql)?;
+        let refs = sent_args(args, &sent)?;
         Ok(self.client.borrow_mut().execute(&statement, &refs)?)
     }
 
     pub fn query(&self, sql: &str, args: &[Arg]) -> Result<Vec<postgres::Row>> {
-        let statement = self.statement(sql)?;
-        let refs: Vec<&(dyn ToSql + Sync)> = args.iter().map(|a| a as _).collect();
+        let (statement, sent) = self.statement(sql)?;
+        let refs = sent_args(args, &sent)?;
         Ok(self.client.borrow_mut().query(&statement, &refs)?)
     }
 
     /// Like [`Pg::query`] for SQL already in PostgreSQL's `$N` form.
     pub fn query_numbered(&self, sql: &str, args: &[Arg]) -> Result<Vec<postgres::Row>> {
         let refs: Vec<&(dyn ToSql + Sync)> = args.iter().map(|a| a as _).collect();
-        Ok(self.client.borrow_mut().query(sql, &refs)?)
+        Ok(self
+            .client
+            .borrow_mut()
+            .query(sql, &refs)
+            .inspect_err(|_| debug_refused(sql))?)
     }
 
     /// Several statements without parameters, in one round trip.
     pub fn batch(&self, sql: &str) -> Result<()> {
-        Ok(self.client.borrow_mut().batch_execute(sql)?)
+        Ok(self
+            .client
+            .borrow_mut()
+            .batch_execute(sql)
+            .inspect_err(|_| debug_refused(sql))?)
     }
 }
 
+/// The arguments `sent` names, in its order; a parameter with no argument is an
+/// error, as on SQLite.
+fn sent_args<'a>(args: &'a [Arg], sent: &[usize]) -> Result<Vec<&'a (dyn ToSql + Sync)>> {
+    sent.iter()
+        .map(|&i| {
+            args.get(i).map(|a| a as _).ok_or_else(|| {
+                StoreError::Sqlite(rusqlite::Error::InvalidParameterCount(args.len(), i + 1))
+            })
+        })
+        .collect()
+}
+
+/// With `RAPPORT_DEBUG_SQL` set, prints a statement the server refused (for porting).
+fn debug_refused(sql: &str) {
+    if std::env::var_os("RAPPORT_DEBUG_SQL").is_some() {
+        eprintln!("rapport: PostgreSQL refused:\n{sql}");
+    }
+}
+
+/// Where the local server listens when nothing names a host: Debian's and Ubuntu's
+/// socket directory (libpq's default there).
+const DEFAULT_SOCKET_DIR: &str = "/var/run/postgresql";
+
+/// `target` read as libpq reads it: what it leaves out comes from `PGHOST`, `PGPORT`,
+/// `PGUSER`, `PGDATABASE` and `PGPASSWORD`, the host defaults to the local server's
+/// socket, and the user to the login of this process (the `postgres` crate's default).
+fn libpq_config(target: &str) -> std::result::Result<postgres::Config, postgres::Error> {
+    let mut config: postgres::Config = target.parse()?;
+    let var = |name: &str| std::env::var(name).ok().filter(|v| !v.is_empty());
+    if config.get_hosts().is_empty() {
+        let hosts = var("PGHOST").unwrap_or_else(|| DEFAULT_SOCKET_DIR.to_owned());
+        for host in hosts.split(',') {
+            config.host(host);
+        }
+    }
+    if config.get_ports().is_empty()
+        && let Some(port) = var("PGPORT").and_then(|p| p.parse().ok())
+    {
+        config.port(port);
+    }
+    if config.get_user().is_none()
+        && let Some(user) = var("PGUSER")
+    {
+        config.user(&user);
+    }
+    if config.get_dbname().is_none()
+        && let Some(dbname) = var("PGDATABASE")
+    {
+        config.dbname(&dbname);
+    }
+    if config.get_password().is_none()
+        && let Some(password) = var("PGPASSWORD")
+    {
+        config.password(password);
+    }
+    if config.get_application_name().is_none() {
+        config.application_name("rapport");
+    }
+    Ok(config)
+}
+
 /// `target` without its password, for messages.
-fn redacted(target: &str) -> String {
+pub fn redacted(target: &str) -> String {
     match target.split_once("://") {
         Some((scheme, rest)) => match rest.rsplit_once('@') {
             Some((who, host)) => {
