@@ -16,6 +16,7 @@ pub fn to_dollar(sql: &str) -> String {
 /// tell the type of one it never sees, so the numbers are closed up and an argument
 /// no parameter names is not sent.
 pub fn to_dollar_sent(sql: &str) -> (String, Vec<usize>) {
+    let sql = &without_index_hints(sql);
     let (out, _, numbers) = rewrite(sql, &[], &|n| n);
     let sent: Vec<usize> = numbers.iter().map(|&n| n as usize - 1).collect();
     if numbers.iter().copied().eq(1..=numbers.len() as u32) {
@@ -30,12 +31,30 @@ pub fn to_dollar_sent(sql: &str) -> (String, Vec<usize>) {
     (rewrite(sql, &[], &rank).0, sent)
 }
 
+/// `sql` without SQLite's `INDEXED BY index` hints: PostgreSQL has no such clause and
+/// plans alone. (The store's SQL never quotes the words.)
+fn without_index_hints(sql: &str) -> String {
+    const HINT: &str = " INDEXED BY ";
+    let mut out = String::with_capacity(sql.len());
+    let mut rest = sql;
+    while let Some(at) = rest.find(HINT) {
+        out.push_str(&rest[..at]);
+        let after = &rest[at + HINT.len()..];
+        let name = after
+            .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+            .unwrap_or(after.len());
+        rest = &after[name..];
+    }
+    out.push_str(rest);
+    out
+}
+
 /// [`to_dollar`], and also each `:name` of `names` as `$N` (SQLite's named
 /// parameters; a PostgreSQL cast `::type` is left alone). Names are numbered in the
 /// order the SQL first uses them; the list says which of `names` each number is, so
 /// a name the SQL does not use is not sent (PostgreSQL could not tell its type).
 pub fn to_dollar_named(sql: &str, names: &[&str]) -> (String, Vec<usize>) {
-    let (out, used, _) = rewrite(sql, names, &|n| n);
+    let (out, used, _) = rewrite(&without_index_hints(sql), names, &|n| n);
     (out, used)
 }
 
@@ -222,6 +241,11 @@ mod tests {
             ("x = $2 OR y = $1 OR z = 'why ?2'".into(), vec![0, 2])
         );
         assert_eq!(to_dollar_sent("SELECT 1"), ("SELECT 1".into(), vec![]));
+        assert_eq!(
+            to_dollar_sent("SELECT d.id FROM deals d INDEXED BY deals_open_idle\n WHERE d.x = ?1")
+                .0,
+            "SELECT d.id FROM deals d\n WHERE d.x = $1"
+        );
     }
 
     #[test]
