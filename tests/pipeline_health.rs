@@ -297,6 +297,3 @@ fn an_older_database_counts_its_follow_ups_when_upgraded() {
     );
 }
 
-// The same story with the database on PostgreSQL (skipped with a notice without a
-// server); the upgrade test is about an SQLite file of an older schema.
-also_on_postgres!(health_and_forecast_from_the_command_line);
