@@ -296,4 +296,3 @@ fn an_older_database_counts_its_follow_ups_when_upgraded() {
         "{said}"
     );
 }
-
