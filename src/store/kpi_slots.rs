@@ -250,18 +250,7 @@ pub(super) fn pg_triggers() -> String {
                     &format!("{c} = kpi_slots.{c} + excluded."),
                 );
             }
-            format!(
-                "CREATE FUNCTION {name}() RETURNS trigger LANGUAGE plpgsql AS $$
-BEGIN
-{body}    RETURN NULL;
-END $$;
-CREATE TRIGGER {name} {event}
-    FOR EACH ROW WHEN ({when}) EXECUTE FUNCTION {name}();
-",
-                name = t.name,
-                event = t.event,
-                when = t.when,
-            )
+            super::db::pg_schema::plpgsql_trigger(&t.name, &t.event, Some(&t.when), &body)
         })
         .collect()
 }

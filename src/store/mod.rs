@@ -216,11 +216,12 @@ impl Store {
         self.conn
             .query_row(
                 "SELECT session_user::text,
-                        (SELECT rolsuper FROM pg_roles WHERE rolname = session_user)
-                        OR pg_has_role(session_user,
-                               (SELECT tableowner FROM pg_tables
-                                WHERE schemaname = current_schema()
-                                  AND tablename = 'rapport_schema'), 'MEMBER')",
+                        coalesce((SELECT rolsuper FROM pg_roles WHERE rolname = session_user)
+                                 OR pg_has_role(session_user,
+                                        (SELECT tableowner FROM pg_tables
+                                         WHERE schemaname = current_schema()
+                                           AND tablename = 'rapport_schema'), 'MEMBER'),
+                                 false)",
                 (),
                 |r| Ok((r.get(0)?, r.get(1)?)),
             )

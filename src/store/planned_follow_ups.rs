@@ -123,21 +123,7 @@ fn sqlite_triggers() -> String {
 pub(super) fn pg_triggers() -> String {
     every_trigger()
         .iter()
-        .map(|t| {
-            let when = t.when.map(|w| format!(" WHEN ({w})")).unwrap_or_default();
-            format!(
-                "CREATE FUNCTION {name}() RETURNS trigger LANGUAGE plpgsql AS $$
-BEGIN
-{body}    RETURN NULL;
-END $$;
-CREATE TRIGGER {name} {event}
-    FOR EACH ROW{when} EXECUTE FUNCTION {name}();
-",
-                name = t.name,
-                event = t.event,
-                body = t.body,
-            )
-        })
+        .map(|t| super::db::pg_schema::plpgsql_trigger(t.name, t.event, t.when, &t.body))
         .collect()
 }
 

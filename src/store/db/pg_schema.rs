@@ -45,6 +45,23 @@ pub fn render(objects: &[SqliteObject]) -> Result<String, String> {
     Ok(out)
 }
 
+/// A trigger for PostgreSQL from the parts the store describes once for both servers
+/// (`store::kpi_slots`, `store::planned_follow_ups`): its `body` (statements ending in
+/// `;`) in a function of the trigger's `name`, run after `event` for each row, when
+/// `when` holds.
+pub fn plpgsql_trigger(name: &str, event: &str, when: Option<&str>, body: &str) -> String {
+    let when = when.map(|w| format!(" WHEN ({w})")).unwrap_or_default();
+    format!(
+        "CREATE FUNCTION {name}() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+{body}    RETURN NULL;
+END $$;
+CREATE TRIGGER {name} {event}
+    FOR EACH ROW{when} EXECUTE FUNCTION {name}();
+"
+    )
+}
+
 /// The name of each table `sql` references, itself aside.
 fn references(name: &str, sql: &str) -> Vec<String> {
     let mut found = Vec::new();
