@@ -501,7 +501,10 @@ impl Db {
     }
 
     // The schema's own catalogue, for what bulk writes suspend and rebuild: SQLite's
-    // `sqlite_master`, PostgreSQL's `pg_indexes` and `pg_trigger` (this schema's).
+    // `sqlite_master`, PostgreSQL's `pg_index` and `pg_trigger`. On PostgreSQL the
+    // rows of this schema are picked first (a materialised CTE) and only then given
+    // to `pg_get_indexdef`/`pg_get_triggerdef`, which read the live catalogue and fail
+    // on another schema's object dropped meanwhile.
 
     /// Whether the table `name` exists.
     pub fn has_table(&self, name: &str) -> Result<bool> {
@@ -519,8 +522,11 @@ impl Db {
         let sql = match self.dialect() {
             Dialect::Sqlite => "SELECT sql FROM sqlite_master WHERE type = 'index' AND name = ?1",
             Dialect::Postgres => {
-                "SELECT indexdef FROM pg_indexes
-                 WHERE schemaname = current_schema() AND indexname = ?1"
+                "WITH mine AS MATERIALIZED (
+                     SELECT oid FROM pg_class
+                     WHERE relkind = 'i' AND relname = ?1
+                       AND relnamespace = current_schema()::regnamespace)
+                 SELECT pg_get_indexdef(oid) FROM mine"
             }
         };
         Ok(self
@@ -539,9 +545,13 @@ impl Db {
                    AND tbl_name = ?1 ORDER BY name"
             }
             Dialect::Postgres => {
-                "SELECT indexname, indexdef FROM pg_indexes
-                 WHERE schemaname = current_schema() AND tablename = ?1
-                   AND indexdef NOT LIKE 'CREATE UNIQUE%' ORDER BY indexname"
+                "WITH mine AS MATERIALIZED (
+                     SELECT i.oid, i.relname FROM pg_index x
+                     JOIN pg_class i ON i.oid = x.indexrelid
+                     JOIN pg_class t ON t.oid = x.indrelid
+                     WHERE t.relname = ?1 AND t.relnamespace = current_schema()::regnamespace
+                       AND NOT x.indisunique)
+                 SELECT relname::text, pg_get_indexdef(oid) FROM mine ORDER BY relname"
             }
         };
         let mut stmt = self.prepare(sql)?;
@@ -558,11 +568,14 @@ impl Db {
                  WHERE type = 'trigger' AND name = ?1"
             }
             Dialect::Postgres => {
-                "SELECT pg_get_triggerdef(t.oid),
-                        'DROP TRIGGER ' || quote_ident(t.tgname) || ' ON ' || t.tgrelid::regclass::text
-                 FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid
-                 WHERE t.tgname = ?1 AND NOT t.tgisinternal
-                   AND c.relnamespace = current_schema()::regnamespace"
+                "WITH mine AS MATERIALIZED (
+                     SELECT t.oid, t.tgname, t.tgrelid FROM pg_trigger t
+                     JOIN pg_class c ON c.oid = t.tgrelid
+                     WHERE t.tgname = ?1 AND NOT t.tgisinternal
+                       AND c.relnamespace = current_schema()::regnamespace)
+                 SELECT pg_get_triggerdef(oid),
+                        'DROP TRIGGER ' || quote_ident(tgname) || ' ON ' || tgrelid::regclass::text
+                 FROM mine"
             }
         };
         let found: Option<(String, String)> = self
