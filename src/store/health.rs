@@ -206,9 +206,7 @@ fn check_tallies(conn: &Connection, health: &mut Health) {
                             name.replace('_', " "),
                             actual.map_or("none".to_string(), |n| n.to_string())
                         ),
-                        "the records themselves are intact; a JSON backup restored into a new \
-                         database counts them again (`rapport export --format json -o \
-                         backup.json`, then `rapport --db new.db import backup.json`)",
+                        RECOUNT_FIX,
                     );
                 }
             }
@@ -217,87 +215,99 @@ fn check_tallies(conn: &Connection, health: &mut Health) {
     }
 }
 
-/// The maintained deal totals (schema 9) must equal the totals of the deals: triggers
-/// keep them in step in every write, so a difference means the file was changed
-/// around Rapport (e.g. with triggers dropped).
-fn check_deal_totals(conn: &Connection, health: &mut Health) {
+/// What to do when a kept figure disagrees with the records it is kept from.
+const RECOUNT_FIX: &str = "the records themselves are intact; a JSON backup restored into a new \
+     database counts them again (`rapport export --format json -o backup.json`, then \
+     `rapport --db new.db import backup.json`)";
+
+/// `kept` (rows of a figure triggers keep in every write) must equal `records` (the
+/// same rows computed from the records): a difference means the file was changed
+/// around Rapport (e.g. with triggers dropped). `problem` says it for that many rows.
+fn compare_kept(
+    conn: &Connection,
+    health: &mut Health,
+    check: &'static str,
+    (kept, records): (&str, &str),
+    problem: impl Fn(i64) -> String,
+    fix: &str,
+) {
     let sql = format!(
         "SELECT max(
-             (SELECT count(*) FROM (SELECT * FROM ({from}) EXCEPT SELECT * FROM deal_totals)),
-             (SELECT count(*) FROM (SELECT * FROM deal_totals EXCEPT SELECT * FROM ({from}))))",
-        from = schema::DEAL_TOTALS_FROM_DEALS
+             (SELECT count(*) FROM (SELECT * FROM ({records}) EXCEPT SELECT * FROM ({kept}))),
+             (SELECT count(*) FROM (SELECT * FROM ({kept}) EXCEPT SELECT * FROM ({records}))))"
     );
     match conn.query_row(&sql, [], |r| r.get::<_, i64>(0)) {
         Ok(0) => {}
-        Ok(n) => health.found(
-            "deal totals",
+        Ok(n) => health.found(check, problem(n), fix),
+        Err(e) => health.found(check, format!("cannot be read: {e}"), DAMAGED_FIX),
+    }
+}
+
+/// "s" after a count other than one.
+fn plural(n: i64) -> &'static str {
+    if n == 1 { "" } else { "s" }
+}
+
+/// The maintained deal totals (schema 9) must equal the totals of the deals.
+fn check_deal_totals(conn: &Connection, health: &mut Health) {
+    compare_kept(
+        conn,
+        health,
+        "deal totals",
+        ("SELECT * FROM deal_totals", schema::DEAL_TOTALS_FROM_DEALS),
+        |n| {
             format!(
                 "the pipeline and KPI totals disagree with the deals in {n} group{}",
-                if n == 1 { "" } else { "s" }
-            ),
-            "the deals themselves are intact; a JSON backup restored into a new database \
-             rebuilds the totals (`rapport export --format json -o backup.json`, then \
-             `rapport --db new.db import backup.json`)",
-        ),
-        Err(e) => health.found("deal totals", format!("cannot be read: {e}"), DAMAGED_FIX),
-    }
+                plural(n)
+            )
+        },
+        "the deals themselves are intact; a JSON backup restored into a new database \
+         rebuilds the totals (`rapport export --format json -o backup.json`, then \
+         `rapport --db new.db import backup.json`)",
+    );
 }
 
 /// The KPI figures per quarter hour (schema 18) must equal those of the records, as
 /// the deal totals must.
 fn check_kpi_slots(conn: &Connection, health: &mut Health) {
-    let from = super::kpi_slots::from_records();
-    let sql = format!(
-        "SELECT max(
-             (SELECT count(*) FROM (SELECT * FROM ({from}) EXCEPT SELECT * FROM kpi_slots)),
-             (SELECT count(*) FROM (SELECT * FROM kpi_slots EXCEPT SELECT * FROM ({from}))))"
-    );
-    match conn.query_row(&sql, [], |r| r.get::<_, i64>(0)) {
-        Ok(0) => {}
-        Ok(n) => health.found(
-            "kpi slots",
+    compare_kept(
+        conn,
+        health,
+        "kpi slots",
+        ("SELECT * FROM kpi_slots", &super::kpi_slots::from_records()),
+        |n| {
             format!(
                 "the KPI trends' figures disagree with the customers, interactions and \
                  follow-ups in {n} quarter hour{}",
-                if n == 1 { "" } else { "s" }
-            ),
-            "the records themselves are intact; a JSON backup restored into a new database \
-             counts them again (`rapport export --format json -o backup.json`, then \
-             `rapport --db new.db import backup.json`)",
-        ),
-        Err(e) => health.found("kpi slots", format!("cannot be read: {e}"), DAMAGED_FIX),
-    }
+                plural(n)
+            )
+        },
+        RECOUNT_FIX,
+    );
 }
 
 /// Each deal's count of the open follow-ups that plan it (schema 19) must equal what
 /// the follow-ups say, as the deal totals must.
 fn check_planned_follow_ups(conn: &Connection, health: &mut Health) {
-    let from = super::planned_follow_ups::FROM_RECORDS;
-    let sql = format!(
-        "SELECT max(
-             (SELECT count(*) FROM (SELECT id, n FROM ({from}) EXCEPT
-                                    SELECT id, planned_follow_ups FROM deals WHERE planned_follow_ups <> 0)),
-             (SELECT count(*) FROM (SELECT id, planned_follow_ups FROM deals WHERE planned_follow_ups <> 0
-                                    EXCEPT SELECT id, n FROM ({from}))))"
-    );
-    match conn.query_row(&sql, [], |r| r.get::<_, i64>(0)) {
-        Ok(0) => {}
-        Ok(n) => health.found(
-            "planned follow-ups",
+    compare_kept(
+        conn,
+        health,
+        "planned follow-ups",
+        (
+            "SELECT id, planned_follow_ups FROM deals WHERE planned_follow_ups <> 0",
+            &format!(
+                "SELECT id, n FROM ({})",
+                super::planned_follow_ups::FROM_RECORDS
+            ),
+        ),
+        |n| {
             format!(
                 "the count of follow-ups planned disagrees with the follow-ups on {n} deal{}",
-                if n == 1 { "" } else { "s" }
-            ),
-            "the records themselves are intact; a JSON backup restored into a new database \
-             counts them again (`rapport export --format json -o backup.json`, then \
-             `rapport --db new.db import backup.json`)",
-        ),
-        Err(e) => health.found(
-            "planned follow-ups",
-            format!("cannot be read: {e}"),
-            DAMAGED_FIX,
-        ),
-    }
+                plural(n)
+            )
+        },
+        RECOUNT_FIX,
+    );
 }
 
 /// Bytes 18 and 19 of an SQLite header are 2 for a WAL-mode file.
